@@ -1,0 +1,47 @@
+using System.Diagnostics;
+using System.Globalization;
+using CustomerHealth.Store;
+using CustomerHealth.Store.Import;
+using CustomerHealth.Store.Models;
+using CustomerHealth.Store.Scoring;
+
+namespace CustomerHealth.Benchmarks;
+
+/// <summary>
+/// End to end: builds a store of N accounts (usage over 90 days plus surveys, tickets, invoices), then times a
+/// full rescore with the 20-measure model and reports the process's peak memory.
+/// </summary>
+internal static class FullRescore
+{
+    public static void Run(int accounts, long usageEvents)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "chs-bench-rescore-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        try
+        {
+            Portfolios.WriteOthers(dir, accounts, 5);
+            Portfolios.WriteUsage(Path.Combine(dir, "usage.csv"), accounts, usageEvents, 90, 6);
+            using var db = StoreDb.Open(Path.Combine(dir, "bench.db"));
+            var models = new ModelVersions(db, TimeProvider.System);
+            models.Publish(BenchModels.TwentyMeasures(), "bench.yaml");
+            var watch = Stopwatch.StartNew();
+            var results = new Importer(db, TimeProvider.System).ImportDirectory(dir, new ImportOptions());
+            var importSeconds = watch.Elapsed.TotalSeconds;
+            var usage = results.Single(r => r.Kind == "usage");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"import: {accounts:N0} accounts, {usage.Rows:N0} usage events and the other kinds in {importSeconds:0.0} s ({usage.Rows / importSeconds:N0} rows/s overall)"));
+            var run = new ScoringRun(db, models);
+            for (var i = 0; i < 3; i++)
+            {
+                watch.Restart();
+                var summary = run.Score(Portfolios.End);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"full rescore #{i + 1}: {summary.AccountsScored:N0} accounts × 20 measures in {watch.Elapsed.TotalSeconds:0.00} s; peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024):N0} MB"));
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}

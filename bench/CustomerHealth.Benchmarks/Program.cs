@@ -1,0 +1,13 @@
+using BenchmarkDotNet.Running;
+using CustomerHealth.Benchmarks;
+
+// `rescore [ACCOUNTS] [USAGE_EVENTS]` runs the end-to-end rescore; anything else goes to BenchmarkDotNet.
+if (args.Length > 0 && args[0] == "rescore")
+{
+    var accounts = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100_000;
+    var events = args.Length > 2 ? long.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : accounts * 20L;
+    FullRescore.Run(accounts, events);
+    return 0;
+}
+BenchmarkSwitcher.FromAssembly(typeof(ScoringBenchmarks).Assembly).Run(args);
+return 0;

@@ -1,0 +1,110 @@
+using System.CommandLine;
+using System.Globalization;
+using CustomerHealth.Cli.Demo;
+using CustomerHealth.Store;
+using CustomerHealth.Store.Import;
+using CustomerHealth.Store.Models;
+using CustomerHealth.Store.Reading;
+using CustomerHealth.Store.Scoring;
+using Spectre.Console;
+
+namespace CustomerHealth.Cli.Commands;
+
+/// <summary>
+/// `demo`: generates a realistic portfolio as import files, imports them through the same path as a user's files,
+/// scores a weekly history and prints the portfolio and the accounts at risk.
+/// </summary>
+internal static class DemoCommand
+{
+    public static void Add(RootCommand root, CliContext ctx)
+    {
+        var accounts = new Option<int>("--accounts") { Description = "How many accounts", DefaultValueFactory = _ => 2000 };
+        var months = new Option<int>("--months") { Description = "How many months of history", DefaultValueFactory = _ => 18 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the generator (the same seed gives the same portfolio)", DefaultValueFactory = _ => 42 };
+        var keep = new Option<string?>("--keep-files") { Description = "Also keep the generated import files in this folder" };
+        var cmd = new Command("demo", "Create a demo store with a realistic portfolio and its history (default file chs-demo.db)") { accounts, months, seed, keep };
+        cmd.SetAction(p =>
+        {
+            var n = p.GetValue(accounts);
+            var m = p.GetValue(months);
+            if (n < 1 || m < 1)
+            {
+                throw new UsageException("--accounts and --months must be at least 1");
+            }
+            var given = p.GetValue(Chs.Db) is { Length: > 0 } ? p.GetValue(Chs.Db)! : Environment.GetEnvironmentVariable("CHS_DB") is { Length: > 0 } env ? env : null;
+            var path = given ?? "chs-demo.db";
+            if (File.Exists(path))
+            {
+                if (given is not null)
+                {
+                    throw new StoreException($"{path} already exists: the demo builds a new store; remove it or choose another --db");
+                }
+                foreach (var f in new[] { path, path + "-wal", path + "-shm" })
+                {
+                    File.Delete(f);
+                }
+            }
+            var end = ctx.Today;
+            var dir = p.GetValue(keep) ?? Path.Combine(Path.GetTempPath(), "chs-demo-" + Guid.NewGuid().ToString("N")[..8]);
+            Directory.CreateDirectory(dir);
+            try
+            {
+                Console.WriteLine($"Generating {n:N0} accounts with {m} months of history ending {end:yyyy-MM-dd}...");
+                var files = DemoPortfolio.Write(dir, n, m, end, p.GetValue(seed));
+                using var db = StoreDb.Open(path);
+                var models = new ModelVersions(db, ctx.Clock);
+                models.Publish(ModelVersions.Builtin("saas"), "saas.yaml", "default SaaS model");
+                Console.WriteLine($"Importing {files.UsageEvents:N0} usage rows and the other signals into {path}...");
+                var results = CliContext.WithProgress("Importing", pr => new Importer(db, ctx.Clock).ImportDirectory(dir, new ImportOptions(Progress: pr)));
+                foreach (var r in results)
+                {
+                    Console.WriteLine($"  {r.Kind,-14} {r.Rows,10:N0} rows");
+                }
+                var start = end.AddMonths(-m);
+                var run = new ScoringRun(db, models);
+                Console.WriteLine($"Scoring every week from {start:yyyy-MM-dd} to {end:yyyy-MM-dd}...");
+                var days = new List<DateOnly>();
+                for (var d = end; d >= start; d = d.AddDays(-7))
+                {
+                    days.Add(d);
+                }
+                days.Reverse();
+                CliContext.WithProgress("Scoring history", pr => run.ScoreRange(days[0], end, 7, null, pr));
+                Summary(db, models);
+                Console.WriteLine();
+                Console.WriteLine($"The demo store is {path}. Try: chs --db {path} accounts --grade red --sort score");
+                Console.WriteLine($"                           chs --db {path} show ACCOUNT_ID");
+            }
+            finally
+            {
+                if (p.GetValue(keep) is null)
+                {
+                    Directory.Delete(dir, recursive: true);
+                }
+            }
+            return 0;
+        });
+        root.Subcommands.Add(cmd);
+    }
+
+    private static void Summary(StoreDb db, ModelVersions models)
+    {
+        var rows = new AccountReader(db, models).List(new AccountQuery());
+        var scored = rows.Where(r => r.Score is not null && r.Status != "churned").ToList();
+        var model = models.RequireCurrent().Model;
+        Console.WriteLine();
+        Console.WriteLine($"Portfolio: {scored.Count:N0} active accounts scored, average score {scored.Average(r => r.Score!.Value).ToString("0.0", CultureInfo.InvariantCulture)}.");
+        var t = new Table().Border(TableBorder.Simple).AddColumns("Grade", "Accounts", "ARR");
+        foreach (var g in model.Grades)
+        {
+            var inGrade = scored.Where(r => r.Grade == g.Id).ToList();
+            t.AddRow($"[{g.Color}]{Markup.Escape(g.Label)}[/] ({g.Id})", inGrade.Count.ToString("N0", CultureInfo.InvariantCulture),
+                inGrade.Sum(r => r.Arr ?? 0).ToString("N0", CultureInfo.InvariantCulture));
+        }
+        AnsiConsole.Write(t);
+        var lowest = model.Grades[^1].Id;
+        var atRisk = scored.Where(r => r.Grade == lowest).OrderByDescending(r => (r.Arr ?? 0) * (100 - r.Score!.Value)).Take(10).ToList();
+        Console.WriteLine($"At risk: the {atRisk.Count} {lowest} accounts with the most ARR at stake:");
+        Output.Tables.Accounts(atRisk);
+    }
+}

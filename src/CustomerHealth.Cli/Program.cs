@@ -1,0 +1,3 @@
+using CustomerHealth.Cli.Commands;
+
+return Chs.Run(args, TimeProvider.System);

@@ -1,0 +1,126 @@
+namespace CustomerHealth.Core.Measures;
+
+/// <summary>Something that happened on a day (a day number, <see cref="DateOnly.DayNumber"/>); arrays of them are kept sorted by day.</summary>
+public interface IDated
+{
+    int Day { get; }
+}
+
+/// <summary>Usage rolled up per day and event.</summary>
+public readonly record struct UsageDay(int Day, int Event, long Count, double Sum) : IDated;
+
+/// <summary>A user active on a day for an event: the base of exact distinct-user counts.</summary>
+public readonly record struct UserDay(int Day, int Event, int User) : IDated;
+
+public readonly record struct SurveyPoint(int Day, SurveyKind Kind, double Score, string? Comment = null) : IDated;
+
+public enum SurveyKind : byte { Nps, Csat, Ces }
+
+public readonly record struct TicketPoint(int Day, TicketPriority Priority, int? ClosedDay, int? FirstResponseDay, double? ResolutionHours, double? FirstResponseHours, bool Escalated, bool? Good) : IDated;
+
+public enum TicketPriority : byte { Low, Normal, High, Urgent }
+
+/// <summary>An invoice, dated by the day it is known from (issued, else due).</summary>
+public readonly record struct InvoicePoint(int Day, int DueDay, int? PaidDay, InvoiceState State, double Amount) : IDated;
+
+public enum InvoiceState : byte { Open, Paid, Failed, Void }
+
+public readonly record struct SubscriptionPoint(int Day, SubscriptionKind Kind, double ArrDelta) : IDated;
+
+public enum SubscriptionKind : byte { Started, Renewed, Expanded, Contracted, Churned, Reactivated }
+
+public readonly record struct OrderPoint(int Day, double Amount, double Returned) : IDated;
+
+public readonly record struct MetricPoint(int Day, double Value) : IDated;
+
+public readonly record struct SentimentPoint(int Day, int Rating) : IDated;
+
+/// <summary>Everything known about one account, as sorted arrays; the measures read it as of a day.</summary>
+public sealed class AccountData
+{
+    public required int Key { get; init; }
+    public required string AccountId { get; init; }
+    public string? Name { get; init; }
+    public string? Segment { get; init; }
+    public string? LifecycleStage { get; init; }
+    public string? Plan { get; init; }
+    public string? Owner { get; init; }
+    public string? ParentId { get; init; }
+    public double? Arr { get; init; }
+    public double? Seats { get; init; }
+    public int? StartedDay { get; init; }
+    public int? RenewalDay { get; init; }
+    /// <summary>The day a `status = churned` import marked the account churned, if it did.</summary>
+    public int? StatusChurnedDay { get; init; }
+    public IReadOnlyDictionary<string, string> Attributes { get; init; } = new Dictionary<string, string>();
+
+    public UsageDay[] Usage { get; init; } = [];
+    public UserDay[] UserDays { get; init; } = [];
+    public SurveyPoint[] Surveys { get; init; } = [];
+    public TicketPoint[] Tickets { get; init; } = [];
+    public InvoicePoint[] Invoices { get; init; } = [];
+    public SubscriptionPoint[] Subscriptions { get; init; } = [];
+    public OrderPoint[] Orders { get; init; } = [];
+    public IReadOnlyDictionary<string, MetricPoint[]> Metrics { get; init; } = new Dictionary<string, MetricPoint[]>();
+    public SentimentPoint[] Sentiments { get; init; } = [];
+
+    /// <summary>The day the account churned if it is churned as of <paramref name="day"/>, else null.</summary>
+    public int? ChurnedAsOf(int day)
+    {
+        int? churned = StatusChurnedDay is { } s && s <= day ? s : null;
+        foreach (var e in Subscriptions)
+        {
+            if (e.Day > day)
+            {
+                break;
+            }
+            if (e.Kind == SubscriptionKind.Churned)
+            {
+                churned = e.Day;
+            }
+            else if (e.Kind == SubscriptionKind.Reactivated && (churned is null || e.Day >= churned))
+            {
+                churned = null;
+            }
+        }
+        return churned;
+    }
+
+    /// <summary>The value of an account field for `signal: account` and scorecard conditions.</summary>
+    public string? Field(string name) => name switch
+    {
+        "account_id" => AccountId,
+        "name" => Name,
+        "segment" => Segment,
+        "lifecycle_stage" => LifecycleStage,
+        "plan" => Plan,
+        "owner" => Owner,
+        "parent_id" => ParentId,
+        _ => Attributes.TryGetValue(name, out var v) ? v : null,
+    };
+}
+
+internal static class Dated
+{
+    /// <summary>The index of the first item dated on or after <paramref name="day"/>.</summary>
+    public static int FirstOnOrAfter<T>(T[] items, int day) where T : struct, IDated
+    {
+        int lo = 0, hi = items.Length;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (items[mid].Day < day)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    /// <summary>The index just past the last item dated on or before <paramref name="day"/>.</summary>
+    public static int EndOf<T>(T[] items, int day) where T : struct, IDated => FirstOnOrAfter(items, day + 1);
+}

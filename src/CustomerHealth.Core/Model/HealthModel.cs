@@ -1,0 +1,98 @@
+namespace CustomerHealth.Core.Model;
+
+/// <summary>The scoring definition of SPEC §4, as loaded from YAML and validated.</summary>
+public sealed record HealthModel
+{
+    public required string Name { get; init; }
+    public ScaleKind Scale { get; init; } = ScaleKind.Percent;
+    public MissingPolicy Missing { get; init; } = MissingPolicy.Reweight;
+    public int TrendDays { get; init; } = 30;
+    public string Timezone { get; init; } = "UTC";
+    public HierarchyMode Hierarchy { get; init; } = HierarchyMode.None;
+    public required IReadOnlyList<Grade> Grades { get; init; }
+    public required IReadOnlyList<Dimension> Dimensions { get; init; }
+    public IReadOnlyList<Scorecard> Scorecards { get; init; } = [];
+
+    /// <summary>Every measure in model order (dimension by dimension); snapshots store measures in this order.</summary>
+    public IEnumerable<(Dimension Dimension, Measure Measure)> AllMeasures()
+    {
+        foreach (var d in Dimensions)
+        {
+            foreach (var m in d.Measures)
+            {
+                yield return (d, m);
+            }
+        }
+    }
+
+    public int MeasureCount => Dimensions.Sum(d => d.Measures.Count);
+
+    /// <summary>The top of the scale: 100, or the sum of all points in points mode.</summary>
+    public double MaxScore => Scale == ScaleKind.Points ? AllMeasures().Sum(x => x.Measure.Points) : 100;
+
+    public Grade GradeFor(double score)
+    {
+        foreach (var g in Grades)
+        {
+            if (score >= g.Min)
+            {
+                return g;
+            }
+        }
+        return Grades[^1];
+    }
+
+    public Grade? FindGrade(string id) => Grades.FirstOrDefault(g => g.Id == id);
+}
+
+public enum ScaleKind { Percent, Points }
+
+public enum MissingPolicy { Reweight, Neutral, Zero }
+
+public enum HierarchyMode { None, Children }
+
+public sealed record Grade(string Id, string Label, double Min, string Color);
+
+public sealed record Dimension(string Id, string Label, double Weight, IReadOnlyList<Measure> Measures);
+
+public sealed record Measure
+{
+    public required string Id { get; init; }
+    public required string Label { get; init; }
+    public double Weight { get; init; } = 1;
+    public double Points { get; init; }
+    public required ValueSpec Value { get; init; }
+    public required ScoreSpec Score { get; init; }
+    public MissingPolicy? Missing { get; init; }
+    public int? ValidForDays { get; init; }
+}
+
+public enum SignalKind { Usage, Surveys, Tickets, Invoices, Subscriptions, Orders, Metrics, Sentiment, Account }
+
+public sealed record ValueSpec
+{
+    public required SignalKind Signal { get; init; }
+    public required string Aggregate { get; init; }
+    public IReadOnlyList<string> Events { get; init; } = [];
+    public int? WindowDays { get; init; }
+    public bool PerSeats { get; init; }
+    public string? Kind { get; init; }
+    public string? Metric { get; init; }
+    public string? Field { get; init; }
+    public IReadOnlyList<string> Priorities { get; init; } = [];
+    public double? Default { get; init; }
+}
+
+public abstract record ScoreSpec;
+
+public sealed record RangeScore(double Worst, double Best) : ScoreSpec;
+
+public sealed record Band(double? Below, double Score);
+
+public sealed record BandsScore(IReadOnlyList<Band> Bands) : ScoreSpec;
+
+public sealed record PercentileScore(bool HigherIsBetter) : ScoreSpec;
+
+public sealed record MapScore(IReadOnlyDictionary<string, double> Map) : ScoreSpec;
+
+public sealed record Scorecard(string Id, IReadOnlyDictionary<string, IReadOnlyList<string>> When, IReadOnlyDictionary<string, double> Weights);

@@ -1,0 +1,786 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace CustomerHealth.Core.Model;
+
+/// <summary>
+/// Reads a health model from YAML, checking every key and value and reporting each problem with its line and
+/// column, so that a refused model can be fixed in one pass.
+/// </summary>
+public static class ModelLoader
+{
+    private static readonly Dictionary<SignalKind, string[]> AggregatesBySignal = new()
+    {
+        [SignalKind.Usage] = ["count", "sum", "active_days", "distinct_users", "distinct_events", "change", "days_since_last"],
+        [SignalKind.Surveys] = ["nps", "average", "latest", "count", "positive_share"],
+        [SignalKind.Tickets] = ["count", "open_count", "escalated_count", "avg_resolution_hours", "avg_first_response_hours", "satisfaction"],
+        [SignalKind.Invoices] = ["max_days_overdue", "overdue_amount", "failed_count", "on_time_ratio"],
+        [SignalKind.Subscriptions] = ["days_to_renewal", "tenure_days", "arr_change"],
+        [SignalKind.Orders] = ["count", "sum", "average", "return_rate", "days_since_last"],
+        [SignalKind.Metrics] = ["latest", "average", "sum", "min", "max", "change"],
+        [SignalKind.Sentiment] = ["latest"],
+        [SignalKind.Account] = ["value"],
+    };
+
+    /// <summary>Parses and validates; throws <see cref="ModelInvalidException"/> listing every problem.</summary>
+    public static HealthModel Load(string yaml, string file = "model.yaml")
+    {
+        var reader = new Reader();
+        var model = reader.Read(yaml);
+        if (reader.Errors.Count > 0 || model is null)
+        {
+            throw new ModelInvalidException(file, reader.Errors.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList());
+        }
+        return model;
+    }
+
+    /// <summary>Like <see cref="Load"/>, returning the problems instead of throwing.</summary>
+    public static IReadOnlyList<ModelError> Validate(string yaml)
+    {
+        var reader = new Reader();
+        reader.Read(yaml);
+        return reader.Errors.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList();
+    }
+
+    /// <summary>A content-derived version id: the same text (line endings aside) always gets the same id.</summary>
+    public static string VersionId(string yaml)
+    {
+        var normalized = yaml.Replace("\r\n", "\n").TrimEnd() + "\n";
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(normalized));
+        return Convert.ToHexStringLower(hash)[..12];
+    }
+
+    /// <summary>Parses a period such as `30d` or `4w` into days.</summary>
+    public static bool TryParseDays(string text, out int days)
+    {
+        days = 0;
+        text = text.Trim();
+        if (text.Length < 2)
+        {
+            return false;
+        }
+        var unit = text[^1];
+        if (!int.TryParse(text[..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n <= 0)
+        {
+            return false;
+        }
+        days = unit switch { 'd' => n, 'w' => n * 7, _ => -1 };
+        return days > 0;
+    }
+
+    private sealed class Reader
+    {
+        public List<ModelError> Errors { get; } = [];
+
+        private void Error(YamlNode node, string message) => Errors.Add(new ModelError((int)node.Start.Line, (int)node.Start.Column, message));
+
+        public HealthModel? Read(string yaml)
+        {
+            var stream = new YamlStream();
+            try
+            {
+                stream.Load(new StringReader(yaml));
+            }
+            catch (YamlException e)
+            {
+                Errors.Add(new ModelError((int)e.Start.Line, (int)e.Start.Column, "not valid YAML: " + e.Message));
+                return null;
+            }
+            catch (InvalidOperationException e)
+            {
+                // YamlDotNet reports some broken structures this way, without a position.
+                Errors.Add(new ModelError(1, 1, "not valid YAML: " + e.Message));
+                return null;
+            }
+            if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
+            {
+                Errors.Add(new ModelError(1, 1, "the model must be a mapping with at least `name`, `grades` and `dimensions`"));
+                return null;
+            }
+            var keys = Keys(root, "name", "description", "scale", "missing", "trend_days", "timezone", "hierarchy", "grades", "dimensions", "scorecards");
+
+            var name = Str(keys, "name", root, required: true) ?? "";
+            var scale = ScaleKind.Percent;
+            if (keys.TryGetValue("scale", out var scaleNode))
+            {
+                var s = Scalar(scaleNode);
+                if (s == "points")
+                {
+                    scale = ScaleKind.Points;
+                }
+                else if (s != "100")
+                {
+                    Error(scaleNode, "`scale` must be 100 or `points`");
+                }
+            }
+            var missing = Missing(keys, "missing") ?? MissingPolicy.Reweight;
+            var trendDays = (int)(Num(keys, "trend_days", root, required: false) ?? 30);
+            if (keys.TryGetValue("trend_days", out var td) && trendDays <= 0)
+            {
+                Error(td, "`trend_days` must be a positive number of days");
+            }
+            var timezone = Str(keys, "timezone", root, required: false) ?? "UTC";
+            if (keys.TryGetValue("timezone", out var tzNode) && !TimeZoneInfo.TryFindSystemTimeZoneById(timezone, out _))
+            {
+                Error(tzNode, $"unknown timezone `{timezone}` (use an IANA name such as `Europe/Paris` or `UTC`)");
+            }
+            var hierarchy = HierarchyMode.None;
+            if (keys.TryGetValue("hierarchy", out var hNode))
+            {
+                var h = Scalar(hNode);
+                if (h == "children")
+                {
+                    hierarchy = HierarchyMode.Children;
+                }
+                else if (h != "none")
+                {
+                    Error(hNode, "`hierarchy` must be `children` or `none`");
+                }
+            }
+
+            var grades = ReadGrades(keys, root);
+            var dimensions = ReadDimensions(keys, root, scale);
+            var scorecards = ReadScorecards(keys, dimensions);
+
+            if (Errors.Count > 0)
+            {
+                return null;
+            }
+            return new HealthModel
+            {
+                Name = name,
+                Scale = scale,
+                Missing = missing,
+                TrendDays = trendDays,
+                Timezone = timezone,
+                Hierarchy = hierarchy,
+                Grades = grades,
+                Dimensions = dimensions,
+                Scorecards = scorecards,
+            };
+        }
+
+        private List<Grade> ReadGrades(Dictionary<string, YamlNode> keys, YamlNode root)
+        {
+            var grades = new List<Grade>();
+            if (!keys.TryGetValue("grades", out var node))
+            {
+                Error(root, "missing `grades`: list the grades, highest `min` first, the last with `min: 0`");
+                return grades;
+            }
+            if (node is not YamlSequenceNode seq || seq.Children.Count == 0)
+            {
+                Error(node, "`grades` must be a non-empty list");
+                return grades;
+            }
+            var ids = new HashSet<string>();
+            YamlNode? last = null;
+            foreach (var item in seq)
+            {
+                last = item;
+                if (item is not YamlMappingNode map)
+                {
+                    Error(item, "a grade must be a mapping with `id`, `label`, `min` and `color`");
+                    continue;
+                }
+                var k = Keys(map, "id", "label", "min", "color");
+                var id = Str(k, "id", map, required: true) ?? "";
+                var min = Num(k, "min", map, required: true) ?? 0;
+                if (id.Length > 0 && !ids.Add(id))
+                {
+                    Error(k["id"], $"grade `{id}` is defined twice");
+                }
+                if (grades.Count > 0 && min >= grades[^1].Min && k.TryGetValue("min", out var minNode))
+                {
+                    Error(minNode, $"grades must be listed highest `min` first: {min} is not below {grades[^1].Min}");
+                }
+                grades.Add(new Grade(id, Str(k, "label", map, required: false) ?? id, min, Str(k, "color", map, required: false) ?? "#888888"));
+            }
+            if (grades.Count > 0 && grades[^1].Min > 0 && last is not null)
+            {
+                Error(last, $"grades leave a gap: scores below {grades[^1].Min} get no grade (give the last grade `min: 0`)");
+            }
+            return grades;
+        }
+
+        private List<Dimension> ReadDimensions(Dictionary<string, YamlNode> keys, YamlNode root, ScaleKind scale)
+        {
+            var dims = new List<Dimension>();
+            if (!keys.TryGetValue("dimensions", out var node))
+            {
+                Error(root, "missing `dimensions`");
+                return dims;
+            }
+            if (node is not YamlSequenceNode seq || seq.Children.Count == 0)
+            {
+                Error(node, "`dimensions` must be a non-empty list");
+                return dims;
+            }
+            var dimIds = new HashSet<string>();
+            foreach (var item in seq)
+            {
+                if (item is not YamlMappingNode map)
+                {
+                    Error(item, "a dimension must be a mapping with `id`, `weight` and `measures`");
+                    continue;
+                }
+                var k = Keys(map, "id", "label", "description", "weight", "measures");
+                var id = Str(k, "id", map, required: true) ?? "";
+                if (id.Length > 0 && !dimIds.Add(id))
+                {
+                    Error(k["id"], $"dimension `{id}` is defined twice");
+                }
+                var weight = Num(k, "weight", map, required: false) ?? 1;
+                if (weight < 0)
+                {
+                    Error(k["weight"], "a weight cannot be negative");
+                }
+                if (scale == ScaleKind.Points && k.TryGetValue("weight", out var wn))
+                {
+                    Error(wn, "with `scale: points` dimensions have no `weight`: give each measure `points`");
+                }
+                var measures = new List<Measure>();
+                if (!k.TryGetValue("measures", out var mNode) || mNode is not YamlSequenceNode mSeq || mSeq.Children.Count == 0)
+                {
+                    Error(k.GetValueOrDefault("measures") ?? map, $"dimension `{id}` needs a non-empty list of `measures`");
+                }
+                else
+                {
+                    var measureIds = new HashSet<string>();
+                    foreach (var mItem in mSeq)
+                    {
+                        var m = ReadMeasure(mItem, scale);
+                        if (m is null)
+                        {
+                            continue;
+                        }
+                        if (!measureIds.Add(m.Id))
+                        {
+                            Error(mItem, $"measure `{m.Id}` is defined twice in dimension `{id}`");
+                        }
+                        measures.Add(m);
+                    }
+                    if (scale == ScaleKind.Percent && measures.Count > 0 && measures.All(m => m.Weight == 0))
+                    {
+                        Error(mNode, $"the weights of the measures of `{id}` are all zero");
+                    }
+                }
+                dims.Add(new Dimension(id, Str(k, "label", map, required: false) ?? id, weight, measures));
+            }
+            if (scale == ScaleKind.Percent && dims.Count > 0 && dims.All(d => d.Weight == 0))
+            {
+                Error(node, "the dimension weights are all zero");
+            }
+            if (scale == ScaleKind.Points && dims.Count > 0 && dims.SelectMany(d => d.Measures).All(m => m.Points == 0))
+            {
+                Error(node, "the points of the measures are all zero");
+            }
+            return dims;
+        }
+
+        private Measure? ReadMeasure(YamlNode node, ScaleKind scale)
+        {
+            if (node is not YamlMappingNode map)
+            {
+                Error(node, "a measure must be a mapping with `id`, `value` and `score`");
+                return null;
+            }
+            var k = Keys(map, "id", "label", "description", "weight", "points", "value", "score", "missing", "valid_for");
+            var id = Str(k, "id", map, required: true) ?? "";
+            if (id.Contains('.', StringComparison.Ordinal))
+            {
+                Error(k["id"], "an id cannot contain `.`");
+            }
+            double weight = 1, points = 0;
+            if (scale == ScaleKind.Points)
+            {
+                points = Num(k, "points", map, required: true) ?? 0;
+                if (k.TryGetValue("weight", out var wn))
+                {
+                    Error(wn, "with `scale: points` a measure gives `points`, not `weight`");
+                }
+            }
+            else
+            {
+                weight = Num(k, "weight", map, required: false) ?? 1;
+                if (k.TryGetValue("points", out var pn))
+                {
+                    Error(pn, "`points` needs `scale: points` at the top of the model; use `weight` here");
+                }
+            }
+            if (weight < 0 || points < 0)
+            {
+                Error(k.GetValueOrDefault("weight") ?? k.GetValueOrDefault("points") ?? map, "a weight cannot be negative");
+            }
+            int? validFor = null;
+            if (k.TryGetValue("valid_for", out var vf))
+            {
+                if (TryParseDays(Scalar(vf), out var days))
+                {
+                    validFor = days;
+                }
+                else
+                {
+                    Error(vf, "`valid_for` must be a number of days such as `60d`");
+                }
+            }
+            ValueSpec? value = null;
+            if (k.TryGetValue("value", out var vNode))
+            {
+                value = ReadValue(vNode);
+            }
+            else
+            {
+                Error(map, $"measure `{id}` has no `value`");
+            }
+            ScoreSpec? score = null;
+            if (k.TryGetValue("score", out var sNode))
+            {
+                score = ReadScore(sNode);
+            }
+            else
+            {
+                Error(map, $"measure `{id}` has no `score`");
+            }
+            if (value is null || score is null)
+            {
+                return null;
+            }
+            return new Measure
+            {
+                Id = id,
+                Label = Str(k, "label", map, required: false) ?? id,
+                Weight = weight,
+                Points = points,
+                Value = value,
+                Score = score,
+                Missing = Missing(k, "missing"),
+                ValidForDays = validFor,
+            };
+        }
+
+        private ValueSpec? ReadValue(YamlNode node)
+        {
+            if (node is not YamlMappingNode map)
+            {
+                Error(node, "`value` must be a mapping such as `{ signal: usage, aggregate: count, window: 30d }`");
+                return null;
+            }
+            var k = Keys(map, "signal", "aggregate", "event", "events", "window", "per", "kind", "metric", "field", "where", "default");
+            var signalText = Str(k, "signal", map, required: true);
+            if (signalText is null)
+            {
+                return null;
+            }
+            if (!Enum.TryParse<SignalKind>(signalText, ignoreCase: true, out var signal) || signalText != signalText.ToLowerInvariant())
+            {
+                Error(k["signal"], $"unknown signal `{signalText}`; one of: {string.Join(", ", AggregatesBySignal.Keys.Select(s => s.ToString().ToLowerInvariant()))}");
+                return null;
+            }
+            var aggregate = Str(k, "aggregate", map, required: signal != SignalKind.Account) ?? "value";
+            var allowed = AggregatesBySignal[signal];
+            if (!allowed.Contains(aggregate))
+            {
+                Error(k.GetValueOrDefault("aggregate") ?? map, $"unknown aggregate `{aggregate}` for signal `{signalText}`; one of: {string.Join(", ", allowed)}");
+            }
+            var ok = true;
+            void OnlyFor(string key, params SignalKind[] kinds)
+            {
+                if (k.TryGetValue(key, out var n) && !kinds.Contains(signal))
+                {
+                    Error(n, $"`{key}` does not apply to signal `{signalText}`");
+                    ok = false;
+                }
+            }
+            OnlyFor("event", SignalKind.Usage);
+            OnlyFor("events", SignalKind.Usage);
+            OnlyFor("per", SignalKind.Usage);
+            OnlyFor("kind", SignalKind.Surveys);
+            OnlyFor("metric", SignalKind.Metrics);
+            OnlyFor("field", SignalKind.Account);
+            OnlyFor("where", SignalKind.Tickets);
+
+            var events = new List<string>();
+            if (k.TryGetValue("event", out var ev))
+            {
+                events.Add(Scalar(ev));
+            }
+            if (k.TryGetValue("events", out var evs))
+            {
+                if (evs is YamlSequenceNode evSeq && evSeq.Children.Count > 0)
+                {
+                    events.AddRange(evSeq.Children.Select(Scalar));
+                }
+                else
+                {
+                    Error(evs, "`events` must be a non-empty list of event names");
+                }
+            }
+            int? window = null;
+            if (k.TryGetValue("window", out var wn))
+            {
+                if (TryParseDays(Scalar(wn), out var days))
+                {
+                    window = days;
+                }
+                else
+                {
+                    Error(wn, "`window` must be a number of days such as `30d` (or weeks: `4w`)");
+                }
+            }
+            else if (aggregate == "change")
+            {
+                Error(map, "`change` compares a window with the one before it: give a `window`");
+            }
+            var perSeats = false;
+            if (k.TryGetValue("per", out var per))
+            {
+                if (Scalar(per) == "seats")
+                {
+                    perSeats = true;
+                }
+                else
+                {
+                    Error(per, "`per` can only be `seats`");
+                }
+            }
+            string? kind = null;
+            if (signal == SignalKind.Surveys)
+            {
+                kind = Str(k, "kind", map, required: true);
+                if (kind is not null && kind is not ("nps" or "csat" or "ces"))
+                {
+                    Error(k["kind"], "survey `kind` must be `nps`, `csat` or `ces`");
+                }
+                if (aggregate == "nps" && kind is not null and not "nps")
+                {
+                    Error(k["aggregate"], "the `nps` aggregate needs `kind: nps`");
+                }
+            }
+            var metric = signal == SignalKind.Metrics ? Str(k, "metric", map, required: true) : null;
+            var field = signal == SignalKind.Account ? Str(k, "field", map, required: true) : null;
+            var priorities = new List<string>();
+            if (k.TryGetValue("where", out var where))
+            {
+                if (where is YamlMappingNode whereMap)
+                {
+                    var wk = Keys(whereMap, "priority");
+                    if (wk.TryGetValue("priority", out var pr))
+                    {
+                        var list = pr is YamlSequenceNode prSeq ? prSeq.Children.Select(Scalar).ToList() : [Scalar(pr)];
+                        foreach (var p in list)
+                        {
+                            if (p is not ("low" or "normal" or "high" or "urgent"))
+                            {
+                                Error(pr, $"unknown ticket priority `{p}`; one of: low, normal, high, urgent");
+                            }
+                        }
+                        priorities.AddRange(list);
+                    }
+                }
+                else
+                {
+                    Error(where, "`where` must be a mapping such as `{ priority: [high, urgent] }`");
+                }
+            }
+            var dflt = Num(k, "default", map, required: false);
+            if (!ok)
+            {
+                return null;
+            }
+            return new ValueSpec
+            {
+                Signal = signal,
+                Aggregate = aggregate,
+                Events = events,
+                WindowDays = window,
+                PerSeats = perSeats,
+                Kind = kind,
+                Metric = metric,
+                Field = field,
+                Priorities = priorities,
+                Default = dflt,
+            };
+        }
+
+        private ScoreSpec? ReadScore(YamlNode node)
+        {
+            if (node is not YamlMappingNode map || map.Children.Count != 1)
+            {
+                Error(node, "`score` must have exactly one of `range`, `bands`, `percentile` or `map`");
+                return null;
+            }
+            var (keyNode, body) = map.Children.First();
+            var key = Scalar(keyNode);
+            switch (key)
+            {
+                case "range":
+                {
+                    if (body is not YamlMappingNode rm)
+                    {
+                        Error(body, "`range` must be `{ worst: a, best: b }`");
+                        return null;
+                    }
+                    var k = Keys(rm, "worst", "best");
+                    var worst = Num(k, "worst", rm, required: true);
+                    var best = Num(k, "best", rm, required: true);
+                    if (worst is null || best is null)
+                    {
+                        return null;
+                    }
+                    if (worst == best)
+                    {
+                        Error(rm, "`worst` and `best` must differ");
+                        return null;
+                    }
+                    return new RangeScore(worst.Value, best.Value);
+                }
+                case "bands":
+                {
+                    if (body is not YamlSequenceNode bs || bs.Children.Count == 0)
+                    {
+                        Error(body, "`bands` must be a list such as `[ { below: 10, score: 0 }, { score: 100 } ]`");
+                        return null;
+                    }
+                    var bands = new List<Band>();
+                    for (var i = 0; i < bs.Children.Count; i++)
+                    {
+                        var b = bs.Children[i];
+                        if (b is not YamlMappingNode bm)
+                        {
+                            Error(b, "a band must be `{ below: x, score: s }`");
+                            continue;
+                        }
+                        var k = Keys(bm, "below", "score");
+                        var below = Num(k, "below", bm, required: false);
+                        var score = Num(k, "score", bm, required: true) ?? 0;
+                        if (score is < 0 or > 100 && k.TryGetValue("score", out var sn))
+                        {
+                            Error(sn, "a band's score must be between 0 and 100");
+                        }
+                        var isLast = i == bs.Children.Count - 1;
+                        if (below is null && !isLast)
+                        {
+                            Error(bm, "only the last band may leave out `below`");
+                        }
+                        if (below is not null && isLast)
+                        {
+                            Error(bm, $"values of {below} and above get no score: end `bands` with a band without `below`");
+                        }
+                        if (below is not null && bands.Count > 0 && bands[^1].Below is { } prev && below <= prev)
+                        {
+                            Error(bm, $"bands overlap or are out of order: `below: {below}` must be above the previous band's {prev}");
+                        }
+                        bands.Add(new Band(below, score));
+                    }
+                    return new BandsScore(bands);
+                }
+                case "percentile":
+                {
+                    if (body is not YamlMappingNode pm)
+                    {
+                        Error(body, "`percentile` must be `{ better: higher }` or `{ better: lower }`");
+                        return null;
+                    }
+                    var k = Keys(pm, "better");
+                    var better = Str(k, "better", pm, required: true);
+                    if (better is not ("higher" or "lower"))
+                    {
+                        if (better is not null)
+                        {
+                            Error(k["better"], "`better` must be `higher` or `lower`");
+                        }
+                        return null;
+                    }
+                    return new PercentileScore(better == "higher");
+                }
+                case "map":
+                {
+                    if (body is not YamlMappingNode mm || mm.Children.Count == 0)
+                    {
+                        Error(body, "`map` must be a mapping of values to scores such as `{ gold: 100, silver: 60 }`");
+                        return null;
+                    }
+                    var dict = new Dictionary<string, double>(StringComparer.Ordinal);
+                    foreach (var (kn, vn) in mm.Children)
+                    {
+                        var s = NumOf(vn);
+                        if (s is null or < 0 or > 100)
+                        {
+                            Error(vn, "a mapped score must be a number between 0 and 100");
+                            continue;
+                        }
+                        dict[Scalar(kn)] = s.Value;
+                    }
+                    return new MapScore(dict);
+                }
+                default:
+                    Error(keyNode, $"unknown key `{key}` in `score`; one of: range, bands, percentile, map");
+                    return null;
+            }
+        }
+
+        private List<Scorecard> ReadScorecards(Dictionary<string, YamlNode> keys, List<Dimension> dims)
+        {
+            var cards = new List<Scorecard>();
+            if (!keys.TryGetValue("scorecards", out var node))
+            {
+                return cards;
+            }
+            if (node is not YamlSequenceNode seq)
+            {
+                Error(node, "`scorecards` must be a list");
+                return cards;
+            }
+            var ids = new HashSet<string> { "default" };
+            foreach (var item in seq)
+            {
+                if (item is not YamlMappingNode map)
+                {
+                    Error(item, "a scorecard must be a mapping with `id`, `when` and `weights`");
+                    continue;
+                }
+                var k = Keys(map, "id", "label", "when", "weights");
+                var id = Str(k, "id", map, required: true) ?? "";
+                if (id.Length > 0 && !ids.Add(id))
+                {
+                    Error(k["id"], id == "default" ? "`default` is the base model's scorecard id" : $"scorecard `{id}` is defined twice");
+                }
+                var when = new Dictionary<string, IReadOnlyList<string>>();
+                if (k.TryGetValue("when", out var wNode) && wNode is YamlMappingNode wMap)
+                {
+                    foreach (var (kn, vn) in wMap.Children)
+                    {
+                        var values = vn is YamlSequenceNode vs ? vs.Children.Select(Scalar).ToList() : [Scalar(vn)];
+                        when[Scalar(kn)] = values;
+                    }
+                }
+                else
+                {
+                    Error(k.GetValueOrDefault("when") ?? map, "a scorecard needs `when`, such as `{ segment: [Enterprise] }`");
+                }
+                var weights = new Dictionary<string, double>();
+                if (k.TryGetValue("weights", out var wtNode))
+                {
+                    if (wtNode is YamlMappingNode wtMap)
+                    {
+                        foreach (var (kn, vn) in wtMap.Children)
+                        {
+                            var name = Scalar(kn);
+                            var w = NumOf(vn);
+                            if (w is null or < 0)
+                            {
+                                Error(vn, "a weight must be a number of zero or more");
+                                continue;
+                            }
+                            var parts = name.Split('.');
+                            var dim = dims.FirstOrDefault(d => d.Id == parts[0]);
+                            if (dim is null)
+                            {
+                                Error(kn, $"scorecard `{id}` names dimension `{parts[0]}`, which the model does not have");
+                                continue;
+                            }
+                            if (parts.Length == 2 && dim.Measures.All(m => m.Id != parts[1]))
+                            {
+                                Error(kn, $"scorecard `{id}` names measure `{name}`, which the model does not have");
+                                continue;
+                            }
+                            if (parts.Length > 2)
+                            {
+                                Error(kn, $"`{name}` must be a dimension id or `dimension.measure`");
+                                continue;
+                            }
+                            weights[name] = w.Value;
+                        }
+                    }
+                    else
+                    {
+                        Error(wtNode, "`weights` must be a mapping such as `{ adoption: 70, \"adoption.logins\": 20 }`");
+                    }
+                }
+                cards.Add(new Scorecard(id, when, weights));
+            }
+            return cards;
+        }
+
+        private Dictionary<string, YamlNode> Keys(YamlMappingNode map, params string[] allowed)
+        {
+            var result = new Dictionary<string, YamlNode>();
+            foreach (var (kn, vn) in map.Children)
+            {
+                var key = Scalar(kn);
+                if (!allowed.Contains(key))
+                {
+                    Error(kn, $"unknown key `{key}`; expected one of: {string.Join(", ", allowed)}");
+                    continue;
+                }
+                if (!result.TryAdd(key, vn))
+                {
+                    Error(kn, $"`{key}` is given twice");
+                }
+            }
+            return result;
+        }
+
+        private string? Str(Dictionary<string, YamlNode> keys, string key, YamlNode owner, bool required)
+        {
+            if (!keys.TryGetValue(key, out var node))
+            {
+                if (required)
+                {
+                    Error(owner, $"missing `{key}`");
+                }
+                return null;
+            }
+            if (node is not YamlScalarNode s || string.IsNullOrWhiteSpace(s.Value))
+            {
+                Error(node, $"`{key}` must be a non-empty text");
+                return null;
+            }
+            return s.Value;
+        }
+
+        private double? Num(Dictionary<string, YamlNode> keys, string key, YamlNode owner, bool required)
+        {
+            if (!keys.TryGetValue(key, out var node))
+            {
+                if (required)
+                {
+                    Error(owner, $"missing `{key}`");
+                }
+                return null;
+            }
+            var n = NumOf(node);
+            if (n is null)
+            {
+                Error(node, $"`{key}` must be a number");
+            }
+            return n;
+        }
+
+        private MissingPolicy? Missing(Dictionary<string, YamlNode> keys, string key)
+        {
+            if (!keys.TryGetValue(key, out var node))
+            {
+                return null;
+            }
+            switch (Scalar(node))
+            {
+                case "reweight": return MissingPolicy.Reweight;
+                case "neutral": return MissingPolicy.Neutral;
+                case "zero": return MissingPolicy.Zero;
+                default:
+                    Error(node, "`missing` must be `reweight`, `neutral` or `zero`");
+                    return null;
+            }
+        }
+
+        private static double? NumOf(YamlNode node) =>
+            node is YamlScalarNode { Value: { } v } && double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) ? d : null;
+
+        private static string Scalar(YamlNode node) => node is YamlScalarNode s ? s.Value ?? "" : "";
+    }
+}

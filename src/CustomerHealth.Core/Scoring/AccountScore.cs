@@ -1,0 +1,13 @@
+using CustomerHealth.Core.Measures;
+
+namespace CustomerHealth.Core.Scoring;
+
+/// <summary>One measure's part in a score: its raw value, score, share of the overall score and contribution.</summary>
+public readonly record struct ScoredMeasure(MeasureValue Value, double Score, double EffectiveWeight, bool Missing, bool Stale)
+{
+    /// <summary>Effective weight × measure score; a measure that dropped out contributes nothing.</summary>
+    public double Contribution => EffectiveWeight == 0 || double.IsNaN(Score) ? 0 : EffectiveWeight * Score;
+}
+
+/// <summary>An account's computed score as of a day, before any override. A null score means unscored.</summary>
+public sealed record AccountScore(int Scorecard, double? Score, ScoredMeasure[] Measures);

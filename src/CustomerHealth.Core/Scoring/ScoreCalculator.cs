@@ -1,0 +1,131 @@
+using CustomerHealth.Core.Measures;
+using CustomerHealth.Core.Model;
+
+namespace CustomerHealth.Core.Scoring;
+
+/// <summary>
+/// Combines measure values into scores for a cohort of accounts scored on the same day (SPEC §4.2–§4.4):
+/// percentiles need the whole cohort, so scoring runs in two passes over the value matrix.
+/// </summary>
+public static class ScoreCalculator
+{
+    /// <param name="plan">The flattened model.</param>
+    /// <param name="scorecards">Each account's scorecard index.</param>
+    /// <param name="values">values[account][measure], in model measure order.</param>
+    public static AccountScore[] ScoreAll(ScoringPlan plan, IReadOnlyList<int> scorecards, IReadOnlyList<MeasureValue[]> values)
+    {
+        var n = values.Count;
+        var m = plan.Measures.Length;
+        var scores = new double[n][];
+        for (var a = 0; a < n; a++)
+        {
+            scores[a] = new double[m];
+        }
+        var column = new double[n];
+        var colScores = new double[n];
+        for (var j = 0; j < m; j++)
+        {
+            var spec = plan.Measures[j].Score;
+            if (spec is PercentileScore p)
+            {
+                for (var card = 0; card < plan.ScorecardIds.Length; card++)
+                {
+                    var count = 0;
+                    for (var a = 0; a < n; a++)
+                    {
+                        var v = values[a][j];
+                        column[a] = scorecards[a] == card && !v.IsMissing && !v.IsText ? v.Number : double.NaN;
+                        count += double.IsNaN(column[a]) ? 0 : 1;
+                    }
+                    if (count == 0)
+                    {
+                        continue;
+                    }
+                    MeasureScores.Percentiles(column, colScores, p.HigherIsBetter);
+                    for (var a = 0; a < n; a++)
+                    {
+                        if (scorecards[a] == card)
+                        {
+                            scores[a][j] = colScores[a];
+                        }
+                    }
+                }
+                for (var a = 0; a < n; a++)
+                {
+                    if (values[a][j].IsMissing || values[a][j].IsText)
+                    {
+                        scores[a][j] = double.NaN;
+                    }
+                }
+            }
+            else
+            {
+                for (var a = 0; a < n; a++)
+                {
+                    scores[a][j] = MeasureScores.Score(spec, values[a][j]);
+                }
+            }
+        }
+        var result = new AccountScore[n];
+        for (var a = 0; a < n; a++)
+        {
+            result[a] = Combine(plan, scorecards[a], values[a], scores[a]);
+        }
+        return result;
+    }
+
+    /// <summary>Weights, missing values and the overall score for one account whose measure scores are known.</summary>
+    public static AccountScore Combine(ScoringPlan plan, int card, MeasureValue[] values, double[] measureScores)
+    {
+        var m = plan.Measures.Length;
+        var dims = plan.Model.Dimensions.Count;
+        var mw = plan.MeasureWeights[card];
+        var dw = plan.DimensionWeights[card];
+        Span<double> effective = stackalloc double[m];
+        Span<double> score = stackalloc double[m];
+        Span<double> dimTotal = stackalloc double[dims];
+        Span<bool> missing = stackalloc bool[m];
+        dimTotal.Clear();
+        for (var j = 0; j < m; j++)
+        {
+            var s = measureScores[j];
+            missing[j] = double.IsNaN(s);
+            if (missing[j])
+            {
+                s = plan.MissingOf(j) switch { MissingPolicy.Neutral => 50, MissingPolicy.Zero => 0, _ => double.NaN };
+            }
+            score[j] = s;
+            if (!double.IsNaN(s))
+            {
+                dimTotal[plan.MeasureDimension[j]] += mw[j];
+            }
+        }
+        double dimSum = 0;
+        for (var d = 0; d < dims; d++)
+        {
+            if (dimTotal[d] > 0)
+            {
+                dimSum += dw[d];
+            }
+        }
+        var measures = new ScoredMeasure[m];
+        if (dimSum <= 0)
+        {
+            for (var j = 0; j < m; j++)
+            {
+                measures[j] = new ScoredMeasure(values[j], score[j], 0, missing[j], values[j].IsStale);
+            }
+            return new AccountScore(card, null, measures);
+        }
+        var scale = plan.MaxScore / 100;
+        double total = 0;
+        for (var j = 0; j < m; j++)
+        {
+            var d = plan.MeasureDimension[j];
+            var eff = double.IsNaN(score[j]) || dimTotal[d] <= 0 ? 0 : dw[d] / dimSum * (mw[j] / dimTotal[d]) * scale;
+            measures[j] = new ScoredMeasure(values[j], score[j], eff, missing[j], values[j].IsStale);
+            total += measures[j].Contribution;
+        }
+        return new AccountScore(card, total, measures);
+    }
+}

@@ -1,0 +1,299 @@
+using System.Globalization;
+
+namespace CustomerHealth.Core.Signals;
+
+/// <summary>
+/// Turns one imported row (field name to text) into a typed record, or into the list of what is wrong with it.
+/// The same rules serve files and the HTTP API.
+/// </summary>
+public static class RowParser
+{
+    private static readonly Dictionary<ImportKind, string[]> KnownFields = new()
+    {
+        [ImportKind.Accounts] = ["account_id", "name", "segment", "lifecycle_stage", "owner", "arr", "seats", "plan", "started_on", "renewal_on", "parent_id", "status"],
+        [ImportKind.Usage] = ["account_id", "occurred_at", "event", "user_id", "event_id", "count", "value"],
+        [ImportKind.Surveys] = ["account_id", "kind", "score", "responded_at", "response_id", "contact", "comment"],
+        [ImportKind.Tickets] = ["ticket_id", "account_id", "opened_at", "priority", "status", "first_response_at", "closed_at", "escalated", "satisfaction"],
+        [ImportKind.Invoices] = ["invoice_id", "account_id", "amount", "due_on", "issued_on", "paid_on", "status", "currency"],
+        [ImportKind.Subscriptions] = ["account_id", "kind", "occurred_on", "arr_delta", "event_id"],
+        [ImportKind.Orders] = ["order_id", "account_id", "placed_at", "amount", "returned_amount", "status"],
+        [ImportKind.Metrics] = ["account_id", "metric", "date", "value"],
+        [ImportKind.Sentiment] = ["account_id", "rating", "recorded_at", "author", "note"],
+    };
+
+    public static IReadOnlyList<string> FieldsOf(ImportKind kind) => KnownFields[kind];
+
+    public static bool TryParseKind(string text, out ImportKind kind) =>
+        Enum.TryParse(text, ignoreCase: true, out kind) && text == text.ToLowerInvariant() && !int.TryParse(text, out _);
+
+    public static string Name(this ImportKind kind) => kind.ToString().ToLowerInvariant();
+
+    /// <summary>Parses a row; returns null and fills <paramref name="errors"/> when it is invalid.</summary>
+    public static object? Parse(ImportKind kind, IReadOnlyDictionary<string, string?> row, List<FieldError> errors)
+    {
+        var r = new Fields(row, errors, KnownFields[kind]);
+        object? record = kind switch
+        {
+            ImportKind.Accounts => ParseAccount(r),
+            ImportKind.Usage => new UsageRecord(r.Id("account_id"), r.Time("occurred_at", true) ?? default, r.Text("event", true) ?? "",
+                r.Text("user_id"), r.Text("event_id"), r.Long("count") ?? 1, r.Number("value"), r.Extra),
+            ImportKind.Surveys => ParseSurvey(r),
+            ImportKind.Tickets => new TicketRecord(r.Id("ticket_id"), r.Id("account_id"), r.Time("opened_at", true) ?? default,
+                r.OneOf("priority", "normal", "low", "normal", "high", "urgent")!, r.OneOf("status", "open", "open", "pending", "solved", "closed")!,
+                r.Time("first_response_at"), r.Time("closed_at"), r.Bool("escalated") ?? false, r.OneOf("satisfaction", null, "good", "bad"), r.Extra),
+            ImportKind.Invoices => new InvoiceRecord(r.Id("invoice_id"), r.Id("account_id"), r.Number("amount", true) ?? 0, r.Date("due_on", true) ?? default,
+                r.Date("issued_on"), r.Date("paid_on"), InvoiceStatus(r), r.Text("currency"), r.Extra),
+            ImportKind.Subscriptions => new SubscriptionRecord(r.Id("account_id"),
+                r.RequiredOneOf("kind", "started", "renewed", "expanded", "contracted", "churned", "reactivated") ?? "",
+                r.Date("occurred_on", true) ?? default, r.Number("arr_delta"), r.Text("event_id"), r.Extra),
+            ImportKind.Orders => ParseOrder(r),
+            ImportKind.Metrics => new MetricRecord(r.Id("account_id"), r.Text("metric", true) ?? "", r.Date("date", true) ?? default, r.Number("value", true) ?? 0, r.Extra),
+            ImportKind.Sentiment => new SentimentRecord(r.Id("account_id"), Rating(r), r.Time("recorded_at", true) ?? default, r.Text("author"), r.Text("note"), r.Extra),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+        };
+        return errors.Count == 0 ? record : null;
+    }
+
+    private static AccountRecord ParseAccount(Fields r)
+    {
+        var given = new HashSet<string>(r.Given);
+        var arr = r.Number("arr");
+        var seats = r.Number("seats");
+        if (arr < 0)
+        {
+            r.Fail("arr", "must not be negative");
+        }
+        if (seats < 0)
+        {
+            r.Fail("seats", "must not be negative");
+        }
+        return new AccountRecord(r.Id("account_id"), r.Text("name"), r.Text("segment"), r.Text("lifecycle_stage"), r.Text("owner"), arr, seats,
+            r.Text("plan"), r.Date("started_on"), r.Date("renewal_on"), r.Text("parent_id"), r.OneOf("status", null, "active", "churned"), r.Extra, given);
+    }
+
+    private static SurveyRecord ParseSurvey(Fields r)
+    {
+        var kind = r.RequiredOneOf("kind", "nps", "csat", "ces");
+        var score = r.Number("score", true);
+        if (kind is not null && score is not null)
+        {
+            var (lo, hi) = kind switch { "nps" => (0, 10), "csat" => (1, 5), _ => (1, 7) };
+            if (score < lo || score > hi)
+            {
+                r.Fail("score", $"a {kind} score must be between {lo} and {hi}, got {score.Value.ToString(CultureInfo.InvariantCulture)}");
+            }
+        }
+        return new SurveyRecord(r.Id("account_id"), kind ?? "", score ?? 0, r.Time("responded_at", true) ?? default, r.Text("response_id"),
+            r.Text("contact"), r.Text("comment"), r.Extra);
+    }
+
+    private static OrderRecord ParseOrder(Fields r)
+    {
+        var amount = r.Number("amount", true) ?? 0;
+        var returned = r.Number("returned_amount") ?? 0;
+        if (returned < 0)
+        {
+            r.Fail("returned_amount", "must not be negative");
+        }
+        return new OrderRecord(r.Id("order_id"), r.Id("account_id"), r.Time("placed_at", true) ?? default, amount, returned, r.Text("status"), r.Extra);
+    }
+
+    private static string InvoiceStatus(Fields r)
+    {
+        var s = r.OneOf("status", null, "open", "paid", "failed", "void");
+        return s ?? (r.Has("paid_on") ? "paid" : "open");
+    }
+
+    private static int Rating(Fields r)
+    {
+        var text = r.Text("rating", true);
+        switch (text?.ToLowerInvariant())
+        {
+            case null: return 0;
+            case "red": return 1;
+            case "yellow": return 3;
+            case "green": return 5;
+        }
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 5)
+        {
+            return n;
+        }
+        r.Fail("rating", $"must be red, yellow, green or a whole number from 1 to 5, got '{text}'");
+        return 0;
+    }
+
+    private sealed class Fields(IReadOnlyDictionary<string, string?> row, List<FieldError> errors, string[] known)
+    {
+        public IEnumerable<string> Given => row.Where(kv => !string.IsNullOrWhiteSpace(kv.Value)).Select(kv => kv.Key);
+
+        public IReadOnlyDictionary<string, string> Extra
+        {
+            get
+            {
+                Dictionary<string, string>? extra = null;
+                foreach (var (k, v) in row)
+                {
+                    if (!string.IsNullOrEmpty(v) && !known.Contains(k) && !k.StartsWith('_'))
+                    {
+                        (extra ??= new Dictionary<string, string>(StringComparer.Ordinal))[k] = v;
+                    }
+                }
+                return extra ?? (IReadOnlyDictionary<string, string>)Empty;
+            }
+        }
+
+        private static readonly Dictionary<string, string> Empty = [];
+
+        public void Fail(string field, string error) => errors.Add(new FieldError(field, error));
+
+        public bool Has(string field) => row.TryGetValue(field, out var v) && !string.IsNullOrWhiteSpace(v);
+
+        public string? Text(string field, bool required = false)
+        {
+            if (row.TryGetValue(field, out var v) && !string.IsNullOrWhiteSpace(v))
+            {
+                return v.Trim();
+            }
+            if (required)
+            {
+                Fail(field, "is required");
+            }
+            return null;
+        }
+
+        public string Id(string field) => Text(field, true) ?? "";
+
+        public string? OneOf(string field, string? dflt, params string[] allowed) => OneOf(field, dflt, false, allowed);
+
+        public string? RequiredOneOf(string field, params string[] allowed) => OneOf(field, null, true, allowed);
+
+        private string? OneOf(string field, string? dflt, bool required, string[] allowed)
+        {
+            var t = Text(field, required);
+            if (t is null)
+            {
+                return dflt;
+            }
+            var lower = t.ToLowerInvariant();
+            if (!allowed.Contains(lower))
+            {
+                Fail(field, $"must be one of {string.Join(", ", allowed)}, got '{t}'");
+                return dflt;
+            }
+            return lower;
+        }
+
+        public double? Number(string field, bool required = false)
+        {
+            var t = Text(field, required);
+            if (t is null)
+            {
+                return null;
+            }
+            if (double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d))
+            {
+                return d;
+            }
+            Fail(field, $"must be a number with '.' as decimal point, got '{t}'");
+            return null;
+        }
+
+        public long? Long(string field)
+        {
+            var t = Text(field);
+            if (t is null)
+            {
+                return null;
+            }
+            if (long.TryParse(t, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) && n >= 0)
+            {
+                return n;
+            }
+            Fail(field, $"must be a whole number of zero or more, got '{t}'");
+            return null;
+        }
+
+        public bool? Bool(string field)
+        {
+            var t = Text(field)?.ToLowerInvariant();
+            switch (t)
+            {
+                case null: return null;
+                case "true" or "1" or "yes": return true;
+                case "false" or "0" or "no": return false;
+                default:
+                    Fail(field, $"must be true or false, got '{t}'");
+                    return null;
+            }
+        }
+
+        public DateOnly? Date(string field, bool required = false)
+        {
+            var t = Text(field, required);
+            if (t is null)
+            {
+                return null;
+            }
+            if (DateOnly.TryParseExact(t, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
+            {
+                return d;
+            }
+            Fail(field, $"must be a date as YYYY-MM-DD, got '{t}'");
+            return null;
+        }
+
+        public DateTimeOffset? Time(string field, bool required = false)
+        {
+            var t = Text(field, required);
+            if (t is null)
+            {
+                return null;
+            }
+            if (Timestamps.TryParse(t, out var ts))
+            {
+                return ts;
+            }
+            Fail(field, $"must be an ISO 8601 timestamp such as 2025-03-01T14:30:00Z, got '{t}'");
+            return null;
+        }
+    }
+}
+
+/// <summary>ISO 8601 timestamps; one without an offset is UTC.</summary>
+public static class Timestamps
+{
+    private static readonly string[] Formats =
+    [
+        "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK", "yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mmK", "yyyy-MM-dd HH:mm:ss.FFFFFFFK",
+        "yyyy-MM-dd HH:mm:ssK", "yyyy-MM-dd HH:mmK", "yyyy-MM-dd",
+    ];
+
+    public static bool TryParse(string text, out DateTimeOffset value)
+    {
+        // The common `2025-03-01T14:30:00Z` form is read directly: imports parse millions of these.
+        if (text.Length == 20 && text[4] == '-' && text[7] == '-' && text[10] == 'T' && text[13] == ':' && text[16] == ':' && text[19] == 'Z'
+            && Digits(text, 0, 4, out var y) && Digits(text, 5, 2, out var mo) && Digits(text, 8, 2, out var d)
+            && Digits(text, 11, 2, out var h) && Digits(text, 14, 2, out var mi) && Digits(text, 17, 2, out var s)
+            && mo is >= 1 and <= 12 && d >= 1 && y >= 1 && d <= DateTime.DaysInMonth(y, mo) && h < 24 && mi < 60 && s < 60)
+        {
+            value = new DateTimeOffset(y, mo, d, h, mi, s, TimeSpan.Zero);
+            return true;
+        }
+        return DateTimeOffset.TryParseExact(text, Formats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out value);
+    }
+
+    private static bool Digits(string text, int start, int count, out int value)
+    {
+        value = 0;
+        for (var i = start; i < start + count; i++)
+        {
+            var c = text[i] - '0';
+            if ((uint)c > 9)
+            {
+                return false;
+            }
+            value = value * 10 + c;
+        }
+        return true;
+    }
+}

@@ -1,0 +1,156 @@
+using System.Text;
+using CustomerHealth.Core.Signals;
+using Microsoft.Data.Sqlite;
+
+namespace CustomerHealth.Store.Import;
+
+/// <summary>
+/// Imports files of the kinds of SPEC §3. A file is applied in one transaction: all of it, or (by default, when a
+/// row is bad) none of it; with skip-invalid the valid rows land and the others go to a rejected-rows file.
+/// </summary>
+public sealed class Importer(StoreDb db, TimeProvider clock)
+{
+    private const int MaxListedErrors = 100;
+
+    /// <summary>Imports every `KIND.csv` / `KIND.jsonl` in a folder, accounts first.</summary>
+    public IReadOnlyList<ImportResult> ImportDirectory(string dir, ImportOptions options)
+    {
+        if (!Directory.Exists(dir))
+        {
+            throw new StoreException($"{dir}: no such folder");
+        }
+        var results = new List<ImportResult>();
+        foreach (var kind in Enum.GetValues<ImportKind>())
+        {
+            foreach (var ext in new[] { ".csv", ".jsonl" })
+            {
+                var file = Path.Combine(dir, kind.Name() + ext);
+                if (File.Exists(file))
+                {
+                    results.Add(ImportFile(kind, file, options));
+                }
+            }
+        }
+        if (results.Count == 0)
+        {
+            throw new StoreException($"{dir}: no files to import; name them after their kind, such as accounts.csv or usage.jsonl");
+        }
+        return results;
+    }
+
+    public ImportResult ImportFile(ImportKind kind, string file, ImportOptions options)
+    {
+        if (!File.Exists(file))
+        {
+            throw new StoreException($"{file}: no such file");
+        }
+        var json = RowSource.IsJsonLines(file);
+        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, 1 << 16);
+        var rejectedPath = file + (json ? ".rejected.jsonl" : ".rejected.csv");
+        string[]? header = null;
+        var rows = json ? RowSource.JsonLines(reader) : RowSource.Csv(reader, h => header = h);
+        var result = Import(kind, rows, file, options, stream, () => header, json ? null : rejectedPath, json ? rejectedPath : null);
+        return result;
+    }
+
+    /// <summary>Imports rows from any source (files, HTTP); one transaction.</summary>
+    public ImportResult Import(
+        ImportKind kind, IEnumerable<SourceRow> rows, string file, ImportOptions options, Stream? progressStream = null,
+        Func<string[]?>? header = null, string? rejectedCsv = null, string? rejectedJson = null)
+    {
+        var errors = new List<ImportError>();
+        var errorCount = 0;
+        int total = 0, changed = 0, unchanged = 0, rejected = 0;
+        RowSource.RejectWriter? rejects = null;
+        var fieldErrors = new List<FieldError>();
+        using var tx = db.Connection.BeginTransaction();
+        var writer = new SignalWriter(db, tx, clock);
+        var lastProgress = 0L;
+        try
+        {
+            foreach (var row in rows)
+            {
+                total++;
+                fieldErrors.Clear();
+                object? record = null;
+                if (row.ReadError is { } readError)
+                {
+                    fieldErrors.Add(new FieldError("(line)", readError));
+                }
+                else
+                {
+                    record = RowParser.Parse(kind, row.Fields, fieldErrors);
+                    if (row.Fields.TryGetValue("_extra_columns", out var extra))
+                    {
+                        fieldErrors.Add(new FieldError("(line)", $"more fields than the header names: {extra}"));
+                        record = null;
+                    }
+                }
+                if (record is null || fieldErrors.Count > 0)
+                {
+                    rejected++;
+                    errorCount += fieldErrors.Count;
+                    foreach (var fe in fieldErrors)
+                    {
+                        if (errors.Count < MaxListedErrors)
+                        {
+                            errors.Add(new ImportError(file, row.Line, fe.Field, fe.Error));
+                        }
+                    }
+                    if (options.SkipInvalid)
+                    {
+                        rejects ??= new RowSource.RejectWriter(rejectedCsv ?? rejectedJson ?? file + ".rejected.csv", rejectedJson is not null, header?.Invoke());
+                        rejects.Write(row, row.JsonText ?? "", string.Join("; ", fieldErrors.Select(f => $"{f.Field}: {f.Error}")));
+                    }
+                    continue;
+                }
+                if (rejected > 0 && !options.SkipInvalid)
+                {
+                    // The file will not land: keep validating to list every error, write nothing more.
+                    continue;
+                }
+                if (writer.Write(kind, record))
+                {
+                    changed++;
+                }
+                else
+                {
+                    unchanged++;
+                }
+                if (progressStream is not null && options.Progress is not null && (total & 4095) == 0 && progressStream.CanSeek)
+                {
+                    var pos = progressStream.Position;
+                    if (pos != lastProgress)
+                    {
+                        lastProgress = pos;
+                        options.Progress.Report((double)pos / Math.Max(progressStream.Length, 1));
+                    }
+                }
+            }
+        }
+        catch (RowReadException e)
+        {
+            tx.Rollback();
+            rejects?.Dispose();
+            return new ImportResult(kind.Name(), file, total, 0, 0, total, false, [new ImportError(file, e.Line, "(file)", e.Message)], 1, null);
+        }
+        finally
+        {
+            rejects?.Dispose();
+        }
+        var applied = rejected == 0 || options.SkipInvalid;
+        if (applied)
+        {
+            writer.Finish();
+            tx.Commit();
+        }
+        else
+        {
+            tx.Rollback();
+            changed = unchanged = 0;
+        }
+        options.Progress?.Report(1);
+        return new ImportResult(kind.Name(), file, total, changed, unchanged, rejected, applied, errors, errorCount, rejects?.Path);
+    }
+}

@@ -1,0 +1,97 @@
+using SQLitePCL;
+
+namespace CustomerHealth.Store.Import;
+
+/// <summary>
+/// A prepared SQLite statement bound by position, for the import hot path: binding by name and the per-call
+/// bookkeeping of ADO.NET cost more than the insert itself at millions of rows.
+/// </summary>
+internal sealed class RawStatement : IDisposable
+{
+    private readonly sqlite3 db;
+    private readonly sqlite3_stmt stmt;
+
+    public RawStatement(sqlite3 db, string sql)
+    {
+        this.db = db;
+        if (raw.sqlite3_prepare_v2(db, sql, out stmt) != raw.SQLITE_OK)
+        {
+            throw new StoreException("cannot prepare statement: " + raw.sqlite3_errmsg(db).utf8_to_string());
+        }
+    }
+
+    public RawStatement Bind(int index, long value)
+    {
+        raw.sqlite3_bind_int64(stmt, index, value);
+        return this;
+    }
+
+    public RawStatement Bind(int index, long? value) => value is { } v ? Bind(index, v) : Null(index);
+
+    public RawStatement Bind(int index, double value)
+    {
+        raw.sqlite3_bind_double(stmt, index, value);
+        return this;
+    }
+
+    public RawStatement Bind(int index, double? value) => value is { } v ? Bind(index, v) : Null(index);
+
+    public RawStatement Bind(int index, string? value)
+    {
+        if (value is null)
+        {
+            return Null(index);
+        }
+        raw.sqlite3_bind_text(stmt, index, value);
+        return this;
+    }
+
+    public RawStatement Bind(int index, ReadOnlySpan<byte> value)
+    {
+        raw.sqlite3_bind_blob(stmt, index, value);
+        return this;
+    }
+
+    private RawStatement Null(int index)
+    {
+        raw.sqlite3_bind_null(stmt, index);
+        return this;
+    }
+
+    /// <summary>Runs a statement that returns no rows; the number of rows it changed.</summary>
+    public int Execute()
+    {
+        var rc = raw.sqlite3_step(stmt);
+        raw.sqlite3_reset(stmt);
+        if (rc != raw.SQLITE_DONE && rc != raw.SQLITE_ROW)
+        {
+            throw new StoreException("SQLite error: " + raw.sqlite3_errmsg(db).utf8_to_string());
+        }
+        return raw.sqlite3_changes(db);
+    }
+
+    /// <summary>Runs a statement and reads its first row with <paramref name="read"/>; false when it has none.</summary>
+    public bool Query(Action<sqlite3_stmt> read)
+    {
+        var rc = raw.sqlite3_step(stmt);
+        try
+        {
+            if (rc == raw.SQLITE_ROW)
+            {
+                read(stmt);
+                return true;
+            }
+            if (rc != raw.SQLITE_DONE)
+            {
+                throw new StoreException("SQLite error: " + raw.sqlite3_errmsg(db).utf8_to_string());
+            }
+            return false;
+        }
+        finally
+        {
+            raw.sqlite3_reset(stmt);
+        }
+    }
+
+    public void Dispose() => raw.sqlite3_finalize(stmt);
+}

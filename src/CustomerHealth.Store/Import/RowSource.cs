@@ -1,0 +1,161 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace CustomerHealth.Store.Import;
+
+/// <summary>One input row: where it came from, its fields, and what is needed to write it back out unchanged.</summary>
+public sealed record SourceRow(int Line, Dictionary<string, string?> Fields, string[]? CsvFields, string? JsonText, string? ReadError = null);
+
+/// <summary>A row that could not even be read (broken quoting, invalid JSON).</summary>
+public sealed class RowReadException(int line, string message) : Exception(message)
+{
+    public int Line { get; } = line;
+}
+
+/// <summary>Reads CSV (RFC 4180, header row, UTF-8) or JSON Lines into rows of field name to text.</summary>
+public static class RowSource
+{
+    public static bool IsJsonLines(string path) =>
+        path.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".ndjson", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
+
+    public static IEnumerable<SourceRow> Csv(TextReader reader, Action<string[]> header)
+    {
+        var csv = new CsvRecordReader(reader);
+        var first = csv.Read();
+        if (first is null)
+        {
+            yield break;
+        }
+        var names = first.Select(h => h.Trim().TrimStart('\uFEFF')).ToArray();
+        header(names);
+        while (csv.Read() is { } record)
+        {
+            var fields = new Dictionary<string, string?>(names.Length, StringComparer.Ordinal);
+            for (var i = 0; i < names.Length; i++)
+            {
+                fields[names[i]] = i < record.Length ? record[i] : null;
+            }
+            if (record.Length > names.Length)
+            {
+                fields["_extra_columns"] = string.Join(",", record.Skip(names.Length));
+            }
+            yield return new SourceRow(csv.RecordLine, fields, record, null);
+        }
+    }
+
+    public static IEnumerable<SourceRow> JsonLines(TextReader reader)
+    {
+        var line = 0;
+        while (reader.ReadLine() is { } text)
+        {
+            line++;
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                continue;
+            }
+            Dictionary<string, string?> fields;
+            string? error = null;
+            try
+            {
+                fields = ParseObject(text, line);
+            }
+            catch (RowReadException e)
+            {
+                fields = [];
+                error = e.Message;
+            }
+            yield return new SourceRow(line, fields, null, text, error);
+        }
+    }
+
+    public static Dictionary<string, string?> ParseObject(string text, int line)
+    {
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(text);
+        }
+        catch (JsonException e)
+        {
+            throw new RowReadException(line, "not valid JSON: " + e.Message);
+        }
+        using (doc)
+        {
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new RowReadException(line, "each line must be a JSON object");
+            }
+            return Fields(doc.RootElement);
+        }
+    }
+
+    public static Dictionary<string, string?> Fields(JsonElement obj)
+    {
+        var fields = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var p in obj.EnumerateObject())
+        {
+            fields[p.Name] = p.Value.ValueKind switch
+            {
+                JsonValueKind.String => p.Value.GetString(),
+                JsonValueKind.Null or JsonValueKind.Undefined => null,
+                JsonValueKind.True => "true",
+                JsonValueKind.False => "false",
+                _ => p.Value.GetRawText(),
+            };
+        }
+        return fields;
+    }
+
+    /// <summary>Writes rejected rows, unchanged, with an `_error` column (CSV) or field (JSON Lines).</summary>
+    public sealed class RejectWriter : IDisposable
+    {
+        private readonly StreamWriter writer;
+        private readonly bool json;
+
+        public RejectWriter(string path, bool json, string[]? header)
+        {
+            Path = path;
+            this.json = json;
+            writer = new StreamWriter(path, false, new UTF8Encoding(false));
+            if (!json)
+            {
+                writer.WriteLine(string.Join(",", (header ?? []).Append("_error").Select(CsvRecordReader.Quote)));
+            }
+        }
+
+        public string Path { get; }
+        public int Count { get; private set; }
+
+        public void Write(SourceRow? row, string rawText, string error)
+        {
+            Count++;
+            if (json)
+            {
+                System.Text.Json.Nodes.JsonObject? obj = null;
+                try
+                {
+                    obj = System.Text.Json.Nodes.JsonNode.Parse(row?.JsonText ?? "{}") as System.Text.Json.Nodes.JsonObject;
+                }
+                catch (JsonException)
+                {
+                    // written below as raw text
+                }
+                if (obj is null)
+                {
+                    writer.WriteLine(JsonSerializer.Serialize(new Dictionary<string, string> { ["_raw"] = rawText, ["_error"] = error }));
+                    return;
+                }
+                obj["_error"] = error;
+                writer.WriteLine(obj.ToJsonString());
+                return;
+            }
+            writer.WriteLine(string.Join(",", (row?.CsvFields ?? [rawText]).Append(error).Select(CsvRecordReader.Quote)));
+        }
+
+        public void Dispose()
+        {
+            writer.Dispose();
+        }
+    }
+}

@@ -1,0 +1,383 @@
+using System.Globalization;
+using System.Text.Json;
+using CustomerHealth.Core.Signals;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
+
+namespace CustomerHealth.Store.Import;
+
+/// <summary>
+/// Writes validated records inside one transaction, each kind by its identity rule: a new identity inserts, a
+/// known one updates only when something differs. Usage events are also rolled up per account, day and event.
+/// </summary>
+internal sealed class SignalWriter
+{
+    private readonly SqliteConnection c;
+    private readonly SqliteTransaction tx;
+    private readonly TimeProvider clock;
+    private readonly Dictionary<string, long> accountKeys = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> eventKeys = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> userKeys = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SqliteCommand> commands = [];
+    private readonly TimeZoneInfo usageZone;
+    // Roll-up changes are summed in memory and written once per file (or when they grow large): many events share a key.
+    private readonly Dictionary<(long Account, int Day, long Event), (long Count, double Sum)> daily = [];
+    private readonly Dictionary<(long Account, int Day, long Event, long User), long> users = [];
+    private bool pruneNeeded;
+    private const int FlushAt = 1 << 20;
+    private readonly RawStatement usageInsert, usageOld, usageUpdate, dailyUpsert, usersUpsert, userFind, userInsert, accountInsert;
+
+    public SignalWriter(StoreDb db, SqliteTransaction tx, TimeProvider clock)
+    {
+        c = db.Connection;
+        this.tx = tx;
+        this.clock = clock;
+        usageZone = TimeZoneInfo.FindSystemTimeZoneById(db.Setting("usage_timezone") ?? "UTC");
+        Load("SELECT account_id, account_key FROM accounts", accountKeys);
+        Load("SELECT name, event_key FROM event_names", eventKeys);
+        var h = c.Handle!;
+        usageInsert = new RawStatement(h,
+            """
+            INSERT INTO usage_events (identity, account_key, day, event_key, user_key, count, value, occurred_at, properties)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (identity) DO NOTHING
+            """);
+        usageOld = new RawStatement(h, "SELECT account_key, day, event_key, user_key, count, value, occurred_at, properties FROM usage_events WHERE identity = ?1");
+        usageUpdate = new RawStatement(h,
+            "UPDATE usage_events SET account_key = ?2, day = ?3, event_key = ?4, user_key = ?5, count = ?6, value = ?7, occurred_at = ?8, properties = ?9 WHERE identity = ?1");
+        dailyUpsert = new RawStatement(h,
+            """
+            INSERT INTO usage_daily (account_key, day, event_key, count, sum) VALUES (?1, ?2, ?3, ?4, ?5)
+            ON CONFLICT (account_key, day, event_key) DO UPDATE SET count = count + excluded.count, sum = sum + excluded.sum
+            """);
+        usersUpsert = new RawStatement(h,
+            """
+            INSERT INTO usage_users (account_key, day, event_key, user_key, n) VALUES (?1, ?2, ?3, ?4, ?5)
+            ON CONFLICT (account_key, day, event_key, user_key) DO UPDATE SET n = n + excluded.n
+            """);
+        userInsert = new RawStatement(h, "INSERT INTO users (user_id) VALUES (?1) ON CONFLICT (user_id) DO NOTHING RETURNING user_key");
+        userFind = new RawStatement(h, "SELECT user_key FROM users WHERE user_id = ?1");
+        accountInsert = new RawStatement(h, "INSERT INTO accounts (account_id) VALUES (?1) RETURNING account_key");
+    }
+
+    private void Load(string sql, Dictionary<string, long> into)
+    {
+        using var cmd = c.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            into[r.GetString(0)] = r.GetInt64(1);
+        }
+    }
+
+    public void Finish()
+    {
+        FlushRollUps();
+        foreach (var cmd in commands.Values)
+        {
+            cmd.Dispose();
+        }
+        commands.Clear();
+        foreach (var st in new[] { usageInsert, usageOld, usageUpdate, dailyUpsert, usersUpsert, userFind, userInsert, accountInsert })
+        {
+            st.Dispose();
+        }
+    }
+
+    /// <summary>Writes a record; true when it added or changed something.</summary>
+    public bool Write(ImportKind kind, object record) => record switch
+    {
+        AccountRecord a => WriteAccount(a),
+        UsageRecord u => WriteUsage(u),
+        SurveyRecord s => Exec("surveys",
+            """
+            INSERT INTO surveys (identity, account_key, kind, score, responded_at, response_id, contact, comment, properties)
+            VALUES ($id, $a, $kind, $score, $at, $rid, $contact, $comment, $props)
+            ON CONFLICT (identity) DO UPDATE SET account_key = excluded.account_key, kind = excluded.kind, score = excluded.score,
+              responded_at = excluded.responded_at, contact = excluded.contact, comment = excluded.comment, properties = excluded.properties
+            WHERE (surveys.account_key, surveys.kind, surveys.score, surveys.responded_at, surveys.contact, surveys.comment, surveys.properties)
+              IS NOT (excluded.account_key, excluded.kind, excluded.score, excluded.responded_at, excluded.contact, excluded.comment, excluded.properties)
+            """,
+            ("$id", s.ResponseId is { } rid ? "r:" + rid : Identity.HashText(Identity.Join(s.AccountId, s.Kind, s.Score, s.RespondedAt, s.Contact, s.Comment, s.Properties))),
+            ("$a", Account(s.AccountId)), ("$kind", s.Kind), ("$score", s.Score), ("$at", Time(s.RespondedAt)), ("$rid", s.ResponseId),
+            ("$contact", s.Contact), ("$comment", s.Comment), ("$props", Props(s.Properties))),
+        TicketRecord t => Exec("tickets",
+            """
+            INSERT INTO tickets (ticket_id, account_key, opened_at, priority, status, first_response_at, closed_at, escalated, satisfaction, properties)
+            VALUES ($id, $a, $opened, $priority, $status, $fr, $closed, $esc, $sat, $props)
+            ON CONFLICT (ticket_id) DO UPDATE SET account_key = excluded.account_key, opened_at = excluded.opened_at, priority = excluded.priority,
+              status = excluded.status, first_response_at = excluded.first_response_at, closed_at = excluded.closed_at, escalated = excluded.escalated,
+              satisfaction = excluded.satisfaction, properties = excluded.properties
+            WHERE (tickets.account_key, tickets.opened_at, tickets.priority, tickets.status, tickets.first_response_at, tickets.closed_at, tickets.escalated, tickets.satisfaction, tickets.properties)
+              IS NOT (excluded.account_key, excluded.opened_at, excluded.priority, excluded.status, excluded.first_response_at, excluded.closed_at, excluded.escalated, excluded.satisfaction, excluded.properties)
+            """,
+            ("$id", t.TicketId), ("$a", Account(t.AccountId)), ("$opened", Time(t.OpenedAt)), ("$priority", t.Priority), ("$status", t.Status),
+            ("$fr", Time(t.FirstResponseAt)), ("$closed", Time(t.ClosedAt)), ("$esc", t.Escalated ? 1 : 0), ("$sat", t.Satisfaction), ("$props", Props(t.Properties))),
+        InvoiceRecord i => Exec("invoices",
+            """
+            INSERT INTO invoices (invoice_id, account_key, amount, due_on, issued_on, paid_on, status, currency, properties)
+            VALUES ($id, $a, $amount, $due, $issued, $paid, $status, $currency, $props)
+            ON CONFLICT (invoice_id) DO UPDATE SET account_key = excluded.account_key, amount = excluded.amount, due_on = excluded.due_on,
+              issued_on = excluded.issued_on, paid_on = excluded.paid_on, status = excluded.status, currency = excluded.currency, properties = excluded.properties
+            WHERE (invoices.account_key, invoices.amount, invoices.due_on, invoices.issued_on, invoices.paid_on, invoices.status, invoices.currency, invoices.properties)
+              IS NOT (excluded.account_key, excluded.amount, excluded.due_on, excluded.issued_on, excluded.paid_on, excluded.status, excluded.currency, excluded.properties)
+            """,
+            ("$id", i.InvoiceId), ("$a", Account(i.AccountId)), ("$amount", i.Amount), ("$due", Date(i.DueOn)), ("$issued", Date(i.IssuedOn)),
+            ("$paid", Date(i.PaidOn)), ("$status", i.Status), ("$currency", i.Currency), ("$props", Props(i.Properties))),
+        SubscriptionRecord s => Exec("subscriptions",
+            """
+            INSERT INTO subscriptions (identity, account_key, kind, occurred_on, arr_delta, event_id, properties)
+            VALUES ($id, $a, $kind, $on, $delta, $eid, $props)
+            ON CONFLICT (identity) DO UPDATE SET account_key = excluded.account_key, kind = excluded.kind, occurred_on = excluded.occurred_on,
+              arr_delta = excluded.arr_delta, properties = excluded.properties
+            WHERE (subscriptions.account_key, subscriptions.kind, subscriptions.occurred_on, subscriptions.arr_delta, subscriptions.properties)
+              IS NOT (excluded.account_key, excluded.kind, excluded.occurred_on, excluded.arr_delta, excluded.properties)
+            """,
+            ("$id", s.EventId is { } eid ? "e:" + eid : "k:" + s.AccountId + "\u001e" + s.Kind + "\u001e" + Date(s.OccurredOn)),
+            ("$a", Account(s.AccountId)), ("$kind", s.Kind), ("$on", Date(s.OccurredOn)), ("$delta", s.ArrDelta), ("$eid", s.EventId), ("$props", Props(s.Properties))),
+        OrderRecord o => Exec("orders",
+            """
+            INSERT INTO orders (order_id, account_key, placed_at, amount, returned_amount, status, properties)
+            VALUES ($id, $a, $at, $amount, $ret, $status, $props)
+            ON CONFLICT (order_id) DO UPDATE SET account_key = excluded.account_key, placed_at = excluded.placed_at, amount = excluded.amount,
+              returned_amount = excluded.returned_amount, status = excluded.status, properties = excluded.properties
+            WHERE (orders.account_key, orders.placed_at, orders.amount, orders.returned_amount, orders.status, orders.properties)
+              IS NOT (excluded.account_key, excluded.placed_at, excluded.amount, excluded.returned_amount, excluded.status, excluded.properties)
+            """,
+            ("$id", o.OrderId), ("$a", Account(o.AccountId)), ("$at", Time(o.PlacedAt)), ("$amount", o.Amount), ("$ret", o.ReturnedAmount),
+            ("$status", o.Status), ("$props", Props(o.Properties))),
+        MetricRecord m => Exec("metrics",
+            """
+            INSERT INTO metrics (account_key, metric, date, value, properties) VALUES ($a, $metric, $date, $value, $props)
+            ON CONFLICT (account_key, metric, date) DO UPDATE SET value = excluded.value, properties = excluded.properties
+            WHERE (metrics.value, metrics.properties) IS NOT (excluded.value, excluded.properties)
+            """,
+            ("$a", Account(m.AccountId)), ("$metric", m.Metric), ("$date", Date(m.Date)), ("$value", m.Value), ("$props", Props(m.Properties))),
+        SentimentRecord s => Exec("sentiment",
+            """
+            INSERT INTO sentiment (account_key, author, recorded_at, rating, note, properties) VALUES ($a, $author, $at, $rating, $note, $props)
+            ON CONFLICT (account_key, author, recorded_at) DO UPDATE SET rating = excluded.rating, note = excluded.note, properties = excluded.properties
+            WHERE (sentiment.rating, sentiment.note, sentiment.properties) IS NOT (excluded.rating, excluded.note, excluded.properties)
+            """,
+            ("$a", Account(s.AccountId)), ("$author", s.Author ?? ""), ("$at", Time(s.RecordedAt)), ("$rating", s.Rating), ("$note", s.Note),
+            ("$props", Props(s.Properties))),
+        _ => throw new ArgumentException($"unexpected record {record.GetType().Name}", nameof(record)),
+    };
+
+    private bool WriteAccount(AccountRecord a)
+    {
+        var existing = accountKeys.ContainsKey(a.AccountId);
+        var key = Account(a.AccountId);
+        string? attributes = null;
+        if (a.Attributes.Count > 0)
+        {
+            var current = Scalar("SELECT attributes FROM accounts WHERE account_key = $k", ("$k", key)) as string;
+            var merged = current is null ? [] : JsonSerializer.Deserialize<Dictionary<string, string>>(current) ?? [];
+            foreach (var (k, v) in a.Attributes)
+            {
+                merged[k] = v;
+            }
+            attributes = JsonSerializer.Serialize(new SortedDictionary<string, string>(merged, StringComparer.Ordinal));
+        }
+        string? churnedOn = null;
+        if (a.Status == "churned")
+        {
+            churnedOn = Scalar("SELECT status_churned_on FROM accounts WHERE account_key = $k", ("$k", key)) as string
+                ?? Date(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
+        }
+        var changed = Exec("account_update",
+            """
+            UPDATE accounts SET name = COALESCE($name, name), segment = COALESCE($segment, segment), lifecycle_stage = COALESCE($stage, lifecycle_stage),
+              owner = COALESCE($owner, owner), arr = COALESCE($arr, arr), seats = COALESCE($seats, seats), plan = COALESCE($plan, plan),
+              started_on = COALESCE($started, started_on), renewal_on = COALESCE($renewal, renewal_on), parent_id = COALESCE($parent, parent_id),
+              status = COALESCE($status, status),
+              status_churned_on = CASE WHEN $status IS NULL THEN status_churned_on WHEN $status = 'churned' THEN $churnedOn ELSE NULL END,
+              attributes = COALESCE($attrs, attributes)
+            WHERE account_key = $k AND (name, segment, lifecycle_stage, owner, arr, seats, plan, started_on, renewal_on, parent_id, status, attributes)
+              IS NOT (COALESCE($name, name), COALESCE($segment, segment), COALESCE($stage, lifecycle_stage), COALESCE($owner, owner),
+                      COALESCE($arr, arr), COALESCE($seats, seats), COALESCE($plan, plan), COALESCE($started, started_on),
+                      COALESCE($renewal, renewal_on), COALESCE($parent, parent_id), COALESCE($status, status), COALESCE($attrs, attributes))
+            """,
+            ("$k", key), ("$name", a.Name), ("$segment", a.Segment), ("$stage", a.LifecycleStage), ("$owner", a.Owner), ("$arr", a.Arr), ("$seats", a.Seats),
+            ("$plan", a.Plan), ("$started", Date(a.StartedOn)), ("$renewal", Date(a.RenewalOn)), ("$parent", a.ParentId), ("$status", a.Status),
+            ("$churnedOn", churnedOn), ("$attrs", attributes));
+        return changed || !existing;
+    }
+
+    private bool WriteUsage(UsageRecord u)
+    {
+        var account = Account(u.AccountId);
+        var ev = Intern(eventKeys, "event_names", "name", "event_key", u.Event);
+        long? user = u.UserId is null ? null : User(u.UserId);
+        var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(u.OccurredAt, usageZone).DateTime).DayNumber;
+        var identity = u.EventId is { } eid ? Identity.Hash("id\u001e" + eid) : Identity.Hash(Identity.Join(u.AccountId, u.OccurredAt, u.Event, u.UserId, u.Count, u.Value, u.Properties));
+        var props = Props(u.Properties);
+        var at = u.OccurredAt.ToUnixTimeMilliseconds();
+        void BindEvent(RawStatement st) =>
+            st.Bind(1, identity).Bind(2, account).Bind(3, day).Bind(4, ev).Bind(5, user).Bind(6, u.Count).Bind(7, u.Value).Bind(8, at).Bind(9, props);
+        BindEvent(usageInsert);
+        if (usageInsert.Execute() > 0)
+        {
+            RollUp(account, day, ev, user, u.Count, u.Value ?? 0, +1);
+            return true;
+        }
+        // Known identity: unchanged, or re-sent with corrections that replace the old event in the roll-ups.
+        long oa = 0, od = 0, oe = 0, oc = 0, oat = 0;
+        long? ou = null;
+        double? ov = null;
+        string? oprops = null;
+        usageOld.Bind(1, identity).Query(r =>
+        {
+            oa = raw.sqlite3_column_int64(r, 0);
+            od = raw.sqlite3_column_int64(r, 1);
+            oe = raw.sqlite3_column_int64(r, 2);
+            ou = raw.sqlite3_column_type(r, 3) == raw.SQLITE_NULL ? null : raw.sqlite3_column_int64(r, 3);
+            oc = raw.sqlite3_column_int64(r, 4);
+            ov = raw.sqlite3_column_type(r, 5) == raw.SQLITE_NULL ? null : raw.sqlite3_column_double(r, 5);
+            oat = raw.sqlite3_column_int64(r, 6);
+            oprops = raw.sqlite3_column_type(r, 7) == raw.SQLITE_NULL ? null : raw.sqlite3_column_text(r, 7).utf8_to_string();
+        });
+        if (oa == account && od == day && oe == ev && ou == user && oc == u.Count && ov == u.Value && oat == at && oprops == props)
+        {
+            return false;
+        }
+        RollUp(oa, (int)od, oe, ou, oc, ov ?? 0, -1);
+        BindEvent(usageUpdate);
+        usageUpdate.Execute();
+        RollUp(account, day, ev, user, u.Count, u.Value ?? 0, +1);
+        return true;
+    }
+
+    private long User(string id)
+    {
+        if (!userKeys.TryGetValue(id, out var key))
+        {
+            long found = 0;
+            if (!userInsert.Bind(1, id).Query(r => found = raw.sqlite3_column_int64(r, 0)))
+            {
+                userFind.Bind(1, id).Query(r => found = raw.sqlite3_column_int64(r, 0));
+            }
+            userKeys[id] = key = found;
+        }
+        return key;
+    }
+
+    private void RollUp(long account, int day, long ev, long? user, long count, double value, int sign)
+    {
+        var key = (account, day, ev);
+        var (c0, s0) = daily.GetValueOrDefault(key);
+        daily[key] = (c0 + sign * count, s0 + sign * value);
+        if (user is { } u)
+        {
+            var ukey = (account, day, ev, u);
+            users[ukey] = users.GetValueOrDefault(ukey) + sign;
+        }
+        pruneNeeded |= sign < 0;
+        if (daily.Count + users.Count >= FlushAt)
+        {
+            FlushRollUps();
+        }
+    }
+
+    private void FlushRollUps()
+    {
+        foreach (var ((a, d, e), (count, sum)) in daily)
+        {
+            if (count == 0 && sum == 0)
+            {
+                continue;
+            }
+            dailyUpsert.Bind(1, a).Bind(2, d).Bind(3, e).Bind(4, count).Bind(5, sum).Execute();
+        }
+        foreach (var ((a, d, e, u), n) in users)
+        {
+            if (n == 0)
+            {
+                continue;
+            }
+            usersUpsert.Bind(1, a).Bind(2, d).Bind(3, e).Bind(4, u).Bind(5, n).Execute();
+        }
+        if (pruneNeeded)
+        {
+            // Corrections can empty a roll-up row: an emptied row must not count as activity.
+            Exec("daily_prune", "DELETE FROM usage_daily WHERE count <= 0 AND sum = 0");
+            Exec("users_prune", "DELETE FROM usage_users WHERE n <= 0");
+            pruneNeeded = false;
+        }
+        daily.Clear();
+        users.Clear();
+    }
+
+    /// <summary>The key of an account, creating a bare account for an id seen for the first time.</summary>
+    private long Account(string id)
+    {
+        if (!accountKeys.TryGetValue(id, out var key))
+        {
+            long created = 0;
+            accountInsert.Bind(1, id).Query(r => created = raw.sqlite3_column_int64(r, 0));
+            key = created;
+            accountKeys[id] = key;
+        }
+        return key;
+    }
+
+    private long Intern(Dictionary<string, long> cache, string table, string column, string keyColumn, string value)
+    {
+        if (!cache.TryGetValue(value, out var key))
+        {
+            key = (long)(Scalar($"SELECT {keyColumn} FROM {table} WHERE {column} = $v", ("$v", value))
+                ?? Scalar($"INSERT INTO {table} ({column}) VALUES ($v) RETURNING {keyColumn}", ("$v", value))!);
+            cache[value] = key;
+        }
+        return key;
+    }
+
+    private SqliteCommand Command(string name, string sql)
+    {
+        if (!commands.TryGetValue(name, out var cmd))
+        {
+            cmd = c.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = sql;
+            foreach (var p in ParameterNames(sql))
+            {
+                cmd.Parameters.Add(new SqliteParameter(p, null));
+            }
+            cmd.Prepare();
+            commands[name] = cmd;
+        }
+        return cmd;
+    }
+
+    private static IEnumerable<string> ParameterNames(string sql) =>
+        System.Text.RegularExpressions.Regex.Matches(sql, @"\$[a-zA-Z]+").Select(m => m.Value).Distinct();
+
+    private bool Exec(string name, string sql, params (string Name, object? Value)[] args)
+    {
+        var cmd = Command(name, sql);
+        foreach (var (n, v) in args)
+        {
+            cmd.Parameters[n].Value = v ?? DBNull.Value;
+        }
+        return cmd.ExecuteNonQuery() > 0;
+    }
+
+    private object? Scalar(string sql, params (string Name, object? Value)[] args)
+    {
+        var cmd = Command(sql, sql);
+        foreach (var (n, v) in args)
+        {
+            cmd.Parameters[n].Value = v ?? DBNull.Value;
+        }
+        var result = cmd.ExecuteScalar();
+        return result is DBNull ? null : result;
+    }
+
+    internal static string? Time(DateTimeOffset? t) => t?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+
+    internal static string? Date(DateOnly? d) => d?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static string? Props(IReadOnlyDictionary<string, string> props) =>
+        props.Count == 0 ? null : JsonSerializer.Serialize(new SortedDictionary<string, string>(props.ToDictionary(), StringComparer.Ordinal));
+}

@@ -1,0 +1,175 @@
+using System.Globalization;
+using CustomerHealth.Core.Scoring;
+using CustomerHealth.Store.Models;
+using CustomerHealth.Store.Scoring;
+using Dapper;
+
+namespace CustomerHealth.Store.Reading;
+
+/// <summary>Reads scores back: the current list, one account explained, its history, and what changed between dates.</summary>
+public sealed class AccountReader(StoreDb db, ModelVersions models)
+{
+    /// <summary>The day an account (alias `a`) churned, if it is churned now: by import status or by its last churn event not undone.</summary>
+    internal const string ChurnedOnSql =
+        """
+        COALESCE(a.status_churned_on, (SELECT MAX(s.occurred_on) FROM subscriptions s WHERE s.account_key = a.account_key AND s.kind = 'churned'
+            AND NOT EXISTS (SELECT 1 FROM subscriptions r WHERE r.account_key = s.account_key AND r.kind = 'reactivated' AND r.occurred_on >= s.occurred_on)))
+        """;
+
+    public IReadOnlyList<AccountRow> List(AccountQuery q)
+    {
+        var trendDays = models.Current() is { } v ? models.ModelOf(v.VersionId).TrendDays : 30;
+        var order = (q.Sort ?? "account_id") switch
+        {
+            "score" => "s.score IS NULL, s.score, a.account_id",
+            "-score" => "s.score IS NULL, s.score DESC, a.account_id",
+            "arr" => "a.arr IS NULL, a.arr, a.account_id",
+            "-arr" => "a.arr IS NULL, a.arr DESC, a.account_id",
+            "name" => "a.name, a.account_id",
+            "trend" => "trend IS NULL, trend, a.account_id",
+            "-trend" => "trend IS NULL, trend DESC, a.account_id",
+            "account_id" => "a.account_id",
+            var other => throw new StoreException($"cannot sort by `{other}`; use score, -score, arr, -arr, name, trend, -trend or account_id"),
+        };
+        var rows = db.Connection.Query<(string AccountId, string? Name, string? Segment, string? Owner, double? Arr, double? Score, string? Grade, double? Trend,
+            string? ScoredOn, string? Stage, string? Plan, string? Renewal, string Status)>(
+            $"""
+            WITH cur AS (SELECT account_key, MAX(as_of) AS as_of FROM snapshots GROUP BY account_key)
+            SELECT a.account_id, a.name, a.segment, a.owner, a.arr, s.score, s.grade,
+                   s.score - (SELECT p.score FROM snapshots p WHERE p.account_key = a.account_key AND p.as_of <= date(cur.as_of, '-' || @trendDays || ' days')
+                              ORDER BY p.as_of DESC LIMIT 1) AS trend,
+                   s.as_of, a.lifecycle_stage, a.plan, a.renewal_on, CASE WHEN {ChurnedOnSql} IS NULL THEN 'active' ELSE 'churned' END AS status
+            FROM accounts a
+            LEFT JOIN cur ON cur.account_key = a.account_key
+            LEFT JOIN snapshots s ON s.account_key = cur.account_key AND s.as_of = cur.as_of
+            WHERE (@grade IS NULL OR s.grade = @grade) AND (@segment IS NULL OR a.segment = @segment) AND (@owner IS NULL OR a.owner = @owner)
+            ORDER BY {order}
+            LIMIT @limit OFFSET @offset
+            """,
+            new { trendDays, grade = q.Grade, segment = q.Segment, owner = q.Owner, limit = q.Limit == int.MaxValue ? -1 : q.Limit, offset = q.Offset });
+        return rows.Select(r => new AccountRow(r.AccountId, r.Name, r.Segment, r.Owner, r.Arr, r.Score, r.Grade, r.Trend, Direction(r.Trend), r.ScoredOn,
+            r.Stage, r.Plan, r.Renewal, r.Status)).ToList();
+    }
+
+    public static string? Direction(double? trend) => trend switch
+    {
+        null => null,
+        >= 2 => "up",
+        <= -2 => "down",
+        _ => "flat",
+    };
+
+    /// <summary>An account explained as of a day (the stored snapshot; scored on the fly if that day has none), or its latest score.</summary>
+    public AccountDetail? Show(string accountId, DateOnly? asOf = null)
+    {
+        var account = Profile(accountId);
+        if (account is null)
+        {
+            return null;
+        }
+        var key = account.Value.Key;
+        var snap = asOf is { } d
+            ? Snapshot(key, "as_of = @d", d)
+            : Snapshot(key, "1 = 1", null);
+        if (snap is null && asOf is { } day)
+        {
+            var (plan, scored, version) = new ScoringRun(db, models).Preview(day);
+            var s = scored.FirstOrDefault(x => x.Account.Key == key);
+            var churned = account.Value.Profile.ChurnedOn;
+            if (s is null)
+            {
+                return new AccountDetail(accountId, account.Value.Name, null, null, null, null, version, Iso(day), null, null, null, null,
+                    churned is not null ? $"churned on {churned}: not scored after that day" : "not scored as of this day (no signals yet)",
+                    account.Value.Profile, [], false);
+            }
+            var trendLive = TrendAt(key, day, s.Score, plan.Model.TrendDays);
+            return new AccountDetail(accountId, account.Value.Name, s.Score, s.Grade?.Id, s.Grade?.Label, s.ScorecardId(plan), version, Iso(day),
+                s.Computed.Score, s.OverrideReason, trendLive, Direction(trendLive), s.Note, account.Value.Profile,
+                Explanations.Breakdown(plan, s.Computed.Measures), false);
+        }
+        if (snap is null)
+        {
+            return new AccountDetail(accountId, account.Value.Name, null, null, null, null, null, "", null, null, null, null,
+                "not scored yet: run `chs score`", account.Value.Profile, [], false);
+        }
+        var p = new ScoringPlan(models.ModelOf(snap.ModelVersion));
+        var snapDay = DateOnly.ParseExact(snap.AsOf, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var trend = TrendAt(key, snapDay, snap.Score, p.Model.TrendDays);
+        return new AccountDetail(accountId, account.Value.Name, snap.Score, snap.Grade, snap.Grade is null ? null : p.Model.FindGrade(snap.Grade)?.Label,
+            snap.Scorecard, snap.ModelVersion, snap.AsOf, snap.ComputedScore, snap.OverrideReason, trend, Direction(trend), snap.Note,
+            account.Value.Profile, Explanations.Breakdown(p, SnapshotCodec.Decode(snap.Detail)), true);
+    }
+
+    public IReadOnlyList<HistoryPoint>? History(string accountId)
+    {
+        var key = Key(accountId);
+        if (key is null)
+        {
+            return null;
+        }
+        var rows = db.Connection.Query<(string AsOf, double? Score, string? Grade, string ModelVersion, double? Computed, string? Reason)>(
+            "SELECT as_of, score, grade, model_version, computed_score, override_reason FROM snapshots WHERE account_key = @key ORDER BY as_of",
+            new { key }).ToList();
+        return rows.Select((r, i) => new HistoryPoint(r.AsOf, r.Score, r.Grade, r.ModelVersion, r.Computed, r.Reason, i > 0 && rows[i - 1].ModelVersion != r.ModelVersion)).ToList();
+    }
+
+    /// <summary>What changed between the scores as of two days (the latest snapshot on or before each).</summary>
+    public ScoreChange? Explain(string accountId, DateOnly from, DateOnly to)
+    {
+        var key = Key(accountId) ?? throw new StoreException($"no account `{accountId}`");
+        var a = Snapshot(key, "as_of <= @d", from) ?? throw new StoreException($"account `{accountId}` has no score on or before {Iso(from)}: score that period first (`chs score --from ... --to ... --every 7d`)");
+        var b = Snapshot(key, "as_of <= @d", to) ?? throw new StoreException($"account `{accountId}` has no score on or before {Iso(to)}");
+        var pa = new ScoringPlan(models.ModelOf(a.ModelVersion));
+        var pb = new ScoringPlan(models.ModelOf(b.ModelVersion));
+        return new ScoreChange(accountId, a.AsOf, b.AsOf, a.Score, b.Score, b.Score - a.Score, a.Grade, b.Grade, a.ModelVersion, b.ModelVersion,
+            a.ModelVersion != b.ModelVersion || db.Connection.ExecuteScalar<int>(
+                "SELECT COUNT(DISTINCT model_version) FROM snapshots WHERE account_key = @key AND as_of BETWEEN @f AND @t", new { key, f = a.AsOf, t = b.AsOf }) > 1,
+            Explanations.Diff(pa, SnapshotCodec.Decode(a.Detail), pb, SnapshotCodec.Decode(b.Detail)));
+    }
+
+    private double? TrendAt(long key, DateOnly day, double? score, int trendDays)
+    {
+        var before = db.Connection.ExecuteScalar<double?>(
+            "SELECT score FROM snapshots WHERE account_key = @key AND as_of <= @d ORDER BY as_of DESC LIMIT 1",
+            new { key, d = Iso(day.AddDays(-trendDays)) });
+        return score - before;
+    }
+
+    private SnapshotRow? Snapshot(long key, string where, DateOnly? d) =>
+        db.Connection.QueryFirstOrDefault<SnapshotRow>(
+            $"SELECT as_of AS AsOf, model_version AS ModelVersion, scorecard AS Scorecard, score AS Score, computed_score AS ComputedScore, grade AS Grade, override_reason AS OverrideReason, note AS Note, detail AS Detail FROM snapshots WHERE account_key = @key AND {where} ORDER BY as_of DESC LIMIT 1",
+            new { key, d = d is { } x ? Iso(x) : null });
+
+    public long? Key(string accountId) => db.Connection.ExecuteScalar<long?>("SELECT account_key FROM accounts WHERE account_id = @accountId", new { accountId });
+
+    private (long Key, string? Name, AccountProfile Profile)? Profile(string accountId)
+    {
+        var r = db.Connection.QueryFirstOrDefault<(long Key, string? Name, string? Segment, string? Stage, string? Owner, double? Arr, double? Seats, string? Plan,
+            string? Started, string? Renewal, string? Parent, string Status, string? Churned)>(
+            $"""
+            SELECT account_key, name, segment, lifecycle_stage, owner, arr, seats, plan, started_on, renewal_on, parent_id, status, {ChurnedOnSql}
+            FROM accounts a WHERE account_id = @accountId
+            """, new { accountId });
+        if (r.Key == 0)
+        {
+            return null;
+        }
+        var status = r.Churned is not null ? "churned" : "active";
+        return (r.Key, r.Name, new AccountProfile(r.Segment, r.Stage, r.Owner, r.Arr, r.Seats, r.Plan, r.Started, r.Renewal, r.Parent, status, r.Churned));
+    }
+
+    internal static string Iso(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private sealed class SnapshotRow
+    {
+        public string AsOf { get; init; } = "";
+        public string ModelVersion { get; init; } = "";
+        public string Scorecard { get; init; } = "";
+        public double? Score { get; init; }
+        public double? ComputedScore { get; init; }
+        public string? Grade { get; init; }
+        public string? OverrideReason { get; init; }
+        public string? Note { get; init; }
+        public byte[] Detail { get; init; } = [];
+    }
+}

@@ -1,0 +1,29 @@
+using CustomerHealth.Core.Scoring;
+
+namespace CustomerHealth.Store.Reading;
+
+/// <summary>A line of the current account list (`accounts --json`).</summary>
+public sealed record AccountRow(
+    string AccountId, string? Name, string? Segment, string? Owner, double? Arr, double? Score, string? Grade, double? Trend, string? Direction,
+    string? ScoredOn, string? LifecycleStage, string? Plan, string? RenewalOn, string Status);
+
+/// <summary>An account's score with its full explanation (`show --json`).</summary>
+public sealed record AccountDetail(
+    string AccountId, string? Name, double? Score, string? Grade, string? GradeLabel, string? Scorecard, string? ModelVersion, string AsOf,
+    double? ComputedScore, string? OverrideReason, double? Trend, string? Direction, string? Note, AccountProfile Profile,
+    IReadOnlyList<DimensionExplanation> Dimensions, bool Stored);
+
+public sealed record AccountProfile(
+    string? Segment, string? LifecycleStage, string? Owner, double? Arr, double? Seats, string? Plan, string? StartedOn, string? RenewalOn,
+    string? ParentId, string Status, string? ChurnedOn);
+
+/// <summary>One snapshot in an account's history.</summary>
+public sealed record HistoryPoint(string AsOf, double? Score, string? Grade, string ModelVersion, double? ComputedScore, string? OverrideReason, bool ModelChanged);
+
+/// <summary>What changed between two scores of an account, and why (`explain --json`).</summary>
+public sealed record ScoreChange(
+    string AccountId, string From, string To, double? FromScore, double? ToScore, double? Change, string? FromGrade, string? ToGrade,
+    string FromModelVersion, string ToModelVersion, bool ModelChanged, IReadOnlyList<ContributionChange> Changes);
+
+/// <summary>Filters and order of the account list.</summary>
+public sealed record AccountQuery(string? Grade = null, string? Segment = null, string? Owner = null, string? Sort = null, int Limit = int.MaxValue, int Offset = 0);

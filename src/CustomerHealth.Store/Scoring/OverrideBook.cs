@@ -1,0 +1,51 @@
+using System.Globalization;
+using CustomerHealth.Store.Models;
+using Dapper;
+
+namespace CustomerHealth.Store.Scoring;
+
+/// <summary>People's overrides of an account's score or grade, with a reason and an end date (SPEC §4.5).</summary>
+public sealed class OverrideBook(StoreDb db, ModelVersions models, TimeProvider clock)
+{
+    /// <summary>Records an override from today until <paramref name="until"/> and applies it to the current snapshot.</summary>
+    public void Add(string accountId, double? score, string? grade, string reason, DateOnly until)
+    {
+        if (score is null == grade is null)
+        {
+            throw new StoreException("give either --score or --grade");
+        }
+        if (string.IsNullOrWhiteSpace(reason))
+        {
+            throw new StoreException("--reason is required: the explanation shows it to everyone who reads the score");
+        }
+        var model = models.RequireCurrent().Model;
+        if (score is { } s && (s < 0 || s > model.MaxScore))
+        {
+            throw new StoreException($"--score must be between 0 and {model.MaxScore.ToString(CultureInfo.InvariantCulture)}");
+        }
+        if (grade is not null && model.FindGrade(grade) is null)
+        {
+            throw new StoreException($"unknown grade `{grade}`; the model's grades are {string.Join(", ", model.Grades.Select(g => g.Id))}");
+        }
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        if (until < today)
+        {
+            throw new StoreException($"--until {until:yyyy-MM-dd} is in the past");
+        }
+        var key = db.Connection.ExecuteScalar<long?>("SELECT account_key FROM accounts WHERE account_id = @accountId", new { accountId })
+            ?? throw new StoreException($"no account `{accountId}`");
+        using var tx = db.Connection.BeginTransaction();
+        db.Connection.Execute(
+            "INSERT INTO overrides (account_key, score, grade, reason, starts_on, until, created_at) VALUES (@key, @score, @grade, @reason, @starts, @until, @at)",
+            new { key, score, grade, reason, starts = Iso(today), until = Iso(until), at = clock.GetUtcNow().ToString("o", CultureInfo.InvariantCulture) }, tx);
+        var finalGrade = grade ?? model.GradeFor(score!.Value).Id;
+        db.Connection.Execute(
+            """
+            UPDATE snapshots SET score = COALESCE(@score, computed_score), grade = @grade, override_reason = @reason
+            WHERE account_key = @key AND as_of = (SELECT MAX(as_of) FROM snapshots WHERE account_key = @key)
+            """, new { key, score, grade = finalGrade, reason }, tx);
+        tx.Commit();
+    }
+
+    private static string Iso(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,227 @@
+using System.Globalization;
+using CustomerHealth.Core.Measures;
+using CustomerHealth.Core.Model;
+using CustomerHealth.Core.Scoring;
+using CustomerHealth.Store.Models;
+using Dapper;
+
+namespace CustomerHealth.Store.Scoring;
+
+/// <summary>An account's final score as of a day: computed, rolled up from children, or overridden.</summary>
+public sealed record ScoredAccount(AccountData Account, AccountScore Computed, double? Score, Grade? Grade, string? OverrideReason, string? Note)
+{
+    public string ScorecardId(ScoringPlan plan) => Note is not null && Computed.Measures.Length == 0 ? "children" : plan.ScorecardIds[Computed.Scorecard];
+}
+
+/// <summary>The outcome of scoring one day (the JSON of `chs score --json`).</summary>
+public sealed record ScoreSummary(string AsOf, int AccountsScored, int Unscored, IReadOnlyDictionary<string, int> ByGrade, string ModelVersion);
+
+/// <summary>An override in force: a person's score or grade for an account, with a reason and an end date.</summary>
+public sealed record Override(int AccountKey, double? Score, string? Grade, string Reason, int StartsDay, int UntilDay);
+
+/// <summary>
+/// Scores accounts as of one or more days: loads all signals once, computes every measure point in time, combines
+/// them with the model (percentiles over each day's cohort), applies roll-ups and overrides, and stores snapshots.
+/// </summary>
+public sealed class ScoringRun(StoreDb db, ModelVersions models)
+{
+    public ScoreSummary Score(DateOnly asOf, string? versionId = null, IProgress<double>? progress = null) =>
+        ScoreRange(asOf, asOf, 1, versionId, progress)[0];
+
+    /// <summary>Scores the days from, from + every, ... up to to, storing a snapshot per account and day.</summary>
+    public IReadOnlyList<ScoreSummary> ScoreRange(DateOnly from, DateOnly to, int everyDays, string? versionId = null, IProgress<double>? progress = null)
+    {
+        if (to < from)
+        {
+            throw new StoreException($"--to {to:yyyy-MM-dd} is before --from {from:yyyy-MM-dd}");
+        }
+        if (everyDays <= 0)
+        {
+            throw new StoreException("--every must be a positive number of days");
+        }
+        var version = versionId is null ? models.RequireCurrent() : models.Get(versionId) ?? throw new StoreException($"model version {versionId} is not in this store");
+        var plan = new ScoringPlan(version.Model);
+        var (accounts, eventIds) = SignalLoader.LoadAll(db, TimeZoneInfo.FindSystemTimeZoneById(plan.Model.Timezone));
+        var overrides = LoadOverrides();
+        var days = new List<DateOnly>();
+        for (var d = from; d <= to; d = d.AddDays(everyDays))
+        {
+            days.Add(d);
+        }
+        var summaries = new List<ScoreSummary>();
+        for (var i = 0; i < days.Count; i++)
+        {
+            var scored = Compute(plan, accounts, eventIds, days[i].DayNumber, overrides);
+            Store(plan, version.VersionId, days[i], scored);
+            summaries.Add(Summarize(days[i], version.VersionId, scored));
+            progress?.Report((i + 1.0) / days.Count);
+        }
+        return summaries;
+    }
+
+    /// <summary>Scores one day without storing anything (for `show --as-of` on a day with no snapshot, and previews).</summary>
+    public (ScoringPlan Plan, IReadOnlyList<ScoredAccount> Accounts, string Version) Preview(DateOnly asOf, string? versionId = null)
+    {
+        var version = versionId is null ? models.RequireCurrent() : models.Get(versionId)!;
+        var plan = new ScoringPlan(version.Model);
+        var (accounts, eventIds) = SignalLoader.LoadAll(db, TimeZoneInfo.FindSystemTimeZoneById(plan.Model.Timezone));
+        return (plan, Compute(plan, accounts, eventIds, asOf.DayNumber, LoadOverrides()), version.VersionId);
+    }
+
+    internal static IReadOnlyList<ScoredAccount> Compute(
+        ScoringPlan plan, IReadOnlyList<AccountData> accounts, Dictionary<string, int> eventIds, int day, IReadOnlyList<Override> overrides)
+    {
+        var compiled = plan.Measures.Select(m => new CompiledValue(m.Value, m.ValidForDays, e => eventIds.TryGetValue(e, out var id) ? id : null)).ToArray();
+        var eligible = accounts.Where(a => a.ChurnedAsOf(day) is null && (FirstDay(a) is not { } first || first <= day)).ToList();
+        var cards = new int[eligible.Count];
+        var values = new MeasureValue[eligible.Count][];
+        for (var i = 0; i < eligible.Count; i++)
+        {
+            var a = eligible[i];
+            cards[i] = plan.ScorecardFor(a.Field);
+            var row = new MeasureValue[compiled.Length];
+            for (var j = 0; j < compiled.Length; j++)
+            {
+                row[j] = MeasureCalculator.Compute(compiled[j], a, day);
+            }
+            values[i] = row;
+        }
+        var scores = ScoreCalculator.ScoreAll(plan, cards, values);
+        var results = new ScoredAccount[eligible.Count];
+        for (var i = 0; i < eligible.Count; i++)
+        {
+            results[i] = new ScoredAccount(eligible[i], scores[i], scores[i].Score, null, null, null);
+        }
+        if (plan.Model.Hierarchy == HierarchyMode.Children)
+        {
+            RollUpChildren(results);
+        }
+        var byAccount = overrides.Where(o => o.StartsDay <= day && day <= o.UntilDay).GroupBy(o => o.AccountKey).ToDictionary(g => g.Key, g => g.Last());
+        for (var i = 0; i < results.Length; i++)
+        {
+            var r = results[i];
+            var score = r.Score;
+            var grade = score is { } s ? plan.Model.GradeFor(s) : null;
+            string? reason = null;
+            if (byAccount.TryGetValue(r.Account.Key, out var o))
+            {
+                reason = o.Reason;
+                if (o.Score is { } os)
+                {
+                    score = os;
+                    grade = plan.Model.GradeFor(os);
+                }
+                if (o.Grade is { } og)
+                {
+                    grade = plan.Model.FindGrade(og) ?? grade;
+                }
+            }
+            results[i] = r with { Score = score, Grade = grade, OverrideReason = reason };
+        }
+        return results;
+    }
+
+    /// <summary>A parent's score is the ARR-weighted mean of its active, scored children (deepest parents first).</summary>
+    private static void RollUpChildren(ScoredAccount[] results)
+    {
+        var index = results.Select((r, i) => (r.Account.AccountId, i)).ToDictionary(x => x.AccountId, x => x.i, StringComparer.Ordinal);
+        var children = results.Where(r => r.Account.ParentId is { } p && index.ContainsKey(p)).GroupBy(r => r.Account.ParentId!).ToDictionary(g => g.Key, g => g.Select(c => index[c.Account.AccountId]).ToList());
+        int Depth(string id, int guard = 0)
+        {
+            var p = results[index[id]].Account.ParentId;
+            return p is not null && index.ContainsKey(p) && guard < 64 ? 1 + Depth(p, guard + 1) : 0;
+        }
+        foreach (var parent in children.Keys.OrderByDescending(id => Depth(id)))
+        {
+            var kids = children[parent].Select(i => results[i]).Where(k => k.Score is not null).ToList();
+            if (kids.Count == 0)
+            {
+                continue;
+            }
+            var weights = kids.Select(k => k.Account.Arr ?? 0).ToList();
+            var totalWeight = weights.Sum();
+            double score;
+            if (totalWeight > 0)
+            {
+                score = kids.Select((k, i) => k.Score!.Value * weights[i]).Sum() / totalWeight;
+            }
+            else
+            {
+                score = kids.Average(k => k.Score!.Value);
+            }
+            var note = "ARR-weighted mean of " + kids.Count + " active children: " + string.Join(", ",
+                kids.Select(k => $"{k.Account.AccountId} {k.Score!.Value.ToString("0.0", CultureInfo.InvariantCulture)} (ARR {(k.Account.Arr ?? 0).ToString("0", CultureInfo.InvariantCulture)})"));
+            var pi = index[parent];
+            results[pi] = results[pi] with { Computed = new AccountScore(0, score, []), Score = score, Note = note };
+        }
+    }
+
+    /// <summary>The first day the account is known from: its start, or its first signal.</summary>
+    internal static int? FirstDay(AccountData a)
+    {
+        int? first = a.StartedDay;
+        void Min<T>(T[] items) where T : struct, IDated
+        {
+            if (items.Length > 0 && (first is null || items[0].Day < first))
+            {
+                first = items[0].Day;
+            }
+        }
+        Min(a.Usage);
+        Min(a.Surveys);
+        Min(a.Tickets);
+        Min(a.Invoices);
+        Min(a.Subscriptions);
+        Min(a.Orders);
+        Min(a.Sentiments);
+        foreach (var m in a.Metrics.Values)
+        {
+            Min(m);
+        }
+        return first;
+    }
+
+    internal IReadOnlyList<Override> LoadOverrides() =>
+        db.Connection.Query<(long AccountKey, double? Score, string? Grade, string Reason, string StartsOn, string Until)>(
+            "SELECT account_key, score, grade, reason, starts_on, until FROM overrides ORDER BY id")
+        .Select(o => new Override((int)o.AccountKey, o.Score, o.Grade, o.Reason, SignalLoader.DateDay(o.StartsOn), SignalLoader.DateDay(o.Until)))
+        .ToList();
+
+    private void Store(ScoringPlan plan, string version, DateOnly day, IReadOnlyList<ScoredAccount> scored)
+    {
+        using var tx = db.Connection.BeginTransaction();
+        using var cmd = db.Connection.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText =
+            """
+            INSERT OR REPLACE INTO snapshots (account_key, as_of, model_version, scorecard, score, computed_score, grade, override_reason, note, detail)
+            VALUES ($a, $d, $v, $card, $score, $computed, $grade, $reason, $note, $detail)
+            """;
+        var p = new[] { "$a", "$d", "$v", "$card", "$score", "$computed", "$grade", "$reason", "$note", "$detail" }
+            .Select(n => cmd.Parameters.Add(new Microsoft.Data.Sqlite.SqliteParameter(n, null))).ToArray();
+        cmd.Prepare();
+        var asOf = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        foreach (var s in scored)
+        {
+            p[0].Value = s.Account.Key;
+            p[1].Value = asOf;
+            p[2].Value = version;
+            p[3].Value = s.ScorecardId(plan);
+            p[4].Value = (object?)s.Score ?? DBNull.Value;
+            p[5].Value = (object?)s.Computed.Score ?? DBNull.Value;
+            p[6].Value = (object?)s.Grade?.Id ?? DBNull.Value;
+            p[7].Value = (object?)s.OverrideReason ?? DBNull.Value;
+            p[8].Value = (object?)s.Note ?? DBNull.Value;
+            p[9].Value = SnapshotCodec.Encode(s.Computed.Measures);
+            cmd.ExecuteNonQuery();
+        }
+        tx.Commit();
+    }
+
+    private static ScoreSummary Summarize(DateOnly day, string version, IReadOnlyList<ScoredAccount> scored)
+    {
+        var byGrade = scored.Where(s => s.Grade is not null).GroupBy(s => s.Grade!.Id).ToDictionary(g => g.Key, g => g.Count());
+        return new ScoreSummary(day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), scored.Count(s => s.Score is not null),
+            scored.Count(s => s.Score is null), byGrade, version);
+    }
+}

@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace CustomerHealth.Cli.Tests;
+
+/// <summary>Runs the real `chs` executable (the built chs.dll beside the tests) in a folder of its own.</summary>
+internal sealed class ChsRunner : IDisposable
+{
+    public ChsRunner()
+    {
+        Dir = Path.Combine(Path.GetTempPath(), "chs-cli-tests", Guid.NewGuid().ToString("N")[..10]);
+        Directory.CreateDirectory(Dir);
+    }
+
+    public string Dir { get; }
+
+    public string DbPath => Path.Combine(Dir, "chs.db");
+
+    public static string Executable => Path.Combine(AppContext.BaseDirectory, "chs.dll");
+
+    public sealed record Result(int ExitCode, string Out, string Err)
+    {
+        public JsonElement Json => JsonDocument.Parse(Out).RootElement;
+
+        public override string ToString() => $"exit {ExitCode}\nstdout:\n{Out}\nstderr:\n{Err}";
+    }
+
+    public Result Run(params string[] args) => RunWithEnv(null, args);
+
+    public Result RunWithEnv(IReadOnlyDictionary<string, string>? env, params string[] args)
+    {
+        using var p = Start(env, args);
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            p.Kill(entireProcessTree: true);
+            throw new TimeoutException("chs " + string.Join(' ', args) + " did not finish in 5 minutes");
+        }
+        return new Result(p.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    public Process Start(IReadOnlyDictionary<string, string>? env, params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Dir,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add(Executable);
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+        psi.Environment["CHS_DB"] = DbPath;
+        foreach (var (k, v) in env ?? new Dictionary<string, string>())
+        {
+            psi.Environment[k] = v;
+        }
+        return Process.Start(psi)!;
+    }
+
+    public string Write(string name, string content)
+    {
+        var path = Path.Combine(Dir, name);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, content.ReplaceLineEndings("\n"));
+        return path;
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Dir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // a killed process may still hold a file for a moment; the temp folder is cleaned by the OS
+        }
+    }
+
+    /// <summary>The shared data sets beside the checkout (../shared/datasets), as CI has them.</summary>
+    public static string DatasetsDir
+    {
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "CustomerHealth.slnx")))
+            {
+                dir = dir.Parent;
+            }
+            var path = dir is null ? null : Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "datasets"));
+            if (path is null || !Directory.Exists(path))
+            {
+                throw new InvalidOperationException("The real data sets are missing: ../shared/datasets must sit beside the checkout (see scripts/test).");
+            }
+            return path;
+        }
+    }
+}

@@ -1,0 +1,167 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace CustomerHealth.Cli.Tests.EndToEnd;
+
+/// <summary>
+/// The real public data sets of ../shared/datasets, converted to import files as a user would, imported, scored,
+/// and checked against figures the test computes itself from the raw files.
+/// </summary>
+public sealed class RealDataTests : IDisposable
+{
+    private readonly ChsRunner chs = new();
+
+    public void Dispose() => chs.Dispose();
+
+    private sealed record CdnowOrder(string Customer, DateOnly Date, int Cds, double Dollars);
+
+    private static List<CdnowOrder> ReadCdnow()
+    {
+        var orders = new List<CdnowOrder>();
+        foreach (var line in File.ReadLines(Path.Combine(ChsRunner.DatasetsDir, "cdnow", "CDNOW_master.txt")).Skip(1))
+        {
+            var f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (f.Length < 4)
+            {
+                continue;
+            }
+            orders.Add(new CdnowOrder(f[0], DateOnly.ParseExact(f[1], "yyyyMMdd", CultureInfo.InvariantCulture), int.Parse(f[2], CultureInfo.InvariantCulture),
+                double.Parse(f[3], CultureInfo.InvariantCulture)));
+        }
+        return orders;
+    }
+
+    [Fact]
+    public void Cdnow_ImportedAsOrdersAndScored_MatchesFiguresComputedFromTheRawFile()
+    {
+        var orders = ReadCdnow();
+        orders.Count.ShouldBe(69_659);
+        var csv = new StringBuilder("order_id,account_id,placed_at,amount\n");
+        foreach (var g in orders.GroupBy(o => (o.Customer, o.Date)))
+        {
+            var k = 0;
+            foreach (var o in g)
+            {
+                csv.Append(CultureInfo.InvariantCulture, $"{o.Customer}-{o.Date:yyyyMMdd}-{k++},C{o.Customer},{o.Date:yyyy-MM-dd},{o.Dollars.ToString("R", CultureInfo.InvariantCulture)}\n");
+            }
+        }
+        var file = chs.Write("orders.csv", csv.ToString());
+        chs.Run("init", "--model", "ecommerce").ExitCode.ShouldBe(0);
+        var import = chs.Run("import", "orders", file, "--json");
+        import.ExitCode.ShouldBe(0, import.ToString());
+        import.Json[0].GetProperty("changed").GetInt32().ShouldBe(69_659);
+
+        var asOf = new DateOnly(1998, 6, 30);
+        var score = chs.Run("score", "--as-of", "1998-06-30", "--json");
+        score.ExitCode.ShouldBe(0, score.ToString());
+        var customers = orders.Select(o => o.Customer).Distinct().Count();
+        customers.ShouldBe(23_570);
+        score.Json.GetProperty("accounts_scored").GetInt32().ShouldBe(customers);
+        score.Json.GetProperty("by_grade").EnumerateObject().Sum(g => g.Value.GetInt32()).ShouldBe(customers);
+
+        // Independent figures for a spread of customers: recency, frequency, spend and its percentile among all customers.
+        var spend365 = orders.Where(o => o.Date > asOf.AddDays(-365)).GroupBy(o => o.Customer).ToDictionary(g => g.Key, g => g.Sum(o => o.Dollars));
+        var allSpend = orders.Select(o => o.Customer).Distinct().Select(c => spend365.GetValueOrDefault(c)).OrderBy(x => x).ToArray();
+        foreach (var id in new[] { "00001", "00002", "00100", "07592", "12345", "23570" })
+        {
+            var mine = orders.Where(o => o.Customer == id).ToList();
+            var show = chs.Run("show", "C" + id, "--json");
+            show.ExitCode.ShouldBe(0, show.ToString());
+            var measures = show.Json.GetProperty("dimensions").EnumerateArray().SelectMany(d => d.GetProperty("measures").EnumerateArray())
+                .ToDictionary(m => m.GetProperty("id").GetString()!);
+            Value(measures["days_since_order"]).ShouldBe(asOf.DayNumber - mine.Max(o => o.Date).DayNumber);
+            Value(measures["orders_180d"]).ShouldBe(mine.Count(o => o.Date > asOf.AddDays(-180)));
+            Value(measures["orders_365d"]).ShouldBe(mine.Count(o => o.Date > asOf.AddDays(-365)));
+            var spend = spend365.GetValueOrDefault(id);
+            Value(measures["spend_365d"]).ShouldBe(spend, 1e-6);
+            var below = allSpend.Count(x => x < spend);
+            var equal = allSpend.Count(x => x == spend);
+            var midRank = below + (equal + 1) / 2.0;
+            var percentile = 100 * (midRank - 1) / (allSpend.Length - 1);
+            measures["spend_365d"].GetProperty("score").GetDouble().ShouldBe(percentile, 1e-6);
+            var contributions = measures.Values.Sum(m => m.GetProperty("contribution").GetDouble());
+            contributions.ShouldBe(show.Json.GetProperty("score").GetDouble(), 1e-9);
+        }
+    }
+
+    [Fact]
+    public void IranianChurn_ImportedAsMetricsAndChurnEvents_ScoresChurnersLowerAndFreezesThem()
+    {
+        var lines = File.ReadAllLines(Path.Combine(ChsRunner.DatasetsDir, "iranian-churn", "Customer_Churn.csv"));
+        var header = lines[0].Split(',').Select(h => string.Join('_', h.ToLowerInvariant().Split(' ', StringSplitOptions.RemoveEmptyEntries))).ToArray();
+        var rows = lines.Skip(1).Where(l => l.Length > 0).Select(l => l.Split(',')).ToList();
+        rows.Count.ShouldBe(3150);
+        var churnCol = Array.IndexOf(header, "churn");
+        var features = new[] { "call_failure", "complains", "subscription_length", "seconds_of_use", "frequency_of_use", "frequency_of_sms", "distinct_called_numbers", "customer_value" };
+        var accounts = new StringBuilder("account_id,plan,segment\n");
+        var metrics = new StringBuilder("account_id,metric,date,value\n");
+        var subscriptions = new StringBuilder("account_id,kind,occurred_on\n");
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var id = $"IR{i + 1:0000}";
+            accounts.Append(CultureInfo.InvariantCulture, $"{id},tariff-{rows[i][Array.IndexOf(header, "tariff_plan")]},age-{rows[i][Array.IndexOf(header, "age_group")]}\n");
+            foreach (var f in features)
+            {
+                metrics.Append(CultureInfo.InvariantCulture, $"{id},{f},2025-09-30,{rows[i][Array.IndexOf(header, f)]}\n");
+            }
+            subscriptions.Append(CultureInfo.InvariantCulture, $"{id},started,2025-01-01\n");
+            if (rows[i][churnCol] == "1")
+            {
+                subscriptions.Append(CultureInfo.InvariantCulture, $"{id},churned,2025-12-31\n");
+            }
+        }
+        chs.Write("data/accounts.csv", accounts.ToString());
+        chs.Write("data/metrics.csv", metrics.ToString());
+        chs.Write("data/subscriptions.csv", subscriptions.ToString());
+        var model = chs.Write("telecom.yaml", """
+            name: Telecom
+            grades:
+              - { id: green, min: 60, color: "#2e7d32" }
+              - { id: yellow, min: 35, color: "#f9a825" }
+              - { id: red, min: 0, color: "#c62828" }
+            dimensions:
+              - id: usage
+                weight: 50
+                measures:
+                  - { id: seconds, value: { signal: metrics, metric: seconds_of_use, aggregate: latest }, score: { percentile: { better: higher } } }
+                  - { id: calls, value: { signal: metrics, metric: frequency_of_use, aggregate: latest }, score: { percentile: { better: higher } } }
+                  - { id: contacts, value: { signal: metrics, metric: distinct_called_numbers, aggregate: latest }, score: { percentile: { better: higher } } }
+              - id: experience
+                weight: 50
+                measures:
+                  - { id: complaints, weight: 70, value: { signal: metrics, metric: complains, aggregate: latest }, score: { bands: [ { below: 1, score: 100 }, { score: 0 } ] } }
+                  - { id: failures, weight: 30, value: { signal: metrics, metric: call_failure, aggregate: latest }, score: { range: { worst: 20, best: 0 } } }
+            """);
+        chs.Run("init").ExitCode.ShouldBe(0);
+        chs.Run("model", "publish", model).ExitCode.ShouldBe(0);
+        var import = chs.Run("import", "data");
+        import.ExitCode.ShouldBe(0, import.ToString());
+
+        var before = chs.Run("score", "--as-of", "2025-09-30", "--json").Json;
+        before.GetProperty("accounts_scored").GetInt32().ShouldBe(3150);
+        var churners = rows.Select((r, i) => (Id: $"IR{i + 1:0000}", Churn: r[churnCol] == "1")).ToList();
+        churners.Count(c => c.Churn).ShouldBe(495);
+
+        var list = chs.Run("accounts", "--json").Json.EnumerateArray().ToDictionary(a => a.GetProperty("account_id").GetString()!, a => a.GetProperty("score").GetDouble());
+        var churnMean = churners.Where(c => c.Churn).Average(c => list[c.Id]);
+        var stayMean = churners.Where(c => !c.Churn).Average(c => list[c.Id]);
+        churnMean.ShouldBeLessThan(stayMean - 10, $"churners {churnMean:0.0} vs others {stayMean:0.0}");
+
+        // The complaints value of a customer is the raw file's, and their account is churned only after month 12.
+        var complainer = rows.FindIndex(r => r[Array.IndexOf(header, "complains")] == "1");
+        var shown = chs.Run("show", $"IR{complainer + 1:0000}", "--json").Json;
+        var complaints = shown.GetProperty("dimensions").EnumerateArray().SelectMany(d => d.GetProperty("measures").EnumerateArray()).Single(m => m.GetProperty("id").GetString() == "complaints");
+        complaints.GetProperty("value").GetDouble().ShouldBe(1);
+        complaints.GetProperty("score").GetDouble().ShouldBe(0);
+
+        var after = chs.Run("score", "--as-of", "2026-01-15", "--json").Json;
+        after.GetProperty("accounts_scored").GetInt32().ShouldBe(3150 - 495);
+        var churnedId = churners.First(c => c.Churn).Id;
+        var history = chs.Run("history", churnedId, "--json").Json;
+        history.GetArrayLength().ShouldBe(1);
+        history[0].GetProperty("as_of").GetString().ShouldBe("2025-09-30");
+    }
+
+    private static double Value(JsonElement measure) => measure.GetProperty("value").GetDouble();
+}
