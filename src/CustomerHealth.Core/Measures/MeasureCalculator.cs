@@ -9,9 +9,10 @@ namespace CustomerHealth.Core.Measures;
 /// </summary>
 public static class MeasureCalculator
 {
-    public static MeasureValue Compute(CompiledValue v, AccountData a, int day)
+    /// <param name="ordersFit">The BG/NBD model fitted on all accounts' orders up to the day, for `p_alive`.</param>
+    public static MeasureValue Compute(CompiledValue v, AccountData a, int day, BgNbdFit? ordersFit = null)
     {
-        var (value, lastDay, hasKind) = Raw(v, a, day);
+        var (value, lastDay, hasKind) = Raw(v, a, day, ordersFit);
         if (!hasKind)
         {
             return v.Spec.Default is { } d ? MeasureValue.Of(d) : MeasureValue.Missing;
@@ -23,7 +24,7 @@ public static class MeasureCalculator
         return value;
     }
 
-    private static (MeasureValue Value, int? LastDay, bool HasKind) Raw(CompiledValue v, AccountData a, int day)
+    private static (MeasureValue Value, int? LastDay, bool HasKind) Raw(CompiledValue v, AccountData a, int day, BgNbdFit? ordersFit)
     {
         var spec = v.Spec;
         var from = spec.WindowDays is { } w ? day - w + 1 : int.MinValue;
@@ -34,7 +35,7 @@ public static class MeasureCalculator
             Model.SignalKind.Tickets => Tickets(v, a, day, from),
             Model.SignalKind.Invoices => Invoices(v, a, day, from),
             Model.SignalKind.Subscriptions => Subscriptions(v, a, day, from),
-            Model.SignalKind.Orders => Orders(v, a, day, from),
+            Model.SignalKind.Orders => Orders(v, a, day, from, ordersFit),
             Model.SignalKind.Metrics => Metrics(v, a, day, from),
             Model.SignalKind.Sentiment => Sentiment(a, day, from),
             Model.SignalKind.Account => Account(v, a, day),
@@ -85,7 +86,7 @@ public static class MeasureCalculator
                 var prev = int.MinValue;
                 for (var i = start; i < end; i++)
                 {
-                    if (rows[i].Day != prev && (ids is null || ids.Contains(rows[i].Event)))
+                    if (rows[i].Day != prev && rows[i].Count > 0 && (ids is null || ids.Contains(rows[i].Event)))
                     {
                         days++;
                         prev = rows[i].Day;
@@ -99,7 +100,7 @@ public static class MeasureCalculator
                 var seen = new HashSet<int>();
                 for (var i = start; i < end; i++)
                 {
-                    if (ids is null || ids.Contains(rows[i].Event))
+                    if (rows[i].Count > 0 && (ids is null || ids.Contains(rows[i].Event)))
                     {
                         seen.Add(rows[i].Event);
                     }
@@ -411,7 +412,7 @@ public static class MeasureCalculator
         return null;
     }
 
-    private static (MeasureValue, int?, bool) Orders(CompiledValue v, AccountData a, int day, int from)
+    private static (MeasureValue, int?, bool) Orders(CompiledValue v, AccountData a, int day, int from, BgNbdFit? ordersFit)
     {
         var rows = a.Orders;
         var end = Dated.EndOf(rows, day);
@@ -420,6 +421,10 @@ public static class MeasureCalculator
             return (MeasureValue.Missing, null, false);
         }
         var last = rows[end - 1].Day;
+        if (v.Spec.Aggregate == "p_alive")
+        {
+            return (ordersFit is null ? MeasureValue.Missing : MeasureValue.Of(ordersFit.PAlive(OrderSummary(a, day))), last, true);
+        }
         if (v.Spec.Aggregate == "days_since_last")
         {
             return (MeasureValue.Of(day - last), last, true);
@@ -441,6 +446,18 @@ public static class MeasureCalculator
             _ => MeasureValue.Missing,
         };
         return (value, last, true);
+    }
+
+    /// <summary>Repeat purchases, recency and age in days, from the account's orders up to the day.</summary>
+    public static RfmSummary OrderSummary(AccountData a, int day)
+    {
+        var end = Dated.EndOf(a.Orders, day);
+        Span<int> days = end <= 256 ? stackalloc int[end] : new int[end];
+        for (var i = 0; i < end; i++)
+        {
+            days[i] = a.Orders[i].Day;
+        }
+        return BgNbd.Summarize(days, day);
     }
 
     private static (MeasureValue, int?, bool) Metrics(CompiledValue v, AccountData a, int day, int from)

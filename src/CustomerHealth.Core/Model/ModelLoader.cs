@@ -19,7 +19,7 @@ public static class ModelLoader
         [SignalKind.Tickets] = ["count", "open_count", "escalated_count", "avg_resolution_hours", "avg_first_response_hours", "satisfaction"],
         [SignalKind.Invoices] = ["max_days_overdue", "overdue_amount", "failed_count", "on_time_ratio"],
         [SignalKind.Subscriptions] = ["days_to_renewal", "tenure_days", "arr_change"],
-        [SignalKind.Orders] = ["count", "sum", "average", "return_rate", "days_since_last"],
+        [SignalKind.Orders] = ["count", "sum", "average", "return_rate", "days_since_last", "p_alive"],
         [SignalKind.Metrics] = ["latest", "average", "sum", "min", "max", "change"],
         [SignalKind.Sentiment] = ["latest"],
         [SignalKind.Account] = ["value"],

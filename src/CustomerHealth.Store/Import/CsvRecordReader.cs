@@ -10,8 +10,12 @@ internal sealed class CsvRecordReader(TextReader reader)
 {
     private readonly char[] buffer = new char[1 << 16];
     private readonly StringBuilder field = new();
+    private readonly StringBuilder rawText = new();
     private int pos, len;
     private int line = 1;
+
+    /// <summary>The text of the last record as it stood in the file (without its line break).</summary>
+    public string RawText => rawText.ToString().TrimEnd('\r', '\n');
 
     /// <summary>The 1-based line the last record read started on.</summary>
     public int RecordLine { get; private set; }
@@ -36,6 +40,7 @@ internal sealed class CsvRecordReader(TextReader reader)
         if (c >= 0)
         {
             pos++;
+            rawText.Append((char)c);
             if (c == '\n')
             {
                 line++;
@@ -44,7 +49,10 @@ internal sealed class CsvRecordReader(TextReader reader)
         return c;
     }
 
-    /// <summary>Reads the next record, or null at the end of the input. Blank lines are skipped.</summary>
+    /// <summary>
+    /// Reads the next record, or null at the end of the input. Blank lines are skipped. A malformed record throws
+    /// <see cref="RowReadException"/> and reading can go on with the next one.
+    /// </summary>
     public string[]? Read()
     {
         while (true)
@@ -62,6 +70,7 @@ internal sealed class CsvRecordReader(TextReader reader)
             break;
         }
         RecordLine = line;
+        rawText.Clear();
         var fields = new List<string>();
         while (true)
         {
@@ -92,7 +101,13 @@ internal sealed class CsvRecordReader(TextReader reader)
                 c = Peek();
                 if (c is not (',' or '\r' or '\n' or -1))
                 {
-                    throw new RowReadException(line, $"unexpected character '{(char)c}' after a closing quote (a quote inside a field must be doubled)");
+                    // Skip the rest of the line so that reading goes on with the next record.
+                    var bad = (char)c;
+                    while (Peek() is not ('\n' or -1))
+                    {
+                        Next();
+                    }
+                    throw new RowReadException(RecordLine, $"unexpected character '{bad}' after a closing quote (a quote inside a field must be doubled)");
                 }
             }
             else

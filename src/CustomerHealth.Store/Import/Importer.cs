@@ -48,6 +48,11 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
         using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, 1 << 16);
         var rejectedPath = file + (json ? ".rejected.jsonl" : ".rejected.csv");
+        if (options.SkipInvalid && File.Exists(rejectedPath))
+        {
+            // A rejected-rows file always describes the latest import of its file.
+            File.Delete(rejectedPath);
+        }
         string[]? header = null;
         var rows = json ? RowSource.JsonLines(reader) : RowSource.Csv(reader, h => header = h);
         var result = Import(kind, rows, file, options, stream, () => header, json ? null : rejectedPath, json ? rejectedPath : null);
@@ -101,7 +106,7 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
                     if (options.SkipInvalid)
                     {
                         rejects ??= new RowSource.RejectWriter(rejectedCsv ?? rejectedJson ?? file + ".rejected.csv", rejectedJson is not null, header?.Invoke());
-                        rejects.Write(row, row.JsonText ?? "", string.Join("; ", fieldErrors.Select(f => $"{f.Field}: {f.Error}")));
+                        rejects.Write(row, row.RawText ?? "", string.Join("; ", fieldErrors.Select(f => $"{f.Field}: {f.Error}")));
                     }
                     continue;
                 }
@@ -143,6 +148,9 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
         if (applied)
         {
             writer.Finish();
+            // Usage changes are counted when the staged events are merged.
+            changed += writer.UsageChanged;
+            unchanged -= writer.UsageChanged;
             tx.Commit();
         }
         else

@@ -5,7 +5,8 @@ using System.Text.Json;
 namespace CustomerHealth.Store.Import;
 
 /// <summary>One input row: where it came from, its fields, and what is needed to write it back out unchanged.</summary>
-public sealed record SourceRow(int Line, Dictionary<string, string?> Fields, string[]? CsvFields, string? JsonText, string? ReadError = null);
+/// <param name="RawText">The row as it stood in the file (the JSON line, or a CSV line that could not be read).</param>
+public sealed record SourceRow(int Line, Dictionary<string, string?> Fields, string[]? CsvFields, string? RawText, string? ReadError = null);
 
 /// <summary>A row that could not even be read (broken quoting, invalid JSON).</summary>
 public sealed class RowReadException(int line, string message) : Exception(message)
@@ -29,8 +30,28 @@ public static class RowSource
         }
         var names = first.Select(h => h.Trim().TrimStart('\uFEFF')).ToArray();
         header(names);
-        while (csv.Read() is { } record)
+        while (true)
         {
+            string[]? record;
+            string? error = null;
+            try
+            {
+                record = csv.Read();
+            }
+            catch (RowReadException e)
+            {
+                record = null;
+                error = e.Message;
+            }
+            if (error is not null)
+            {
+                yield return new SourceRow(csv.RecordLine, [], null, csv.RawText, error);
+                continue;
+            }
+            if (record is null)
+            {
+                break;
+            }
             var fields = new Dictionary<string, string?>(names.Length, StringComparer.Ordinal);
             for (var i = 0; i < names.Length; i++)
             {
@@ -112,11 +133,13 @@ public static class RowSource
     {
         private readonly StreamWriter writer;
         private readonly bool json;
+        private readonly int width;
 
         public RejectWriter(string path, bool json, string[]? header)
         {
             Path = path;
             this.json = json;
+            width = header?.Length ?? 0;
             writer = new StreamWriter(path, false, new UTF8Encoding(false));
             if (!json)
             {
@@ -135,7 +158,7 @@ public static class RowSource
                 System.Text.Json.Nodes.JsonObject? obj = null;
                 try
                 {
-                    obj = System.Text.Json.Nodes.JsonNode.Parse(row?.JsonText ?? "{}") as System.Text.Json.Nodes.JsonObject;
+                    obj = System.Text.Json.Nodes.JsonNode.Parse(row?.RawText ?? "{}") as System.Text.Json.Nodes.JsonObject;
                 }
                 catch (JsonException)
                 {
@@ -150,7 +173,11 @@ public static class RowSource
                 writer.WriteLine(obj.ToJsonString());
                 return;
             }
-            writer.WriteLine(string.Join(",", (row?.CsvFields ?? [rawText]).Append(error).Select(CsvRecordReader.Quote)));
+            // A line that could not be read as CSV keeps its exact text in the first column, so the file stays valid CSV.
+            var fields = row?.CsvFields ?? [rawText];
+            // A short row is padded so that the error stays in the `_error` column.
+            var padded = fields.Length < width ? fields.Concat(Enumerable.Repeat("", width - fields.Length)) : fields;
+            writer.WriteLine(string.Join(",", padded.Append(error).Select(CsvRecordReader.Quote)));
         }
 
         public void Dispose()

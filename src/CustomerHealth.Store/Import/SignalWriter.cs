@@ -20,12 +20,17 @@ internal sealed class SignalWriter
     private readonly Dictionary<string, long> userKeys = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SqliteCommand> commands = [];
     private readonly TimeZoneInfo usageZone;
-    // Roll-up changes are summed in memory and written once per file (or when they grow large): many events share a key.
-    private readonly Dictionary<(long Account, int Day, long Event), (long Count, double Sum)> daily = [];
-    private readonly Dictionary<(long Account, int Day, long Event, long User), long> users = [];
-    private bool pruneNeeded;
-    private const int FlushAt = 1 << 20;
-    private readonly RawStatement usageInsert, usageOld, usageUpdate, dailyUpsert, usersUpsert, userFind, userInsert, accountInsert;
+    // Usage is staged in a temporary table keyed by identity, then merged and rolled up with set-based SQL:
+    // per row only an append to memory, per batch a handful of sorted passes inside SQLite.
+    private const int StageLimit = 1 << 20;
+    private readonly RawStatement stageInsert, userFind, userInsert, accountInsert;
+    private int staged;
+    // The identities of the current batch: an event sent twice in one batch is reduced to its last version on merge.
+    private readonly HashSet<UInt128> batchIdentities = [];
+    private bool batchHasRepeats;
+
+    /// <summary>Rows of usage that were new or changed what was stored (known after <see cref="Finish"/>).</summary>
+    public int UsageChanged { get; private set; }
 
     public SignalWriter(StoreDb db, SqliteTransaction tx, TimeProvider clock)
     {
@@ -36,23 +41,18 @@ internal sealed class SignalWriter
         Load("SELECT account_id, account_key FROM accounts", accountKeys);
         Load("SELECT name, event_key FROM event_names", eventKeys);
         var h = c.Handle!;
-        usageInsert = new RawStatement(h,
+        raw.sqlite3_exec(h,
             """
-            INSERT INTO usage_events (identity, account_key, day, event_key, user_key, count, value, occurred_at, properties)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (identity) DO NOTHING
+            CREATE TEMP TABLE IF NOT EXISTS usage_stage (
+                identity BLOB NOT NULL, account_key INTEGER NOT NULL, day INTEGER NOT NULL, event_key INTEGER NOT NULL, user_key INTEGER,
+                count INTEGER NOT NULL, value REAL, occurred_at INTEGER NOT NULL, properties TEXT, state INTEGER NOT NULL DEFAULT 0
+            );
+            DELETE FROM temp.usage_stage;
             """);
-        usageOld = new RawStatement(h, "SELECT account_key, day, event_key, user_key, count, value, occurred_at, properties FROM usage_events WHERE identity = ?1");
-        usageUpdate = new RawStatement(h,
-            "UPDATE usage_events SET account_key = ?2, day = ?3, event_key = ?4, user_key = ?5, count = ?6, value = ?7, occurred_at = ?8, properties = ?9 WHERE identity = ?1");
-        dailyUpsert = new RawStatement(h,
+        stageInsert = new RawStatement(h,
             """
-            INSERT INTO usage_daily (account_key, day, event_key, count, sum) VALUES (?1, ?2, ?3, ?4, ?5)
-            ON CONFLICT (account_key, day, event_key) DO UPDATE SET count = count + excluded.count, sum = sum + excluded.sum
-            """);
-        usersUpsert = new RawStatement(h,
-            """
-            INSERT INTO usage_users (account_key, day, event_key, user_key, n) VALUES (?1, ?2, ?3, ?4, ?5)
-            ON CONFLICT (account_key, day, event_key, user_key) DO UPDATE SET n = n + excluded.n
+            INSERT INTO temp.usage_stage (identity, account_key, day, event_key, user_key, count, value, occurred_at, properties)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
             """);
         userInsert = new RawStatement(h, "INSERT INTO users (user_id) VALUES (?1) ON CONFLICT (user_id) DO NOTHING RETURNING user_key");
         userFind = new RawStatement(h, "SELECT user_key FROM users WHERE user_id = ?1");
@@ -73,13 +73,13 @@ internal sealed class SignalWriter
 
     public void Finish()
     {
-        FlushRollUps();
+        MergeStage();
         foreach (var cmd in commands.Values)
         {
             cmd.Dispose();
         }
         commands.Clear();
-        foreach (var st in new[] { usageInsert, usageOld, usageUpdate, dailyUpsert, usersUpsert, userFind, userInsert, accountInsert })
+        foreach (var st in new[] { stageInsert, userFind, userInsert, accountInsert })
         {
             st.Dispose();
         }
@@ -205,6 +205,7 @@ internal sealed class SignalWriter
         return changed || !existing;
     }
 
+    /// <summary>Stages a usage event; whether it changed anything is known when the stage is merged.</summary>
     private bool WriteUsage(UsageRecord u)
     {
         var account = Account(u.AccountId);
@@ -212,41 +213,88 @@ internal sealed class SignalWriter
         long? user = u.UserId is null ? null : User(u.UserId);
         var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(u.OccurredAt, usageZone).DateTime).DayNumber;
         var identity = u.EventId is { } eid ? Identity.Hash("id\u001e" + eid) : Identity.Hash(Identity.Join(u.AccountId, u.OccurredAt, u.Event, u.UserId, u.Count, u.Value, u.Properties));
-        var props = Props(u.Properties);
-        var at = u.OccurredAt.ToUnixTimeMilliseconds();
-        void BindEvent(RawStatement st) =>
-            st.Bind(1, identity).Bind(2, account).Bind(3, day).Bind(4, ev).Bind(5, user).Bind(6, u.Count).Bind(7, u.Value).Bind(8, at).Bind(9, props);
-        BindEvent(usageInsert);
-        if (usageInsert.Execute() > 0)
+        batchHasRepeats |= !batchIdentities.Add(System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(identity));
+        stageInsert.Bind(1, identity).Bind(2, account).Bind(3, day).Bind(4, ev).Bind(5, user).Bind(6, u.Count).Bind(7, u.Value)
+            .Bind(8, u.OccurredAt.ToUnixTimeMilliseconds()).Bind(9, Props(u.Properties)).Execute();
+        if (++staged >= StageLimit)
         {
-            RollUp(account, day, ev, user, u.Count, u.Value ?? 0, +1);
-            return true;
+            MergeStage();
         }
-        // Known identity: unchanged, or re-sent with corrections that replace the old event in the roll-ups.
-        long oa = 0, od = 0, oe = 0, oc = 0, oat = 0;
-        long? ou = null;
-        double? ov = null;
-        string? oprops = null;
-        usageOld.Bind(1, identity).Query(r =>
+        return false;
+    }
+
+    /// <summary>
+    /// Merges staged usage into the store: marks each staged event new, changed or unchanged against what is stored,
+    /// takes changed events' old values out of the roll-ups, writes the events, and adds the new values to the roll-ups.
+    /// </summary>
+    private void MergeStage()
+    {
+        if (staged == 0)
         {
-            oa = raw.sqlite3_column_int64(r, 0);
-            od = raw.sqlite3_column_int64(r, 1);
-            oe = raw.sqlite3_column_int64(r, 2);
-            ou = raw.sqlite3_column_type(r, 3) == raw.SQLITE_NULL ? null : raw.sqlite3_column_int64(r, 3);
-            oc = raw.sqlite3_column_int64(r, 4);
-            ov = raw.sqlite3_column_type(r, 5) == raw.SQLITE_NULL ? null : raw.sqlite3_column_double(r, 5);
-            oat = raw.sqlite3_column_int64(r, 6);
-            oprops = raw.sqlite3_column_type(r, 7) == raw.SQLITE_NULL ? null : raw.sqlite3_column_text(r, 7).utf8_to_string();
-        });
-        if (oa == account && od == day && oe == ev && ou == user && oc == u.Count && ov == u.Value && oat == at && oprops == props)
-        {
-            return false;
+            return;
         }
-        RollUp(oa, (int)od, oe, ou, oc, ov ?? 0, -1);
-        BindEvent(usageUpdate);
-        usageUpdate.Execute();
-        RollUp(account, day, ev, user, u.Count, u.Value ?? 0, +1);
-        return true;
+        if (batchHasRepeats)
+        {
+            Sql("DELETE FROM temp.usage_stage WHERE rowid NOT IN (SELECT MAX(rowid) FROM temp.usage_stage GROUP BY identity)");
+        }
+        const string Same = "(e.account_key, e.day, e.event_key, e.user_key, e.count, e.value, e.occurred_at, e.properties) IS " +
+            "(s.account_key, s.day, s.event_key, s.user_key, s.count, s.value, s.occurred_at, s.properties)";
+        Sql($"UPDATE temp.usage_stage AS s SET state = CASE WHEN {Same} THEN 2 ELSE 1 END FROM main.usage_events AS e WHERE e.identity = s.identity");
+        var changedOld = Count("SELECT COUNT(*) FROM temp.usage_stage WHERE state = 1");
+        if (changedOld > 0)
+        {
+            Sql(
+                """
+                INSERT INTO usage_daily (account_key, day, event_key, count, sum)
+                SELECT e.account_key, e.day, e.event_key, -SUM(e.count), -SUM(COALESCE(e.value, 0))
+                FROM temp.usage_stage s JOIN main.usage_events e ON e.identity = s.identity WHERE s.state = 1 GROUP BY 1, 2, 3
+                ON CONFLICT (account_key, day, event_key) DO UPDATE SET count = count + excluded.count, sum = sum + excluded.sum;
+                INSERT INTO usage_users (account_key, day, event_key, user_key, n)
+                SELECT e.account_key, e.day, e.event_key, e.user_key, -COUNT(*)
+                FROM temp.usage_stage s JOIN main.usage_events e ON e.identity = s.identity WHERE s.state = 1 AND e.user_key IS NOT NULL GROUP BY 1, 2, 3, 4
+                ON CONFLICT (account_key, day, event_key, user_key) DO UPDATE SET n = n + excluded.n;
+                UPDATE main.usage_events AS e SET account_key = s.account_key, day = s.day, event_key = s.event_key, user_key = s.user_key,
+                    count = s.count, value = s.value, occurred_at = s.occurred_at, properties = s.properties
+                FROM temp.usage_stage AS s WHERE s.identity = e.identity AND s.state = 1;
+                """);
+        }
+        Sql(
+            """
+            INSERT INTO usage_events (identity, account_key, day, event_key, user_key, count, value, occurred_at, properties)
+            SELECT identity, account_key, day, event_key, user_key, count, value, occurred_at, properties FROM temp.usage_stage WHERE state = 0 ORDER BY identity;
+            INSERT INTO usage_daily (account_key, day, event_key, count, sum)
+            SELECT account_key, day, event_key, SUM(count), SUM(COALESCE(value, 0)) FROM temp.usage_stage WHERE state < 2 GROUP BY 1, 2, 3
+            ON CONFLICT (account_key, day, event_key) DO UPDATE SET count = count + excluded.count, sum = sum + excluded.sum;
+            INSERT INTO usage_users (account_key, day, event_key, user_key, n)
+            SELECT account_key, day, event_key, user_key, COUNT(*) FROM temp.usage_stage WHERE state < 2 AND user_key IS NOT NULL GROUP BY 1, 2, 3, 4
+            ON CONFLICT (account_key, day, event_key, user_key) DO UPDATE SET n = n + excluded.n;
+            """);
+        if (changedOld > 0)
+        {
+            // A correction can empty a roll-up row: an emptied row must not count as activity.
+            Sql("DELETE FROM usage_daily WHERE count <= 0 AND abs(sum) < 1e-9; DELETE FROM usage_users WHERE n <= 0;");
+        }
+        UsageChanged += (int)Count("SELECT COUNT(*) FROM temp.usage_stage WHERE state < 2");
+        Sql("DELETE FROM temp.usage_stage");
+        staged = 0;
+        batchIdentities.Clear();
+        batchHasRepeats = false;
+    }
+
+    private void Sql(string sql)
+    {
+        if (raw.sqlite3_exec(c.Handle!, sql) != raw.SQLITE_OK)
+        {
+            throw new StoreException("SQLite error: " + raw.sqlite3_errmsg(c.Handle!).utf8_to_string());
+        }
+    }
+
+    private long Count(string sql)
+    {
+        using var st = new RawStatement(c.Handle!, sql);
+        long n = 0;
+        st.Query(r => n = raw.sqlite3_column_int64(r, 0));
+        return n;
     }
 
     private long User(string id)
@@ -261,52 +309,6 @@ internal sealed class SignalWriter
             userKeys[id] = key = found;
         }
         return key;
-    }
-
-    private void RollUp(long account, int day, long ev, long? user, long count, double value, int sign)
-    {
-        var key = (account, day, ev);
-        var (c0, s0) = daily.GetValueOrDefault(key);
-        daily[key] = (c0 + sign * count, s0 + sign * value);
-        if (user is { } u)
-        {
-            var ukey = (account, day, ev, u);
-            users[ukey] = users.GetValueOrDefault(ukey) + sign;
-        }
-        pruneNeeded |= sign < 0;
-        if (daily.Count + users.Count >= FlushAt)
-        {
-            FlushRollUps();
-        }
-    }
-
-    private void FlushRollUps()
-    {
-        foreach (var ((a, d, e), (count, sum)) in daily)
-        {
-            if (count == 0 && sum == 0)
-            {
-                continue;
-            }
-            dailyUpsert.Bind(1, a).Bind(2, d).Bind(3, e).Bind(4, count).Bind(5, sum).Execute();
-        }
-        foreach (var ((a, d, e, u), n) in users)
-        {
-            if (n == 0)
-            {
-                continue;
-            }
-            usersUpsert.Bind(1, a).Bind(2, d).Bind(3, e).Bind(4, u).Bind(5, n).Execute();
-        }
-        if (pruneNeeded)
-        {
-            // Corrections can empty a roll-up row: an emptied row must not count as activity.
-            Exec("daily_prune", "DELETE FROM usage_daily WHERE count <= 0 AND sum = 0");
-            Exec("users_prune", "DELETE FROM usage_users WHERE n <= 0");
-            pruneNeeded = false;
-        }
-        daily.Clear();
-        users.Clear();
     }
 
     /// <summary>The key of an account, creating a bare account for an id seen for the first time.</summary>

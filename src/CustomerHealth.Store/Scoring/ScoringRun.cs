@@ -73,6 +73,7 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
     {
         var compiled = plan.Measures.Select(m => new CompiledValue(m.Value, m.ValidForDays, e => eventIds.TryGetValue(e, out var id) ? id : null)).ToArray();
         var eligible = accounts.Where(a => a.ChurnedAsOf(day) is null && (FirstDay(a) is not { } first || first <= day)).ToList();
+        var ordersFit = plan.Measures.Any(m => m.Value.Signal == SignalKind.Orders && m.Value.Aggregate == "p_alive") ? FitOrders(accounts, day) : null;
         var cards = new int[eligible.Count];
         var values = new MeasureValue[eligible.Count][];
         for (var i = 0; i < eligible.Count; i++)
@@ -82,7 +83,7 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
             var row = new MeasureValue[compiled.Length];
             for (var j = 0; j < compiled.Length; j++)
             {
-                row[j] = MeasureCalculator.Compute(compiled[j], a, day);
+                row[j] = MeasureCalculator.Compute(compiled[j], a, day, ordersFit);
             }
             values[i] = row;
         }
@@ -119,6 +120,35 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
             results[i] = r with { Score = score, Grade = grade, OverrideReason = reason };
         }
         return results;
+    }
+
+    /// <summary>
+    /// The BG/NBD model fitted by maximum likelihood on every account's orders up to the day (churned accounts
+    /// included: they are part of the population's buying history). Null when it cannot be fitted (too few
+    /// customers, no repeat purchase yet): `p_alive` is then missing.
+    /// </summary>
+    internal static BgNbdFit? FitOrders(IReadOnlyList<AccountData> accounts, int day)
+    {
+        var customers = new List<RfmSummary>();
+        foreach (var a in accounts)
+        {
+            if (a.Orders.Length > 0 && a.Orders[0].Day <= day)
+            {
+                customers.Add(MeasureCalculator.OrderSummary(a, day));
+            }
+        }
+        if (customers.Count < 20 || customers.All(c => c.Frequency == 0))
+        {
+            return null;
+        }
+        try
+        {
+            return BgNbd.Fit(customers);
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     /// <summary>A parent's score is the ARR-weighted mean of its active, scored children (deepest parents first).</summary>

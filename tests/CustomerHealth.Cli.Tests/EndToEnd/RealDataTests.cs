@@ -80,6 +80,13 @@ public sealed class RealDataTests : IDisposable
             var midRank = below + (equal + 1) / 2.0;
             var percentile = 100 * (midRank - 1) / (allSpend.Length - 1);
             measures["spend_365d"].GetProperty("score").GetDouble().ShouldBe(percentile, 1e-6);
+            var alive = Value(measures["p_alive"]);
+            alive.ShouldBeInRange(0, 1);
+            if (mine.Select(o => o.Date).Distinct().Count() == 1)
+            {
+                // BG/NBD: a customer who never bought again is taken as alive.
+                alive.ShouldBe(1);
+            }
             var contributions = measures.Values.Sum(m => m.GetProperty("contribution").GetDouble());
             contributions.ShouldBe(show.Json.GetProperty("score").GetDouble(), 1e-9);
         }

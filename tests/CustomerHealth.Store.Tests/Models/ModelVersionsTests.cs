@@ -1,0 +1,179 @@
+using CustomerHealth.Core.Model;
+using CustomerHealth.Store.Models;
+
+namespace CustomerHealth.Store.Tests.Models;
+
+public sealed class ModelVersionsTests : IDisposable
+{
+    private readonly TestStore store = new(new DateOnly(2025, 3, 10));
+
+    public void Dispose() => store.Dispose();
+
+    private const string Invalid =
+        """
+        name: Broken
+        grades:
+          - { id: green, min: 70 }
+          - { id: red, min: 10 }
+        dimensions:
+          - id: product
+            weight: 1
+            colour: blue
+            measures:
+              - id: health
+                value: { signal: metrics, metric: health, aggregate: median }
+                score: { range: { worst: 0, best: 100 } }
+        """;
+
+    [Fact]
+    public void Publish_SameText_GetsTheSameContentDerivedId()
+    {
+        using var other = new TestStore();
+
+        var a = store.Models.Publish(TestModels.Health, "a.yaml");
+        var b = other.Models.Publish(TestModels.Health, "b.yaml");
+
+        a.VersionId.ShouldBe(b.VersionId);
+        a.VersionId.ShouldBe(ModelLoader.VersionId(TestModels.Health));
+        a.VersionId.ShouldNotBeNullOrWhiteSpace();
+    }
+
+    [Fact]
+    public void Publish_LineEndingsAndTrailingBlankLines_DoNotChangeTheId()
+    {
+        var lf = store.Models.Publish(TestModels.Health, "a.yaml");
+        var crlf = store.Models.Publish(TestModels.Health.Replace("\n", "\r\n", StringComparison.Ordinal) + "\r\n\r\n", "b.yaml");
+
+        crlf.VersionId.ShouldBe(lf.VersionId);
+        store.Count("model_versions").ShouldBe(1);
+    }
+
+    [Fact]
+    public void Publish_DifferentText_GetsADifferentId()
+    {
+        var a = store.Models.Publish(TestModels.Health, "a.yaml");
+        var b = store.Models.Publish(TestModels.HealthReweighted, "b.yaml");
+
+        b.VersionId.ShouldNotBe(a.VersionId);
+        store.Models.All().Select(v => v.VersionId).ShouldBe([a.VersionId, b.VersionId]);
+    }
+
+    [Fact]
+    public void Publish_StoresTheTextNameTimeAndNote()
+    {
+        var v = store.Models.Publish(TestModels.Health, "a.yaml", "first cut");
+
+        var stored = store.Models.Get(v.VersionId).ShouldNotBeNull();
+        stored.Yaml.ShouldBe(TestModels.Health);
+        stored.Name.ShouldBe("Health test");
+        stored.Note.ShouldBe("first cut");
+        stored.PublishedAt.ShouldBe(store.Clock.Now);
+        stored.Model.Dimensions.Select(d => d.Id).ShouldBe(["product", "voice"]);
+    }
+
+    [Fact]
+    public void Current_IsTheLatestPublication()
+    {
+        store.Models.Current().ShouldBeNull();
+        var a = store.Models.Publish(TestModels.Health, "a.yaml");
+        store.Models.Current().ShouldNotBeNull().VersionId.ShouldBe(a.VersionId);
+
+        var b = store.Models.Publish(TestModels.HealthReweighted, "b.yaml");
+
+        store.Models.Current().ShouldNotBeNull().VersionId.ShouldBe(b.VersionId);
+        store.Models.RequireCurrent().VersionId.ShouldBe(b.VersionId);
+    }
+
+    [Fact]
+    public void Publish_AnOlderTextAgain_MakesItCurrentWithoutDuplicating()
+    {
+        var a = store.Models.Publish(TestModels.Health, "a.yaml", "original note");
+        store.Models.Publish(TestModels.HealthReweighted, "b.yaml");
+        store.Clock.Now = store.Clock.Now.AddDays(1);
+
+        var again = store.Models.Publish(TestModels.Health, "a.yaml");
+
+        again.VersionId.ShouldBe(a.VersionId);
+        store.Models.Current().ShouldNotBeNull().VersionId.ShouldBe(a.VersionId);
+        store.Count("model_versions").ShouldBe(2);
+        again.Seq.ShouldBeGreaterThan(a.Seq);
+        again.PublishedAt.ShouldBe(store.Clock.Now);
+        again.Note.ShouldBe("original note");
+        store.Models.All().Last().VersionId.ShouldBe(a.VersionId);
+    }
+
+    [Fact]
+    public void Publish_InvalidModel_IsRefusedWithEveryProblemAndNothingIsPublished()
+    {
+        var e = Should.Throw<ModelInvalidException>(() => store.Models.Publish(Invalid, "broken.yaml"));
+
+        e.Errors.Count.ShouldBeGreaterThanOrEqualTo(3);
+        e.Errors.ShouldAllBe(x => x.Line > 0 && x.Column > 0);
+        e.Message.ShouldContain("broken.yaml:");
+        e.Errors.ShouldContain(x => x.Message.Contains("colour"));
+        e.Errors.ShouldContain(x => x.Message.Contains("median"));
+        store.Count("model_versions").ShouldBe(0);
+        store.Models.Current().ShouldBeNull();
+    }
+
+    [Fact]
+    public void Publish_InvalidModelAfterAValidOne_LeavesTheCurrentModel()
+    {
+        var good = store.Models.Publish(TestModels.Health, "a.yaml");
+
+        Should.Throw<ModelInvalidException>(() => store.Models.Publish(Invalid, "broken.yaml"));
+        Should.Throw<ModelInvalidException>(() => store.Models.Publish("name: [unclosed", "yaml.yaml"));
+
+        store.Count("model_versions").ShouldBe(1);
+        store.Models.Current().ShouldNotBeNull().VersionId.ShouldBe(good.VersionId);
+    }
+
+    [Fact]
+    public void Publish_OrdersPAliveMeasure_IsAccepted()
+    {
+        // SPEC §4.1 lists `p_alive` among the aggregates of `orders`.
+        const string yaml =
+            """
+            name: Repeat purchase
+            grades:
+              - { id: green, min: 70 }
+              - { id: red, min: 0 }
+            dimensions:
+              - id: loyalty
+                weight: 1
+                measures:
+                  - id: alive
+                    value: { signal: orders, aggregate: p_alive }
+                    score: { range: { worst: 0.2, best: 0.9 } }
+            """;
+
+        var v = store.Models.Publish(yaml, "repeat.yaml");
+
+        store.Models.Current().ShouldNotBeNull().VersionId.ShouldBe(v.VersionId);
+    }
+
+    [Fact]
+    public void RequireCurrent_NothingPublished_Throws()
+    {
+        Should.Throw<StoreException>(() => store.Models.RequireCurrent());
+    }
+
+    [Fact]
+    public void Get_UnknownId_IsNull()
+    {
+        store.Models.Get("000000000000").ShouldBeNull();
+        Should.Throw<StoreException>(() => store.Models.ModelOf("000000000000"));
+    }
+
+    [Theory]
+    [InlineData("saas")]
+    [InlineData("ecommerce")]
+    public void Publish_BuiltinModel_IsValid(string name)
+    {
+        ModelVersions.BuiltinNames.ShouldContain(name);
+
+        var v = store.Models.Publish(ModelVersions.Builtin(name), name + ".yaml");
+
+        store.Models.ModelOf(v.VersionId).Dimensions.ShouldNotBeEmpty();
+    }
+}
