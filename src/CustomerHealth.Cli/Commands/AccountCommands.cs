@@ -28,16 +28,17 @@ internal static class AccountCommands
         var owner = new Option<string?>("--owner") { Description = "Only accounts of this CSM (e-mail)" };
         var sort = new Option<string?>("--sort") { Description = "score (worst first), -score, arr, -arr, trend, -trend, name" };
         var limit = new Option<int?>("--limit") { Description = "At most this many accounts" };
+        var churned = new Option<bool>("--include-churned") { Description = "Also list churned accounts (with their last score, frozen at churn)" };
         var json = Chs.Json;
-        var cmd = new Command("accounts", "List accounts with their current score, grade and trend") { grade, segment, owner, sort, limit, json };
+        var cmd = new Command("accounts", "List active accounts with their current score, grade and trend") { grade, segment, owner, sort, limit, churned, json };
         cmd.SetAction(p =>
         {
             using var db = ctx.Open(p);
             var rows = new AccountReader(db, ctx.Models(db)).List(new AccountQuery(p.GetValue(grade), p.GetValue(segment), p.GetValue(owner), p.GetValue(sort),
-                p.GetValue(limit) ?? int.MaxValue));
+                p.GetValue(limit) ?? int.MaxValue, IncludeChurned: p.GetValue(churned)));
             if (p.GetValue(json))
             {
-                CliContext.WriteJson(rows.Select(r => new { r.AccountId, r.Name, r.Segment, r.Owner, r.Arr, r.Score, r.Grade, r.Trend, r.Direction, r.ScoredOn }));
+                CliContext.WriteJson(rows.Select(r => new { r.AccountId, r.Name, r.Segment, r.Owner, r.Arr, r.Score, r.Grade, r.Trend, r.Direction, r.ScoredOn, r.Status }));
                 return 0;
             }
             Tables.Accounts(rows);
@@ -147,13 +148,13 @@ internal static class AccountCommands
         scores.SetAction(p =>
         {
             using var db = ctx.Open(p);
-            var rows = new AccountReader(db, ctx.Models(db)).List(new AccountQuery());
-            var sb = new StringBuilder("account_id,name,segment,owner,arr,score,grade,trend,direction,scored_on\n");
+            var rows = new AccountReader(db, ctx.Models(db)).List(new AccountQuery(IncludeChurned: true));
+            var sb = new StringBuilder("account_id,name,segment,owner,arr,score,grade,trend,direction,scored_on,status\n");
             foreach (var r in rows)
             {
                 sb.AppendJoin(',', new[]
                 {
-                    r.AccountId, r.Name, r.Segment, r.Owner, F(r.Arr), F(r.Score), r.Grade, F(r.Trend), r.Direction, r.ScoredOn,
+                    r.AccountId, r.Name, r.Segment, r.Owner, F(r.Arr), F(r.Score), r.Grade, F(r.Trend), r.Direction, r.ScoredOn, r.Status,
                 }.Select(Csv)).Append('\n');
             }
             File.WriteAllText(p.GetValue(file)!, sb.ToString(), new UTF8Encoding(false));

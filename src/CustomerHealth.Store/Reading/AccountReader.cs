@@ -12,8 +12,9 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
     /// <summary>The day an account (alias `a`) churned, if it is churned now: by import status or by its last churn event not undone.</summary>
     internal const string ChurnedOnSql =
         """
-        COALESCE(a.status_churned_on, (SELECT MAX(s.occurred_on) FROM subscriptions s WHERE s.account_key = a.account_key AND s.kind = 'churned'
-            AND NOT EXISTS (SELECT 1 FROM subscriptions r WHERE r.account_key = s.account_key AND r.kind = 'reactivated' AND r.occurred_on >= s.occurred_on)))
+        COALESCE((SELECT MAX(s.occurred_on) FROM subscriptions s WHERE s.account_key = a.account_key AND s.kind = 'churned'
+            AND NOT EXISTS (SELECT 1 FROM subscriptions r WHERE r.account_key = s.account_key AND r.kind = 'reactivated' AND r.occurred_on >= s.occurred_on)),
+            a.status_churned_on)
         """;
 
     public IReadOnlyList<AccountRow> List(AccountQuery q)
@@ -34,19 +35,21 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
         var rows = db.Connection.Query<(string AccountId, string? Name, string? Segment, string? Owner, double? Arr, double? Score, string? Grade, double? Trend,
             string? ScoredOn, string? Stage, string? Plan, string? Renewal, string Status)>(
             $"""
-            WITH cur AS (SELECT account_key, MAX(as_of) AS as_of FROM snapshots GROUP BY account_key)
+            WITH cur AS (SELECT account_key, MAX(as_of) AS as_of FROM snapshots GROUP BY account_key),
+                 acc AS (SELECT a.*, {ChurnedOnSql} AS churned_on FROM accounts a)
             SELECT a.account_id, a.name, a.segment, a.owner, a.arr, s.score, s.grade,
                    s.score - (SELECT p.score FROM snapshots p WHERE p.account_key = a.account_key AND p.as_of <= date(cur.as_of, '-' || @trendDays || ' days')
                               ORDER BY p.as_of DESC LIMIT 1) AS trend,
-                   s.as_of, a.lifecycle_stage, a.plan, a.renewal_on, CASE WHEN {ChurnedOnSql} IS NULL THEN 'active' ELSE 'churned' END AS status
-            FROM accounts a
+                   s.as_of, a.lifecycle_stage, a.plan, a.renewal_on, CASE WHEN a.churned_on IS NULL THEN 'active' ELSE 'churned' END AS status
+            FROM acc a
             LEFT JOIN cur ON cur.account_key = a.account_key
             LEFT JOIN snapshots s ON s.account_key = cur.account_key AND s.as_of = cur.as_of
             WHERE (@grade IS NULL OR s.grade = @grade) AND (@segment IS NULL OR a.segment = @segment) AND (@owner IS NULL OR a.owner = @owner)
+              AND (@includeChurned OR a.churned_on IS NULL)
             ORDER BY {order}
             LIMIT @limit OFFSET @offset
             """,
-            new { trendDays, grade = q.Grade, segment = q.Segment, owner = q.Owner, limit = q.Limit == int.MaxValue ? -1 : q.Limit, offset = q.Offset });
+            new { trendDays, includeChurned = q.IncludeChurned, grade = q.Grade, segment = q.Segment, owner = q.Owner, limit = q.Limit == int.MaxValue ? -1 : q.Limit, offset = q.Offset });
         return rows.Select(r => new AccountRow(r.AccountId, r.Name, r.Segment, r.Owner, r.Arr, r.Score, r.Grade, r.Trend, Direction(r.Trend), r.ScoredOn,
             r.Stage, r.Plan, r.Renewal, r.Status)).ToList();
     }

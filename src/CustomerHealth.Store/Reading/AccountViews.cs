@@ -25,5 +25,6 @@ public sealed record ScoreChange(
     string AccountId, string From, string To, double? FromScore, double? ToScore, double? Change, string? FromGrade, string? ToGrade,
     string FromModelVersion, string ToModelVersion, bool ModelChanged, IReadOnlyList<ContributionChange> Changes);
 
-/// <summary>Filters and order of the account list.</summary>
-public sealed record AccountQuery(string? Grade = null, string? Segment = null, string? Owner = null, string? Sort = null, int Limit = int.MaxValue, int Offset = 0);
+/// <summary>Filters and order of the account list; churned accounts are left out unless asked for.</summary>
+public sealed record AccountQuery(
+    string? Grade = null, string? Segment = null, string? Owner = null, string? Sort = null, int Limit = int.MaxValue, int Offset = 0, bool IncludeChurned = false);

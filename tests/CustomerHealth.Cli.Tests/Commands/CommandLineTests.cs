@@ -272,8 +272,8 @@ public sealed class CommandLineTests : IDisposable
         var csv = Path.Combine(chs.Dir, "scores.csv");
         chs.Run("export", "scores", csv).ExitCode.ShouldBe(0);
         var lines = File.ReadAllLines(csv);
-        lines[0].ShouldBe("account_id,name,segment,owner,arr,score,grade,trend,direction,scored_on");
-        lines.ShouldContain("A2,\"Beta, Inc\",SMB,bob@example.com,10000,50,yellow,,,2025-06-30");
+        lines[0].ShouldBe("account_id,name,segment,owner,arr,score,grade,trend,direction,scored_on,status");
+        lines.ShouldContain("A2,\"Beta, Inc\",SMB,bob@example.com,10000,50,yellow,,,2025-06-30,active");
         var copy = Path.Combine(chs.Dir, "copy.db");
         chs.Run("backup", copy).ExitCode.ShouldBe(0);
         var r = chs.RunWithEnv(new Dictionary<string, string> { ["CHS_DB"] = copy }, "accounts", "--json");

@@ -150,7 +150,7 @@ public sealed class RealDataTests : IDisposable
         var churners = rows.Select((r, i) => (Id: $"IR{i + 1:0000}", Churn: r[churnCol] == "1")).ToList();
         churners.Count(c => c.Churn).ShouldBe(495);
 
-        var list = chs.Run("accounts", "--json").Json.EnumerateArray().ToDictionary(a => a.GetProperty("account_id").GetString()!, a => a.GetProperty("score").GetDouble());
+        var list = chs.Run("accounts", "--json", "--include-churned").Json.EnumerateArray().ToDictionary(a => a.GetProperty("account_id").GetString()!, a => a.GetProperty("score").GetDouble());
         var churnMean = churners.Where(c => c.Churn).Average(c => list[c.Id]);
         var stayMean = churners.Where(c => !c.Churn).Average(c => list[c.Id]);
         churnMean.ShouldBeLessThan(stayMean - 10, $"churners {churnMean:0.0} vs others {stayMean:0.0}");

@@ -181,10 +181,11 @@ public sealed class AccountReaderTests : IDisposable
         store.ImportCsv(ImportKind.Subscriptions, "account_id,kind,occurred_on", "A2,churned,2025-03-12");
         store.Scoring.Score(Mar(15));
 
-        var a2 = store.Reader.List(new AccountQuery()).Single(r => r.AccountId == "A2");
+        var a2 = store.Reader.List(new AccountQuery(IncludeChurned: true)).Single(r => r.AccountId == "A2");
 
         a2.ScoredOn.ShouldBe("2025-03-10");
         a2.Status.ShouldBe("churned");
+        store.Reader.List(new AccountQuery()).ShouldNotContain(r => r.AccountId == "A2", "churned accounts leave the current list unless asked for");
     }
 
     // ---- show ----

@@ -230,7 +230,7 @@ public sealed class ScoringRunTests : IDisposable
 
         store.Scoring.ScoreRange(Mar1, Mar(31), 5);
 
-        var row = store.Reader.List(new AccountQuery()).Single(r => r.AccountId == "A1");
+        var row = store.Reader.List(new AccountQuery(IncludeChurned: true)).Single(r => r.AccountId == "A1");
         row.Score.ShouldBe(80);
         row.ScoredOn.ShouldBe("2025-03-06");
     }
