@@ -9,6 +9,17 @@ namespace CustomerHealth.Core.Measures;
 /// </summary>
 public static class MeasureCalculator
 {
+    // Distinct counts reuse one set per thread: scoring calls them for every account and measure.
+    [ThreadStatic]
+    private static HashSet<int>? distinct;
+
+    private static HashSet<int> Distinct()
+    {
+        var set = distinct ??= new HashSet<int>(256);
+        set.Clear();
+        return set;
+    }
+
     /// <param name="ordersFit">The BG/NBD model fitted on all accounts' orders up to the day, for `p_alive`.</param>
     public static MeasureValue Compute(CompiledValue v, AccountData a, int day, BgNbdFit? ordersFit = null)
     {
@@ -97,7 +108,7 @@ public static class MeasureCalculator
             }
             case "distinct_events":
             {
-                var seen = new HashSet<int>();
+                var seen = Distinct();
                 for (var i = start; i < end; i++)
                 {
                     if (rows[i].Count > 0 && (ids is null || ids.Contains(rows[i].Event)))
@@ -113,7 +124,7 @@ public static class MeasureCalculator
                 var users = a.UserDays;
                 var uEnd = Dated.EndOf(users, day);
                 var uStart = from == int.MinValue ? 0 : Dated.FirstOnOrAfter(users, from);
-                var seen = new HashSet<int>();
+                var seen = Distinct();
                 for (var i = uStart; i < uEnd; i++)
                 {
                     if (ids is null || ids.Contains(users[i].Event))

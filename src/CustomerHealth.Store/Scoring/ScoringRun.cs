@@ -76,7 +76,8 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
         var ordersFit = plan.Measures.Any(m => m.Value.Signal == SignalKind.Orders && m.Value.Aggregate == "p_alive") ? FitOrders(accounts, day) : null;
         var cards = new int[eligible.Count];
         var values = new MeasureValue[eligible.Count][];
-        for (var i = 0; i < eligible.Count; i++)
+        // Accounts are independent: their measures are computed on every core.
+        Parallel.For(0, eligible.Count, i =>
         {
             var a = eligible[i];
             cards[i] = plan.ScorecardFor(a.Field);
@@ -86,7 +87,7 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
                 row[j] = MeasureCalculator.Compute(compiled[j], a, day, ordersFit);
             }
             values[i] = row;
-        }
+        });
         var scores = ScoreCalculator.ScoreAll(plan, cards, values);
         var results = new ScoredAccount[eligible.Count];
         for (var i = 0; i < eligible.Count; i++)
@@ -220,30 +221,18 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
     private void Store(ScoringPlan plan, string version, DateOnly day, IReadOnlyList<ScoredAccount> scored)
     {
         using var tx = db.Connection.BeginTransaction();
-        using var cmd = db.Connection.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText =
+        using (var insert = new RawStatement(db.Connection.Handle!,
             """
             INSERT OR REPLACE INTO snapshots (account_key, as_of, model_version, scorecard, score, computed_score, grade, override_reason, note, detail)
-            VALUES ($a, $d, $v, $card, $score, $computed, $grade, $reason, $note, $detail)
-            """;
-        var p = new[] { "$a", "$d", "$v", "$card", "$score", "$computed", "$grade", "$reason", "$note", "$detail" }
-            .Select(n => cmd.Parameters.Add(new Microsoft.Data.Sqlite.SqliteParameter(n, null))).ToArray();
-        cmd.Prepare();
-        var asOf = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        foreach (var s in scored)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+            """))
         {
-            p[0].Value = s.Account.Key;
-            p[1].Value = asOf;
-            p[2].Value = version;
-            p[3].Value = s.ScorecardId(plan);
-            p[4].Value = (object?)s.Score ?? DBNull.Value;
-            p[5].Value = (object?)s.Computed.Score ?? DBNull.Value;
-            p[6].Value = (object?)s.Grade?.Id ?? DBNull.Value;
-            p[7].Value = (object?)s.OverrideReason ?? DBNull.Value;
-            p[8].Value = (object?)s.Note ?? DBNull.Value;
-            p[9].Value = SnapshotCodec.Encode(s.Computed.Measures);
-            cmd.ExecuteNonQuery();
+            var asOf = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            foreach (var s in scored)
+            {
+                insert.Bind(1, s.Account.Key).Bind(2, asOf).Bind(3, version).Bind(4, s.ScorecardId(plan)).Bind(5, s.Score).Bind(6, s.Computed.Score)
+                    .Bind(7, s.Grade?.Id).Bind(8, s.OverrideReason).Bind(9, s.Note).Bind(10, SnapshotCodec.Encode(s.Computed.Measures)).Execute();
+            }
         }
         tx.Commit();
     }
