@@ -1,7 +1,13 @@
 using BenchmarkDotNet.Running;
 using CustomerHealth.Benchmarks;
 
-// `rescore [ACCOUNTS] [USAGE_EVENTS]` runs the end-to-end rescore; anything else goes to BenchmarkDotNet.
+// `rescore [ACCOUNTS] [USAGE_EVENTS]` runs the end-to-end rescore, `import [EVENTS]` the import comparison;
+// anything else goes to BenchmarkDotNet.
+if (args.Length > 0 && args[0] == "import")
+{
+    ImportComparison.Run(args.Length > 1 ? long.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
+    return 0;
+}
 if (args.Length > 0 && args[0] == "rescore")
 {
     var accounts = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100_000;
