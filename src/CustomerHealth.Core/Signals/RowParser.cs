@@ -279,7 +279,13 @@ public static class Timestamps
             value = new DateTimeOffset(y, mo, d, h, mi, s, TimeSpan.Zero);
             return true;
         }
-        return DateTimeOffset.TryParseExact(text, Formats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out value);
+        if (DateTimeOffset.TryParseExact(text, Formats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out value))
+        {
+            return true;
+        }
+        // Other ISO 8601 spellings (an offset without a colon, a comma before the fraction...), but only ISO dates.
+        return text.Length >= 10 && text[4] == '-' && text[7] == '-' &&
+            DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out value);
     }
 
     private static bool Digits(string text, int start, int count, out int value)

@@ -67,6 +67,15 @@ public static class RowSource
 
     public static IEnumerable<SourceRow> JsonLines(TextReader reader)
     {
+        if (reader.Peek() == '[')
+        {
+            // A JSON array of records is taken as well: each element is reported by its 1-based index.
+            foreach (var row in JsonArray(reader.ReadToEnd()))
+            {
+                yield return row;
+            }
+            yield break;
+        }
         var line = 0;
         while (reader.ReadLine() is { } text)
         {
@@ -87,6 +96,37 @@ public static class RowSource
                 error = e.Message;
             }
             yield return new SourceRow(line, fields, null, text, error);
+        }
+    }
+
+    private static IEnumerable<SourceRow> JsonArray(string text)
+    {
+        JsonDocument doc;
+        string? error = null;
+        try
+        {
+            doc = JsonDocument.Parse(text);
+        }
+        catch (JsonException e)
+        {
+            doc = JsonDocument.Parse("[]");
+            error = "not valid JSON: " + e.Message;
+        }
+        using (doc)
+        {
+            if (error is not null)
+            {
+                yield return new SourceRow(1, [], null, text.Length > 200 ? text[..200] : text, error);
+                yield break;
+            }
+            var index = 0;
+            foreach (var element in doc.RootElement.EnumerateArray())
+            {
+                index++;
+                yield return element.ValueKind == JsonValueKind.Object
+                    ? new SourceRow(index, Fields(element), null, element.GetRawText())
+                    : new SourceRow(index, [], null, element.GetRawText(), "each record must be a JSON object");
+            }
         }
     }
 

@@ -152,10 +152,13 @@ public class RowParserTests
         u.OccurredAt.UtcDateTime.ShouldBe(new DateTime(2025, 3, 1, hour, minute, second, DateTimeKind.Utc).AddMilliseconds(text.EndsWith(".250", StringComparison.Ordinal) ? 250 : 0));
     }
 
-    [Fact]
-    public void Parse_TimestampWithOffset_IsTheSameInstantInUtc()
+    [Theory]
+    [InlineData("2025-03-01T01:30:00+02:00")]
+    [InlineData("2025-03-01T01:30:00+0200")]
+    [InlineData("2025-03-01T01:30:00.000+02:00")]
+    public void Parse_TimestampWithOffset_IsTheSameInstantInUtc(string text)
     {
-        var u = Valid<UsageRecord>(ImportKind.Usage, Row(("account_id", "a"), ("occurred_at", "2025-03-01T01:30:00+02:00"), ("event", "x")));
+        var u = Valid<UsageRecord>(ImportKind.Usage, Row(("account_id", "a"), ("occurred_at", text), ("event", "x")));
 
         // 01:30 at +02:00 is 23:30 UTC the day before.
         u.OccurredAt.ShouldBe(Utc(2025, 2, 28, 23, 30));

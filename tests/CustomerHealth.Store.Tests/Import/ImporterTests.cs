@@ -843,6 +843,22 @@ public sealed class ImporterTests : IDisposable
         landed.ShouldBe(["A1", "A3"]);
     }
 
+    [Fact]
+    public void ImportFile_JsonArrayFile_ImportsEachElementAndReportsBadOnesByIndex()
+    {
+        var file = store.WriteFile("metrics.json",
+            """[{"account_id":"J1","metric":"m","date":"2025-01-01","value":3},{"account_id":"J2","metric":"m","date":"2025-01-01","value":"x"}]""");
+
+        var refused = store.Importer.ImportFile(ImportKind.Metrics, file, new ImportOptions());
+        refused.Applied.ShouldBeFalse();
+        refused.Errors.ShouldHaveSingleItem().ShouldSatisfyAllConditions(e => e.Line.ShouldBe(2), e => e.Field.ShouldBe("value"));
+        store.Count("metrics").ShouldBe(0);
+
+        var partial = store.Importer.ImportFile(ImportKind.Metrics, file, SkipInvalid);
+        partial.Changed.ShouldBe(1);
+        store.Scalar<double>("SELECT value FROM metrics").ShouldBe(3);
+    }
+
     // ---- directories ----
 
     [Fact]
