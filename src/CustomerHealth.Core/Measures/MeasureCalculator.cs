@@ -9,15 +9,45 @@ namespace CustomerHealth.Core.Measures;
 /// </summary>
 public static class MeasureCalculator
 {
-    // Distinct counts reuse one set per thread: scoring calls them for every account and measure.
+    // Distinct counts mark keys with a per-thread stamp: no set to allocate or clear for every account and measure.
     [ThreadStatic]
-    private static HashSet<int>? distinct;
+    private static int[]? stamps;
+    [ThreadStatic]
+    private static int stamp;
 
-    private static HashSet<int> Distinct()
+    /// <summary>Counts the distinct non-negative keys given to <paramref name="add"/> calls.</summary>
+    private ref struct DistinctCounter
     {
-        var set = distinct ??= new HashSet<int>(256);
-        set.Clear();
-        return set;
+        private int[] marks;
+        private readonly int mark;
+
+        public DistinctCounter()
+        {
+            marks = stamps ??= new int[1024];
+            mark = ++stamp;
+            if (mark == int.MaxValue)
+            {
+                Array.Clear(marks);
+                stamp = mark = 1;
+            }
+        }
+
+        public int Count { get; private set; }
+
+        public void Add(int key)
+        {
+            var m = marks;
+            if (key >= m.Length)
+            {
+                Array.Resize(ref stamps, Math.Max(key + 1, m.Length * 2));
+                marks = m = stamps!;
+            }
+            if (m[key] != mark)
+            {
+                m[key] = mark;
+                Count++;
+            }
+        }
     }
 
     /// <param name="ordersFit">The BG/NBD model fitted on all accounts' orders up to the day, for `p_alive`.</param>
@@ -108,7 +138,7 @@ public static class MeasureCalculator
             }
             case "distinct_events":
             {
-                var seen = Distinct();
+                var seen = new DistinctCounter();
                 for (var i = start; i < end; i++)
                 {
                     if (rows[i].Count > 0 && (ids is null || ids.Contains(rows[i].Event)))
@@ -124,7 +154,7 @@ public static class MeasureCalculator
                 var users = a.UserDays;
                 var uEnd = Dated.EndOf(users, day);
                 var uStart = from == int.MinValue ? 0 : Dated.FirstOnOrAfter(users, from);
-                var seen = Distinct();
+                var seen = new DistinctCounter();
                 for (var i = uStart; i < uEnd; i++)
                 {
                     if (ids is null || ids.Contains(users[i].Event))

@@ -14,132 +14,194 @@ internal static class SignalLoader
 {
     public static (List<AccountData> Accounts, Dictionary<string, int> EventIds) LoadAll(StoreDb db, TimeZoneInfo zone)
     {
-        var c = db.Connection;
         var eventIds = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var (name, key) in Rows(c, "SELECT name, event_key FROM event_names", r => (r.GetString(0), r.GetInt32(1))))
-        {
-            eventIds[name] = key;
-        }
-        var usage = Group(c, "SELECT account_key, day, event_key, count, sum FROM usage_daily ORDER BY account_key, day, event_key",
-            r => new UsageDay(r.GetInt32(1), r.GetInt32(2), r.GetInt64(3), r.GetDouble(4)));
-        var users = Group(c, "SELECT account_key, day, event_key, user_key FROM usage_users WHERE n > 0 ORDER BY account_key, day, event_key, user_key",
-            r => new UserDay(r.GetInt32(1), r.GetInt32(2), r.GetInt32(3)));
-        var surveys = Group(c, "SELECT account_key, responded_at, kind, score, comment FROM surveys",
-            r => new SurveyPoint(Day(r.GetString(1), zone), Enum.Parse<SurveyKind>(r.GetString(2), true), r.GetDouble(3), r.IsDBNull(4) ? null : r.GetString(4)));
-        var tickets = Group(c, "SELECT account_key, opened_at, priority, closed_at, first_response_at, status, escalated, satisfaction FROM tickets", r =>
-        {
-            var opened = Instant(r.GetString(1));
-            DateTimeOffset? closed = r.IsDBNull(3) ? null : Instant(r.GetString(3));
-            DateTimeOffset? first = r.IsDBNull(4) ? null : Instant(r.GetString(4));
-            var status = r.GetString(5);
-            // A solved or closed ticket without a closing time is taken as closed when it was last answered, else when opened.
-            var closedAt = closed ?? (status is "solved" or "closed" ? first ?? opened : (DateTimeOffset?)null);
-            return new TicketPoint(Day(opened, zone), Enum.Parse<TicketPriority>(r.GetString(2), true),
-                closedAt is { } ca ? Day(ca, zone) : null, first is { } f ? Day(f, zone) : null,
-                closed is { } cl ? (cl - opened).TotalHours : null, first is { } f2 ? (f2 - opened).TotalHours : null,
-                r.GetInt64(6) != 0, r.IsDBNull(7) ? null : r.GetString(7) == "good");
-        });
-        var invoices = Group(c, "SELECT account_key, due_on, issued_on, paid_on, status, amount FROM invoices", r =>
-        {
-            var due = DateDay(r.GetString(1));
-            int? issued = r.IsDBNull(2) ? null : DateDay(r.GetString(2));
-            return new InvoicePoint(Math.Min(issued ?? due, due), due, r.IsDBNull(3) ? null : DateDay(r.GetString(3)),
-                Enum.Parse<InvoiceState>(r.GetString(4), true), r.GetDouble(5));
-        });
-        var subscriptions = Group(c, "SELECT account_key, occurred_on, kind, arr_delta FROM subscriptions",
-            r => new SubscriptionPoint(DateDay(r.GetString(1)), Enum.Parse<SubscriptionKind>(r.GetString(2), true), r.IsDBNull(3) ? 0 : r.GetDouble(3)));
-        var orders = Group(c, "SELECT account_key, placed_at, amount, returned_amount FROM orders",
-            r => new OrderPoint(Day(r.GetString(1), zone), r.GetDouble(2), r.GetDouble(3)));
-        var sentiment = Group(c, "SELECT account_key, recorded_at, rating FROM sentiment",
-            r => new SentimentPoint(Day(r.GetString(1), zone), r.GetInt32(2)));
-        var metrics = new Dictionary<long, Dictionary<string, List<MetricPoint>>>();
-        foreach (var (key, metric, point) in Rows(c, "SELECT account_key, metric, date, value FROM metrics",
-            r => (r.GetInt64(0), r.GetString(1), new MetricPoint(DateDay(r.GetString(2)), r.GetDouble(3)))))
-        {
-            if (!metrics.TryGetValue(key, out var byName))
+        Grouped<UsageDay> usage = null!;
+        Grouped<UserDay> users = null!;
+        Grouped<SurveyPoint> surveys = null!;
+        Grouped<TicketPoint> tickets = null!;
+        Grouped<InvoicePoint> invoices = null!;
+        Grouped<SubscriptionPoint> subscriptions = null!;
+        Grouped<OrderPoint> orders = null!;
+        Grouped<SentimentPoint> sentiment = null!;
+        Grouped<(string Metric, MetricPoint Point)> metrics = null!;
+        List<Row0> accountRows = null!;
+        // Each table is read on a connection of its own, on every core: the reads are independent.
+        Parallel.Invoke(
+            () => usage = Read(db, "SELECT account_key, day, event_key, count, sum FROM usage_daily ORDER BY account_key, day, event_key",
+                r => new UsageDay(r.GetInt32(1), r.GetInt32(2), r.GetInt64(3), r.GetDouble(4))),
+            () => users = Read(db, "SELECT account_key, day, event_key, user_key FROM usage_users WHERE n > 0 ORDER BY account_key, day, event_key, user_key",
+                r => new UserDay(r.GetInt32(1), r.GetInt32(2), r.GetInt32(3))),
+            () =>
             {
-                metrics[key] = byName = [];
-            }
-            if (!byName.TryGetValue(metric, out var list))
-            {
-                byName[metric] = list = [];
-            }
-            list.Add(point);
-        }
-
-        var accounts = new List<AccountData>();
-        {
-            foreach (var r in Rows(c, "SELECT account_key, account_id, name, segment, lifecycle_stage, plan, owner, parent_id, arr, seats, started_on, renewal_on, status_churned_on, attributes FROM accounts ORDER BY account_key"))
-            {
-                var key = r.GetInt64(0);
-                accounts.Add(new AccountData
+                using (var c = ReadOnly(db))
                 {
-                    Key = (int)key,
-                    AccountId = r.GetString(1),
-                    Name = Text(r, 2),
-                    Segment = Text(r, 3),
-                    LifecycleStage = Text(r, 4),
-                    Plan = Text(r, 5),
-                    Owner = Text(r, 6),
-                    ParentId = Text(r, 7),
-                    Arr = r.IsDBNull(8) ? null : r.GetDouble(8),
-                    Seats = r.IsDBNull(9) ? null : r.GetDouble(9),
-                    StartedDay = r.IsDBNull(10) ? null : DateDay(r.GetString(10)),
-                    RenewalDay = r.IsDBNull(11) ? null : DateDay(r.GetString(11)),
-                    StatusChurnedDay = r.IsDBNull(12) ? null : DateDay(r.GetString(12)),
-                    Attributes = r.IsDBNull(13) ? new Dictionary<string, string>() : JsonSerializer.Deserialize<Dictionary<string, string>>(r.GetString(13)) ?? [],
-                    Usage = Take(usage, key),
-                    UserDays = Take(users, key),
-                    Surveys = Sorted(surveys, key),
-                    Tickets = Sorted(tickets, key),
-                    Invoices = Sorted(invoices, key),
-                    Subscriptions = Sorted(subscriptions, key),
-                    Orders = Sorted(orders, key),
-                    Sentiments = Sorted(sentiment, key),
-                    Metrics = metrics.TryGetValue(key, out var m)
-                        ? m.ToDictionary(kv => kv.Key, kv => kv.Value.OrderBy(p => p.Day).ToArray(), StringComparer.Ordinal)
-                        : new Dictionary<string, MetricPoint[]>(),
+                    foreach (var r in Rows(c, "SELECT name, event_key FROM event_names"))
+                    {
+                        eventIds[r.GetString(0)] = r.GetInt32(1);
+                    }
+                }
+                accountRows = Read(db,
+                    "SELECT account_key, account_id, name, segment, lifecycle_stage, plan, owner, parent_id, arr, seats, started_on, renewal_on, status_churned_on, attributes FROM accounts ORDER BY account_key",
+                    r => new Row0(r.GetInt64(0), r.GetString(1), Text(r, 2), Text(r, 3), Text(r, 4), Text(r, 5), Text(r, 6), Text(r, 7),
+                        r.IsDBNull(8) ? null : r.GetDouble(8), r.IsDBNull(9) ? null : r.GetDouble(9), DateDay(r, 10), DateDay(r, 11), DateDay(r, 12), Text(r, 13)), keepItems: true).Items;
+                surveys = Read(db, "SELECT account_key, responded_at, kind, score, comment FROM surveys ORDER BY account_key, responded_at",
+                    r => new SurveyPoint(Day(r.GetString(1), zone), Enum.Parse<SurveyKind>(r.GetString(2), true), r.GetDouble(3), r.IsDBNull(4) ? null : r.GetString(4)));
+                tickets = Read(db, "SELECT account_key, opened_at, priority, closed_at, first_response_at, status, escalated, satisfaction FROM tickets ORDER BY account_key, opened_at", r =>
+                {
+                    var opened = Instant(r.GetString(1));
+                    DateTimeOffset? closed = r.IsDBNull(3) ? null : Instant(r.GetString(3));
+                    DateTimeOffset? first = r.IsDBNull(4) ? null : Instant(r.GetString(4));
+                    var status = r.GetString(5);
+                    // A solved or closed ticket without a closing time is taken as closed when it was last answered, else when opened.
+                    var closedAt = closed ?? (status is "solved" or "closed" ? first ?? opened : (DateTimeOffset?)null);
+                    return new TicketPoint(Day(opened, zone), Enum.Parse<TicketPriority>(r.GetString(2), true),
+                        closedAt is { } ca ? Day(ca, zone) : null, first is { } f ? Day(f, zone) : null,
+                        closed is { } cl ? (cl - opened).TotalHours : null, first is { } f2 ? (f2 - opened).TotalHours : null,
+                        r.GetInt64(6) != 0, r.IsDBNull(7) ? null : r.GetString(7) == "good");
                 });
-            }
+            },
+            () =>
+            {
+                invoices = Read(db, "SELECT account_key, due_on, issued_on, paid_on, status, amount FROM invoices ORDER BY account_key", r =>
+                {
+                    var due = DateDay(r.GetString(1));
+                    int? issued = r.IsDBNull(2) ? null : DateDay(r.GetString(2));
+                    return new InvoicePoint(Math.Min(issued ?? due, due), due, r.IsDBNull(3) ? null : DateDay(r.GetString(3)),
+                        Enum.Parse<InvoiceState>(r.GetString(4), true), r.GetDouble(5));
+                });
+                subscriptions = Read(db, "SELECT account_key, occurred_on, kind, arr_delta FROM subscriptions ORDER BY account_key, occurred_on",
+                    r => new SubscriptionPoint(DateDay(r.GetString(1)), Enum.Parse<SubscriptionKind>(r.GetString(2), true), r.IsDBNull(3) ? 0 : r.GetDouble(3)));
+                orders = Read(db, "SELECT account_key, placed_at, amount, returned_amount FROM orders ORDER BY account_key, placed_at",
+                    r => new OrderPoint(Day(r.GetString(1), zone), r.GetDouble(2), r.GetDouble(3)));
+                sentiment = Read(db, "SELECT account_key, recorded_at, rating FROM sentiment ORDER BY account_key",
+                    r => new SentimentPoint(Day(r.GetString(1), zone), r.GetInt32(2)));
+                metrics = Read(db, "SELECT account_key, metric, date, value FROM metrics ORDER BY account_key, metric, date",
+                    r => (r.GetString(1), new MetricPoint(DateDay(r.GetString(2)), r.GetDouble(3))));
+            });
+
+        var accounts = new List<AccountData>(accountRows.Count);
+        foreach (var a in accountRows)
+        {
+            var key = a.Key;
+            accounts.Add(new AccountData
+            {
+                Key = (int)key,
+                AccountId = a.AccountId,
+                Name = a.Name,
+                Segment = a.Segment,
+                LifecycleStage = a.Stage,
+                Plan = a.Plan,
+                Owner = a.Owner,
+                ParentId = a.Parent,
+                Arr = a.Arr,
+                Seats = a.Seats,
+                StartedDay = a.Started,
+                RenewalDay = a.Renewal,
+                StatusChurnedDay = a.Churned,
+                Attributes = a.Attributes is null ? new Dictionary<string, string>() : JsonSerializer.Deserialize<Dictionary<string, string>>(a.Attributes) ?? [],
+                Usage = usage.Of(key),
+                UserDays = users.Of(key),
+                Surveys = surveys.Of(key),
+                Tickets = tickets.Of(key),
+                Invoices = Sorted(invoices.Of(key)),
+                Subscriptions = subscriptions.Of(key),
+                Orders = orders.Of(key),
+                Sentiments = Sorted(sentiment.Of(key)),
+                Metrics = Metrics(metrics.Of(key)),
+            });
         }
         return (accounts, eventIds);
     }
 
-    private static string? Text(Row r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+    private sealed record Row0(long Key, string AccountId, string? Name, string? Segment, string? Stage, string? Plan, string? Owner, string? Parent,
+        double? Arr, double? Seats, int? Started, int? Renewal, int? Churned, string? Attributes);
 
-    private static T[] Take<T>(Dictionary<long, List<T>> groups, long key) => groups.TryGetValue(key, out var list) ? [.. list] : [];
+    private static int? DateDay(Row r, int i) => r.IsDBNull(i) ? null : DateDay(r.GetString(i));
 
-    private static T[] Sorted<T>(Dictionary<long, List<T>> groups, long key) where T : struct, IDated =>
-        groups.TryGetValue(key, out var list) ? [.. list.OrderBy(x => x.Day)] : [];
-
-    private static Dictionary<long, List<T>> Group<T>(SqliteConnection c, string sql, Func<Row, T> map)
+    private static T[] Sorted<T>(T[] items) where T : struct, IDated
     {
-        var groups = new Dictionary<long, List<T>>();
-        List<T>? current = null;
-        var currentKey = long.MinValue;
-        foreach (var r in Rows(c, sql))
+        for (var i = 1; i < items.Length; i++)
         {
-            var key = r.GetInt64(0);
-            if (key != currentKey || current is null)
+            if (items[i].Day < items[i - 1].Day)
             {
-                if (!groups.TryGetValue(key, out current))
-                {
-                    groups[key] = current = [];
-                }
-                currentKey = key;
+                return [.. items.OrderBy(x => x.Day)];
             }
-            current.Add(map(r));
         }
-        return groups;
+        return items;
     }
 
-    private static IEnumerable<T> Rows<T>(SqliteConnection c, string sql, Func<Row, T> map)
+    private static IReadOnlyDictionary<string, MetricPoint[]> Metrics((string Metric, MetricPoint Point)[] rows)
     {
+        if (rows.Length == 0)
+        {
+            return Empty;
+        }
+        return rows.GroupBy(r => r.Metric, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(x => x.Point).ToArray(), StringComparer.Ordinal);
+    }
+
+    private static readonly Dictionary<string, MetricPoint[]> Empty = [];
+
+    /// <summary>Rows of one table, read in account order into one exact-size array per account.</summary>
+    private sealed class Grouped<T>
+    {
+        private readonly Dictionary<long, T[]> byAccount = [];
+        private readonly List<T> run = [];
+        private long current = long.MinValue;
+
+        public List<T> Items { get; } = [];
+
+        public bool KeepItems { get; init; }
+
+        public void Add(long key, T item)
+        {
+            if (key != current)
+            {
+                Flush();
+                if (byAccount.ContainsKey(key))
+                {
+                    throw new InvalidOperationException("rows must come ordered by account");
+                }
+                current = key;
+            }
+            run.Add(item);
+            if (KeepItems)
+            {
+                Items.Add(item);
+            }
+        }
+
+        public void Flush()
+        {
+            if (run.Count > 0)
+            {
+                byAccount[current] = [.. run];
+                run.Clear();
+            }
+        }
+
+        public T[] Of(long key) => byAccount.TryGetValue(key, out var items) ? items : [];
+    }
+
+    private static SqliteConnection ReadOnly(StoreDb db)
+    {
+        var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = db.Path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        c.Open();
+        return c;
+    }
+
+    private static Grouped<T> Read<T>(StoreDb db, string sql, Func<Row, T> map, bool keepItems = false)
+    {
+        using var c = ReadOnly(db);
+        var grouped = new Grouped<T> { KeepItems = keepItems };
         foreach (var r in Rows(c, sql))
         {
-            yield return map(r);
+            grouped.Add(r.GetInt64(0), map(r));
         }
+        grouped.Flush();
+        return grouped;
     }
+
+    private static string? Text(Row r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 
     /// <summary>Steps through a query with SQLite's own API: reading millions of roll-up rows, ADO.NET's per-row cost dominates.</summary>
     private static IEnumerable<Row> Rows(SqliteConnection c, string sql)
