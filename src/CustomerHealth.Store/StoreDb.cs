@@ -1,62 +1,105 @@
+using System.Data.Common;
 using System.Reflection;
+using CustomerHealth.Store.Engines;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace CustomerHealth.Store;
 
 /// <summary>
-/// The health store: opens the database, applies the versioned migrations it has not seen yet, and hands out
-/// the connection the operations share.
+/// The health store: opens the database (an SQLite file, or PostgreSQL for a team), applies the versioned
+/// migrations it has not seen yet, and hands out the connection the operations share.
 /// </summary>
 public sealed class StoreDb : IDisposable
 {
-    private StoreDb(SqliteConnection connection, string path)
+    private StoreDb(DbConnection connection, string target, IStoreEngine engine)
     {
         Connection = connection;
-        Path = path;
+        Path = target;
+        Engine = engine;
     }
 
-    public SqliteConnection Connection { get; }
+    public DbConnection Connection { get; }
+
+    /// <summary>The SQLite file, or the PostgreSQL connection string.</summary>
     public string Path { get; }
 
-    /// <summary>Opens (creating if needed) a SQLite store and brings its schema up to date.</summary>
+    internal IStoreEngine Engine { get; }
+
+    public bool IsPostgres => Engine is PostgresEngine;
+
+    /// <summary>True for a value of `--db` that names a PostgreSQL server rather than a file.</summary>
+    public static bool IsPostgresTarget(string target) =>
+        target.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || target.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase) ||
+        target.StartsWith("Host=", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Opens (creating if needed) a store and brings its schema up to date.</summary>
     public static StoreDb Open(string target)
     {
-        if (target.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || target.StartsWith("Host=", StringComparison.OrdinalIgnoreCase))
+        StoreDb db;
+        if (IsPostgresTarget(target))
         {
-            throw new StoreException("PostgreSQL stores are not supported by this build yet; use a SQLite file path.");
+            var cs = PostgresEngine.ConnectionString(target);
+            var connection = new NpgsqlConnection(cs);
+            try
+            {
+                connection.Open();
+            }
+            catch (Exception e) when (e is NpgsqlException or ArgumentException)
+            {
+                connection.Dispose();
+                throw new StoreException($"cannot connect to PostgreSQL ({PostgresEngine.Describe(cs)}): {e.Message}");
+            }
+            db = new StoreDb(connection, cs, new PostgresEngine());
         }
-        var dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(target));
-        if (dir is not null && !Directory.Exists(dir))
+        else
         {
-            throw new StoreException($"cannot open the store {target}: folder {dir} does not exist");
+            var dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(target));
+            if (dir is not null && !Directory.Exists(dir))
+            {
+                throw new StoreException($"cannot open the store {target}: folder {dir} does not exist");
+            }
+            var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = target, Pooling = false }.ToString());
+            connection.Open();
+            connection.Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=OFF; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;");
+            db = new StoreDb(connection, target, new SqliteEngine());
         }
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = target, Pooling = false }.ToString());
-        connection.Open();
-        connection.Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=OFF; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;");
-        var db = new StoreDb(connection, target);
-        db.Migrate();
+        try
+        {
+            db.Migrate();
+        }
+        catch
+        {
+            db.Dispose();
+            throw;
+        }
         return db;
     }
 
-    public int SchemaVersion => Connection.ExecuteScalar<int>("PRAGMA user_version");
+    /// <summary>The SQLite connection of an SQLite store (for the paths that use SQLite's own API).</summary>
+    internal SqliteConnection Sqlite => (SqliteConnection)Connection;
+
+    public int SchemaVersion => Engine.SchemaVersion(Connection, null);
 
     private void Migrate()
     {
         var assembly = typeof(StoreDb).Assembly;
+        var folder = $".Schema.{Engine.SchemaFolder}.";
         var scripts = assembly.GetManifestResourceNames()
-            .Where(n => n.Contains(".Schema.sqlite.", StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
+            .Where(n => n.Contains(folder, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
             .Select(n => (Name: n, Version: int.Parse(n.Split('.')[^2][..4], System.Globalization.CultureInfo.InvariantCulture)))
             .OrderBy(s => s.Version)
             .ToList();
         using var tx = Connection.BeginTransaction(System.Data.IsolationLevel.Serializable);
-        var current = Connection.ExecuteScalar<int>("PRAGMA user_version", transaction: tx);
+        Engine.LockForMigration(Connection, tx);
+        var current = Engine.SchemaVersion(Connection, tx);
         foreach (var (name, version) in scripts.Where(s => s.Version > current))
         {
             using var stream = assembly.GetManifestResourceStream(name)!;
             using var reader = new StreamReader(stream);
             Connection.Execute(reader.ReadToEnd(), transaction: tx);
-            Connection.Execute($"PRAGMA user_version = {version}", transaction: tx);
+            Engine.SetSchemaVersion(Connection, tx, version);
         }
         tx.Commit();
     }
@@ -66,16 +109,14 @@ public sealed class StoreDb : IDisposable
     public void SetSetting(string key, string value) =>
         Connection.Execute("INSERT INTO settings (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = excluded.value", new { key, value });
 
-    /// <summary>A consistent copy of the store, taken while it may be in use (SQLite's online backup).</summary>
+    /// <summary>A consistent copy of the store, taken while it may be in use.</summary>
     public void Backup(string file)
     {
         if (File.Exists(file))
         {
             throw new StoreException($"{file} already exists; choose a new file name for the backup");
         }
-        using var target = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Pooling = false }.ToString());
-        target.Open();
-        Connection.BackupDatabase(target);
+        Engine.Backup(this, file);
     }
 
     public void Dispose() => Connection.Dispose();

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using CustomerHealth.Core.Signals;
-using Microsoft.Data.Sqlite;
-using SQLitePCL;
+using System.Data.Common;
+using CustomerHealth.Store.Engines;
 
 namespace CustomerHealth.Store.Import;
 
@@ -12,51 +12,31 @@ namespace CustomerHealth.Store.Import;
 /// </summary>
 internal sealed class SignalWriter
 {
-    private readonly SqliteConnection c;
-    private readonly SqliteTransaction tx;
+    private readonly StoreDb db;
+    private readonly DbConnection c;
+    private readonly DbTransaction tx;
     private readonly TimeProvider clock;
     private readonly Dictionary<string, long> accountKeys = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> eventKeys = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> userKeys = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, SqliteCommand> commands = [];
+    private readonly Dictionary<string, DbCommand> commands = [];
     private readonly TimeZoneInfo usageZone;
-    // Usage is staged in a temporary table keyed by identity, then merged and rolled up with set-based SQL:
-    // per row only an append to memory, per batch a handful of sorted passes inside SQLite.
+    // Usage is staged per batch and merged with set-based SQL: per row only an append, per batch a few sorted passes.
     private const int StageLimit = 1 << 20;
-    private readonly RawStatement stageInsert, userFind, userInsert, accountInsert;
-    private int staged;
-    // The identities of the current batch: an event sent twice in one batch is reduced to its last version on merge.
-    private readonly HashSet<UInt128> batchIdentities = [];
-    private bool batchHasRepeats;
+    private IUsageStage? stage;
 
     /// <summary>Rows of usage that were new or changed what was stored (known after <see cref="Finish"/>).</summary>
     public int UsageChanged { get; private set; }
 
-    public SignalWriter(StoreDb db, SqliteTransaction tx, TimeProvider clock)
+    public SignalWriter(StoreDb db, DbTransaction tx, TimeProvider clock)
     {
+        this.db = db;
         c = db.Connection;
         this.tx = tx;
         this.clock = clock;
         usageZone = TimeZoneInfo.FindSystemTimeZoneById(db.Setting("usage_timezone") ?? "UTC");
         Load("SELECT account_id, account_key FROM accounts", accountKeys);
         Load("SELECT name, event_key FROM event_names", eventKeys);
-        var h = c.Handle!;
-        raw.sqlite3_exec(h,
-            """
-            CREATE TEMP TABLE IF NOT EXISTS usage_stage (
-                identity BLOB NOT NULL, account_key INTEGER NOT NULL, day INTEGER NOT NULL, event_key INTEGER NOT NULL, user_key INTEGER,
-                count INTEGER NOT NULL, value REAL, occurred_at INTEGER NOT NULL, properties TEXT, state INTEGER NOT NULL DEFAULT 0
-            );
-            DELETE FROM temp.usage_stage;
-            """);
-        stageInsert = new RawStatement(h,
-            """
-            INSERT INTO temp.usage_stage (identity, account_key, day, event_key, user_key, count, value, occurred_at, properties)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-            """);
-        userInsert = new RawStatement(h, "INSERT INTO users (user_id) VALUES (?1) ON CONFLICT (user_id) DO NOTHING RETURNING user_key");
-        userFind = new RawStatement(h, "SELECT user_key FROM users WHERE user_id = ?1");
-        accountInsert = new RawStatement(h, "INSERT INTO accounts (account_id) VALUES (?1) RETURNING account_key");
     }
 
     private void Load(string sql, Dictionary<string, long> into)
@@ -73,16 +53,17 @@ internal sealed class SignalWriter
 
     public void Finish()
     {
-        MergeStage();
+        if (stage is not null)
+        {
+            UsageChanged += stage.Merge();
+            stage.Dispose();
+            stage = null;
+        }
         foreach (var cmd in commands.Values)
         {
             cmd.Dispose();
         }
         commands.Clear();
-        foreach (var st in new[] { stageInsert, userFind, userInsert, accountInsert })
-        {
-            st.Dispose();
-        }
     }
 
     /// <summary>Writes a record; true when it added or changed something.</summary>
@@ -93,75 +74,75 @@ internal sealed class SignalWriter
         SurveyRecord s => Exec("surveys",
             """
             INSERT INTO surveys (identity, account_key, kind, score, responded_at, response_id, contact, comment, properties)
-            VALUES ($id, $a, $kind, $score, $at, $rid, $contact, $comment, $props)
+            VALUES (@id, @a, @kind, @score, @at, @rid, @contact, @comment, @props)
             ON CONFLICT (identity) DO UPDATE SET account_key = excluded.account_key, kind = excluded.kind, score = excluded.score,
               responded_at = excluded.responded_at, contact = excluded.contact, comment = excluded.comment, properties = excluded.properties
             WHERE (surveys.account_key, surveys.kind, surveys.score, surveys.responded_at, surveys.contact, surveys.comment, surveys.properties)
               IS NOT (excluded.account_key, excluded.kind, excluded.score, excluded.responded_at, excluded.contact, excluded.comment, excluded.properties)
             """,
-            ("$id", s.ResponseId is { } rid ? "r:" + rid : Identity.HashText(Identity.Join(s.AccountId, s.Kind, s.Score, s.RespondedAt, s.Contact, s.Comment, s.Properties))),
-            ("$a", Account(s.AccountId)), ("$kind", s.Kind), ("$score", s.Score), ("$at", Time(s.RespondedAt)), ("$rid", s.ResponseId),
-            ("$contact", s.Contact), ("$comment", s.Comment), ("$props", Props(s.Properties))),
+            ("@id", s.ResponseId is { } rid ? "r:" + rid : Identity.HashText(Identity.Join(s.AccountId, s.Kind, s.Score, s.RespondedAt, s.Contact, s.Comment, s.Properties))),
+            ("@a", Account(s.AccountId)), ("@kind", s.Kind), ("@score", s.Score), ("@at", Time(s.RespondedAt)), ("@rid", s.ResponseId),
+            ("@contact", s.Contact), ("@comment", s.Comment), ("@props", Props(s.Properties))),
         TicketRecord t => Exec("tickets",
             """
             INSERT INTO tickets (ticket_id, account_key, opened_at, priority, status, first_response_at, closed_at, escalated, satisfaction, properties)
-            VALUES ($id, $a, $opened, $priority, $status, $fr, $closed, $esc, $sat, $props)
+            VALUES (@id, @a, @opened, @priority, @status, @fr, @closed, @esc, @sat, @props)
             ON CONFLICT (ticket_id) DO UPDATE SET account_key = excluded.account_key, opened_at = excluded.opened_at, priority = excluded.priority,
               status = excluded.status, first_response_at = excluded.first_response_at, closed_at = excluded.closed_at, escalated = excluded.escalated,
               satisfaction = excluded.satisfaction, properties = excluded.properties
             WHERE (tickets.account_key, tickets.opened_at, tickets.priority, tickets.status, tickets.first_response_at, tickets.closed_at, tickets.escalated, tickets.satisfaction, tickets.properties)
               IS NOT (excluded.account_key, excluded.opened_at, excluded.priority, excluded.status, excluded.first_response_at, excluded.closed_at, excluded.escalated, excluded.satisfaction, excluded.properties)
             """,
-            ("$id", t.TicketId), ("$a", Account(t.AccountId)), ("$opened", Time(t.OpenedAt)), ("$priority", t.Priority), ("$status", t.Status),
-            ("$fr", Time(t.FirstResponseAt)), ("$closed", Time(t.ClosedAt)), ("$esc", t.Escalated ? 1 : 0), ("$sat", t.Satisfaction), ("$props", Props(t.Properties))),
+            ("@id", t.TicketId), ("@a", Account(t.AccountId)), ("@opened", Time(t.OpenedAt)), ("@priority", t.Priority), ("@status", t.Status),
+            ("@fr", Time(t.FirstResponseAt)), ("@closed", Time(t.ClosedAt)), ("@esc", t.Escalated ? 1 : 0), ("@sat", t.Satisfaction), ("@props", Props(t.Properties))),
         InvoiceRecord i => Exec("invoices",
             """
             INSERT INTO invoices (invoice_id, account_key, amount, due_on, issued_on, paid_on, status, currency, properties)
-            VALUES ($id, $a, $amount, $due, $issued, $paid, $status, $currency, $props)
+            VALUES (@id, @a, @amount, @due, @issued, @paid, @status, @currency, @props)
             ON CONFLICT (invoice_id) DO UPDATE SET account_key = excluded.account_key, amount = excluded.amount, due_on = excluded.due_on,
               issued_on = excluded.issued_on, paid_on = excluded.paid_on, status = excluded.status, currency = excluded.currency, properties = excluded.properties
             WHERE (invoices.account_key, invoices.amount, invoices.due_on, invoices.issued_on, invoices.paid_on, invoices.status, invoices.currency, invoices.properties)
               IS NOT (excluded.account_key, excluded.amount, excluded.due_on, excluded.issued_on, excluded.paid_on, excluded.status, excluded.currency, excluded.properties)
             """,
-            ("$id", i.InvoiceId), ("$a", Account(i.AccountId)), ("$amount", i.Amount), ("$due", Date(i.DueOn)), ("$issued", Date(i.IssuedOn)),
-            ("$paid", Date(i.PaidOn)), ("$status", i.Status), ("$currency", i.Currency), ("$props", Props(i.Properties))),
+            ("@id", i.InvoiceId), ("@a", Account(i.AccountId)), ("@amount", i.Amount), ("@due", Date(i.DueOn)), ("@issued", Date(i.IssuedOn)),
+            ("@paid", Date(i.PaidOn)), ("@status", i.Status), ("@currency", i.Currency), ("@props", Props(i.Properties))),
         SubscriptionRecord s => Exec("subscriptions",
             """
             INSERT INTO subscriptions (identity, account_key, kind, occurred_on, arr_delta, event_id, properties)
-            VALUES ($id, $a, $kind, $on, $delta, $eid, $props)
+            VALUES (@id, @a, @kind, @on, @delta, @eid, @props)
             ON CONFLICT (identity) DO UPDATE SET account_key = excluded.account_key, kind = excluded.kind, occurred_on = excluded.occurred_on,
               arr_delta = excluded.arr_delta, properties = excluded.properties
             WHERE (subscriptions.account_key, subscriptions.kind, subscriptions.occurred_on, subscriptions.arr_delta, subscriptions.properties)
               IS NOT (excluded.account_key, excluded.kind, excluded.occurred_on, excluded.arr_delta, excluded.properties)
             """,
-            ("$id", s.EventId is { } eid ? "e:" + eid : "k:" + s.AccountId + "\u001e" + s.Kind + "\u001e" + Date(s.OccurredOn)),
-            ("$a", Account(s.AccountId)), ("$kind", s.Kind), ("$on", Date(s.OccurredOn)), ("$delta", s.ArrDelta), ("$eid", s.EventId), ("$props", Props(s.Properties))),
+            ("@id", s.EventId is { } eid ? "e:" + eid : "k:" + s.AccountId + "\u001e" + s.Kind + "\u001e" + Date(s.OccurredOn)),
+            ("@a", Account(s.AccountId)), ("@kind", s.Kind), ("@on", Date(s.OccurredOn)), ("@delta", s.ArrDelta), ("@eid", s.EventId), ("@props", Props(s.Properties))),
         OrderRecord o => Exec("orders",
             """
             INSERT INTO orders (order_id, account_key, placed_at, amount, returned_amount, status, properties)
-            VALUES ($id, $a, $at, $amount, $ret, $status, $props)
+            VALUES (@id, @a, @at, @amount, @ret, @status, @props)
             ON CONFLICT (order_id) DO UPDATE SET account_key = excluded.account_key, placed_at = excluded.placed_at, amount = excluded.amount,
               returned_amount = excluded.returned_amount, status = excluded.status, properties = excluded.properties
             WHERE (orders.account_key, orders.placed_at, orders.amount, orders.returned_amount, orders.status, orders.properties)
               IS NOT (excluded.account_key, excluded.placed_at, excluded.amount, excluded.returned_amount, excluded.status, excluded.properties)
             """,
-            ("$id", o.OrderId), ("$a", Account(o.AccountId)), ("$at", Time(o.PlacedAt)), ("$amount", o.Amount), ("$ret", o.ReturnedAmount),
-            ("$status", o.Status), ("$props", Props(o.Properties))),
+            ("@id", o.OrderId), ("@a", Account(o.AccountId)), ("@at", Time(o.PlacedAt)), ("@amount", o.Amount), ("@ret", o.ReturnedAmount),
+            ("@status", o.Status), ("@props", Props(o.Properties))),
         MetricRecord m => Exec("metrics",
             """
-            INSERT INTO metrics (account_key, metric, date, value, properties) VALUES ($a, $metric, $date, $value, $props)
+            INSERT INTO metrics (account_key, metric, date, value, properties) VALUES (@a, @metric, @date, @value, @props)
             ON CONFLICT (account_key, metric, date) DO UPDATE SET value = excluded.value, properties = excluded.properties
             WHERE (metrics.value, metrics.properties) IS NOT (excluded.value, excluded.properties)
             """,
-            ("$a", Account(m.AccountId)), ("$metric", m.Metric), ("$date", Date(m.Date)), ("$value", m.Value), ("$props", Props(m.Properties))),
+            ("@a", Account(m.AccountId)), ("@metric", m.Metric), ("@date", Date(m.Date)), ("@value", m.Value), ("@props", Props(m.Properties))),
         SentimentRecord s => Exec("sentiment",
             """
-            INSERT INTO sentiment (account_key, author, recorded_at, rating, note, properties) VALUES ($a, $author, $at, $rating, $note, $props)
+            INSERT INTO sentiment (account_key, author, recorded_at, rating, note, properties) VALUES (@a, @author, @at, @rating, @note, @props)
             ON CONFLICT (account_key, author, recorded_at) DO UPDATE SET rating = excluded.rating, note = excluded.note, properties = excluded.properties
             WHERE (sentiment.rating, sentiment.note, sentiment.properties) IS NOT (excluded.rating, excluded.note, excluded.properties)
             """,
-            ("$a", Account(s.AccountId)), ("$author", s.Author ?? ""), ("$at", Time(s.RecordedAt)), ("$rating", s.Rating), ("$note", s.Note),
-            ("$props", Props(s.Properties))),
+            ("@a", Account(s.AccountId)), ("@author", s.Author ?? ""), ("@at", Time(s.RecordedAt)), ("@rating", s.Rating), ("@note", s.Note),
+            ("@props", Props(s.Properties))),
         _ => throw new ArgumentException($"unexpected record {record.GetType().Name}", nameof(record)),
     };
 
@@ -172,7 +153,7 @@ internal sealed class SignalWriter
         string? attributes = null;
         if (a.Attributes.Count > 0)
         {
-            var current = Scalar("SELECT attributes FROM accounts WHERE account_key = $k", ("$k", key)) as string;
+            var current = Scalar("SELECT attributes FROM accounts WHERE account_key = @k", ("@k", key)) as string;
             var merged = current is null ? [] : JsonSerializer.Deserialize<Dictionary<string, string>>(current) ?? [];
             foreach (var (k, v) in a.Attributes)
             {
@@ -183,25 +164,25 @@ internal sealed class SignalWriter
         string? churnedOn = null;
         if (a.Status == "churned")
         {
-            churnedOn = Scalar("SELECT status_churned_on FROM accounts WHERE account_key = $k", ("$k", key)) as string
+            churnedOn = Scalar("SELECT status_churned_on FROM accounts WHERE account_key = @k", ("@k", key)) as string
                 ?? Date(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
         }
         var changed = Exec("account_update",
             """
-            UPDATE accounts SET name = COALESCE($name, name), segment = COALESCE($segment, segment), lifecycle_stage = COALESCE($stage, lifecycle_stage),
-              owner = COALESCE($owner, owner), arr = COALESCE($arr, arr), seats = COALESCE($seats, seats), plan = COALESCE($plan, plan),
-              started_on = COALESCE($started, started_on), renewal_on = COALESCE($renewal, renewal_on), parent_id = COALESCE($parent, parent_id),
-              status = COALESCE($status, status),
-              status_churned_on = CASE WHEN $status IS NULL THEN status_churned_on WHEN $status = 'churned' THEN $churnedOn ELSE NULL END,
-              attributes = COALESCE($attrs, attributes)
-            WHERE account_key = $k AND (name, segment, lifecycle_stage, owner, arr, seats, plan, started_on, renewal_on, parent_id, status, attributes)
-              IS NOT (COALESCE($name, name), COALESCE($segment, segment), COALESCE($stage, lifecycle_stage), COALESCE($owner, owner),
-                      COALESCE($arr, arr), COALESCE($seats, seats), COALESCE($plan, plan), COALESCE($started, started_on),
-                      COALESCE($renewal, renewal_on), COALESCE($parent, parent_id), COALESCE($status, status), COALESCE($attrs, attributes))
+            UPDATE accounts SET name = COALESCE(@name, name), segment = COALESCE(@segment, segment), lifecycle_stage = COALESCE(@stage, lifecycle_stage),
+              owner = COALESCE(@owner, owner), arr = COALESCE(@arr, arr), seats = COALESCE(@seats, seats), plan = COALESCE(@plan, plan),
+              started_on = COALESCE(@started, started_on), renewal_on = COALESCE(@renewal, renewal_on), parent_id = COALESCE(@parent, parent_id),
+              status = COALESCE(@status, status),
+              status_churned_on = CASE WHEN CAST(@status AS TEXT) IS NULL THEN status_churned_on WHEN CAST(@status AS TEXT) = 'churned' THEN CAST(@churnedOn AS TEXT) ELSE NULL END,
+              attributes = COALESCE(@attrs, attributes)
+            WHERE account_key = @k AND (name, segment, lifecycle_stage, owner, arr, seats, plan, started_on, renewal_on, parent_id, status, attributes)
+              IS NOT (COALESCE(@name, name), COALESCE(@segment, segment), COALESCE(@stage, lifecycle_stage), COALESCE(@owner, owner),
+                      COALESCE(@arr, arr), COALESCE(@seats, seats), COALESCE(@plan, plan), COALESCE(@started, started_on),
+                      COALESCE(@renewal, renewal_on), COALESCE(@parent, parent_id), COALESCE(@status, status), COALESCE(@attrs, attributes))
             """,
-            ("$k", key), ("$name", a.Name), ("$segment", a.Segment), ("$stage", a.LifecycleStage), ("$owner", a.Owner), ("$arr", a.Arr), ("$seats", a.Seats),
-            ("$plan", a.Plan), ("$started", Date(a.StartedOn)), ("$renewal", Date(a.RenewalOn)), ("$parent", a.ParentId), ("$status", a.Status),
-            ("$churnedOn", churnedOn), ("$attrs", attributes));
+            ("@k", key), ("@name", a.Name), ("@segment", a.Segment), ("@stage", a.LifecycleStage), ("@owner", a.Owner), ("@arr", a.Arr), ("@seats", a.Seats),
+            ("@plan", a.Plan), ("@started", Date(a.StartedOn)), ("@renewal", Date(a.RenewalOn)), ("@parent", a.ParentId), ("@status", a.Status),
+            ("@churnedOn", churnedOn), ("@attrs", attributes));
         return changed || !existing;
     }
 
@@ -210,105 +191,16 @@ internal sealed class SignalWriter
     {
         var account = Account(u.AccountId);
         var ev = Intern(eventKeys, "event_names", "name", "event_key", u.Event);
-        long? user = u.UserId is null ? null : User(u.UserId);
+        long? user = u.UserId is null ? null : Intern(userKeys, "users", "user_id", "user_key", u.UserId);
         var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(u.OccurredAt, usageZone).DateTime).DayNumber;
         var identity = u.EventId is { } eid ? Identity.Hash("id\u001e" + eid) : Identity.Hash(Identity.Join(u.AccountId, u.OccurredAt, u.Event, u.UserId, u.Count, u.Value, u.Properties));
-        batchHasRepeats |= !batchIdentities.Add(System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(identity));
-        stageInsert.Bind(1, identity).Bind(2, account).Bind(3, day).Bind(4, ev).Bind(5, user).Bind(6, u.Count).Bind(7, u.Value)
-            .Bind(8, u.OccurredAt.ToUnixTimeMilliseconds()).Bind(9, Props(u.Properties)).Execute();
-        if (++staged >= StageLimit)
+        stage ??= db.Engine.OpenUsageStage(db, tx);
+        stage.Add(new StagedEvent(identity, account, day, ev, user, u.Count, u.Value, u.OccurredAt.ToUnixTimeMilliseconds(), Props(u.Properties)));
+        if (stage.Count >= StageLimit)
         {
-            MergeStage();
+            UsageChanged += stage.Merge();
         }
         return false;
-    }
-
-    /// <summary>
-    /// Merges staged usage into the store: marks each staged event new, changed or unchanged against what is stored,
-    /// takes changed events' old values out of the roll-ups, writes the events, and adds the new values to the roll-ups.
-    /// </summary>
-    private void MergeStage()
-    {
-        if (staged == 0)
-        {
-            return;
-        }
-        if (batchHasRepeats)
-        {
-            Sql("DELETE FROM temp.usage_stage WHERE rowid NOT IN (SELECT MAX(rowid) FROM temp.usage_stage GROUP BY identity)");
-        }
-        const string Same = "(e.account_key, e.day, e.event_key, e.user_key, e.count, e.value, e.occurred_at, e.properties) IS " +
-            "(s.account_key, s.day, s.event_key, s.user_key, s.count, s.value, s.occurred_at, s.properties)";
-        Sql($"UPDATE temp.usage_stage AS s SET state = CASE WHEN {Same} THEN 2 ELSE 1 END FROM main.usage_events AS e WHERE e.identity = s.identity");
-        var changedOld = Count("SELECT COUNT(*) FROM temp.usage_stage WHERE state = 1");
-        if (changedOld > 0)
-        {
-            Sql(
-                """
-                INSERT INTO usage_daily (account_key, day, event_key, count, sum)
-                SELECT e.account_key, e.day, e.event_key, -SUM(e.count), -SUM(COALESCE(e.value, 0))
-                FROM temp.usage_stage s JOIN main.usage_events e ON e.identity = s.identity WHERE s.state = 1 GROUP BY 1, 2, 3
-                ON CONFLICT (account_key, day, event_key) DO UPDATE SET count = count + excluded.count, sum = sum + excluded.sum;
-                INSERT INTO usage_users (account_key, day, event_key, user_key, n)
-                SELECT e.account_key, e.day, e.event_key, e.user_key, -COUNT(*)
-                FROM temp.usage_stage s JOIN main.usage_events e ON e.identity = s.identity WHERE s.state = 1 AND e.user_key IS NOT NULL GROUP BY 1, 2, 3, 4
-                ON CONFLICT (account_key, day, event_key, user_key) DO UPDATE SET n = n + excluded.n;
-                UPDATE main.usage_events AS e SET account_key = s.account_key, day = s.day, event_key = s.event_key, user_key = s.user_key,
-                    count = s.count, value = s.value, occurred_at = s.occurred_at, properties = s.properties
-                FROM temp.usage_stage AS s WHERE s.identity = e.identity AND s.state = 1;
-                """);
-        }
-        Sql(
-            """
-            INSERT INTO usage_events (identity, account_key, day, event_key, user_key, count, value, occurred_at, properties)
-            SELECT identity, account_key, day, event_key, user_key, count, value, occurred_at, properties FROM temp.usage_stage WHERE state = 0 ORDER BY identity;
-            INSERT INTO usage_daily (account_key, day, event_key, count, sum)
-            SELECT account_key, day, event_key, SUM(count), SUM(COALESCE(value, 0)) FROM temp.usage_stage WHERE state < 2 GROUP BY 1, 2, 3
-            ON CONFLICT (account_key, day, event_key) DO UPDATE SET count = count + excluded.count, sum = sum + excluded.sum;
-            INSERT INTO usage_users (account_key, day, event_key, user_key, n)
-            SELECT account_key, day, event_key, user_key, COUNT(*) FROM temp.usage_stage WHERE state < 2 AND user_key IS NOT NULL GROUP BY 1, 2, 3, 4
-            ON CONFLICT (account_key, day, event_key, user_key) DO UPDATE SET n = n + excluded.n;
-            """);
-        if (changedOld > 0)
-        {
-            // A correction can empty a roll-up row: an emptied row must not count as activity.
-            Sql("DELETE FROM usage_daily WHERE count <= 0 AND abs(sum) < 1e-9; DELETE FROM usage_users WHERE n <= 0;");
-        }
-        UsageChanged += (int)Count("SELECT COUNT(*) FROM temp.usage_stage WHERE state < 2");
-        Sql("DELETE FROM temp.usage_stage");
-        staged = 0;
-        batchIdentities.Clear();
-        batchHasRepeats = false;
-    }
-
-    private void Sql(string sql)
-    {
-        if (raw.sqlite3_exec(c.Handle!, sql) != raw.SQLITE_OK)
-        {
-            throw new StoreException("SQLite error: " + raw.sqlite3_errmsg(c.Handle!).utf8_to_string());
-        }
-    }
-
-    private long Count(string sql)
-    {
-        using var st = new RawStatement(c.Handle!, sql);
-        long n = 0;
-        st.Query(r => n = raw.sqlite3_column_int64(r, 0));
-        return n;
-    }
-
-    private long User(string id)
-    {
-        if (!userKeys.TryGetValue(id, out var key))
-        {
-            long found = 0;
-            if (!userInsert.Bind(1, id).Query(r => found = raw.sqlite3_column_int64(r, 0)))
-            {
-                userFind.Bind(1, id).Query(r => found = raw.sqlite3_column_int64(r, 0));
-            }
-            userKeys[id] = key = found;
-        }
-        return key;
     }
 
     /// <summary>The key of an account, creating a bare account for an id seen for the first time.</summary>
@@ -316,9 +208,7 @@ internal sealed class SignalWriter
     {
         if (!accountKeys.TryGetValue(id, out var key))
         {
-            long created = 0;
-            accountInsert.Bind(1, id).Query(r => created = raw.sqlite3_column_int64(r, 0));
-            key = created;
+            key = Convert.ToInt64(Scalar("INSERT INTO accounts (account_id) VALUES (@id) RETURNING account_key", ("@id", id)), CultureInfo.InvariantCulture);
             accountKeys[id] = key;
         }
         return key;
@@ -328,32 +218,34 @@ internal sealed class SignalWriter
     {
         if (!cache.TryGetValue(value, out var key))
         {
-            key = (long)(Scalar($"SELECT {keyColumn} FROM {table} WHERE {column} = $v", ("$v", value))
-                ?? Scalar($"INSERT INTO {table} ({column}) VALUES ($v) RETURNING {keyColumn}", ("$v", value))!);
+            key = Convert.ToInt64(Scalar($"INSERT INTO {table} ({column}) VALUES (@v) ON CONFLICT ({column}) DO NOTHING RETURNING {keyColumn}", ("@v", value))
+                ?? Scalar($"SELECT {keyColumn} FROM {table} WHERE {column} = @v", ("@v", value)), CultureInfo.InvariantCulture);
             cache[value] = key;
         }
         return key;
     }
 
-    private SqliteCommand Command(string name, string sql)
+    private DbCommand Command(string name, string sql)
     {
         if (!commands.TryGetValue(name, out var cmd))
         {
             cmd = c.CreateCommand();
             cmd.Transaction = tx;
-            cmd.CommandText = sql;
+            // The statements compare row values with SQLite's `IS NOT`; PostgreSQL spells it `IS DISTINCT FROM`.
+            cmd.CommandText = db.IsPostgres ? sql.Replace("IS NOT (", "IS DISTINCT FROM (", StringComparison.Ordinal) : sql;
             foreach (var p in ParameterNames(sql))
             {
-                cmd.Parameters.Add(new SqliteParameter(p, null));
+                var parameter = cmd.CreateParameter();
+                parameter.ParameterName = p;
+                cmd.Parameters.Add(parameter);
             }
-            cmd.Prepare();
             commands[name] = cmd;
         }
         return cmd;
     }
 
     private static IEnumerable<string> ParameterNames(string sql) =>
-        System.Text.RegularExpressions.Regex.Matches(sql, @"\$[a-zA-Z]+").Select(m => m.Value).Distinct();
+        System.Text.RegularExpressions.Regex.Matches(sql, @"@[a-zA-Z]+").Select(m => m.Value).Distinct();
 
     private bool Exec(string name, string sql, params (string Name, object? Value)[] args)
     {

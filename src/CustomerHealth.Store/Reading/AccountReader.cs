@@ -38,7 +38,7 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
             WITH cur AS (SELECT account_key, MAX(as_of) AS as_of FROM snapshots GROUP BY account_key),
                  acc AS (SELECT a.*, {ChurnedOnSql} AS churned_on FROM accounts a)
             SELECT a.account_id, a.name, a.segment, a.owner, a.arr, s.score, s.grade,
-                   s.score - (SELECT p.score FROM snapshots p WHERE p.account_key = a.account_key AND p.as_of <= date(cur.as_of, '-' || @trendDays || ' days')
+                   s.score - (SELECT p.score FROM snapshots p WHERE p.account_key = a.account_key AND p.as_of <= {db.Engine.DaysBefore("cur.as_of", "@trendDays")}
                               ORDER BY p.as_of DESC LIMIT 1) AS trend,
                    s.as_of, a.lifecycle_stage, a.plan, a.renewal_on, CASE WHEN a.churned_on IS NULL THEN 'active' ELSE 'churned' END AS status
             FROM acc a
@@ -49,7 +49,7 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
             ORDER BY {order}
             LIMIT @limit OFFSET @offset
             """,
-            new { trendDays, includeChurned = q.IncludeChurned, grade = q.Grade, segment = q.Segment, owner = q.Owner, limit = q.Limit == int.MaxValue ? -1 : q.Limit, offset = q.Offset });
+            new { trendDays, includeChurned = q.IncludeChurned, grade = q.Grade, segment = q.Segment, owner = q.Owner, limit = q.Limit == int.MaxValue ? db.Engine.NoLimit : q.Limit, offset = q.Offset });
         return rows.Select(r => new AccountRow(r.AccountId, r.Name, r.Segment, r.Owner, r.Arr, r.Score, r.Grade, r.Trend, Direction(r.Trend), r.ScoredOn,
             r.Stage, r.Plan, r.Renewal, r.Status)).ToList();
     }

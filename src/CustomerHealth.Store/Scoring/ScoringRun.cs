@@ -3,6 +3,7 @@ using CustomerHealth.Core.Measures;
 using CustomerHealth.Core.Model;
 using CustomerHealth.Core.Scoring;
 using CustomerHealth.Store.Models;
+using CustomerHealth.Store.Engines;
 using Dapper;
 
 namespace CustomerHealth.Store.Scoring;
@@ -220,21 +221,9 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
 
     private void Store(ScoringPlan plan, string version, DateOnly day, IReadOnlyList<ScoredAccount> scored)
     {
-        using var tx = db.Connection.BeginTransaction();
-        using (var insert = new RawStatement(db.Connection.Handle!,
-            """
-            INSERT OR REPLACE INTO snapshots (account_key, as_of, model_version, scorecard, score, computed_score, grade, override_reason, note, detail)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-            """))
-        {
-            var asOf = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-            foreach (var s in scored)
-            {
-                insert.Bind(1, s.Account.Key).Bind(2, asOf).Bind(3, version).Bind(4, s.ScorecardId(plan)).Bind(5, s.Score).Bind(6, s.Computed.Score)
-                    .Bind(7, s.Grade?.Id).Bind(8, s.OverrideReason).Bind(9, s.Note).Bind(10, SnapshotCodec.Encode(s.Computed.Measures)).Execute();
-            }
-        }
-        tx.Commit();
+        var asOf = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        db.Engine.WriteSnapshots(db, scored.Select(s => new SnapshotRecord(s.Account.Key, asOf, version, s.ScorecardId(plan), s.Score, s.Computed.Score,
+            s.Grade?.Id, s.OverrideReason, s.Note, SnapshotCodec.Encode(s.Computed.Measures))));
     }
 
     private static ScoreSummary Summarize(DateOnly day, string version, IReadOnlyList<ScoredAccount> scored)

@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using CustomerHealth.Core.Measures;
-using Microsoft.Data.Sqlite;
-using SQLitePCL;
+using CustomerHealth.Store.Engines;
 
 namespace CustomerHealth.Store.Scoring;
 
@@ -33,12 +32,9 @@ internal static class SignalLoader
                 r => new UserDay(r.GetInt32(1), r.GetInt32(2), r.GetInt32(3))),
             () =>
             {
-                using (var c = ReadOnly(db))
+                foreach (var r in db.Engine.ReadRows(db, "SELECT name, event_key FROM event_names"))
                 {
-                    foreach (var r in Rows(c, "SELECT name, event_key FROM event_names"))
-                    {
-                        eventIds[r.GetString(0)] = r.GetInt32(1);
-                    }
+                    eventIds[r.GetString(0)] = r.GetInt32(1);
                 }
                 accountRows = Read(db,
                     "SELECT account_key, account_id, name, segment, lifecycle_stage, plan, owner, parent_id, arr, seats, started_on, renewal_on, status_churned_on, attributes FROM accounts ORDER BY account_key",
@@ -116,7 +112,7 @@ internal static class SignalLoader
     private sealed record Row0(long Key, string AccountId, string? Name, string? Segment, string? Stage, string? Plan, string? Owner, string? Parent,
         double? Arr, double? Seats, int? Started, int? Renewal, int? Churned, string? Attributes);
 
-    private static int? DateDay(Row r, int i) => r.IsDBNull(i) ? null : DateDay(r.GetString(i));
+    private static int? DateDay(IRowReader r, int i) => r.IsDBNull(i) ? null : DateDay(r.GetString(i));
 
     private static T[] Sorted<T>(T[] items) where T : struct, IDated
     {
@@ -182,18 +178,10 @@ internal static class SignalLoader
         public T[] Of(long key) => byAccount.TryGetValue(key, out var items) ? items : [];
     }
 
-    private static SqliteConnection ReadOnly(StoreDb db)
+    private static Grouped<T> Read<T>(StoreDb db, string sql, Func<IRowReader, T> map, bool keepItems = false)
     {
-        var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = db.Path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
-        c.Open();
-        return c;
-    }
-
-    private static Grouped<T> Read<T>(StoreDb db, string sql, Func<Row, T> map, bool keepItems = false)
-    {
-        using var c = ReadOnly(db);
         var grouped = new Grouped<T> { KeepItems = keepItems };
-        foreach (var r in Rows(c, sql))
+        foreach (var r in db.Engine.ReadRows(db, sql))
         {
             grouped.Add(r.GetInt64(0), map(r));
         }
@@ -201,47 +189,7 @@ internal static class SignalLoader
         return grouped;
     }
 
-    private static string? Text(Row r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
-
-    /// <summary>Steps through a query with SQLite's own API: reading millions of roll-up rows, ADO.NET's per-row cost dominates.</summary>
-    private static IEnumerable<Row> Rows(SqliteConnection c, string sql)
-    {
-        if (raw.sqlite3_prepare_v2(c.Handle!, sql, out var stmt) != raw.SQLITE_OK)
-        {
-            throw new StoreException("SQLite error: " + raw.sqlite3_errmsg(c.Handle!).utf8_to_string());
-        }
-        try
-        {
-            var row = new Row(stmt);
-            int rc;
-            while ((rc = raw.sqlite3_step(stmt)) == raw.SQLITE_ROW)
-            {
-                yield return row;
-            }
-            if (rc != raw.SQLITE_DONE)
-            {
-                throw new StoreException("SQLite error: " + raw.sqlite3_errmsg(c.Handle!).utf8_to_string());
-            }
-        }
-        finally
-        {
-            raw.sqlite3_finalize(stmt);
-        }
-    }
-
-    /// <summary>The current row of a statement being stepped through.</summary>
-    internal readonly struct Row(sqlite3_stmt stmt)
-    {
-        public long GetInt64(int i) => raw.sqlite3_column_int64(stmt, i);
-
-        public int GetInt32(int i) => raw.sqlite3_column_int(stmt, i);
-
-        public double GetDouble(int i) => raw.sqlite3_column_double(stmt, i);
-
-        public string GetString(int i) => raw.sqlite3_column_text(stmt, i).utf8_to_string();
-
-        public bool IsDBNull(int i) => raw.sqlite3_column_type(stmt, i) == raw.SQLITE_NULL;
-    }
+    private static string? Text(IRowReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 
     internal static DateTimeOffset Instant(string text) =>
         DateTimeOffset.ParseExact(text, "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);

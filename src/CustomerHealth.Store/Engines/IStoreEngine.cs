@@ -1,0 +1,74 @@
+using System.Data.Common;
+
+namespace CustomerHealth.Store.Engines;
+
+/// <summary>
+/// What differs between the two databases the store runs on, SQLite and PostgreSQL: schema bookkeeping, the bulk
+/// paths (usage staging, reading every signal, writing snapshots) and a few pieces of SQL.
+/// </summary>
+internal interface IStoreEngine
+{
+    /// <summary>The folder of the migrations under Schema/.</summary>
+    string SchemaFolder { get; }
+
+    int SchemaVersion(DbConnection c, DbTransaction? tx);
+
+    void SetSchemaVersion(DbConnection c, DbTransaction tx, int version);
+
+    /// <summary>Keeps two processes from migrating the same store at once.</summary>
+    void LockForMigration(DbConnection c, DbTransaction tx);
+
+    /// <summary>SQL that is true when two row values differ (NULLs compare as values).</summary>
+    string Differs(string left, string right);
+
+    /// <summary>SQL that is true when two row values are the same (NULLs compare as values).</summary>
+    string Same(string left, string right);
+
+    /// <summary>SQL for a `YYYY-MM-DD` text date minus a number of days, as `YYYY-MM-DD` text.</summary>
+    string DaysBefore(string dateExpression, string daysParameter);
+
+    /// <summary>The LIMIT parameter meaning "no limit".</summary>
+    object? NoLimit { get; }
+
+    /// <summary>A stage for usage events in the import's transaction, merged into the store set-wise.</summary>
+    IUsageStage OpenUsageStage(StoreDb db, DbTransaction tx);
+
+    /// <summary>Streams the rows of a query, on a connection of its own (so that several tables can be read at once).</summary>
+    IEnumerable<IRowReader> ReadRows(StoreDb db, string sql);
+
+    /// <summary>Writes (or replaces) snapshots in one transaction.</summary>
+    void WriteSnapshots(StoreDb db, IEnumerable<SnapshotRecord> snapshots);
+
+    void Backup(StoreDb db, string file);
+}
+
+/// <summary>The current row of a query being read.</summary>
+internal interface IRowReader
+{
+    long GetInt64(int i);
+
+    int GetInt32(int i);
+
+    double GetDouble(int i);
+
+    string GetString(int i);
+
+    bool IsDBNull(int i);
+}
+
+/// <summary>Usage events gathered in the import's transaction and merged into the store per batch.</summary>
+internal interface IUsageStage : IDisposable
+{
+    int Count { get; }
+
+    void Add(in StagedEvent e);
+
+    /// <summary>Merges the staged events; returns how many were new or changed what was stored.</summary>
+    int Merge();
+}
+
+internal readonly record struct StagedEvent(byte[] Identity, long Account, int Day, long Event, long? User, long Count, double? Value, long OccurredAt, string? Properties);
+
+internal sealed record SnapshotRecord(
+    long AccountKey, string AsOf, string ModelVersion, string Scorecard, double? Score, double? ComputedScore, string? Grade, string? OverrideReason,
+    string? Note, byte[] Detail);

@@ -1,0 +1,253 @@
+using System.Data.Common;
+using Dapper;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace CustomerHealth.Store.Engines;
+
+/// <summary>PostgreSQL, for a team and several server processes: bulk paths use binary COPY.</summary>
+internal sealed class PostgresEngine : IStoreEngine
+{
+    public string SchemaFolder => "postgres";
+
+    /// <summary>Npgsql's keyword form of `--db`, which may also be a `postgres://user:password@host:port/database` URL.</summary>
+    public static string ConnectionString(string target)
+    {
+        if (!target.Contains("://", StringComparison.Ordinal))
+        {
+            return new NpgsqlConnectionStringBuilder(target).ConnectionString;
+        }
+        var uri = new Uri(target);
+        var b = new NpgsqlConnectionStringBuilder { Host = uri.Host, Database = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/')) };
+        if (uri.Port > 0)
+        {
+            b.Port = uri.Port;
+        }
+        if (uri.UserInfo.Length > 0)
+        {
+            var parts = uri.UserInfo.Split(':', 2);
+            b.Username = Uri.UnescapeDataString(parts[0]);
+            if (parts.Length == 2)
+            {
+                b.Password = Uri.UnescapeDataString(parts[1]);
+            }
+        }
+        foreach (var pair in uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var kv = pair.Split('=', 2);
+            b[Uri.UnescapeDataString(kv[0]).Replace('_', ' ')] = kv.Length == 2 ? Uri.UnescapeDataString(kv[1]) : "true";
+        }
+        return b.ConnectionString;
+    }
+
+    /// <summary>The server and database of a connection string, without the password, for messages.</summary>
+    public static string Describe(string connectionString)
+    {
+        var b = new NpgsqlConnectionStringBuilder(connectionString);
+        return $"{b.Host}:{b.Port}/{b.Database}";
+    }
+
+    public int SchemaVersion(DbConnection c, DbTransaction? tx) =>
+        c.ExecuteScalar<string?>("SELECT to_regclass('schema_version')::text", transaction: tx) is null
+            ? 0
+            : c.ExecuteScalar<int>("SELECT version FROM schema_version", transaction: tx);
+
+    public void SetSchemaVersion(DbConnection c, DbTransaction tx, int version) =>
+        c.Execute("UPDATE schema_version SET version = @version", new { version = (long)version }, tx);
+
+    public void LockForMigration(DbConnection c, DbTransaction tx) => c.Execute("SELECT pg_advisory_xact_lock(720417)", transaction: tx);
+
+    public string Differs(string left, string right) => $"{left} IS DISTINCT FROM {right}";
+
+    public string Same(string left, string right) => $"{left} IS NOT DISTINCT FROM {right}";
+
+    public string DaysBefore(string dateExpression, string daysParameter) =>
+        $"to_char(CAST({dateExpression} AS date) - CAST({daysParameter} AS integer), 'YYYY-MM-DD')";
+
+    public object? NoLimit => null;
+
+    public IUsageStage OpenUsageStage(StoreDb db, DbTransaction tx) => new Stage((NpgsqlConnection)db.Connection, (NpgsqlTransaction)tx, this);
+
+    public IEnumerable<IRowReader> ReadRows(StoreDb db, string sql)
+    {
+        using var c = new NpgsqlConnection(db.Path);
+        c.Open();
+        using var cmd = new NpgsqlCommand(sql, c);
+        using var r = cmd.ExecuteReader();
+        var row = new Row(r);
+        while (r.Read())
+        {
+            yield return row;
+        }
+    }
+
+    public void WriteSnapshots(StoreDb db, IEnumerable<SnapshotRecord> snapshots)
+    {
+        var c = (NpgsqlConnection)db.Connection;
+        using var tx = c.BeginTransaction();
+        c.Execute(
+            """
+            CREATE TEMP TABLE IF NOT EXISTS snapshot_stage (LIKE snapshots INCLUDING DEFAULTS) ON COMMIT DELETE ROWS;
+            """, transaction: tx);
+        using (var copy = c.BeginBinaryImport(
+            "COPY snapshot_stage (account_key, as_of, model_version, scorecard, score, computed_score, grade, override_reason, note, detail) FROM STDIN (FORMAT BINARY)"))
+        {
+            foreach (var s in snapshots)
+            {
+                copy.StartRow();
+                copy.Write(s.AccountKey, NpgsqlDbType.Bigint);
+                copy.Write(s.AsOf, NpgsqlDbType.Text);
+                copy.Write(s.ModelVersion, NpgsqlDbType.Text);
+                copy.Write(s.Scorecard, NpgsqlDbType.Text);
+                Nullable(copy, s.Score);
+                Nullable(copy, s.ComputedScore);
+                Text(copy, s.Grade);
+                Text(copy, s.OverrideReason);
+                Text(copy, s.Note);
+                copy.Write(s.Detail, NpgsqlDbType.Bytea);
+            }
+            copy.Complete();
+        }
+        c.Execute(
+            """
+            INSERT INTO snapshots SELECT * FROM snapshot_stage
+            ON CONFLICT (account_key, as_of) DO UPDATE SET model_version = excluded.model_version, scorecard = excluded.scorecard, score = excluded.score,
+                computed_score = excluded.computed_score, grade = excluded.grade, override_reason = excluded.override_reason, note = excluded.note,
+                detail = excluded.detail
+            """, transaction: tx);
+        tx.Commit();
+    }
+
+    public void Backup(StoreDb db, string file) =>
+        throw new StoreException("`chs backup` copies SQLite stores; back up a PostgreSQL store with pg_dump (it is consistent while the store is in use)");
+
+    private static void Nullable(NpgsqlBinaryImporter copy, double? value)
+    {
+        if (value is { } v)
+        {
+            copy.Write(v, NpgsqlDbType.Double);
+        }
+        else
+        {
+            copy.WriteNull();
+        }
+    }
+
+    private static void Text(NpgsqlBinaryImporter copy, string? value)
+    {
+        if (value is null)
+        {
+            copy.WriteNull();
+        }
+        else
+        {
+            copy.Write(value, NpgsqlDbType.Text);
+        }
+    }
+
+    private sealed class Row(NpgsqlDataReader r) : IRowReader
+    {
+        public long GetInt64(int i) => r.GetInt64(i);
+
+        public int GetInt32(int i) => checked((int)r.GetInt64(i));
+
+        public double GetDouble(int i) => r.GetDouble(i);
+
+        public string GetString(int i) => r.GetString(i);
+
+        public bool IsDBNull(int i) => r.IsDBNull(i);
+    }
+
+    /// <summary>Events gathered in memory and sent with binary COPY into a temporary table, then merged with <see cref="UsageMerge"/>.</summary>
+    private sealed class Stage : IUsageStage
+    {
+        private readonly NpgsqlConnection c;
+        private readonly NpgsqlTransaction tx;
+        private readonly List<StagedEvent> events = [];
+        private readonly (string[] Before, string[] Corrections, string[] Apply, string[] Prune) merge;
+
+        public Stage(NpgsqlConnection c, NpgsqlTransaction tx, IStoreEngine engine)
+        {
+            this.c = c;
+            this.tx = tx;
+            c.Execute(
+                """
+                CREATE TEMP TABLE IF NOT EXISTS usage_stage (
+                    identity BYTEA NOT NULL, account_key BIGINT NOT NULL, day BIGINT NOT NULL, event_key BIGINT NOT NULL, user_key BIGINT,
+                    count BIGINT NOT NULL, value DOUBLE PRECISION, occurred_at BIGINT NOT NULL, properties TEXT, seq BIGINT NOT NULL, state BIGINT NOT NULL DEFAULT 0
+                );
+                TRUNCATE usage_stage;
+                """, transaction: tx);
+            merge = UsageMerge.Statements(engine, "usage_stage", "usage_events");
+        }
+
+        public int Count => events.Count;
+
+        public void Add(in StagedEvent e) => events.Add(e);
+
+        public int Merge()
+        {
+            if (events.Count == 0)
+            {
+                return 0;
+            }
+            using (var copy = c.BeginBinaryImport($"COPY usage_stage ({UsageMerge.StageColumns}, seq) FROM STDIN (FORMAT BINARY)"))
+            {
+                for (var i = 0; i < events.Count; i++)
+                {
+                    var e = events[i];
+                    copy.StartRow();
+                    copy.Write(e.Identity, NpgsqlDbType.Bytea);
+                    copy.Write(e.Account, NpgsqlDbType.Bigint);
+                    copy.Write((long)e.Day, NpgsqlDbType.Bigint);
+                    copy.Write(e.Event, NpgsqlDbType.Bigint);
+                    if (e.User is { } u)
+                    {
+                        copy.Write(u, NpgsqlDbType.Bigint);
+                    }
+                    else
+                    {
+                        copy.WriteNull();
+                    }
+                    copy.Write(e.Count, NpgsqlDbType.Bigint);
+                    Nullable(copy, e.Value);
+                    copy.Write(e.OccurredAt, NpgsqlDbType.Bigint);
+                    Text(copy, e.Properties);
+                    copy.Write((long)i, NpgsqlDbType.Bigint);
+                }
+                copy.Complete();
+            }
+            events.Clear();
+            foreach (var sql in merge.Before)
+            {
+                c.Execute(sql, transaction: tx);
+            }
+            var corrections = c.ExecuteScalar<long>("SELECT COUNT(*) FROM usage_stage WHERE state = 1", transaction: tx) > 0;
+            if (corrections)
+            {
+                foreach (var sql in merge.Corrections)
+                {
+                    c.Execute(sql, transaction: tx);
+                }
+            }
+            foreach (var sql in merge.Apply)
+            {
+                c.Execute(sql, transaction: tx);
+            }
+            if (corrections)
+            {
+                foreach (var sql in merge.Prune)
+                {
+                    c.Execute(sql, transaction: tx);
+                }
+            }
+            var changed = (int)c.ExecuteScalar<long>("SELECT COUNT(*) FROM usage_stage WHERE state < 2", transaction: tx);
+            c.Execute("TRUNCATE usage_stage", transaction: tx);
+            return changed;
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+}

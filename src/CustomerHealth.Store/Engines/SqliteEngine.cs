@@ -1,0 +1,192 @@
+using System.Data.Common;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
+
+namespace CustomerHealth.Store.Engines;
+
+/// <summary>The embedded default: one SQLite file in WAL mode; bulk paths use SQLite's own API.</summary>
+internal sealed class SqliteEngine : IStoreEngine
+{
+    public string SchemaFolder => "sqlite";
+
+    public int SchemaVersion(DbConnection c, DbTransaction? tx) => c.ExecuteScalar<int>("PRAGMA user_version", transaction: tx);
+
+    public void SetSchemaVersion(DbConnection c, DbTransaction tx, int version) =>
+        c.Execute($"PRAGMA user_version = {version}", transaction: tx);
+
+    // SQLite's write lock, taken by the migration's first write, already serialises migrations.
+    public void LockForMigration(DbConnection c, DbTransaction tx)
+    {
+    }
+
+    public string Differs(string left, string right) => $"{left} IS NOT {right}";
+
+    public string Same(string left, string right) => $"{left} IS {right}";
+
+    public string DaysBefore(string dateExpression, string daysParameter) => $"date({dateExpression}, '-' || {daysParameter} || ' days')";
+
+    public object? NoLimit => -1;
+
+    public IUsageStage OpenUsageStage(StoreDb db, DbTransaction tx) => new Stage(db.Sqlite, this);
+
+    public IEnumerable<IRowReader> ReadRows(StoreDb db, string sql)
+    {
+        using var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = db.Path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        c.Open();
+        foreach (var row in Rows(c, sql))
+        {
+            yield return row;
+        }
+    }
+
+    /// <summary>Steps through a query with SQLite's own API: reading millions of roll-up rows, ADO.NET's per-row cost dominates.</summary>
+    internal static IEnumerable<IRowReader> Rows(SqliteConnection c, string sql)
+    {
+        if (raw.sqlite3_prepare_v2(c.Handle!, sql, out var stmt) != raw.SQLITE_OK)
+        {
+            throw new StoreException("SQLite error: " + raw.sqlite3_errmsg(c.Handle!).utf8_to_string());
+        }
+        try
+        {
+            var row = new Row(stmt);
+            int rc;
+            while ((rc = raw.sqlite3_step(stmt)) == raw.SQLITE_ROW)
+            {
+                yield return row;
+            }
+            if (rc != raw.SQLITE_DONE)
+            {
+                throw new StoreException("SQLite error: " + raw.sqlite3_errmsg(c.Handle!).utf8_to_string());
+            }
+        }
+        finally
+        {
+            raw.sqlite3_finalize(stmt);
+        }
+    }
+
+    public void WriteSnapshots(StoreDb db, IEnumerable<SnapshotRecord> snapshots)
+    {
+        using var tx = db.Connection.BeginTransaction();
+        using (var insert = new RawStatement(db.Sqlite.Handle!,
+            """
+            INSERT OR REPLACE INTO snapshots (account_key, as_of, model_version, scorecard, score, computed_score, grade, override_reason, note, detail)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+            """))
+        {
+            foreach (var s in snapshots)
+            {
+                insert.Bind(1, s.AccountKey).Bind(2, s.AsOf).Bind(3, s.ModelVersion).Bind(4, s.Scorecard).Bind(5, s.Score).Bind(6, s.ComputedScore)
+                    .Bind(7, s.Grade).Bind(8, s.OverrideReason).Bind(9, s.Note).Bind(10, s.Detail).Execute();
+            }
+        }
+        tx.Commit();
+    }
+
+    public void Backup(StoreDb db, string file)
+    {
+        using var target = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Pooling = false }.ToString());
+        target.Open();
+        db.Sqlite.BackupDatabase(target);
+    }
+
+    private sealed class Row(sqlite3_stmt stmt) : IRowReader
+    {
+        public long GetInt64(int i) => raw.sqlite3_column_int64(stmt, i);
+
+        public int GetInt32(int i) => raw.sqlite3_column_int(stmt, i);
+
+        public double GetDouble(int i) => raw.sqlite3_column_double(stmt, i);
+
+        public string GetString(int i) => raw.sqlite3_column_text(stmt, i).utf8_to_string();
+
+        public bool IsDBNull(int i) => raw.sqlite3_column_type(stmt, i) == raw.SQLITE_NULL;
+    }
+
+    /// <summary>A temporary table filled through a prepared statement, merged with <see cref="UsageMerge"/>.</summary>
+    private sealed class Stage : IUsageStage
+    {
+        private readonly SqliteConnection c;
+        private readonly RawStatement insert;
+        private readonly (string[] Before, string[] Corrections, string[] Apply, string[] Prune) merge;
+
+        public Stage(SqliteConnection c, IStoreEngine engine)
+        {
+            this.c = c;
+            Exec(
+                $"""
+                CREATE TEMP TABLE IF NOT EXISTS usage_stage (
+                    identity BLOB NOT NULL, account_key INTEGER NOT NULL, day INTEGER NOT NULL, event_key INTEGER NOT NULL, user_key INTEGER,
+                    count INTEGER NOT NULL, value REAL, occurred_at INTEGER NOT NULL, properties TEXT, seq INTEGER NOT NULL, state INTEGER NOT NULL DEFAULT 0
+                );
+                DELETE FROM temp.usage_stage;
+                """);
+            insert = new RawStatement(c.Handle!, $"INSERT INTO temp.usage_stage ({UsageMerge.StageColumns}, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+            merge = UsageMerge.Statements(engine, "temp.usage_stage", "main.usage_events");
+        }
+
+        public int Count { get; private set; }
+
+        public void Add(in StagedEvent e)
+        {
+            insert.Bind(1, e.Identity).Bind(2, e.Account).Bind(3, e.Day).Bind(4, e.Event).Bind(5, e.User).Bind(6, e.Count).Bind(7, e.Value)
+                .Bind(8, e.OccurredAt).Bind(9, e.Properties).Bind(10, Count).Execute();
+            Count++;
+        }
+
+        public int Merge()
+        {
+            if (Count == 0)
+            {
+                return 0;
+            }
+            foreach (var sql in merge.Before)
+            {
+                Exec(sql);
+            }
+            var corrections = Scalar("SELECT COUNT(*) FROM temp.usage_stage WHERE state = 1") > 0;
+            if (corrections)
+            {
+                foreach (var sql in merge.Corrections)
+                {
+                    Exec(sql);
+                }
+            }
+            foreach (var sql in merge.Apply)
+            {
+                Exec(sql);
+            }
+            if (corrections)
+            {
+                foreach (var sql in merge.Prune)
+                {
+                    Exec(sql);
+                }
+            }
+            var changed = (int)Scalar("SELECT COUNT(*) FROM temp.usage_stage WHERE state < 2");
+            Exec("DELETE FROM temp.usage_stage");
+            Count = 0;
+            return changed;
+        }
+
+        private void Exec(string sql)
+        {
+            if (raw.sqlite3_exec(c.Handle!, sql) != raw.SQLITE_OK)
+            {
+                throw new StoreException("SQLite error: " + raw.sqlite3_errmsg(c.Handle!).utf8_to_string());
+            }
+        }
+
+        private long Scalar(string sql)
+        {
+            foreach (var r in Rows(c, sql))
+            {
+                return r.GetInt64(0);
+            }
+            return 0;
+        }
+
+        public void Dispose() => insert.Dispose();
+    }
+}

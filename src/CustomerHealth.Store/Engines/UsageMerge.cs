@@ -1,0 +1,70 @@
+namespace CustomerHealth.Store.Engines;
+
+/// <summary>
+/// The set-based merge of staged usage events, shared by both engines: mark each staged event new (0), changed (1)
+/// or unchanged (2) against the stored events, take changed events' old values out of the roll-ups, write the
+/// events, and add the new values to the daily roll-ups and the per-day users.
+/// </summary>
+internal static class UsageMerge
+{
+    public const string StageColumns = "identity, account_key, day, event_key, user_key, count, value, occurred_at, properties";
+
+    /// <param name="engine">Supplies the row comparisons.</param>
+    /// <param name="stage">The stage table's name (with its schema where the engine needs one).</param>
+    /// <param name="events">The stored events table's name.</param>
+    public static (string[] Before, string[] Corrections, string[] Apply, string[] Prune) Statements(IStoreEngine engine, string stage, string events)
+    {
+        var same = engine.Same(
+            "(e.account_key, e.day, e.event_key, e.user_key, e.count, e.value, e.occurred_at, e.properties)",
+            "(s.account_key, s.day, s.event_key, s.user_key, s.count, s.value, s.occurred_at, s.properties)");
+        string[] before =
+        [
+            // An event sent twice in one batch: its last version stands.
+            $"DELETE FROM {stage} WHERE seq NOT IN (SELECT MAX(seq) FROM {stage} GROUP BY identity)",
+            $"UPDATE {stage} AS s SET state = CASE WHEN {same} THEN 2 ELSE 1 END FROM {events} AS e WHERE e.identity = s.identity",
+        ];
+        string[] corrections =
+        [
+            $"""
+            INSERT INTO usage_daily (account_key, day, event_key, count, sum)
+            SELECT e.account_key, e.day, e.event_key, -SUM(e.count), -SUM(COALESCE(e.value, 0))
+            FROM {stage} s JOIN {events} e ON e.identity = s.identity WHERE s.state = 1 GROUP BY e.account_key, e.day, e.event_key
+            ON CONFLICT (account_key, day, event_key) DO UPDATE SET count = usage_daily.count + excluded.count, sum = usage_daily.sum + excluded.sum
+            """,
+            $"""
+            INSERT INTO usage_users (account_key, day, event_key, user_key, n)
+            SELECT e.account_key, e.day, e.event_key, e.user_key, -COUNT(*)
+            FROM {stage} s JOIN {events} e ON e.identity = s.identity WHERE s.state = 1 AND e.user_key IS NOT NULL
+            GROUP BY e.account_key, e.day, e.event_key, e.user_key
+            ON CONFLICT (account_key, day, event_key, user_key) DO UPDATE SET n = usage_users.n + excluded.n
+            """,
+            $"""
+            UPDATE {events} AS e SET account_key = s.account_key, day = s.day, event_key = s.event_key, user_key = s.user_key,
+                count = s.count, value = s.value, occurred_at = s.occurred_at, properties = s.properties
+            FROM {stage} AS s WHERE s.identity = e.identity AND s.state = 1
+            """,
+        ];
+        string[] apply =
+        [
+            $"INSERT INTO {events} ({StageColumns}) SELECT {StageColumns} FROM {stage} WHERE state = 0 ORDER BY identity",
+            $"""
+            INSERT INTO usage_daily (account_key, day, event_key, count, sum)
+            SELECT account_key, day, event_key, SUM(count), SUM(COALESCE(value, 0)) FROM {stage} WHERE state < 2 GROUP BY account_key, day, event_key
+            ON CONFLICT (account_key, day, event_key) DO UPDATE SET count = usage_daily.count + excluded.count, sum = usage_daily.sum + excluded.sum
+            """,
+            $"""
+            INSERT INTO usage_users (account_key, day, event_key, user_key, n)
+            SELECT account_key, day, event_key, user_key, COUNT(*) FROM {stage} WHERE state < 2 AND user_key IS NOT NULL
+            GROUP BY account_key, day, event_key, user_key
+            ON CONFLICT (account_key, day, event_key, user_key) DO UPDATE SET n = usage_users.n + excluded.n
+            """,
+        ];
+        string[] prune =
+        [
+            // A correction can empty a roll-up row: an emptied row must not count as activity.
+            "DELETE FROM usage_daily WHERE count <= 0 AND abs(sum) < 1e-9",
+            "DELETE FROM usage_users WHERE n <= 0",
+        ];
+        return (before, corrections, apply, prune);
+    }
+}
