@@ -27,6 +27,9 @@ public sealed class StoreDb : IDisposable
 
     internal IStoreEngine Engine { get; }
 
+    /// <summary>How to name the store to a person: the file, or the PostgreSQL server and database (never a password).</summary>
+    public string DisplayName => IsPostgres ? "PostgreSQL " + PostgresEngine.Describe(Path) : Path;
+
     public bool IsPostgres => Engine is PostgresEngine;
 
     /// <summary>True for a value of `--db` that names a PostgreSQL server rather than a file.</summary>

@@ -6,15 +6,40 @@ namespace CustomerHealth.Cli.Tests;
 /// <summary>Runs the real `chs` executable (the built chs.dll beside the tests) in a folder of its own.</summary>
 internal sealed class ChsRunner : IDisposable
 {
-    public ChsRunner()
+    private readonly string? postgres;
+
+    public ChsRunner(TestEngine engine)
     {
+        Engine = engine;
         Dir = Path.Combine(Path.GetTempPath(), "chs-cli-tests", Guid.NewGuid().ToString("N")[..10]);
         Directory.CreateDirectory(Dir);
+        postgres = engine == TestEngine.Postgres ? TestPostgres.CreateDatabase() : null;
     }
+
+    public TestEngine Engine { get; }
 
     public string Dir { get; }
 
-    public string DbPath => Path.Combine(Dir, "chs.db");
+    /// <summary>The store `chs` is pointed at (CHS_DB): an SQLite file in the folder, or a new PostgreSQL database.</summary>
+    public string DbPath => postgres ?? Path.Combine(Dir, "chs.db");
+
+    /// <summary>A connection to the store, for checking what `chs` wrote.</summary>
+    public System.Data.Common.DbConnection Connect()
+    {
+        System.Data.Common.DbConnection c = postgres is null
+            ? new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DbPath};Pooling=false")
+            : new Npgsql.NpgsqlConnection(postgres);
+        c.Open();
+        return c;
+    }
+
+    public long Count(string sql)
+    {
+        using var c = Connect();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        return Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
 
     public static string Executable => Path.Combine(AppContext.BaseDirectory, "chs.dll");
 
@@ -73,6 +98,10 @@ internal sealed class ChsRunner : IDisposable
 
     public void Dispose()
     {
+        if (postgres is not null)
+        {
+            TestPostgres.DropDatabase(postgres);
+        }
         try
         {
             Directory.Delete(Dir, recursive: true);

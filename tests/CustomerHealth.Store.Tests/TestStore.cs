@@ -21,20 +21,24 @@ internal sealed class FakeTimeProvider(DateTimeOffset now) : TimeProvider
 }
 
 /// <summary>
-/// A SQLite store in a temporary folder of its own, with the operations the tests use, and helpers to write input
-/// files into that folder. Disposing it closes the store and deletes the folder.
+/// A store of its own (an SQLite file in a temporary folder, or a new PostgreSQL database), with the operations the
+/// tests use, and helpers to write input files into that folder. Disposing it closes the store and deletes both.
 /// </summary>
 internal sealed class TestStore : IDisposable
 {
     private int fileCounter;
 
-    public TestStore(DateOnly? today = null)
+    private readonly string? postgres;
+
+    public TestStore(TestEngine engine, DateOnly? today = null)
     {
+        Engine = engine;
         Dir = Path.Combine(Path.GetTempPath(), "chs-store-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Dir);
         Clock = new FakeTimeProvider(DateTimeOffset.MinValue);
         Clock.SetDate(today ?? new DateOnly(2025, 6, 1));
-        Db = StoreDb.Open(Path.Combine(Dir, "chs.db"));
+        postgres = engine == TestEngine.Postgres ? TestPostgres.CreateDatabase() : null;
+        Db = StoreDb.Open(postgres ?? Path.Combine(Dir, "chs.db"));
         Importer = new Importer(Db, Clock);
         Models = new ModelVersions(Db, Clock);
         Scoring = new ScoringRun(Db, Models);
@@ -42,6 +46,7 @@ internal sealed class TestStore : IDisposable
         Overrides = new OverrideBook(Db, Models, Clock);
     }
 
+    public TestEngine Engine { get; }
     public string Dir { get; }
     public FakeTimeProvider Clock { get; }
     public StoreDb Db { get; }
@@ -154,6 +159,10 @@ internal sealed class TestStore : IDisposable
     {
         Db.Dispose();
         SqliteConnection.ClearAllPools();
+        if (postgres is not null)
+        {
+            TestPostgres.DropDatabase(postgres);
+        }
         try
         {
             Directory.Delete(Dir, recursive: true);

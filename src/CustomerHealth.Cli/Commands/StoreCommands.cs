@@ -24,11 +24,11 @@ internal static class StoreCommands
             if (current is null)
             {
                 current = models.Publish(ModelVersions.Builtin(name), name + ".yaml", $"default {name} model");
-                Console.WriteLine($"Created the store {db.Path} (schema version {db.SchemaVersion}) and published the model \"{current.Name}\" as version {current.VersionId}.");
+                Console.WriteLine($"Created the store {db.DisplayName} (schema version {db.SchemaVersion}) and published the model \"{current.Name}\" as version {current.VersionId}.");
             }
             else
             {
-                Console.WriteLine($"The store {db.Path} is up to date (schema version {db.SchemaVersion}); the current model is \"{current.Name}\" ({current.VersionId}).");
+                Console.WriteLine($"The store {db.DisplayName} is up to date (schema version {db.SchemaVersion}); the current model is \"{current.Name}\" ({current.VersionId}).");
             }
             Console.WriteLine("Next: `chs import DIR` (or `chs import KIND FILE`), then `chs score`.");
             return 0;
@@ -41,7 +41,7 @@ internal static class StoreCommands
         {
             using var db = ctx.Open(p);
             db.Backup(p.GetValue(file)!);
-            Console.WriteLine($"Backed up {db.Path} to {p.GetValue(file)}.");
+            Console.WriteLine($"Backed up {db.DisplayName} to {p.GetValue(file)}.");
             return 0;
         });
         root.Subcommands.Add(backup);

@@ -1,13 +1,12 @@
 using System.Diagnostics;
 using System.Text;
-using Microsoft.Data.Sqlite;
 
 namespace CustomerHealth.Cli.Tests.Commands;
 
 /// <summary>A real `chs import` process killed in the middle of a large file leaves the store as before, or with all of the file.</summary>
-public sealed class ImportInterruptionTests : IDisposable
+public abstract class ImportInterruptionTests(TestEngine engine) : IDisposable
 {
-    private readonly ChsRunner chs = new();
+    private readonly ChsRunner chs = new(engine);
 
     public void Dispose() => chs.Dispose();
 
@@ -32,10 +31,9 @@ public sealed class ImportInterruptionTests : IDisposable
         }
 
         using var p = chs.Start(null, "import", "usage", big);
-        var wal = chs.DbPath + "-wal";
         var watch = Stopwatch.StartNew();
-        // Wait until the import's transaction is visibly writing pages, then kill it without warning.
-        while (!p.HasExited && (!File.Exists(wal) || new FileInfo(wal).Length < 16 << 20) && watch.Elapsed < TimeSpan.FromMinutes(3))
+        // Wait until the import's transaction is visibly writing, then kill it without warning.
+        while (!p.HasExited && !Writing() && watch.Elapsed < TimeSpan.FromMinutes(3))
         {
             Thread.Sleep(20);
         }
@@ -43,14 +41,22 @@ public sealed class ImportInterruptionTests : IDisposable
         p.Kill(entireProcessTree: true);
         p.WaitForExit();
 
-        using var c = new SqliteConnection($"Data Source={chs.DbPath};Pooling=false");
-        c.Open();
-        Scalar(c, "PRAGMA integrity_check").ShouldBe("ok");
-        var events = Convert.ToInt64(Scalar(c, "SELECT COUNT(*) FROM usage_events"), System.Globalization.CultureInfo.InvariantCulture);
-        events.ShouldBeOneOf(2L, 2L + rows);
-        var rolledUp = Convert.ToInt64(Scalar(c, "SELECT SUM(count) FROM usage_daily"), System.Globalization.CultureInfo.InvariantCulture);
-        rolledUp.ShouldBe(events);
-        c.Close();
+        using (var c = chs.Connect())
+        {
+            if (engine == TestEngine.Sqlite)
+            {
+                Scalar(c, "PRAGMA integrity_check").ShouldBe("ok");
+            }
+            else
+            {
+                // The server ends the dead client's session (and rolls back its transaction) once it notices; do it now.
+                Scalar(c, "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()");
+            }
+            var events = Convert.ToInt64(Scalar(c, "SELECT COUNT(*) FROM usage_events"), System.Globalization.CultureInfo.InvariantCulture);
+            events.ShouldBeOneOf(2L, 2L + rows);
+            var rolledUp = Convert.ToInt64(Scalar(c, "SELECT SUM(count) FROM usage_daily"), System.Globalization.CultureInfo.InvariantCulture);
+            rolledUp.ShouldBe(events);
+        }
 
         // The store still works: the interrupted file can simply be imported again.
         var again = chs.Run("import", "usage", small, "--json");
@@ -58,10 +64,28 @@ public sealed class ImportInterruptionTests : IDisposable
         again.Json[0].GetProperty("unchanged").GetInt32().ShouldBe(2);
     }
 
-    private static string? Scalar(SqliteConnection c, string sql)
+    /// <summary>Whether the import's transaction is under way: SQLite's log growing, or PostgreSQL running its merge.</summary>
+    private bool Writing()
+    {
+        if (engine == TestEngine.Sqlite)
+        {
+            var wal = new FileInfo(chs.DbPath + "-wal");
+            return wal.Exists && wal.Length >= 16 << 20;
+        }
+        using var c = chs.Connect();
+        return Convert.ToInt64(Scalar(c,
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND query LIKE '%usage_stage%' AND pid <> pg_backend_pid()"),
+            System.Globalization.CultureInfo.InvariantCulture) > 0;
+    }
+
+    private static string? Scalar(System.Data.Common.DbConnection c, string sql)
     {
         using var cmd = c.CreateCommand();
         cmd.CommandText = sql;
         return Convert.ToString(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 }
+
+public sealed class ImportInterruptionTestsOnSqlite() : ImportInterruptionTests(TestEngine.Sqlite);
+
+public sealed class ImportInterruptionTestsOnPostgres() : ImportInterruptionTests(TestEngine.Postgres);

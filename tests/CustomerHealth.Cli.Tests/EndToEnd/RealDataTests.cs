@@ -8,9 +8,9 @@ namespace CustomerHealth.Cli.Tests.EndToEnd;
 /// The real public data sets of ../shared/datasets, converted to import files as a user would, imported, scored,
 /// and checked against figures the test computes itself from the raw files.
 /// </summary>
-public sealed class RealDataTests : IDisposable
+public abstract class RealDataTests(TestEngine engine) : IDisposable
 {
-    private readonly ChsRunner chs = new();
+    private readonly ChsRunner chs = new(engine);
 
     public void Dispose() => chs.Dispose();
 
@@ -172,3 +172,7 @@ public sealed class RealDataTests : IDisposable
 
     private static double Value(JsonElement measure) => measure.GetProperty("value").GetDouble();
 }
+
+public sealed class RealDataTestsOnSqlite() : RealDataTests(TestEngine.Sqlite);
+
+public sealed class RealDataTestsOnPostgres() : RealDataTests(TestEngine.Postgres);

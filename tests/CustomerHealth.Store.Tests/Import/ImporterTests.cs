@@ -4,9 +4,9 @@ using CustomerHealth.Store.Import;
 
 namespace CustomerHealth.Store.Tests.Import;
 
-public sealed class ImporterTests : IDisposable
+public abstract class ImporterTests(TestEngine engine) : IDisposable
 {
-    private readonly TestStore store = new();
+    private readonly TestStore store = new(engine);
 
     public void Dispose() => store.Dispose();
 
@@ -383,7 +383,7 @@ public sealed class ImporterTests : IDisposable
     [Fact]
     public void ImportDirectory_SameRowsAsCsvOrJsonLines_GiveTheSameTables()
     {
-        using var other = new TestStore();
+        using var other = new TestStore(engine);
         var csvDir = WriteAllKinds("csv", json: false);
         store.Importer.ImportDirectory(csvDir, new ImportOptions()).ShouldAllBe(r => r.Applied);
 
@@ -1063,3 +1063,7 @@ public sealed class ImporterTests : IDisposable
         store.DumpSignals().ShouldBe(before);
     }
 }
+
+public sealed class ImporterTestsOnSqlite() : ImporterTests(TestEngine.Sqlite);
+
+public sealed class ImporterTestsOnPostgres() : ImporterTests(TestEngine.Postgres);

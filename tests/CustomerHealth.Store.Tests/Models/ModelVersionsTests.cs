@@ -3,9 +3,9 @@ using CustomerHealth.Store.Models;
 
 namespace CustomerHealth.Store.Tests.Models;
 
-public sealed class ModelVersionsTests : IDisposable
+public abstract class ModelVersionsTests(TestEngine engine) : IDisposable
 {
-    private readonly TestStore store = new(new DateOnly(2025, 3, 10));
+    private readonly TestStore store = new(engine, new DateOnly(2025, 3, 10));
 
     public void Dispose() => store.Dispose();
 
@@ -28,7 +28,7 @@ public sealed class ModelVersionsTests : IDisposable
     [Fact]
     public void Publish_SameText_GetsTheSameContentDerivedId()
     {
-        using var other = new TestStore();
+        using var other = new TestStore(engine);
 
         var a = store.Models.Publish(TestModels.Health, "a.yaml");
         var b = other.Models.Publish(TestModels.Health, "b.yaml");
@@ -177,3 +177,7 @@ public sealed class ModelVersionsTests : IDisposable
         store.Models.ModelOf(v.VersionId).Dimensions.ShouldNotBeEmpty();
     }
 }
+
+public sealed class ModelVersionsTestsOnSqlite() : ModelVersionsTests(TestEngine.Sqlite);
+
+public sealed class ModelVersionsTestsOnPostgres() : ModelVersionsTests(TestEngine.Postgres);

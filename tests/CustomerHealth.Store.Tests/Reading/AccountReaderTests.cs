@@ -3,14 +3,14 @@ using CustomerHealth.Store.Reading;
 
 namespace CustomerHealth.Store.Tests.Reading;
 
-public sealed class AccountReaderTests : IDisposable
+public abstract class AccountReaderTests(TestEngine engine) : IDisposable
 {
     private static readonly DateOnly Feb1 = new(2025, 2, 1);
     private static readonly DateOnly Feb8 = new(2025, 2, 8);
     private static readonly DateOnly Mar1 = new(2025, 3, 1);
     private static readonly DateOnly Mar10 = new(2025, 3, 10);
 
-    private readonly TestStore store = new(new DateOnly(2025, 3, 10));
+    private readonly TestStore store = new(engine, new DateOnly(2025, 3, 10));
 
     public void Dispose() => store.Dispose();
 
@@ -505,3 +505,7 @@ public sealed class AccountReaderTests : IDisposable
         Should.Throw<StoreException>(() => store.Reader.Explain("NOPE", Mar1, Mar10));
     }
 }
+
+public sealed class AccountReaderTestsOnSqlite() : AccountReaderTests(TestEngine.Sqlite);
+
+public sealed class AccountReaderTestsOnPostgres() : AccountReaderTests(TestEngine.Postgres);

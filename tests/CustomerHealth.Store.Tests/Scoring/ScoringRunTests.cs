@@ -3,13 +3,13 @@ using CustomerHealth.Store.Reading;
 
 namespace CustomerHealth.Store.Tests.Scoring;
 
-public sealed class ScoringRunTests : IDisposable
+public abstract class ScoringRunTests(TestEngine engine) : IDisposable
 {
     private static readonly DateOnly Feb1 = new(2025, 2, 1);
     private static readonly DateOnly Mar1 = new(2025, 3, 1);
     private static readonly DateOnly Mar10 = new(2025, 3, 10);
 
-    private readonly TestStore store = new(new DateOnly(2025, 3, 10));
+    private readonly TestStore store = new(engine, new DateOnly(2025, 3, 10));
 
     public void Dispose() => store.Dispose();
 
@@ -520,3 +520,7 @@ public sealed class ScoringRunTests : IDisposable
         ScoreOf("A1", Mar10).ShouldNotBeNull().ShouldBe(20, 1e-9);
     }
 }
+
+public sealed class ScoringRunTestsOnSqlite() : ScoringRunTests(TestEngine.Sqlite);
+
+public sealed class ScoringRunTestsOnPostgres() : ScoringRunTests(TestEngine.Postgres);
