@@ -18,6 +18,12 @@ internal interface IStoreEngine
     /// <summary>Keeps two processes from migrating the same store at once.</summary>
     void LockForMigration(DbConnection c, DbTransaction tx);
 
+    /// <summary>
+    /// Makes imports into one store take turns, so that concurrent imports can neither lose nor double-count a
+    /// signal: each sees everything the one before it committed.
+    /// </summary>
+    void LockForImport(DbConnection c, DbTransaction tx);
+
     /// <summary>SQL that is true when two row values differ (NULLs compare as values).</summary>
     string Differs(string left, string right);
 

@@ -57,6 +57,8 @@ internal sealed class PostgresEngine : IStoreEngine
 
     public void LockForMigration(DbConnection c, DbTransaction tx) => c.Execute("SELECT pg_advisory_xact_lock(720417)", transaction: tx);
 
+    public void LockForImport(DbConnection c, DbTransaction tx) => c.Execute("SELECT pg_advisory_xact_lock(720418)", transaction: tx);
+
     public string Differs(string left, string right) => $"{left} IS DISTINCT FROM {right}";
 
     public string Same(string left, string right) => $"{left} IS NOT DISTINCT FROM {right}";

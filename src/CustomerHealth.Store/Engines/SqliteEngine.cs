@@ -20,6 +20,11 @@ internal sealed class SqliteEngine : IStoreEngine
     {
     }
 
+    // An SQLite transaction begun by Microsoft.Data.Sqlite is IMMEDIATE: it holds the one write lock from its start.
+    public void LockForImport(DbConnection c, DbTransaction tx)
+    {
+    }
+
     public string Differs(string left, string right) => $"{left} IS NOT {right}";
 
     public string Same(string left, string right) => $"{left} IS {right}";

@@ -70,6 +70,7 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
         RowSource.RejectWriter? rejects = null;
         var fieldErrors = new List<FieldError>();
         using var tx = db.Connection.BeginTransaction();
+        db.Engine.LockForImport(db.Connection, tx);
         var writer = new SignalWriter(db, tx, clock);
         var lastProgress = 0L;
         try
