@@ -70,10 +70,12 @@ internal interface IUsageStage : IDisposable
     void Add(in StagedEvent e);
 
     /// <summary>Merges the staged events; returns how many were new or changed what was stored.</summary>
-    int Merge();
+    /// <param name="repeats">Whether an identity was staged more than once (only its last version counts).</param>
+    int Merge(bool repeats);
 }
 
-internal readonly record struct StagedEvent(byte[] Identity, long Account, int Day, long Event, long? User, long Count, double? Value, long OccurredAt, string? Properties);
+/// <param name="User">The user id as sent: users are created and keyed set-wise when the stage is merged.</param>
+internal readonly record struct StagedEvent(byte[] Identity, long Account, int Day, long Event, string? User, long Count, double? Value, long OccurredAt, string? Properties);
 
 internal sealed record SnapshotRecord(
     long AccountKey, string AsOf, string ModelVersion, string Scorecard, double? Score, double? ComputedScore, string? Grade, string? OverrideReason,

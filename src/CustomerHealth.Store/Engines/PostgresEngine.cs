@@ -166,7 +166,7 @@ internal sealed class PostgresEngine : IStoreEngine
         private readonly NpgsqlConnection c;
         private readonly NpgsqlTransaction tx;
         private readonly List<StagedEvent> events = [];
-        private readonly (string[] Before, string[] Corrections, string[] Apply, string[] Prune) merge;
+        private readonly (string Dedupe, string[] Before, string[] Corrections, string[] Apply, string[] Prune) merge;
 
         public Stage(NpgsqlConnection c, NpgsqlTransaction tx, IStoreEngine engine)
         {
@@ -175,7 +175,7 @@ internal sealed class PostgresEngine : IStoreEngine
             c.Execute(
                 """
                 CREATE TEMP TABLE IF NOT EXISTS usage_stage (
-                    identity BYTEA NOT NULL, account_key BIGINT NOT NULL, day BIGINT NOT NULL, event_key BIGINT NOT NULL, user_key BIGINT,
+                    identity BYTEA NOT NULL, account_key BIGINT NOT NULL, day BIGINT NOT NULL, event_key BIGINT NOT NULL, user_id TEXT, user_key BIGINT,
                     count BIGINT NOT NULL, value DOUBLE PRECISION, occurred_at BIGINT NOT NULL, properties TEXT, seq BIGINT NOT NULL, state BIGINT NOT NULL DEFAULT 0
                 );
                 TRUNCATE usage_stage;
@@ -187,13 +187,13 @@ internal sealed class PostgresEngine : IStoreEngine
 
         public void Add(in StagedEvent e) => events.Add(e);
 
-        public int Merge()
+        public int Merge(bool repeats)
         {
             if (events.Count == 0)
             {
                 return 0;
             }
-            using (var copy = c.BeginBinaryImport($"COPY usage_stage ({UsageMerge.StageColumns}, seq) FROM STDIN (FORMAT BINARY)"))
+            using (var copy = c.BeginBinaryImport($"COPY usage_stage ({UsageMerge.LoadColumns}, seq) FROM STDIN (FORMAT BINARY)"))
             {
                 for (var i = 0; i < events.Count; i++)
                 {
@@ -203,14 +203,7 @@ internal sealed class PostgresEngine : IStoreEngine
                     copy.Write(e.Account, NpgsqlDbType.Bigint);
                     copy.Write((long)e.Day, NpgsqlDbType.Bigint);
                     copy.Write(e.Event, NpgsqlDbType.Bigint);
-                    if (e.User is { } u)
-                    {
-                        copy.Write(u, NpgsqlDbType.Bigint);
-                    }
-                    else
-                    {
-                        copy.WriteNull();
-                    }
+                    Text(copy, e.User);
                     copy.Write(e.Count, NpgsqlDbType.Bigint);
                     Nullable(copy, e.Value);
                     copy.Write(e.OccurredAt, NpgsqlDbType.Bigint);
@@ -220,6 +213,12 @@ internal sealed class PostgresEngine : IStoreEngine
                 copy.Complete();
             }
             events.Clear();
+            // Temporary tables are never analysed automatically: without statistics the planner takes the stage for tiny.
+            c.Execute("ANALYZE usage_stage; SET LOCAL work_mem = '256MB'", transaction: tx);
+            if (repeats)
+            {
+                c.Execute(merge.Dedupe, transaction: tx);
+            }
             foreach (var sql in merge.Before)
             {
                 c.Execute(sql, transaction: tx);

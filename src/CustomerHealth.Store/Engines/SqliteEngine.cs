@@ -114,7 +114,7 @@ internal sealed class SqliteEngine : IStoreEngine
     {
         private readonly SqliteConnection c;
         private readonly RawStatement insert;
-        private readonly (string[] Before, string[] Corrections, string[] Apply, string[] Prune) merge;
+        private readonly (string Dedupe, string[] Before, string[] Corrections, string[] Apply, string[] Prune) merge;
 
         public Stage(SqliteConnection c, IStoreEngine engine)
         {
@@ -122,12 +122,12 @@ internal sealed class SqliteEngine : IStoreEngine
             Exec(
                 $"""
                 CREATE TEMP TABLE IF NOT EXISTS usage_stage (
-                    identity BLOB NOT NULL, account_key INTEGER NOT NULL, day INTEGER NOT NULL, event_key INTEGER NOT NULL, user_key INTEGER,
+                    identity BLOB NOT NULL, account_key INTEGER NOT NULL, day INTEGER NOT NULL, event_key INTEGER NOT NULL, user_id TEXT, user_key INTEGER,
                     count INTEGER NOT NULL, value REAL, occurred_at INTEGER NOT NULL, properties TEXT, seq INTEGER NOT NULL, state INTEGER NOT NULL DEFAULT 0
                 );
                 DELETE FROM temp.usage_stage;
                 """);
-            insert = new RawStatement(c.Handle!, $"INSERT INTO temp.usage_stage ({UsageMerge.StageColumns}, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+            insert = new RawStatement(c.Handle!, $"INSERT INTO temp.usage_stage ({UsageMerge.LoadColumns}, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
             merge = UsageMerge.Statements(engine, "temp.usage_stage", "main.usage_events");
         }
 
@@ -140,11 +140,15 @@ internal sealed class SqliteEngine : IStoreEngine
             Count++;
         }
 
-        public int Merge()
+        public int Merge(bool repeats)
         {
             if (Count == 0)
             {
                 return 0;
+            }
+            if (repeats)
+            {
+                Exec(merge.Dedupe);
             }
             foreach (var sql in merge.Before)
             {

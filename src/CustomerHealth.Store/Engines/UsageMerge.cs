@@ -9,18 +9,24 @@ internal static class UsageMerge
 {
     public const string StageColumns = "identity, account_key, day, event_key, user_key, count, value, occurred_at, properties";
 
+    /// <summary>The columns a stage is filled with; `user_key` is found on merge from `user_id`.</summary>
+    public const string LoadColumns = "identity, account_key, day, event_key, user_id, count, value, occurred_at, properties";
+
     /// <param name="engine">Supplies the row comparisons.</param>
     /// <param name="stage">The stage table's name (with its schema where the engine needs one).</param>
     /// <param name="events">The stored events table's name.</param>
-    public static (string[] Before, string[] Corrections, string[] Apply, string[] Prune) Statements(IStoreEngine engine, string stage, string events)
+    public static (string Dedupe, string[] Before, string[] Corrections, string[] Apply, string[] Prune) Statements(IStoreEngine engine, string stage, string events)
     {
         var same = engine.Same(
             "(e.account_key, e.day, e.event_key, e.user_key, e.count, e.value, e.occurred_at, e.properties)",
             "(s.account_key, s.day, s.event_key, s.user_key, s.count, s.value, s.occurred_at, s.properties)");
+        // An event sent twice in one batch: its last version stands.
+        var dedupe = $"DELETE FROM {stage} WHERE seq NOT IN (SELECT MAX(seq) FROM {stage} GROUP BY identity)";
         string[] before =
         [
-            // An event sent twice in one batch: its last version stands.
-            $"DELETE FROM {stage} WHERE seq NOT IN (SELECT MAX(seq) FROM {stage} GROUP BY identity)",
+            // Users seen for the first time are created all at once, then every staged event gets its user's key.
+            $"INSERT INTO users (user_id) SELECT DISTINCT user_id FROM {stage} WHERE user_id IS NOT NULL ON CONFLICT (user_id) DO NOTHING",
+            $"UPDATE {stage} AS s SET user_key = u.user_key FROM users AS u WHERE u.user_id = s.user_id",
             $"UPDATE {stage} AS s SET state = CASE WHEN {same} THEN 2 ELSE 1 END FROM {events} AS e WHERE e.identity = s.identity",
         ];
         string[] corrections =
@@ -65,6 +71,6 @@ internal static class UsageMerge
             "DELETE FROM usage_daily WHERE count <= 0 AND abs(sum) < 1e-9",
             "DELETE FROM usage_users WHERE n <= 0",
         ];
-        return (before, corrections, apply, prune);
+        return (dedupe, before, corrections, apply, prune);
     }
 }

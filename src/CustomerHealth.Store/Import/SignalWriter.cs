@@ -18,12 +18,14 @@ internal sealed class SignalWriter
     private readonly TimeProvider clock;
     private readonly Dictionary<string, long> accountKeys = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> eventKeys = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> userKeys = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DbCommand> commands = [];
     private readonly TimeZoneInfo usageZone;
     // Usage is staged per batch and merged with set-based SQL: per row only an append, per batch a few sorted passes.
     private const int StageLimit = 1 << 20;
     private IUsageStage? stage;
+    // The identities of the current batch, to know whether one was sent twice in it.
+    private readonly HashSet<UInt128> batchIdentities = [];
+    private bool batchRepeats;
 
     /// <summary>Rows of usage that were new or changed what was stored (known after <see cref="Finish"/>).</summary>
     public int UsageChanged { get; private set; }
@@ -55,7 +57,7 @@ internal sealed class SignalWriter
     {
         if (stage is not null)
         {
-            UsageChanged += stage.Merge();
+            MergeStage();
             stage.Dispose();
             stage = null;
         }
@@ -191,16 +193,23 @@ internal sealed class SignalWriter
     {
         var account = Account(u.AccountId);
         var ev = Intern(eventKeys, "event_names", "name", "event_key", u.Event);
-        long? user = u.UserId is null ? null : Intern(userKeys, "users", "user_id", "user_key", u.UserId);
         var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(u.OccurredAt, usageZone).DateTime).DayNumber;
         var identity = u.EventId is { } eid ? Identity.Hash("id\u001e" + eid) : Identity.Hash(Identity.Join(u.AccountId, u.OccurredAt, u.Event, u.UserId, u.Count, u.Value, u.Properties));
         stage ??= db.Engine.OpenUsageStage(db, tx);
-        stage.Add(new StagedEvent(identity, account, day, ev, user, u.Count, u.Value, u.OccurredAt.ToUnixTimeMilliseconds(), Props(u.Properties)));
+        batchRepeats |= !batchIdentities.Add(System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(identity));
+        stage.Add(new StagedEvent(identity, account, day, ev, u.UserId, u.Count, u.Value, u.OccurredAt.ToUnixTimeMilliseconds(), Props(u.Properties)));
         if (stage.Count >= StageLimit)
         {
-            UsageChanged += stage.Merge();
+            MergeStage();
         }
         return false;
+    }
+
+    private void MergeStage()
+    {
+        UsageChanged += stage!.Merge(batchRepeats);
+        batchIdentities.Clear();
+        batchRepeats = false;
     }
 
     /// <summary>The key of an account, creating a bare account for an id seen for the first time.</summary>
