@@ -13,7 +13,7 @@ namespace CustomerHealth.Benchmarks;
 /// </summary>
 internal static class FullRescore
 {
-    public static void Run(int accounts, long usageEvents)
+    public static void Run(int accounts, long usageEvents, string? store = null, bool backfill = false)
     {
         var dir = Path.Combine(Path.GetTempPath(), "chs-bench-rescore-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(dir);
@@ -21,7 +21,7 @@ internal static class FullRescore
         {
             Portfolios.WriteOthers(dir, accounts, 5);
             Portfolios.WriteUsage(Path.Combine(dir, "usage.csv"), accounts, usageEvents, 90, 6);
-            using var db = StoreDb.Open(Path.Combine(dir, "bench.db"));
+            using var db = StoreDb.Open(store ?? Path.Combine(dir, "bench.db"));
             var models = new ModelVersions(db, TimeProvider.System);
             models.Publish(BenchModels.TwentyMeasures(), "bench.yaml");
             var watch = Stopwatch.StartNew();
@@ -38,6 +38,27 @@ internal static class FullRescore
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"full rescore #{i + 1}: {summary.AccountsScored:N0} accounts × 20 measures in {watch.Elapsed.TotalSeconds:0.00} s; peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024):N0} MB"));
             }
+            if (backfill)
+            {
+                watch.Restart();
+                var weeks = run.ScoreRange(Portfolios.End.AddDays(-364), Portfolios.End, 7);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"weekly backfill over a year: {weeks.Count} dates × {accounts:N0} accounts in {watch.Elapsed.TotalSeconds:0.0} s"));
+            }
+            // `chs show`'s work for 200 accounts: the explained score of the current snapshot.
+            var reader = new CustomerHealth.Store.Reading.AccountReader(db, models);
+            var rnd = new Random(9);
+            var times = new List<double>();
+            for (var i = 0; i < 200; i++)
+            {
+                var id = $"A{rnd.Next(accounts):000000}";
+                watch.Restart();
+                _ = reader.Show(id) ?? throw new InvalidOperationException("no account " + id);
+                times.Add(watch.Elapsed.TotalMilliseconds);
+            }
+            times.Sort();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"show (explained current score), 200 accounts: p50 {times[100]:0.0} ms, p95 {times[190]:0.0} ms"));
         }
         finally
         {

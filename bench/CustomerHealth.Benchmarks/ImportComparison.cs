@@ -12,6 +12,62 @@ namespace CustomerHealth.Benchmarks;
 /// </summary>
 internal static class ImportComparison
 {
+    /// <summary>The same file into a new PostgreSQL database: `chs` (binary COPY into a stage, then the merge) against COPY into a plain table.</summary>
+    private static void Postgres(string server, string csv, long events)
+    {
+        var name = "chs_bench_" + Guid.NewGuid().ToString("N")[..8];
+        using (var admin = new Npgsql.NpgsqlConnection(server))
+        {
+            admin.Open();
+            using var create = new Npgsql.NpgsqlCommand($"CREATE DATABASE {name}", admin);
+            create.ExecuteNonQuery();
+        }
+        var cs = new Npgsql.NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
+        try
+        {
+            var watch = Stopwatch.StartNew();
+            using (var db = StoreDb.Open(cs))
+            {
+                var importer = new Importer(db, TimeProvider.System);
+                var first = importer.ImportFile(ImportKind.Usage, csv, new ImportOptions());
+                var chs = watch.Elapsed.TotalSeconds;
+                watch.Restart();
+                importer.ImportFile(ImportKind.Usage, csv, new ImportOptions());
+                var again = watch.Elapsed.TotalSeconds;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"chs import usage into PostgreSQL: {first.Changed:N0} events in {chs:0.00} s = {first.Changed / chs:N0} events/s; again (all unchanged): {again:0.00} s = {events / again:N0} events/s"));
+            }
+            using var c = new Npgsql.NpgsqlConnection(cs);
+            c.Open();
+            using (var t = new Npgsql.NpgsqlCommand("CREATE TABLE plain (account_id text, occurred_at text, event text, user_id text, event_id text)", c))
+            {
+                t.ExecuteNonQuery();
+            }
+            watch.Restart();
+            using (var writer = c.BeginTextImport("COPY plain FROM STDIN (FORMAT csv, HEADER true)"))
+            using (var reader = new StreamReader(csv))
+            {
+                var buffer = new char[1 << 16];
+                int n;
+                while ((n = reader.Read(buffer, 0, buffer.Length)) > 0)
+                {
+                    writer.Write(buffer, 0, n);
+                }
+            }
+            var copy = watch.Elapsed.TotalSeconds;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"PostgreSQL COPY into a plain table: {events:N0} rows in {copy:0.00} s = {events / copy:N0} rows/s"));
+        }
+        finally
+        {
+            Npgsql.NpgsqlConnection.ClearAllPools();
+            using var admin = new Npgsql.NpgsqlConnection(server);
+            admin.Open();
+            using var drop = new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", admin);
+            drop.ExecuteNonQuery();
+        }
+    }
+
     public static void Run(long events)
     {
         var dir = Path.Combine(Path.GetTempPath(), "chs-bench-import-" + Guid.NewGuid().ToString("N")[..8]);
@@ -47,6 +103,10 @@ internal static class ImportComparison
             var plain = watch.Elapsed.TotalSeconds;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"sqlite3 .import into a plain table: {events:N0} rows in {plain:0.00} s = {events / plain:N0} rows/s"));
+            if (Environment.GetEnvironmentVariable("CHS_BENCH_POSTGRES") is { Length: > 0 } server)
+            {
+                Postgres(server, csv, events);
+            }
         }
         finally
         {

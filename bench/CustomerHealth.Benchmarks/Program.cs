@@ -11,8 +11,9 @@ if (args.Length > 0 && args[0] == "import")
 if (args.Length > 0 && args[0] == "rescore")
 {
     var accounts = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100_000;
-    var events = args.Length > 2 ? long.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : accounts * 20L;
-    FullRescore.Run(accounts, events);
+    var events = args.Length > 2 && !args[2].StartsWith('-') ? long.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : accounts * 20L;
+    var backfill = args.Contains("--backfill");
+    FullRescore.Run(accounts, events, Environment.GetEnvironmentVariable("CHS_BENCH_STORE"), backfill);
     return 0;
 }
 BenchmarkSwitcher.FromAssembly(typeof(ScoringBenchmarks).Assembly).Run(args);
