@@ -77,11 +77,14 @@ CREATE TABLE model_versions (
     published_at TEXT NOT NULL, note TEXT
 );
 
+-- Snapshots are appended in rowid order, a day at a time; the unique index finds them by account and day.
+-- (Keyed by account and day directly, each day's rows would land on every page of the table.)
 CREATE TABLE snapshots (
+    id INTEGER PRIMARY KEY,
     account_key INTEGER NOT NULL, as_of TEXT NOT NULL, model_version TEXT NOT NULL, scorecard TEXT NOT NULL,
     score REAL, computed_score REAL, grade TEXT, override_reason TEXT, note TEXT, detail BLOB NOT NULL,
-    PRIMARY KEY (account_key, as_of)
-) WITHOUT ROWID;
+    UNIQUE (account_key, as_of)
+);
 CREATE INDEX snapshots_as_of ON snapshots (as_of);
 
 CREATE TABLE overrides (
