@@ -55,6 +55,10 @@ internal sealed class SignalWriter
 
     public void Finish()
     {
+        foreach (var key in touched)
+        {
+            Exec("touched", "INSERT INTO dirty_accounts (account_key) VALUES (@k) ON CONFLICT (account_key) DO NOTHING", ("@k", key));
+        }
         if (stage is not null)
         {
             MergeStage();
@@ -68,8 +72,34 @@ internal sealed class SignalWriter
         commands.Clear();
     }
 
+    // Accounts whose signals this import changed: scoring the day already scored rescores only them.
+    private readonly HashSet<long> touched = [];
+
     /// <summary>Writes a record; true when it added or changed something.</summary>
-    public bool Write(ImportKind kind, object record) => record switch
+    public bool Write(ImportKind kind, object record)
+    {
+        var changed = WriteRecord(record);
+        if (changed && record is not UsageRecord)
+        {
+            touched.Add(Account(AccountIdOf(record)));
+        }
+        return changed;
+    }
+
+    private static string AccountIdOf(object record) => record switch
+    {
+        AccountRecord a => a.AccountId,
+        SurveyRecord s => s.AccountId,
+        TicketRecord t => t.AccountId,
+        InvoiceRecord i => i.AccountId,
+        SubscriptionRecord s => s.AccountId,
+        OrderRecord o => o.AccountId,
+        MetricRecord m => m.AccountId,
+        SentimentRecord s => s.AccountId,
+        _ => throw new ArgumentException($"unexpected record {record.GetType().Name}", nameof(record)),
+    };
+
+    private bool WriteRecord(object record) => record switch
     {
         AccountRecord a => WriteAccount(a),
         UsageRecord u => WriteUsage(u),

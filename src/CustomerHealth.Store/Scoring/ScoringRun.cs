@@ -26,8 +26,13 @@ public sealed record Override(int AccountKey, double? Score, string? Grade, stri
 /// </summary>
 public sealed class ScoringRun(StoreDb db, ModelVersions models)
 {
+    /// <summary>
+    /// Scores every account as of a day. When that day is the latest scored one with the current model, only the
+    /// accounts whose signals changed since are rescored (the others keep their snapshots, and their stored values
+    /// still make up the percentile cohorts); otherwise every account is.
+    /// </summary>
     public ScoreSummary Score(DateOnly asOf, string? versionId = null, IProgress<double>? progress = null) =>
-        ScoreRange(asOf, asOf, 1, versionId, progress)[0];
+        (versionId is null ? ScoreTouched(asOf) : null) ?? ScoreRange(asOf, asOf, 1, versionId, progress)[0];
 
     /// <summary>Scores the days from, from + every, ... up to to, storing a snapshot per account and day.</summary>
     public IReadOnlyList<ScoreSummary> ScoreRange(DateOnly from, DateOnly to, int everyDays, string? versionId = null, IProgress<double>? progress = null)
@@ -42,6 +47,8 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
         }
         var version = versionId is null ? models.RequireCurrent() : models.Get(versionId) ?? throw new StoreException($"model version {versionId} is not in this store");
         var plan = new ScoringPlan(version.Model);
+        var touched = TouchedAccounts();
+        var latest = LatestDay();
         var (accounts, eventIds) = SignalLoader.LoadAll(db, TimeZoneInfo.FindSystemTimeZoneById(plan.Model.Timezone));
         var overrides = LoadOverrides();
         var days = new List<DateOnly>();
@@ -57,8 +64,69 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
             summaries.Add(Summarize(days[i], version.VersionId, scored));
             progress?.Report((i + 1.0) / days.Count);
         }
+        if (latest is null || string.CompareOrdinal(Iso(days[^1]), latest) >= 0)
+        {
+            // Every account now has a fresh latest score: what was touched before this run is scored.
+            ClearTouched(touched);
+        }
         return summaries;
     }
+
+    /// <summary>The incremental run of <see cref="Score"/>, or null when every account must be scored.</summary>
+    private ScoreSummary? ScoreTouched(DateOnly asOf)
+    {
+        var version = models.RequireCurrent();
+        var plan = new ScoringPlan(version.Model);
+        var day = Iso(asOf);
+        // Population-wide inputs (the BG/NBD fit, children's roll-ups) change for accounts nobody touched.
+        if (LatestDay() != day || plan.Model.Hierarchy == HierarchyMode.Children ||
+            plan.Measures.Any(m => m.Value.Aggregate == "p_alive") ||
+            db.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM snapshots WHERE as_of = @day AND model_version <> @v", new { day, v = version.VersionId }) > 0)
+        {
+            return null;
+        }
+        var touched = TouchedAccounts();
+        if (touched.Count > 0)
+        {
+            var (accounts, eventIds) = SignalLoader.LoadAll(db, TimeZoneInfo.FindSystemTimeZoneById(plan.Model.Timezone), onlyTouched: true);
+            var loaded = accounts.Select(a => (long)a.Key).ToHashSet();
+            // The others' stored values, as of the same day, complete the percentile cohorts.
+            var cohort = db.Connection.Query<(long Key, string Scorecard, byte[] Detail)>(
+                    "SELECT account_key, scorecard, detail FROM snapshots WHERE as_of = @day", new { day })
+                .Where(r => !loaded.Contains(r.Key) && Array.IndexOf(plan.ScorecardIds, r.Scorecard) >= 0)
+                .Select(r => (Array.IndexOf(plan.ScorecardIds, r.Scorecard), SnapshotCodec.Decode(r.Detail).Select(m => m.Value).ToArray()))
+                .Where(r => r.Item2.Length == plan.Measures.Length)
+                .ToList();
+            var scored = Compute(plan, accounts, eventIds, asOf.DayNumber, LoadOverrides(), cohort);
+            Store(plan, version.VersionId, asOf, scored);
+            // A touched account that churned (or is not there any more) as of the day loses that day's snapshot.
+            var kept = scored.Select(s => (long)s.Account.Key).ToHashSet();
+            foreach (var gone in loaded.Where(k => !kept.Contains(k)))
+            {
+                db.Connection.Execute("DELETE FROM snapshots WHERE account_key = @gone AND as_of = @day", new { gone, day });
+            }
+            ClearTouched(touched);
+        }
+        var stored = db.Connection.Query<(double? Score, string? Grade)>("SELECT score, grade FROM snapshots WHERE as_of = @day", new { day }).ToList();
+        return new ScoreSummary(day, stored.Count(s => s.Score is not null), stored.Count(s => s.Score is null),
+            stored.Where(s => s.Grade is not null).GroupBy(s => s.Grade!).ToDictionary(g => g.Key, g => g.Count()), version.VersionId);
+    }
+
+    private string? LatestDay() => db.Connection.ExecuteScalar<string?>("SELECT MAX(as_of) FROM snapshots");
+
+    private List<long> TouchedAccounts() => db.Connection.Query<long>("SELECT account_key FROM dirty_accounts").ToList();
+
+    private void ClearTouched(List<long> keys)
+    {
+        using var tx = db.Connection.BeginTransaction();
+        foreach (var key in keys)
+        {
+            db.Connection.Execute("DELETE FROM dirty_accounts WHERE account_key = @key", new { key }, tx);
+        }
+        tx.Commit();
+    }
+
+    private static string Iso(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     /// <summary>Scores one day without storing anything (for `show --as-of` on a day with no snapshot, and previews).</summary>
     public (ScoringPlan Plan, IReadOnlyList<ScoredAccount> Accounts, string Version) Preview(DateOnly asOf, string? versionId = null)
@@ -69,8 +137,10 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
         return (plan, Compute(plan, accounts, eventIds, asOf.DayNumber, LoadOverrides()), version.VersionId);
     }
 
+    /// <param name="cohort">Other accounts' scorecards and values on the same day, for the percentile cohorts only.</param>
     internal static IReadOnlyList<ScoredAccount> Compute(
-        ScoringPlan plan, IReadOnlyList<AccountData> accounts, Dictionary<string, int> eventIds, int day, IReadOnlyList<Override> overrides)
+        ScoringPlan plan, IReadOnlyList<AccountData> accounts, Dictionary<string, int> eventIds, int day, IReadOnlyList<Override> overrides,
+        IReadOnlyList<(int Card, MeasureValue[] Values)>? cohort = null)
     {
         var compiled = plan.Measures.Select(m => new CompiledValue(m.Value, m.ValidForDays, e => eventIds.TryGetValue(e, out var id) ? id : null)).ToArray();
         var eligible = accounts.Where(a => a.ChurnedAsOf(day) is null && (FirstDay(a) is not { } first || first <= day)).ToList();
@@ -89,7 +159,9 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
             }
             values[i] = row;
         });
-        var scores = ScoreCalculator.ScoreAll(plan, cards, values);
+        var scores = cohort is null or { Count: 0 }
+            ? ScoreCalculator.ScoreAll(plan, cards, values)
+            : ScoreCalculator.ScoreAll(plan, [.. cards, .. cohort.Select(c => c.Card)], [.. values, .. cohort.Select(c => c.Values)]);
         var results = new ScoredAccount[eligible.Count];
         for (var i = 0; i < eligible.Count; i++)
         {

@@ -519,6 +519,83 @@ public abstract class ScoringRunTests(TestEngine engine) : IDisposable
 
         ScoreOf("A1", Mar10).ShouldNotBeNull().ShouldBe(20, 1e-9);
     }
+
+    // ---- rescoring only what an import touched ----
+
+    [Fact]
+    public void Score_SameDayAfterAnImportTouchingOneAccount_RescoresOnlyThatAccount()
+    {
+        store.Publish(TestModels.Health);
+        foreach (var (id, v) in new[] { ("A1", 20), ("A2", 40), ("A3", 60) })
+        {
+            store.Metric(id, Mar(1), v);
+        }
+        store.Scoring.Score(Mar10);
+        store.Count("dirty_accounts").ShouldBe(0);
+        var before = store.Query<(string Id, byte[] Detail)>(
+            "SELECT a.account_id, s.detail FROM snapshots s JOIN accounts a ON a.account_key = s.account_key WHERE s.as_of = '2025-03-10'").ToDictionary(r => r.Id, r => r.Detail);
+
+        store.Metric("A1", Mar(5), 90);
+        store.Query<long>("SELECT account_key FROM dirty_accounts").ShouldBe([store.AccountKey("A1")]);
+        var summary = store.Scoring.Score(Mar10);
+
+        summary.AccountsScored.ShouldBe(3);
+        store.Snapshot("A1", Mar10)!.Score.ShouldBe(90);
+        var after = store.Query<(string Id, byte[] Detail)>(
+            "SELECT a.account_id, s.detail FROM snapshots s JOIN accounts a ON a.account_key = s.account_key WHERE s.as_of = '2025-03-10'").ToDictionary(r => r.Id, r => r.Detail);
+        after["A2"].ShouldBe(before["A2"]);
+        after["A3"].ShouldBe(before["A3"]);
+        store.Count("dirty_accounts").ShouldBe(0);
+    }
+
+    [Fact]
+    public void Score_TouchedAccountWithPercentiles_MatchesAFullRescore()
+    {
+        store.Publish(TestModels.Percentile);
+        foreach (var (id, v) in new[] { ("A1", 10), ("A2", 20), ("A3", 30), ("A4", 40) })
+        {
+            store.Metric(id, Mar(1), v, "rank");
+        }
+        store.Scoring.Score(Mar10);
+        store.Metric("A1", Mar(2), 35, "rank");
+
+        store.Scoring.Score(Mar10);
+
+        // The cohort is the others' stored values: A1's 35 ranks third of 20, 30, 35, 40 → 100 × 2 / 3.
+        var full = store.Scoring.Preview(Mar10).Accounts.Single(a => a.Account.AccountId == "A1").Score;
+        full.ShouldNotBeNull().ShouldBe(200.0 / 3, 1e-9);
+        store.Snapshot("A1", Mar10)!.Score!.Value.ShouldBe(full.Value, 1e-9);
+    }
+
+    [Fact]
+    public void Score_TouchedAccountChurnedThatDay_LosesThatDaysSnapshot()
+    {
+        store.Publish(TestModels.Health);
+        store.Metric("A1", Mar(1), 50);
+        store.Metric("A2", Mar(1), 70);
+        store.Scoring.Score(Mar10);
+
+        Subscription("A1", "churned", Mar(8));
+        var summary = store.Scoring.Score(Mar10);
+
+        store.Snapshot("A1", Mar10).ShouldBeNull();
+        store.Snapshot("A2", Mar10).ShouldNotBeNull();
+        summary.AccountsScored.ShouldBe(1);
+    }
+
+    [Fact]
+    public void Score_ANewModelVersion_RescoresEveryAccount()
+    {
+        store.Publish(TestModels.Health);
+        store.Metric("A1", Mar(1), 50);
+        Nps("A1", Mar(1), 10);
+        store.Scoring.Score(Mar10);
+        var v2 = store.Publish(TestModels.HealthReweighted);
+
+        store.Scoring.Score(Mar10);
+
+        store.Snapshot("A1", Mar10)!.ModelVersion.ShouldBe(v2.VersionId);
+    }
 }
 
 public sealed class ScoringRunTestsOnSqlite() : ScoringRunTests(TestEngine.Sqlite);
