@@ -70,28 +70,5 @@ internal sealed class RawStatement : IDisposable
         return raw.sqlite3_changes(db);
     }
 
-    /// <summary>Runs a statement and reads its first row with <paramref name="read"/>; false when it has none.</summary>
-    public bool Query(Action<sqlite3_stmt> read)
-    {
-        var rc = raw.sqlite3_step(stmt);
-        try
-        {
-            if (rc == raw.SQLITE_ROW)
-            {
-                read(stmt);
-                return true;
-            }
-            if (rc != raw.SQLITE_DONE)
-            {
-                throw new StoreException("SQLite error: " + raw.sqlite3_errmsg(db).utf8_to_string());
-            }
-            return false;
-        }
-        finally
-        {
-            raw.sqlite3_reset(stmt);
-        }
-    }
-
     public void Dispose() => raw.sqlite3_finalize(stmt);
 }
