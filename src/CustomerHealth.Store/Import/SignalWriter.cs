@@ -1,7 +1,7 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 using CustomerHealth.Core.Signals;
-using System.Data.Common;
 using CustomerHealth.Store.Engines;
 
 namespace CustomerHealth.Store.Import;
