@@ -150,8 +150,8 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
         {
             writer.Finish();
             // Usage changes are counted when the staged events are merged.
-            changed += writer.UsageChanged;
-            unchanged -= writer.UsageChanged;
+            changed += writer.UsageChanged + writer.EntityChanged;
+            unchanged -= writer.UsageChanged + writer.EntityChanged;
             tx.Commit();
         }
         else

@@ -55,6 +55,10 @@ internal sealed class SignalWriter
 
     public void Finish()
     {
+        foreach (var batch in batches.Values)
+        {
+            Flush(batch);
+        }
         foreach (var key in touched)
         {
             Exec("touched", "INSERT INTO dirty_accounts (account_key) VALUES (@k) ON CONFLICT (account_key) DO NOTHING", ("@k", key));
@@ -288,6 +292,20 @@ internal sealed class SignalWriter
 
     private bool Exec(string name, string sql, params (string Name, object? Value)[] args)
     {
+        if (db.IsPostgres && BatchedKinds.Contains(name))
+        {
+            // On PostgreSQL a row is a network round trip: rows of a kind are sent by binary COPY and upserted set-wise.
+            if (!batches.TryGetValue(name, out var batch))
+            {
+                batches[name] = batch = new EntityBatch(sql);
+            }
+            batch.Rows.Add(batch.Parameters.Select(p => args.First(a => a.Name == p).Value).ToArray());
+            if (batch.Rows.Count >= BatchLimit)
+            {
+                Flush(batch);
+            }
+            return false;
+        }
         var cmd = Command(name, sql);
         foreach (var (n, v) in args)
         {
@@ -305,6 +323,106 @@ internal sealed class SignalWriter
         }
         var result = cmd.ExecuteScalar();
         return result is DBNull ? null : result;
+    }
+
+    private static readonly HashSet<string> BatchedKinds = ["surveys", "tickets", "invoices", "subscriptions", "orders", "metrics", "sentiment"];
+    private const int BatchLimit = 50_000;
+    private readonly Dictionary<string, EntityBatch> batches = [];
+
+    /// <summary>Rows of entity kinds that were new or changed what was stored, when written in batches.</summary>
+    public int EntityChanged { get; private set; }
+
+    /// <summary>Rows of one kind waiting to be sent: the upsert `INSERT INTO t (cols) VALUES (@params) ON CONFLICT (keys) ...` taken apart.</summary>
+    private sealed class EntityBatch
+    {
+        public EntityBatch(string sql)
+        {
+            var m = System.Text.RegularExpressions.Regex.Match(sql,
+                @"INSERT INTO (\w+) \(([^)]*)\)\s*VALUES \(([^)]*)\)\s*(ON CONFLICT \(([^)]*)\).*)$", System.Text.RegularExpressions.RegexOptions.Singleline);
+            if (!m.Success)
+            {
+                throw new InvalidOperationException("not an upsert of one row: " + sql);
+            }
+            Table = m.Groups[1].Value;
+            Columns = m.Groups[2].Value;
+            Parameters = m.Groups[3].Value.Split(',', StringSplitOptions.TrimEntries);
+            Conflict = m.Groups[4].Value.Replace("IS NOT (", "IS DISTINCT FROM (", StringComparison.Ordinal);
+            Keys = m.Groups[5].Value;
+        }
+
+        public string Table { get; }
+        public string Columns { get; }
+        public string[] Parameters { get; }
+        public string Conflict { get; }
+        public string Keys { get; }
+        public List<object?[]> Rows { get; } = [];
+    }
+
+    private void Flush(EntityBatch batch)
+    {
+        if (batch.Rows.Count == 0)
+        {
+            return;
+        }
+        var npg = (Npgsql.NpgsqlConnection)c;
+        var stageTable = "stage_" + batch.Table;
+        using (var create = c.CreateCommand())
+        {
+            create.Transaction = tx;
+            create.CommandText =
+                $"CREATE TEMP TABLE IF NOT EXISTS {stageTable} AS SELECT {batch.Columns} FROM {batch.Table} WITH NO DATA; " +
+                $"ALTER TABLE {stageTable} ADD COLUMN IF NOT EXISTS seq BIGINT; TRUNCATE {stageTable};";
+            create.ExecuteNonQuery();
+        }
+        using (var copy = npg.BeginBinaryImport($"COPY {stageTable} ({batch.Columns}, seq) FROM STDIN (FORMAT BINARY)"))
+        {
+            for (var i = 0; i < batch.Rows.Count; i++)
+            {
+                copy.StartRow();
+                foreach (var value in batch.Rows[i])
+                {
+                    switch (value)
+                    {
+                        case null:
+                            copy.WriteNull();
+                            break;
+                        case string text:
+                            copy.Write(text, NpgsqlTypes.NpgsqlDbType.Text);
+                            break;
+                        case double d:
+                            copy.Write(d, NpgsqlTypes.NpgsqlDbType.Double);
+                            break;
+                        default:
+                            copy.Write(Convert.ToInt64(value, CultureInfo.InvariantCulture), NpgsqlTypes.NpgsqlDbType.Bigint);
+                            break;
+                    }
+                }
+                copy.Write((long)i, NpgsqlTypes.NpgsqlDbType.Bigint);
+            }
+            copy.Complete();
+        }
+        using var upsert = c.CreateCommand();
+        upsert.Transaction = tx;
+        // The last row of an identity in the batch stands, as it would row by row.
+        upsert.CommandText =
+            $"ANALYZE {stageTable}; INSERT INTO {batch.Table} ({batch.Columns}) SELECT DISTINCT ON ({batch.Keys}) {batch.Columns} FROM {stageTable} " +
+            $"ORDER BY {batch.Keys}, seq DESC {batch.Conflict} RETURNING account_key";
+        using (var r = upsert.ExecuteReader())
+        {
+            do
+            {
+                while (r.Read())
+                {
+                    if (r.FieldCount == 1)
+                    {
+                        EntityChanged++;
+                        touched.Add(r.GetInt64(0));
+                    }
+                }
+            }
+            while (r.NextResult());
+        }
+        batch.Rows.Clear();
     }
 
     internal static string? Time(DateTimeOffset? t) => t?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
