@@ -53,6 +53,9 @@ public sealed class ScoringPlan
     public double[][] MeasureWeights { get; }
     public double MaxScore { get; }
 
+    /// <summary>Whether a measure needs the BG/NBD fit over every account's orders (`p_alive`).</summary>
+    public bool UsesPAlive => Measures.Any(m => m.Value.Signal == SignalKind.Orders && m.Value.Aggregate == "p_alive");
+
     /// <summary>The scorecard of an account: the first whose every condition matches, else 0 (the base model).</summary>
     public int ScorecardFor(Func<string, string?> field)
     {

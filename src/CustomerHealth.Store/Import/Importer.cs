@@ -135,12 +135,6 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
                 }
             }
         }
-        catch (RowReadException e)
-        {
-            tx.Rollback();
-            rejects?.Dispose();
-            return new ImportResult(kind.Name(), file, total, 0, 0, total, false, [new ImportError(file, e.Line, "(file)", e.Message)], 1, null);
-        }
         finally
         {
             rejects?.Dispose();

@@ -427,7 +427,7 @@ internal sealed class SignalWriter
 
     internal static string? Time(DateTimeOffset? t) => t?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
 
-    internal static string? Date(DateOnly? d) => d?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    internal static string? Date(DateOnly? d) => d is { } day ? StoredDates.Text(day) : null;
 
     private static string? Props(IReadOnlyDictionary<string, string> props) =>
         props.Count == 0 ? null : JsonSerializer.Serialize(new SortedDictionary<string, string>(props.ToDictionary(), StringComparer.Ordinal));

@@ -81,12 +81,12 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
             var churned = account.Value.Profile.ChurnedOn;
             if (s is null)
             {
-                return new AccountDetail(accountId, account.Value.Name, null, null, null, null, version, Iso(day), null, null, null, null,
+                return new AccountDetail(accountId, account.Value.Name, null, null, null, null, version, StoredDates.Text(day), null, null, null, null,
                     churned is not null ? $"churned on {churned}: not scored after that day" : "not scored as of this day (no signals yet)",
                     account.Value.Profile, [], false);
             }
             var trendLive = TrendAt(key, day, s.Score, plan.Model.TrendDays);
-            return new AccountDetail(accountId, account.Value.Name, s.Score, s.Grade?.Id, s.Grade?.Label, s.ScorecardId(plan), version, Iso(day),
+            return new AccountDetail(accountId, account.Value.Name, s.Score, s.Grade?.Id, s.Grade?.Label, s.ScorecardId(plan), version, StoredDates.Text(day),
                 s.Computed.Score, s.OverrideReason, trendLive, Direction(trendLive), s.Note, account.Value.Profile,
                 Explanations.Breakdown(plan, s.Computed.Measures), false);
         }
@@ -96,7 +96,7 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
                 "not scored yet: run `chs score`", account.Value.Profile, [], false);
         }
         var p = new ScoringPlan(models.ModelOf(snap.ModelVersion));
-        var snapDay = DateOnly.ParseExact(snap.AsOf, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var snapDay = DateOnly.FromDayNumber(StoredDates.DayNumber(snap.AsOf));
         var trend = TrendAt(key, snapDay, snap.Score, p.Model.TrendDays);
         return new AccountDetail(accountId, account.Value.Name, snap.Score, snap.Grade, snap.Grade is null ? null : p.Model.FindGrade(snap.Grade)?.Label,
             snap.Scorecard, snap.ModelVersion, snap.AsOf, snap.ComputedScore, snap.OverrideReason, trend, Direction(trend), snap.Note,
@@ -120,8 +120,8 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
     public ScoreChange? Explain(string accountId, DateOnly from, DateOnly to)
     {
         var key = Key(accountId) ?? throw new StoreException($"no account `{accountId}`");
-        var a = Snapshot(key, "as_of <= @d", from) ?? throw new StoreException($"account `{accountId}` has no score on or before {Iso(from)}: score that period first (`chs score --from ... --to ... --every 7d`)");
-        var b = Snapshot(key, "as_of <= @d", to) ?? throw new StoreException($"account `{accountId}` has no score on or before {Iso(to)}");
+        var a = Snapshot(key, "as_of <= @d", from) ?? throw new StoreException($"account `{accountId}` has no score on or before {StoredDates.Text(from)}: score that period first (`chs score --from ... --to ... --every 7d`)");
+        var b = Snapshot(key, "as_of <= @d", to) ?? throw new StoreException($"account `{accountId}` has no score on or before {StoredDates.Text(to)}");
         var pa = new ScoringPlan(models.ModelOf(a.ModelVersion));
         var pb = new ScoringPlan(models.ModelOf(b.ModelVersion));
         return new ScoreChange(accountId, a.AsOf, b.AsOf, a.Score, b.Score, b.Score - a.Score, a.Grade, b.Grade, a.ModelVersion, b.ModelVersion,
@@ -134,14 +134,14 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
     {
         var before = db.Connection.ExecuteScalar<double?>(
             "SELECT score FROM snapshots WHERE account_key = @key AND as_of <= @d ORDER BY as_of DESC LIMIT 1",
-            new { key, d = Iso(day.AddDays(-trendDays)) });
+            new { key, d = StoredDates.Text(day.AddDays(-trendDays)) });
         return score - before;
     }
 
     private SnapshotRow? Snapshot(long key, string where, DateOnly? d) =>
         db.Connection.QueryFirstOrDefault<SnapshotRow>(
             $"SELECT as_of AS AsOf, model_version AS ModelVersion, scorecard AS Scorecard, score AS Score, computed_score AS ComputedScore, grade AS Grade, override_reason AS OverrideReason, note AS Note, detail AS Detail FROM snapshots WHERE account_key = @key AND {where} ORDER BY as_of DESC LIMIT 1",
-            new { key, d = d is { } x ? Iso(x) : null });
+            new { key, d = d is { } x ? StoredDates.Text(x) : null });
 
     public long? Key(string accountId) => db.Connection.ExecuteScalar<long?>("SELECT account_key FROM accounts WHERE account_id = @accountId", new { accountId });
 
@@ -161,7 +161,6 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
         return (r.Key, r.Name, new AccountProfile(r.Segment, r.Stage, r.Owner, r.Arr, r.Seats, r.Plan, r.Started, r.Renewal, r.Parent, status, r.Churned));
     }
 
-    internal static string Iso(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     private sealed class SnapshotRow
     {

@@ -37,7 +37,7 @@ public sealed class OverrideBook(StoreDb db, ModelVersions models, TimeProvider 
         using var tx = db.Connection.BeginTransaction();
         db.Connection.Execute(
             "INSERT INTO overrides (account_key, score, grade, reason, starts_on, until, created_at) VALUES (@key, @score, @grade, @reason, @starts, @until, @at)",
-            new { key, score, grade, reason, starts = Iso(today), until = Iso(until), at = clock.GetUtcNow().ToString("o", CultureInfo.InvariantCulture) }, tx);
+            new { key, score, grade, reason, starts = StoredDates.Text(today), until = StoredDates.Text(until), at = clock.GetUtcNow().ToString("o", CultureInfo.InvariantCulture) }, tx);
         var finalGrade = grade ?? model.GradeFor(score!.Value).Id;
         db.Connection.Execute(
             """
@@ -46,6 +46,4 @@ public sealed class OverrideBook(StoreDb db, ModelVersions models, TimeProvider 
             """, new { key, score, grade = finalGrade, reason }, tx);
         tx.Commit();
     }
-
-    private static string Iso(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 }

@@ -64,7 +64,7 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
             summaries.Add(Summarize(days[i], version.VersionId, scored));
             progress?.Report((i + 1.0) / days.Count);
         }
-        if (latest is null || string.CompareOrdinal(Iso(days[^1]), latest) >= 0)
+        if (latest is null || string.CompareOrdinal(StoredDates.Text(days[^1]), latest) >= 0)
         {
             // Every account now has a fresh latest score: what was touched before this run is scored.
             ClearTouched(touched);
@@ -77,10 +77,10 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
     {
         var version = models.RequireCurrent();
         var plan = new ScoringPlan(version.Model);
-        var day = Iso(asOf);
+        var day = StoredDates.Text(asOf);
         // Population-wide inputs (the BG/NBD fit, children's roll-ups) change for accounts nobody touched.
         if (LatestDay() != day || plan.Model.Hierarchy == HierarchyMode.Children ||
-            plan.Measures.Any(m => m.Value.Aggregate == "p_alive") ||
+            plan.UsesPAlive ||
             db.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM snapshots WHERE as_of = @day AND model_version <> @v", new { day, v = version.VersionId }) > 0)
         {
             return null;
@@ -93,9 +93,9 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
             // The others' stored values, as of the same day, complete the percentile cohorts.
             var cohort = db.Connection.Query<(long Key, string Scorecard, byte[] Detail)>(
                     "SELECT account_key, scorecard, detail FROM snapshots WHERE as_of = @day", new { day })
-                .Where(r => !loaded.Contains(r.Key) && Array.IndexOf(plan.ScorecardIds, r.Scorecard) >= 0)
-                .Select(r => (Array.IndexOf(plan.ScorecardIds, r.Scorecard), SnapshotCodec.Decode(r.Detail).Select(m => m.Value).ToArray()))
-                .Where(r => r.Item2.Length == plan.Measures.Length)
+                .Where(r => !loaded.Contains(r.Key))
+                .Select(r => (Card: Array.IndexOf(plan.ScorecardIds, r.Scorecard), Values: SnapshotCodec.Decode(r.Detail).Select(m => m.Value).ToArray()))
+                .Where(r => r.Card >= 0 && r.Values.Length == plan.Measures.Length)
                 .ToList();
             var scored = Compute(plan, accounts, eventIds, asOf.DayNumber, LoadOverrides(), cohort);
             Store(plan, version.VersionId, asOf, scored);
@@ -126,8 +126,6 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
         tx.Commit();
     }
 
-    private static string Iso(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-
     /// <summary>Scores one day without storing anything (for `show --as-of` on a day with no snapshot, and previews).</summary>
     public (ScoringPlan Plan, IReadOnlyList<ScoredAccount> Accounts, string Version) Preview(DateOnly asOf, string? versionId = null)
     {
@@ -144,7 +142,7 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
     {
         var compiled = plan.Measures.Select(m => new CompiledValue(m.Value, m.ValidForDays, e => eventIds.TryGetValue(e, out var id) ? id : null)).ToArray();
         var eligible = accounts.Where(a => a.ChurnedAsOf(day) is null && (FirstDay(a) is not { } first || first <= day)).ToList();
-        var ordersFit = plan.Measures.Any(m => m.Value.Signal == SignalKind.Orders && m.Value.Aggregate == "p_alive") ? FitOrders(accounts, day) : null;
+        var ordersFit = plan.UsesPAlive ? FitOrders(accounts, day) : null;
         var cards = new int[eligible.Count];
         var values = new MeasureValue[eligible.Count][];
         // Accounts are independent: their measures are computed on every core.
@@ -288,12 +286,12 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
     internal IReadOnlyList<Override> LoadOverrides() =>
         db.Connection.Query<(long AccountKey, double? Score, string? Grade, string Reason, string StartsOn, string Until)>(
             "SELECT account_key, score, grade, reason, starts_on, until FROM overrides ORDER BY id")
-        .Select(o => new Override((int)o.AccountKey, o.Score, o.Grade, o.Reason, SignalLoader.DateDay(o.StartsOn), SignalLoader.DateDay(o.Until)))
+        .Select(o => new Override((int)o.AccountKey, o.Score, o.Grade, o.Reason, StoredDates.DayNumber(o.StartsOn), StoredDates.DayNumber(o.Until)))
         .ToList();
 
     private void Store(ScoringPlan plan, string version, DateOnly day, IReadOnlyList<ScoredAccount> scored)
     {
-        var asOf = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var asOf = StoredDates.Text(day);
         db.Engine.WriteSnapshots(db, scored.Select(s => new SnapshotRecord(s.Account.Key, asOf, version, s.ScorecardId(plan), s.Score, s.Computed.Score,
             s.Grade?.Id, s.OverrideReason, s.Note, SnapshotCodec.Encode(s.Computed.Measures))));
     }
@@ -301,7 +299,7 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
     private static ScoreSummary Summarize(DateOnly day, string version, IReadOnlyList<ScoredAccount> scored)
     {
         var byGrade = scored.Where(s => s.Grade is not null).GroupBy(s => s.Grade!.Id).ToDictionary(g => g.Key, g => g.Count());
-        return new ScoreSummary(day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), scored.Count(s => s.Score is not null),
+        return new ScoreSummary(StoredDates.Text(day), scored.Count(s => s.Score is not null),
             scored.Count(s => s.Score is null), byGrade, version);
     }
 }

@@ -38,10 +38,10 @@ internal static class SignalLoader
                 {
                     eventIds[r.GetString(0)] = r.GetInt32(1);
                 }
-                accountRows = Read(db,
-                    $"SELECT account_key, account_id, name, segment, lifecycle_stage, plan, owner, parent_id, arr, seats, started_on, renewal_on, status_churned_on, attributes FROM accounts WHERE {only} ORDER BY account_key",
-                    r => new Row0(r.GetInt64(0), r.GetString(1), Text(r, 2), Text(r, 3), Text(r, 4), Text(r, 5), Text(r, 6), Text(r, 7),
-                        r.IsDBNull(8) ? null : r.GetDouble(8), r.IsDBNull(9) ? null : r.GetDouble(9), DateDay(r, 10), DateDay(r, 11), DateDay(r, 12), Text(r, 13)), keepItems: true).Items;
+                accountRows = db.Engine.ReadRows(db,
+                    $"SELECT account_key, account_id, name, segment, lifecycle_stage, plan, owner, parent_id, arr, seats, started_on, renewal_on, status_churned_on, attributes FROM accounts WHERE {only} ORDER BY account_key")
+                    .Select(r => new Row0(r.GetInt64(0), r.GetString(1), Text(r, 2), Text(r, 3), Text(r, 4), Text(r, 5), Text(r, 6), Text(r, 7),
+                        r.IsDBNull(8) ? null : r.GetDouble(8), r.IsDBNull(9) ? null : r.GetDouble(9), DateDay(r, 10), DateDay(r, 11), DateDay(r, 12), Text(r, 13))).ToList();
                 surveys = Read(db, $"SELECT account_key, responded_at, kind, score, comment FROM surveys WHERE {only} ORDER BY account_key, responded_at",
                     r => new SurveyPoint(Day(r.GetString(1), zone), Enum.Parse<SurveyKind>(r.GetString(2), true), r.GetDouble(3), r.IsDBNull(4) ? null : r.GetString(4)));
                 tickets = Read(db, $"SELECT account_key, opened_at, priority, closed_at, first_response_at, status, escalated, satisfaction FROM tickets WHERE {only} ORDER BY account_key, opened_at", r =>
@@ -146,10 +146,6 @@ internal static class SignalLoader
         private readonly List<T> run = [];
         private long current = long.MinValue;
 
-        public List<T> Items { get; } = [];
-
-        public bool KeepItems { get; init; }
-
         public void Add(long key, T item)
         {
             if (key != current)
@@ -162,10 +158,6 @@ internal static class SignalLoader
                 current = key;
             }
             run.Add(item);
-            if (KeepItems)
-            {
-                Items.Add(item);
-            }
         }
 
         public void Flush()
@@ -180,9 +172,9 @@ internal static class SignalLoader
         public T[] Of(long key) => byAccount.TryGetValue(key, out var items) ? items : [];
     }
 
-    private static Grouped<T> Read<T>(StoreDb db, string sql, Func<IRowReader, T> map, bool keepItems = false)
+    private static Grouped<T> Read<T>(StoreDb db, string sql, Func<IRowReader, T> map)
     {
-        var grouped = new Grouped<T> { KeepItems = keepItems };
+        var grouped = new Grouped<T>();
         foreach (var r in db.Engine.ReadRows(db, sql))
         {
             grouped.Add(r.GetInt64(0), map(r));
@@ -200,5 +192,5 @@ internal static class SignalLoader
 
     private static int Day(string text, TimeZoneInfo zone) => Day(Instant(text), zone);
 
-    internal static int DateDay(string text) => DateOnly.ParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture).DayNumber;
+    private static int DateDay(string text) => StoredDates.DayNumber(text);
 }

@@ -1,0 +1,11 @@
+using System.Globalization;
+
+namespace CustomerHealth.Store;
+
+/// <summary>Dates as the store keeps them: `YYYY-MM-DD` text, which sorts and compares as dates on both databases.</summary>
+internal static class StoredDates
+{
+    public static string Text(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    public static int DayNumber(string text) => DateOnly.ParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture).DayNumber;
+}
