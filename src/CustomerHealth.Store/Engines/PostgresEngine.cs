@@ -166,7 +166,7 @@ internal sealed class PostgresEngine : IStoreEngine
         private readonly NpgsqlConnection c;
         private readonly NpgsqlTransaction tx;
         private readonly List<StagedEvent> events = [];
-        private readonly (string Dedupe, string[] Before, string[] Corrections, string[] Apply, string[] Prune) merge;
+        private readonly UsageMerge merge;
 
         public Stage(NpgsqlConnection c, NpgsqlTransaction tx, IStoreEngine engine)
         {
@@ -180,7 +180,7 @@ internal sealed class PostgresEngine : IStoreEngine
                 );
                 TRUNCATE usage_stage;
                 """, transaction: tx);
-            merge = UsageMerge.Statements(engine, "usage_stage", "usage_events");
+            merge = new UsageMerge(engine, "usage_stage", "usage_events");
         }
 
         public int Count => events.Count;
@@ -215,34 +215,7 @@ internal sealed class PostgresEngine : IStoreEngine
             events.Clear();
             // Temporary tables are never analysed automatically: without statistics the planner takes the stage for tiny.
             c.Execute("ANALYZE usage_stage; SET LOCAL work_mem = '256MB'", transaction: tx);
-            if (repeats)
-            {
-                c.Execute(merge.Dedupe, transaction: tx);
-            }
-            foreach (var sql in merge.Before)
-            {
-                c.Execute(sql, transaction: tx);
-            }
-            var corrections = c.ExecuteScalar<long>("SELECT COUNT(*) FROM usage_stage WHERE state = 1", transaction: tx) > 0;
-            if (corrections)
-            {
-                foreach (var sql in merge.Corrections)
-                {
-                    c.Execute(sql, transaction: tx);
-                }
-            }
-            foreach (var sql in merge.Apply)
-            {
-                c.Execute(sql, transaction: tx);
-            }
-            if (corrections)
-            {
-                foreach (var sql in merge.Prune)
-                {
-                    c.Execute(sql, transaction: tx);
-                }
-            }
-            var changed = (int)c.ExecuteScalar<long>("SELECT COUNT(*) FROM usage_stage WHERE state < 2", transaction: tx);
+            var changed = merge.Run(repeats, sql => c.Execute(sql, transaction: tx), sql => c.ExecuteScalar<long>(sql, transaction: tx));
             c.Execute("TRUNCATE usage_stage", transaction: tx);
             return changed;
         }

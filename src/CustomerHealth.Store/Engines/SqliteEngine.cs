@@ -114,7 +114,7 @@ internal sealed class SqliteEngine : IStoreEngine
     {
         private readonly SqliteConnection c;
         private readonly RawStatement insert;
-        private readonly (string Dedupe, string[] Before, string[] Corrections, string[] Apply, string[] Prune) merge;
+        private readonly UsageMerge merge;
 
         public Stage(SqliteConnection c, IStoreEngine engine)
         {
@@ -128,7 +128,7 @@ internal sealed class SqliteEngine : IStoreEngine
                 DELETE FROM temp.usage_stage;
                 """);
             insert = new RawStatement(c.Handle!, $"INSERT INTO temp.usage_stage ({UsageMerge.LoadColumns}, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
-            merge = UsageMerge.Statements(engine, "temp.usage_stage", "main.usage_events");
+            merge = new UsageMerge(engine, "temp.usage_stage", "main.usage_events");
         }
 
         public int Count { get; private set; }
@@ -146,34 +146,7 @@ internal sealed class SqliteEngine : IStoreEngine
             {
                 return 0;
             }
-            if (repeats)
-            {
-                Exec(merge.Dedupe);
-            }
-            foreach (var sql in merge.Before)
-            {
-                Exec(sql);
-            }
-            var corrections = Scalar("SELECT COUNT(*) FROM temp.usage_stage WHERE state = 1") > 0;
-            if (corrections)
-            {
-                foreach (var sql in merge.Corrections)
-                {
-                    Exec(sql);
-                }
-            }
-            foreach (var sql in merge.Apply)
-            {
-                Exec(sql);
-            }
-            if (corrections)
-            {
-                foreach (var sql in merge.Prune)
-                {
-                    Exec(sql);
-                }
-            }
-            var changed = (int)Scalar("SELECT COUNT(*) FROM temp.usage_stage WHERE state < 2");
+            var changed = merge.Run(repeats, Exec, Scalar);
             Exec("DELETE FROM temp.usage_stage");
             Count = 0;
             return changed;

@@ -5,7 +5,7 @@ namespace CustomerHealth.Store.Engines;
 /// or unchanged (2) against the stored events, take changed events' old values out of the roll-ups, write the
 /// events, and add the new values to the daily roll-ups and the per-day users.
 /// </summary>
-internal static class UsageMerge
+internal sealed class UsageMerge
 {
     public const string StageColumns = "identity, account_key, day, event_key, user_key, count, value, occurred_at, properties";
 
@@ -15,21 +15,26 @@ internal static class UsageMerge
     /// <param name="engine">Supplies the row comparisons.</param>
     /// <param name="stage">The stage table's name (with its schema where the engine needs one).</param>
     /// <param name="events">The stored events table's name.</param>
-    public static (string Dedupe, string[] Before, string[] Corrections, string[] Apply, string[] Prune) Statements(IStoreEngine engine, string stage, string events)
+    private readonly string stage;
+    private readonly string dedupe;
+    private readonly string[] before, corrections, apply, prune;
+
+    public UsageMerge(IStoreEngine engine, string stage, string events)
     {
+        this.stage = stage;
         var same = engine.Same(
             "(e.account_key, e.day, e.event_key, e.user_key, e.count, e.value, e.occurred_at, e.properties)",
             "(s.account_key, s.day, s.event_key, s.user_key, s.count, s.value, s.occurred_at, s.properties)");
         // An event sent twice in one batch: its last version stands.
-        var dedupe = $"DELETE FROM {stage} WHERE seq NOT IN (SELECT MAX(seq) FROM {stage} GROUP BY identity)";
-        string[] before =
+        dedupe = $"DELETE FROM {stage} WHERE seq NOT IN (SELECT MAX(seq) FROM {stage} GROUP BY identity)";
+        before =
         [
             // Users seen for the first time are created all at once, then every staged event gets its user's key.
             $"INSERT INTO users (user_id) SELECT DISTINCT user_id FROM {stage} WHERE user_id IS NOT NULL ON CONFLICT (user_id) DO NOTHING",
             $"UPDATE {stage} AS s SET user_key = u.user_key FROM users AS u WHERE u.user_id = s.user_id",
             $"UPDATE {stage} AS s SET state = CASE WHEN {same} THEN 2 ELSE 1 END FROM {events} AS e WHERE e.identity = s.identity",
         ];
-        string[] corrections =
+        corrections =
         [
             $"""
             INSERT INTO usage_daily (account_key, day, event_key, count, sum)
@@ -51,7 +56,7 @@ internal static class UsageMerge
             FROM {stage} AS s WHERE s.identity = e.identity AND s.state = 1
             """,
         ];
-        string[] apply =
+        apply =
         [
             $"INSERT INTO {events} ({StageColumns}) SELECT {StageColumns} FROM {stage} WHERE state = 0 ORDER BY identity",
             $"INSERT INTO dirty_accounts (account_key) SELECT DISTINCT account_key FROM {stage} WHERE state < 2 ON CONFLICT (account_key) DO NOTHING",
@@ -67,12 +72,33 @@ internal static class UsageMerge
             ON CONFLICT (account_key, day, event_key, user_key) DO UPDATE SET n = usage_users.n + excluded.n
             """,
         ];
-        string[] prune =
+        prune =
         [
             // A correction can empty a roll-up row: an emptied row must not count as activity.
             "DELETE FROM usage_daily WHERE count <= 0 AND abs(sum) < 1e-9",
             "DELETE FROM usage_users WHERE n <= 0",
         ];
-        return (dedupe, before, corrections, apply, prune);
+    }
+
+    /// <summary>Runs the merge of a filled stage; returns how many staged events were new or changed what was stored.</summary>
+    /// <param name="repeats">Whether an identity was staged more than once.</param>
+    /// <param name="execute">Runs a statement in the import's transaction.</param>
+    /// <param name="count">Runs a `SELECT COUNT(*)` in the import's transaction.</param>
+    public int Run(bool repeats, Action<string> execute, Func<string, long> count)
+    {
+        if (repeats)
+        {
+            execute(dedupe);
+        }
+        foreach (var sql in before)
+        {
+            execute(sql);
+        }
+        var corrected = count($"SELECT COUNT(*) FROM {stage} WHERE state = 1") > 0;
+        foreach (var sql in corrected ? corrections.Concat(apply).Concat(prune) : apply)
+        {
+            execute(sql);
+        }
+        return (int)count($"SELECT COUNT(*) FROM {stage} WHERE state < 2");
     }
 }
