@@ -95,6 +95,11 @@ public sealed class StoreDb : IDisposable
             .Select(n => (Name: n, Version: int.Parse(n.Split('.')[^2][..4], System.Globalization.CultureInfo.InvariantCulture)))
             .OrderBy(s => s.Version)
             .ToList();
+        // Most opens find the schema current: checking first keeps readers from taking the write lock on every open.
+        if (scripts[^1].Version <= Engine.SchemaVersion(Connection, null))
+        {
+            return;
+        }
         using var tx = Connection.BeginTransaction(System.Data.IsolationLevel.Serializable);
         Engine.LockForMigration(Connection, tx);
         var current = Engine.SchemaVersion(Connection, tx);
