@@ -20,7 +20,8 @@ internal static class FullRescore
         try
         {
             Portfolios.WriteOthers(dir, accounts, 5);
-            Portfolios.WriteUsage(Path.Combine(dir, "usage.csv"), accounts, usageEvents, 90, 6);
+            var written = Portfolios.WriteSessionUsage(Path.Combine(dir, "usage.csv"), accounts, usageEvents, 90, 6);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"generated: {accounts:N0} accounts, {written:N0} usage events over 90 days in sessions"));
             using var db = StoreDb.Open(store ?? Path.Combine(dir, "bench.db"));
             var models = new ModelVersions(db, TimeProvider.System);
             models.Publish(BenchModels.TwentyMeasures(), "bench.yaml");
@@ -30,6 +31,8 @@ internal static class FullRescore
             var usage = results.Single(r => r.Kind == "usage");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"import: {accounts:N0} accounts, {usage.Rows:N0} usage events and the other kinds in {importSeconds:0.0} s ({usage.Rows / importSeconds:N0} rows/s overall)"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"roll-ups: {Dapper.SqlMapper.ExecuteScalar<long>(db.Connection, "SELECT count(*) FROM usage_daily"):N0} account-day-event rows, {Dapper.SqlMapper.ExecuteScalar<long>(db.Connection, "SELECT count(*) FROM usage_users"):N0} account-day-event-user rows"));
             var run = new ScoringRun(db, models);
             for (var i = 0; i < 3; i++)
             {

@@ -39,6 +39,8 @@ internal static class Chs
         ScoreCommands.Add(root, context);
         AccountCommands.Add(root, context);
         DemoCommand.Add(root, context);
+        ServeCommand.Add(root, context);
+        AccessCommands.Add(root, context);
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -22,7 +22,11 @@ internal static class DemoCommand
         var months = new Option<int>("--months") { Description = "How many months of history", DefaultValueFactory = _ => 18 };
         var seed = new Option<int>("--seed") { Description = "Seed of the generator (the same seed gives the same portfolio)", DefaultValueFactory = _ => 42 };
         var keep = new Option<string?>("--keep-files") { Description = "Also keep the generated import files in this folder" };
-        var cmd = new Command("demo", "Create a demo store with a realistic portfolio and its history (default file chs-demo.db)") { accounts, months, seed, keep };
+        var noServe = new Option<bool>("--no-serve") { Description = "Only build the demo store; do not start the web app" };
+        var cmd = new Command("demo", "Create a demo store with a realistic portfolio and its history (default file chs-demo.db), then serve it")
+        {
+            accounts, months, seed, keep, noServe, ServeCommand.Urls,
+        };
         cmd.SetAction(p =>
         {
             var n = p.GetValue(accounts);
@@ -45,6 +49,7 @@ internal static class DemoCommand
                 }
             }
             var end = ctx.Today;
+            string? signIn = null;
             var dir = p.GetValue(keep) ?? Path.Combine(Path.GetTempPath(), "chs-demo-" + Guid.NewGuid().ToString("N")[..8]);
             Directory.CreateDirectory(dir);
             try
@@ -74,6 +79,11 @@ internal static class DemoCommand
                 Console.WriteLine();
                 Console.WriteLine($"The demo store is {path}. Try: chs --db {path} accounts --grade red --sort score");
                 Console.WriteLine($"                           chs --db {path} show ACCOUNT_ID");
+                if (!p.GetValue(noServe))
+                {
+                    var (email, password) = AccessCommands.AddUser(db, ctx.Clock, "admin@demo.example", Store.Access.Roles.Admin, null);
+                    signIn = $"Sign in as {email} with the password {password}";
+                }
             }
             finally
             {
@@ -81,6 +91,11 @@ internal static class DemoCommand
                 {
                     Directory.Delete(dir, recursive: true);
                 }
+            }
+            if (signIn is not null)
+            {
+                Console.WriteLine();
+                ServeCommand.Run(path, p.GetValue(ServeCommand.Urls)!, null, signIn);
             }
             return 0;
         });

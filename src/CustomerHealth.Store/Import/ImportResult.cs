@@ -9,4 +9,5 @@ public sealed record ImportError(string File, int Line, string Field, string Rea
 /// <summary>What one file's import did.</summary>
 public sealed record ImportResult(string Kind, string File, int Rows, int Changed, int Unchanged, int Rejected, bool Applied, IReadOnlyList<ImportError> Errors, int ErrorCount, string? RejectedFile);
 
-public sealed record ImportOptions(bool SkipInvalid = false, IProgress<double>? Progress = null);
+/// <param name="MaxListedErrors">How many errors the result lists; all are counted.</param>
+public sealed record ImportOptions(bool SkipInvalid = false, IProgress<double>? Progress = null, int MaxListedErrors = 100);

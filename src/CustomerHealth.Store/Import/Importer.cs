@@ -10,8 +10,6 @@ namespace CustomerHealth.Store.Import;
 /// </summary>
 public sealed class Importer(StoreDb db, TimeProvider clock)
 {
-    private const int MaxListedErrors = 100;
-
     /// <summary>Imports every `KIND.csv` / `KIND.jsonl` in a folder, accounts first.</summary>
     public IReadOnlyList<ImportResult> ImportDirectory(string dir, ImportOptions options)
     {
@@ -59,7 +57,7 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
         return result;
     }
 
-    /// <summary>Imports rows from any source (files, HTTP); one transaction.</summary>
+    /// <summary>Imports rows from any source (files, HTTP); one transaction. Without a rejected-rows file, skipped rows are only listed.</summary>
     public ImportResult Import(
         ImportKind kind, IEnumerable<SourceRow> rows, string file, ImportOptions options, Stream? progressStream = null,
         Func<string[]?>? header = null, string? rejectedCsv = null, string? rejectedJson = null)
@@ -99,14 +97,14 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
                     errorCount += fieldErrors.Count;
                     foreach (var fe in fieldErrors)
                     {
-                        if (errors.Count < MaxListedErrors)
+                        if (errors.Count < options.MaxListedErrors)
                         {
                             errors.Add(new ImportError(file, row.Line, fe.Field, fe.Error));
                         }
                     }
-                    if (options.SkipInvalid)
+                    if (options.SkipInvalid && (rejectedCsv ?? rejectedJson) is not null)
                     {
-                        rejects ??= new RowSource.RejectWriter(rejectedCsv ?? rejectedJson ?? file + ".rejected.csv", rejectedJson is not null, header?.Invoke());
+                        rejects ??= new RowSource.RejectWriter((rejectedCsv ?? rejectedJson)!, rejectedJson is not null, header?.Invoke());
                         rejects.Write(row, row.RawText ?? "", string.Join("; ", fieldErrors.Select(f => $"{f.Field}: {f.Error}")));
                     }
                     continue;

@@ -44,15 +44,37 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
             FROM acc a
             LEFT JOIN cur ON cur.account_key = a.account_key
             LEFT JOIN snapshots s ON s.account_key = cur.account_key AND s.as_of = cur.as_of
-            WHERE (@grade IS NULL OR s.grade = @grade) AND (@segment IS NULL OR a.segment = @segment) AND (@owner IS NULL OR a.owner = @owner)
-              AND (@includeChurned OR a.churned_on IS NULL)
+            WHERE {Filter}
             ORDER BY {order}
             LIMIT @limit OFFSET @offset
             """,
-            new { trendDays, includeChurned = q.IncludeChurned, grade = q.Grade, segment = q.Segment, owner = q.Owner, limit = q.Limit == int.MaxValue ? db.Engine.NoLimit : q.Limit, offset = q.Offset });
+            new { trendDays, includeChurned = q.IncludeChurned, grade = q.Grade, segment = q.Segment, owner = q.Owner, search = Pattern(q.Search), limit = q.Limit == int.MaxValue ? db.Engine.NoLimit : q.Limit, offset = q.Offset });
         return rows.Select(r => new AccountRow(r.AccountId, r.Name, r.Segment, r.Owner, r.Arr, r.Score, r.Grade, r.Trend, Direction(r.Trend), r.ScoredOn,
             r.Stage, r.Plan, r.Renewal, r.Status)).ToList();
     }
+
+    /// <summary>How many accounts the query's filters match (for paging).</summary>
+    public int Count(AccountQuery q) =>
+        db.Connection.ExecuteScalar<int>(
+            $"""
+            WITH cur AS (SELECT account_key, MAX(as_of) AS as_of FROM snapshots GROUP BY account_key),
+                 acc AS (SELECT a.*, {ChurnedOnSql} AS churned_on FROM accounts a)
+            SELECT COUNT(*) FROM acc a
+            LEFT JOIN cur ON cur.account_key = a.account_key
+            LEFT JOIN snapshots s ON s.account_key = cur.account_key AND s.as_of = cur.as_of
+            WHERE {Filter}
+            """,
+            new { includeChurned = q.IncludeChurned, grade = q.Grade, segment = q.Segment, owner = q.Owner, search = Pattern(q.Search) });
+
+    private const string Filter =
+        """
+        (@grade IS NULL OR s.grade = @grade) AND (@segment IS NULL OR a.segment = @segment) AND (@owner IS NULL OR a.owner = @owner)
+          AND (@search IS NULL OR LOWER(COALESCE(a.name, '')) LIKE @search OR LOWER(a.account_id) LIKE @search)
+          AND (@includeChurned OR a.churned_on IS NULL)
+        """;
+
+    private static string? Pattern(string? search) =>
+        string.IsNullOrWhiteSpace(search) ? null : "%" + search.Trim().ToLowerInvariant().Replace("%", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal) + "%";
 
     public static string? Direction(double? trend) => trend switch
     {

@@ -27,4 +27,5 @@ public sealed record ScoreChange(
 
 /// <summary>Filters and order of the account list; churned accounts are left out unless asked for.</summary>
 public sealed record AccountQuery(
-    string? Grade = null, string? Segment = null, string? Owner = null, string? Sort = null, int Limit = int.MaxValue, int Offset = 0, bool IncludeChurned = false);
+    string? Grade = null, string? Segment = null, string? Owner = null, string? Sort = null, int Limit = int.MaxValue, int Offset = 0, bool IncludeChurned = false,
+    string? Search = null);

@@ -130,9 +130,15 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
     public (ScoringPlan Plan, IReadOnlyList<ScoredAccount> Accounts, string Version) Preview(DateOnly asOf, string? versionId = null)
     {
         var version = versionId is null ? models.RequireCurrent() : models.Get(versionId)!;
-        var plan = new ScoringPlan(version.Model);
+        return (new ScoringPlan(version.Model), Preview(asOf, version.Model), version.VersionId);
+    }
+
+    /// <summary>Scores one day with any model, published or not, storing nothing (the what-if of a draft).</summary>
+    public IReadOnlyList<ScoredAccount> Preview(DateOnly asOf, HealthModel model)
+    {
+        var plan = new ScoringPlan(model);
         var (accounts, eventIds) = SignalLoader.LoadAll(db, TimeZoneInfo.FindSystemTimeZoneById(plan.Model.Timezone));
-        return (plan, Compute(plan, accounts, eventIds, asOf.DayNumber, LoadOverrides()), version.VersionId);
+        return Compute(plan, accounts, eventIds, asOf.DayNumber, LoadOverrides());
     }
 
     /// <param name="cohort">Other accounts' scorecards and values on the same day, for the percentile cohorts only.</param>

@@ -1,0 +1,58 @@
+using System.CommandLine;
+using CustomerHealth.Web;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CustomerHealth.Cli.Commands;
+
+/// <summary>`serve`: the web app and API on the store, on 127.0.0.1 unless told otherwise.</summary>
+internal static class ServeCommand
+{
+    public const string DefaultUrls = "http://127.0.0.1:5000";
+
+    public static readonly Option<string> Urls = new("--urls")
+    {
+        Description = "Where to listen, e.g. http://127.0.0.1:8080 or http://0.0.0.0:5000 (to be reached from other machines)",
+        DefaultValueFactory = _ => DefaultUrls,
+    };
+
+    public static readonly Option<string?> Settings = new("--settings") { Description = "A JSON settings file (SMTP, limits, daily rescore time...)" };
+
+    public static void Add(RootCommand root, CliContext ctx)
+    {
+        var cmd = new Command("serve", "Run the web app and API on the store (stop with Ctrl+C)") { Urls, Settings };
+        cmd.SetAction(p =>
+        {
+            using (ctx.Open(p))
+            {
+                // Opening checks that the store exists and brings its schema up to date.
+            }
+            Run(Chs.DbPath(p), p.GetValue(Urls)!, p.GetValue(Settings), null);
+            return 0;
+        });
+        root.Subcommands.Add(cmd);
+    }
+
+    /// <summary>Serves until stopped; <paramref name="signIn"/> is printed once the addresses are known.</summary>
+    public static void Run(string db, string urls, string? settings, string? signIn)
+    {
+        var args = new List<string> { "--Db=" + db, "--urls=" + urls };
+        if (settings is not null)
+        {
+            args.Add("--settings=" + settings);
+        }
+        var app = ChsWebApp.Build([.. args]);
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+            Console.WriteLine($"Customer Health is serving {db} at {string.Join(", ", addresses)}");
+            if (signIn is not null)
+            {
+                Console.WriteLine(signIn);
+            }
+            Console.WriteLine("Stop with Ctrl+C.");
+        });
+        app.Run();
+    }
+}

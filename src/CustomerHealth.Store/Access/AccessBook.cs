@@ -1,0 +1,128 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Dapper;
+
+namespace CustomerHealth.Store.Access;
+
+/// <summary>The roles of SPEC §10, from most to least powerful.</summary>
+public static class Roles
+{
+    public const string Admin = "admin";
+    public const string Manager = "manager";
+    public const string Csm = "csm";
+    public const string Viewer = "viewer";
+
+    public static IReadOnlyList<string> All { get; } = [Admin, Manager, Csm, Viewer];
+}
+
+/// <summary>What an API key may do (SPEC §10): send signals, read, or everything an admin can.</summary>
+public static class Scopes
+{
+    public const string Ingest = "ingest";
+    public const string Read = "read";
+    public const string Admin = "admin";
+
+    public static IReadOnlyList<string> All { get; } = [Ingest, Read, Admin];
+}
+
+public sealed record AppUser(string Email, string Role, string PasswordHash, string CreatedAt, bool Disabled);
+
+public sealed record ApiKeyInfo(string KeyId, string Name, IReadOnlyList<string> Scopes, string CreatedAt, string? RevokedAt);
+
+/// <summary>
+/// Who may come in: web users (with password hashes made by the web host) and API keys. A key is
+/// <c>chs_ID_SECRET</c>; only its id is kept in clear and the whole key as a SHA-256 hash, which is enough for a
+/// 192-bit random secret and cheap enough to check on every request.
+/// </summary>
+public sealed class AccessBook(StoreDb db, TimeProvider clock)
+{
+    public static string NormalizeEmail(string email) => email.Trim().ToLowerInvariant();
+
+    /// <summary>Adds a user, or changes the role and password of an existing one.</summary>
+    public void SaveUser(string email, string role, string passwordHash)
+    {
+        if (!Roles.All.Contains(role))
+        {
+            throw new StoreException($"unknown role `{role}`; roles are {string.Join(", ", Roles.All)}");
+        }
+        email = NormalizeEmail(email);
+        if (email.Length < 3 || !email.Contains('@', StringComparison.Ordinal))
+        {
+            throw new StoreException($"`{email}` is not an e-mail address");
+        }
+        db.Connection.Execute(
+            """
+            INSERT INTO app_users (email, role, password_hash, created_at, disabled) VALUES (@email, @role, @passwordHash, @now, 0)
+            ON CONFLICT (email) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash, disabled = 0
+            """,
+            new { email, role, passwordHash, now = Now() });
+    }
+
+    public AppUser? User(string email) =>
+        db.Connection.Query<(string Email, string Role, string Hash, string CreatedAt, long Disabled)>(
+                "SELECT email, role, password_hash, created_at, disabled FROM app_users WHERE email = @email", new { email = NormalizeEmail(email) })
+            .Select(r => new AppUser(r.Email, r.Role, r.Hash, r.CreatedAt, r.Disabled != 0)).FirstOrDefault();
+
+    public IReadOnlyList<AppUser> Users() =>
+        db.Connection.Query<(string Email, string Role, string Hash, string CreatedAt, long Disabled)>(
+                "SELECT email, role, password_hash, created_at, disabled FROM app_users ORDER BY email")
+            .Select(r => new AppUser(r.Email, r.Role, r.Hash, r.CreatedAt, r.Disabled != 0)).ToList();
+
+    /// <summary>Creates a key; the returned secret is the only time the whole key is seen.</summary>
+    public (ApiKeyInfo Key, string Secret) CreateKey(string name, IReadOnlyCollection<string> scopes)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            throw new StoreException("an API key needs a name");
+        }
+        if (scopes.Count == 0)
+        {
+            throw new StoreException($"an API key needs at least one scope: {string.Join(", ", Scopes.All)}");
+        }
+        foreach (var s in scopes.Where(s => !Scopes.All.Contains(s)))
+        {
+            throw new StoreException($"unknown scope `{s}`; scopes are {string.Join(", ", Scopes.All)}");
+        }
+        var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+        var secret = $"chs_{id}_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24))}";
+        var info = new ApiKeyInfo(id, name.Trim(), scopes.Distinct().Order(StringComparer.Ordinal).ToList(), Now(), null);
+        db.Connection.Execute(
+            "INSERT INTO api_keys (key_id, name, scopes, key_hash, created_at) VALUES (@KeyId, @Name, @scopes, @hash, @CreatedAt)",
+            new { info.KeyId, info.Name, scopes = string.Join(' ', info.Scopes), hash = Hash(secret), info.CreatedAt });
+        return (info, secret);
+    }
+
+    /// <summary>The key a caller presented, if it is a live key of this store.</summary>
+    public ApiKeyInfo? Verify(string presented)
+    {
+        var parts = presented.Trim().Split('_');
+        if (parts.Length != 3 || parts[0] != "chs" || parts[1].Length != 12)
+        {
+            return null;
+        }
+        var row = db.Connection.QueryFirstOrDefault<(string KeyId, string Name, string Scopes, string Hash, string CreatedAt, string? RevokedAt)>(
+            "SELECT key_id, name, scopes, key_hash, created_at, revoked_at FROM api_keys WHERE key_id = @id", new { id = parts[1] });
+        if (row.KeyId is null || row.RevokedAt is not null)
+        {
+            return null;
+        }
+        var expected = Convert.FromHexString(row.Hash);
+        var actual = Convert.FromHexString(Hash(presented.Trim()));
+        return CryptographicOperations.FixedTimeEquals(expected, actual)
+            ? new ApiKeyInfo(row.KeyId, row.Name, row.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries), row.CreatedAt, null)
+            : null;
+    }
+
+    public IReadOnlyList<ApiKeyInfo> Keys() =>
+        db.Connection.Query<(string KeyId, string Name, string Scopes, string CreatedAt, string? RevokedAt)>(
+                "SELECT key_id, name, scopes, created_at, revoked_at FROM api_keys ORDER BY created_at, key_id")
+            .Select(r => new ApiKeyInfo(r.KeyId, r.Name, r.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries), r.CreatedAt, r.RevokedAt)).ToList();
+
+    public bool Revoke(string keyId) =>
+        db.Connection.Execute("UPDATE api_keys SET revoked_at = @now WHERE key_id = @keyId AND revoked_at IS NULL", new { keyId, now = Now() }) > 0;
+
+    private string Now() => clock.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    private static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+}

@@ -1,0 +1,49 @@
+using System.Text;
+using Microsoft.OpenApi;
+
+namespace CustomerHealth.Web.Api;
+
+/// <summary>Reads request bodies whole, refusing those over the configured size before they are buffered.</summary>
+internal static class Bodies
+{
+    public sealed class TooLargeException(long limit) : Exception($"the request body is larger than the limit of {limit:N0} bytes; send smaller batches")
+    {
+        public long Limit { get; } = limit;
+    }
+
+    /// <summary>
+    /// Documents the body an endpoint reads itself. The content type is not enforced: a JSON body sent as
+    /// text/plain (as curl does by default) is still read.
+    /// </summary>
+    public static RouteHandlerBuilder TakesBody(this RouteHandlerBuilder endpoint, string description, params string[] contentTypes) =>
+        endpoint.AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            operation.RequestBody = new OpenApiRequestBody
+            {
+                Required = true,
+                Description = description,
+                Content = contentTypes.ToDictionary(t => t, _ => new OpenApiMediaType()),
+            };
+            return Task.CompletedTask;
+        });
+
+    public static async Task<string> ReadText(HttpRequest request, long limit, CancellationToken cancel)
+    {
+        if (request.ContentLength > limit)
+        {
+            throw new TooLargeException(limit);
+        }
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancel)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                throw new TooLargeException(limit);
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+}

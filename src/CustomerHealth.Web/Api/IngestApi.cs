@@ -1,0 +1,85 @@
+using CustomerHealth.Core.Signals;
+using CustomerHealth.Store;
+using CustomerHealth.Store.Import;
+using CustomerHealth.Web.Auth;
+using CustomerHealth.Web.Jobs;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace CustomerHealth.Web.Api;
+
+/// <summary>
+/// `POST /api/v1/ingest/{kind}`: records of SPEC §3 as a JSON array or JSON Lines. A request lands whole or not at
+/// all, unless `?partial=true` keeps the valid records; either way each bad record is reported by its 0-based
+/// index and field. Records already stored with the same identity count as duplicates and change nothing.
+/// </summary>
+internal static class IngestApi
+{
+    public sealed record IngestResult(int Accepted, int Duplicates, IReadOnlyList<Problems.FieldError> Rejected);
+
+    public static RouteGroupBuilder MapIngest(this RouteGroupBuilder api)
+    {
+        api.MapPost("/ingest/{kind}", Ingest)
+            .RequireAuthorization(Access.Ingest)
+            .TakesBody("A JSON array of records, or JSON Lines (one record a line), with the fields of the kind (SPEC §3)", "application/json", "application/x-ndjson")
+            .WithSummary("Send signals of one kind (accounts, usage, surveys, tickets, invoices, subscriptions, orders, metrics, sentiment)");
+        return api;
+    }
+
+    private static async Task<Results<Ok<IngestResult>, ProblemHttpResult>> Ingest(
+        string kind, bool? partial, HttpRequest request, StoreDb db, TimeProvider clock, ServerSettings settings, RescoreQueue rescore, CancellationToken cancel)
+    {
+        if (!RowParser.TryParseKind(kind, out var k))
+        {
+            return Problems.BadField("kind", $"unknown kind `{kind}`; kinds are {string.Join(", ", Enum.GetValues<ImportKind>().Select(x => x.Name()))}");
+        }
+        string body;
+        try
+        {
+            body = await Bodies.ReadText(request, settings.MaxBodyBytes, cancel);
+        }
+        catch (Bodies.TooLargeException e)
+        {
+            return Problems.TooLarge(e);
+        }
+        if (string.IsNullOrWhiteSpace(body))
+        {
+            return Problems.BadField("body", "the body is empty; send a JSON array of records or JSON Lines");
+        }
+        if (body.AsSpan().TrimStart() is ['[', ..])
+        {
+            try
+            {
+                using var _ = System.Text.Json.JsonDocument.Parse(body);
+            }
+            catch (System.Text.Json.JsonException e)
+            {
+                return Problems.BadField("body", "not valid JSON: " + e.Message);
+            }
+        }
+        var result = Land(db, clock, k, body, partial == true);
+        if (result.Accepted > 0)
+        {
+            rescore.Notify();
+        }
+        if (result.Applied)
+        {
+            return TypedResults.Ok(new IngestResult(result.Accepted, result.Duplicates, result.Rejected));
+        }
+        return TypedResults.Problem(
+            title: "Some records are not valid; nothing was stored",
+            detail: $"{result.RejectedCount} of {result.Records} records are not valid (the first: {result.Rejected[0].Field} of record {result.Rejected[0].Index}: {result.Rejected[0].Error}); fix them, or send with ?partial=true to keep the valid ones",
+            statusCode: StatusCodes.Status422UnprocessableEntity,
+            extensions: new Dictionary<string, object?> { ["accepted"] = 0, ["duplicates"] = 0, ["rejected"] = result.Rejected });
+    }
+
+    internal sealed record Landed(bool Applied, int Records, int Accepted, int Duplicates, int RejectedCount, IReadOnlyList<Problems.FieldError> Rejected);
+
+    /// <summary>Imports a body of records in one transaction; errors come back by 0-based record index.</summary>
+    internal static Landed Land(StoreDb db, TimeProvider clock, ImportKind kind, string body, bool partial)
+    {
+        using var reader = new StringReader(body);
+        var r = new Importer(db, clock).Import(kind, RowSource.JsonLines(reader), "request", new ImportOptions(SkipInvalid: partial, MaxListedErrors: 10_000));
+        var rejected = r.Errors.Select(e => new Problems.FieldError(e.Field == "(line)" ? "record" : e.Field, e.Reason, e.Line - 1)).ToList();
+        return new Landed(r.Applied, r.Rows, r.Changed, r.Unchanged, r.Rejected, rejected);
+    }
+}

@@ -1,0 +1,100 @@
+using System.Text.Encodings.Web;
+using CustomerHealth.Store;
+using CustomerHealth.Store.Access;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
+
+namespace CustomerHealth.Web.Auth;
+
+/// <summary>The sign-in page and signing out: plain forms, protected against cross-site request forgery.</summary>
+internal static class SignInApi
+{
+    public static IEndpointRouteBuilder MapSignIn(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/signin", (HttpContext ctx, IAntiforgery antiforgery, string? returnUrl) => Page(ctx, antiforgery, returnUrl, null, StatusCodes.Status200OK))
+            .AllowAnonymous().ExcludeFromDescription();
+        app.MapPost("/signin", SignIn).AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
+        app.MapPost("/signout", async (HttpContext ctx, IAntiforgery antiforgery) =>
+        {
+            if (!await ValidForm(ctx, antiforgery))
+            {
+                return Results.BadRequest();
+            }
+            await ctx.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            return TypedResults.Redirect("/signin");
+        }).DisableAntiforgery().ExcludeFromDescription();
+        return app;
+    }
+
+    /// <summary>A form posted from this site's own page: form content with a valid anti-forgery token.</summary>
+    private static async Task<bool> ValidForm(HttpContext ctx, IAntiforgery antiforgery)
+    {
+        if (!ctx.Request.HasFormContentType)
+        {
+            return false;
+        }
+        try
+        {
+            await antiforgery.ValidateRequestAsync(ctx);
+            return true;
+        }
+        catch (AntiforgeryValidationException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task<IResult> SignIn(HttpContext ctx, IAntiforgery antiforgery, StoreDb db, TimeProvider clock, IPasswordHasher<AppUser> hasher)
+    {
+        if (!await ValidForm(ctx, antiforgery))
+        {
+            return Page(ctx, antiforgery, null, "The sign-in form had expired or did not come from this site; please try again.", StatusCodes.Status400BadRequest);
+        }
+        var form = await ctx.Request.ReadFormAsync();
+        string? email = form["email"], password = form["password"], returnUrl = form["returnUrl"];
+        var user = string.IsNullOrWhiteSpace(email) ? null : new AccessBook(db, clock).User(email);
+        var verdict = user is null || user.Disabled || string.IsNullOrEmpty(password)
+            ? PasswordVerificationResult.Failed
+            : hasher.VerifyHashedPassword(user, user.PasswordHash, password);
+        if (verdict == PasswordVerificationResult.Failed)
+        {
+            // The same answer whether the e-mail or the password was wrong.
+            return Page(ctx, antiforgery, returnUrl, "That e-mail and password do not match a user of this Customer Health.", StatusCodes.Status401Unauthorized);
+        }
+        if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
+        {
+            new AccessBook(db, clock).SaveUser(user!.Email, user.Role, hasher.HashPassword(user, password!));
+        }
+        await ctx.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, Access.UserPrincipal(user!));
+        return TypedResults.Redirect(IsLocal(returnUrl) ? returnUrl! : "/");
+    }
+
+    /// <summary>Only paths on this site, so a crafted link cannot send a user elsewhere after signing in.</summary>
+    private static bool IsLocal(string? url) =>
+        !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'));
+
+    private static ContentHttpResult Page(HttpContext ctx, IAntiforgery antiforgery, string? returnUrl, string? error, int status)
+    {
+        var tokens = antiforgery.GetAndStoreTokens(ctx);
+        var h = HtmlEncoder.Default;
+        var message = error is null ? "" : $"""<p class="error" role="alert">{h.Encode(error)}</p>""";
+        return TypedResults.Content(
+            $"""
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>Sign in · Customer Health</title>
+            <style>body{"{"}font-family:system-ui,sans-serif;max-width:24rem;margin:4rem auto;padding:0 1rem{"}"}
+            label,input,button{"{"}display:block;width:100%;margin:.4rem 0{"}"}input{"{"}padding:.5rem{"}"}button{"{"}padding:.6rem{"}"}.error{"{"}color:#b00020{"}"}</style></head>
+            <body><h1>Customer Health</h1><p>Sign in to see how your customers are doing.</p>{message}
+            <form method="post" action="/signin">
+            <input type="hidden" name="{h.Encode(tokens.FormFieldName)}" value="{h.Encode(tokens.RequestToken ?? "")}">
+            <input type="hidden" name="returnUrl" value="{h.Encode(IsLocal(returnUrl) ? returnUrl! : "/")}">
+            <label for="email">E-mail</label><input id="email" name="email" type="email" autocomplete="username" required autofocus>
+            <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
+            <button type="submit">Sign in</button></form></body></html>
+            """, "text/html", System.Text.Encoding.UTF8, status);
+    }
+}

@@ -1,0 +1,86 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using CustomerHealth.Store;
+using CustomerHealth.Web.Api;
+using CustomerHealth.Web.Auth;
+using CustomerHealth.Web.Jobs;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace CustomerHealth.Web;
+
+/// <summary>
+/// The web app: the HTTP API of SPEC §6, Segment-compatible tracking, sign-in, and the jobs that keep scores
+/// current. Settings come from the command line, `CHS_`-prefixed environment variables and `--settings FILE`.
+/// </summary>
+public static class ChsWebApp
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddEnvironmentVariables("CHS_");
+        if (builder.Configuration["settings"] is { Length: > 0 } file)
+        {
+            builder.Configuration.AddJsonFile(Path.GetFullPath(file), optional: false);
+        }
+        // Arguments win over the environment and the settings file.
+        builder.Configuration.AddCommandLine(args);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning).AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        configure?.Invoke(builder);
+
+        var services = builder.Services;
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => ServerSettings.From(sp.GetRequiredService<IConfiguration>()));
+        services.AddSingleton<StoreAccess>();
+        services.AddScoped(sp => sp.GetRequiredService<StoreAccess>().Open());
+        services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KestrelLimits>();
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            o.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+        });
+        services.AddProblemDetails();
+        services.AddChsAccess();
+        services.AddChsLimits();
+        services.AddAntiforgery();
+        services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
+        {
+            doc.Info.Title = "Customer Health API";
+            doc.Info.Description = "Send signals, read explained health scores, manage the model. Authenticate with `Authorization: Bearer <api key>`.";
+            return Task.CompletedTask;
+        }));
+        services.AddSingleton<RescoreQueue>();
+        services.AddHostedService(sp => sp.GetRequiredService<RescoreQueue>());
+        services.AddSingleton<DailyRescore>();
+        services.AddHostedService(sp => sp.GetRequiredService<DailyRescore>());
+
+        var app = builder.Build();
+        // The schema is brought up to date at start-up, and a wrong --db fails here rather than on the first request.
+        app.Services.GetRequiredService<StoreAccess>().Open().Dispose();
+
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseSecurityHeaders();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+        app.UseAntiforgery();
+
+        app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" })).AllowAnonymous().WithSummary("Liveness check (no sign-in needed)");
+        app.MapSignIn();
+        app.MapHome();
+        app.MapOpenApi();
+        var api = app.MapGroup("/api/v1");
+        api.MapIngest();
+        api.MapAccounts();
+        api.MapModel();
+        app.MapSegment();
+        return app;
+    }
+
+    private sealed class KestrelLimits(ServerSettings settings) : IConfigureOptions<KestrelServerOptions>
+    {
+        public void Configure(KestrelServerOptions options) => options.Limits.MaxRequestBodySize = settings.MaxBodyBytes;
+    }
+}

@@ -1,0 +1,78 @@
+using System.Globalization;
+using CustomerHealth.Store.Models;
+using CustomerHealth.Store.Scoring;
+
+namespace CustomerHealth.Web.Jobs;
+
+/// <summary>
+/// The daily full rescore, at `Scoring:DailyAt` (default 02:00) in `Scoring:TimeZone` (default UTC). The last run
+/// is kept in the store, so a server that was down at that time runs it as soon as it starts again.
+/// </summary>
+public sealed class DailyRescore(StoreAccess store, TimeProvider clock, ServerSettings settings, ILogger<DailyRescore> log) : BackgroundService
+{
+    private const string LastRunSetting = "daily_rescore_last";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                RunIfDue();
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                log.LogError(e, "the daily rescore failed; it is tried again in a minute");
+            }
+            var wait = NextDue() - clock.GetUtcNow();
+            try
+            {
+                await Task.Delay(wait < TimeSpan.FromMinutes(1) ? TimeSpan.FromMinutes(1) : wait > TimeSpan.FromHours(1) ? TimeSpan.FromHours(1) : wait, clock, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Runs the full rescore when the latest due time has passed since the last run; true when it ran.</summary>
+    public bool RunIfDue()
+    {
+        using var db = store.Open();
+        var models = new ModelVersions(db, clock);
+        var due = LatestDue();
+        if (models.Current() is null ||
+            (db.Setting(LastRunSetting) is { } last && DateTimeOffset.Parse(last, CultureInfo.InvariantCulture) >= due))
+        {
+            return false;
+        }
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var summary = new ScoringRun(db, models).ScoreRange(today, today, 1)[0];
+        db.SetSetting(LastRunSetting, clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
+        log.LogInformation("daily rescore: {Accounts} accounts scored as of {AsOf}", summary.AccountsScored, summary.AsOf);
+        return true;
+    }
+
+    /// <summary>The most recent time the daily run was due (today's if it has passed, else yesterday's).</summary>
+    public DateTimeOffset LatestDue()
+    {
+        var now = clock.GetUtcNow();
+        var local = TimeZoneInfo.ConvertTime(now, settings.DailyRescoreZone);
+        var day = DateOnly.FromDateTime(local.DateTime);
+        var due = At(day);
+        return due <= now ? due : At(day.AddDays(-1));
+    }
+
+    private DateTimeOffset NextDue()
+    {
+        var last = LatestDue();
+        return At(DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(last, settings.DailyRescoreZone).DateTime).AddDays(1));
+    }
+
+    private DateTimeOffset At(DateOnly day)
+    {
+        var local = day.ToDateTime(settings.DailyRescoreAt, DateTimeKind.Unspecified);
+        return new DateTimeOffset(local, settings.DailyRescoreZone.GetUtcOffset(local));
+    }
+}

@@ -1,0 +1,68 @@
+using CustomerHealth.Store.Models;
+using CustomerHealth.Store.Scoring;
+
+namespace CustomerHealth.Web.Jobs;
+
+/// <summary>
+/// Live scores: an accepted signal marks its accounts in the store (dirty_accounts) and wakes this worker, which
+/// waits for the burst to settle (the debounce) and rescores today's scores of the marked accounts. Signals that
+/// arrive while it works wake it again, so a long burst is scored every few seconds and its end within one debounce.
+/// The marks live in the store, so another server process or a later start finishes what this one did not.
+/// </summary>
+public sealed class RescoreQueue(StoreAccess store, TimeProvider clock, ServerSettings settings, ILogger<RescoreQueue> log) : BackgroundService
+{
+    private readonly SemaphoreSlim wake = new(0);
+    private int pending;
+    private long passes;
+
+    /// <summary>How many rescoring passes have finished since start.</summary>
+    public long Passes => Interlocked.Read(ref passes);
+
+    public void Notify()
+    {
+        if (Interlocked.Exchange(ref pending, 1) == 0)
+        {
+            wake.Release();
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Marks left by an earlier run are scored at start.
+        Notify();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await wake.WaitAsync(stoppingToken);
+                await Task.Delay(settings.RescoreDebounce, clock, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            Interlocked.Exchange(ref pending, 0);
+            try
+            {
+                RescoreToday();
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                log.LogError(e, "rescoring the changed accounts failed; it is tried again with the next signal");
+            }
+            Interlocked.Increment(ref passes);
+        }
+    }
+
+    /// <summary>Scores today (UTC, as `chs score` does) for the accounts whose signals changed.</summary>
+    public ScoreSummary? RescoreToday()
+    {
+        using var db = store.Open();
+        var models = new ModelVersions(db, clock);
+        if (models.Current() is null)
+        {
+            return null;
+        }
+        return new ScoringRun(db, models).Score(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
+    }
+}
