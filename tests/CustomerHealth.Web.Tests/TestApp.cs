@@ -8,6 +8,7 @@ using CustomerHealth.Store.Models;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CustomerHealth.Web.Tests;
 
@@ -23,8 +24,9 @@ public sealed class TestApp : WebApplicationFactory<Program>
     private readonly string? postgres;
     private readonly Dictionary<string, string?> settings;
 
-    public TestApp(TestEngine engine, Dictionary<string, string?>? settings = null)
+    public TestApp(TestEngine engine, Dictionary<string, string?>? settings = null, TimeProvider? clock = null)
     {
+        Clock = clock;
         Engine = engine;
         dir = Path.Combine(Path.GetTempPath(), "chs-web-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
@@ -47,6 +49,9 @@ public sealed class TestApp : WebApplicationFactory<Program>
 
     public TestEngine Engine { get; }
 
+    /// <summary>The clock the app reads, when the test gives one.</summary>
+    public TimeProvider? Clock { get; }
+
     /// <summary>The store the app runs on.</summary>
     public string Target { get; }
 
@@ -62,6 +67,10 @@ public sealed class TestApp : WebApplicationFactory<Program>
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
+        }
+        if (Clock is not null)
+        {
+            builder.ConfigureServices(s => s.AddSingleton(Clock));
         }
     }
 
@@ -92,6 +101,14 @@ public sealed class TestApp : WebApplicationFactory<Program>
             // A file still held open by a stopping background job; the temporary folder is cleaned by the system.
         }
     }
+}
+
+/// <summary>A clock that says what the test tells it to.</summary>
+public sealed class FakeTimeProvider(DateTimeOffset now) : TimeProvider
+{
+    public DateTimeOffset Now { get; set; } = now;
+
+    public override DateTimeOffset GetUtcNow() => Now;
 }
 
 /// <summary>Small helpers for requests and JSON.</summary>

@@ -49,7 +49,7 @@ internal sealed class UsageMerge
             GROUP BY e.account_key, e.day, e.event_key, e.user_key
             ON CONFLICT (account_key, day, event_key, user_key) DO UPDATE SET n = usage_users.n + excluded.n
             """,
-            $"INSERT INTO dirty_accounts (account_key) SELECT DISTINCT e.account_key FROM {stage} s JOIN {events} e ON e.identity = s.identity WHERE s.state = 1 ON CONFLICT (account_key) DO NOTHING",
+            $"INSERT INTO dirty_accounts (account_key, mark) SELECT DISTINCT e.account_key, 0 FROM {stage} s JOIN {events} e ON e.identity = s.identity WHERE s.state = 1 ON CONFLICT (account_key) DO UPDATE SET mark = dirty_accounts.mark + 1",
             $"""
             UPDATE {events} AS e SET account_key = s.account_key, day = s.day, event_key = s.event_key, user_key = s.user_key,
                 count = s.count, value = s.value, occurred_at = s.occurred_at, properties = s.properties
@@ -59,7 +59,7 @@ internal sealed class UsageMerge
         apply =
         [
             $"INSERT INTO {events} ({StageColumns}) SELECT {StageColumns} FROM {stage} WHERE state = 0 ORDER BY identity",
-            $"INSERT INTO dirty_accounts (account_key) SELECT DISTINCT account_key FROM {stage} WHERE state < 2 ON CONFLICT (account_key) DO NOTHING",
+            $"INSERT INTO dirty_accounts (account_key, mark) SELECT DISTINCT account_key, 0 FROM {stage} WHERE state < 2 ON CONFLICT (account_key) DO UPDATE SET mark = dirty_accounts.mark + 1",
             $"""
             INSERT INTO usage_daily (account_key, day, event_key, count, sum)
             SELECT account_key, day, event_key, SUM(count), SUM(COALESCE(value, 0)) FROM {stage} WHERE state < 2 GROUP BY account_key, day, event_key

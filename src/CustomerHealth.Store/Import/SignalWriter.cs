@@ -61,7 +61,7 @@ internal sealed class SignalWriter
         }
         foreach (var key in touched)
         {
-            Exec("touched", "INSERT INTO dirty_accounts (account_key) VALUES (@k) ON CONFLICT (account_key) DO NOTHING", ("@k", key));
+            Exec("touched", "INSERT INTO dirty_accounts (account_key) VALUES (@k) ON CONFLICT (account_key) DO UPDATE SET mark = dirty_accounts.mark + 1", ("@k", key));
         }
         if (stage is not null)
         {

@@ -26,7 +26,7 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
             "-score" => "s.score IS NULL, s.score DESC, a.account_id",
             "arr" => "a.arr IS NULL, a.arr, a.account_id",
             "-arr" => "a.arr IS NULL, a.arr DESC, a.account_id",
-            "name" => "a.name, a.account_id",
+            "name" => "a.name IS NULL, a.name, a.account_id",
             "trend" => "trend IS NULL, trend, a.account_id",
             "-trend" => "trend IS NULL, trend DESC, a.account_id",
             "account_id" => "a.account_id",

@@ -114,14 +114,15 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
 
     private string? LatestDay() => db.Connection.ExecuteScalar<string?>("SELECT MAX(as_of) FROM snapshots");
 
-    private List<long> TouchedAccounts() => db.Connection.Query<long>("SELECT account_key FROM dirty_accounts").ToList();
+    /// <summary>The marked accounts with their marks as seen now: clearing them later leaves the accounts marked again since.</summary>
+    private List<(long Key, long Mark)> TouchedAccounts() => db.Connection.Query<(long, long)>("SELECT account_key, mark FROM dirty_accounts").ToList();
 
-    private void ClearTouched(List<long> keys)
+    private void ClearTouched(List<(long Key, long Mark)> marks)
     {
         using var tx = db.Connection.BeginTransaction();
-        foreach (var key in keys)
+        foreach (var (key, mark) in marks)
         {
-            db.Connection.Execute("DELETE FROM dirty_accounts WHERE account_key = @key", new { key }, tx);
+            db.Connection.Execute("DELETE FROM dirty_accounts WHERE account_key = @key AND mark = @mark", new { key, mark }, tx);
         }
         tx.Commit();
     }

@@ -117,7 +117,7 @@ internal static class ModelApi
             .OrderByDescending(c => Math.Abs((c.ToScore ?? 0) - (c.FromScore ?? 0)))
             .ToList();
         return TypedResults.Ok(new Preview(
-            day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), current.VersionId, ModelLoader.VersionId(yaml!), after.Count,
+            day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), current.VersionId, ModelLoader.VersionId(yaml!), after.Count(a => a.Score is not null),
             Distribute(current.Model, before.Values), Distribute(draft, after), changes.Count, changes.Take(1000).ToList()));
     }
 

@@ -87,7 +87,7 @@ internal static class SegmentApi
             {
                 messages.Add((doc.RootElement, type));
             }
-            var result = Land(db, clock, messages, sharedContext);
+            var result = Land(db, clock, messages, sharedContext, batch: type is null);
             if (result.Accepted > 0)
             {
                 rescore.Notify();
@@ -101,7 +101,7 @@ internal static class SegmentApi
         }
     }
 
-    private static SegmentResult Land(StoreDb db, TimeProvider clock, List<(JsonElement Message, string Type)> messages, JsonElement? sharedContext)
+    private static SegmentResult Land(StoreDb db, TimeProvider clock, List<(JsonElement Message, string Type)> messages, JsonElement? sharedContext, bool batch)
     {
         var rejected = new List<Problems.FieldError>();
         var accounts = new List<SourceRow>();
@@ -110,8 +110,7 @@ internal static class SegmentApi
         var accepted = 0;
         var duplicates = 0;
         var now = clock.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-        var prefix = messages.Count > 1 || sharedContext is not null ? "batch" : null;
-        string Field(int i, string name) => prefix is null ? name : $"batch[{i}].{name}";
+        string Field(int i, string name) => batch ? $"batch[{i}].{name}" : name;
         // Who belongs where first, so a track in the same batch as its user's group call finds the account.
         for (var i = 0; i < messages.Count; i++)
         {

@@ -1,0 +1,67 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace CustomerHealth.Cli.Tests.Commands;
+
+/// <summary>`chs user`, `chs apikey` and `chs serve` as a user runs them: a real process answering real HTTP.</summary>
+public abstract partial class ServeTests(TestEngine engine) : IDisposable
+{
+    private readonly ChsRunner chs = new(engine);
+
+    public void Dispose() => chs.Dispose();
+
+    [GeneratedRegex(@"at (http://127\.0\.0\.1:\d+)")]
+    private static partial Regex Address();
+
+    [Fact]
+    public async Task Serve_WithAKeyFromApikeyCreate_AnswersTheApiAndRefusesAnonymousCalls()
+    {
+        chs.Run("init").ExitCode.ShouldBe(0);
+        var user = chs.Run("user", "add", "Ann@Example.com", "--role", "manager");
+        user.ExitCode.ShouldBe(0, user.ToString());
+        user.Out.ShouldContain("ann@example.com can sign in as manager");
+        user.Out.ShouldContain("Password: ");
+        chs.Run("user", "add", "bob@example.com", "--role", "boss").ExitCode.ShouldBe(2);
+        var created = chs.Run("apikey", "create", "pipeline", "--scope", "ingest", "--scope", "read");
+        created.ExitCode.ShouldBe(0, created.ToString());
+        var key = created.Out.Split('\n').Single(l => l.StartsWith("chs_", StringComparison.Ordinal)).Trim();
+        chs.Run("apikey", "create", "bad", "--scope", "everything").ExitCode.ShouldBe(2);
+        var listed = chs.Run("apikey", "list");
+        listed.Out.ShouldContain("pipeline");
+        listed.Out.ShouldNotContain(key);
+
+        using var server = chs.Start(null, "serve", "--urls", "http://127.0.0.1:0");
+        try
+        {
+            string? address = null;
+            var output = new StringBuilder();
+            while (address is null && await server.StandardOutput.ReadLineAsync() is { } line)
+            {
+                output.AppendLine(line);
+                address = Address().Match(line) is { Success: true } m ? m.Groups[1].Value : null;
+            }
+            if (address is null)
+            {
+                throw new ShouldAssertException("serve printed no address:\n" + output + await server.StandardError.ReadToEndAsync());
+            }
+            using var http = new HttpClient { BaseAddress = new Uri(address) };
+            (await http.GetAsync("/health")).StatusCode.ShouldBe(HttpStatusCode.OK);
+            (await http.GetAsync("/api/v1/accounts")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            var ingest = await http.PostAsync("/api/v1/ingest/accounts", new StringContent("""[{"account_id":"S1","name":"Served"}]""", Encoding.UTF8, "application/json"));
+            ingest.StatusCode.ShouldBe(HttpStatusCode.OK, await ingest.Content.ReadAsStringAsync());
+            (await http.GetStringAsync("/api/v1/accounts")).ShouldContain("\"account_id\":\"S1\"");
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+        }
+    }
+}
+
+public sealed class ServeTestsOnSqlite() : ServeTests(TestEngine.Sqlite);
+
+public sealed class ServeTestsOnPostgres() : ServeTests(TestEngine.Postgres);
