@@ -37,9 +37,14 @@ internal sealed class SignalWriter
         this.tx = tx;
         this.clock = clock;
         usageZone = TimeZoneInfo.FindSystemTimeZoneById(db.Setting("usage_timezone") ?? "UTC");
-        Load("SELECT account_id, account_key FROM accounts", accountKeys);
         Load("SELECT name, event_key FROM event_names", eventKeys);
     }
+
+    // Account keys are looked up one by one while few are needed (an HTTP batch names a handful of accounts), and
+    // all read at once when an import turns out to name many (a file): neither pays for the other's case.
+    private const int LookupsBeforeLoadingAll = 2_000;
+    private int accountLookups;
+    private bool allAccountsLoaded;
 
     private void Load(string sql, Dictionary<string, long> into)
     {
@@ -184,8 +189,7 @@ internal sealed class SignalWriter
 
     private bool WriteAccount(AccountRecord a)
     {
-        var existing = accountKeys.ContainsKey(a.AccountId);
-        var key = Account(a.AccountId);
+        var key = Account(a.AccountId, out var existing);
         string? attributes = null;
         if (a.Attributes.Count > 0)
         {
@@ -246,14 +250,35 @@ internal sealed class SignalWriter
         batchRepeats = false;
     }
 
+    private long Account(string id) => Account(id, out _);
+
     /// <summary>The key of an account, creating a bare account for an id seen for the first time.</summary>
-    private long Account(string id)
+    private long Account(string id, out bool existed)
     {
-        if (!accountKeys.TryGetValue(id, out var key))
+        existed = true;
+        if (accountKeys.TryGetValue(id, out var key))
         {
-            key = Convert.ToInt64(Scalar("INSERT INTO accounts (account_id) VALUES (@id) RETURNING account_key", ("@id", id)), CultureInfo.InvariantCulture);
-            accountKeys[id] = key;
+            return key;
         }
+        if (!allAccountsLoaded && ++accountLookups > LookupsBeforeLoadingAll)
+        {
+            Load("SELECT account_id, account_key FROM accounts", accountKeys);
+            allAccountsLoaded = true;
+            if (accountKeys.TryGetValue(id, out key))
+            {
+                return key;
+            }
+        }
+        if (!allAccountsLoaded && Scalar("SELECT account_key FROM accounts WHERE account_id = @id", ("@id", id)) is { } found and not DBNull)
+        {
+            key = Convert.ToInt64(found, CultureInfo.InvariantCulture);
+        }
+        else
+        {
+            existed = false;
+            key = Convert.ToInt64(Scalar("INSERT INTO accounts (account_id) VALUES (@id) RETURNING account_key", ("@id", id)), CultureInfo.InvariantCulture);
+        }
+        accountKeys[id] = key;
         return key;
     }
 
