@@ -41,6 +41,7 @@ internal static class Chs
         DemoCommand.Add(root, context);
         ServeCommand.Add(root, context);
         AccessCommands.Add(root, context);
+        BacktestCommand.Add(root, context);
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
