@@ -38,7 +38,7 @@ internal static class AccountCommands
                 p.GetValue(limit) ?? int.MaxValue, IncludeChurned: p.GetValue(churned)));
             if (p.GetValue(json))
             {
-                CliContext.WriteJson(rows.Select(r => new { r.AccountId, r.Name, r.Segment, r.Owner, r.Arr, r.Score, r.Grade, r.Trend, r.Direction, r.ScoredOn, r.Status }));
+                CliContext.WriteJson(rows.Select(r => new { r.AccountId, r.Name, r.Segment, r.Owner, r.Arr, r.Score, r.Grade, r.Trend, r.Direction, r.ScoredOn, r.Status, r.ChurnProbability }));
                 return 0;
             }
             Tables.Accounts(rows);

@@ -25,13 +25,22 @@ internal static class BacktestCommand
             var options = Options(p, ctx);
             using var db = ctx.Open(p);
             var (model, version) = Model(p, ctx, db);
-            var report = CliContext.WithProgress("Backtesting", _ => new Backtest(db).Run(model, version, options));
+            var (report, calibration) = CliContext.WithProgress("Backtesting", _ => new Backtest(db).RunWithCalibration(model, version, options));
+            if (p.GetValue(ModelFile) is null && calibration is not null)
+            {
+                // The published model's backtest calibrates the churn probability that `show`, `accounts` and the API give.
+                calibration.Save(db);
+            }
             if (p.GetValue(json))
             {
                 CliContext.WriteJson(report);
                 return 0;
             }
             Print(report);
+            if (p.GetValue(ModelFile) is null && calibration is not null)
+            {
+                Console.WriteLine($"Churn probabilities within {calibration.HorizonDays} days now appear in `show`, `accounts --json` and the API for scores of model {calibration.ModelVersion}.");
+            }
             return 0;
         });
         root.Subcommands.Add(cmd);

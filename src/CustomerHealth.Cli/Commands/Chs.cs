@@ -42,6 +42,7 @@ internal static class Chs
         ServeCommand.Add(root, context);
         AccessCommands.Add(root, context);
         BacktestCommand.Add(root, context);
+        SuggestCommand.Add(root, context);
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -98,10 +98,14 @@ public sealed class Backtest(StoreDb db)
         return (plan, observations, unscored, churn);
     }
 
-    public BacktestReport Run(HealthModel model, string modelVersion, BacktestOptions options)
+    public BacktestReport Run(HealthModel model, string modelVersion, BacktestOptions options) => RunWithCalibration(model, modelVersion, options).Report;
+
+    /// <summary>The report, and the churn probability of a score fitted on the same observations.</summary>
+    public (BacktestReport Report, ChurnCalibration? Calibration) RunWithCalibration(HealthModel model, string modelVersion, BacktestOptions options)
     {
         var (plan, observations, unscored, churn) = Observe(model, options);
-        return Report(plan, modelVersion, options, observations, unscored, churn);
+        var report = Report(plan, modelVersion, options, observations, unscored, churn);
+        return (report, ChurnCalibration.Of(report, Calibration(observations)));
     }
 
     public static BacktestReport Report(

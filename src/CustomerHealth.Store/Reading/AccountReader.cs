@@ -1,5 +1,6 @@
 using System.Globalization;
 using CustomerHealth.Core.Scoring;
+using CustomerHealth.Store.Backtesting;
 using CustomerHealth.Store.Models;
 using CustomerHealth.Store.Scoring;
 using Dapper;
@@ -33,14 +34,14 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
             var other => throw new StoreException($"cannot sort by `{other}`; use score, -score, arr, -arr, name, trend, -trend or account_id"),
         };
         var rows = db.Connection.Query<(string AccountId, string? Name, string? Segment, string? Owner, double? Arr, double? Score, string? Grade, double? Trend,
-            string? ScoredOn, string? Stage, string? Plan, string? Renewal, string Status)>(
+            string? ScoredOn, string? Stage, string? Plan, string? Renewal, string Status, string? ModelVersion)>(
             $"""
             WITH cur AS (SELECT account_key, MAX(as_of) AS as_of FROM snapshots GROUP BY account_key),
                  acc AS (SELECT a.*, {ChurnedOnSql} AS churned_on FROM accounts a)
             SELECT a.account_id, a.name, a.segment, a.owner, a.arr, s.score, s.grade,
                    s.score - (SELECT p.score FROM snapshots p WHERE p.account_key = a.account_key AND p.as_of <= {db.Engine.DaysBefore("cur.as_of", "@trendDays")}
                               ORDER BY p.as_of DESC LIMIT 1) AS trend,
-                   s.as_of, a.lifecycle_stage, a.plan, a.renewal_on, CASE WHEN a.churned_on IS NULL THEN 'active' ELSE 'churned' END AS status
+                   s.as_of, a.lifecycle_stage, a.plan, a.renewal_on, CASE WHEN a.churned_on IS NULL THEN 'active' ELSE 'churned' END AS status, s.model_version
             FROM acc a
             LEFT JOIN cur ON cur.account_key = a.account_key
             LEFT JOIN snapshots s ON s.account_key = cur.account_key AND s.as_of = cur.as_of
@@ -49,9 +50,14 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
             LIMIT @limit OFFSET @offset
             """,
             new { trendDays, includeChurned = q.IncludeChurned, grade = q.Grade, segment = q.Segment, owner = q.Owner, search = Pattern(q.Search), limit = q.Limit == int.MaxValue ? db.Engine.NoLimit : q.Limit, offset = q.Offset });
+        var calibration = ChurnCalibration.Load(db);
         return rows.Select(r => new AccountRow(r.AccountId, r.Name, r.Segment, r.Owner, r.Arr, r.Score, r.Grade, r.Trend, Direction(r.Trend), r.ScoredOn,
-            r.Stage, r.Plan, r.Renewal, r.Status)).ToList();
+            r.Stage, r.Plan, r.Renewal, r.Status, ChurnProbability(calibration, r.Score, r.ModelVersion))).ToList();
     }
+
+    /// <summary>The calibrated churn probability of a score, when the latest backtest was of the model that gave it.</summary>
+    private static double? ChurnProbability(ChurnCalibration? calibration, double? score, string? modelVersion) =>
+        calibration is not null && score is { } x && modelVersion == calibration.ModelVersion ? Math.Round(calibration.Probability(x), 4) : null;
 
     /// <summary>How many accounts the query's filters match (for paging).</summary>
     public int Count(AccountQuery q) =>
@@ -86,6 +92,15 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
 
     /// <summary>An account explained as of a day (the stored snapshot; scored on the fly if that day has none), or its latest score.</summary>
     public AccountDetail? Show(string accountId, DateOnly? asOf = null)
+    {
+        var detail = Explained(accountId, asOf);
+        var calibration = ChurnCalibration.Load(db);
+        return detail is null || ChurnProbability(calibration, detail.Score, detail.ModelVersion) is not { } p
+            ? detail
+            : detail with { ChurnProbability = p, ChurnHorizonDays = calibration!.HorizonDays };
+    }
+
+    private AccountDetail? Explained(string accountId, DateOnly? asOf)
     {
         var account = Profile(accountId);
         if (account is null)

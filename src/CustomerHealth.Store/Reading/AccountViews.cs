@@ -5,13 +5,19 @@ namespace CustomerHealth.Store.Reading;
 /// <summary>A line of the current account list (`accounts --json`).</summary>
 public sealed record AccountRow(
     string AccountId, string? Name, string? Segment, string? Owner, double? Arr, double? Score, string? Grade, double? Trend, string? Direction,
-    string? ScoredOn, string? LifecycleStage, string? Plan, string? RenewalOn, string Status);
+    string? ScoredOn, string? LifecycleStage, string? Plan, string? RenewalOn, string Status, double? ChurnProbability = null);
 
 /// <summary>An account's score with its full explanation (`show --json`).</summary>
 public sealed record AccountDetail(
     string AccountId, string? Name, double? Score, string? Grade, string? GradeLabel, string? Scorecard, string? ModelVersion, string AsOf,
     double? ComputedScore, string? OverrideReason, double? Trend, string? Direction, string? Note, AccountProfile Profile,
-    IReadOnlyList<DimensionExplanation> Dimensions, bool Stored);
+    IReadOnlyList<DimensionExplanation> Dimensions, bool Stored)
+{
+    /// <summary>The calibrated chance of churn within <see cref="ChurnHorizonDays"/> (null until the model is backtested).</summary>
+    public double? ChurnProbability { get; init; }
+
+    public int? ChurnHorizonDays { get; init; }
+}
 
 public sealed record AccountProfile(
     string? Segment, string? LifecycleStage, string? Owner, double? Arr, double? Seats, string? Plan, string? StartedOn, string? RenewalOn,

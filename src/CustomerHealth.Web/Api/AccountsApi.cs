@@ -19,7 +19,7 @@ internal static class AccountsApi
 {
     public sealed record AccountItem(
         string AccountId, string? Name, string? Segment, string? Owner, double? Arr, double? Score, string? Grade, double? Trend, string? Direction,
-        string? ScoredOn, string? LifecycleStage, string? Plan, string? RenewalOn, string Status);
+        string? ScoredOn, string? LifecycleStage, string? Plan, string? RenewalOn, string Status, double? ChurnProbability);
 
     public sealed record OverrideRequest(double? Score, string? Grade, string? Reason, string? Until);
 
@@ -60,7 +60,7 @@ internal static class AccountsApi
             var rows = reader.List(query);
             ctx.Response.Headers["X-Total-Count"] = reader.Count(query).ToString(CultureInfo.InvariantCulture);
             return TypedResults.Ok(rows.Select(r => new AccountItem(r.AccountId, r.Name, r.Segment, r.Owner, r.Arr, r.Score, r.Grade, r.Trend, r.Direction,
-                r.ScoredOn, r.LifecycleStage, r.Plan, r.RenewalOn, r.Status)).ToList());
+                r.ScoredOn, r.LifecycleStage, r.Plan, r.RenewalOn, r.Status, r.ChurnProbability)).ToList());
         }
         catch (StoreException e) when (sort is not null)
         {

@@ -36,6 +36,10 @@ internal static class Tables
         Console.WriteLine($"  Score {Num(d.Score)} · {d.GradeLabel ?? d.Grade} ({d.Grade}) as of {d.AsOf}" +
             (d.Trend is { } t ? $" · trend {Arrow(d.Direction)} {t.ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture)}" : "") +
             $" · scorecard {d.Scorecard} · model {d.ModelVersion}");
+        if (d.ChurnProbability is { } churn)
+        {
+            Console.WriteLine($"  Churn risk: {(churn * 100).ToString("0.0", CultureInfo.InvariantCulture)}% within {d.ChurnHorizonDays} days (calibrated on the latest backtest of this model)");
+        }
         if (d.OverrideReason is not null)
         {
             Console.WriteLine($"  Overridden: \"{d.OverrideReason}\" (computed score {Num(d.ComputedScore)})");
