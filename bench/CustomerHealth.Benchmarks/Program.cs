@@ -2,7 +2,7 @@ using BenchmarkDotNet.Running;
 using CustomerHealth.Benchmarks;
 
 // `rescore [ACCOUNTS] [USAGE_EVENTS]` runs the end-to-end rescore, `import [EVENTS]` the import comparison,
-// `http [ACCOUNTS]` HTTP ingest and freshness;
+// `http [ACCOUNTS]` HTTP ingest and freshness, `backtest [ACCOUNTS] [USAGE_EVENTS]` a year of weekly backtest dates;
 // anything else goes to BenchmarkDotNet.
 if (args.Length > 0 && args[0] == "import")
 {
@@ -15,6 +15,13 @@ if (args.Length > 0 && args[0] == "rescore")
     var events = args.Length > 2 && !args[2].StartsWith('-') ? long.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : accounts * 20L;
     var backfill = args.Contains("--backfill");
     FullRescore.Run(accounts, events, Environment.GetEnvironmentVariable("CHS_BENCH_STORE"), backfill);
+    return 0;
+}
+if (args.Length > 0 && args[0] == "backtest")
+{
+    var accounts = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000;
+    var events = args.Length > 2 ? long.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : accounts * 100L;
+    BacktestBench.Run(accounts, events, Environment.GetEnvironmentVariable("CHS_BENCH_STORE"));
     return 0;
 }
 if (args.Length > 0 && args[0] == "http")

@@ -151,7 +151,10 @@ public sealed class Backtest(StoreDb db)
         var present = observations.Where(o => !o.Measures[j].Missing).ToList();
         var auc = Metrics.Auc(present.Select(o => new Outcome(-o.Measures[j].Score, o.Churned)).ToList());
         var numeric = present.Where(o => !o.Measures[j].Value.IsText && !o.Measures[j].Value.IsMissing).ToList();
-        var edges = Metrics.DecileEdges(numeric.Select(o => o.Measures[j].Value.Number).ToList());
+        var values = numeric.Select(o => o.Measures[j].Value.Number).ToList();
+        // A measure with few distinct values (a 0/1 flag, a count of tickets) gets a group per value, not deciles that collapse.
+        var distinct = values.Distinct().Order().ToArray();
+        var edges = distinct.Length <= 10 ? distinct.Skip(1).ToArray() : Metrics.DecileEdges(values);
         var deciles = new List<DecileRate>();
         if (numeric.Count > 0)
         {
