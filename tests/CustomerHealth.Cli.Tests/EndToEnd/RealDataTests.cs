@@ -90,6 +90,27 @@ public abstract class RealDataTests(TestEngine engine) : IDisposable
             var contributions = measures.Values.Sum(m => m.GetProperty("contribution").GetDouble());
             contributions.ShouldBe(show.Json.GetProperty("score").GetDouble(), 1e-9);
         }
+
+        // A lapse backtest observes exactly the customers active at each date and labels exactly those who lapse,
+        // as counted here from the raw file.
+        var backtest = chs.Run("backtest", "--from", "1997-06-30", "--to", "1997-08-29", "--every", "30d", "--horizon", "90d", "--lapse", "90d", "--json");
+        backtest.ExitCode.ShouldBe(0, backtest.ToString());
+        int observed = 0, lapsed = 0;
+        foreach (var t in new[] { new DateOnly(1997, 6, 30), new DateOnly(1997, 7, 30), new DateOnly(1997, 8, 29) })
+        {
+            foreach (var c in orders.GroupBy(o => o.Customer))
+            {
+                if (c.Any(o => o.Date > t.AddDays(-90) && o.Date <= t))
+                {
+                    observed++;
+                    lapsed += c.Any(o => o.Date > t && o.Date <= t.AddDays(90)) ? 0 : 1;
+                }
+            }
+        }
+        backtest.Json.GetProperty("observations").GetInt32().ShouldBe(observed);
+        backtest.Json.GetProperty("churned").GetInt32().ShouldBe(lapsed);
+        backtest.Json.GetProperty("churn").GetString().ShouldBe("lapse 90d (orders)");
+        backtest.Json.GetProperty("auc").GetDouble().ShouldBeInRange(0.6, 0.8);
     }
 
     [Fact]
@@ -154,6 +175,27 @@ public abstract class RealDataTests(TestEngine engine) : IDisposable
         var churnMean = churners.Where(c => c.Churn).Average(c => list[c.Id]);
         var stayMean = churners.Where(c => !c.Churn).Average(c => list[c.Id]);
         churnMean.ShouldBeLessThan(stayMean - 10, $"churners {churnMean:0.0} vs others {stayMean:0.0}");
+
+        // The backtest's AUC is the share of (churner, stayer) pairs where the churner scored lower, ties half:
+        // counted here pair by pair from the listed scores.
+        var backtest = chs.Run("backtest", "--from", "2025-09-30", "--to", "2025-09-30", "--horizon", "92d", "--json");
+        backtest.ExitCode.ShouldBe(0, backtest.ToString());
+        backtest.Json.GetProperty("observations").GetInt32().ShouldBe(3150);
+        backtest.Json.GetProperty("churned").GetInt32().ShouldBe(495);
+        double wins = 0;
+        var churnScores = churners.Where(c => c.Churn).Select(c => list[c.Id]).ToList();
+        var stayScores = churners.Where(c => !c.Churn).Select(c => list[c.Id]).ToList();
+        foreach (var a in churnScores)
+        {
+            foreach (var b in stayScores)
+            {
+                wins += a < b ? 1 : a == b ? 0.5 : 0;
+            }
+        }
+        backtest.Json.GetProperty("auc").GetDouble().ShouldBe(wins / (churnScores.Count * (double)stayScores.Count), 1e-9);
+        var calibrated = chs.Run("show", churners.First(c => c.Churn).Id, "--json").Json;
+        calibrated.GetProperty("churn_probability").GetDouble().ShouldBeInRange(0, 1);
+        calibrated.GetProperty("churn_horizon_days").GetInt32().ShouldBe(92);
 
         // The complaints value of a customer is the raw file's, and their account is churned only after month 12.
         var complainer = rows.FindIndex(r => r[Array.IndexOf(header, "complains")] == "1");
