@@ -13,9 +13,21 @@ internal sealed class PostgresEngine : IStoreEngine
     /// <summary>Npgsql's keyword form of `--db`, which may also be a `postgres://user:password@host:port/database` URL.</summary>
     public static string ConnectionString(string target)
     {
+        var b = Parse(target);
+        // Imports of millions of rows and full rescores run statements for minutes: no command timeout unless the
+        // connection string sets one.
+        if (!target.Replace("_", "", StringComparison.Ordinal).Replace(" ", "", StringComparison.Ordinal).Contains("commandtimeout", StringComparison.OrdinalIgnoreCase))
+        {
+            b.CommandTimeout = 0;
+        }
+        return b.ConnectionString;
+    }
+
+    private static NpgsqlConnectionStringBuilder Parse(string target)
+    {
         if (!target.Contains("://", StringComparison.Ordinal))
         {
-            return new NpgsqlConnectionStringBuilder(target).ConnectionString;
+            return new NpgsqlConnectionStringBuilder(target);
         }
         var uri = new Uri(target);
         var b = new NpgsqlConnectionStringBuilder { Host = uri.Host, Database = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/')) };
@@ -37,7 +49,7 @@ internal sealed class PostgresEngine : IStoreEngine
             var kv = pair.Split('=', 2);
             b[Uri.UnescapeDataString(kv[0]).Replace('_', ' ')] = kv.Length == 2 ? Uri.UnescapeDataString(kv[1]) : "true";
         }
-        return b.ConnectionString;
+        return b;
     }
 
     /// <summary>The server and database of a connection string, without the password, for messages.</summary>

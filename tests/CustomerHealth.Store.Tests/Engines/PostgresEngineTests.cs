@@ -27,6 +27,16 @@ public sealed class PostgresEngineTests
     }
 
     [Fact]
+    public void ConnectionString_NoCommandTimeoutUnlessGiven()
+    {
+        // A 50-million-event import runs merge statements far longer than Npgsql's default 30 seconds.
+        new NpgsqlConnectionStringBuilder(PostgresEngine.ConnectionString("Host=h;Database=d")).CommandTimeout.ShouldBe(0);
+        new NpgsqlConnectionStringBuilder(PostgresEngine.ConnectionString("postgres://u@h/d")).CommandTimeout.ShouldBe(0);
+        new NpgsqlConnectionStringBuilder(PostgresEngine.ConnectionString("Host=h;Database=d;Command Timeout=45")).CommandTimeout.ShouldBe(45);
+        new NpgsqlConnectionStringBuilder(PostgresEngine.ConnectionString("postgres://u@h/d?command_timeout=60")).CommandTimeout.ShouldBe(60);
+    }
+
+    [Fact]
     public void Describe_NeverShowsThePassword()
     {
         var text = PostgresEngine.Describe("Host=db;Port=5432;Username=u;Password=secret;Database=d");
