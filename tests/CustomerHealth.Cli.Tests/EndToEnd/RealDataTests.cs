@@ -111,6 +111,20 @@ public abstract class RealDataTests(TestEngine engine) : IDisposable
         backtest.Json.GetProperty("churned").GetInt32().ShouldBe(lapsed);
         backtest.Json.GetProperty("churn").GetString().ShouldBe("lapse 90d (orders)");
         backtest.Json.GetProperty("auc").GetDouble().ShouldBeInRange(0.6, 0.8);
+
+        // Suggested weights, fitted on the earlier dates and judged on the later ones, written as a valid model.
+        var suggest = chs.Run("suggest", "--from", "1997-06-30", "--to", "1998-03-31", "--every", "30d", "--horizon", "90d", "--lapse", "90d", "--out", "suggested.yaml", "--json");
+        suggest.ExitCode.ShouldBe(0, suggest.ToString());
+        var trainDates = suggest.Json.GetProperty("train_dates").EnumerateArray().Select(d => d.GetString()!).ToList();
+        var testDates = suggest.Json.GetProperty("test_dates").EnumerateArray().Select(d => d.GetString()!).ToList();
+        // The last training date's 90-day horizon ends before the first test date.
+        DateOnly.Parse(trainDates[^1], CultureInfo.InvariantCulture).AddDays(90).ShouldBeLessThanOrEqualTo(DateOnly.Parse(testDates[0], CultureInfo.InvariantCulture));
+        suggest.Json.GetProperty("suggested_auc").GetDouble().ShouldBeInRange(0.6, 0.9);
+        suggest.Json.GetProperty("current_auc").GetDouble().ShouldBeInRange(0.6, 0.9);
+        suggest.Json.GetProperty("weights").EnumerateObject().Sum(w => w.Value.GetDouble()).ShouldBe(1, 0.001);
+        chs.Run("model", "validate", "suggested.yaml").ExitCode.ShouldBe(0);
+        var againstSuggested = chs.Run("backtest", "--model", "suggested.yaml", "--from", testDates[0], "--to", "1998-03-31", "--every", "30d", "--horizon", "90d", "--lapse", "90d", "--json");
+        againstSuggested.Json.GetProperty("auc").GetDouble().ShouldBe(suggest.Json.GetProperty("suggested_auc").GetDouble(), 1e-9);
     }
 
     [Fact]
