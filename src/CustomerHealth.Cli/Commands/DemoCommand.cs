@@ -76,6 +76,19 @@ internal static class DemoCommand
                 days.Reverse();
                 CliContext.WithProgress("Scoring history", pr => run.ScoreRange(days[0], end, 7, null, pr));
                 Summary(db, models);
+                if (end.AddDays(-90) >= start.AddDays(90))
+                {
+                    // A backtest on the demo's own history: how well the score predicted churn, and the calibration
+                    // that gives each account its churn probability.
+                    var current = models.RequireCurrent();
+                    var (report, calibration) = new Store.Backtesting.Backtest(db).RunWithCalibration(
+                        current.Model, current.VersionId, new Store.Backtesting.BacktestOptions(start.AddDays(90), end.AddDays(-90), 30, 90));
+                    calibration?.Save(db);
+                    Console.WriteLine();
+                    Console.WriteLine($"Backtest on this history ({report.Dates.Count} monthly dates, churn within 90 days): AUC {report.Auc?.ToString("0.000", CultureInfo.InvariantCulture) ?? "—"}, " +
+                        $"the lowest-scored tenth churned {report.LiftTopDecile?.ToString("0.0", CultureInfo.InvariantCulture) ?? "—"}× as often as average. " +
+                        $"Details: chs --db {path} backtest --from {start.AddDays(90):yyyy-MM-dd} --to {end.AddDays(-90):yyyy-MM-dd}");
+                }
                 Console.WriteLine();
                 Console.WriteLine($"The demo store is {path}. Try: chs --db {path} accounts --grade red --sort score");
                 Console.WriteLine($"                           chs --db {path} show ACCOUNT_ID");
