@@ -71,33 +71,12 @@ public static class ModelLoader
         return days > 0;
     }
 
-    private sealed class Reader
+    private sealed class Reader : YamlReading
     {
-        public List<ModelError> Errors { get; } = [];
-
-        private void Error(YamlNode node, string message) => Errors.Add(new ModelError((int)node.Start.Line, (int)node.Start.Column, message));
-
         public HealthModel? Read(string yaml)
         {
-            var stream = new YamlStream();
-            try
+            if (Root(yaml, "the model must be a mapping with at least `name`, `grades` and `dimensions`") is not { } root)
             {
-                stream.Load(new StringReader(yaml));
-            }
-            catch (YamlException e)
-            {
-                Errors.Add(new ModelError((int)e.Start.Line, (int)e.Start.Column, "not valid YAML: " + e.Message));
-                return null;
-            }
-            catch (InvalidOperationException e)
-            {
-                // YamlDotNet reports some broken structures this way, without a position.
-                Errors.Add(new ModelError(1, 1, "not valid YAML: " + e.Message));
-                return null;
-            }
-            if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
-            {
-                Errors.Add(new ModelError(1, 1, "the model must be a mapping with at least `name`, `grades` and `dimensions`"));
                 return null;
             }
             var keys = Keys(root, "name", "description", "scale", "missing", "trend_days", "timezone", "hierarchy", "grades", "dimensions", "scorecards");
@@ -706,61 +685,6 @@ public static class ModelLoader
             return cards;
         }
 
-        private Dictionary<string, YamlNode> Keys(YamlMappingNode map, params string[] allowed)
-        {
-            var result = new Dictionary<string, YamlNode>();
-            foreach (var (kn, vn) in map.Children)
-            {
-                var key = Scalar(kn);
-                if (!allowed.Contains(key))
-                {
-                    Error(kn, $"unknown key `{key}`; expected one of: {string.Join(", ", allowed)}");
-                    continue;
-                }
-                if (!result.TryAdd(key, vn))
-                {
-                    Error(kn, $"`{key}` is given twice");
-                }
-            }
-            return result;
-        }
-
-        private string? Str(Dictionary<string, YamlNode> keys, string key, YamlNode owner, bool required)
-        {
-            if (!keys.TryGetValue(key, out var node))
-            {
-                if (required)
-                {
-                    Error(owner, $"missing `{key}`");
-                }
-                return null;
-            }
-            if (node is not YamlScalarNode s || string.IsNullOrWhiteSpace(s.Value))
-            {
-                Error(node, $"`{key}` must be a non-empty text");
-                return null;
-            }
-            return s.Value;
-        }
-
-        private double? Num(Dictionary<string, YamlNode> keys, string key, YamlNode owner, bool required)
-        {
-            if (!keys.TryGetValue(key, out var node))
-            {
-                if (required)
-                {
-                    Error(owner, $"missing `{key}`");
-                }
-                return null;
-            }
-            var n = NumOf(node);
-            if (n is null)
-            {
-                Error(node, $"`{key}` must be a number");
-            }
-            return n;
-        }
-
         private MissingPolicy? Missing(Dictionary<string, YamlNode> keys, string key)
         {
             if (!keys.TryGetValue(key, out var node))
@@ -778,9 +702,5 @@ public static class ModelLoader
             }
         }
 
-        private static double? NumOf(YamlNode node) =>
-            node is YamlScalarNode { Value: { } v } && double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) ? d : null;
-
-        private static string Scalar(YamlNode node) => node is YamlScalarNode s ? s.Value ?? "" : "";
     }
 }

@@ -1,0 +1,172 @@
+using System.Globalization;
+
+namespace CustomerHealth.Core.Alerts;
+
+/// <summary>What the rules see of one account at one snapshot.</summary>
+public sealed record AccountState(
+    string AccountId,
+    string? Name,
+    string? Segment,
+    string? Owner,
+    string? LifecycleStage,
+    DateOnly? RenewalOn,
+    DateOnly AsOf,
+    double? Score,
+    string? Grade,
+    IReadOnlyDictionary<string, MeasureState> Measures)
+{
+    public string AccountId { get; init => field = Require.Text(value, nameof(AccountId)); } = Require.Text(AccountId, nameof(AccountId));
+}
+
+/// <summary>One measure at a snapshot: its raw value (null when missing) and whether it is missing or stale.</summary>
+/// <param name="Label">How people call the measure ("CSM sentiment"); reasons fall back to the id without it.</param>
+public sealed record MeasureState(double? Value, bool Missing, bool Stale, string? Label = null);
+
+/// <summary>The outcome of one rule for one account: whether it fires, and why in words a CSM reads.</summary>
+public sealed record RuleEvaluation(bool InScope, bool Holds, string Reason)
+{
+    public bool Fires => InScope && Holds;
+}
+
+/// <summary>
+/// Evaluates rules against an account's snapshot. Pure: everything about the past comes in as arguments
+/// (the previous snapshot and a score-history lookup), so backfills and tests evaluate any day alike.
+/// </summary>
+public static class RuleEvaluator
+{
+    /// <param name="previous">The account's previous snapshot, or null when this is its first.</param>
+    /// <param name="scoreDaysAgo">The score on or before AsOf − days, or null when there is none.</param>
+    public static RuleEvaluation Evaluate(AlertRule rule, AccountState now, AccountState? previous, Func<int, double?> scoreDaysAgo)
+    {
+        var (holds, reason) = Check(rule.When, now, previous, scoreDaysAgo);
+        return new RuleEvaluation(rule.Scope.Matches(now), holds, reason);
+    }
+
+    /// <summary>Whether a condition holds, scope aside, with the reason either way.</summary>
+    public static (bool Holds, string Reason) Check(Condition condition, AccountState now, AccountState? previous, Func<int, double?> scoreDaysAgo) =>
+        condition switch
+        {
+            GradeEntered c => GradeEntered(c, now, previous),
+            ScoreBelow c => ScoreBelow(c, now),
+            ScoreDrop c => ScoreDrop(c, now, scoreDaysAgo),
+            MeasureBelow c => Measure(now, c.MeasureId, c.Threshold, below: true),
+            MeasureAbove c => Measure(now, c.MeasureId, c.Threshold, below: false),
+            RenewalWithin c => Renewal(c, now),
+            Stale c => Stale(c, now),
+            _ => throw new ArgumentOutOfRangeException(nameof(condition), condition, "unknown condition kind"),
+        };
+
+    // A first-ever snapshot already in the grade counts as entering it: an account imported red must raise its
+    // alert, or it would stay silent until it left red and came back.
+    private static (bool, string) GradeEntered(GradeEntered c, AccountState now, AccountState? previous)
+    {
+        if (now.Grade is null)
+        {
+            return (false, "no grade yet");
+        }
+        if (!string.Equals(now.Grade, c.Grade, StringComparison.OrdinalIgnoreCase))
+        {
+            return (false, $"grade is {now.Grade}, not {c.Grade}");
+        }
+        if (previous is null)
+        {
+            return (true, $"entered {now.Grade} (first score)");
+        }
+        if (previous.Grade is null)
+        {
+            return (true, $"entered {now.Grade} (was ungraded)");
+        }
+        return string.Equals(previous.Grade, c.Grade, StringComparison.OrdinalIgnoreCase)
+            ? (false, $"was already {previous.Grade}")
+            : (true, $"entered {now.Grade} (was {previous.Grade})");
+    }
+
+    private static (bool, string) ScoreBelow(ScoreBelow c, AccountState now)
+    {
+        if (now.Score is not { } score)
+        {
+            return (false, "no score yet");
+        }
+        return score < c.Value
+            ? (true, $"score {One(score)} is below {Num(c.Value)}")
+            : (false, $"score {One(score)} is not below {Num(c.Value)}");
+    }
+
+    private static (bool, string) ScoreDrop(ScoreDrop c, AccountState now, Func<int, double?> scoreDaysAgo)
+    {
+        if (now.Score is not { } score)
+        {
+            return (false, "no score yet");
+        }
+        if (scoreDaysAgo(c.Days) is not { } before)
+        {
+            return (false, $"no score from {c.Days} days ago to compare with");
+        }
+        // Rounded to the tenth shown in the reason, so "fell 15.0 points" never fails a 15-point rule by 1e-15.
+        var drop = Math.Round(before - score, 6);
+        if (drop >= c.Points)
+        {
+            return (true, $"score fell {One(drop)} points in {c.Days} days (from {One(before)})");
+        }
+        return drop > 0
+            ? (false, $"score fell {One(drop)} points in {c.Days} days (from {One(before)}), less than {Num(c.Points)}")
+            : (false, $"score did not fall in {c.Days} days (from {One(before)} to {One(score)})");
+    }
+
+    // A stale value is still the latest known value, so it is compared; only a missing one cannot be.
+    private static (bool, string) Measure(AccountState now, string id, double threshold, bool below)
+    {
+        var label = LabelOf(now, id);
+        if (!now.Measures.TryGetValue(id, out var m) || m.Missing || m.Value is not { } value)
+        {
+            return (false, $"{label} has no value");
+        }
+        var word = below ? "below" : "above";
+        var holds = below ? value < threshold : value > threshold;
+        return holds
+            ? (true, $"{label} is {Num(value)}, {word} {Num(threshold)}")
+            : (false, $"{label} is {Num(value)}, not {word} {Num(threshold)}");
+    }
+
+    private static (bool, string) Renewal(RenewalWithin c, AccountState now)
+    {
+        if (now.RenewalOn is not { } on)
+        {
+            return (false, "no renewal date");
+        }
+        var date = on.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var days = on.DayNumber - now.AsOf.DayNumber;
+        if (days < 0)
+        {
+            return (false, $"renewal on {date} has passed");
+        }
+        var grade = now.Grade is null ? "" : $", grade {now.Grade}";
+        var text = $"renewal on {date} in {days} days{grade}";
+        if (days > c.Days)
+        {
+            return (false, $"{text}, more than {c.Days} days away");
+        }
+        if (c.Grades.Count > 0 && (now.Grade is null || !c.Grades.Contains(now.Grade, StringComparer.OrdinalIgnoreCase)))
+        {
+            return (false, $"{text}, not one of {string.Join(", ", c.Grades)}");
+        }
+        return (true, text);
+    }
+
+    private static (bool, string) Stale(Stale c, AccountState now)
+    {
+        var label = LabelOf(now, c.MeasureId);
+        if (!now.Measures.TryGetValue(c.MeasureId, out var m))
+        {
+            return (false, $"{label} is not measured");
+        }
+        return m.Stale ? (true, $"{label} is stale") : (false, $"{label} is up to date");
+    }
+
+    private static string LabelOf(AccountState now, string id) =>
+        now.Measures.TryGetValue(id, out var m) && !string.IsNullOrWhiteSpace(m.Label) ? m.Label : id;
+
+    private static string One(double x) => x.ToString("0.0", CultureInfo.InvariantCulture);
+
+    private static string Num(double x) => x.ToString("0.##", CultureInfo.InvariantCulture);
+}
