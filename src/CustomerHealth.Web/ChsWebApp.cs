@@ -75,6 +75,7 @@ public static class ChsWebApp
         api.MapIngest();
         api.MapAccounts();
         api.MapModel();
+        api.MapAlerts();
         app.MapSegment();
         return app;
     }

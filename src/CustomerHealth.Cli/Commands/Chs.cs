@@ -43,6 +43,7 @@ internal static class Chs
         AccessCommands.Add(root, context);
         BacktestCommand.Add(root, context);
         SuggestCommand.Add(root, context);
+        AlertCommands.Add(root, context);
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using CustomerHealth.Core.Model;
 using CustomerHealth.Store.Scoring;
+using Dapper;
 
 namespace CustomerHealth.Cli.Commands;
 
@@ -39,6 +40,12 @@ internal static class ScoreCommands
             {
                 var day = p.GetValue(asOf) is { } a ? CliContext.ParseDate(a, "--as-of") : ctx.Today;
                 summaries = [CliContext.WithProgress("Scoring", pr => run.Score(day, p.GetValue(version), pr))];
+            }
+            // The rules look at the latest scores: a history scored up to the latest day is evaluated on that day only.
+            var last = DateOnly.ParseExact(summaries[^1].AsOf, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+            if (db.Connection.ExecuteScalar<string?>("SELECT MAX(as_of) FROM snapshots") == summaries[^1].AsOf)
+            {
+                AlertCommands.EvaluateAfterScoring(db, ctx, last);
             }
             if (p.GetValue(json))
             {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CustomerHealth.Store.Alerts;
 using CustomerHealth.Store.Models;
 using CustomerHealth.Store.Scoring;
 
@@ -49,6 +50,7 @@ public sealed class DailyRescore(StoreAccess store, TimeProvider clock, ServerSe
         }
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         var summary = new ScoringRun(db, models).ScoreRange(today, today, 1)[0];
+        new AlertBook(db, models, clock).Evaluate(today);
         db.SetSetting(LastRunSetting, clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
         log.LogInformation("daily rescore: {Accounts} accounts scored as of {AsOf}", summary.AccountsScored, summary.AsOf);
         return true;

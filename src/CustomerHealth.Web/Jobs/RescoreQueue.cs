@@ -1,3 +1,4 @@
+using CustomerHealth.Store.Alerts;
 using CustomerHealth.Store.Models;
 using CustomerHealth.Store.Scoring;
 
@@ -7,6 +8,7 @@ namespace CustomerHealth.Web.Jobs;
 /// Live scores: an accepted signal marks its accounts in the store (dirty_accounts) and wakes this worker, which
 /// waits for the burst to settle (the debounce) and rescores today's scores of the marked accounts. Signals that
 /// arrive while it works wake it again, so a long burst is scored every few seconds and its end within one debounce.
+/// Each pass ends with the alert rules evaluated on the new scores.
 /// The marks live in the store, so another server process or a later start finishes what this one did not.
 /// </summary>
 public sealed class RescoreQueue(StoreAccess store, TimeProvider clock, ServerSettings settings, ILogger<RescoreQueue> log) : BackgroundService
@@ -63,6 +65,9 @@ public sealed class RescoreQueue(StoreAccess store, TimeProvider clock, ServerSe
         {
             return null;
         }
-        return new ScoringRun(db, models).Score(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var summary = new ScoringRun(db, models).Score(today);
+        new AlertBook(db, models, clock).Evaluate(today);
+        return summary;
     }
 }

@@ -1,0 +1,144 @@
+using System.CommandLine;
+using System.Globalization;
+using CustomerHealth.Core.Alerts;
+using CustomerHealth.Store.Alerts;
+using Spectre.Console;
+
+namespace CustomerHealth.Cli.Commands;
+
+/// <summary>`alerts` (rules, the open alerts, acknowledge/snooze/resolve) and `tasks` (SPEC §8).</summary>
+internal static class AlertCommands
+{
+    public static void Add(RootCommand root, CliContext ctx)
+    {
+        var json = Chs.Json;
+        var all = new Option<bool>("--all") { Description = "Include resolved alerts" };
+        var alerts = new Command("alerts", "The open alerts, most severe first (rules: `chs alerts rules set FILE`)") { json, all };
+        alerts.SetAction(p =>
+        {
+            using var db = ctx.Open(p);
+            var list = new AlertBook(db, ctx.Models(db), ctx.Clock).Alerts(p.GetValue(all));
+            if (p.GetValue(json))
+            {
+                CliContext.WriteJson(list);
+                return 0;
+            }
+            if (list.Count == 0)
+            {
+                Console.WriteLine("No open alerts.");
+                return 0;
+            }
+            var t = new Table().Border(TableBorder.Simple).AddColumns("Id", "Severity", "Rule", "Account", "Owner", "Why", "State", "Since");
+            foreach (var a in list)
+            {
+                t.AddRow(a.Id.ToString(CultureInfo.InvariantCulture), a.Severity, Markup.Escape(a.RuleId), Markup.Escape($"{a.AccountId} {a.AccountName}"),
+                    Markup.Escape(a.Owner ?? "—"), Markup.Escape(a.Reason), a.State + (a.SnoozedUntil is { } u ? " until " + u : ""), a.OpenedOn);
+            }
+            AnsiConsole.Write(t);
+            return 0;
+        });
+
+        var rules = new Command("rules", "The alert rules in force");
+        var file = new Argument<string>("FILE") { Description = "A rules file (YAML, SPEC §8)" };
+        var set = new Command("set", "Validate a rules file and put it in force") { file };
+        set.SetAction(p =>
+        {
+            var path = p.GetValue(file)!;
+            if (!File.Exists(path))
+            {
+                throw new Store.StoreException($"{path}: no such file");
+            }
+            using var db = ctx.Open(p);
+            try
+            {
+                var ruleSet = new AlertBook(db, ctx.Models(db), ctx.Clock).SetRules(File.ReadAllText(path), path);
+                Console.WriteLine($"{path}: {ruleSet.Rules.Count} rules in force ({string.Join(", ", ruleSet.Rules.Select(r => r.Id))}). They are evaluated after every scoring of the latest day.");
+            }
+            catch (AlertRulesInvalidException e)
+            {
+                Console.Error.WriteLine($"The rules are refused ({e.Errors.Count} problem{(e.Errors.Count == 1 ? "" : "s")}):");
+                Console.Error.WriteLine(e.Message);
+                return 1;
+            }
+            return 0;
+        });
+        var show = new Command("show", "Print the rules in force");
+        show.SetAction(p =>
+        {
+            using var db = ctx.Open(p);
+            Console.Write(new AlertBook(db, ctx.Models(db), ctx.Clock).RulesYaml() ?? "# no alert rules yet: chs alerts rules set FILE\n");
+            return 0;
+        });
+        rules.Subcommands.Add(set);
+        rules.Subcommands.Add(show);
+        alerts.Subcommands.Add(rules);
+
+        foreach (var (verb, help) in new[] { ("ack", "Acknowledge an alert (someone is on it)"), ("resolve", "Resolve an alert by hand"), ("snooze", "Snooze an alert until a day") })
+        {
+            var id = new Argument<long>("ID") { Description = "The alert's id, as `chs alerts` shows it" };
+            var until = new Option<string?>("--until") { Description = "The day the snooze ends (YYYY-MM-DD)" };
+            var cmd = new Command(verb, help) { id };
+            if (verb == "snooze")
+            {
+                cmd.Options.Add(until);
+            }
+            cmd.SetAction(p =>
+            {
+                DateOnly? day = null;
+                if (verb == "snooze")
+                {
+                    day = p.GetValue(until) is { } u ? CliContext.ParseDate(u, "--until") : throw new UsageException("snooze needs --until YYYY-MM-DD");
+                }
+                using var db = ctx.Open(p);
+                var action = verb switch { "ack" => "acknowledge", _ => verb };
+                if (!new AlertBook(db, ctx.Models(db), ctx.Clock).Act(p.GetValue(id), action, Environment.UserName, day))
+                {
+                    throw new Store.StoreException($"no open alert {p.GetValue(id)}");
+                }
+                Console.WriteLine($"Alert {p.GetValue(id)}: {action}d{(day is { } d ? " until " + d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : "")}.");
+                return 0;
+            });
+            alerts.Subcommands.Add(cmd);
+        }
+        root.Subcommands.Add(alerts);
+
+        var tasksJson = Chs.Json;
+        var assignee = new Option<string?>("--assignee") { Description = "Only this person's tasks" };
+        var done = new Option<bool>("--all") { Description = "Include done tasks" };
+        var tasks = new Command("tasks", "Open tasks, soonest due first") { tasksJson, assignee, done };
+        tasks.SetAction(p =>
+        {
+            using var db = ctx.Open(p);
+            var list = new AlertBook(db, ctx.Models(db), ctx.Clock).Tasks(p.GetValue(assignee), p.GetValue(done));
+            if (p.GetValue(tasksJson))
+            {
+                CliContext.WriteJson(list);
+                return 0;
+            }
+            if (list.Count == 0)
+            {
+                Console.WriteLine("No open tasks.");
+                return 0;
+            }
+            var t = new Table().Border(TableBorder.Simple).AddColumns("Id", "Due", "Task", "Account", "Assignee", "Status");
+            foreach (var x in list)
+            {
+                t.AddRow(x.Id.ToString(CultureInfo.InvariantCulture), (x.DueOn ?? "—") + (x.Overdue ? " [red](overdue)[/]" : ""), Markup.Escape(x.Title),
+                    Markup.Escape(x.AccountId), Markup.Escape(x.Assignee ?? "—"), x.Status);
+            }
+            AnsiConsole.Write(t);
+            return 0;
+        });
+        root.Subcommands.Add(tasks);
+    }
+
+    /// <summary>After scoring the latest day: the rules' verdicts, in a line.</summary>
+    public static void EvaluateAfterScoring(Store.StoreDb db, CliContext ctx, DateOnly day)
+    {
+        var summary = new AlertBook(db, ctx.Models(db), ctx.Clock).Evaluate(day);
+        if (summary.Opened + summary.Updated + summary.Resolved > 0)
+        {
+            Console.Error.WriteLine($"Alerts: {summary.Opened} opened, {summary.Resolved} resolved, {summary.Updated} still open; {summary.TasksCreated} tasks created. See `chs alerts`.");
+        }
+    }
+}

@@ -1,0 +1,233 @@
+using System.Globalization;
+using System.Text.Json;
+using CustomerHealth.Core.Alerts;
+using CustomerHealth.Core.Model;
+using CustomerHealth.Core.Scoring;
+using CustomerHealth.Store.Models;
+using CustomerHealth.Store.Scoring;
+using Dapper;
+
+namespace CustomerHealth.Store.Alerts;
+
+public sealed record AlertView(
+    long Id, string RuleId, string AccountId, string? AccountName, string? Owner, string Severity, string State, string Reason, double? Score, string? Grade,
+    double? PreviousScore, string? PreviousGrade, string OpenedOn, string UpdatedOn, string? SnoozedUntil, string? ResolvedOn, string? ResolvedBy);
+
+public sealed record TaskView(
+    long Id, string AccountId, string? AccountName, long? AlertId, string Title, string? Assignee, string? DueOn, IReadOnlyList<string> Steps, string Status,
+    string? Outcome, string CreatedOn, string? CompletedOn, bool Overdue);
+
+public sealed record AlertRunSummary(string AsOf, int Opened, int Updated, int Resolved, int Suppressed, int TasksCreated);
+
+/// <summary>
+/// Alerts and tasks (SPEC §8): the rules in force, their evaluation on a day's snapshots against each account's
+/// previous one, and the alerts and tasks people work through. An open alert for a rule and account is updated,
+/// never duplicated (the store enforces one open alert per rule and account).
+/// </summary>
+public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clock)
+{
+    public string? RulesYaml() => db.Connection.ExecuteScalar<string?>("SELECT yaml FROM alert_rules ORDER BY id DESC LIMIT 1");
+
+    public AlertRuleSet Rules() => RulesYaml() is { } yaml ? AlertRulesLoader.Load(yaml) : AlertRuleSet.Empty;
+
+    /// <summary>Validates a rules file (also against the published model's grades and measures) and puts it in force.</summary>
+    public AlertRuleSet SetRules(string yaml, string file)
+    {
+        var rules = AlertRulesLoader.Load(yaml, file);
+        var model = models.RequireCurrent().Model;
+        var measures = model.Dimensions.SelectMany(d => d.Measures).Select(m => m.Id).ToHashSet();
+        var grades = model.Grades.Select(g => g.Id).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var problems = new List<string>();
+        foreach (var r in rules.Rules)
+        {
+            switch (r.When)
+            {
+                case GradeEntered g when !grades.Contains(g.Grade):
+                    problems.Add($"rule `{r.Id}`: the model has no grade `{g.Grade}` (grades: {string.Join(", ", grades)})");
+                    break;
+                case RenewalWithin w when w.Grades.FirstOrDefault(g => !grades.Contains(g)) is { } bad:
+                    problems.Add($"rule `{r.Id}`: the model has no grade `{bad}`");
+                    break;
+                case MeasureBelow m when !measures.Contains(m.MeasureId):
+                case MeasureAbove a when !measures.Contains(a.MeasureId):
+                case Stale s when !measures.Contains(s.MeasureId):
+                    problems.Add($"rule `{r.Id}`: the model has no measure `{MeasureOf(r.When)}`");
+                    break;
+            }
+        }
+        if (problems.Count > 0)
+        {
+            throw new StoreException($"{file}: " + string.Join("; ", problems));
+        }
+        db.Connection.Execute("INSERT INTO alert_rules (yaml, set_at) VALUES (@yaml, @at)", new { yaml, at = clock.GetUtcNow().ToString("o", CultureInfo.InvariantCulture) });
+        return rules;
+    }
+
+    private static string MeasureOf(Condition c) => c switch { MeasureBelow m => m.MeasureId, MeasureAbove a => a.MeasureId, Stale s => s.MeasureId, _ => "" };
+
+    /// <summary>Evaluates the rules on the snapshots of a day: opens, updates and resolves alerts, and creates the rules' tasks.</summary>
+    public AlertRunSummary Evaluate(DateOnly asOf)
+    {
+        var rules = Rules();
+        var day = StoredDates.Text(asOf);
+        if (rules.Rules.Count == 0)
+        {
+            return new AlertRunSummary(day, 0, 0, 0, 0, 0);
+        }
+        var current = Snapshots(day, "SELECT account_key, as_of AS m FROM snapshots WHERE as_of = @day");
+        var previous = Snapshots(day, "SELECT account_key, MAX(as_of) AS m FROM snapshots WHERE as_of < @day GROUP BY account_key")
+            .ToDictionary(s => s.Key);
+        var ago = rules.Rules.Select(r => r.When).OfType<ScoreDrop>().Select(d => d.Days).Distinct()
+            .ToDictionary(d => d, d => db.Connection.Query<(long Key, double? Score)>(
+                    """
+                    SELECT s.account_key, s.score FROM snapshots s
+                    JOIN (SELECT account_key, MAX(as_of) AS m FROM snapshots WHERE as_of <= @d GROUP BY account_key) q ON q.account_key = s.account_key AND s.as_of = q.m
+                    """,
+                    new { d = StoredDates.Text(asOf.AddDays(-d)) })
+                .ToDictionary(x => x.Key, x => x.Score));
+        var open = db.Connection.Query<(long Id, string Rule, long Key, string State, string Opened, string Updated, string? Snoozed)>(
+                "SELECT id, rule_id, account_key, state, opened_on, updated_on, snoozed_until FROM alerts WHERE resolved_on IS NULL")
+            .ToDictionary(a => (a.Rule, a.Key));
+        var lastResolved = db.Connection.Query<(string Rule, long Key, string Resolved)>(
+                "SELECT rule_id, account_key, MAX(resolved_on) FROM alerts WHERE resolved_on IS NOT NULL GROUP BY rule_id, account_key")
+            .ToDictionary(a => (a.Rule, a.Key), a => Date(a.Resolved));
+        int opened = 0, updated = 0, resolved = 0, suppressed = 0, tasks = 0;
+        using var tx = db.Connection.BeginTransaction();
+        foreach (var snap in current)
+        {
+            var now = snap.State;
+            var before = previous.GetValueOrDefault(snap.Key)?.State;
+            foreach (var rule in rules.Rules)
+            {
+                var evaluation = RuleEvaluator.Evaluate(rule, now, before, d => ago.TryGetValue(d, out var scores) ? scores.GetValueOrDefault(snap.Key) : null);
+                var existing = open.GetValueOrDefault((rule.Id, snap.Key));
+                var decision = AlertLifecycle.Decide(rule, existing.Id == 0 ? null : new ExistingAlert(Date(existing.Opened), Date(existing.Updated),
+                    Enum.Parse<AlertState>(existing.State, ignoreCase: true), existing.Snoozed is { } z ? Date(z) : null),
+                    lastResolved.TryGetValue((rule.Id, snap.Key), out var r) ? r : null, evaluation.Fires, asOf);
+                switch (decision.Action)
+                {
+                    case AlertAction.Open:
+                        var id = db.Connection.ExecuteScalar<long>(
+                            """
+                            INSERT INTO alerts (rule_id, account_key, severity, state, reason, score, grade, previous_score, previous_grade, opened_on, updated_on)
+                            VALUES (@rule, @key, @severity, 'open', @reason, @score, @grade, @prevScore, @prevGrade, @day, @day) RETURNING id
+                            """,
+                            new { rule = rule.Id, key = snap.Key, severity = rule.Severity.ToString().ToLowerInvariant(), reason = evaluation.Reason, score = now.Score,
+                                grade = now.Grade, prevScore = before?.Score, prevGrade = before?.Grade, day }, tx);
+                        opened++;
+                        if (rule.Task is { } t)
+                        {
+                            db.Connection.Execute(
+                                """
+                                INSERT INTO tasks (account_key, alert_id, title, assignee, due_on, steps, status, created_on)
+                                VALUES (@key, @id, @title, @assignee, @due, @steps, 'open', @day)
+                                """,
+                                new { key = snap.Key, id, title = t.Title(now, rule), assignee = t.AssignsOwner ? now.Owner : t.AssigneeEmail,
+                                    due = t.DueInDays is { } n ? StoredDates.Text(asOf.AddDays(n)) : null, steps = JsonSerializer.Serialize(t.Steps), day }, tx);
+                            tasks++;
+                        }
+                        break;
+                    case AlertAction.Update:
+                        db.Connection.Execute(
+                            """
+                            UPDATE alerts SET reason = @reason, score = @score, grade = @grade, updated_on = @day, state = @state,
+                              snoozed_until = CASE WHEN @state = 'snoozed' THEN snoozed_until END
+                            WHERE id = @id
+                            """,
+                            new { id = existing.Id, reason = evaluation.Reason, score = now.Score, grade = now.Grade, day,
+                                state = (decision.State ?? AlertState.Open).ToString().ToLowerInvariant() }, tx);
+                        updated++;
+                        break;
+                    case AlertAction.Resolve:
+                        db.Connection.Execute("UPDATE alerts SET state = 'resolved', resolved_on = @day, resolved_by = 'auto', updated_on = @day WHERE id = @id",
+                            new { id = existing.Id, day }, tx);
+                        resolved++;
+                        break;
+                    case AlertAction.Suppressed:
+                        suppressed++;
+                        break;
+                }
+            }
+        }
+        tx.Commit();
+        return new AlertRunSummary(day, opened, updated, resolved, suppressed, tasks);
+    }
+
+    public IReadOnlyList<AlertView> Alerts(bool includeResolved = false) =>
+        db.Connection.Query<AlertView>(
+            $"""
+            SELECT al.id AS Id, al.rule_id AS RuleId, a.account_id AS AccountId, a.name AS AccountName, a.owner AS Owner, al.severity AS Severity,
+                   al.state AS State, al.reason AS Reason, al.score AS Score, al.grade AS Grade, al.previous_score AS PreviousScore,
+                   al.previous_grade AS PreviousGrade, al.opened_on AS OpenedOn, al.updated_on AS UpdatedOn, al.snoozed_until AS SnoozedUntil,
+                   al.resolved_on AS ResolvedOn, al.resolved_by AS ResolvedBy
+            FROM alerts al JOIN accounts a ON a.account_key = al.account_key
+            {(includeResolved ? "" : "WHERE al.resolved_on IS NULL")}
+            ORDER BY CASE al.severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, al.opened_on DESC, al.id
+            """).ToList();
+
+    public IReadOnlyList<TaskView> Tasks(string? assignee = null, bool includeDone = false)
+    {
+        var today = StoredDates.Text(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
+        return db.Connection.Query<(long Id, string AccountId, string? Name, long? AlertId, string Title, string? Assignee, string? Due, string Steps, string Status,
+                string? Outcome, string Created, string? Completed)>(
+                $"""
+                SELECT t.id, a.account_id, a.name, t.alert_id, t.title, t.assignee, t.due_on, t.steps, t.status, t.outcome, t.created_on, t.completed_on
+                FROM tasks t JOIN accounts a ON a.account_key = t.account_key
+                WHERE (@assignee IS NULL OR t.assignee = @assignee) {(includeDone ? "" : "AND t.status <> 'done'")}
+                ORDER BY t.due_on IS NULL, t.due_on, t.id
+                """, new { assignee })
+            .Select(t => new TaskView(t.Id, t.AccountId, t.Name, t.AlertId, t.Title, t.Assignee, t.Due, JsonSerializer.Deserialize<List<string>>(t.Steps) ?? [],
+                t.Status, t.Outcome, t.Created, t.Completed, t.Status != "done" && t.Due is not null && string.CompareOrdinal(t.Due, today) < 0))
+            .ToList();
+    }
+
+    /// <summary>Acknowledges, snoozes until a day, or resolves an open alert; false when there is no such open alert.</summary>
+    public bool Act(long id, string action, string by, DateOnly? until = null)
+    {
+        var today = StoredDates.Text(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
+        return action switch
+        {
+            "acknowledge" => db.Connection.Execute("UPDATE alerts SET state = 'acknowledged', snoozed_until = NULL, updated_on = @today WHERE id = @id AND resolved_on IS NULL", new { id, today }) > 0,
+            "snooze" => until is { } u
+                ? db.Connection.Execute("UPDATE alerts SET state = 'snoozed', snoozed_until = @u, updated_on = @today WHERE id = @id AND resolved_on IS NULL", new { id, u = StoredDates.Text(u), today }) > 0
+                : throw new StoreException("snoozing needs the day it ends"),
+            "resolve" => db.Connection.Execute("UPDATE alerts SET state = 'resolved', resolved_on = @today, resolved_by = @by, updated_on = @today WHERE id = @id AND resolved_on IS NULL", new { id, today, by }) > 0,
+            _ => throw new StoreException($"unknown action `{action}`; use acknowledge, snooze or resolve"),
+        };
+    }
+
+    private sealed record Snap(long Key, AccountState State);
+
+    /// <param name="which">A query of (account_key, m): the snapshot day wanted per account.</param>
+    private List<Snap> Snapshots(string day, string which)
+    {
+        var plans = new Dictionary<string, ScoringPlan>();
+        return db.Connection.Query<(long Key, string AccountId, string? Name, string? Segment, string? Owner, string? Stage, string? Renewal, string AsOf, double? Score,
+                string? Grade, string Version, byte[] Detail)>(
+                $"""
+                SELECT s.account_key, a.account_id, a.name, a.segment, a.owner, a.lifecycle_stage, a.renewal_on, s.as_of, s.score, s.grade, s.model_version, s.detail
+                FROM ({which}) q
+                JOIN snapshots s ON s.account_key = q.account_key AND s.as_of = q.m
+                JOIN accounts a ON a.account_key = s.account_key
+                """, new { day })
+            .Select(r =>
+            {
+                if (!plans.TryGetValue(r.Version, out var plan))
+                {
+                    plans[r.Version] = plan = new ScoringPlan(models.ModelOf(r.Version));
+                }
+                var measures = SnapshotCodec.Decode(r.Detail);
+                var states = new Dictionary<string, MeasureState>(StringComparer.Ordinal);
+                for (var j = 0; j < measures.Length && j < plan.Measures.Length; j++)
+                {
+                    var m = measures[j];
+                    states[plan.Measures[j].Id] = new MeasureState(m.Value.IsMissing || m.Value.IsText ? null : m.Value.Number, m.Missing, m.Stale, plan.Measures[j].Label);
+                }
+                return new Snap(r.Key, new AccountState(r.AccountId, r.Name, r.Segment, r.Owner, r.Stage, r.Renewal is { } rn ? Date(rn) : null, Date(r.AsOf),
+                    r.Score, r.Grade, states));
+            })
+            .ToList();
+    }
+
+    private static DateOnly Date(string text) => DateOnly.ParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,45 @@
+using System.Globalization;
+using CustomerHealth.Store;
+using CustomerHealth.Store.Alerts;
+using CustomerHealth.Store.Models;
+using CustomerHealth.Web.Auth;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace CustomerHealth.Web.Api;
+
+/// <summary>Alerts and tasks (SPEC §8): the open alerts and tasks, and acknowledging, snoozing and resolving alerts.</summary>
+internal static class AlertsApi
+{
+    public sealed record AlertAction(string? Until);
+
+    public static RouteGroupBuilder MapAlerts(this RouteGroupBuilder api)
+    {
+        api.MapGet("/alerts", (StoreDb db, TimeProvider clock, bool? all) => TypedResults.Ok(new AlertBook(db, new ModelVersions(db, clock), clock).Alerts(all == true)))
+            .RequireAuthorization(Access.Read).WithSummary("The open alerts, most severe first (all=true: resolved ones too)");
+        api.MapGet("/tasks", (StoreDb db, TimeProvider clock, string? assignee, bool? all) =>
+                TypedResults.Ok(new AlertBook(db, new ModelVersions(db, clock), clock).Tasks(assignee, all == true)))
+            .RequireAuthorization(Access.Read).WithSummary("Open tasks, soonest due first (assignee=, all=true: done ones too)");
+        foreach (var action in new[] { "acknowledge", "snooze", "resolve" })
+        {
+            api.MapPost($"/alerts/{{id:long}}/{action}", (long id, AlertAction? body, HttpContext ctx, StoreDb db, TimeProvider clock) => Act(id, action, body, ctx, db, clock))
+                .RequireAuthorization(Access.Sentiment).WithSummary(action == "snooze" ? "Snooze an alert until a day ({until})" : $"{char.ToUpperInvariant(action[0])}{action[1..]} an alert");
+        }
+        return api;
+    }
+
+    private static Results<NoContent, ProblemHttpResult> Act(long id, string action, AlertAction? body, HttpContext ctx, StoreDb db, TimeProvider clock)
+    {
+        DateOnly? until = null;
+        if (action == "snooze")
+        {
+            if (body?.Until is not { } text || !DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
+            {
+                return Problems.BadField("until", "required: the day the snooze ends, as YYYY-MM-DD");
+            }
+            until = d;
+        }
+        return new AlertBook(db, new ModelVersions(db, clock), clock).Act(id, action, Access.Caller(ctx.User), until)
+            ? TypedResults.NoContent()
+            : Problems.NotFound($"no open alert {id}");
+    }
+}

@@ -1,0 +1,49 @@
+using System.Globalization;
+using CustomerHealth.Store.Alerts;
+using CustomerHealth.Store.Models;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CustomerHealth.Web.Tests.Api;
+
+public abstract class AlertsApiTests(TestEngine engine) : IDisposable
+{
+    private readonly TestApp app = new(engine);
+
+    public void Dispose() => app.Dispose();
+
+    [Fact]
+    public async Task Alerts_AfterARescore_AreListedAndCanBeSnoozedAndResolved()
+    {
+        using (var db = app.OpenStore())
+        {
+            new AlertBook(db, new ModelVersions(db, TimeProvider.System), TimeProvider.System)
+                .SetRules("rules:\n  - id: unhappy\n    when: { measure: { id: nps, below: 0 } }\n    severity: high\n", "rules.yaml");
+        }
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        await app.KeyClient("ingest").PostJson("/api/v1/ingest/surveys",
+            $$"""[{"account_id":"N1","kind":"nps","score":1,"responded_at":"{{today}}T08:00:00Z"},{"account_id":"N1","kind":"nps","score":2,"responded_at":"{{today}}T09:00:00Z"}]""");
+        app.Services.GetRequiredService<CustomerHealth.Web.Jobs.RescoreQueue>().RescoreToday();
+        var reader = app.KeyClient("read");
+        var alerts = await reader.GetJson("/api/v1/alerts");
+        var alert = alerts.EnumerateArray().Single();
+        alert.GetProperty("rule_id").GetString().ShouldBe("unhappy");
+        alert.GetProperty("account_id").GetString().ShouldBe("N1");
+        var id = alert.GetProperty("id").GetInt64();
+        var admin = app.KeyClient("admin");
+        var noDay = await admin.PostJson($"/api/v1/alerts/{id}/snooze", "{}", 400);
+        noDay.GetProperty("errors")[0].GetProperty("field").GetString().ShouldBe("until");
+        (await admin.PostAsync($"/api/v1/alerts/{id}/snooze", Http.Json("""{"until":"2099-01-01"}"""))).StatusCode.ShouldBe(System.Net.HttpStatusCode.NoContent);
+        (await reader.GetJson("/api/v1/alerts"))[0].GetProperty("state").GetString().ShouldBe("snoozed");
+        (await admin.PostAsync($"/api/v1/alerts/{id}/resolve", Http.Json("{}"))).StatusCode.ShouldBe(System.Net.HttpStatusCode.NoContent);
+        (await reader.GetJson("/api/v1/alerts")).GetArrayLength().ShouldBe(0);
+        (await admin.PostAsync($"/api/v1/alerts/{id}/resolve", Http.Json("{}"))).StatusCode.ShouldBe(System.Net.HttpStatusCode.NotFound);
+        (await reader.GetJson("/api/v1/alerts?all=true")).GetArrayLength().ShouldBe(1);
+        // A read key looks but does not act.
+        (await reader.PostAsync($"/api/v1/alerts/{id}/acknowledge", Http.Json("{}"))).StatusCode.ShouldBe(System.Net.HttpStatusCode.Forbidden);
+        (await reader.GetJson("/api/v1/tasks")).GetArrayLength().ShouldBe(0);
+    }
+}
+
+public sealed class AlertsApiTestsOnSqlite() : AlertsApiTests(TestEngine.Sqlite);
+
+public sealed class AlertsApiTestsOnPostgres() : AlertsApiTests(TestEngine.Postgres);
