@@ -165,7 +165,7 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
             ORDER BY CASE al.severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, al.opened_on DESC, al.id
             """).ToList();
 
-    public IReadOnlyList<TaskView> Tasks(string? assignee = null, bool includeDone = false)
+    public IReadOnlyList<TaskView> Tasks(string? assignee = null, bool all = false)
     {
         var today = StoredDates.Text(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
         return db.Connection.Query<(long Id, string AccountId, string? Name, long? AlertId, string Title, string? Assignee, string? Due, string Steps, string Status,
@@ -173,7 +173,7 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
                 $"""
                 SELECT t.id, a.account_id, a.name, t.alert_id, t.title, t.assignee, t.due_on, t.steps, t.status, t.outcome, t.created_on, t.completed_on
                 FROM tasks t JOIN accounts a ON a.account_key = t.account_key
-                WHERE (@assignee IS NULL OR t.assignee = @assignee) {(includeDone ? "" : "AND t.status <> 'done'")}
+                WHERE (@assignee IS NULL OR t.assignee = @assignee) {(all ? "" : "AND t.status <> 'done'")}
                 ORDER BY t.due_on IS NULL, t.due_on, t.id
                 """, new { assignee })
             .Select(t => new TaskView(t.Id, t.AccountId, t.Name, t.AlertId, t.Title, t.Assignee, t.Due, JsonSerializer.Deserialize<List<string>>(t.Steps) ?? [],
@@ -195,6 +195,39 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
             _ => throw new StoreException($"unknown action `{action}`; use acknowledge, snooze or resolve"),
         };
     }
+
+    /// <summary>A task people create themselves (not from a rule); returns its id.</summary>
+    public long CreateTask(string accountId, string title, string? assignee, DateOnly? dueOn, IReadOnlyList<string> steps)
+    {
+        if (string.IsNullOrWhiteSpace(title))
+        {
+            throw new StoreException("a task needs a title");
+        }
+        var key = db.Connection.ExecuteScalar<long?>("SELECT account_key FROM accounts WHERE account_id = @accountId", new { accountId })
+            ?? throw new StoreException($"no account `{accountId}`");
+        return db.Connection.ExecuteScalar<long>(
+            "INSERT INTO tasks (account_key, title, assignee, due_on, steps, status, created_on) VALUES (@key, @title, @assignee, @due, @steps, 'open', @today) RETURNING id",
+            new { key, title = title.Trim(), assignee, due = dueOn is { } d ? StoredDates.Text(d) : null, steps = JsonSerializer.Serialize(steps), today = Today() });
+    }
+
+    /// <summary>Changes a task: status (open, in_progress, done), outcome note, assignee, due day; false when there is no such task.</summary>
+    public bool UpdateTask(long id, string? status, string? outcome, string? assignee, DateOnly? dueOn)
+    {
+        if (status is not null and not ("open" or "in_progress" or "done"))
+        {
+            throw new StoreException($"unknown status `{status}`; use open, in_progress or done");
+        }
+        return db.Connection.Execute(
+            """
+            UPDATE tasks SET status = COALESCE(@status, status), outcome = COALESCE(@outcome, outcome), assignee = COALESCE(@assignee, assignee),
+              due_on = COALESCE(@due, due_on),
+              completed_on = CASE WHEN @status = 'done' THEN COALESCE(completed_on, @today) WHEN @status IS NULL THEN completed_on END
+            WHERE id = @id
+            """,
+            new { id, status, outcome, assignee, due = dueOn is { } d ? StoredDates.Text(d) : null, today = Today() }) > 0;
+    }
+
+    private string Today() => StoredDates.Text(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
 
     private sealed record Snap(long Key, AccountState State);
 

@@ -12,6 +12,10 @@ internal static class AlertsApi
 {
     public sealed record AlertAction(string? Until);
 
+    public sealed record NewTask(string? AccountId, string? Title, string? Assignee, string? DueOn, IReadOnlyList<string>? Steps);
+
+    public sealed record TaskChange(string? Status, string? Outcome, string? Assignee, string? DueOn);
+
     public static RouteGroupBuilder MapAlerts(this RouteGroupBuilder api)
     {
         api.MapGet("/alerts", (StoreDb db, TimeProvider clock, bool? all) => TypedResults.Ok(new AlertBook(db, new ModelVersions(db, clock), clock).Alerts(all == true)))
@@ -24,7 +28,65 @@ internal static class AlertsApi
             api.MapPost($"/alerts/{{id:long}}/{action}", (long id, AlertAction? body, HttpContext ctx, StoreDb db, TimeProvider clock) => Act(id, action, body, ctx, db, clock))
                 .RequireAuthorization(Access.Sentiment).WithSummary(action == "snooze" ? "Snooze an alert until a day ({until})" : $"{char.ToUpperInvariant(action[0])}{action[1..]} an alert");
         }
+        api.MapPost("/tasks", CreateTask).RequireAuthorization(Access.Sentiment).WithSummary("Create a task on an account ({account_id, title, assignee, due_on, steps})");
+        api.MapPatch("/tasks/{id:long}", UpdateTask).RequireAuthorization(Access.Sentiment)
+            .WithSummary("Change a task: status (open, in_progress, done), outcome, assignee, due_on");
         return api;
+    }
+
+    private static Results<Created<TaskView>, ProblemHttpResult> CreateTask(NewTask? body, StoreDb db, TimeProvider clock)
+    {
+        if (body?.AccountId is null)
+        {
+            return Problems.BadField("account_id", "required");
+        }
+        if (string.IsNullOrWhiteSpace(body.Title))
+        {
+            return Problems.BadField("title", "required");
+        }
+        DateOnly? due = null;
+        if (body.DueOn is not null)
+        {
+            if (!DateOnly.TryParseExact(body.DueOn, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
+            {
+                return Problems.BadField("due_on", "must be a date as YYYY-MM-DD");
+            }
+            due = d;
+        }
+        var book = new AlertBook(db, new ModelVersions(db, clock), clock);
+        try
+        {
+            var id = book.CreateTask(body.AccountId, body.Title, body.Assignee, due, body.Steps ?? []);
+            return TypedResults.Created($"/api/v1/tasks/{id}", book.Tasks(all: true).Single(t => t.Id == id));
+        }
+        catch (StoreException e)
+        {
+            return Problems.BadField("account_id", e.Message, StatusCodes.Status422UnprocessableEntity);
+        }
+    }
+
+    private static Results<Ok<TaskView>, ProblemHttpResult> UpdateTask(long id, TaskChange? body, StoreDb db, TimeProvider clock)
+    {
+        DateOnly? due = null;
+        if (body?.DueOn is not null)
+        {
+            if (!DateOnly.TryParseExact(body.DueOn, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
+            {
+                return Problems.BadField("due_on", "must be a date as YYYY-MM-DD");
+            }
+            due = d;
+        }
+        var book = new AlertBook(db, new ModelVersions(db, clock), clock);
+        try
+        {
+            return book.UpdateTask(id, body?.Status, body?.Outcome, body?.Assignee, due)
+                ? TypedResults.Ok(book.Tasks(all: true).Single(t => t.Id == id))
+                : Problems.NotFound($"no task {id}");
+        }
+        catch (StoreException e)
+        {
+            return Problems.BadField("status", e.Message);
+        }
     }
 
     private static Results<NoContent, ProblemHttpResult> Act(long id, string action, AlertAction? body, HttpContext ctx, StoreDb db, TimeProvider clock)

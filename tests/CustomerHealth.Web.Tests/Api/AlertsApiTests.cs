@@ -42,6 +42,30 @@ public abstract class AlertsApiTests(TestEngine engine) : IDisposable
         (await reader.PostAsync($"/api/v1/alerts/{id}/acknowledge", Http.Json("{}"))).StatusCode.ShouldBe(System.Net.HttpStatusCode.Forbidden);
         (await reader.GetJson("/api/v1/tasks")).GetArrayLength().ShouldBe(0);
     }
+
+    [Fact]
+    public async Task Tasks_CreatedAndCompletedThroughTheApi_WithErrorsNamingTheField()
+    {
+        var ingest = app.KeyClient("ingest");
+        await ingest.PostJson("/api/v1/ingest/accounts", """[{"account_id":"T1","name":"Tasked","owner":"ann@example.com"}]""");
+        (await ingest.PostJson("/api/v1/tasks", """{"account_id":"T1"}""", 400)).GetProperty("errors")[0].GetProperty("field").GetString().ShouldBe("title");
+        (await ingest.PostJson("/api/v1/tasks", """{"account_id":"NOPE","title":"x"}""", 422)).GetProperty("detail").GetString()!.ShouldContain("NOPE");
+        var created = await ingest.PostJson("/api/v1/tasks", """{"account_id":"T1","title":"Plan the renewal","assignee":"ann@example.com","due_on":"2099-01-31","steps":["Check usage"]}""", 201);
+        var id = created.GetProperty("id").GetInt64();
+        created.GetProperty("status").GetString().ShouldBe("open");
+        created.GetProperty("steps")[0].GetString().ShouldBe("Check usage");
+        var bad = await ingest.SendAsync(new HttpRequestMessage(HttpMethod.Patch, $"/api/v1/tasks/{id}") { Content = Http.Json("""{"status":"finished"}""") });
+        ((int)bad.StatusCode).ShouldBe(400);
+        var done = await ingest.SendAsync(new HttpRequestMessage(HttpMethod.Patch, $"/api/v1/tasks/{id}") { Content = Http.Json("""{"status":"done","outcome":"Renewed for two years"}""") });
+        var doneJson = await done.ReadJson();
+        ((int)done.StatusCode).ShouldBe(200, doneJson.ToString());
+        doneJson.GetProperty("outcome").GetString().ShouldBe("Renewed for two years");
+        doneJson.GetProperty("completed_on").GetString().ShouldNotBeNull();
+        (await app.KeyClient("read").GetJson("/api/v1/tasks")).GetArrayLength().ShouldBe(0);
+        (await app.KeyClient("read").GetJson("/api/v1/tasks?all=true")).GetArrayLength().ShouldBe(1);
+        var missing = await ingest.SendAsync(new HttpRequestMessage(HttpMethod.Patch, "/api/v1/tasks/999") { Content = Http.Json("{}") });
+        ((int)missing.StatusCode).ShouldBe(404);
+    }
 }
 
 public sealed class AlertsApiTestsOnSqlite() : AlertsApiTests(TestEngine.Sqlite);
