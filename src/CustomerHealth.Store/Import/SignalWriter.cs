@@ -41,8 +41,9 @@ internal sealed class SignalWriter
     }
 
     // Account keys are looked up one by one while few are needed (an HTTP batch names a handful of accounts), and
-    // all read at once when an import turns out to name many (a file): neither pays for the other's case.
-    private const int LookupsBeforeLoadingAll = 2_000;
+    // all read at once when an import turns out to name many (a file): neither pays for the other's case. A lookup
+    // is a network round trip on PostgreSQL, so there reading them all pays off much sooner.
+    private int LookupsBeforeLoadingAll => db.IsPostgres ? 64 : 2_000;
     private int accountLookups;
     private bool allAccountsLoaded;
 

@@ -120,7 +120,10 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
     private void ClearTouched(List<(long Key, long Mark)> marks)
     {
         using var tx = db.Connection.BeginTransaction();
-        foreach (var (key, mark) in marks)
+        // Imports mark accounts in their own order while they hold the import lock; taking it here too keeps clearing
+        // and marking from locking the same rows in opposite orders (a deadlock on PostgreSQL).
+        db.Engine.LockForImport(db.Connection, tx);
+        foreach (var (key, mark) in marks.OrderBy(m => m.Key))
         {
             db.Connection.Execute("DELETE FROM dirty_accounts WHERE account_key = @key AND mark = @mark", new { key, mark }, tx);
         }
