@@ -1,4 +1,5 @@
 using System.Globalization;
+using CustomerHealth.Core.Alerts;
 using CustomerHealth.Store;
 using CustomerHealth.Store.Alerts;
 using CustomerHealth.Store.Models;
@@ -28,10 +29,44 @@ internal static class AlertsApi
             api.MapPost($"/alerts/{{id:long}}/{action}", (long id, AlertAction? body, HttpContext ctx, StoreDb db, TimeProvider clock) => Act(id, action, body, ctx, db, clock))
                 .RequireAuthorization(Access.Sentiment).WithSummary(action == "snooze" ? "Snooze an alert until a day ({until})" : $"{char.ToUpperInvariant(action[0])}{action[1..]} an alert");
         }
+        api.MapGet("/alerts/rules", (StoreDb db, TimeProvider clock) =>
+                TypedResults.Text(new AlertBook(db, new ModelVersions(db, clock), clock).RulesYaml() ?? "rules: []\n", "application/yaml"))
+            .RequireAuthorization(Access.Read).WithSummary("The alert rules in force, as YAML");
+        api.MapPut("/alerts/rules", PutRules).RequireAuthorization(Access.Admin)
+            .TakesBody("The alert rules file (YAML, SPEC §8)", "application/yaml", "text/plain")
+            .WithSummary("Validate and put alert rules in force; errors point at the YAML line");
         api.MapPost("/tasks", CreateTask).RequireAuthorization(Access.Sentiment).WithSummary("Create a task on an account ({account_id, title, assignee, due_on, steps})");
         api.MapPatch("/tasks/{id:long}", UpdateTask).RequireAuthorization(Access.Sentiment)
             .WithSummary("Change a task: status (open, in_progress, done), outcome, assignee, due_on");
         return api;
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<string>>, ProblemHttpResult>> PutRules(
+        HttpRequest request, StoreDb db, TimeProvider clock, ServerSettings settings, CancellationToken cancel)
+    {
+        string yaml;
+        try
+        {
+            yaml = await Bodies.ReadText(request, settings.MaxBodyBytes, cancel);
+        }
+        catch (Bodies.TooLargeException e)
+        {
+            return Problems.TooLarge(e);
+        }
+        try
+        {
+            var rules = new AlertBook(db, new ModelVersions(db, clock), clock).SetRules(yaml, "rules.yaml");
+            return TypedResults.Ok<IReadOnlyList<string>>(rules.Rules.Select(r => r.Id).ToList());
+        }
+        catch (AlertRulesInvalidException e)
+        {
+            return TypedResults.Problem(title: "The alert rules are not valid", detail: e.Message, statusCode: StatusCodes.Status422UnprocessableEntity,
+                extensions: new Dictionary<string, object?> { ["errors"] = e.Errors.Select(x => new ModelApi.YamlError(x.Line, x.Column, x.Message)).ToList() });
+        }
+        catch (StoreException e)
+        {
+            return Problems.BadField("body", e.Message, StatusCodes.Status422UnprocessableEntity, "The alert rules do not fit the model");
+        }
     }
 
     private static Results<Created<TaskView>, ProblemHttpResult> CreateTask(NewTask? body, StoreDb db, TimeProvider clock)

@@ -44,6 +44,23 @@ public abstract class AlertsApiTests(TestEngine engine) : IDisposable
     }
 
     [Fact]
+    public async Task Rules_PutThroughTheApi_AreValidatedWithLineNumbersAndPutInForce()
+    {
+        var admin = app.KeyClient("admin");
+        var bad = await admin.PutAsync("/api/v1/alerts/rules", new System.Net.Http.StringContent("rules:\n  - id: x\n    when: { score_below: 40 }\n    severity: urgent\n"));
+        ((int)bad.StatusCode).ShouldBe(422);
+        var error = (await bad.ReadJson()).GetProperty("errors")[0];
+        error.GetProperty("line").GetInt32().ShouldBe(4);
+        var unknownGrade = await admin.PutAsync("/api/v1/alerts/rules", new System.Net.Http.StringContent("rules:\n  - id: x\n    when: { grade_entered: purple }\n"));
+        ((int)unknownGrade.StatusCode).ShouldBe(422);
+        var ok = await admin.PutAsync("/api/v1/alerts/rules", new System.Net.Http.StringContent("rules:\n  - id: low\n    when: { score_below: 40 }\n"));
+        ((int)ok.StatusCode).ShouldBe(200);
+        (await ok.ReadJson())[0].GetString().ShouldBe("low");
+        (await app.KeyClient("read").GetStringAsync("/api/v1/alerts/rules")).ShouldContain("score_below: 40");
+        (await app.KeyClient("read").PutAsync("/api/v1/alerts/rules", new System.Net.Http.StringContent("rules: []"))).StatusCode.ShouldBe(System.Net.HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
     public async Task Tasks_CreatedAndCompletedThroughTheApi_WithErrorsNamingTheField()
     {
         var ingest = app.KeyClient("ingest");
