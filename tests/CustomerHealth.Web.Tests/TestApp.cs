@@ -49,6 +49,18 @@ public sealed class TestApp : WebApplicationFactory<Program>
 
     public TestEngine Engine { get; }
 
+    /// <summary>
+    /// The app with its background scoring held back (the daily run counted as done today, the live rescoring's
+    /// debounce longer than any test), so that a test scores when it says so and reads what it scored.
+    /// </summary>
+    public static TestApp Quiet(TestEngine engine)
+    {
+        var app = new TestApp(engine, new() { ["Scoring:DebounceMilliseconds"] = "600000" });
+        using var db = app.OpenStore();
+        db.SetSetting("daily_rescore_last", DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        return app;
+    }
+
     /// <summary>The clock the app reads, when the test gives one.</summary>
     public TimeProvider? Clock { get; }
 

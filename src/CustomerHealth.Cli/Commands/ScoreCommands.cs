@@ -1,7 +1,6 @@
 using System.CommandLine;
 using CustomerHealth.Core.Model;
 using CustomerHealth.Store.Scoring;
-using Dapper;
 
 namespace CustomerHealth.Cli.Commands;
 
@@ -43,7 +42,7 @@ internal static class ScoreCommands
             }
             // The rules look at the latest scores: a history scored up to the latest day is evaluated on that day only.
             var last = DateOnly.ParseExact(summaries[^1].AsOf, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-            if (db.Connection.ExecuteScalar<string?>("SELECT MAX(as_of) FROM snapshots") == summaries[^1].AsOf)
+            if (run.LatestDay() == summaries[^1].AsOf)
             {
                 AlertCommands.EvaluateAfterScoring(db, ctx, last);
             }

@@ -167,7 +167,7 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
 
     public IReadOnlyList<TaskView> Tasks(string? assignee = null, bool all = false)
     {
-        var today = StoredDates.Text(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
+        var today = Today();
         return db.Connection.Query<(long Id, string AccountId, string? Name, long? AlertId, string Title, string? Assignee, string? Due, string Steps, string Status,
                 string? Outcome, string Created, string? Completed)>(
                 $"""
@@ -184,7 +184,7 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
     /// <summary>Acknowledges, snoozes until a day, or resolves an open alert; false when there is no such open alert.</summary>
     public bool Act(long id, string action, string by, DateOnly? until = null)
     {
-        var today = StoredDates.Text(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
+        var today = Today();
         return action switch
         {
             "acknowledge" => db.Connection.Execute("UPDATE alerts SET state = 'acknowledged', snoozed_until = NULL, updated_on = @today WHERE id = @id AND resolved_on IS NULL", new { id, today }) > 0,

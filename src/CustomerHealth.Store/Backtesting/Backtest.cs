@@ -58,11 +58,17 @@ public sealed record BacktestReport(
 /// </summary>
 public sealed class Backtest(StoreDb db)
 {
-    public (ScoringPlan Plan, IReadOnlyList<Observation> Observations, int Unscored, string Churn) Observe(HealthModel model, BacktestOptions options)
+    /// <summary>The signals a backtest scores, in the model's timezone: load them once to observe several models.</summary>
+    public (List<AccountData> Accounts, Dictionary<string, int> EventIds) Signals(HealthModel model) =>
+        SignalLoader.LoadAll(db, TimeZoneInfo.FindSystemTimeZoneById(model.Timezone));
+
+    /// <param name="signals">Signals already loaded with <see cref="Signals"/> for a model of the same timezone.</param>
+    public (ScoringPlan Plan, IReadOnlyList<Observation> Observations, int Unscored, string Churn) Observe(
+        HealthModel model, BacktestOptions options, (List<AccountData> Accounts, Dictionary<string, int> EventIds)? signals = null)
     {
         var dates = options.Dates();
         var plan = new ScoringPlan(model);
-        var (accounts, eventIds) = SignalLoader.LoadAll(db, TimeZoneInfo.FindSystemTimeZoneById(model.Timezone));
+        var (accounts, eventIds) = signals ?? Signals(model);
         var byOrders = accounts.Any(a => a.Orders.Length > 0);
         var observations = new List<Observation>();
         var unscored = 0;

@@ -30,7 +30,8 @@ public sealed class Suggestion(StoreDb db)
             throw new StoreException("suggest needs at least two observation dates (earlier ones to fit, later ones to test): widen --from/--to or shorten --every");
         }
         var backtest = new Backtest(db);
-        var (plan, observations, _, _) = backtest.Observe(model, options);
+        var signals = backtest.Signals(model);
+        var (plan, observations, _, _) = backtest.Observe(model, options, signals);
         // Test on the last third of the dates; fit on the earlier dates whose horizon ends before testing starts.
         var firstTest = Math.Max(1, (int)Math.Ceiling(dates.Count * 2 / 3.0));
         var trainDates = Enumerable.Range(0, firstTest).Where(i => dates[i].DayNumber + options.HorizonDays <= dates[firstTest].DayNumber).ToList();
@@ -53,7 +54,8 @@ public sealed class Suggestion(StoreDb db)
             $"Weights suggested by `chs suggest` from {StoredDates.Text(dates[0])} to {StoredDates.Text(dates[^1])} (horizon {options.HorizonDays}d); review before publishing.");
         var suggested = ModelLoader.Load(suggestedYaml, "suggested.yaml");
         var testOptions = options with { From = dates[firstTest] };
-        var (_, suggestedTest, _, _) = backtest.Observe(suggested, testOptions);
+        // Only the weights differ (same timezone): the signals read for the current model serve the suggested one.
+        var (_, suggestedTest, _, _) = backtest.Observe(suggested, testOptions, signals);
         return new SuggestResult(
             Metrics.Auc(suggestedTest.Select(o => new Outcome(-o.Score, o.Churned)).ToList()),
             Metrics.Auc(test.Select(o => new Outcome(-o.Score, o.Churned)).ToList()),

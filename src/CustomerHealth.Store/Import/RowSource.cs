@@ -119,14 +119,23 @@ public static class RowSource
                 yield return new SourceRow(1, [], null, text.Length > 200 ? text[..200] : text, error);
                 yield break;
             }
-            var index = 0;
-            foreach (var element in doc.RootElement.EnumerateArray())
+            foreach (var row in ArrayRows(doc.RootElement))
             {
-                index++;
-                yield return element.ValueKind == JsonValueKind.Object
-                    ? new SourceRow(index, Fields(element), null, element.GetRawText())
-                    : new SourceRow(index, [], null, element.GetRawText(), "each record must be a JSON object");
+                yield return row;
             }
+        }
+    }
+
+    /// <summary>The records of a parsed JSON array, each reported by its 1-based index.</summary>
+    public static IEnumerable<SourceRow> ArrayRows(JsonElement array)
+    {
+        var index = 0;
+        foreach (var element in array.EnumerateArray())
+        {
+            index++;
+            yield return element.ValueKind == JsonValueKind.Object
+                ? new SourceRow(index, Fields(element), null, element.GetRawText())
+                : new SourceRow(index, [], null, element.GetRawText(), "each record must be a JSON object");
         }
     }
 

@@ -112,7 +112,8 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
             stored.Where(s => s.Grade is not null).GroupBy(s => s.Grade!).ToDictionary(g => g.Key, g => g.Count()), version.VersionId);
     }
 
-    private string? LatestDay() => db.Connection.ExecuteScalar<string?>("SELECT MAX(as_of) FROM snapshots");
+    /// <summary>The latest day any account was scored (YYYY-MM-DD), or null before the first run.</summary>
+    public string? LatestDay() => db.Connection.ExecuteScalar<string?>("SELECT MAX(as_of) FROM snapshots");
 
     /// <summary>The marked accounts with their marks as seen now: clearing them later leaves the accounts marked again since.</summary>
     private List<(long Key, long Mark)> TouchedAccounts() => db.Connection.Query<(long, long)>("SELECT account_key, mark FROM dirty_accounts").ToList();
@@ -134,15 +135,29 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
     public (ScoringPlan Plan, IReadOnlyList<ScoredAccount> Accounts, string Version) Preview(DateOnly asOf, string? versionId = null)
     {
         var version = versionId is null ? models.RequireCurrent() : models.Get(versionId)!;
-        return (new ScoringPlan(version.Model), Preview(asOf, version.Model), version.VersionId);
+        return (new ScoringPlan(version.Model), Preview(asOf, version.Model)[0], version.VersionId);
     }
 
-    /// <summary>Scores one day with any model, published or not, storing nothing (the what-if of a draft).</summary>
-    public IReadOnlyList<ScoredAccount> Preview(DateOnly asOf, HealthModel model)
+    /// <summary>
+    /// Scores one day with any models, published or not, storing nothing (the what-if of a draft beside the current
+    /// model): the signals are read once for all models that share a timezone.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<ScoredAccount>> Preview(DateOnly asOf, params HealthModel[] models)
     {
-        var plan = new ScoringPlan(model);
-        var (accounts, eventIds) = SignalLoader.LoadAll(db, TimeZoneInfo.FindSystemTimeZoneById(plan.Model.Timezone));
-        return Compute(plan, accounts, eventIds, asOf.DayNumber, LoadOverrides());
+        var overrides = LoadOverrides();
+        var results = new IReadOnlyList<ScoredAccount>[models.Length];
+        foreach (var zone in models.Select(m => m.Timezone).Distinct())
+        {
+            var (accounts, eventIds) = SignalLoader.LoadAll(db, TimeZoneInfo.FindSystemTimeZoneById(zone));
+            for (var i = 0; i < models.Length; i++)
+            {
+                if (models[i].Timezone == zone)
+                {
+                    results[i] = Compute(new ScoringPlan(models[i]), accounts, eventIds, asOf.DayNumber, overrides);
+                }
+            }
+        }
+        return results;
     }
 
     /// <param name="cohort">Other accounts' scorecards and values on the same day, for the percentile cohorts only.</param>

@@ -70,7 +70,7 @@ internal static class AccountsApi
 
     private static Results<Ok<AccountDetail>, ProblemHttpResult> Show(string id, string? asOf, StoreDb db, TimeProvider clock)
     {
-        if (!TryDate(asOf, "as_of", out var day, out var problem))
+        if (!Problems.TryDate(asOf, "as_of", out var day, out var problem))
         {
             return problem!;
         }
@@ -94,11 +94,11 @@ internal static class AccountsApi
         {
             return Problems.BadField("to", "required, as YYYY-MM-DD");
         }
-        if (!TryDate(from, "from", out var f, out var p1))
+        if (!Problems.TryDate(from, "from", out var f, out var p1))
         {
             return p1!;
         }
-        if (!TryDate(to, "to", out var t, out var p2))
+        if (!Problems.TryDate(to, "to", out var t, out var p2))
         {
             return p2!;
         }
@@ -131,7 +131,7 @@ internal static class AccountsApi
         {
             return Problems.BadField("reason", "required: say why the score is set by hand");
         }
-        if (body.Until is null || !TryDate(body.Until, "until", out var until, out var problem))
+        if (body.Until is null || !Problems.TryDate(body.Until, "until", out var until, out var problem))
         {
             return Problems.BadField("until", "required, as YYYY-MM-DD");
         }
@@ -179,22 +179,5 @@ internal static class AccountsApi
         }
         rescore.Notify();
         return TypedResults.Ok(new IngestApi.IngestResult(r.Changed, r.Unchanged, []));
-    }
-
-    private static bool TryDate(string? text, string field, out DateOnly? day, out ProblemHttpResult? problem)
-    {
-        day = null;
-        problem = null;
-        if (text is null)
-        {
-            return true;
-        }
-        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
-        {
-            day = d;
-            return true;
-        }
-        problem = Problems.BadField(field, $"must be a date as YYYY-MM-DD, got '{text}'");
-        return false;
     }
 }

@@ -44,14 +44,10 @@ internal static class AlertsApi
     private static async Task<Results<Ok<IReadOnlyList<string>>, ProblemHttpResult>> PutRules(
         HttpRequest request, StoreDb db, TimeProvider clock, ServerSettings settings, CancellationToken cancel)
     {
-        string yaml;
-        try
+        var (yaml, problem) = await Bodies.Read(request, settings.MaxBodyBytes, null, cancel);
+        if (problem is not null)
         {
-            yaml = await Bodies.ReadText(request, settings.MaxBodyBytes, cancel);
-        }
-        catch (Bodies.TooLargeException e)
-        {
-            return Problems.TooLarge(e);
+            return problem;
         }
         try
         {
@@ -60,8 +56,7 @@ internal static class AlertsApi
         }
         catch (AlertRulesInvalidException e)
         {
-            return TypedResults.Problem(title: "The alert rules are not valid", detail: e.Message, statusCode: StatusCodes.Status422UnprocessableEntity,
-                extensions: new Dictionary<string, object?> { ["errors"] = e.Errors.Select(x => new ModelApi.YamlError(x.Line, x.Column, x.Message)).ToList() });
+            return Problems.Yaml("The alert rules are not valid", e.Message, e.Errors);
         }
         catch (StoreException e)
         {
@@ -79,14 +74,9 @@ internal static class AlertsApi
         {
             return Problems.BadField("title", "required");
         }
-        DateOnly? due = null;
-        if (body.DueOn is not null)
+        if (!Problems.TryDate(body.DueOn, "due_on", out var due, out var badDue))
         {
-            if (!DateOnly.TryParseExact(body.DueOn, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
-            {
-                return Problems.BadField("due_on", "must be a date as YYYY-MM-DD");
-            }
-            due = d;
+            return badDue!;
         }
         var book = new AlertBook(db, new ModelVersions(db, clock), clock);
         try
@@ -102,14 +92,9 @@ internal static class AlertsApi
 
     private static Results<Ok<TaskView>, ProblemHttpResult> UpdateTask(long id, TaskChange? body, StoreDb db, TimeProvider clock)
     {
-        DateOnly? due = null;
-        if (body?.DueOn is not null)
+        if (!Problems.TryDate(body?.DueOn, "due_on", out var due, out var badDue))
         {
-            if (!DateOnly.TryParseExact(body.DueOn, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
-            {
-                return Problems.BadField("due_on", "must be a date as YYYY-MM-DD");
-            }
-            due = d;
+            return badDue!;
         }
         var book = new AlertBook(db, new ModelVersions(db, clock), clock);
         try
@@ -129,11 +114,14 @@ internal static class AlertsApi
         DateOnly? until = null;
         if (action == "snooze")
         {
-            if (body?.Until is not { } text || !DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
+            if (body?.Until is null)
             {
                 return Problems.BadField("until", "required: the day the snooze ends, as YYYY-MM-DD");
             }
-            until = d;
+            if (!Problems.TryDate(body.Until, "until", out until, out var badDay))
+            {
+                return badDay!;
+            }
         }
         return new AlertBook(db, new ModelVersions(db, clock), clock).Act(id, action, Access.Caller(ctx.User), until)
             ? TypedResults.NoContent()

@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.OpenApi;
 
 namespace CustomerHealth.Web.Api;
@@ -6,9 +7,8 @@ namespace CustomerHealth.Web.Api;
 /// <summary>Reads request bodies whole, refusing those over the configured size before they are buffered.</summary>
 internal static class Bodies
 {
-    public sealed class TooLargeException(long limit) : Exception($"the request body is larger than the limit of {limit:N0} bytes; send smaller batches")
+    private sealed class TooLargeException(long limit) : Exception($"the request body is larger than the limit of {limit:N0} bytes; send smaller batches")
     {
-        public long Limit { get; } = limit;
     }
 
     /// <summary>
@@ -27,7 +27,21 @@ internal static class Bodies
             return Task.CompletedTask;
         });
 
-    public static async Task<string> ReadText(HttpRequest request, long limit, CancellationToken cancel)
+    /// <summary>The body as text, or (with empty text) the problem to answer: 413 over the limit, 400 when empty and <paramref name="whenEmpty"/> says what to send.</summary>
+    public static async Task<(string Text, ProblemHttpResult? Problem)> Read(HttpRequest request, long limit, string? whenEmpty, CancellationToken cancel)
+    {
+        try
+        {
+            var text = await ReadText(request, limit, cancel);
+            return whenEmpty is not null && string.IsNullOrWhiteSpace(text) ? ("", Problems.BadField("body", "the body is empty; " + whenEmpty)) : (text, null);
+        }
+        catch (TooLargeException e)
+        {
+            return ("", TypedResults.Problem(detail: e.Message, statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request body too large"));
+        }
+    }
+
+    private static async Task<string> ReadText(HttpRequest request, long limit, CancellationToken cancel)
     {
         if (request.ContentLength > limit)
         {

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using CustomerHealth.Core.Signals;
 using CustomerHealth.Store;
 using CustomerHealth.Store.Import;
@@ -32,31 +33,29 @@ internal static class IngestApi
         {
             return Problems.BadField("kind", $"unknown kind `{kind}`; kinds are {string.Join(", ", Enum.GetValues<ImportKind>().Select(x => x.Name()))}");
         }
-        string body;
-        try
+        var (body, problem) = await Bodies.Read(request, settings.MaxBodyBytes, "send a JSON array of records or JSON Lines", cancel);
+        if (problem is not null)
         {
-            body = await Bodies.ReadText(request, settings.MaxBodyBytes, cancel);
+            return problem;
         }
-        catch (Bodies.TooLargeException e)
-        {
-            return Problems.TooLarge(e);
-        }
-        if (string.IsNullOrWhiteSpace(body))
-        {
-            return Problems.BadField("body", "the body is empty; send a JSON array of records or JSON Lines");
-        }
+        // A JSON array is parsed here, once: a body that is not JSON at all is a bad request, not a bad record.
+        JsonDocument? array = null;
         if (body.AsSpan().TrimStart() is ['[', ..])
         {
             try
             {
-                using var _ = System.Text.Json.JsonDocument.Parse(body);
+                array = JsonDocument.Parse(body);
             }
-            catch (System.Text.Json.JsonException e)
+            catch (JsonException e)
             {
                 return Problems.BadField("body", "not valid JSON: " + e.Message);
             }
         }
-        var result = Land(db, clock, k, body, partial == true);
+        Landed result;
+        using (array)
+        {
+            result = Land(db, clock, k, array is null ? RowSource.JsonLines(new StringReader(body)) : RowSource.ArrayRows(array.RootElement), partial == true);
+        }
         if (result.Accepted > 0)
         {
             rescore.Notify();
@@ -74,11 +73,10 @@ internal static class IngestApi
 
     internal sealed record Landed(bool Applied, int Records, int Accepted, int Duplicates, int RejectedCount, IReadOnlyList<Problems.FieldError> Rejected);
 
-    /// <summary>Imports a body of records in one transaction; errors come back by 0-based record index.</summary>
-    internal static Landed Land(StoreDb db, TimeProvider clock, ImportKind kind, string body, bool partial)
+    /// <summary>Imports the records of a request in one transaction; errors come back by 0-based record index.</summary>
+    internal static Landed Land(StoreDb db, TimeProvider clock, ImportKind kind, IEnumerable<SourceRow> rows, bool partial)
     {
-        using var reader = new StringReader(body);
-        var r = new Importer(db, clock).Import(kind, RowSource.JsonLines(reader), "request", new ImportOptions(SkipInvalid: partial, MaxListedErrors: 10_000));
+        var r = new Importer(db, clock).Import(kind, rows, "request", new ImportOptions(SkipInvalid: partial, MaxListedErrors: 10_000));
         var rejected = r.Errors.Select(e => new Problems.FieldError(e.Field == "(line)" ? "record" : e.Field, e.Reason, e.Line - 1)).ToList();
         return new Landed(r.Applied, r.Rows, r.Changed, r.Unchanged, r.Rejected, rejected);
     }

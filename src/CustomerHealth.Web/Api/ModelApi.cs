@@ -18,8 +18,6 @@ internal static class ModelApi
 {
     public sealed record ModelInfo(string VersionId, string Name, DateTimeOffset PublishedAt, string? Note, bool Current, string? Yaml);
 
-    public sealed record YamlError(int Line, int Column, string Message);
-
     public sealed record GradeChange(string AccountId, string? Name, string? FromGrade, string? ToGrade, double? FromScore, double? ToScore);
 
     public sealed record Distribution(IReadOnlyDictionary<string, int> ByGrade, IReadOnlyList<int> Histogram, double? AverageScore);
@@ -54,27 +52,27 @@ internal static class ModelApi
     private static async Task<Results<Ok<ModelInfo>, ProblemHttpResult>> Publish(
         HttpRequest request, string? note, StoreDb db, TimeProvider clock, ServerSettings settings, RescoreQueue rescore, CancellationToken cancel)
     {
-        var (yaml, problem) = await ReadYaml(request, settings, cancel);
+        var (yaml, problem) = await Bodies.Read(request, settings.MaxBodyBytes, "send the model's YAML", cancel);
         if (problem is not null)
         {
             return problem;
         }
         try
         {
-            var v = new ModelVersions(db, clock).Publish(yaml!, "model.yaml", note);
+            var v = new ModelVersions(db, clock).Publish(yaml, "model.yaml", note);
             rescore.Notify();
             return TypedResults.Ok(new ModelInfo(v.VersionId, v.Name, v.PublishedAt, v.Note, true, v.Yaml));
         }
         catch (ModelInvalidException e)
         {
-            return Invalid(e);
+            return Problems.Yaml("The model is not valid", string.Join("\n", e.Errors.Select(x => x.Format("model.yaml"))), e.Errors);
         }
     }
 
     private static async Task<Results<Ok<Preview>, ProblemHttpResult>> PreviewDraft(
         HttpRequest request, string? asOf, StoreDb db, TimeProvider clock, ServerSettings settings, CancellationToken cancel)
     {
-        var (yaml, problem) = await ReadYaml(request, settings, cancel);
+        var (yaml, problem) = await Bodies.Read(request, settings.MaxBodyBytes, "send the model's YAML", cancel);
         if (problem is not null)
         {
             return problem;
@@ -82,11 +80,11 @@ internal static class ModelApi
         HealthModel draft;
         try
         {
-            draft = ModelLoader.Load(yaml!, "draft.yaml");
+            draft = ModelLoader.Load(yaml, "draft.yaml");
         }
         catch (ModelInvalidException e)
         {
-            return Invalid(e);
+            return Problems.Yaml("The model is not valid", string.Join("\n", e.Errors.Select(x => x.Format("model.yaml"))), e.Errors);
         }
         var models = new ModelVersions(db, clock);
         var current = models.Current();
@@ -94,22 +92,16 @@ internal static class ModelApi
         {
             return Problems.NotFound("no model is published yet; publish one first");
         }
-        var portfolio = new PortfolioReader(db, models).Read();
-        DateOnly day;
-        if (asOf is not null)
-        {
-            if (!DateOnly.TryParseExact(asOf, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day))
-            {
-                return Problems.BadField("as_of", $"must be a date as YYYY-MM-DD, got '{asOf}'");
-            }
-        }
-        else
-        {
-            day = portfolio.ScoredOn is { } s ? DateOnly.ParseExact(s, "yyyy-MM-dd", CultureInfo.InvariantCulture) : DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-        }
         var run = new ScoringRun(db, models);
-        var before = run.Preview(day, current.Model).ToDictionary(a => a.Account.AccountId);
-        var after = run.Preview(day, draft);
+        DateOnly day;
+        if (!Problems.TryDate(asOf, "as_of", out var given, out var badDay))
+        {
+            return badDay!;
+        }
+        day = given ?? (run.LatestDay() is { } s ? DateOnly.ParseExact(s, "yyyy-MM-dd", CultureInfo.InvariantCulture) : DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
+        var scored = run.Preview(day, current.Model, draft);
+        var before = scored[0].ToDictionary(a => a.Account.AccountId);
+        var after = scored[1];
         var changes = after
             .Select(a => (After: a, Before: before.GetValueOrDefault(a.Account.AccountId)))
             .Where(x => x.Before?.Grade?.Id != x.After.Grade?.Id)
@@ -117,7 +109,7 @@ internal static class ModelApi
             .OrderByDescending(c => Math.Abs((c.ToScore ?? 0) - (c.FromScore ?? 0)))
             .ToList();
         return TypedResults.Ok(new Preview(
-            day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), current.VersionId, ModelLoader.VersionId(yaml!), after.Count(a => a.Score is not null),
+            day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), current.VersionId, ModelLoader.VersionId(yaml), after.Count(a => a.Score is not null),
             Distribute(current.Model, before.Values), Distribute(draft, after), changes.Count, changes.Take(1000).ToList()));
     }
 
@@ -142,24 +134,4 @@ internal static class ModelApi
         }
         return new Distribution(byGrade, histogram, n > 0 ? Math.Round(sum / n, 1) : null);
     }
-
-    private static async Task<(string? Yaml, ProblemHttpResult? Problem)> ReadYaml(HttpRequest request, ServerSettings settings, CancellationToken cancel)
-    {
-        try
-        {
-            var yaml = await Bodies.ReadText(request, settings.MaxBodyBytes, cancel);
-            return string.IsNullOrWhiteSpace(yaml) ? (null, Problems.BadField("body", "the body is empty; send the model's YAML")) : (yaml, null);
-        }
-        catch (Bodies.TooLargeException e)
-        {
-            return (null, Problems.TooLarge(e));
-        }
-    }
-
-    private static ProblemHttpResult Invalid(ModelInvalidException e) =>
-        TypedResults.Problem(
-            title: "The model is not valid",
-            detail: string.Join("\n", e.Errors.Select(x => x.Format("model.yaml"))),
-            statusCode: StatusCodes.Status422UnprocessableEntity,
-            extensions: new Dictionary<string, object?> { ["errors"] = e.Errors.Select(x => new YamlError(x.Line, x.Column, x.Message)).ToList() });
 }

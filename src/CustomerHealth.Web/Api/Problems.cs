@@ -1,3 +1,5 @@
+using System.Globalization;
+using CustomerHealth.Core.Model;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CustomerHealth.Web.Api;
@@ -14,6 +16,28 @@ internal static class Problems
     public static ProblemHttpResult NotFound(string what) =>
         TypedResults.Problem(detail: what, statusCode: StatusCodes.Status404NotFound, title: "Not found");
 
-    public static ProblemHttpResult TooLarge(Bodies.TooLargeException e) =>
-        TypedResults.Problem(detail: e.Message, statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request body too large");
+    public sealed record YamlError(int Line, int Column, string Message);
+
+    /// <summary>A refused YAML file (a model, alert rules): 422 with every problem at its line and column.</summary>
+    public static ProblemHttpResult Yaml(string title, string detail, IEnumerable<ModelError> errors) =>
+        TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status422UnprocessableEntity,
+            extensions: new Dictionary<string, object?> { ["errors"] = errors.Select(x => new YamlError(x.Line, x.Column, x.Message)).ToList() });
+
+    /// <summary>An optional YYYY-MM-DD parameter: true with the day (null when absent), or false with the problem naming the field.</summary>
+    public static bool TryDate(string? text, string field, out DateOnly? day, out ProblemHttpResult? problem)
+    {
+        day = null;
+        problem = null;
+        if (text is null)
+        {
+            return true;
+        }
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
+        {
+            day = d;
+            return true;
+        }
+        problem = BadField(field, $"must be a date as YYYY-MM-DD, got '{text}'");
+        return false;
+    }
 }

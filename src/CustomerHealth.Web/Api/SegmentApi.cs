@@ -42,14 +42,10 @@ internal static class SegmentApi
     private static async Task<Results<Ok<SegmentResult>, ProblemHttpResult>> Receive(
         HttpRequest request, StoreDb db, TimeProvider clock, ServerSettings settings, RescoreQueue rescore, string? type, CancellationToken cancel)
     {
-        string body;
-        try
+        var (body, problem) = await Bodies.Read(request, settings.MaxBodyBytes, null, cancel);
+        if (problem is not null)
         {
-            body = await Bodies.ReadText(request, settings.MaxBodyBytes, cancel);
-        }
-        catch (Bodies.TooLargeException e)
-        {
-            return Problems.TooLarge(e);
+            return problem;
         }
         JsonDocument doc;
         try

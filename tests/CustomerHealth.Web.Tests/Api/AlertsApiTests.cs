@@ -7,7 +7,7 @@ namespace CustomerHealth.Web.Tests.Api;
 
 public abstract class AlertsApiTests(TestEngine engine) : IDisposable
 {
-    private readonly TestApp app = new(engine);
+    private readonly TestApp app = TestApp.Quiet(engine);
 
     public void Dispose() => app.Dispose();
 

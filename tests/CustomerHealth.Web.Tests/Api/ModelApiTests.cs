@@ -15,21 +15,9 @@ namespace CustomerHealth.Web.Tests.Api;
 /// </summary>
 public abstract class ModelApiTests(TestEngine engine) : IDisposable
 {
-    private readonly TestApp app = QuietApp(engine);
+    private readonly TestApp app = TestApp.Quiet(engine);
 
     public void Dispose() => app.Dispose();
-
-    /// <summary>
-    /// The app with its background scoring held back (the daily run counted as done today, the live rescoring's
-    /// debounce longer than any test), so that a test scores when it says so and reads what it scored.
-    /// </summary>
-    private static TestApp QuietApp(TestEngine engine)
-    {
-        var app = new TestApp(engine, new() { ["Scoring:DebounceMilliseconds"] = "600000" });
-        using var db = app.OpenStore();
-        db.SetSetting("daily_rescore_last", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
-        return app;
-    }
 
     /// <summary>A model with two mistakes: a weight that is not a number, and a misspelt key.</summary>
     private const string InvalidModel =
