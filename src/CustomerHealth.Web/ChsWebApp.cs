@@ -3,6 +3,7 @@ using System.Text.Json;
 using CustomerHealth.Store;
 using CustomerHealth.Web.Api;
 using CustomerHealth.Web.Auth;
+using CustomerHealth.Web.Deliveries;
 using CustomerHealth.Web.Jobs;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -50,6 +51,9 @@ public static class ChsWebApp
             doc.Info.Description = "Send signals, read explained health scores, manage the model. Authenticate with `Authorization: Bearer <api key>`.";
             return Task.CompletedTask;
         }));
+        services.AddSingleton(sp => DeliverySettings.From(sp.GetRequiredService<IConfiguration>()));
+        services.AddSingleton<DeliveryWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<DeliveryWorker>());
         services.AddSingleton<RescoreQueue>();
         services.AddHostedService(sp => sp.GetRequiredService<RescoreQueue>());
         services.AddSingleton<DailyRescore>();
@@ -76,6 +80,7 @@ public static class ChsWebApp
         api.MapAccounts();
         api.MapModel();
         api.MapAlerts();
+        api.MapDeliveries();
         app.MapSegment();
         return app;
     }

@@ -23,7 +23,7 @@ public sealed record ServerSettings(
             TimeZoneInfo.FindSystemTimeZoneById(c["Scoring:TimeZone"] ?? "UTC"));
     }
 
-    private static long Long(IConfiguration c, string key, long fallback) =>
+    internal static long Long(IConfiguration c, string key, long fallback) =>
         c[key] is { } text
             ? long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v > 0
                 ? v

@@ -44,6 +44,7 @@ internal static class Chs
         BacktestCommand.Add(root, context);
         SuggestCommand.Add(root, context);
         AlertCommands.Add(root, context);
+        DeliverCommands.Add(root, context);
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -3,6 +3,7 @@ using System.Text.Json;
 using CustomerHealth.Core.Alerts;
 using CustomerHealth.Core.Model;
 using CustomerHealth.Core.Scoring;
+using CustomerHealth.Store.Deliveries;
 using CustomerHealth.Store.Models;
 using CustomerHealth.Store.Scoring;
 using Dapper;
@@ -26,6 +27,8 @@ public sealed record AlertRunSummary(string AsOf, int Opened, int Updated, int R
 /// </summary>
 public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clock)
 {
+    private readonly Outbox outbox = new(db, clock);
+
     public string? RulesYaml() => db.Connection.ExecuteScalar<string?>("SELECT yaml FROM alert_rules ORDER BY id DESC LIMIT 1");
 
     public AlertRuleSet Rules() => RulesYaml() is { } yaml ? AlertRulesLoader.Load(yaml) : AlertRuleSet.Empty;
@@ -115,6 +118,7 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
                             new { rule = rule.Id, key = snap.Key, severity = rule.Severity.ToString().ToLowerInvariant(), reason = evaluation.Reason, score = now.Score,
                                 grade = now.Grade, prevScore = before?.Score, prevGrade = before?.Grade, day }, tx);
                         opened++;
+                        outbox.EnqueueAlert(tx, rule, Notice(id, "opened", rule, now, before, day, evaluation.Reason), day);
                         if (rule.Task is { } t)
                         {
                             db.Connection.Execute(
@@ -137,6 +141,10 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
                             new { id = existing.Id, reason = evaluation.Reason, score = now.Score, grade = now.Grade, day,
                                 state = (decision.State ?? AlertState.Open).ToString().ToLowerInvariant() }, tx);
                         updated++;
+                        if (decision.Notify)
+                        {
+                            outbox.EnqueueAlert(tx, rule, Notice(existing.Id, "reopened", rule, now, before, existing.Opened, evaluation.Reason), day);
+                        }
                         break;
                     case AlertAction.Resolve:
                         db.Connection.Execute("UPDATE alerts SET state = 'resolved', resolved_on = @day, resolved_by = 'auto', updated_on = @day WHERE id = @id",
@@ -152,6 +160,10 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
         tx.Commit();
         return new AlertRunSummary(day, opened, updated, resolved, suppressed, tasks);
     }
+
+    private static AlertNotice Notice(long id, string what, AlertRule rule, AccountState now, AccountState? before, string openedOn, string reason) =>
+        new(id, what, rule.Id, now.AccountId, now.Name, now.Owner, now.Score, now.Grade, before?.Score, before?.Grade, rule.Severity.ToString().ToLowerInvariant(),
+            openedOn, reason);
 
     public IReadOnlyList<AlertView> Alerts(bool includeResolved = false) =>
         db.Connection.Query<AlertView>(

@@ -1,5 +1,6 @@
 using System.Globalization;
 using CustomerHealth.Store.Alerts;
+using CustomerHealth.Web.Deliveries;
 using CustomerHealth.Store.Models;
 using CustomerHealth.Store.Scoring;
 
@@ -9,7 +10,7 @@ namespace CustomerHealth.Web.Jobs;
 /// The daily full rescore, at `Scoring:DailyAt` (default 02:00) in `Scoring:TimeZone` (default UTC). The last run
 /// is kept in the store, so a server that was down at that time runs it as soon as it starts again.
 /// </summary>
-public sealed class DailyRescore(StoreAccess store, TimeProvider clock, ServerSettings settings, ILogger<DailyRescore> log) : BackgroundService
+public sealed class DailyRescore(StoreAccess store, TimeProvider clock, ServerSettings settings, DeliveryWorker deliveries, ILogger<DailyRescore> log) : BackgroundService
 {
     private const string LastRunSetting = "daily_rescore_last";
 
@@ -51,6 +52,7 @@ public sealed class DailyRescore(StoreAccess store, TimeProvider clock, ServerSe
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         var summary = new ScoringRun(db, models).ScoreRange(today, today, 1)[0];
         new AlertBook(db, models, clock).Evaluate(today);
+        deliveries.Notify();
         db.SetSetting(LastRunSetting, clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
         log.LogInformation("daily rescore: {Accounts} accounts scored as of {AsOf}", summary.AccountsScored, summary.AsOf);
         return true;

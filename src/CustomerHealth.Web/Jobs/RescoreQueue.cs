@@ -1,4 +1,5 @@
 using CustomerHealth.Store.Alerts;
+using CustomerHealth.Web.Deliveries;
 using CustomerHealth.Store.Models;
 using CustomerHealth.Store.Scoring;
 
@@ -11,7 +12,7 @@ namespace CustomerHealth.Web.Jobs;
 /// Each pass ends with the alert rules evaluated on the new scores.
 /// The marks live in the store, so another server process or a later start finishes what this one did not.
 /// </summary>
-public sealed class RescoreQueue(StoreAccess store, TimeProvider clock, ServerSettings settings, ILogger<RescoreQueue> log) : BackgroundService
+public sealed class RescoreQueue(StoreAccess store, TimeProvider clock, ServerSettings settings, DeliveryWorker deliveries, ILogger<RescoreQueue> log) : BackgroundService
 {
     private readonly SemaphoreSlim wake = new(0);
     private int pending;
@@ -68,6 +69,7 @@ public sealed class RescoreQueue(StoreAccess store, TimeProvider clock, ServerSe
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         var summary = new ScoringRun(db, models).Score(today);
         new AlertBook(db, models, clock).Evaluate(today);
+        deliveries.Notify();
         return summary;
     }
 }
