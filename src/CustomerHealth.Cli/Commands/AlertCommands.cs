@@ -62,15 +62,22 @@ internal static class AlertCommands
             }
             return 0;
         });
-        var show = new Command("show", "Print the rules in force");
+        var shipped = new Option<bool>("--shipped") { Description = "Print the rules shipped with the SaaS model instead (a starting point for your own)" };
+        var show = new Command("show", "Print the rules in force") { shipped };
         show.SetAction(p =>
         {
+            if (p.GetValue(shipped))
+            {
+                Console.Write(AlertBook.ShippedRules);
+                return 0;
+            }
             using var db = ctx.Open(p);
-            Console.Write(new AlertBook(db, ctx.Models(db), ctx.Clock).RulesYaml() ?? "# no alert rules yet: chs alerts rules set FILE\n");
+            Console.Write(new AlertBook(db, ctx.Models(db), ctx.Clock).RulesYaml() ?? "# no alert rules yet: chs alerts rules set FILE (start from chs alerts rules show --shipped)\n");
             return 0;
         });
         rules.Subcommands.Add(set);
         rules.Subcommands.Add(show);
+        rules.Subcommands.Add(TestRules(ctx));
         alerts.Subcommands.Add(rules);
 
         foreach (var (verb, help) in new[] { ("ack", "Acknowledge an alert (someone is on it)"), ("resolve", "Resolve an alert by hand"), ("snooze", "Snooze an alert until a day") })
@@ -141,4 +148,63 @@ internal static class AlertCommands
             Console.Error.WriteLine($"Alerts: {summary.Opened} opened, {summary.Resolved} resolved, {summary.Updated} still open; {summary.TasksCreated} tasks created. See `chs alerts`.");
         }
     }
+
+    /// <summary>`alerts rules test FILE`: how noisy a rules file would have been on the store's scored history.</summary>
+    private static Command TestRules(CliContext ctx)
+    {
+        var file = new Argument<string>("FILE") { Description = "A rules file (YAML, SPEC §8); `-` for the shipped rules" };
+        var from = new Option<string?>("--from") { Description = "First day (YYYY-MM-DD; default: the first scored day)" };
+        var to = new Option<string?>("--to") { Description = "Last day (YYYY-MM-DD; default: the latest scored day)" };
+        var json = Chs.Json;
+        var cmd = new Command("test", "Replay a rules file over the scored history: alerts per rule and week, with and without the cooldowns; nothing is changed")
+        {
+            file, from, to, json,
+        };
+        cmd.SetAction(p =>
+        {
+            var path = p.GetValue(file)!;
+            if (path != "-" && !File.Exists(path))
+            {
+                throw new Store.StoreException($"{path}: no such file");
+            }
+            using var db = ctx.Open(p);
+            var book = new AlertBook(db, ctx.Models(db), ctx.Clock);
+            AlertRuleSet ruleSet;
+            try
+            {
+                ruleSet = book.Validate(path == "-" ? AlertBook.ShippedRules : File.ReadAllText(path), path == "-" ? "shipped rules" : path);
+            }
+            catch (AlertRulesInvalidException e)
+            {
+                Console.Error.WriteLine($"The rules are refused ({e.Errors.Count} problem{(e.Errors.Count == 1 ? "" : "s")}):");
+                Console.Error.WriteLine(e.Message);
+                return 1;
+            }
+            var report = book.Simulate(ruleSet,
+                p.GetValue(from) is { } f ? CliContext.ParseDate(f, "--from") : DateOnly.MinValue,
+                p.GetValue(to) is { } t ? CliContext.ParseDate(t, "--to") : DateOnly.MaxValue);
+            if (p.GetValue(json))
+            {
+                CliContext.WriteJson(report);
+                return 0;
+            }
+            Console.WriteLine($"{report.Days} scored days from {report.From} to {report.To} ({report.Weeks.ToString("0.#", CultureInfo.InvariantCulture)} weeks). " +
+                "Alerts are taken as resolved on the day their condition clears; nobody snoozes.");
+            var table = new Table().Border(TableBorder.Simple)
+                .AddColumns("Rule", "Cooldown", "On the first day", "After it", "Per week", "Busiest week", "Accounts", "Held back by cooldown", "Open at the end");
+            foreach (var (w, wo) in report.WithCooldown.Zip(report.WithoutCooldown))
+            {
+                foreach (var r in w.CooldownDays > 0 ? new[] { w, wo } : [w])
+                {
+                    table.AddRow(Markup.Escape(r.RuleId), r.CooldownDays > 0 ? r.CooldownDays + "d" : "none", Num(r.OpenedFirstDay), Num(r.OpenedAfter),
+                        r.PerWeek.ToString("0.0", CultureInfo.InvariantCulture), Num(r.BusiestWeek), Num(r.Accounts), Num(r.HeldBackByCooldown), Num(r.OpenAtEnd));
+                }
+            }
+            AnsiConsole.Write(table);
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static string Num(int n) => n.ToString("N0", CultureInfo.InvariantCulture);
 }

@@ -75,6 +75,19 @@ internal static class DemoCommand
                 }
                 days.Reverse();
                 CliContext.WithProgress("Scoring history", pr => run.ScoreRange(days[0], end, 7, null, pr));
+                // The shipped alert rules, replayed over the history so that the demo has alerts past and present;
+                // tasks only from the last day, and no deliveries (the demo's owners have no real mailboxes).
+                var alerts = new Store.Alerts.AlertBook(db, models, ctx.Clock);
+                alerts.SetRules(Store.Alerts.AlertBook.ShippedRules, "saas-rules.yaml");
+                CliContext.WithProgress("Alerts over the history", pr =>
+                {
+                    for (var i = 0; i < days.Count; i++)
+                    {
+                        alerts.Evaluate(days[i], i == days.Count - 1 ? Store.Alerts.AlertEffects.Tasks : Store.Alerts.AlertEffects.None);
+                        pr?.Report((i + 1) / (double)days.Count);
+                    }
+                    return 0;
+                });
                 Summary(db, models);
                 if (end.AddDays(-90) >= start.AddDays(90))
                 {
@@ -92,6 +105,7 @@ internal static class DemoCommand
                 Console.WriteLine();
                 Console.WriteLine($"The demo store is {path}. Try: chs --db {path} accounts --grade red --sort score");
                 Console.WriteLine($"                           chs --db {path} show ACCOUNT_ID");
+                Console.WriteLine($"                           chs --db {path} alerts");
                 if (!p.GetValue(noServe))
                 {
                     var (email, password) = AccessCommands.AddUser(db, ctx.Clock, "admin@demo.example", Store.Access.Roles.Admin, null);

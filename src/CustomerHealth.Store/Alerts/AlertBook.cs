@@ -18,6 +18,26 @@ public sealed record TaskView(
     long Id, string AccountId, string? AccountName, long? AlertId, string Title, string? Assignee, string? DueOn, IReadOnlyList<string> Steps, string Status,
     string? Outcome, string CreatedOn, string? CompletedOn, bool Overdue);
 
+/// <summary>What an evaluation may do besides opening, updating and resolving alerts.</summary>
+[Flags]
+public enum AlertEffects
+{
+    None = 0,
+    Tasks = 1,
+    Deliveries = 2,
+    All = Tasks | Deliveries,
+}
+
+/// <summary>
+/// One rule's alerts over a stretch of history: how many opened on the first day (when the rules would have been put
+/// in force), how many after it and per week on average, the busiest week, how many accounts were concerned, how
+/// often the cooldown held one back, and how many were still open at the end.
+/// </summary>
+public sealed record RuleNoise(
+    string RuleId, int CooldownDays, int OpenedFirstDay, int OpenedAfter, double PerWeek, int BusiestWeek, int Accounts, int HeldBackByCooldown, int OpenAtEnd);
+
+public sealed record NoiseReport(string From, string To, int Days, double Weeks, IReadOnlyList<RuleNoise> WithCooldown, IReadOnlyList<RuleNoise> WithoutCooldown);
+
 public sealed record AlertRunSummary(string AsOf, int Opened, int Updated, int Resolved, int Suppressed, int TasksCreated);
 
 /// <summary>
@@ -33,8 +53,19 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
 
     public AlertRuleSet Rules() => RulesYaml() is { } yaml ? AlertRulesLoader.Load(yaml) : AlertRuleSet.Empty;
 
+    /// <summary>The rules file shipped for the SaaS model (the demo puts it in force).</summary>
+    public static string ShippedRules => StoreDb.EmbeddedText(".Alerts.saas-rules.yaml");
+
     /// <summary>Validates a rules file (also against the published model's grades and measures) and puts it in force.</summary>
     public AlertRuleSet SetRules(string yaml, string file)
+    {
+        var rules = Validate(yaml, file);
+        db.Connection.Execute("INSERT INTO alert_rules (yaml, set_at) VALUES (@yaml, @at)", new { yaml, at = clock.GetUtcNow().ToString("o", CultureInfo.InvariantCulture) });
+        return rules;
+    }
+
+    /// <summary>Reads a rules file and checks it against the published model's grades and measures.</summary>
+    public AlertRuleSet Validate(string yaml, string file)
     {
         var rules = AlertRulesLoader.Load(yaml, file);
         var model = models.RequireCurrent().Model;
@@ -62,14 +93,16 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
         {
             throw new StoreException($"{file}: " + string.Join("; ", problems));
         }
-        db.Connection.Execute("INSERT INTO alert_rules (yaml, set_at) VALUES (@yaml, @at)", new { yaml, at = clock.GetUtcNow().ToString("o", CultureInfo.InvariantCulture) });
         return rules;
     }
 
     private static string MeasureOf(Condition c) => c switch { MeasureBelow m => m.MeasureId, MeasureAbove a => a.MeasureId, Stale s => s.MeasureId, _ => "" };
 
-    /// <summary>Evaluates the rules on the snapshots of a day: opens, updates and resolves alerts, and creates the rules' tasks.</summary>
-    public AlertRunSummary Evaluate(DateOnly asOf)
+    /// <summary>
+    /// Evaluates the rules on the snapshots of a day: opens, updates and resolves alerts and, as <paramref name="effects"/>
+    /// allows, creates the rules' tasks and queues their deliveries (replaying past days wants neither).
+    /// </summary>
+    public AlertRunSummary Evaluate(DateOnly asOf, AlertEffects effects = AlertEffects.All)
     {
         var rules = Rules();
         var day = StoredDates.Text(asOf);
@@ -77,17 +110,7 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
         {
             return new AlertRunSummary(day, 0, 0, 0, 0, 0);
         }
-        var current = Snapshots(day, "SELECT account_key, as_of AS m FROM snapshots WHERE as_of = @day");
-        var previous = Snapshots(day, "SELECT account_key, MAX(as_of) AS m FROM snapshots WHERE as_of < @day GROUP BY account_key")
-            .ToDictionary(s => s.Key);
-        var ago = rules.Rules.Select(r => r.When).OfType<ScoreDrop>().Select(d => d.Days).Distinct()
-            .ToDictionary(d => d, d => db.Connection.Query<(long Key, double? Score)>(
-                    """
-                    SELECT s.account_key, s.score FROM snapshots s
-                    JOIN (SELECT account_key, MAX(as_of) AS m FROM snapshots WHERE as_of <= @d GROUP BY account_key) q ON q.account_key = s.account_key AND s.as_of = q.m
-                    """,
-                    new { d = StoredDates.Text(asOf.AddDays(-d)) })
-                .ToDictionary(x => x.Key, x => x.Score));
+        var (current, previous, ago) = LoadDay(rules, asOf);
         var open = db.Connection.Query<(long Id, string Rule, long Key, string State, string Opened, string Updated, string? Snoozed)>(
                 "SELECT id, rule_id, account_key, state, opened_on, updated_on, snoozed_until FROM alerts WHERE resolved_on IS NULL")
             .ToDictionary(a => (a.Rule, a.Key));
@@ -102,7 +125,7 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
             var before = previous.GetValueOrDefault(snap.Key)?.State;
             foreach (var rule in rules.Rules)
             {
-                var evaluation = RuleEvaluator.Evaluate(rule, now, before, d => ago.TryGetValue(d, out var scores) ? scores.GetValueOrDefault(snap.Key) : null);
+                var evaluation = RuleEvaluator.Evaluate(rule, now, before, Ago(ago, snap.Key));
                 var existing = open.GetValueOrDefault((rule.Id, snap.Key));
                 var decision = AlertLifecycle.Decide(rule, existing.Id == 0 ? null : new ExistingAlert(Date(existing.Opened), Date(existing.Updated),
                     Enum.Parse<AlertState>(existing.State, ignoreCase: true), existing.Snoozed is { } z ? Date(z) : null),
@@ -118,8 +141,11 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
                             new { rule = rule.Id, key = snap.Key, severity = rule.Severity.ToString().ToLowerInvariant(), reason = evaluation.Reason, score = now.Score,
                                 grade = now.Grade, prevScore = before?.Score, prevGrade = before?.Grade, day }, tx);
                         opened++;
-                        outbox.EnqueueAlert(tx, rule, Notice(id, "opened", rule, now, before, day, evaluation.Reason), day);
-                        if (rule.Task is { } t)
+                        if (effects.HasFlag(AlertEffects.Deliveries))
+                        {
+                            outbox.EnqueueAlert(tx, rule, Notice(id, "opened", rule, now, before, day, evaluation.Reason), day);
+                        }
+                        if (rule.Task is { } t && effects.HasFlag(AlertEffects.Tasks))
                         {
                             db.Connection.Execute(
                                 """
@@ -141,7 +167,7 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
                             new { id = existing.Id, reason = evaluation.Reason, score = now.Score, grade = now.Grade, day,
                                 state = (decision.State ?? AlertState.Open).ToString().ToLowerInvariant() }, tx);
                         updated++;
-                        if (decision.Notify)
+                        if (decision.Notify && effects.HasFlag(AlertEffects.Deliveries))
                         {
                             outbox.EnqueueAlert(tx, rule, Notice(existing.Id, "reopened", rule, now, before, existing.Opened, evaluation.Reason), day);
                         }
@@ -159,6 +185,108 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
         }
         tx.Commit();
         return new AlertRunSummary(day, opened, updated, resolved, suppressed, tasks);
+    }
+
+    private sealed record DayInputs(List<Snap> Current, Dictionary<long, Snap> Previous, Dictionary<int, Dictionary<long, double?>> Ago);
+
+    /// <summary>A day's snapshots, each account's snapshot before it, and the scores the rules' `score_drop` windows look back to.</summary>
+    private DayInputs LoadDay(AlertRuleSet rules, DateOnly asOf)
+    {
+        var day = StoredDates.Text(asOf);
+        var current = Snapshots(day, "SELECT account_key, as_of AS m FROM snapshots WHERE as_of = @day");
+        var previous = Snapshots(day, "SELECT account_key, MAX(as_of) AS m FROM snapshots WHERE as_of < @day GROUP BY account_key")
+            .ToDictionary(s => s.Key);
+        var ago = rules.Rules.Select(r => r.When).OfType<ScoreDrop>().Select(d => d.Days).Distinct()
+            .ToDictionary(d => d, d => db.Connection.Query<(long Key, double? Score)>(
+                    """
+                    SELECT s.account_key, s.score FROM snapshots s
+                    JOIN (SELECT account_key, MAX(as_of) AS m FROM snapshots WHERE as_of <= @d GROUP BY account_key) q ON q.account_key = s.account_key AND s.as_of = q.m
+                    """,
+                    new { d = StoredDates.Text(asOf.AddDays(-d)) })
+                .ToDictionary(x => x.Key, x => x.Score));
+        return new DayInputs(current, previous, ago);
+    }
+
+    private static Func<int, double?> Ago(Dictionary<int, Dictionary<long, double?>> ago, long key) =>
+        d => ago.TryGetValue(d, out var scores) ? scores.GetValueOrDefault(key) : null;
+
+    /// <summary>
+    /// How many alerts a rules file would have raised over the scored history from <paramref name="from"/> to
+    /// <paramref name="to"/>, with each rule's cooldown and with none, without changing anything. People are assumed to
+    /// resolve an alert on the day its condition clears (as `auto_resolve` does), and nobody snoozes.
+    /// </summary>
+    public NoiseReport Simulate(AlertRuleSet rules, DateOnly from, DateOnly to)
+    {
+        var days = db.Connection.Query<string>("SELECT DISTINCT as_of FROM snapshots WHERE as_of >= @from AND as_of <= @to ORDER BY as_of",
+            new { from = StoredDates.Text(from), to = StoredDates.Text(to) }).Select(Date).ToList();
+        if (days.Count == 0)
+        {
+            throw new StoreException($"no scores between {StoredDates.Text(from)} and {StoredDates.Text(to)}; score that period first (chs score --from --to --every 7d)");
+        }
+        var step = days.Count > 1 ? days.Zip(days.Skip(1), (a, b) => b.DayNumber - a.DayNumber).Min() : 7;
+        var weeks = Math.Max(1.0, (days[^1].DayNumber - days[0].DayNumber + step) / 7.0);
+        var with = rules.Rules.Select(r => new RuleReplay(r, r.CooldownDays, days[0])).ToList();
+        var without = rules.Rules.Select(r => new RuleReplay(r, 0, days[0])).ToList();
+        // One day in memory at a time: the history of a large portfolio does not fit at once.
+        foreach (var day in days)
+        {
+            var inputs = LoadDay(rules, day);
+            foreach (var replay in with.Concat(without))
+            {
+                replay.Step(day, inputs);
+            }
+        }
+        return new NoiseReport(StoredDates.Text(days[0]), StoredDates.Text(days[^1]), days.Count, weeks,
+            with.Select(r => r.Result(weeks)).ToList(), without.Select(r => r.Result(weeks)).ToList());
+    }
+
+    /// <summary>One rule replayed over history in memory, with a given cooldown.</summary>
+    private sealed class RuleReplay(AlertRule rule, int cooldownDays, DateOnly firstDay)
+    {
+        private readonly Dictionary<long, ExistingAlert> open = [];
+        private readonly Dictionary<long, DateOnly> lastResolved = [];
+        private readonly HashSet<long> accounts = [];
+        private readonly Dictionary<int, int> perWeek = [];
+        private int first, later, suppressed;
+
+        public void Step(DateOnly day, DayInputs inputs)
+        {
+            foreach (var snap in inputs.Current)
+            {
+                var before = inputs.Previous.GetValueOrDefault(snap.Key)?.State;
+                var fires = RuleEvaluator.Evaluate(rule, snap.State, before, Ago(inputs.Ago, snap.Key)).Fires;
+                var decision = AlertLifecycle.Decide(cooldownDays, autoResolve: true, open.GetValueOrDefault(snap.Key),
+                    lastResolved.TryGetValue(snap.Key, out var r) ? r : null, fires, day);
+                switch (decision.Action)
+                {
+                    case AlertAction.Open:
+                        open[snap.Key] = new ExistingAlert(day, day, AlertState.Open);
+                        accounts.Add(snap.Key);
+                        if (day == firstDay)
+                        {
+                            first++;
+                        }
+                        else
+                        {
+                            later++;
+                            var week = (day.DayNumber - firstDay.DayNumber) / 7;
+                            perWeek[week] = perWeek.GetValueOrDefault(week) + 1;
+                        }
+                        break;
+                    case AlertAction.Resolve:
+                        open.Remove(snap.Key);
+                        lastResolved[snap.Key] = day;
+                        break;
+                    case AlertAction.Suppressed:
+                        suppressed++;
+                        break;
+                }
+            }
+        }
+
+        public RuleNoise Result(double weeks) =>
+            new(rule.Id, cooldownDays, first, later, Math.Round(later / Math.Max(1.0, weeks - 1), 1), perWeek.Count == 0 ? 0 : perWeek.Values.Max(),
+                accounts.Count, suppressed, open.Count);
     }
 
     private static AlertNotice Notice(long id, string what, AlertRule rule, AccountState now, AccountState? before, string openedOn, string reason) =>

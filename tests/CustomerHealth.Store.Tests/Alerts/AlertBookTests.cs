@@ -1,3 +1,4 @@
+using CustomerHealth.Store.Models;
 using CustomerHealth.Store.Alerts;
 
 namespace CustomerHealth.Store.Tests.Alerts;
@@ -88,6 +89,41 @@ public abstract class AlertBookTests(TestEngine engine) : IDisposable
         Day(d.AddDays(4), ("A", 60));
         Day(d.AddDays(17), ("A", 20)).Opened.ShouldBe(1);
         Book.Alerts().Count(a => a.RuleId == "entered-red").ShouldBe(1);
+    }
+
+    [Fact]
+    public void Simulate_AFlappingAccount_CooldownHoldsBackTheSecondAlert_AndNothingIsStored()
+    {
+        store.Publish();
+        var rules = Book.Validate("rules:\n  - id: entered-red\n    when: { grade_entered: red }\n    cooldown: 14d\n    auto_resolve: true\n", "r.yaml");
+        var d = new DateOnly(2025, 6, 1);
+        // A flaps yellow/red every day; B stays green. Red on days 2, 4 and 6.
+        double[] a = [60, 20, 60, 20, 60, 20];
+        for (var i = 0; i < a.Length; i++)
+        {
+            store.Metric("A", d.AddDays(i), a[i]);
+            store.Metric("B", d.AddDays(i), 90);
+            store.Clock.SetDate(d.AddDays(i));
+            store.Scoring.Score(d.AddDays(i));
+        }
+        var report = Book.Simulate(rules, d, d.AddDays(5));
+        (report.From, report.To, report.Days).ShouldBe(("2025-06-01", "2025-06-06", 6));
+        report.Weeks.ShouldBe(1.0);
+        var with = report.WithCooldown.ShouldHaveSingleItem();
+        (with.CooldownDays, with.OpenedFirstDay, with.OpenedAfter, with.Accounts, with.HeldBackByCooldown, with.OpenAtEnd).ShouldBe((14, 0, 1, 1, 2, 0));
+        var without = report.WithoutCooldown.ShouldHaveSingleItem();
+        (without.CooldownDays, without.OpenedAfter, without.HeldBackByCooldown, without.OpenAtEnd, without.BusiestWeek).ShouldBe((0, 3, 0, 1, 3));
+        store.Count("alerts").ShouldBe(0);
+        Should.Throw<StoreException>(() => Book.Simulate(rules, d.AddYears(1), d.AddYears(2))).Message.ShouldContain("no scores");
+    }
+
+    [Fact]
+    public void ShippedRules_AreValidForTheSaasModel()
+    {
+        store.Publish(ModelVersions.Builtin("saas"));
+        var rules = Book.Validate(AlertBook.ShippedRules, "saas-rules.yaml");
+        rules.Rules.Select(r => r.Id).ShouldBe(["entered-red", "sharp-drop", "renewal-at-risk", "detractors", "urgent-tickets", "sentiment-stale"]);
+        rules.Rules.ShouldAllBe(r => r.AutoResolve && r.CooldownDays > 0);
     }
 
     [Fact]
