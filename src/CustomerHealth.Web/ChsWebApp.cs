@@ -3,6 +3,7 @@ using System.Text.Json;
 using CustomerHealth.Store;
 using CustomerHealth.Web.Api;
 using CustomerHealth.Web.Auth;
+using CustomerHealth.Web.Components;
 using CustomerHealth.Web.Deliveries;
 using CustomerHealth.Web.Jobs;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -19,7 +20,13 @@ public static class ChsWebApp
 {
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        // The application is this assembly whichever program hosts it (`chs serve`), so that its static assets (the
+        // dashboard's scripts and styles, Blazor's own) are found by their manifests, from a build as from a publish.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args, ContentRootPath = AppContext.BaseDirectory, ApplicationName = typeof(ChsWebApp).Assembly.GetName().Name,
+        });
+        builder.WebHost.UseStaticWebAssets();
         builder.Configuration.AddEnvironmentVariables("CHS_");
         if (builder.Configuration["settings"] is { Length: > 0 } file)
         {
@@ -45,6 +52,9 @@ public static class ChsWebApp
         services.AddChsAccess();
         services.AddChsLimits();
         services.AddAntiforgery();
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddCascadingAuthenticationState();
+        services.AddScoped<Components.Dashboard>();
         services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
             doc.Info.Title = "Customer Health API";
@@ -73,7 +83,9 @@ public static class ChsWebApp
 
         app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" })).AllowAnonymous().WithSummary("Liveness check (no sign-in needed)");
         app.MapSignIn();
-        app.MapHome();
+        app.MapStaticAssets();
+        app.MapRazorComponents<Components.App>().AddInteractiveServerRenderMode();
+        app.MapExports();
         app.MapOpenApi();
         var api = app.MapGroup("/api/v1");
         api.MapIngest();

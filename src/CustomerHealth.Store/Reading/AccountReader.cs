@@ -30,8 +30,10 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
             "name" => "a.name IS NULL, a.name, a.account_id",
             "trend" => "trend IS NULL, trend, a.account_id",
             "-trend" => "trend IS NULL, trend DESC, a.account_id",
+            "renewal" => "a.renewal_on IS NULL, a.renewal_on, a.account_id",
+            "-renewal" => "a.renewal_on IS NULL, a.renewal_on DESC, a.account_id",
             "account_id" => "a.account_id",
-            var other => throw new StoreException($"cannot sort by `{other}`; use score, -score, arr, -arr, name, trend, -trend or account_id"),
+            var other => throw new StoreException($"cannot sort by `{other}`; use score, -score, arr, -arr, name, trend, -trend, renewal, -renewal or account_id"),
         };
         var rows = db.Connection.Query<(string AccountId, string? Name, string? Segment, string? Owner, double? Arr, double? Score, string? Grade, double? Trend,
             string? ScoredOn, string? Stage, string? Plan, string? Renewal, string Status, string? ModelVersion)>(
@@ -49,7 +51,8 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
             ORDER BY {order}
             LIMIT @limit OFFSET @offset
             """,
-            new { trendDays, includeChurned = q.IncludeChurned, grade = q.Grade, segment = q.Segment, owner = q.Owner, search = Pattern(q.Search), limit = q.Limit == int.MaxValue ? db.Engine.NoLimit : q.Limit, offset = q.Offset });
+            new { trendDays, includeChurned = q.IncludeChurned, grade = q.Grade, segment = q.Segment, owner = q.Owner, search = Pattern(q.Search), stage = q.Stage,
+                renewalFrom = Day(q.RenewalFrom), renewalTo = Day(q.RenewalTo), limit = q.Limit == int.MaxValue ? db.Engine.NoLimit : q.Limit, offset = q.Offset });
         var calibration = ChurnCalibration.Load(db);
         return rows.Select(r => new AccountRow(r.AccountId, r.Name, r.Segment, r.Owner, r.Arr, r.Score, r.Grade, r.Trend, Direction(r.Trend), r.ScoredOn,
             r.Stage, r.Plan, r.Renewal, r.Status, ChurnProbability(calibration, r.Score, r.ModelVersion))).ToList();
@@ -70,12 +73,25 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
             LEFT JOIN snapshots s ON s.account_key = cur.account_key AND s.as_of = cur.as_of
             WHERE {Filter}
             """,
-            new { includeChurned = q.IncludeChurned, grade = q.Grade, segment = q.Segment, owner = q.Owner, search = Pattern(q.Search) });
+            new { includeChurned = q.IncludeChurned, grade = q.Grade, segment = q.Segment, owner = q.Owner, search = Pattern(q.Search), stage = q.Stage,
+                renewalFrom = Day(q.RenewalFrom), renewalTo = Day(q.RenewalTo) });
+
+    private static string? Day(DateOnly? d) => d is { } x ? StoredDates.Text(x) : null;
+
+    /// <summary>The segments, owners, lifecycle stages and plans in the store, for filter lists.</summary>
+    public AccountFacets Facets()
+    {
+        List<string> Distinct(string column) =>
+            db.Connection.Query<string>($"SELECT DISTINCT {column} FROM accounts WHERE {column} IS NOT NULL AND {column} <> '' ORDER BY {column}").ToList();
+        return new AccountFacets(Distinct("segment"), Distinct("owner"), Distinct("lifecycle_stage"), Distinct("plan"));
+    }
 
     private const string Filter =
         """
         (@grade IS NULL OR s.grade = @grade) AND (@segment IS NULL OR a.segment = @segment) AND (@owner IS NULL OR a.owner = @owner)
           AND (@search IS NULL OR LOWER(COALESCE(a.name, '')) LIKE @search OR LOWER(a.account_id) LIKE @search)
+          AND (@stage IS NULL OR a.lifecycle_stage = @stage)
+          AND (@renewalFrom IS NULL OR a.renewal_on >= @renewalFrom) AND (@renewalTo IS NULL OR a.renewal_on <= @renewalTo)
           AND (@includeChurned OR a.churned_on IS NULL)
         """;
 

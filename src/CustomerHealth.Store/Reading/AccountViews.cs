@@ -34,4 +34,7 @@ public sealed record ScoreChange(
 /// <summary>Filters and order of the account list; churned accounts are left out unless asked for.</summary>
 public sealed record AccountQuery(
     string? Grade = null, string? Segment = null, string? Owner = null, string? Sort = null, int Limit = int.MaxValue, int Offset = 0, bool IncludeChurned = false,
-    string? Search = null);
+    string? Search = null, string? Stage = null, DateOnly? RenewalFrom = null, DateOnly? RenewalTo = null);
+
+/// <summary>The values the account list can be filtered by, as found in the store.</summary>
+public sealed record AccountFacets(IReadOnlyList<string> Segments, IReadOnlyList<string> Owners, IReadOnlyList<string> Stages, IReadOnlyList<string> Plans);

@@ -1,0 +1,65 @@
+using System.Globalization;
+using CustomerHealth.Core.Model;
+using CustomerHealth.Store;
+using CustomerHealth.Store.Models;
+
+namespace CustomerHealth.Web.Components;
+
+/// <summary>
+/// What every page of a request shares: the store, the clock, and the published model's grades (labels and colors),
+/// read once per request.
+/// </summary>
+public sealed class Dashboard(StoreDb db, TimeProvider clock)
+{
+    private HealthModel? model;
+    private bool modelRead;
+
+    public StoreDb Db => db;
+
+    public TimeProvider Clock => clock;
+
+    public ModelVersions Models => new(db, clock);
+
+    public DateOnly Today => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+
+    /// <summary>The published model, or null before one is published.</summary>
+    public HealthModel? Model
+    {
+        get
+        {
+            if (!modelRead)
+            {
+                var current = Models.Current();
+                model = current is null ? null : Models.ModelOf(current.VersionId);
+                modelRead = true;
+            }
+            return model;
+        }
+    }
+
+    public IReadOnlyList<Grade> Grades => Model?.Grades ?? [];
+
+    public Grade? Grade(string? id) => id is null ? null : Grades.FirstOrDefault(g => string.Equals(g.Id, id, StringComparison.OrdinalIgnoreCase));
+
+    public static string Score(double? s) => s is { } v ? v.ToString("0.0", CultureInfo.InvariantCulture) : "—";
+
+    public static string Money(double? v) => v is { } x ? x.ToString("N0", CultureInfo.InvariantCulture) : "—";
+
+    public static string Percent(double? v) => v is { } x ? (x * 100).ToString("0", CultureInfo.InvariantCulture) + "%" : "—";
+
+    /// <summary>Black or white text, whichever reads better on the color (WCAG relative luminance).</summary>
+    public static string TextOn(string? color)
+    {
+        if (color is not { Length: 7 } || color[0] != '#' || !int.TryParse(color.AsSpan(1), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var rgb))
+        {
+            return "#000";
+        }
+        static double Channel(int c)
+        {
+            var s = c / 255.0;
+            return s <= 0.03928 ? s / 12.92 : Math.Pow((s + 0.055) / 1.055, 2.4);
+        }
+        var l = 0.2126 * Channel((rgb >> 16) & 255) + 0.7152 * Channel((rgb >> 8) & 255) + 0.0722 * Channel(rgb & 255);
+        return (l + 0.05) / 0.05 > 1.05 / (l + 0.05) ? "#000" : "#fff";
+    }
+}

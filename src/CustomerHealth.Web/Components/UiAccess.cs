@@ -1,0 +1,22 @@
+using System.Security.Claims;
+using CustomerHealth.Store.Access;
+
+namespace CustomerHealth.Web.Components;
+
+/// <summary>
+/// What the signed-in person may change, so that pages show only the controls they can use (SPEC §10). The
+/// endpoints behind the controls check the same roles again; hiding a control is courtesy, not protection.
+/// </summary>
+public static class UiAccess
+{
+    public static string Role(ClaimsPrincipal user) => Roles.All.FirstOrDefault(user.IsInRole) ?? "viewer";
+
+    /// <summary>Admins: the model, the alert rules, users and keys.</summary>
+    public static bool IsAdmin(ClaimsPrincipal user) => user.IsInRole(Roles.Admin);
+
+    /// <summary>Admins and managers: overrides, every alert and task.</summary>
+    public static bool CanManage(ClaimsPrincipal user) => user.IsInRole(Roles.Admin) || user.IsInRole(Roles.Manager);
+
+    /// <summary>Admins, managers and CSMs: sentiment notes, their alerts and tasks.</summary>
+    public static bool CanWork(ClaimsPrincipal user) => CanManage(user) || user.IsInRole(Roles.Csm);
+}
