@@ -96,6 +96,29 @@ public sealed class TestApp : WebApplicationFactory<Program>
 
     public HttpClient Anonymous() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
 
+    /// <summary>A browser-like client signed in with the sign-in form as the test user of a role; it keeps its cookies.</summary>
+    public async Task<HttpClient> SignedIn(string role)
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        var form = await client.GetStringAsync("/signin");
+        var token = System.Text.RegularExpressions.Regex.Match(form, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        var r = await client.PostAsync("/signin", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token, ["email"] = $"{role}@example.com", ["password"] = Password + role, ["returnUrl"] = "/",
+        }));
+        ((int)r.StatusCode).ShouldBe(302, $"signing in as {role}");
+        return client;
+    }
+
+    /// <summary>A page's HTML as a signed-in person sees it; fails unless the page answers 200.</summary>
+    public static async Task<string> Page(HttpClient client, string url)
+    {
+        var r = await client.GetAsync(url);
+        var html = await r.Content.ReadAsStringAsync();
+        ((int)r.StatusCode).ShouldBe(200, $"{url}: {html}");
+        return html;
+    }
+
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
