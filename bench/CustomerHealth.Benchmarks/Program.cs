@@ -2,7 +2,7 @@ using BenchmarkDotNet.Running;
 using CustomerHealth.Benchmarks;
 
 // `rescore [ACCOUNTS] [USAGE_EVENTS]` runs the end-to-end rescore, `import [EVENTS]` the import comparison,
-// `http [ACCOUNTS]` HTTP ingest and freshness, `backtest [ACCOUNTS] [USAGE_EVENTS]` a year of weekly backtest dates;
+// `http [ACCOUNTS]` HTTP ingest and freshness, `pages [ACCOUNTS] [WEEKS]` the Accounts and Account pages, `backtest [ACCOUNTS] [USAGE_EVENTS]` a year of weekly backtest dates;
 // anything else goes to BenchmarkDotNet.
 if (args.Length > 0 && args[0] == "import")
 {
@@ -28,6 +28,13 @@ if (args.Length > 0 && args[0] == "http")
 {
     var accounts = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000;
     await HttpIngest.Run(accounts, Environment.GetEnvironmentVariable("CHS_BENCH_STORE"));
+    return 0;
+}
+if (args.Length > 0 && args[0] == "pages")
+{
+    var accounts = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100_000;
+    var weeks = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 26;
+    await PagesBench.Run(accounts, weeks, Environment.GetEnvironmentVariable("CHS_BENCH_STORE"));
     return 0;
 }
 BenchmarkSwitcher.FromAssembly(typeof(ScoringBenchmarks).Assembly).Run(args);

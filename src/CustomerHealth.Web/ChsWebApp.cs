@@ -52,7 +52,8 @@ public static class ChsWebApp
         services.AddChsAccess();
         services.AddChsLimits();
         services.AddAntiforgery();
-        services.AddRazorComponents().AddInteractiveServerComponents();
+        // The model editor sends the whole YAML on each edit: allow a large model (1 MB) rather than SignalR's 32 KB.
+        services.AddRazorComponents().AddInteractiveServerComponents().AddHubOptions(o => o.MaximumReceiveMessageSize = 1 << 20);
         services.AddCascadingAuthenticationState();
         services.AddScoped<Components.Dashboard>();
         services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>

@@ -1,9 +1,6 @@
-using System.Globalization;
 using CustomerHealth.Core.Model;
 using CustomerHealth.Store;
 using CustomerHealth.Store.Models;
-using CustomerHealth.Store.Reading;
-using CustomerHealth.Store.Scoring;
 using CustomerHealth.Web.Auth;
 using CustomerHealth.Web.Jobs;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -17,15 +14,6 @@ namespace CustomerHealth.Web.Api;
 internal static class ModelApi
 {
     public sealed record ModelInfo(string VersionId, string Name, DateTimeOffset PublishedAt, string? Note, bool Current, string? Yaml);
-
-    public sealed record GradeChange(string AccountId, string? Name, string? FromGrade, string? ToGrade, double? FromScore, double? ToScore);
-
-    public sealed record Distribution(IReadOnlyDictionary<string, int> ByGrade, IReadOnlyList<int> Histogram, double? AverageScore);
-
-    /// <summary>The what-if of a draft: current and draft side by side, as of one day; `histogram` counts scores in tenths of the scale.</summary>
-    public sealed record Preview(
-        string AsOf, string CurrentVersion, string DraftVersion, int AccountsScored, Distribution Current, Distribution Draft, int GradeChangesCount,
-        IReadOnlyList<GradeChange> GradeChanges);
 
     public static RouteGroupBuilder MapModel(this RouteGroupBuilder api)
     {
@@ -87,51 +75,16 @@ internal static class ModelApi
             return Problems.Yaml("The model is not valid", string.Join("\n", e.Errors.Select(x => x.Format("model.yaml"))), e.Errors);
         }
         var models = new ModelVersions(db, clock);
-        var current = models.Current();
-        if (current is null)
+        if (models.Current() is null)
         {
             return Problems.NotFound("no model is published yet; publish one first");
         }
-        var run = new ScoringRun(db, models);
-        DateOnly day;
         if (!Problems.TryDate(asOf, "as_of", out var given, out var badDay))
         {
             return badDay!;
         }
-        day = given ?? (run.LatestDay() is { } s ? DateOnly.ParseExact(s, "yyyy-MM-dd", CultureInfo.InvariantCulture) : DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
-        var scored = run.Preview(day, current.Model, draft);
-        var before = scored[0].ToDictionary(a => a.Account.AccountId);
-        var after = scored[1];
-        var changes = after
-            .Select(a => (After: a, Before: before.GetValueOrDefault(a.Account.AccountId)))
-            .Where(x => x.Before?.Grade?.Id != x.After.Grade?.Id)
-            .Select(x => new GradeChange(x.After.Account.AccountId, x.After.Account.Field("name"), x.Before?.Grade?.Id, x.After.Grade?.Id, x.Before?.Score, x.After.Score))
-            .OrderByDescending(c => Math.Abs((c.ToScore ?? 0) - (c.FromScore ?? 0)))
-            .ToList();
-        return TypedResults.Ok(new Preview(
-            day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), current.VersionId, ModelLoader.VersionId(yaml), after.Count(a => a.Score is not null),
-            Distribute(current.Model, before.Values), Distribute(draft, after), changes.Count, changes.Take(1000).ToList()));
-    }
-
-    private static Distribution Distribute(HealthModel model, IEnumerable<ScoredAccount> accounts)
-    {
-        var byGrade = model.Grades.ToDictionary(g => g.Id, _ => 0);
-        var histogram = new int[10];
-        double sum = 0;
-        var n = 0;
-        foreach (var a in accounts)
-        {
-            if (a.Grade is { } g)
-            {
-                byGrade[g.Id] = byGrade.GetValueOrDefault(g.Id) + 1;
-            }
-            if (a.Score is { } s)
-            {
-                histogram[Math.Clamp((int)(s / model.MaxScore * 10), 0, 9)]++;
-                sum += s;
-                n++;
-            }
-        }
-        return new Distribution(byGrade, histogram, n > 0 ? Math.Round(sum / n, 1) : null);
+        var drafts = new DraftModel(db, models);
+        var day = given ?? drafts.PreviewDay(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
+        return TypedResults.Ok(drafts.Preview(draft, ModelLoader.VersionId(yaml), day));
     }
 }

@@ -62,7 +62,7 @@ internal static class SignInApi
         if (verdict == PasswordVerificationResult.Failed)
         {
             // The same answer whether the e-mail or the password was wrong.
-            return Page(ctx, antiforgery, returnUrl, "That e-mail and password do not match a user of this Customer Health.", StatusCodes.Status401Unauthorized);
+            return Page(ctx, antiforgery, returnUrl, "That e-mail and password do not match a user of this Customer Health.", StatusCodes.Status401Unauthorized, email);
         }
         if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
         {
@@ -76,7 +76,8 @@ internal static class SignInApi
     private static bool IsLocal(string? url) =>
         !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'));
 
-    private static ContentHttpResult Page(HttpContext ctx, IAntiforgery antiforgery, string? returnUrl, string? error, int status)
+    /// <param name="email">What the person typed, kept when the form comes back with an error.</param>
+    private static ContentHttpResult Page(HttpContext ctx, IAntiforgery antiforgery, string? returnUrl, string? error, int status, string? email = null)
     {
         var tokens = antiforgery.GetAndStoreTokens(ctx);
         var h = HtmlEncoder.Default;
@@ -92,8 +93,8 @@ internal static class SignInApi
             <form method="post" action="/signin">
             <input type="hidden" name="{h.Encode(tokens.FormFieldName)}" value="{h.Encode(tokens.RequestToken ?? "")}">
             <input type="hidden" name="returnUrl" value="{h.Encode(IsLocal(returnUrl) ? returnUrl! : "/")}">
-            <label for="email">E-mail</label><input id="email" name="email" type="email" autocomplete="username" required autofocus>
-            <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
+            <label for="email">E-mail</label><input id="email" name="email" type="email" autocomplete="username" required{(email is null ? " autofocus" : "")} value="{h.Encode(email ?? "")}">
+            <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required{(email is null ? "" : " autofocus")}>
             <button type="submit">Sign in</button></form></body></html>
             """, "text/html", System.Text.Encoding.UTF8, status);
     }
