@@ -5,6 +5,7 @@ using CustomerHealth.Web.Api;
 using CustomerHealth.Web.Auth;
 using CustomerHealth.Web.Components;
 using CustomerHealth.Web.Deliveries;
+using CustomerHealth.Web.Ingest;
 using CustomerHealth.Web.Jobs;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -62,6 +63,7 @@ public static class ChsWebApp
             doc.Info.Description = "Send signals, read explained health scores, manage the model. Authenticate with `Authorization: Bearer <api key>`.";
             return Task.CompletedTask;
         }));
+        services.AddSingleton<IngestWriter>();
         services.AddSingleton(sp => DeliverySettings.From(sp.GetRequiredService<IConfiguration>()));
         services.AddSingleton<DeliveryWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<DeliveryWorker>());

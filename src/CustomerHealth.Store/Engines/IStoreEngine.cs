@@ -71,7 +71,11 @@ internal interface IUsageStage : IDisposable
 
     /// <summary>Merges the staged events; returns how many were new or changed what was stored.</summary>
     /// <param name="repeats">Whether an identity was staged more than once (only its last version counts).</param>
-    int Merge(bool repeats);
+    /// <param name="states">
+    /// When given (as long as <see cref="Count"/>), filled before the merge with each staged event's state against the
+    /// store, by its position: 0 new, 1 changed, 2 the same as stored; repeats included.
+    /// </param>
+    int Merge(bool repeats, int[]? states = null);
 }
 
 /// <param name="User">The user id as sent: users are created and keyed set-wise when the stage is merged.</param>

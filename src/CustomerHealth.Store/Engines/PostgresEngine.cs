@@ -199,7 +199,7 @@ internal sealed class PostgresEngine : IStoreEngine
 
         public void Add(in StagedEvent e) => events.Add(e);
 
-        public int Merge(bool repeats)
+        public int Merge(bool repeats, int[]? states = null)
         {
             if (events.Count == 0)
             {
@@ -227,7 +227,15 @@ internal sealed class PostgresEngine : IStoreEngine
             events.Clear();
             // Temporary tables are never analysed automatically: without statistics the planner takes the stage for tiny.
             c.Execute("ANALYZE usage_stage; SET LOCAL work_mem = '256MB'", transaction: tx);
-            var changed = merge.Run(repeats, sql => c.Execute(sql, transaction: tx), sql => c.ExecuteScalar<long>(sql, transaction: tx));
+            var changed = merge.Run(repeats, sql => c.Execute(sql, transaction: tx), sql => c.ExecuteScalar<long>(sql, transaction: tx), states is null ? null : sql =>
+            {
+                using var cmd = new NpgsqlCommand(sql, c, tx);
+                using var r = cmd.ExecuteReader();
+                while (r.Read())
+                {
+                    states[r.GetInt64(0)] = (int)r.GetInt64(1);
+                }
+            });
             c.Execute("TRUNCATE usage_stage", transaction: tx);
             return changed;
         }

@@ -140,13 +140,19 @@ internal sealed class SqliteEngine : IStoreEngine
             Count++;
         }
 
-        public int Merge(bool repeats)
+        public int Merge(bool repeats, int[]? states = null)
         {
             if (Count == 0)
             {
                 return 0;
             }
-            var changed = merge.Run(repeats, Exec, Scalar);
+            var changed = merge.Run(repeats, Exec, Scalar, states is null ? null : sql =>
+            {
+                foreach (var r in Rows(c, sql))
+                {
+                    states[r.GetInt64(0)] = r.GetInt32(1);
+                }
+            });
             Exec("DELETE FROM temp.usage_stage");
             Count = 0;
             return changed;

@@ -80,19 +80,31 @@ internal sealed class UsageMerge
         ];
     }
 
+    /// <summary>Each staged event's position and its state against the store.</summary>
+    public string States => $"SELECT seq, state FROM {stage}";
+
     /// <summary>Runs the merge of a filled stage; returns how many staged events were new or changed what was stored.</summary>
     /// <param name="repeats">Whether an identity was staged more than once.</param>
     /// <param name="execute">Runs a statement in the import's transaction.</param>
     /// <param name="count">Runs a `SELECT COUNT(*)` in the import's transaction.</param>
-    public int Run(bool repeats, Action<string> execute, Func<string, long> count)
+    /// <param name="readStates">When given, runs <see cref="States"/> after every staged event's state is known and before repeats are dropped.</param>
+    public int Run(bool repeats, Action<string> execute, Func<string, long> count, Action<string>? readStates = null)
     {
-        if (repeats)
+        if (repeats && readStates is null)
         {
             execute(dedupe);
         }
         foreach (var sql in before)
         {
             execute(sql);
+        }
+        if (readStates is not null)
+        {
+            readStates(States);
+            if (repeats)
+            {
+                execute(dedupe);
+            }
         }
         var corrected = count($"SELECT COUNT(*) FROM {stage} WHERE state = 1") > 0;
         foreach (var sql in corrected ? corrections.Concat(apply).Concat(prune) : apply)

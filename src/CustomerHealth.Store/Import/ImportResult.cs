@@ -1,3 +1,5 @@
+using CustomerHealth.Core.Signals;
+
 namespace CustomerHealth.Store.Import;
 
 /// <summary>A rejected row: where it is and why.</summary>
@@ -11,3 +13,42 @@ public sealed record ImportResult(string Kind, string File, int Rows, int Change
 
 /// <param name="MaxListedErrors">How many errors the result lists; all are counted.</param>
 public sealed record ImportOptions(bool SkipInvalid = false, IProgress<double>? Progress = null, int MaxListedErrors = 100);
+
+/// <summary>
+/// Rows read and validated ahead of writing (see <see cref="Importer.Check(ImportKind, IEnumerable{SourceRow}, string, ImportOptions)"/>):
+/// the records of the valid rows, and what was wrong with the others.
+/// </summary>
+public sealed class CheckedRows
+{
+    internal CheckedRows(ImportKind kind, string file, ImportOptions options, int rows, int rejected, IReadOnlyList<ImportError> errors, int errorCount, IReadOnlyList<object> records)
+    {
+        Kind = kind;
+        File = file;
+        Options = options;
+        Rows = rows;
+        Rejected = rejected;
+        Errors = errors;
+        ErrorCount = errorCount;
+        Records = records;
+    }
+
+    public ImportKind Kind { get; }
+
+    public string File { get; }
+
+    public ImportOptions Options { get; }
+
+    public int Rows { get; }
+
+    public int Rejected { get; }
+
+    /// <summary>The rejected rows' errors, as many as the options list.</summary>
+    public IReadOnlyList<ImportError> Errors { get; }
+
+    public int ErrorCount { get; }
+
+    internal IReadOnlyList<object> Records { get; }
+
+    /// <summary>Whether the valid rows are written: always with skip-invalid, otherwise only when no row is bad.</summary>
+    public bool Lands => Rejected == 0 || Options.SkipInvalid;
+}

@@ -76,32 +76,12 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
             foreach (var row in rows)
             {
                 total++;
-                fieldErrors.Clear();
-                object? record = null;
-                if (row.ReadError is { } readError)
-                {
-                    fieldErrors.Add(new FieldError("(line)", readError));
-                }
-                else
-                {
-                    record = RowParser.Parse(kind, row.Fields, fieldErrors);
-                    if (row.Fields.TryGetValue("_extra_columns", out var extra))
-                    {
-                        fieldErrors.Add(new FieldError("(line)", $"more fields than the header names: {extra}"));
-                        record = null;
-                    }
-                }
-                if (record is null || fieldErrors.Count > 0)
+                var record = Check(kind, row, fieldErrors);
+                if (record is null)
                 {
                     rejected++;
                     errorCount += fieldErrors.Count;
-                    foreach (var fe in fieldErrors)
-                    {
-                        if (errors.Count < options.MaxListedErrors)
-                        {
-                            errors.Add(new ImportError(file, row.Line, fe.Field, fe.Error));
-                        }
-                    }
+                    List(errors, file, row, fieldErrors, options);
                     if (options.SkipInvalid && (rejectedCsv ?? rejectedJson) is not null)
                     {
                         rejects ??= new RowSource.RejectWriter((rejectedCsv ?? rejectedJson)!, rejectedJson is not null, header?.Invoke());
@@ -153,5 +133,109 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
         }
         options.Progress?.Report(1);
         return new ImportResult(kind.Name(), file, total, changed, unchanged, rejected, applied, errors, errorCount, rejects?.Path);
+    }
+
+    /// <summary>
+    /// Reads and validates rows without touching the store, so that it can be done before the import lock is taken;
+    /// <see cref="Import(IReadOnlyList{CheckedRows})"/> then only writes.
+    /// </summary>
+    public static CheckedRows Check(ImportKind kind, IEnumerable<SourceRow> rows, string file, ImportOptions options)
+    {
+        var records = new List<object>();
+        var errors = new List<ImportError>();
+        var fieldErrors = new List<FieldError>();
+        int total = 0, rejected = 0, errorCount = 0;
+        foreach (var row in rows)
+        {
+            total++;
+            if (Check(kind, row, fieldErrors) is { } record)
+            {
+                records.Add(record);
+                continue;
+            }
+            rejected++;
+            errorCount += fieldErrors.Count;
+            List(errors, file, row, fieldErrors, options);
+        }
+        return new CheckedRows(kind, file, options, total, rejected, errors, errorCount, records);
+    }
+
+    /// <summary>
+    /// Writes several checked batches in one transaction (one import lock, one commit), in order, each counted on
+    /// its own as if imported alone after the ones before it: an identity sent by two batches is new in the first
+    /// and a duplicate in the second. A batch that does not land (a bad row without skip-invalid) writes nothing.
+    /// When the transaction fails, nothing of any batch lands and the exception is thrown.
+    /// </summary>
+    public IReadOnlyList<ImportResult> Import(IReadOnlyList<CheckedRows> batches)
+    {
+        var counts = new (int Changed, int Unchanged)[batches.Count];
+        using var tx = db.Connection.BeginTransaction();
+        db.Engine.LockForImport(db.Connection, tx);
+        var writer = new SignalWriter(db, tx, clock);
+        for (var b = 0; b < batches.Count; b++)
+        {
+            writer.StartBatch();
+            if (!batches[b].Lands)
+            {
+                continue;
+            }
+            var entities = writer.EntityChanged;
+            foreach (var record in batches[b].Records)
+            {
+                if (writer.Write(batches[b].Kind, record))
+                {
+                    counts[b].Changed++;
+                }
+                else
+                {
+                    counts[b].Unchanged++;
+                }
+            }
+            // Entities are written per batch, so that the next batch sees this one's; usage is merged once, below.
+            writer.FlushEntities();
+            entities = writer.EntityChanged - entities;
+            counts[b].Changed += entities;
+            counts[b].Unchanged -= entities;
+        }
+        writer.Finish();
+        tx.Commit();
+        var results = new ImportResult[batches.Count];
+        for (var b = 0; b < batches.Count; b++)
+        {
+            var batch = batches[b];
+            var usage = writer.UsageChangedIn(b);
+            results[b] = new ImportResult(batch.Kind.Name(), batch.File, batch.Rows, counts[b].Changed + usage, counts[b].Unchanged - usage, batch.Rejected,
+                batch.Lands, batch.Errors, batch.ErrorCount, null);
+        }
+        return results;
+    }
+
+    /// <summary>The record of a row, or null with <paramref name="fieldErrors"/> saying what is wrong with it.</summary>
+    private static object? Check(ImportKind kind, SourceRow row, List<FieldError> fieldErrors)
+    {
+        fieldErrors.Clear();
+        if (row.ReadError is { } readError)
+        {
+            fieldErrors.Add(new FieldError("(line)", readError));
+            return null;
+        }
+        var record = RowParser.Parse(kind, row.Fields, fieldErrors);
+        if (row.Fields.TryGetValue("_extra_columns", out var extra))
+        {
+            fieldErrors.Add(new FieldError("(line)", $"more fields than the header names: {extra}"));
+            return null;
+        }
+        return fieldErrors.Count > 0 ? null : record;
+    }
+
+    private static void List(List<ImportError> errors, string file, SourceRow row, List<FieldError> fieldErrors, ImportOptions options)
+    {
+        foreach (var fe in fieldErrors)
+        {
+            if (errors.Count < options.MaxListedErrors)
+            {
+                errors.Add(new ImportError(file, row.Line, fe.Field, fe.Error));
+            }
+        }
     }
 }

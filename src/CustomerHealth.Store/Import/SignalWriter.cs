@@ -30,6 +30,22 @@ internal sealed class SignalWriter
     /// <summary>Rows of usage that were new or changed what was stored (known after <see cref="Finish"/>).</summary>
     public int UsageChanged { get; private set; }
 
+    // Several batches in one transaction (group commit): usage is still merged once, at the end, but each staged
+    // event remembers its batch, so that each batch's usage changes are counted as if it had been merged alone
+    // after the batches before it. Null while the writer serves one batch.
+    private List<(int Batch, StagedEvent Event)>? batchEvents;
+    private readonly List<int> usageChangedByBatch = [];
+
+    /// <summary>The records written from now on belong to the next batch (numbered from 0).</summary>
+    public void StartBatch()
+    {
+        batchEvents ??= [];
+        usageChangedByBatch.Add(0);
+    }
+
+    /// <summary>Rows of usage of a batch that were new or changed what was stored before it (known after <see cref="Finish"/>).</summary>
+    public int UsageChangedIn(int batch) => usageChangedByBatch[batch];
+
     public SignalWriter(StoreDb db, DbTransaction tx, TimeProvider clock)
     {
         this.db = db;
@@ -59,22 +75,28 @@ internal sealed class SignalWriter
         }
     }
 
-    public void Finish()
+    /// <summary>Writes the entity rows still held back, so that their changes are counted and later writes see them.</summary>
+    public void FlushEntities()
     {
         foreach (var batch in batches.Values)
         {
             Flush(batch);
         }
+    }
+
+    public void Finish()
+    {
+        FlushEntities();
+        if (stage is { Count: > 0 })
+        {
+            MergeStage();
+        }
         foreach (var key in touched)
         {
             Exec("touched", "INSERT INTO dirty_accounts (account_key) VALUES (@k) ON CONFLICT (account_key) DO UPDATE SET mark = dirty_accounts.mark + 1", ("@k", key));
         }
-        if (stage is not null)
-        {
-            MergeStage();
-            stage.Dispose();
-            stage = null;
-        }
+        stage?.Dispose();
+        stage = null;
         foreach (var cmd in commands.Values)
         {
             cmd.Dispose();
@@ -236,8 +258,14 @@ internal sealed class SignalWriter
         var identity = u.EventId is { } eid ? Identity.Hash("id\u001e" + eid) : Identity.Hash(Identity.Join(u.AccountId, u.OccurredAt, u.Event, u.UserId, u.Count, u.Value, u.Properties));
         stage ??= db.Engine.OpenUsageStage(db, tx);
         batchRepeats |= !batchIdentities.Add(System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(identity));
-        stage.Add(new StagedEvent(identity, account, day, ev, u.UserId, u.Count, u.Value, u.OccurredAt.ToUnixTimeMilliseconds(), Props(u.Properties)));
-        if (stage.Count >= StageLimit)
+        var staged = new StagedEvent(identity, account, day, ev, u.UserId, u.Count, u.Value, u.OccurredAt.ToUnixTimeMilliseconds(), Props(u.Properties));
+        stage.Add(staged);
+        if (batchEvents is not null)
+        {
+            // Batches are merged whole (they are bounded by the size of a request): the counting needs every version.
+            batchEvents.Add((usageChangedByBatch.Count - 1, staged));
+        }
+        else if (stage.Count >= StageLimit)
         {
             MergeStage();
         }
@@ -246,10 +274,63 @@ internal sealed class SignalWriter
 
     private void MergeStage()
     {
-        UsageChanged += stage!.Merge(batchRepeats);
+        if (batchEvents is null)
+        {
+            UsageChanged += stage!.Merge(batchRepeats);
+        }
+        else
+        {
+            var states = new int[stage!.Count];
+            UsageChanged += stage.Merge(batchRepeats, states);
+            CountByBatch(states);
+            batchEvents.Clear();
+        }
         batchIdentities.Clear();
         batchRepeats = false;
     }
+
+    /// <summary>
+    /// Counts each batch's usage changes as a merge per batch would have: of an identity sent more than once in a
+    /// batch only the last version counts, and it is a change when it differs from the version before it: that of
+    /// the latest earlier batch that sent the identity, or else the stored one.
+    /// </summary>
+    private void CountByBatch(int[] states)
+    {
+        var events = batchEvents!;
+        var earlier = new Dictionary<UInt128, StagedEvent>();
+        var inBatch = new HashSet<UInt128>();
+        for (var start = 0; start < events.Count;)
+        {
+            var batch = events[start].Batch;
+            var end = start;
+            while (end < events.Count && events[end].Batch == batch)
+            {
+                end++;
+            }
+            // Walking back, the first occurrence of an identity is its last version in the batch; the others are repeats.
+            inBatch.Clear();
+            for (var seq = end - 1; seq >= start; seq--)
+            {
+                var e = events[seq].Event;
+                var identity = System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(e.Identity);
+                if (!inBatch.Add(identity))
+                {
+                    continue;
+                }
+                if (earlier.TryGetValue(identity, out var before) ? !SameEvent(before, e) : states[seq] < 2)
+                {
+                    usageChangedByBatch[batch]++;
+                }
+                earlier[identity] = e;
+            }
+            start = end;
+        }
+    }
+
+    /// <summary>Whether two versions of an event store the same (the merge's comparison: a user by its id, not its key).</summary>
+    private static bool SameEvent(in StagedEvent a, in StagedEvent b) =>
+        a.Account == b.Account && a.Day == b.Day && a.Event == b.Event && a.User == b.User && a.Count == b.Count
+        && Nullable.Equals(a.Value, b.Value) && a.OccurredAt == b.OccurredAt && a.Properties == b.Properties;
 
     private long Account(string id) => Account(id, out _);
 

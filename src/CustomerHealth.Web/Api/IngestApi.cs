@@ -1,8 +1,8 @@
 using System.Text.Json;
 using CustomerHealth.Core.Signals;
-using CustomerHealth.Store;
 using CustomerHealth.Store.Import;
 using CustomerHealth.Web.Auth;
+using CustomerHealth.Web.Ingest;
 using CustomerHealth.Web.Jobs;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -27,7 +27,7 @@ internal static class IngestApi
     }
 
     private static async Task<Results<Ok<IngestResult>, ProblemHttpResult>> Ingest(
-        string kind, bool? partial, HttpRequest request, StoreDb db, TimeProvider clock, ServerSettings settings, RescoreQueue rescore, CancellationToken cancel)
+        string kind, bool? partial, HttpRequest request, IngestWriter writer, ServerSettings settings, RescoreQueue rescore, CancellationToken cancel)
     {
         if (!RowParser.TryParseKind(kind, out var k))
         {
@@ -51,33 +51,41 @@ internal static class IngestApi
                 return Problems.BadField("body", "not valid JSON: " + e.Message);
             }
         }
-        Landed result;
+        CheckedRows rows;
         using (array)
         {
-            result = Land(db, clock, k, array is null ? RowSource.JsonLines(new StringReader(body)) : RowSource.ArrayRows(array.RootElement), partial == true);
+            // Read and checked here, on the request's thread: the writer only writes.
+            rows = Importer.Check(k, array is null ? RowSource.JsonLines(new StringReader(body)) : RowSource.ArrayRows(array.RootElement), "request",
+                new ImportOptions(SkipInvalid: partial == true, MaxListedErrors: 10_000));
         }
-        if (result.Accepted > 0)
+        var rejected = rows.Errors.Select(e => new Problems.FieldError(e.Field == "(line)" ? "record" : e.Field, e.Reason, e.Line - 1)).ToList();
+        if (!rows.Lands)
+        {
+            return TypedResults.Problem(
+                title: "Some records are not valid; nothing was stored",
+                detail: $"{rows.Rejected} of {rows.Rows} records are not valid (the first: {rejected[0].Field} of record {rejected[0].Index}: {rejected[0].Error}); fix them, or send with ?partial=true to keep the valid ones",
+                statusCode: StatusCodes.Status422UnprocessableEntity,
+                extensions: new Dictionary<string, object?> { ["accepted"] = 0, ["duplicates"] = 0, ["rejected"] = rejected });
+        }
+        ImportResult result;
+        try
+        {
+            result = (await writer.Write([rows]))[0];
+        }
+        catch (IngestFailedException)
+        {
+            return NotStored();
+        }
+        if (result.Changed > 0)
         {
             rescore.Notify();
         }
-        if (result.Applied)
-        {
-            return TypedResults.Ok(new IngestResult(result.Accepted, result.Duplicates, result.Rejected));
-        }
-        return TypedResults.Problem(
-            title: "Some records are not valid; nothing was stored",
-            detail: $"{result.RejectedCount} of {result.Records} records are not valid (the first: {result.Rejected[0].Field} of record {result.Rejected[0].Index}: {result.Rejected[0].Error}); fix them, or send with ?partial=true to keep the valid ones",
-            statusCode: StatusCodes.Status422UnprocessableEntity,
-            extensions: new Dictionary<string, object?> { ["accepted"] = 0, ["duplicates"] = 0, ["rejected"] = result.Rejected });
+        return TypedResults.Ok(new IngestResult(result.Changed, result.Unchanged, rejected));
     }
 
-    internal sealed record Landed(bool Applied, int Records, int Accepted, int Duplicates, int RejectedCount, IReadOnlyList<Problems.FieldError> Rejected);
-
-    /// <summary>Imports the records of a request in one transaction; errors come back by 0-based record index.</summary>
-    internal static Landed Land(StoreDb db, TimeProvider clock, ImportKind kind, IEnumerable<SourceRow> rows, bool partial)
-    {
-        var r = new Importer(db, clock).Import(kind, rows, "request", new ImportOptions(SkipInvalid: partial, MaxListedErrors: 10_000));
-        var rejected = r.Errors.Select(e => new Problems.FieldError(e.Field == "(line)" ? "record" : e.Field, e.Reason, e.Line - 1)).ToList();
-        return new Landed(r.Applied, r.Rows, r.Changed, r.Unchanged, r.Rejected, rejected);
-    }
+    /// <summary>The store failed while writing the request's group (logged by the writer); a retry is safe, ingest being idempotent.</summary>
+    internal static ProblemHttpResult NotStored(
+        string title = "The store failed; nothing was stored",
+        string detail = "writing this request failed and none of its records were stored; send it again (records already stored count as duplicates)") =>
+        TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status503ServiceUnavailable);
 }

@@ -4,6 +4,7 @@ using CustomerHealth.Core.Signals;
 using CustomerHealth.Store;
 using CustomerHealth.Store.Import;
 using CustomerHealth.Web.Auth;
+using CustomerHealth.Web.Ingest;
 using CustomerHealth.Web.Jobs;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -29,18 +30,18 @@ internal static class SegmentApi
         var v1 = app.MapGroup("/v1").RequireAuthorization(Access.Ingest).WithTags("Segment-compatible");
         foreach (var type in new[] { "track", "identify", "group", "page", "screen" })
         {
-            v1.MapPost("/" + type, (HttpRequest request, StoreDb db, TimeProvider clock, ServerSettings settings, RescoreQueue rescore, CancellationToken cancel) =>
-                    Receive(request, db, clock, settings, rescore, type, cancel))
+            v1.MapPost("/" + type, (HttpRequest request, StoreDb db, IngestWriter writer, TimeProvider clock, ServerSettings settings, RescoreQueue rescore, CancellationToken cancel) =>
+                    Receive(request, db, writer, clock, settings, rescore, type, cancel))
                 .TakesBody($"A Segment `{type}` call, as Segment's HTTP Tracking API documents it", "application/json").WithSummary($"A Segment `{type}` call");
         }
-        v1.MapPost("/batch", (HttpRequest request, StoreDb db, TimeProvider clock, ServerSettings settings, RescoreQueue rescore, CancellationToken cancel) =>
-                Receive(request, db, clock, settings, rescore, null, cancel))
+        v1.MapPost("/batch", (HttpRequest request, StoreDb db, IngestWriter writer, TimeProvider clock, ServerSettings settings, RescoreQueue rescore, CancellationToken cancel) =>
+                Receive(request, db, writer, clock, settings, rescore, null, cancel))
             .TakesBody("`{batch: [calls], context}` as Segment's HTTP Tracking API documents it", "application/json").WithSummary("A Segment batch of track, identify, group, page and screen calls");
         return app;
     }
 
     private static async Task<Results<Ok<SegmentResult>, ProblemHttpResult>> Receive(
-        HttpRequest request, StoreDb db, TimeProvider clock, ServerSettings settings, RescoreQueue rescore, string? type, CancellationToken cancel)
+        HttpRequest request, StoreDb db, IngestWriter writer, TimeProvider clock, ServerSettings settings, RescoreQueue rescore, string? type, CancellationToken cancel)
     {
         var (body, problem) = await Bodies.Read(request, settings.MaxBodyBytes, null, cancel);
         if (problem is not null)
@@ -83,7 +84,16 @@ internal static class SegmentApi
             {
                 messages.Add((doc.RootElement, type));
             }
-            var result = Land(db, clock, messages, sharedContext, batch: type is null);
+            SegmentResult result;
+            try
+            {
+                result = await Land(db, writer, clock, messages, sharedContext, batch: type is null);
+            }
+            catch (IngestFailedException)
+            {
+                // Users are recorded before the writer runs, so those of identify and group calls may have been kept.
+                return IngestApi.NotStored("The store failed; the calls were not stored", "writing these calls failed: no account or usage event of them was stored; send them again (a retried message is stored once)");
+            }
             if (result.Accepted > 0)
             {
                 rescore.Notify();
@@ -97,7 +107,12 @@ internal static class SegmentApi
         }
     }
 
-    private static SegmentResult Land(StoreDb db, TimeProvider clock, List<(JsonElement Message, string Type)> messages, JsonElement? sharedContext, bool batch)
+    /// <summary>
+    /// People are recorded first (a track may need its user's account), then the accounts and the usage events are
+    /// checked and handed to the ingest writer together, to land in one transaction.
+    /// </summary>
+    private static async Task<SegmentResult> Land(
+        StoreDb db, IngestWriter writer, TimeProvider clock, List<(JsonElement Message, string Type)> messages, JsonElement? sharedContext, bool batch)
     {
         var rejected = new List<Problems.FieldError>();
         var accounts = new List<SourceRow>();
@@ -152,13 +167,6 @@ internal static class SegmentApi
                     break;
             }
         }
-        if (accounts.Count > 0)
-        {
-            var r = new Importer(db, clock).Import(ImportKind.Accounts, accounts, "request", new ImportOptions(SkipInvalid: true, MaxListedErrors: 10_000));
-            accepted += r.Changed;
-            duplicates += r.Unchanged;
-            rejected.AddRange(r.Errors.Select(e => new Problems.FieldError(Field(e.Line - 1, "traits." + e.Field), e.Reason, e.Line - 1)));
-        }
         var events = new List<SourceRow>();
         foreach (var (i, m, type) in tracks)
         {
@@ -202,12 +210,19 @@ internal static class SegmentApi
             fields["event_id"] = Text(m, "messageId");
             events.Add(new SourceRow(i + 1, fields, null, null));
         }
-        if (events.Count > 0)
+        var options = new ImportOptions(SkipInvalid: true, MaxListedErrors: 10_000);
+        var checkedAccounts = Importer.Check(ImportKind.Accounts, accounts, "request", options);
+        var checkedEvents = Importer.Check(ImportKind.Usage, events, "request", options);
+        rejected.AddRange(checkedAccounts.Errors.Select(e => new Problems.FieldError(Field(e.Line - 1, "traits." + e.Field), e.Reason, e.Line - 1)));
+        rejected.AddRange(checkedEvents.Errors.Select(e => new Problems.FieldError(Field(e.Line - 1, SegmentName(e.Field)), e.Reason, e.Line - 1)));
+        List<CheckedRows> batches = [.. new[] { checkedAccounts, checkedEvents }.Where(b => b.Rows > b.Rejected)];
+        if (batches.Count > 0)
         {
-            var r = new Importer(db, clock).Import(ImportKind.Usage, events, "request", new ImportOptions(SkipInvalid: true, MaxListedErrors: 10_000));
-            accepted += r.Changed;
-            duplicates += r.Unchanged;
-            rejected.AddRange(r.Errors.Select(e => new Problems.FieldError(Field(e.Line - 1, SegmentName(e.Field)), e.Reason, e.Line - 1)));
+            foreach (var r in await writer.Write(batches))
+            {
+                accepted += r.Changed;
+                duplicates += r.Unchanged;
+            }
         }
         return new SegmentResult(true, accepted, duplicates, rejected.OrderBy(e => e.Index).ToList());
     }

@@ -1,0 +1,129 @@
+using System.Threading.Channels;
+using CustomerHealth.Store;
+using CustomerHealth.Store.Import;
+
+namespace CustomerHealth.Web.Ingest;
+
+/// <summary>
+/// The one writer of HTTP ingest (group commit): requests that arrive while a write is in progress wait in a queue
+/// and are then written together in one transaction, one import lock and one commit, each getting its own results.
+/// A store commits a few thousand pages per transaction however few rows it holds, so twenty requests landed at once
+/// cost little more than one. Rows are read and checked by the request before it queues; the writer only writes.
+/// When the group's transaction fails, nothing of it lands and every request in it gets the exception.
+/// </summary>
+internal sealed class IngestWriter : IDisposable, IAsyncDisposable
+{
+    // A group stops growing at this many records, so that one group's transaction stays short.
+    private const int GroupRecords = 100_000;
+
+    private readonly Channel<Job> queue = Channel.CreateUnbounded<Job>();
+    private readonly StoreAccess store;
+    private readonly TimeProvider clock;
+    private readonly ILogger<IngestWriter> log;
+    private readonly Task loop;
+    private StoreDb? db;
+    private long groups;
+    private long received;
+
+    public IngestWriter(StoreAccess store, TimeProvider clock, ILogger<IngestWriter> log)
+    {
+        this.store = store;
+        this.clock = clock;
+        this.log = log;
+        loop = Task.Run(Run);
+    }
+
+    /// <summary>Requests waiting for the writer.</summary>
+    internal int Queued => queue.Reader.Count;
+
+    /// <summary>Requests handed to the writer since start.</summary>
+    internal long Received => Interlocked.Read(ref received);
+
+    /// <summary>Transactions committed since start.</summary>
+    internal long Groups => Interlocked.Read(ref groups);
+
+    /// <summary>
+    /// Writes the batches of one request, in order, in the transaction of the group it joins; one result per batch.
+    /// Batches that do not land are answered without writing. Once queued, a request is written even if its caller
+    /// goes away: ingest is idempotent, so a client that retries loses nothing.
+    /// </summary>
+    public Task<IReadOnlyList<ImportResult>> Write(IReadOnlyList<CheckedRows> batches)
+    {
+        var job = new Job(batches);
+        if (!queue.Writer.TryWrite(job))
+        {
+            throw new ObjectDisposedException(nameof(IngestWriter), "the server is stopping");
+        }
+        Interlocked.Increment(ref received);
+        return job.Done.Task;
+    }
+
+    private async Task Run()
+    {
+        var group = new List<Job>();
+        while (await queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            group.Clear();
+            var records = 0;
+            while (records < GroupRecords && queue.Reader.TryRead(out var job))
+            {
+                group.Add(job);
+                records += job.Batches.Sum(b => b.Lands ? b.Rows : 0);
+            }
+            Land(group);
+        }
+    }
+
+    private void Land(List<Job> group)
+    {
+        IReadOnlyList<ImportResult> results;
+        try
+        {
+            db ??= store.Open();
+            results = new Importer(db, clock).Import(group.SelectMany(j => j.Batches).ToList());
+        }
+        catch (Exception e)
+        {
+            // The connection may be what failed: the next group opens a new one.
+            db?.Dispose();
+            db = null;
+            log.LogError(e, "writing a group of {Requests} ingest requests failed; none of them was stored", group.Count);
+            foreach (var job in group)
+            {
+                job.Done.SetException(new IngestFailedException(e));
+            }
+            return;
+        }
+        Interlocked.Increment(ref groups);
+        var next = 0;
+        foreach (var job in group)
+        {
+            job.Done.SetResult(results.Skip(next).Take(job.Batches.Count).ToList());
+            next += job.Batches.Count;
+        }
+    }
+
+    public void Dispose()
+    {
+        queue.Writer.TryComplete();
+        loop.GetAwaiter().GetResult();
+        db?.Dispose();
+        db = null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        queue.Writer.TryComplete();
+        await loop.ConfigureAwait(false);
+        db?.Dispose();
+        db = null;
+    }
+
+    private sealed record Job(IReadOnlyList<CheckedRows> Batches)
+    {
+        public TaskCompletionSource<IReadOnlyList<ImportResult>> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
+
+/// <summary>The transaction a request was written in failed: nothing of the request was stored.</summary>
+internal sealed class IngestFailedException(Exception inner) : Exception("the transaction of this request's group failed: " + inner.Message, inner);

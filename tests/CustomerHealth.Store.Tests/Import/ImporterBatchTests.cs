@@ -1,0 +1,153 @@
+using System.Globalization;
+using CustomerHealth.Core.Signals;
+using CustomerHealth.Store.Import;
+using Dapper;
+
+namespace CustomerHealth.Store.Tests.Import;
+
+/// <summary>
+/// Several checked batches written in one transaction (the HTTP ingest's group commit): each is counted as if it
+/// had been imported alone after the ones before it, a batch that does not land writes nothing, and a failed
+/// transaction lands none of them.
+/// </summary>
+public abstract class ImporterBatchTests(TestEngine engine) : IDisposable
+{
+    private readonly TestStore store = new(engine);
+
+    public void Dispose() => store.Dispose();
+
+    private static readonly ImportOptions Atomic = new();
+
+    private static CheckedRows Usage(params string[] lines) => Check(ImportKind.Usage, Atomic, lines);
+
+    private static CheckedRows Check(ImportKind kind, ImportOptions options, params string[] lines) =>
+        Importer.Check(kind, lines.Select((l, i) => new SourceRow(i + 1, RowSource.ParseObject(l, i + 1), null, l)), "request", options);
+
+    private static string Event(string id, int count = 1, string account = "A1", string user = "u1") =>
+        $$"""{"account_id":"{{account}}","occurred_at":"2025-05-01T10:00:00Z","event":"login","user_id":"{{user}}","event_id":"{{id}}","count":{{count}}}""";
+
+    private static (int Accepted, int Duplicates) Counts(ImportResult r) => (r.Changed, r.Unchanged);
+
+    [Fact]
+    public void Import_SeveralBatches_CountsEachAsIfImportedAloneAfterTheOnesBefore()
+    {
+        store.ImportJsonl(ImportKind.Usage, Event("stored")).Changed.ShouldBe(1);
+
+        var results = store.Importer.Import(
+        [
+            Usage(Event("e1"), Event("e2"), Event("stored")),
+            // A client re-sending e2, and e1 changed.
+            Usage(Event("e2"), Event("e1", count: 3)),
+            Usage(Event("e1", count: 3), Event("e3"), Event("e3")),
+        ]);
+
+        results.Select(Counts).ShouldBe([(2, 1), (1, 1), (1, 2)]);
+        results.ShouldAllBe(r => r.Applied);
+        store.Count("usage_events").ShouldBe(4);
+        // stored 1, e1 3 (its first version taken back), e2 1, e3 1
+        store.Scalar<long>("SELECT count FROM usage_daily").ShouldBe(6);
+    }
+
+    [Fact]
+    public void Import_ABatchWithABadRowAndNoSkipInvalid_WritesNothingOfItAndTheOthersLand()
+    {
+        var bad = Usage(Event("x1"), """{"account_id":"A1","occurred_at":"yesterday","event":"login"}""");
+        bad.Lands.ShouldBeFalse();
+        bad.Errors.ShouldHaveSingleItem().Field.ShouldBe("occurred_at");
+        var partial = Check(ImportKind.Usage, new ImportOptions(SkipInvalid: true), Event("p1"), """{"account_id":"A1","event":"login"}""");
+
+        var results = store.Importer.Import([Usage(Event("e1")), bad, partial]);
+
+        results.Select(r => r.Applied).ShouldBe([true, false, true]);
+        results.Select(Counts).ShouldBe([(1, 0), (0, 0), (1, 0)]);
+        results[2].Rejected.ShouldBe(1);
+        store.Query<string>("SELECT a.account_id FROM usage_events e JOIN accounts a ON a.account_key = e.account_key").ShouldBe(["A1", "A1"]);
+        store.Count("usage_events").ShouldBe(2);
+    }
+
+    [Fact]
+    public void Import_EntitiesSentByTwoBatches_AreNewInTheFirstAndDuplicatesInTheSecond()
+    {
+        string[] accounts = ["""{"account_id":"A1","name":"Acme"}""", """{"account_id":"A2","name":"Globex"}"""];
+        string[] surveys = ["""{"account_id":"A1","kind":"nps","score":9,"responded_at":"2025-05-01T10:00:00Z","response_id":"r1"}"""];
+
+        var results = store.Importer.Import(
+        [
+            Check(ImportKind.Accounts, Atomic, accounts), Check(ImportKind.Surveys, Atomic, surveys),
+            Check(ImportKind.Accounts, Atomic, accounts[0], """{"account_id":"A2","name":"Globex Corp"}"""), Check(ImportKind.Surveys, Atomic, surveys),
+        ]);
+
+        results.Select(Counts).ShouldBe([(2, 0), (1, 0), (1, 1), (0, 1)]);
+        store.Scalar<string>("SELECT name FROM accounts WHERE account_id = 'A2'").ShouldBe("Globex Corp");
+        store.Count("surveys").ShouldBe(1);
+    }
+
+    [Fact]
+    public void Import_BatchesWithRepeatsAndChanges_CountAndStoreTheSameAsImportingThemOneByOne()
+    {
+        // Event ids from a small pool, so that batches repeat, re-send and change each other's events.
+        var rnd = new Random(7);
+        var batches = Enumerable.Range(0, 6).Select(_ => Enumerable.Range(0, 150).Select(_ =>
+                Event("e" + rnd.Next(120), count: 1 + rnd.Next(2), account: "A" + rnd.Next(4), user: "u" + rnd.Next(5))).ToArray()).ToList();
+        using var alone = new TestStore(engine);
+        alone.ImportJsonl(ImportKind.Usage, batches[5][..40]);
+        store.ImportJsonl(ImportKind.Usage, batches[5][..40]);
+
+        var grouped = store.Importer.Import(batches.Select(b => Usage(b)).ToList()).Select(Counts).ToList();
+        var oneByOne = batches.Select(b => Counts(alone.Importer.Import(ImportKind.Usage,
+            b.Select((l, i) => new SourceRow(i + 1, RowSource.ParseObject(l, i + 1), null, l)), "request", Atomic))).ToList();
+
+        grouped.ShouldBe(oneByOne);
+        grouped.Sum(c => c.Accepted).ShouldBeGreaterThan(120);
+        grouped.Sum(c => c.Duplicates).ShouldBeGreaterThan(100);
+        foreach (var sql in new[]
+        {
+            "SELECT e.account_key, e.day, e.event_key, u.user_id, e.count, e.occurred_at FROM usage_events e LEFT JOIN users u ON u.user_key = e.user_key",
+            "SELECT account_key, day, event_key, count, sum FROM usage_daily",
+            "SELECT d.account_key, d.day, d.event_key, u.user_id, d.n FROM usage_users d JOIN users u ON u.user_key = d.user_key",
+        })
+        {
+            Rows(store, sql).ShouldBe(Rows(alone, sql), sql);
+        }
+    }
+
+    [Fact]
+    public void Import_WhenTheTransactionFails_NothingOfAnyBatchLands()
+    {
+        // A trigger stands in for a database error on one batch's rows.
+        store.Db.Connection.Execute(store.Engine == TestEngine.Postgres
+            ? """
+              CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN IF NEW.count = 666 THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql;
+              CREATE TRIGGER refuse BEFORE INSERT ON usage_events FOR EACH ROW EXECUTE FUNCTION refuse();
+              """
+            : "CREATE TRIGGER refuse BEFORE INSERT ON usage_events WHEN NEW.count = 666 BEGIN SELECT RAISE(ABORT, 'refused'); END");
+
+        Should.Throw<Exception>(() => store.Importer.Import(
+            [Check(ImportKind.Accounts, Atomic, """{"account_id":"A9","name":"Acme"}"""), Usage(Event("e1")), Usage(Event("e2", count: 666))]))
+            .Message.ShouldContain("refused");
+
+        store.Count("usage_events").ShouldBe(0);
+        store.Count("usage_daily").ShouldBe(0);
+        store.Count("accounts").ShouldBe(0);
+        store.Count("dirty_accounts").ShouldBe(0);
+        // The store is usable afterwards.
+        store.Importer.Import([Usage(Event("e1"))])[0].Changed.ShouldBe(1);
+    }
+
+    [Fact]
+    public void Import_LandedBatches_MarkTheirAccountsForRescoring()
+    {
+        store.Importer.Import([Usage(Event("e1", account: "A1")), Check(ImportKind.Surveys, Atomic,
+            """{"account_id":"A2","kind":"nps","score":9,"responded_at":"2025-05-01T10:00:00Z"}""")]);
+
+        store.Query<string>("SELECT a.account_id FROM dirty_accounts d JOIN accounts a ON a.account_key = d.account_key ORDER BY a.account_id")
+            .ShouldBe(["A1", "A2"]);
+    }
+
+    private static List<string> Rows(TestStore s, string sql) =>
+        s.Rows(sql).Select(r => string.Join("|", r.Values.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)))).Order(StringComparer.Ordinal).ToList();
+}
+
+public sealed class ImporterBatchTestsOnSqlite() : ImporterBatchTests(TestEngine.Sqlite);
+
+public sealed class ImporterBatchTestsOnPostgres() : ImporterBatchTests(TestEngine.Postgres);
