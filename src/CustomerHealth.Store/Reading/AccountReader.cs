@@ -20,7 +20,6 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
 
     public IReadOnlyList<AccountRow> List(AccountQuery q)
     {
-        var trendDays = models.Current() is { } v ? models.ModelOf(v.VersionId).TrendDays : 30;
         var order = (q.Sort ?? "account_id") switch
         {
             "score" => "s.score IS NULL, s.score, a.account_id",
@@ -28,8 +27,8 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
             "arr" => "a.arr IS NULL, a.arr, a.account_id",
             "-arr" => "a.arr IS NULL, a.arr DESC, a.account_id",
             "name" => "a.name IS NULL, a.name, a.account_id",
-            "trend" => "trend IS NULL, trend, a.account_id",
-            "-trend" => "trend IS NULL, trend DESC, a.account_id",
+            "trend" => "s.trend IS NULL, s.trend, a.account_id",
+            "-trend" => "s.trend IS NULL, s.trend DESC, a.account_id",
             "renewal" => "a.renewal_on IS NULL, a.renewal_on, a.account_id",
             "-renewal" => "a.renewal_on IS NULL, a.renewal_on DESC, a.account_id",
             "account_id" => "a.account_id",
@@ -38,20 +37,16 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
         var rows = db.Connection.Query<(string AccountId, string? Name, string? Segment, string? Owner, double? Arr, double? Score, string? Grade, double? Trend,
             string? ScoredOn, string? Stage, string? Plan, string? Renewal, string Status, string? ModelVersion)>(
             $"""
-            WITH cur AS (SELECT account_key, MAX(as_of) AS as_of FROM snapshots GROUP BY account_key),
-                 acc AS (SELECT a.*, {ChurnedOnSql} AS churned_on FROM accounts a)
-            SELECT a.account_id, a.name, a.segment, a.owner, a.arr, s.score, s.grade,
-                   s.score - (SELECT p.score FROM snapshots p WHERE p.account_key = a.account_key AND p.as_of <= {db.Engine.DaysBefore("cur.as_of", "@trendDays")}
-                              ORDER BY p.as_of DESC LIMIT 1) AS trend,
+            WITH acc AS (SELECT a.*, {ChurnedOnSql} AS churned_on FROM accounts a)
+            SELECT a.account_id, a.name, a.segment, a.owner, a.arr, s.score, s.grade, s.trend,
                    s.as_of, a.lifecycle_stage, a.plan, a.renewal_on, CASE WHEN a.churned_on IS NULL THEN 'active' ELSE 'churned' END AS status, s.model_version
             FROM acc a
-            LEFT JOIN cur ON cur.account_key = a.account_key
-            LEFT JOIN snapshots s ON s.account_key = cur.account_key AND s.as_of = cur.as_of
+            LEFT JOIN current_scores s ON s.account_key = a.account_key
             WHERE {Filter}
             ORDER BY {order}
             LIMIT @limit OFFSET @offset
             """,
-            new { trendDays, includeChurned = q.IncludeChurned, grade = q.Grade, segment = q.Segment, owner = q.Owner, search = Pattern(q.Search), stage = q.Stage,
+            new { includeChurned = q.IncludeChurned, grade = q.Grade, segment = q.Segment, owner = q.Owner, search = Pattern(q.Search), stage = q.Stage,
                 renewalFrom = Day(q.RenewalFrom), renewalTo = Day(q.RenewalTo), limit = q.Limit == int.MaxValue ? db.Engine.NoLimit : q.Limit, offset = q.Offset });
         var calibration = ChurnCalibration.Load(db);
         return rows.Select(r => new AccountRow(r.AccountId, r.Name, r.Segment, r.Owner, r.Arr, r.Score, r.Grade, r.Trend, Direction(r.Trend), r.ScoredOn,
@@ -66,11 +61,9 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
     public int Count(AccountQuery q) =>
         db.Connection.ExecuteScalar<int>(
             $"""
-            WITH cur AS (SELECT account_key, MAX(as_of) AS as_of FROM snapshots GROUP BY account_key),
-                 acc AS (SELECT a.*, {ChurnedOnSql} AS churned_on FROM accounts a)
+            WITH acc AS (SELECT a.*, {ChurnedOnSql} AS churned_on FROM accounts a)
             SELECT COUNT(*) FROM acc a
-            LEFT JOIN cur ON cur.account_key = a.account_key
-            LEFT JOIN snapshots s ON s.account_key = cur.account_key AND s.as_of = cur.as_of
+            LEFT JOIN current_scores s ON s.account_key = a.account_key
             WHERE {Filter}
             """,
             new { includeChurned = q.IncludeChurned, grade = q.Grade, segment = q.Segment, owner = q.Owner, search = Pattern(q.Search), stage = q.Stage,

@@ -16,8 +16,7 @@ public sealed class PortfolioReader(StoreDb db, ModelVersions models)
     {
         var rows = db.Connection.Query<(string? Grade, int Accounts, double? Arr, double? ScoreSum, int Scored, string? AsOf, int Churned)>(
             $"""
-            WITH cur AS (SELECT account_key, MAX(as_of) AS as_of FROM snapshots GROUP BY account_key),
-                 acc AS (SELECT a.account_key, a.arr, {AccountReader.ChurnedOnSql} AS churned_on FROM accounts a)
+            WITH acc AS (SELECT a.account_key, a.arr, {AccountReader.ChurnedOnSql} AS churned_on FROM accounts a)
             SELECT CASE WHEN a.churned_on IS NULL THEN s.grade END AS grade, COUNT(*) AS accounts,
                    SUM(CASE WHEN a.churned_on IS NULL THEN a.arr END) AS arr,
                    SUM(CASE WHEN a.churned_on IS NULL THEN s.score END) AS score_sum,
@@ -25,8 +24,7 @@ public sealed class PortfolioReader(StoreDb db, ModelVersions models)
                    MAX(CASE WHEN a.churned_on IS NULL THEN s.as_of END) AS as_of,
                    COUNT(a.churned_on) AS churned
             FROM acc a
-            LEFT JOIN cur ON cur.account_key = a.account_key
-            LEFT JOIN snapshots s ON s.account_key = cur.account_key AND s.as_of = cur.as_of
+            LEFT JOIN current_scores s ON s.account_key = a.account_key
             GROUP BY CASE WHEN a.churned_on IS NULL THEN s.grade END
             """).ToList();
         var current = models.Current();

@@ -45,5 +45,6 @@ public sealed class OverrideBook(StoreDb db, ModelVersions models, TimeProvider 
             WHERE account_key = @key AND as_of = (SELECT MAX(as_of) FROM snapshots WHERE account_key = @key)
             """, new { key, score, grade = finalGrade, reason }, tx);
         tx.Commit();
+        CurrentScores.RefreshAccount(db, key, model.TrendDays);
     }
 }

@@ -98,7 +98,7 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
                 .Where(r => r.Card >= 0 && r.Values.Length == plan.Measures.Length)
                 .ToList();
             var scored = Compute(plan, accounts, eventIds, asOf.DayNumber, LoadOverrides(), cohort);
-            Store(plan, version.VersionId, asOf, scored);
+            Store(plan, version.VersionId, asOf, scored, touchedOnly: true);
             // A touched account that churned (or is not there any more) as of the day loses that day's snapshot.
             var kept = scored.Select(s => (long)s.Account.Key).ToHashSet();
             foreach (var gone in loaded.Where(k => !kept.Contains(k)))
@@ -124,9 +124,20 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
         // Imports mark accounts in their own order while they hold the import lock; taking it here too keeps clearing
         // and marking from locking the same rows in opposite orders (a deadlock on PostgreSQL).
         db.Engine.LockForImport(db.Connection, tx);
-        foreach (var (key, mark) in marks.OrderBy(m => m.Key))
+        if (db.IsPostgres)
         {
-            db.Connection.Execute("DELETE FROM dirty_accounts WHERE account_key = @key AND mark = @mark", new { key, mark }, tx);
+            // One statement: a statement per account is a round trip each, and ingest waits for the lock meanwhile.
+            var ordered = marks.OrderBy(m => m.Key).ToList();
+            db.Connection.Execute(
+                "DELETE FROM dirty_accounts d USING unnest(@keys, @values) AS m(account_key, mark) WHERE d.account_key = m.account_key AND d.mark = m.mark",
+                new { keys = ordered.Select(m => m.Key).ToArray(), values = ordered.Select(m => m.Mark).ToArray() }, tx);
+        }
+        else
+        {
+            foreach (var (key, mark) in marks.OrderBy(m => m.Key))
+            {
+                db.Connection.Execute("DELETE FROM dirty_accounts WHERE account_key = @key AND mark = @mark", new { key, mark }, tx);
+            }
         }
         tx.Commit();
     }
@@ -314,11 +325,12 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
         .Select(o => new Override((int)o.AccountKey, o.Score, o.Grade, o.Reason, StoredDates.DayNumber(o.StartsOn), StoredDates.DayNumber(o.Until)))
         .ToList();
 
-    private void Store(ScoringPlan plan, string version, DateOnly day, IReadOnlyList<ScoredAccount> scored)
+    private void Store(ScoringPlan plan, string version, DateOnly day, IReadOnlyList<ScoredAccount> scored, bool touchedOnly = false)
     {
         var asOf = StoredDates.Text(day);
         db.Engine.WriteSnapshots(db, scored.Select(s => new SnapshotRecord(s.Account.Key, asOf, version, s.ScorecardId(plan), s.Score, s.Computed.Score,
             s.Grade?.Id, s.OverrideReason, s.Note, SnapshotCodec.Encode(s.Computed.Measures))));
+        CurrentScores.Refresh(db, asOf, plan.Model.TrendDays, touchedOnly ? scored.Select(s => (long)s.Account.Key).ToList() : null);
     }
 
     private static ScoreSummary Summarize(DateOnly day, string version, IReadOnlyList<ScoredAccount> scored)

@@ -1,0 +1,37 @@
+using System.Text.Json;
+using Dapper;
+
+namespace CustomerHealth.Store.Scoring;
+
+/// <summary>
+/// The current_scores table: each account's latest snapshot (score, grade, model version) and its trend over the
+/// model's trend window, so that account lists sort and page on 100,000 accounts without a scan of the history.
+/// Refreshed after snapshots are written and after an override changes one.
+/// </summary>
+internal static class CurrentScores
+{
+    /// <summary>Takes in the snapshots of <paramref name="day"/> (only those accounts when <paramref name="keys"/> is given) where they are the latest.</summary>
+    public static void Refresh(StoreDb db, string day, int trendDays, IReadOnlyCollection<long>? keys)
+    {
+        var filter = keys is null ? "" : db.IsPostgres ? "AND s.account_key = ANY(@keys)" : "AND s.account_key IN (SELECT value FROM json_each(@keysJson))";
+        Upsert(db, $"s.as_of = @day {filter}", new { day, trendDays, keys = keys?.ToArray(), keysJson = keys is null ? null : JsonSerializer.Serialize(keys) });
+    }
+
+    /// <summary>Takes in one account's latest snapshot again (after an override rewrote it).</summary>
+    public static void RefreshAccount(StoreDb db, long key, int trendDays) =>
+        Upsert(db, "s.account_key = @key AND s.as_of = (SELECT MAX(as_of) FROM snapshots WHERE account_key = @key)", new { key, trendDays });
+
+    private static void Upsert(StoreDb db, string where, object parameters) =>
+        db.Connection.Execute(
+            $"""
+            INSERT INTO current_scores (account_key, as_of, score, grade, trend, model_version)
+            SELECT s.account_key, s.as_of, s.score, s.grade,
+                   s.score - (SELECT p.score FROM snapshots p WHERE p.account_key = s.account_key AND p.as_of <= {db.Engine.DaysBefore("s.as_of", "@trendDays")}
+                              ORDER BY p.as_of DESC LIMIT 1),
+                   s.model_version
+            FROM snapshots s WHERE {where}
+            ON CONFLICT (account_key) DO UPDATE SET as_of = excluded.as_of, score = excluded.score, grade = excluded.grade, trend = excluded.trend,
+              model_version = excluded.model_version
+            WHERE excluded.as_of >= current_scores.as_of
+            """, parameters);
+}
