@@ -189,6 +189,9 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
             $"SELECT as_of AS AsOf, model_version AS ModelVersion, scorecard AS Scorecard, score AS Score, computed_score AS ComputedScore, grade AS Grade, override_reason AS OverrideReason, note AS Note, detail AS Detail FROM snapshots WHERE account_key = @key AND {where} ORDER BY as_of DESC LIMIT 1",
             new { key, d = d is { } x ? StoredDates.Text(x) : null });
 
+    /// <summary>The account's owner (the CSM), or null when it has none or does not exist.</summary>
+    public string? Owner(string accountId) => db.Connection.ExecuteScalar<string?>("SELECT owner FROM accounts WHERE account_id = @accountId", new { accountId });
+
     public long? Key(string accountId) => db.Connection.ExecuteScalar<long?>("SELECT account_key FROM accounts WHERE account_id = @accountId", new { accountId });
 
     private (long Key, string? Name, AccountProfile Profile)? Profile(string accountId)

@@ -3,6 +3,7 @@ using CustomerHealth.Core.Alerts;
 using CustomerHealth.Store;
 using CustomerHealth.Store.Alerts;
 using CustomerHealth.Store.Models;
+using CustomerHealth.Store.Reading;
 using CustomerHealth.Web.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -64,7 +65,23 @@ internal static class AlertsApi
         }
     }
 
-    private static Results<Created<TaskView>, ProblemHttpResult> CreateTask(NewTask? body, StoreDb db, TimeProvider clock)
+    /// <summary>
+    /// A signed-in CSM works on their own accounts' alerts and tasks and the tasks assigned to them (SPEC §10);
+    /// managers, admins and API keys are not limited. Returns the CSM's e-mail, or null when no limit applies.
+    /// </summary>
+    private static string? CsmLimit(HttpContext ctx) =>
+        ctx.User.FindFirst(Access.KindClaim)?.Value == "user" && ctx.User.IsInRole(Store.Access.Roles.Csm)
+            && !ctx.User.IsInRole(Store.Access.Roles.Manager) && !ctx.User.IsInRole(Store.Access.Roles.Admin)
+            ? ctx.User.Identity?.Name ?? ""
+            : null;
+
+    private static bool Same(string? a, string? b) => a is not null && b is not null && string.Equals(a.Trim(), b.Trim(), StringComparison.OrdinalIgnoreCase);
+
+    private static ProblemHttpResult NotYours(string what) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not your account",
+            detail: $"As a CSM you {what} only on the accounts you own (and tasks assigned to you); ask the account's owner or a manager.");
+
+    private static Results<Created<TaskView>, ProblemHttpResult> CreateTask(NewTask? body, HttpContext ctx, StoreDb db, TimeProvider clock)
     {
         if (body?.AccountId is null)
         {
@@ -78,7 +95,12 @@ internal static class AlertsApi
         {
             return badDue!;
         }
-        var book = new AlertBook(db, new ModelVersions(db, clock), clock);
+        var models = new ModelVersions(db, clock);
+        if (CsmLimit(ctx) is { } csm && !Same(new AccountReader(db, models).Owner(body.AccountId), csm))
+        {
+            return NotYours("create tasks");
+        }
+        var book = new AlertBook(db, models, clock);
         try
         {
             var id = book.CreateTask(body.AccountId, body.Title, body.Assignee, due, body.Steps ?? []);
@@ -90,13 +112,19 @@ internal static class AlertsApi
         }
     }
 
-    private static Results<Ok<TaskView>, ProblemHttpResult> UpdateTask(long id, TaskChange? body, StoreDb db, TimeProvider clock)
+    private static Results<Ok<TaskView>, ProblemHttpResult> UpdateTask(long id, TaskChange? body, HttpContext ctx, StoreDb db, TimeProvider clock)
     {
         if (!Problems.TryDate(body?.DueOn, "due_on", out var due, out var badDue))
         {
             return badDue!;
         }
-        var book = new AlertBook(db, new ModelVersions(db, clock), clock);
+        var models = new ModelVersions(db, clock);
+        var book = new AlertBook(db, models, clock);
+        if (CsmLimit(ctx) is { } csm && book.Tasks(all: true).FirstOrDefault(t => t.Id == id) is { } task
+            && !Same(task.Assignee, csm) && !Same(new AccountReader(db, models).Owner(task.AccountId), csm))
+        {
+            return NotYours("change tasks");
+        }
         try
         {
             return book.UpdateTask(id, body?.Status, body?.Outcome, body?.Assignee, due)
@@ -123,7 +151,12 @@ internal static class AlertsApi
                 return badDay!;
             }
         }
-        return new AlertBook(db, new ModelVersions(db, clock), clock).Act(id, action, Access.Caller(ctx.User), until)
+        var book = new AlertBook(db, new ModelVersions(db, clock), clock);
+        if (CsmLimit(ctx) is { } csm && book.Alerts(includeResolved: true).FirstOrDefault(a => a.Id == id) is { } alert && !Same(alert.Owner, csm))
+        {
+            return NotYours("work alerts");
+        }
+        return book.Act(id, action, Access.Caller(ctx.User), until)
             ? TypedResults.NoContent()
             : Problems.NotFound($"no open alert {id}");
     }

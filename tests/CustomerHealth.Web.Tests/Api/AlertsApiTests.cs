@@ -44,6 +44,35 @@ public abstract class AlertsApiTests(TestEngine engine) : IDisposable
     }
 
     [Fact]
+    public async Task ACsm_WorksTheAlertsAndTasksOfTheirOwnAccounts_NotOthers()
+    {
+        using (var db = app.OpenStore())
+        {
+            new AlertBook(db, new ModelVersions(db, TimeProvider.System), TimeProvider.System)
+                .SetRules("rules:\n  - id: unhappy\n    when: { measure: { id: nps, below: 0 } }\n", "rules.yaml");
+        }
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var ingest = app.KeyClient("ingest");
+        await ingest.PostJson("/api/v1/ingest/accounts", """[{"account_id":"MINE","owner":"csm@example.com"},{"account_id":"THEIRS","owner":"manager@example.com"}]""");
+        await ingest.PostJson("/api/v1/ingest/surveys",
+            $$"""[{"account_id":"MINE","kind":"nps","score":1,"responded_at":"{{today}}T08:00:00Z"},{"account_id":"THEIRS","kind":"nps","score":1,"responded_at":"{{today}}T08:00:00Z"}]""");
+        app.Services.GetRequiredService<CustomerHealth.Web.Jobs.RescoreQueue>().RescoreToday();
+        var alerts = (await app.KeyClient("read").GetJson("/api/v1/alerts")).EnumerateArray().ToDictionary(a => a.GetProperty("account_id").GetString()!, a => a.GetProperty("id").GetInt64());
+        var csm = await app.SignedIn("csm");
+        (await csm.PostAsync($"/api/v1/alerts/{alerts["MINE"]}/acknowledge", Http.Json("{}"))).StatusCode.ShouldBe(System.Net.HttpStatusCode.NoContent);
+        var refused = await csm.PostAsync($"/api/v1/alerts/{alerts["THEIRS"]}/acknowledge", Http.Json("{}"));
+        refused.StatusCode.ShouldBe(System.Net.HttpStatusCode.Forbidden);
+        (await refused.ReadJson()).GetProperty("detail").GetString()!.ShouldContain("accounts you own");
+        (await csm.PostAsync("/api/v1/tasks", Http.Json("""{"account_id":"THEIRS","title":"Call"}"""))).StatusCode.ShouldBe(System.Net.HttpStatusCode.Forbidden);
+        var task = await csm.PostJson("/api/v1/tasks", """{"account_id":"MINE","title":"Call"}""", 201);
+        var theirs = await (await app.SignedIn("manager")).PostJson("/api/v1/tasks", """{"account_id":"THEIRS","title":"Visit"}""", 201);
+        (await csm.PatchAsync($"/api/v1/tasks/{task.GetProperty("id").GetInt64()}", Http.Json("""{"status":"done"}"""))).StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
+        (await csm.PatchAsync($"/api/v1/tasks/{theirs.GetProperty("id").GetInt64()}", Http.Json("""{"status":"done"}"""))).StatusCode.ShouldBe(System.Net.HttpStatusCode.Forbidden);
+        // A manager works on every account.
+        (await (await app.SignedIn("manager")).PostAsync($"/api/v1/alerts/{alerts["THEIRS"]}/resolve", Http.Json("{}"))).StatusCode.ShouldBe(System.Net.HttpStatusCode.NoContent);
+    }
+
+    [Fact]
     public async Task Rules_PutThroughTheApi_AreValidatedWithLineNumbersAndPutInForce()
     {
         var admin = app.KeyClient("admin");
