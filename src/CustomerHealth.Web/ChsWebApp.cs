@@ -57,6 +57,7 @@ public static class ChsWebApp
         services.AddRazorComponents().AddInteractiveServerComponents().AddHubOptions(o => o.MaximumReceiveMessageSize = 1 << 20);
         services.AddCascadingAuthenticationState();
         services.AddScoped<Components.Dashboard>();
+        services.AddSingleton<Components.FacetCache>();
         services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
             doc.Info.Title = "Customer Health API";
@@ -89,6 +90,7 @@ public static class ChsWebApp
         app.MapStaticAssets();
         app.MapRazorComponents<Components.App>().AddInteractiveServerRenderMode();
         app.MapExports();
+        app.MapSegmentExports();
         app.MapOpenApi();
         var api = app.MapGroup("/api/v1");
         api.MapIngest();

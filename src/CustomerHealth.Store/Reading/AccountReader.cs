@@ -18,8 +18,27 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
             a.status_churned_on)
         """;
 
-    public IReadOnlyList<AccountRow> List(AccountQuery q)
+    /// <summary>
+    /// The accounts (alias `a`) with the day each churned, if it is churned now, as `churned_on`: the last churn event not
+    /// undone by a reactivation, else the import status. One pass over the churn events, joined, rather than a look-up
+    /// per account.
+    /// </summary>
+    internal const string AccountsWithChurn =
+        """
+        churn AS (SELECT s.account_key, MAX(s.occurred_on) AS churned_on FROM subscriptions s WHERE s.kind = 'churned'
+            AND NOT EXISTS (SELECT 1 FROM subscriptions r WHERE r.account_key = s.account_key AND r.kind = 'reactivated' AND r.occurred_on >= s.occurred_on)
+            GROUP BY s.account_key),
+        acc AS (SELECT a.*, COALESCE(churn.churned_on, a.status_churned_on) AS churned_on FROM accounts a LEFT JOIN churn ON churn.account_key = a.account_key)
+        """;
+
+    public IReadOnlyList<AccountRow> List(AccountQuery q) => Page(q).Rows;
+
+    /// <summary>A page of the list and how many accounts match in all, in one pass (the total is null for a page past the end).</summary>
+    public (IReadOnlyList<AccountRow> Rows, int? Total) Page(AccountQuery q)
     {
+        // Without filters the total is a count of the accounts less the churned ones, and the page alone needs only its
+        // first rows in order; the one-pass total would sort every account.
+        var unfiltered = q is { Grade: null, Segment: null, Owner: null, Search: null, Stage: null, RenewalFrom: null, RenewalTo: null };
         var order = (q.Sort ?? "account_id") switch
         {
             "score" => "s.score IS NULL, s.score, a.account_id",
@@ -35,11 +54,12 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
             var other => throw new StoreException($"cannot sort by `{other}`; use score, -score, arr, -arr, name, trend, -trend, renewal, -renewal or account_id"),
         };
         var rows = db.Connection.Query<(string AccountId, string? Name, string? Segment, string? Owner, double? Arr, double? Score, string? Grade, double? Trend,
-            string? ScoredOn, string? Stage, string? Plan, string? Renewal, string Status, string? ModelVersion)>(
+            string? ScoredOn, string? Stage, string? Plan, string? Renewal, string Status, string? ModelVersion, long Total)>(
             $"""
-            WITH acc AS (SELECT a.*, {ChurnedOnSql} AS churned_on FROM accounts a)
+            WITH {AccountsWithChurn}
             SELECT a.account_id, a.name, a.segment, a.owner, a.arr, s.score, s.grade, s.trend,
-                   s.as_of, a.lifecycle_stage, a.plan, a.renewal_on, CASE WHEN a.churned_on IS NULL THEN 'active' ELSE 'churned' END AS status, s.model_version
+                   s.as_of, a.lifecycle_stage, a.plan, a.renewal_on, CASE WHEN a.churned_on IS NULL THEN 'active' ELSE 'churned' END AS status, s.model_version,
+                   {(unfiltered ? "0" : "COUNT(*) OVER ()")} AS total
             FROM acc a
             LEFT JOIN current_scores s ON s.account_key = a.account_key
             WHERE {Filter}
@@ -47,21 +67,32 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
             LIMIT @limit OFFSET @offset
             """,
             new { includeChurned = q.IncludeChurned, grade = q.Grade, segment = q.Segment, owner = q.Owner, search = Pattern(q.Search), stage = q.Stage,
-                renewalFrom = Day(q.RenewalFrom), renewalTo = Day(q.RenewalTo), limit = q.Limit == int.MaxValue ? db.Engine.NoLimit : q.Limit, offset = q.Offset });
+                renewalFrom = Day(q.RenewalFrom), renewalTo = Day(q.RenewalTo), limit = q.Limit == int.MaxValue ? db.Engine.NoLimit : q.Limit, offset = q.Offset }).AsList();
         var calibration = ChurnCalibration.Load(db);
-        return rows.Select(r => new AccountRow(r.AccountId, r.Name, r.Segment, r.Owner, r.Arr, r.Score, r.Grade, r.Trend, Direction(r.Trend), r.ScoredOn,
-            r.Stage, r.Plan, r.Renewal, r.Status, ChurnProbability(calibration, r.Score, r.ModelVersion))).ToList();
+        return (rows.Select(r => new AccountRow(r.AccountId, r.Name, r.Segment, r.Owner, r.Arr, r.Score, r.Grade, r.Trend, Direction(r.Trend), r.ScoredOn,
+            r.Stage, r.Plan, r.Renewal, r.Status, ChurnProbability(calibration, r.Score, r.ModelVersion))).ToList(),
+            unfiltered ? UnfilteredCount(q.IncludeChurned) : rows.Count > 0 ? (int)rows[0].Total : null);
     }
 
     /// <summary>The calibrated churn probability of a score, when the latest backtest was of the model that gave it.</summary>
     private static double? ChurnProbability(ChurnCalibration? calibration, double? score, string? modelVersion) =>
         calibration is not null && score is { } x && modelVersion == calibration.ModelVersion ? Math.Round(calibration.Probability(x), 4) : null;
 
+    private int UnfilteredCount(bool includeChurned) =>
+        db.Connection.ExecuteScalar<int>(
+            includeChurned
+                ? "SELECT COUNT(*) FROM accounts"
+                : $"""
+                  WITH {AccountsWithChurn}
+                  SELECT (SELECT COUNT(*) FROM accounts) - (SELECT COUNT(*) FROM accounts a LEFT JOIN churn ON churn.account_key = a.account_key
+                                                            WHERE COALESCE(churn.churned_on, a.status_churned_on) IS NOT NULL)
+                  """);
+
     /// <summary>How many accounts the query's filters match (for paging).</summary>
     public int Count(AccountQuery q) =>
         db.Connection.ExecuteScalar<int>(
             $"""
-            WITH acc AS (SELECT a.*, {ChurnedOnSql} AS churned_on FROM accounts a)
+            WITH {AccountsWithChurn}
             SELECT COUNT(*) FROM acc a
             LEFT JOIN current_scores s ON s.account_key = a.account_key
             WHERE {Filter}

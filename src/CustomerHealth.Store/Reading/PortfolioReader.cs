@@ -16,7 +16,7 @@ public sealed class PortfolioReader(StoreDb db, ModelVersions models)
     {
         var rows = db.Connection.Query<(string? Grade, int Accounts, double? Arr, double? ScoreSum, int Scored, string? AsOf, int Churned)>(
             $"""
-            WITH acc AS (SELECT a.account_key, a.arr, {AccountReader.ChurnedOnSql} AS churned_on FROM accounts a)
+            WITH {AccountReader.AccountsWithChurn}
             SELECT CASE WHEN a.churned_on IS NULL THEN s.grade END AS grade, COUNT(*) AS accounts,
                    SUM(CASE WHEN a.churned_on IS NULL THEN a.arr END) AS arr,
                    SUM(CASE WHEN a.churned_on IS NULL THEN s.score END) AS score_sum,

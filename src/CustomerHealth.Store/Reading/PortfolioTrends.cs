@@ -1,0 +1,162 @@
+using System.Globalization;
+using Dapper;
+
+namespace CustomerHealth.Store.Reading;
+
+/// <summary>The average score of one day's scoring run (<see cref="Snapshots"/> counts unscored accounts too).</summary>
+public sealed record DayAverage(string Day, int Snapshots, double? Average);
+
+/// <summary>How many current scores fall in [From, To) (the last bin also holds the top score).</summary>
+public sealed record ScoreBin(double From, double To, int Accounts);
+
+/// <summary>An account whose score moved most over the model's trend window.</summary>
+public sealed record Mover(string AccountId, string? Name, string? Segment, string? Owner, double? Arr, double Score, string? Grade, double Trend);
+
+/// <summary>The ARR of scored accounts that are not in the healthiest grade and renew in a month (`yyyy-MM`).</summary>
+public sealed record RenewalMonth(string Month, int Accounts, double Arr);
+
+/// <summary>The book today: the portfolio's figures, the distribution of current scores and the ARR at risk by renewal month.</summary>
+public sealed record PortfolioBook(Portfolio Summary, IReadOnlyList<ScoreBin> Distribution, IReadOnlyList<RenewalMonth> Renewals);
+
+/// <summary>
+/// The portfolio over time and across the book: the average score per scoring run, today's figures with the
+/// distribution of current scores and the ARR at risk by renewal month, and the biggest movers. Each is one aggregate
+/// query, whatever the number of accounts.
+/// </summary>
+public sealed class PortfolioTrends(StoreDb db)
+{
+    /// <summary>
+    /// `cur`: every active (not churned) account with its current score from current_scores (the latest snapshot's
+    /// day, score, grade and trend; null when it has none), so that nothing reads the history of snapshots.
+    /// </summary>
+    internal const string CurrentAccounts =
+        $"""
+        cur AS (
+            SELECT a.account_key, a.account_id, a.name, a.segment, a.plan, a.lifecycle_stage, a.owner, a.arr, a.renewal_on,
+                   s.as_of, s.score, s.grade, s.trend
+            FROM accounts a
+            LEFT JOIN current_scores s ON s.account_key = a.account_key
+            WHERE {Active})
+        """;
+
+    /// <summary>
+    /// True for an account (alias `a`) that is not churned now: the same as <see cref="AccountReader.ChurnedOnSql"/> being
+    /// null, but with the churned ones found once for the whole query rather than with two lookups per account (five
+    /// times faster over 100,000 accounts).
+    /// </summary>
+    internal const string Active =
+        """
+        a.status_churned_on IS NULL AND a.account_key NOT IN (
+            SELECT ch.account_key FROM subscriptions ch WHERE ch.kind = 'churned'
+              AND NOT EXISTS (SELECT 1 FROM subscriptions re WHERE re.account_key = ch.account_key AND re.kind = 'reactivated' AND re.occurred_on >= ch.occurred_on))
+        """;
+
+    /// <summary>
+    /// The average score over time since <paramref name="since"/>: the latest scoring day, then the latest one at least
+    /// <paramref name="everyDays"/> days before it, and so on (a daily rescore gives one point a week, and reads a seventh
+    /// of the history), keeping only full scoring runs: days whose number of snapshots is at least half of the busiest
+    /// such day's. Live rescores store snapshots only for the accounts they touch, and the average of those few would
+    /// make the line jump.
+    /// </summary>
+    public IReadOnlyList<DayAverage> AverageOverTime(DateOnly since, int everyDays = 7)
+    {
+        // The distinct days, one index seek each (a loose index scan), rather than a pass over every snapshot.
+        var scored = db.Connection.Query<string>(
+            """
+            WITH RECURSIVE d(day) AS (
+                SELECT MIN(as_of) FROM snapshots WHERE as_of >= @since
+                UNION ALL
+                SELECT (SELECT MIN(n.as_of) FROM snapshots n WHERE n.as_of > d.day) FROM d WHERE d.day IS NOT NULL)
+            SELECT day FROM d WHERE day IS NOT NULL
+            """, new { since = StoredDates.Text(since) }).ToList();
+        var picked = new List<string>();
+        int? last = null;
+        for (var i = scored.Count - 1; i >= 0; i--)
+        {
+            var day = StoredDates.DayNumber(scored[i]);
+            if (last is null || day <= last - everyDays)
+            {
+                picked.Add(scored[i]);
+                last = day;
+            }
+        }
+        if (picked.Count == 0)
+        {
+            return [];
+        }
+        // Dapper spells out a list as IN (@p1, @p2, ...) for SQLite; Npgsql sends it as one array parameter.
+        var days = db.Connection.Query<(string Day, int Snapshots, double? Average)>(
+            $"SELECT as_of, COUNT(*), AVG(score) FROM snapshots WHERE {(db.IsPostgres ? "as_of = ANY(@picked)" : "as_of IN @picked")} GROUP BY as_of ORDER BY as_of",
+            new { picked = picked.ToArray() }).ToList();
+        var busiest = days.Max(d => d.Snapshots);
+        return days.Where(d => d.Snapshots * 2 >= busiest).Select(d => new DayAverage(d.Day, d.Snapshots, d.Average)).ToList();
+    }
+
+    /// <summary>
+    /// The accounts whose score rose (Up) or fell (Down) most over the model's trend window (the trend kept with the
+    /// current score), biggest change first; only changes of at least two points (less is flat).
+    /// </summary>
+    public (IReadOnlyList<Mover> Up, IReadOnlyList<Mover> Down) Movers(int limit = 10)
+    {
+        var rows = db.Connection.Query<(string AccountId, string? Name, string? Segment, string? Owner, double? Arr, double Score, string? Grade, double Trend, long Up, long Down)>(
+            $"""
+            WITH {CurrentAccounts},
+            r AS (SELECT c.account_id, c.name, c.segment, c.owner, c.arr, c.score, c.grade, c.trend,
+                         ROW_NUMBER() OVER (ORDER BY c.trend DESC, c.account_id) AS up, ROW_NUMBER() OVER (ORDER BY c.trend, c.account_id) AS down
+                  FROM cur c WHERE c.score IS NOT NULL AND c.trend IS NOT NULL)
+            SELECT account_id, name, segment, owner, arr, score, grade, trend, up, down FROM r
+            WHERE (up <= @limit AND trend >= 2) OR (down <= @limit AND trend <= -2)
+            """, new { limit }).ToList();
+        Mover Map((string AccountId, string? Name, string? Segment, string? Owner, double? Arr, double Score, string? Grade, double Trend, long, long) r) =>
+            new(r.AccountId, r.Name, r.Segment, r.Owner, r.Arr, r.Score, r.Grade, r.Trend);
+        return (rows.Where(r => r.Trend >= 2 && r.Up <= limit).OrderBy(r => r.Up).Select(Map).ToList(),
+            rows.Where(r => r.Trend <= -2 && r.Down <= limit).OrderBy(r => r.Down).Select(Map).ToList());
+    }
+
+    /// <summary>
+    /// Today's figures in one pass over the active accounts: accounts, ARR and the average score by grade (the model's
+    /// <paramref name="grades"/> first, highest first); the current scores in bins of <paramref name="width"/> points from
+    /// 0 to <paramref name="maxScore"/>; and, for each of the <paramref name="months"/> calendar months from
+    /// <paramref name="today"/>'s, the accounts and ARR of scored accounts outside the first (healthiest) grade whose
+    /// renewal falls in that month, from today on.
+    /// </summary>
+    public PortfolioBook Book(DateOnly today, IReadOnlyList<CustomerHealth.Core.Model.Grade> grades, string? modelVersion, double maxScore = 100, double width = 10, int months = 12)
+    {
+        var bins = Math.Max(1, (int)Math.Ceiling(maxScore / width));
+        // A ladder of CASEs reads the same on both databases (a cast to integer truncates on SQLite but rounds on PostgreSQL).
+        var bin = "CASE WHEN c.score IS NULL THEN NULL " + string.Concat(Enumerable.Range(1, bins - 1).Select(i =>
+            $"WHEN c.score < {(i * width).ToString(CultureInfo.InvariantCulture)} THEN {i - 1} ")) + $"ELSE {bins - 1} END";
+        var first = new DateOnly(today.Year, today.Month, 1);
+        var healthy = grades.Count > 0 ? grades[0].Id : null;
+        var month = "CASE WHEN c.grade IS NOT NULL AND c.grade <> @healthy AND c.renewal_on >= @from AND c.renewal_on < @to THEN substr(c.renewal_on, 1, 7) END";
+        var rows = db.Connection.Query<(string? Grade, int? Bin, string? Month, int Accounts, double? Arr, double? ScoreSum, int Scored, string? AsOf)>(
+            $"""
+            WITH {CurrentAccounts}
+            SELECT c.grade, {bin}, {month}, COUNT(*), SUM(c.arr), SUM(c.score), COUNT(c.score), MAX(c.as_of)
+            FROM cur c GROUP BY c.grade, {bin}, {month}
+            """, new { healthy, from = StoredDates.Text(today), to = StoredDates.Text(first.AddMonths(months)) }).ToList();
+        var churned = db.Connection.ExecuteScalar<int>($"SELECT COUNT(*) FROM accounts a WHERE NOT ({Active})");
+
+        var byGrade = rows.Where(r => r.Grade is not null).GroupBy(r => r.Grade!).ToDictionary(g => g.Key, g => (Accounts: g.Sum(r => r.Accounts), Arr: g.Sum(r => r.Arr ?? 0)));
+        var shares = grades.Select(g => new GradeShare(g.Id, g.Label, g.Color, byGrade.GetValueOrDefault(g.Id).Accounts, byGrade.GetValueOrDefault(g.Id).Arr)).ToList();
+        // Grades of an earlier model that the current one no longer has still count.
+        shares.AddRange(byGrade.Where(x => grades.All(g => g.Id != x.Key)).OrderBy(x => x.Key, StringComparer.Ordinal)
+            .Select(x => new GradeShare(x.Key, null, null, x.Value.Accounts, x.Value.Arr)));
+        var accounts = rows.Sum(r => r.Accounts);
+        var scored = rows.Sum(r => r.Scored);
+        var summary = new Portfolio(rows.Max(r => r.AsOf), modelVersion, accounts, scored, accounts - scored, churned, rows.Sum(r => r.Arr ?? 0),
+            scored > 0 ? rows.Sum(r => r.ScoreSum ?? 0) / scored : null, shares);
+
+        var perBin = rows.Where(r => r.Bin is not null).GroupBy(r => r.Bin!.Value).ToDictionary(g => g.Key, g => g.Sum(r => r.Accounts));
+        var distribution = Enumerable.Range(0, bins).Select(i => new ScoreBin(i * width, Math.Min((i + 1) * width, maxScore), perBin.GetValueOrDefault(i))).ToList();
+
+        var perMonth = rows.Where(r => r.Month is not null).GroupBy(r => r.Month!).ToDictionary(g => g.Key, g => (Accounts: g.Sum(r => r.Accounts), Arr: g.Sum(r => r.Arr ?? 0)));
+        var renewals = Enumerable.Range(0, months).Select(i =>
+        {
+            var m = first.AddMonths(i).ToString("yyyy-MM", CultureInfo.InvariantCulture);
+            var (n, arr) = perMonth.GetValueOrDefault(m);
+            return new RenewalMonth(m, n, arr);
+        }).ToList();
+        return new PortfolioBook(summary, distribution, renewals);
+    }
+}

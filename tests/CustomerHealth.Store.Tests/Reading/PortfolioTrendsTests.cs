@@ -1,0 +1,202 @@
+using CustomerHealth.Core.Signals;
+using CustomerHealth.Store.Reading;
+
+namespace CustomerHealth.Store.Tests.Reading;
+
+/// <summary>The portfolio over time and across the book, on <see cref="ReadingBook"/>.</summary>
+public abstract class PortfolioTrendsTests(TestEngine engine) : IDisposable
+{
+    private readonly TestStore store = new(engine, ReadingBook.Mar10);
+
+    public void Dispose() => store.Dispose();
+
+    private PortfolioTrends Trends => new(store.Db);
+
+    private PortfolioBook Book(double maxScore = 100) =>
+        Trends.Book(ReadingBook.Mar10, store.Models.ModelOf(store.Models.Current()!.VersionId).Grades, store.Models.Current()!.VersionId, maxScore);
+
+    [Fact]
+    public void AverageOverTime_KeepsOnlyFullScoringRuns()
+    {
+        ReadingBook.Build(store);
+        // Eight accounts were scored on Feb 8 (A5 unscored): a day with 4 snapshots (half) counts, one with 3 does not.
+        foreach (var id in new[] { "A1", "A2", "A3" })
+        {
+            ReadingBook.Snapshot(store, id, new DateOnly(2025, 3, 3), 10, "red");
+        }
+        (string Id, double Score)[] mar4 = [("A1", 80), ("A2", 60), ("A3", 40), ("A4", 20)];
+        foreach (var (id, score) in mar4)
+        {
+            ReadingBook.Snapshot(store, id, new DateOnly(2025, 3, 4), score, "yellow");
+        }
+
+        var days = Trends.AverageOverTime(new DateOnly(2025, 1, 1), everyDays: 1);
+
+        days.Select(d => d.Day).ShouldBe(["2025-02-08", "2025-03-04", "2025-03-10"]);
+        days.Select(d => d.Snapshots).ShouldBe([8, 4, 7]);
+        days[0].Average.ShouldNotBeNull().ShouldBe((85 + 55 + 20 + 90 + 50 + 30 + 60) / 7.0, 1e-9);
+        days[1].Average.ShouldNotBeNull().ShouldBe(50, 1e-9);
+        days[2].Average.ShouldNotBeNull().ShouldBe((95 + 45 + 21 + 93 + 30 + 60) / 6.0, 1e-9);
+    }
+
+    [Fact]
+    public void AverageOverTime_Since_LeavesOutEarlierDaysAndMeasuresFullRunsWithinTheWindow()
+    {
+        ReadingBook.Build(store);
+        foreach (var id in new[] { "A1", "A2", "A3", "A4" })
+        {
+            ReadingBook.Snapshot(store, id, new DateOnly(2025, 3, 3), 10, "red");
+        }
+
+        // From March on the busiest day has 7 snapshots (Feb 8's 8 are out of the window): 4 is more than half of it.
+        Trends.AverageOverTime(new DateOnly(2025, 3, 1), everyDays: 1).Select(d => (d.Day, d.Snapshots)).ShouldBe([("2025-03-03", 4), ("2025-03-10", 7)]);
+        Trends.AverageOverTime(new DateOnly(2025, 1, 1), everyDays: 1).Select(d => d.Day).ShouldBe(["2025-02-08", "2025-03-03", "2025-03-10"]);
+    }
+
+    [Fact]
+    public void AverageOverTime_EveryDays_TakesTheLatestDayThenOneAtLeastThatManyDaysBeforeEach()
+    {
+        ReadingBook.Build(store);
+        foreach (var day in new[] { 3, 4 })
+        {
+            foreach (var id in new[] { "A1", "A2", "A3", "A4" })
+            {
+                ReadingBook.Snapshot(store, id, new DateOnly(2025, 3, day), 10 * day, "red");
+            }
+        }
+
+        // Mar 10, then the latest day on or before Mar 3, then on or before Feb 24.
+        var days = Trends.AverageOverTime(new DateOnly(2025, 1, 1));
+
+        days.Select(d => d.Day).ShouldBe(["2025-02-08", "2025-03-03", "2025-03-10"]);
+        days[1].Average.ShouldNotBeNull().ShouldBe(30, 1e-9);
+    }
+
+    [Fact]
+    public void AverageOverTime_NoSnapshots_IsEmpty()
+    {
+        store.Publish();
+
+        Trends.AverageOverTime(new DateOnly(2025, 1, 1)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Book_Summary_CountsActiveAccountsArrAndTheAverageByGrade()
+    {
+        ReadingBook.Build(store);
+
+        var p = Book().Summary;
+
+        // Active: A1-A5, A7, A8 (A6 churned); A5 unscored.
+        (p.Accounts, p.Scored, p.Unscored, p.Churned).ShouldBe((7, 6, 1, 1));
+        p.Arr.ShouldBe(9000 + 2000 + 3000 + 8000 + 5000 + 7000 + 500);
+        p.AverageScore.ShouldNotBeNull().ShouldBe((95 + 45 + 21 + 93 + 30 + 60) / 6.0, 1e-9);
+        p.ScoredOn.ShouldBe("2025-03-10");
+        p.ModelVersion.ShouldBe(store.Models.Current()!.VersionId);
+        p.ByGrade.Select(g => (g.Grade, g.Label, g.Accounts, g.Arr)).ShouldBe([
+            ("green", "Healthy", 2, 17000.0), ("yellow", "Needs attention", 2, 2500.0), ("red", "At risk", 2, 10000.0)]);
+        p.ByGrade[0].Color.ShouldBe("#2e7d32");
+    }
+
+    [Fact]
+    public void Book_EmptyStore_HasZerosAndEmptyBins()
+    {
+        store.Publish();
+
+        var book = Book();
+
+        (book.Summary.Accounts, book.Summary.Scored, book.Summary.Arr).ShouldBe((0, 0, 0.0));
+        book.Summary.AverageScore.ShouldBeNull();
+        book.Summary.ScoredOn.ShouldBeNull();
+        book.Summary.ByGrade.ShouldAllBe(g => g.Accounts == 0);
+        book.Distribution.ShouldAllBe(b => b.Accounts == 0);
+        book.Renewals.Count.ShouldBe(12);
+    }
+
+    [Fact]
+    public void Distribution_CountsCurrentScoresOfActiveAccountsInTenPointBins()
+    {
+        ReadingBook.Build(store);
+
+        var bins = Book().Distribution;
+
+        bins.Count.ShouldBe(10);
+        bins[0].From.ShouldBe(0);
+        bins[9].To.ShouldBe(100);
+        // 95, 45, 21, 93, 30, 60; A5 is unscored and A6 churned.
+        bins.Select(b => b.Accounts).ShouldBe([0, 0, 1, 1, 1, 0, 1, 0, 0, 2]);
+    }
+
+    [Fact]
+    public void Distribution_BinEdges_LowerEdgeInclusiveAndTheTopScoreInTheLastBin()
+    {
+        store.Publish();
+        (string Id, double Value)[] values = [("E1", 100), ("E2", 10), ("E3", 9.99), ("E4", 0), ("E5", 89.999)];
+        foreach (var (id, value) in values)
+        {
+            store.Metric(id, new DateOnly(2025, 3, 1), value);
+        }
+        store.Scoring.Score(ReadingBook.Mar10);
+
+        Book().Distribution.Select(b => b.Accounts).ShouldBe([2, 1, 0, 0, 0, 0, 0, 0, 1, 1]);
+    }
+
+    [Fact]
+    public void Distribution_PointsScale_BinsUpToTheTopScore()
+    {
+        ReadingBook.Build(store);
+
+        var bins = Book(maxScore: 125).Distribution;
+
+        bins.Count.ShouldBe(13);
+        bins[12].From.ShouldBe(120);
+        bins[12].To.ShouldBe(125);
+        bins.Sum(b => b.Accounts).ShouldBe(6);
+    }
+
+    [Fact]
+    public void Movers_AreTheBiggestChangesOverTheTrendWindow_FlatOnesLeftOut()
+    {
+        ReadingBook.Build(store);
+
+        var (up, down) = Trends.Movers();
+
+        // Against Feb 8: A1 +10, A4 +3, A3 +1 (flat), A7 and A8 0, A2 -10.
+        up.Select(m => (m.AccountId, Math.Round(m.Trend, 6))).ShouldBe([("A1", 10.0), ("A4", 3.0)]);
+        down.Select(m => (m.AccountId, Math.Round(m.Trend, 6))).ShouldBe([("A2", -10.0)]);
+        up[0].Name.ShouldBe("Alpha");
+        up[0].Score.ShouldBe(95);
+        up[0].Grade.ShouldBe("green");
+        up[0].Owner.ShouldBe("ann@cs.example");
+        Trends.Movers(limit: 1).Up.Select(m => m.AccountId).ShouldBe(["A1"]);
+    }
+
+    [Fact]
+    public void Movers_NoEarlierScore_HasNoMovers()
+    {
+        store.Publish();
+        store.Metric("A1", new DateOnly(2025, 2, 1), 10);
+        store.Metric("A2", new DateOnly(2025, 2, 1), 90);
+        store.Scoring.Score(ReadingBook.Mar10);
+
+        var (up, down) = Trends.Movers();
+
+        up.ShouldBeEmpty();
+        down.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void ChurnedAccount_LeavesEveryFigure()
+    {
+        ReadingBook.Build(store);
+        store.ImportCsv(ImportKind.Subscriptions, "account_id,kind,occurred_on", "A2,churned,2025-03-10").Applied.ShouldBeTrue();
+
+        Trends.Movers().Down.ShouldBeEmpty();
+        Book().Renewals[0].Accounts.ShouldBe(0);
+        Book().Distribution.Sum(b => b.Accounts).ShouldBe(5);
+    }
+}
+
+public sealed class PortfolioTrendsTestsOnSqlite() : PortfolioTrendsTests(TestEngine.Sqlite);
+
+public sealed class PortfolioTrendsTestsOnPostgres() : PortfolioTrendsTests(TestEngine.Postgres);

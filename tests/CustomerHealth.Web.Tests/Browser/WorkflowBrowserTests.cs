@@ -1,0 +1,96 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+
+namespace CustomerHealth.Web.Tests.Browser;
+
+/// <summary>
+/// The work people do in the dashboard, in a real browser: working through the alerts inbox and a task, changing the
+/// model with its preview and publishing it, and what a viewer sees. Each saves a screenshot; one visits every page
+/// for the screenshots the README shows.
+/// </summary>
+public sealed class WorkflowBrowserTests(BrowserApp app) : IClassFixture<BrowserApp>
+{
+    [Fact]
+    public async Task Alerts_AManagerAcknowledgesAnAlert_AndCompletesATaskWithAnOutcome()
+    {
+        var page = await app.SignIn("manager");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Alerts & tasks" }).ClickAsync();
+        await BrowserApp.Arrive(page, new Regex("/alerts"));
+        var open = page.Locator("[data-testid=alert][data-state=open]").First;
+        var id = await open.GetAttributeAsync("data-alert-id");
+        await open.GetByTestId("alert-acknowledge").ClickAsync();
+        await page.GetByTestId("done").WaitForAsync();
+        (await page.Locator($"[data-testid=alert][data-alert-id='{id}']").GetAttributeAsync("data-state")).ShouldBe("acknowledged");
+
+        var task = page.Locator("[data-testid=task]").First;
+        var taskId = await task.GetAttributeAsync("data-task-id");
+        await task.GetByTestId("task-status").SelectOptionAsync("done");
+        await task.GetByTestId("task-outcome").FillAsync("Called the sponsor; a training session is booked");
+        await task.GetByTestId("task-save").ClickAsync();
+        await page.GetByTestId("done").WaitForAsync();
+        (await page.GetByTestId("done").TextContentAsync())!.ShouldContain("saved");
+        (await page.Locator($"[data-testid=task][data-task-id='{taskId}']").CountAsync()).ShouldBe(0, "a done task leaves the open list");
+        await BrowserApp.Screenshot(page, "alerts");
+    }
+
+    [Fact]
+    public async Task Model_AnAdminEditsWithValidationAsTheyType_PreviewsAndPublishesWithANote()
+    {
+        var page = await app.SignIn("admin");
+        await page.GotoAsync(app.Url + "/model");
+        await page.Locator("[data-testid=model-editor][data-interactive=true]").WaitForAsync(new() { Timeout = 30_000 });
+        var yaml = page.GetByTestId("model-yaml");
+        var published = await yaml.InputValueAsync();
+        // A typo is caught as it is typed, at its line.
+        await yaml.FillAsync(published.Replace("missing: reweight", "missing: rewieght", StringComparison.Ordinal));
+        await page.Locator("[data-testid=model-error]").First.WaitForAsync();
+        (await page.Locator("[data-testid=model-error]").First.GetAttributeAsync("data-line")).ShouldBe("4");
+        // Adoption weighs more: valid, previewed, published.
+        var draft = Regex.Replace(published, @"weight: 40", "weight: 60", RegexOptions.None, TimeSpan.FromSeconds(1));
+        await yaml.FillAsync(draft);
+        await page.Locator("[data-testid=model-status][data-valid=true]").WaitForAsync();
+        await page.GetByTestId("model-preview").ClickAsync();
+        await page.GetByTestId("preview-result").WaitForAsync(new() { Timeout = 60_000 });
+        await BrowserApp.Screenshot(page, "model-preview");
+        await page.GetByTestId("model-note").FillAsync("Adoption weighs more");
+        await page.GetByTestId("model-publish").ClickAsync();
+        await BrowserApp.Arrive(page, new Regex("published="));
+        (await page.GetByTestId("published").TextContentAsync())!.ShouldNotBeNullOrWhiteSpace();
+        (await page.GetByTestId("model-versions").TextContentAsync())!.ShouldContain("Adoption weighs more");
+        await BrowserApp.Screenshot(page, "model");
+    }
+
+    [Fact]
+    public async Task Viewer_HasNoFormsOnAlertsAndNoModelEditor()
+    {
+        var page = await app.SignIn("viewer");
+        await page.GotoAsync(app.Url + "/alerts");
+        (await page.Locator("[data-testid=alert]").CountAsync()).ShouldBeGreaterThan(0);
+        (await page.Locator("form[method=post]").CountAsync()).ShouldBe(1, "only signing out");
+        await page.GotoAsync(app.Url + "/model");
+        (await page.GetByTestId("model-sentences").CountAsync()).ShouldBe(1);
+        (await page.GetByTestId("model-editor").CountAsync()).ShouldBe(0);
+        (await page.Locator("textarea, button[type=submit]:not(:has-text('Sign out'))").CountAsync()).ShouldBe(0);
+    }
+
+    [Theory]
+    [InlineData("/", "portfolio")]
+    [InlineData("/team", "team")]
+    [InlineData("/segments", "segments")]
+    [InlineData("/surveys", "surveys")]
+    [InlineData("/alerts", "alerts-inbox")]
+    [InlineData("/model", "model-sentences")]
+    public async Task Pages_RenderTheirChartsAndPassTheAccessibilityCheck(string path, string screenshot)
+    {
+        var page = await app.SignIn("manager", bypassCsp: true);
+        await page.GotoAsync(app.Url + path);
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        var charts = page.Locator(".chart");
+        for (var i = 0; i < await charts.CountAsync(); i++)
+        {
+            await charts.Nth(i).Locator("svg").WaitForAsync();
+        }
+        await BrowserApp.Screenshot(page, screenshot);
+        (await BrowserApp.AccessibilityProblems(page)).ShouldBeEmpty();
+    }
+}
