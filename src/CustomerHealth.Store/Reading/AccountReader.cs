@@ -44,7 +44,8 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
             "score" => "s.score IS NULL, s.score, a.account_id",
             "-score" => "s.score IS NULL, s.score DESC, a.account_id",
             "arr" => "a.arr IS NULL, a.arr, a.account_id",
-            "-arr" => "a.arr IS NULL, a.arr DESC, a.account_id",
+            // The same order as "unknown ARR last", written so that the accounts_arr index can serve it.
+            "-arr" => "a.arr DESC NULLS LAST, a.account_id",
             "name" => "a.name IS NULL, a.name, a.account_id",
             "trend" => "s.trend IS NULL, s.trend, a.account_id",
             "-trend" => "s.trend IS NULL, s.trend DESC, a.account_id",

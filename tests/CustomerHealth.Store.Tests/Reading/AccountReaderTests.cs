@@ -89,6 +89,16 @@ public abstract class AccountReaderTests(TestEngine engine) : IDisposable
     }
 
     [Fact]
+    public void List_SortByArrLargestFirst_PutsAccountsWithoutArrLast_AndPagesInThatOrder()
+    {
+        store.Publish();
+        store.ImportCsv(ImportKind.Accounts, "account_id,arr", "X1,100", "X2,", "X3,300", "X4,100").Applied.ShouldBeTrue();
+        var all = new AccountQuery(Sort: "-arr");
+        Ids(all).ShouldBe(["X3", "X1", "X4", "X2"]);
+        Ids(all with { Limit = 2, Offset = 2 }).ShouldBe(["X4", "X2"]);
+    }
+
+    [Fact]
     public void List_SortByScore_OrdersAscendingOrDescendingWithUnscoredLast()
     {
         Portfolio();
