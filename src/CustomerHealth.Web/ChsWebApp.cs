@@ -21,12 +21,7 @@ public static class ChsWebApp
 {
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        // The application is this assembly whichever program hosts it (`chs serve`), so that its static assets (the
-        // dashboard's scripts and styles, Blazor's own) are found by their manifests, from a build as from a publish.
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
-        {
-            Args = args, ContentRootPath = AppContext.BaseDirectory, ApplicationName = typeof(ChsWebApp).Assembly.GetName().Name,
-        });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory, ApplicationName = StaticAssetsOwner() });
         builder.WebHost.UseStaticWebAssets();
         builder.Configuration.AddEnvironmentVariables("CHS_");
         if (builder.Configuration["settings"] is { Length: > 0 } file)
@@ -100,6 +95,19 @@ public static class ChsWebApp
         api.MapDeliveries();
         app.MapSegment();
         return app;
+    }
+
+    /// <summary>
+    /// The application name under which the static assets (the dashboard's scripts and styles, Blazor's own) are
+    /// listed: the hosting program's (`chs`, built or published) when it has their manifest, else this assembly's (tests
+    /// host the app in a test runner).
+    /// </summary>
+    private static string StaticAssetsOwner()
+    {
+        var host = System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name;
+        return host is not null && File.Exists(Path.Combine(AppContext.BaseDirectory, host + ".staticwebassets.endpoints.json"))
+            ? host
+            : typeof(ChsWebApp).Assembly.GetName().Name!;
     }
 
     private sealed class KestrelLimits(ServerSettings settings) : IConfigureOptions<KestrelServerOptions>

@@ -53,6 +53,13 @@ public abstract partial class ServeTests(TestEngine engine) : IDisposable
             var ingest = await http.PostAsync("/api/v1/ingest/accounts", new StringContent("""[{"account_id":"S1","name":"Served"}]""", Encoding.UTF8, "application/json"));
             ingest.StatusCode.ShouldBe(HttpStatusCode.OK, await ingest.Content.ReadAsStringAsync());
             (await http.GetStringAsync("/api/v1/accounts")).ShouldContain("\"account_id\":\"S1\"");
+            // The dashboard with its styles, charts and Blazor's script, as `chs` (not the web project) serves them.
+            var page = await http.GetStringAsync("/accounts");
+            page.ShouldContain("Served");
+            foreach (var asset in new[] { "/lib/bootstrap/css/bootstrap.min.css", "/lib/echarts/echarts.min.js", "/app.js", "/_framework/blazor.web.js" })
+            {
+                (await http.GetAsync(asset)).StatusCode.ShouldBe(HttpStatusCode.OK, asset);
+            }
         }
         finally
         {
