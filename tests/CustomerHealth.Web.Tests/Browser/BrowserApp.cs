@@ -23,6 +23,12 @@ namespace CustomerHealth.Web.Tests.Browser;
 /// </summary>
 public sealed class BrowserApp : IAsyncLifetime
 {
+    /// <summary>
+    /// Browser tests run one class at a time and apart from the other tests (a collection without parallelism runs
+    /// after the parallel ones): two apps, two browsers and the load test at once starve two cores.
+    /// </summary>
+    public const string Collection = "Browser";
+
     public const string Chromium = "/usr/bin/chromium";
 
     private readonly string dir = Path.Combine(Path.GetTempPath(), "chs-browser-tests", Guid.NewGuid().ToString("N"));
@@ -43,7 +49,7 @@ public sealed class BrowserApp : IAsyncLifetime
     {
         try
         {
-            await page.WaitForURLAsync(url, new PageWaitForURLOptions { WaitUntil = WaitUntilState.DOMContentLoaded, Timeout = 15_000 });
+            await page.WaitForURLAsync(url, new PageWaitForURLOptions { WaitUntil = WaitUntilState.DOMContentLoaded, Timeout = 60_000 });
         }
         catch (TimeoutException)
         {
@@ -107,13 +113,23 @@ public sealed class BrowserApp : IAsyncLifetime
     public async Task<IPage> SignIn(string role, bool bypassCsp = false)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 }, BypassCSP = bypassCsp });
+        // Generous: on a loaded 2-core machine a page can take seconds.
+        context.SetDefaultTimeout(60_000);
+        context.SetDefaultNavigationTimeout(60_000);
         var page = await context.NewPageAsync();
         await page.GotoAsync(Url + "/");
         await page.WaitForURLAsync("**/signin**", Loaded);
         await page.GetByLabel("E-mail").FillAsync($"{role}@example.com");
         await page.GetByLabel("Password").FillAsync("password-" + role);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(Url + "/", Loaded);
+        try
+        {
+            await page.WaitForURLAsync(Url + "/", Loaded);
+        }
+        catch (TimeoutException)
+        {
+            throw new ShouldAssertException($"signing in as {role} did not reach the portfolio; the page is at {page.Url}: {await page.Locator("body").InnerTextAsync()}");
+        }
         return page;
     }
 
@@ -209,3 +225,6 @@ public sealed class BrowserApp : IAsyncLifetime
 
     private static readonly string[] Names = ["Acme", "Globex", "Initech", "Umbrella", "Hooli", "Stark", "Wayne", "Tyrell", "Cyberdyne", "Soylent"];
 }
+
+[CollectionDefinition(BrowserApp.Collection, DisableParallelization = true)]
+public sealed class BrowserCollection;

@@ -7,6 +7,7 @@ namespace CustomerHealth.Web.Tests.Browser;
 /// A customer success team's day in the dashboard, in a real browser (Debian's Chromium through Playwright) against
 /// the real app on a loopback port. Each test saves a screenshot.
 /// </summary>
+[Collection(BrowserApp.Collection)]
 public sealed partial class DashboardBrowserTests(BrowserApp app) : IClassFixture<BrowserApp>
 {
     [Fact]

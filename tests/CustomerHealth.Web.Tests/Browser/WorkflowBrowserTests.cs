@@ -8,6 +8,7 @@ namespace CustomerHealth.Web.Tests.Browser;
 /// model with its preview and publishing it, and what a viewer sees. Each saves a screenshot; one visits every page
 /// for the screenshots the README shows.
 /// </summary>
+[Collection(BrowserApp.Collection)]
 public sealed class WorkflowBrowserTests(BrowserApp app) : IClassFixture<BrowserApp>
 {
     [Fact]
