@@ -54,18 +54,28 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
             "account_id" => "a.account_id",
             var other => throw new StoreException($"cannot sort by `{other}`; use score, -score, arr, -arr, name, trend, -trend, renewal, -renewal or account_id"),
         };
+        // The page is chosen first from the accounts alone (and their current scores only when a grade filter or the
+        // order needs them), then its rows are filled in: a deep page walks one table, not three.
+        var withScores = q.Grade is not null || order.Contains("s.", StringComparison.Ordinal);
         var rows = db.Connection.Query<(string AccountId, string? Name, string? Segment, string? Owner, double? Arr, double? Score, string? Grade, double? Trend,
             string? ScoredOn, string? Stage, string? Plan, string? Renewal, string Status, string? ModelVersion, long Total)>(
             $"""
             WITH {AccountsWithChurn}
             SELECT a.account_id, a.name, a.segment, a.owner, a.arr, s.score, s.grade, s.trend,
-                   s.as_of, a.lifecycle_stage, a.plan, a.renewal_on, CASE WHEN a.churned_on IS NULL THEN 'active' ELSE 'churned' END AS status, s.model_version,
-                   {(unfiltered ? "0" : "COUNT(*) OVER ()")} AS total
-            FROM acc a
+                   s.as_of, a.lifecycle_stage, a.plan, a.renewal_on,
+                   CASE WHEN COALESCE(churn.churned_on, a.status_churned_on) IS NULL THEN 'active' ELSE 'churned' END AS status, s.model_version, p.total
+            FROM (
+                SELECT a.account_key, {(unfiltered ? "0" : "COUNT(*) OVER ()")} AS total
+                FROM acc a
+                {(withScores ? "LEFT JOIN current_scores s ON s.account_key = a.account_key" : "")}
+                WHERE {Filter(withScores)}
+                ORDER BY {order}
+                LIMIT @limit OFFSET @offset
+            ) p
+            JOIN accounts a ON a.account_key = p.account_key
+            LEFT JOIN churn ON churn.account_key = a.account_key
             LEFT JOIN current_scores s ON s.account_key = a.account_key
-            WHERE {Filter}
             ORDER BY {order}
-            LIMIT @limit OFFSET @offset
             """,
             new { includeChurned = q.IncludeChurned, grade = q.Grade, segment = q.Segment, owner = q.Owner, search = Pattern(q.Search), stage = q.Stage,
                 renewalFrom = Day(q.RenewalFrom), renewalTo = Day(q.RenewalTo), limit = q.Limit == int.MaxValue ? db.Engine.NoLimit : q.Limit, offset = q.Offset }).AsList();
@@ -95,8 +105,8 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
             $"""
             WITH {AccountsWithChurn}
             SELECT COUNT(*) FROM acc a
-            LEFT JOIN current_scores s ON s.account_key = a.account_key
-            WHERE {Filter}
+            {(q.Grade is null ? "" : "LEFT JOIN current_scores s ON s.account_key = a.account_key")}
+            WHERE {Filter(q.Grade is not null)}
             """,
             new { includeChurned = q.IncludeChurned, grade = q.Grade, segment = q.Segment, owner = q.Owner, search = Pattern(q.Search), stage = q.Stage,
                 renewalFrom = Day(q.RenewalFrom), renewalTo = Day(q.RenewalTo) });
@@ -111,9 +121,12 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
         return new AccountFacets(Distinct("segment"), Distinct("owner"), Distinct("lifecycle_stage"), Distinct("plan"));
     }
 
-    private const string Filter =
+    /// <summary>The list's filters; the grade one only where the current scores are joined (as `s`).</summary>
+    private static string Filter(bool withScores) => (withScores ? "(@grade IS NULL OR s.grade = @grade) AND " : "") + FilterOnAccounts;
+
+    private const string FilterOnAccounts =
         """
-        (@grade IS NULL OR s.grade = @grade) AND (@segment IS NULL OR a.segment = @segment) AND (@owner IS NULL OR a.owner = @owner)
+        (@segment IS NULL OR a.segment = @segment) AND (@owner IS NULL OR a.owner = @owner)
           AND (@search IS NULL OR LOWER(COALESCE(a.name, '')) LIKE @search OR LOWER(a.account_id) LIKE @search)
           AND (@stage IS NULL OR a.lifecycle_stage = @stage)
           AND (@renewalFrom IS NULL OR a.renewal_on >= @renewalFrom) AND (@renewalTo IS NULL OR a.renewal_on <= @renewalTo)
