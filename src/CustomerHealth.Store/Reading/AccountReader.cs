@@ -10,26 +10,23 @@ namespace CustomerHealth.Store.Reading;
 /// <summary>Reads scores back: the current list, one account explained, its history, and what changed between dates.</summary>
 public sealed class AccountReader(StoreDb db, ModelVersions models)
 {
-    /// <summary>The day an account (alias `a`) churned, if it is churned now: by import status or by its last churn event not undone.</summary>
-    internal const string ChurnedOnSql =
+    /// <summary>The churn events (alias `ch`) not undone by a later reactivation: the one definition of "churned now" besides the import status.</summary>
+    internal const string StandingChurn =
         """
-        COALESCE((SELECT MAX(s.occurred_on) FROM subscriptions s WHERE s.account_key = a.account_key AND s.kind = 'churned'
-            AND NOT EXISTS (SELECT 1 FROM subscriptions r WHERE r.account_key = s.account_key AND r.kind = 'reactivated' AND r.occurred_on >= s.occurred_on)),
-            a.status_churned_on)
+        subscriptions ch WHERE ch.kind = 'churned'
+          AND NOT EXISTS (SELECT 1 FROM subscriptions re WHERE re.account_key = ch.account_key AND re.kind = 'reactivated' AND re.occurred_on >= ch.occurred_on)
         """;
 
     /// <summary>
-    /// The accounts (alias `a`) with the day each churned, if it is churned now, as `churned_on`: the last churn event not
-    /// undone by a reactivation, else the import status. One pass over the churn events, joined, rather than a look-up
-    /// per account.
+    /// The accounts (alias `a`) with the day each churned, if it is churned now, as `churned_on`: the last standing churn
+    /// event, else the import status. One pass over the churn events, joined, rather than a look-up per account.
     /// </summary>
     internal const string AccountsWithChurn =
-        """
-        churn AS (SELECT s.account_key, MAX(s.occurred_on) AS churned_on FROM subscriptions s WHERE s.kind = 'churned'
-            AND NOT EXISTS (SELECT 1 FROM subscriptions r WHERE r.account_key = s.account_key AND r.kind = 'reactivated' AND r.occurred_on >= s.occurred_on)
-            GROUP BY s.account_key),
+        $"""
+        churn AS (SELECT ch.account_key, MAX(ch.occurred_on) AS churned_on FROM {StandingChurn} GROUP BY ch.account_key),
         acc AS (SELECT a.*, COALESCE(churn.churned_on, a.status_churned_on) AS churned_on FROM accounts a LEFT JOIN churn ON churn.account_key = a.account_key)
         """;
+
 
     public IReadOnlyList<AccountRow> List(AccountQuery q) => Page(q).Rows;
 
@@ -244,8 +241,9 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
         var r = db.Connection.QueryFirstOrDefault<(long Key, string? Name, string? Segment, string? Stage, string? Owner, double? Arr, double? Seats, string? Plan,
             string? Started, string? Renewal, string? Parent, string Status, string? Churned)>(
             $"""
-            SELECT account_key, name, segment, lifecycle_stage, owner, arr, seats, plan, started_on, renewal_on, parent_id, status, {ChurnedOnSql}
-            FROM accounts a WHERE account_id = @accountId
+            WITH {AccountsWithChurn}
+            SELECT account_key, name, segment, lifecycle_stage, owner, arr, seats, plan, started_on, renewal_on, parent_id, status, churned_on
+            FROM acc a WHERE account_id = @accountId
             """, new { accountId });
         if (r.Key == 0)
         {
