@@ -10,16 +10,30 @@ namespace CustomerHealth.Store.Scoring;
 /// </summary>
 internal static class CurrentScores
 {
-    /// <summary>Takes in the snapshots of <paramref name="day"/> (only those accounts when <paramref name="keys"/> is given) where they are the latest.</summary>
-    public static void Refresh(StoreDb db, string day, int trendDays, IReadOnlyCollection<long>? keys)
+    /// <summary>
+    /// Takes in each account's latest snapshot among the days from <paramref name="from"/> to <paramref name="to"/> (only
+    /// those accounts when <paramref name="keys"/> is given), where it is newer than the one kept. Once per scoring run:
+    /// a backfill of many days is taken in once, not day by day.
+    /// </summary>
+    public static void Refresh(StoreDb db, string from, string to, int trendDays, IReadOnlyCollection<long>? keys)
     {
+        var days = from == to
+            ? "s.as_of = @to"
+            : "s.as_of BETWEEN @from AND @to AND s.as_of = (SELECT MAX(m.as_of) FROM snapshots m WHERE m.account_key = s.account_key AND m.as_of <= @to)";
         var filter = keys is null ? "" : db.IsPostgres ? "AND s.account_key = ANY(@keys)" : "AND s.account_key IN (SELECT value FROM json_each(@keysJson))";
-        Upsert(db, $"s.as_of = @day {filter}", new { day, trendDays, keys = keys?.ToArray(), keysJson = keys is null ? null : JsonSerializer.Serialize(keys) });
+        Upsert(db, $"{days} {filter}", new { from, to, trendDays, keys = keys?.ToArray(), keysJson = keys is null ? null : JsonSerializer.Serialize(keys) });
     }
 
     /// <summary>Takes in one account's latest snapshot again (after an override rewrote it).</summary>
     public static void RefreshAccount(StoreDb db, long key, int trendDays) =>
         Upsert(db, "s.account_key = @key AND s.as_of = (SELECT MAX(as_of) FROM snapshots WHERE account_key = @key)", new { key, trendDays });
+
+    /// <summary>Takes in an account's latest snapshot after a newer one was deleted (none left: no current score).</summary>
+    public static void Retake(StoreDb db, long key, int trendDays)
+    {
+        db.Connection.Execute("DELETE FROM current_scores WHERE account_key = @key", new { key });
+        RefreshAccount(db, key, trendDays);
+    }
 
     private static void Upsert(StoreDb db, string where, object parameters) =>
         db.Connection.Execute(

@@ -64,6 +64,7 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
             summaries.Add(Summarize(days[i], version.VersionId, scored));
             progress?.Report((i + 1.0) / days.Count);
         }
+        CurrentScores.Refresh(db, StoredDates.Text(days[0]), StoredDates.Text(days[^1]), plan.Model.TrendDays, null);
         if (latest is null || string.CompareOrdinal(StoredDates.Text(days[^1]), latest) >= 0)
         {
             // Every account now has a fresh latest score: what was touched before this run is scored.
@@ -98,12 +99,14 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
                 .Where(r => r.Card >= 0 && r.Values.Length == plan.Measures.Length)
                 .ToList();
             var scored = Compute(plan, accounts, eventIds, asOf.DayNumber, LoadOverrides(), cohort);
-            Store(plan, version.VersionId, asOf, scored, touchedOnly: true);
+            Store(plan, version.VersionId, asOf, scored);
+            CurrentScores.Refresh(db, day, day, plan.Model.TrendDays, scored.Select(s => (long)s.Account.Key).ToList());
             // A touched account that churned (or is not there any more) as of the day loses that day's snapshot.
             var kept = scored.Select(s => (long)s.Account.Key).ToHashSet();
             foreach (var gone in loaded.Where(k => !kept.Contains(k)))
             {
                 db.Connection.Execute("DELETE FROM snapshots WHERE account_key = @gone AND as_of = @day", new { gone, day });
+                CurrentScores.Retake(db, gone, plan.Model.TrendDays);
             }
             ClearTouched(touched);
         }
@@ -325,12 +328,11 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
         .Select(o => new Override((int)o.AccountKey, o.Score, o.Grade, o.Reason, StoredDates.DayNumber(o.StartsOn), StoredDates.DayNumber(o.Until)))
         .ToList();
 
-    private void Store(ScoringPlan plan, string version, DateOnly day, IReadOnlyList<ScoredAccount> scored, bool touchedOnly = false)
+    private void Store(ScoringPlan plan, string version, DateOnly day, IReadOnlyList<ScoredAccount> scored)
     {
         var asOf = StoredDates.Text(day);
         db.Engine.WriteSnapshots(db, scored.Select(s => new SnapshotRecord(s.Account.Key, asOf, version, s.ScorecardId(plan), s.Score, s.Computed.Score,
             s.Grade?.Id, s.OverrideReason, s.Note, SnapshotCodec.Encode(s.Computed.Measures))));
-        CurrentScores.Refresh(db, asOf, plan.Model.TrendDays, touchedOnly ? scored.Select(s => (long)s.Account.Key).ToList() : null);
     }
 
     private static ScoreSummary Summarize(DateOnly day, string version, IReadOnlyList<ScoredAccount> scored)
