@@ -293,7 +293,14 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
         new(id, what, rule.Id, now.AccountId, now.Name, now.Owner, now.Score, now.Grade, before?.Score, before?.Grade, rule.Severity.ToString().ToLowerInvariant(),
             openedOn, reason);
 
-    public IReadOnlyList<AlertView> Alerts(bool includeResolved = false) =>
+    /// <summary>The open alerts (resolved ones too when asked), most severe first; one account's when <paramref name="accountId"/> is given.</summary>
+    public IReadOnlyList<AlertView> Alerts(bool includeResolved = false, string? accountId = null) => AlertsWhere(
+        (includeResolved ? "1 = 1" : "al.resolved_on IS NULL") + (accountId is null ? "" : " AND a.account_id = @accountId"), new { accountId });
+
+    /// <summary>One alert, open or resolved, or null.</summary>
+    public AlertView? Alert(long id) => AlertsWhere("al.id = @id", new { id }).SingleOrDefault();
+
+    private List<AlertView> AlertsWhere(string where, object parameters) =>
         db.Connection.Query<AlertView>(
             $"""
             SELECT al.id AS Id, al.rule_id AS RuleId, a.account_id AS AccountId, a.name AS AccountName, a.owner AS Owner, al.severity AS Severity,
@@ -301,11 +308,19 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
                    al.previous_grade AS PreviousGrade, al.opened_on AS OpenedOn, al.updated_on AS UpdatedOn, al.snoozed_until AS SnoozedUntil,
                    al.resolved_on AS ResolvedOn, al.resolved_by AS ResolvedBy
             FROM alerts al JOIN accounts a ON a.account_key = al.account_key
-            {(includeResolved ? "" : "WHERE al.resolved_on IS NULL")}
+            WHERE {where}
             ORDER BY CASE al.severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, al.opened_on DESC, al.id
-            """).ToList();
+            """, parameters).ToList();
 
-    public IReadOnlyList<TaskView> Tasks(string? assignee = null, bool all = false)
+    /// <summary>Open tasks (done ones too when asked), soonest due first; one person's or one account's when given.</summary>
+    public IReadOnlyList<TaskView> Tasks(string? assignee = null, bool all = false, string? accountId = null) => TasksWhere(
+        "(@assignee IS NULL OR t.assignee = @assignee)" + (all ? "" : " AND t.status <> 'done'") + (accountId is null ? "" : " AND a.account_id = @accountId"),
+        new { assignee, accountId });
+
+    /// <summary>One task, open or done, or null.</summary>
+    public TaskView? Task(long id) => TasksWhere("t.id = @id", new { id }).SingleOrDefault();
+
+    private List<TaskView> TasksWhere(string where, object parameters)
     {
         var today = Today();
         return db.Connection.Query<(long Id, string AccountId, string? Name, long? AlertId, string Title, string? Assignee, string? Due, string Steps, string Status,
@@ -313,9 +328,9 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
                 $"""
                 SELECT t.id, a.account_id, a.name, t.alert_id, t.title, t.assignee, t.due_on, t.steps, t.status, t.outcome, t.created_on, t.completed_on
                 FROM tasks t JOIN accounts a ON a.account_key = t.account_key
-                WHERE (@assignee IS NULL OR t.assignee = @assignee) {(all ? "" : "AND t.status <> 'done'")}
+                WHERE {where}
                 ORDER BY t.due_on IS NULL, t.due_on, t.id
-                """, new { assignee })
+                """, parameters)
             .Select(t => new TaskView(t.Id, t.AccountId, t.Name, t.AlertId, t.Title, t.Assignee, t.Due, JsonSerializer.Deserialize<List<string>>(t.Steps) ?? [],
                 t.Status, t.Outcome, t.Created, t.Completed, t.Status != "done" && t.Due is not null && string.CompareOrdinal(t.Due, today) < 0))
             .ToList();

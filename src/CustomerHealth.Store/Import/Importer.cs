@@ -57,6 +57,20 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
         return result;
     }
 
+    /// <summary>A person's sentiment on an account, recorded now with them as author, through the same checks as an import.</summary>
+    public ImportResult RecordSentiment(string accountId, string? rating, string? note, string? author)
+    {
+        var record = new Dictionary<string, string?>
+        {
+            ["account_id"] = accountId,
+            ["rating"] = rating,
+            ["recorded_at"] = clock.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            ["author"] = author,
+            ["note"] = string.IsNullOrWhiteSpace(note) ? null : note.Trim(),
+        };
+        return Import(ImportKind.Sentiment, [new SourceRow(1, record, null, null)], "request", new ImportOptions());
+    }
+
     /// <summary>Imports rows from any source (files, HTTP); one transaction. Without a rejected-rows file, skipped rows are only listed.</summary>
     public ImportResult Import(
         ImportKind kind, IEnumerable<SourceRow> rows, string file, ImportOptions options, Stream? progressStream = null,

@@ -163,15 +163,8 @@ internal static class AccountsApi
         {
             return Problems.NotFound($"no account `{id}`");
         }
-        var record = new Dictionary<string, string?>
-        {
-            ["account_id"] = id,
-            ["rating"] = rating.ValueKind == System.Text.Json.JsonValueKind.String ? rating.GetString() : rating.GetRawText(),
-            ["recorded_at"] = clock.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-            ["author"] = ctx.User.Identity?.Name,
-            ["note"] = body.Note,
-        };
-        var r = new Importer(db, clock).Import(ImportKind.Sentiment, [new SourceRow(1, record, null, null)], "request", new ImportOptions());
+        var r = new Importer(db, clock).RecordSentiment(id, rating.ValueKind == System.Text.Json.JsonValueKind.String ? rating.GetString() : rating.GetRawText(),
+            body.Note, ctx.User.Identity?.Name);
         if (!r.Applied)
         {
             var e = r.Errors[0];

@@ -104,7 +104,7 @@ internal static class AlertsApi
         try
         {
             var id = book.CreateTask(body.AccountId, body.Title, body.Assignee, due, body.Steps ?? []);
-            return TypedResults.Created($"/api/v1/tasks/{id}", book.Tasks(all: true).Single(t => t.Id == id));
+            return TypedResults.Created($"/api/v1/tasks/{id}", book.Task(id)!);
         }
         catch (StoreException e)
         {
@@ -120,7 +120,7 @@ internal static class AlertsApi
         }
         var models = new ModelVersions(db, clock);
         var book = new AlertBook(db, models, clock);
-        if (CsmLimit(ctx) is { } csm && book.Tasks(all: true).FirstOrDefault(t => t.Id == id) is { } task
+        if (CsmLimit(ctx) is { } csm && book.Task(id) is { } task
             && !Same(task.Assignee, csm) && !Same(new AccountReader(db, models).Owner(task.AccountId), csm))
         {
             return NotYours("change tasks");
@@ -128,7 +128,7 @@ internal static class AlertsApi
         try
         {
             return book.UpdateTask(id, body?.Status, body?.Outcome, body?.Assignee, due)
-                ? TypedResults.Ok(book.Tasks(all: true).Single(t => t.Id == id))
+                ? TypedResults.Ok(book.Task(id)!)
                 : Problems.NotFound($"no task {id}");
         }
         catch (StoreException e)
@@ -152,7 +152,7 @@ internal static class AlertsApi
             }
         }
         var book = new AlertBook(db, new ModelVersions(db, clock), clock);
-        if (CsmLimit(ctx) is { } csm && book.Alerts(includeResolved: true).FirstOrDefault(a => a.Id == id) is { } alert && !Same(alert.Owner, csm))
+        if (CsmLimit(ctx) is { } csm && book.Alert(id) is { } alert && !Same(alert.Owner, csm))
         {
             return NotYours("work alerts");
         }
