@@ -219,6 +219,9 @@ public sealed class BrowserApp : IAsyncLifetime
         {
             alerts.Evaluate(days[i], i == days.Count - 1 ? AlertEffects.Tasks : AlertEffects.None);
         }
+        // Tasks people made themselves, so that the inbox has work whatever the rules opened on the last day.
+        alerts.CreateTask("B05", "Call the sponsor about the open escalation", "csm@example.com", today.AddDays(-1), ["Read the ticket", "Call"]);
+        alerts.CreateTask("B10", "Plan the renewal", "manager@example.com", today.AddDays(7), []);
         // Marks the daily rescore as done today, so that the background job does not rescore under the tests.
         db.SetSetting("daily_rescore_last", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
     }
