@@ -5,6 +5,7 @@ using CustomerHealth.Store;
 using CustomerHealth.Store.Access;
 using CustomerHealth.Store.Import;
 using CustomerHealth.Store.Models;
+using CustomerHealth.Store.Reading;
 using CustomerHealth.Store.Scoring;
 using CustomerHealth.Web;
 using Microsoft.AspNetCore.Builder;
@@ -30,6 +31,7 @@ internal static class PagesBench
         {
             var target = store ?? Path.Combine(dir, "bench.db");
             string key;
+            int listed;
             var build = Stopwatch.StartNew();
             using (var db = StoreDb.Open(target))
             {
@@ -40,10 +42,30 @@ internal static class PagesBench
                     models.Publish(ModelVersions.Builtin("saas"), "saas.yaml");
                     Portfolios.WriteOthers(dir, accounts, 5);
                     Portfolios.WriteSessionUsage(Path.Combine(dir, "usage.csv"), accounts, accounts * 20L, 7 * weeks + 90, 6);
+                    // Subscriptions as a book has them: every account started, one in twelve churned two months ago,
+                    // one in five of those reactivated a month later (the list leaves out the accounts churned now).
+                    using (var w = new StreamWriter(Path.Combine(dir, "subscriptions.csv")))
+                    {
+                        w.WriteLine("account_id,kind,occurred_on");
+                        for (var i = 0; i < accounts; i++)
+                        {
+                            w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"A{i:000000},started,{Portfolios.End.AddDays(-7 * weeks - 120):yyyy-MM-dd}"));
+                            if (i % 12 == 0)
+                            {
+                                w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"A{i:000000},churned,{Portfolios.End.AddDays(-60):yyyy-MM-dd}"));
+                            }
+                            if (i % 60 == 0)
+                            {
+                                w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"A{i:000000},reactivated,{Portfolios.End.AddDays(-30):yyyy-MM-dd}"));
+                            }
+                        }
+                    }
                     new Importer(db, TimeProvider.System).ImportDirectory(dir, new ImportOptions());
                     new ScoringRun(db, models).ScoreRange(Portfolios.End.AddDays(-7 * (weeks - 1)), Portfolios.End, 7);
                 }
                 key = new AccessBook(db, TimeProvider.System).CreateKey("bench", [Scopes.Read]).Secret;
+                // The accounts the list shows (those not churned now): deep pages are picked among its pages.
+                listed = new AccountReader(db, models).Count(new AccountQuery());
                 // The daily full rescore counted as done, so that it does not run under the measurement.
                 db.SetSetting("daily_rescore_last", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
             }
@@ -58,7 +80,7 @@ internal static class PagesBench
             var variants = new (string Name, Func<string> Url)[]
             {
                 ("Accounts, least healthy first", () => "/accounts"),
-                ("Accounts, by ARR, a deep page", () => $"/accounts?sort=-arr&page={1 + rnd.Next(accounts / 50)}"),
+                ("Accounts, by ARR, a deep page", () => $"/accounts?sort=-arr&page={1 + rnd.Next(listed / 50)}"),
                 ("Accounts, one segment and grade", () => "/accounts?segment=SMB&grade=red"),
                 ("Accounts, search by name", () => $"/accounts?q=Account%20{rnd.Next(accounts)}"),
                 ("Account page", () => "/accounts/" + Id()),

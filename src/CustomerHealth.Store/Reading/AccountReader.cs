@@ -17,6 +17,9 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
           AND NOT EXISTS (SELECT 1 FROM subscriptions re WHERE re.account_key = ch.account_key AND re.kind = 'reactivated' AND re.occurred_on >= ch.occurred_on)
         """;
 
+    /// <summary>The day an account (alias `a`) churned, if it is churned now: its last standing churn event, else the import status.</summary>
+    private const string ChurnedOn = $"COALESCE((SELECT MAX(ch.occurred_on) FROM {StandingChurn} AND ch.account_key = a.account_key), a.status_churned_on)";
+
     /// <summary>
     /// The accounts (alias `a`) with the day each churned, if it is churned now, as `churned_on`: the last standing churn
     /// event, else the import status. One pass over the churn events, joined, rather than a look-up per account.
@@ -30,13 +33,30 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
 
     public IReadOnlyList<AccountRow> List(AccountQuery q) => Page(q).Rows;
 
-    /// <summary>A page of the list and how many accounts match in all, in one pass (the total is null for a page past the end).</summary>
+    /// <summary>A page of the list and how many accounts match in all (the total is null for a page past the end).</summary>
     public (IReadOnlyList<AccountRow> Rows, int? Total) Page(AccountQuery q)
     {
         // Without filters the total is a count of the accounts less the churned ones, and the page alone needs only its
         // first rows in order; the one-pass total would sort every account.
         var unfiltered = q is { Grade: null, Segment: null, Owner: null, Search: null, Stage: null, RenewalFrom: null, RenewalTo: null };
-        var order = (q.Sort ?? "account_id") switch
+        var sort = q.Sort ?? "account_id";
+        var (keys, total) = unfiltered && sort is "score" or "-score" && q.Limit <= MaxWalkedPage
+            ? (ByScore(q, descending: sort == "-score"), null)
+            : Choose(q, sort, unfiltered);
+        return (Fill(keys), unfiltered ? UnfilteredCount(q.IncludeChurned) : total);
+    }
+
+    // A page this long or shorter in the score order is taken by walking the current scores' index.
+    private const int MaxWalkedPage = 1_000;
+
+    /// <summary>
+    /// The accounts of a page, in order, and the total matching (unless <paramref name="unfiltered"/>, where it is
+    /// counted apart). The page is chosen from the accounts alone (and their current scores only when a grade filter
+    /// or the order needs them); its rows are filled in afterwards.
+    /// </summary>
+    private (List<long> Keys, int? Total) Choose(AccountQuery q, string sort, bool unfiltered)
+    {
+        var order = sort switch
         {
             "score" => "s.score IS NULL, s.score, a.account_id",
             "-score" => "s.score IS NULL, s.score DESC, a.account_id",
@@ -51,62 +71,111 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
             "account_id" => "a.account_id",
             var other => throw new StoreException($"cannot sort by `{other}`; use score, -score, arr, -arr, name, trend, -trend, renewal, -renewal or account_id"),
         };
-        // The page is chosen first from the accounts alone (and their current scores only when a grade filter or the
-        // order needs them), then its rows are filled in: a deep page walks one table, not three.
         var withScores = q.Grade is not null || order.Contains("s.", StringComparison.Ordinal);
-        var rows = db.Connection.Query<(string AccountId, string? Name, string? Segment, string? Owner, double? Arr, double? Score, string? Grade, double? Trend,
-            string? ScoredOn, string? Stage, string? Plan, string? Renewal, string Status, string? ModelVersion, long Total)>(
+        var chosen = db.Connection.Query<(long Key, long Total)>(
             $"""
-            WITH {AccountsWithChurn}
-            SELECT a.account_id, a.name, a.segment, a.owner, a.arr, s.score, s.grade, s.trend,
-                   s.as_of, a.lifecycle_stage, a.plan, a.renewal_on,
-                   CASE WHEN COALESCE(churn.churned_on, a.status_churned_on) IS NULL THEN 'active' ELSE 'churned' END AS status, s.model_version, p.total
-            FROM (
-                SELECT a.account_key, {(unfiltered ? "0" : "COUNT(*) OVER ()")} AS total
-                FROM acc a
-                {(withScores ? "LEFT JOIN current_scores s ON s.account_key = a.account_key" : "")}
-                WHERE {Filter(withScores)}
-                ORDER BY {order}
-                LIMIT @limit OFFSET @offset
-            ) p
-            JOIN accounts a ON a.account_key = p.account_key
-            LEFT JOIN churn ON churn.account_key = a.account_key
-            LEFT JOIN current_scores s ON s.account_key = a.account_key
+            SELECT a.account_key, {(unfiltered ? "0" : "COUNT(*) OVER ()")} AS total
+            FROM accounts a
+            {(withScores ? "LEFT JOIN current_scores s ON s.account_key = a.account_key" : "")}
+            WHERE {Filter(withScores)} {NotChurned(q, ChurnCheck.Set)}
             ORDER BY {order}
-            """,
-            new { includeChurned = q.IncludeChurned, grade = q.Grade, segment = q.Segment, owner = q.Owner, search = Pattern(q.Search), stage = q.Stage,
-                renewalFrom = Day(q.RenewalFrom), renewalTo = Day(q.RenewalTo), limit = q.Limit == int.MaxValue ? db.Engine.NoLimit : q.Limit, offset = q.Offset }).AsList();
+            LIMIT @limit OFFSET @offset
+            """, Parameters(q)).AsList();
+        return (chosen.Select(c => c.Key).ToList(), chosen.Count > 0 ? (int)chosen[0].Total : null);
+    }
+
+    /// <summary>
+    /// A page of all accounts by current score (least healthy first, or the reverse), walking the scores' index: the
+    /// scored accounts in score order, then those without a score by id, as the general order has them.
+    /// </summary>
+    private List<long> ByScore(AccountQuery q, bool descending)
+    {
+        var notChurned = NotChurned(q, ChurnCheck.PerRow);
+        var keys = db.Connection.Query<long>(
+            $"""
+            SELECT s.account_key FROM current_scores s JOIN accounts a ON a.account_key = s.account_key
+            WHERE s.score IS NOT NULL {notChurned}
+            ORDER BY s.score {(descending ? "DESC" : "")}, a.account_id LIMIT @limit OFFSET @offset
+            """, new { limit = q.Limit, offset = q.Offset }).AsList();
+        if (keys.Count == q.Limit)
+        {
+            return keys;
+        }
+        // The scored accounts end before this page does: the unscored ones follow them.
+        var scored = keys.Count > 0 || q.Offset == 0
+            ? q.Offset + keys.Count
+            : db.Connection.ExecuteScalar<int>($"SELECT COUNT(*) FROM current_scores s JOIN accounts a ON a.account_key = s.account_key WHERE s.score IS NOT NULL {notChurned}");
+        keys.AddRange(db.Connection.Query<long>(
+            $"""
+            SELECT a.account_key FROM accounts a
+            WHERE NOT EXISTS (SELECT 1 FROM current_scores s WHERE s.account_key = a.account_key AND s.score IS NOT NULL) {notChurned}
+            ORDER BY a.account_id LIMIT @limit OFFSET @offset
+            """, new { limit = q.Limit - keys.Count, offset = Math.Max(0, q.Offset - scored) }));
+        return keys;
+    }
+
+    /// <summary>The rows of the chosen accounts, in the order given.</summary>
+    private List<AccountRow> Fill(List<long> keys)
+    {
+        if (keys.Count == 0)
+        {
+            return [];
+        }
+        var rows = db.Connection.Query<(long Key, string AccountId, string? Name, string? Segment, string? Owner, double? Arr, double? Score, string? Grade, double? Trend,
+            string? ScoredOn, string? Stage, string? Plan, string? Renewal, string? ChurnedOn, string? ModelVersion)>(
+            $"""
+            SELECT a.account_key, a.account_id, a.name, a.segment, a.owner, a.arr, s.score, s.grade, s.trend, s.as_of, a.lifecycle_stage, a.plan, a.renewal_on,
+                   {ChurnedOn}, s.model_version
+            FROM accounts a LEFT JOIN current_scores s ON s.account_key = a.account_key
+            WHERE a.account_key IN ({string.Join(",", keys.Select(k => k.ToString(CultureInfo.InvariantCulture)))})
+            """).ToDictionary(r => r.Key);
         var calibration = ChurnCalibration.Load(db);
-        return (rows.Select(r => new AccountRow(r.AccountId, r.Name, r.Segment, r.Owner, r.Arr, r.Score, r.Grade, r.Trend, Direction(r.Trend), r.ScoredOn,
-            r.Stage, r.Plan, r.Renewal, r.Status, ChurnProbability(calibration, r.Score, r.ModelVersion))).ToList(),
-            unfiltered ? UnfilteredCount(q.IncludeChurned) : rows.Count > 0 ? (int)rows[0].Total : null);
+        return keys.Select(k => rows[k]).Select(r => new AccountRow(r.AccountId, r.Name, r.Segment, r.Owner, r.Arr, r.Score, r.Grade, r.Trend, Direction(r.Trend), r.ScoredOn,
+            r.Stage, r.Plan, r.Renewal, r.ChurnedOn is null ? "active" : "churned", ChurnProbability(calibration, r.Score, r.ModelVersion))).ToList();
     }
 
     /// <summary>The calibrated churn probability of a score, when the latest backtest was of the model that gave it.</summary>
     private static double? ChurnProbability(ChurnCalibration? calibration, double? score, string? modelVersion) =>
         calibration is not null && score is { } x && modelVersion == calibration.ModelVersion ? Math.Round(calibration.Probability(x), 4) : null;
 
+    // SQLite counts the accounts not churned fastest as all those without a churned status less the few churned by
+    // an event (from two covering indexes); PostgreSQL as one pass checking each against the hashed churned set.
     private int UnfilteredCount(bool includeChurned) =>
         db.Connection.ExecuteScalar<int>(
-            includeChurned
-                ? "SELECT COUNT(*) FROM accounts"
-                : $"""
-                  WITH {AccountsWithChurn}
-                  SELECT (SELECT COUNT(*) FROM accounts) - (SELECT COUNT(*) FROM accounts a LEFT JOIN churn ON churn.account_key = a.account_key
-                                                            WHERE COALESCE(churn.churned_on, a.status_churned_on) IS NOT NULL)
-                  """);
+            includeChurned ? "SELECT COUNT(*) FROM accounts"
+            : db.IsPostgres ? $"SELECT COUNT(*) FROM accounts a WHERE 1 = 1 {NotChurned(new AccountQuery(), ChurnCheck.Set)}"
+            : $"""
+              SELECT (SELECT COUNT(*) FROM accounts WHERE status_churned_on IS NULL)
+                   - (SELECT COUNT(*) FROM accounts a WHERE a.status_churned_on IS NULL AND a.account_key IN (SELECT ch.account_key FROM {StandingChurn}))
+              """);
 
     /// <summary>How many accounts the query's filters match (for paging).</summary>
     public int Count(AccountQuery q) =>
         db.Connection.ExecuteScalar<int>(
             $"""
-            WITH {AccountsWithChurn}
-            SELECT COUNT(*) FROM acc a
+            SELECT COUNT(*) FROM accounts a
             {(q.Grade is null ? "" : "LEFT JOIN current_scores s ON s.account_key = a.account_key")}
-            WHERE {Filter(q.Grade is not null)}
-            """,
-            new { includeChurned = q.IncludeChurned, grade = q.Grade, segment = q.Segment, owner = q.Owner, search = Pattern(q.Search), stage = q.Stage,
-                renewalFrom = Day(q.RenewalFrom), renewalTo = Day(q.RenewalTo) });
+            WHERE {Filter(q.Grade is not null)} {NotChurned(q, ChurnCheck.Set)}
+            """, Parameters(q));
+
+    private object Parameters(AccountQuery q) =>
+        new { grade = q.Grade, segment = q.Segment, owner = q.Owner, search = Pattern(q.Search), stage = q.Stage, renewalFrom = Day(q.RenewalFrom), renewalTo = Day(q.RenewalTo),
+            limit = q.Limit == int.MaxValue ? db.Engine.NoLimit : q.Limit, offset = q.Offset };
+
+    /// <summary>How "not churned now" is checked: both spellings say the same, each lets the planners keep an ordered walk in its case.</summary>
+    private enum ChurnCheck
+    {
+        /// <summary>Against the set of churned accounts, found once (hashed) and checked as an ordered index is walked: for long walks.</summary>
+        Set,
+        /// <summary>A look-up per account: for a few rows from an ordered scan.</summary>
+        PerRow,
+    }
+
+    /// <summary>The condition (alias `a`) that leaves out accounts churned now, unless the query includes them: see <see cref="StandingChurn"/>.</summary>
+    private static string NotChurned(AccountQuery q, ChurnCheck check) =>
+        q.IncludeChurned ? "" : check == ChurnCheck.Set
+            ? $"AND a.status_churned_on IS NULL AND a.account_key NOT IN (SELECT ch.account_key FROM {StandingChurn})"
+            : $"AND a.status_churned_on IS NULL AND NOT EXISTS (SELECT 1 FROM {StandingChurn} AND ch.account_key = a.account_key)";
 
     private static string? Day(DateOnly? d) => d is { } x ? StoredDates.Text(x) : null;
 
@@ -119,15 +188,13 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
     }
 
     /// <summary>The list's filters; the grade one only where the current scores are joined (as `s`).</summary>
-    private static string Filter(bool withScores) => (withScores ? "(@grade IS NULL OR s.grade = @grade) AND " : "") + FilterOnAccounts;
-
-    private const string FilterOnAccounts =
-        """
+    private string Filter(bool withScores) =>
+        (withScores ? "(@grade IS NULL OR s.grade = @grade) AND " : "") +
+        $"""
         (@segment IS NULL OR a.segment = @segment) AND (@owner IS NULL OR a.owner = @owner)
-          AND (@search IS NULL OR LOWER(COALESCE(a.name, '')) LIKE @search OR LOWER(a.account_id) LIKE @search)
+          AND (@search IS NULL OR {(db.IsPostgres ? "a.search_text LIKE @search" : "LOWER(COALESCE(a.name, '')) LIKE @search OR LOWER(a.account_id) LIKE @search")})
           AND (@stage IS NULL OR a.lifecycle_stage = @stage)
           AND (@renewalFrom IS NULL OR a.renewal_on >= @renewalFrom) AND (@renewalTo IS NULL OR a.renewal_on <= @renewalTo)
-          AND (@includeChurned OR a.churned_on IS NULL)
         """;
 
     private static string? Pattern(string? search) =>
@@ -241,9 +308,8 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
         var r = db.Connection.QueryFirstOrDefault<(long Key, string? Name, string? Segment, string? Stage, string? Owner, double? Arr, double? Seats, string? Plan,
             string? Started, string? Renewal, string? Parent, string Status, string? Churned)>(
             $"""
-            WITH {AccountsWithChurn}
-            SELECT account_key, name, segment, lifecycle_stage, owner, arr, seats, plan, started_on, renewal_on, parent_id, status, churned_on
-            FROM acc a WHERE account_id = @accountId
+            SELECT account_key, name, segment, lifecycle_stage, owner, arr, seats, plan, started_on, renewal_on, parent_id, status, {ChurnedOn}
+            FROM accounts a WHERE account_id = @accountId
             """, new { accountId });
         if (r.Key == 0)
         {

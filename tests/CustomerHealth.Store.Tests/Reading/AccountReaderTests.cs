@@ -118,6 +118,46 @@ public abstract class AccountReaderTests(TestEngine engine) : IDisposable
     }
 
     [Fact]
+    public void List_PagesInScoreOrder_AreTheSliceOfTheWholeOrder_AcrossTiesUnscoredAndChurnedAccounts()
+    {
+        store.Publish();
+        // Ties (A1/B1, A2/B2), unscored accounts (U1, U2), one churned by an event, one by its status, one reactivated.
+        (string Id, int Score)[] scored = [("B1", 30), ("A1", 30), ("C1", 10), ("A2", 70), ("B2", 70), ("D1", 50), ("X1", 20), ("X2", 40), ("R1", 60)];
+        foreach (var (id, score) in scored)
+        {
+            store.Metric(id, Feb1, score);
+        }
+        store.ImportCsv(ImportKind.Accounts, "account_id,status", "U2,active", "U1,active", "X2,churned").Applied.ShouldBeTrue();
+        store.Scoring.Score(Mar10);
+        store.ImportCsv(ImportKind.Subscriptions, "account_id,kind,occurred_on", "X1,churned,2025-03-01", "R1,churned,2025-02-01", "R1,reactivated,2025-02-15")
+            .Applied.ShouldBeTrue();
+
+        foreach (var sort in new[] { "score", "-score" })
+        {
+            foreach (var includeChurned in new[] { false, true })
+            {
+                var whole = Ids(new AccountQuery(Sort: sort, IncludeChurned: includeChurned));
+                whole.Count.ShouldBe(includeChurned ? 11 : 9);
+                // X2, churned by its status before the scoring day, has no score: it is among the unscored, by id.
+                whole.TakeLast(includeChurned ? 3 : 2).ShouldBe(includeChurned ? ["U1", "U2", "X2"] : ["U1", "U2"]);
+                for (var limit = 1; limit <= 4; limit++)
+                {
+                    for (var offset = 0; offset <= whole.Count + 1; offset++)
+                    {
+                        var (rows, total) = store.Reader.Page(new AccountQuery(Sort: sort, Limit: limit, Offset: offset, IncludeChurned: includeChurned));
+                        rows.Select(r => r.AccountId).ShouldBe(whole.Skip(offset).Take(limit), $"{sort}, {limit} from {offset}, churned included: {includeChurned}");
+                        total.ShouldBe(whole.Count);
+                    }
+                }
+            }
+        }
+        Ids(new AccountQuery(Sort: "score")).ShouldBe(["C1", "A1", "B1", "D1", "R1", "A2", "B2", "U1", "U2"]);
+        Ids(new AccountQuery(Sort: "-score")).ShouldBe(["A2", "B2", "R1", "D1", "A1", "B1", "C1", "U1", "U2"]);
+        store.Reader.List(new AccountQuery(Sort: "score", Limit: 3, IncludeChurned: true)).Select(r => (r.AccountId, r.Status))
+            .ShouldBe([("C1", "active"), ("X1", "churned"), ("A1", "active")]);
+    }
+
+    [Fact]
     public void List_UnknownSort_Throws()
     {
         Portfolio();
