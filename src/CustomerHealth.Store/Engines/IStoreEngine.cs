@@ -75,11 +75,13 @@ internal interface IUsageStage : IDisposable
     /// When given (as long as <see cref="Count"/>), filled before the merge with each staged event's state against the
     /// store, by its position: 0 new, 1 changed, 2 the same as stored; repeats included.
     /// </param>
-    int Merge(bool repeats, int[]? states = null);
+    /// <param name="users">When given, filled with the users the merge created or looked up (their id and key).</param>
+    int Merge(bool repeats, int[]? states = null, List<(string UserId, long Key)>? users = null);
 }
 
-/// <param name="User">The user id as sent: users are created and keyed set-wise when the stage is merged.</param>
-internal readonly record struct StagedEvent(byte[] Identity, long Account, int Day, long Event, string? User, long Count, double? Value, long OccurredAt, string? Properties);
+/// <param name="User">The user id as sent when its key is not known yet: such users are created and keyed set-wise when the stage is merged.</param>
+/// <param name="UserKey">The user's key when it is known (then <paramref name="User"/> is null).</param>
+internal readonly record struct StagedEvent(byte[] Identity, long Account, int Day, long Event, string? User, long? UserKey, long Count, double? Value, long OccurredAt, string? Properties);
 
 internal sealed record SnapshotRecord(
     long AccountKey, string AsOf, string ModelVersion, string Scorecard, double? Score, double? ComputedScore, string? Grade, string? OverrideReason,

@@ -135,6 +135,18 @@ internal sealed class PostgresEngine : IStoreEngine
     public void Backup(StoreDb db, string file) =>
         throw new StoreException("`chs backup` copies SQLite stores; back up a PostgreSQL store with pg_dump (it is consistent while the store is in use)");
 
+    private static void Nullable(NpgsqlBinaryImporter copy, long? value)
+    {
+        if (value is { } v)
+        {
+            copy.Write(v, NpgsqlDbType.Bigint);
+        }
+        else
+        {
+            copy.WriteNull();
+        }
+    }
+
     private static void Nullable(NpgsqlBinaryImporter copy, double? value)
     {
         if (value is { } v)
@@ -199,7 +211,7 @@ internal sealed class PostgresEngine : IStoreEngine
 
         public void Add(in StagedEvent e) => events.Add(e);
 
-        public int Merge(bool repeats, int[]? states = null)
+        public int Merge(bool repeats, int[]? states = null, List<(string UserId, long Key)>? users = null)
         {
             if (events.Count == 0)
             {
@@ -216,6 +228,7 @@ internal sealed class PostgresEngine : IStoreEngine
                     copy.Write((long)e.Day, NpgsqlDbType.Bigint);
                     copy.Write(e.Event, NpgsqlDbType.Bigint);
                     Text(copy, e.User);
+                    Nullable(copy, e.UserKey);
                     copy.Write(e.Count, NpgsqlDbType.Bigint);
                     Nullable(copy, e.Value);
                     copy.Write(e.OccurredAt, NpgsqlDbType.Bigint);
@@ -236,6 +249,15 @@ internal sealed class PostgresEngine : IStoreEngine
                     states[r.GetInt64(0)] = (int)r.GetInt64(1);
                 }
             });
+            if (users is not null)
+            {
+                using var cmd = new NpgsqlCommand(merge.KeyedUsers, c, tx);
+                using var r = cmd.ExecuteReader();
+                while (r.Read())
+                {
+                    users.Add((r.GetString(0), r.GetInt64(1)));
+                }
+            }
             c.Execute("TRUNCATE usage_stage", transaction: tx);
             return changed;
         }

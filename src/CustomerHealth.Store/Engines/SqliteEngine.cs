@@ -127,7 +127,7 @@ internal sealed class SqliteEngine : IStoreEngine
                 );
                 DELETE FROM temp.usage_stage;
                 """);
-            insert = new RawStatement(c.Handle!, $"INSERT INTO temp.usage_stage ({UsageMerge.LoadColumns}, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+            insert = new RawStatement(c.Handle!, $"INSERT INTO temp.usage_stage ({UsageMerge.LoadColumns}, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
             merge = new UsageMerge(engine, "temp.usage_stage", "main.usage_events");
         }
 
@@ -135,12 +135,12 @@ internal sealed class SqliteEngine : IStoreEngine
 
         public void Add(in StagedEvent e)
         {
-            insert.Bind(1, e.Identity).Bind(2, e.Account).Bind(3, e.Day).Bind(4, e.Event).Bind(5, e.User).Bind(6, e.Count).Bind(7, e.Value)
-                .Bind(8, e.OccurredAt).Bind(9, e.Properties).Bind(10, Count).Execute();
+            insert.Bind(1, e.Identity).Bind(2, e.Account).Bind(3, e.Day).Bind(4, e.Event).Bind(5, e.User).Bind(6, e.UserKey).Bind(7, e.Count).Bind(8, e.Value)
+                .Bind(9, e.OccurredAt).Bind(10, e.Properties).Bind(11, Count).Execute();
             Count++;
         }
 
-        public int Merge(bool repeats, int[]? states = null)
+        public int Merge(bool repeats, int[]? states = null, List<(string UserId, long Key)>? users = null)
         {
             if (Count == 0)
             {
@@ -153,6 +153,13 @@ internal sealed class SqliteEngine : IStoreEngine
                     states[r.GetInt64(0)] = r.GetInt32(1);
                 }
             });
+            if (users is not null)
+            {
+                foreach (var r in Rows(c, merge.KeyedUsers))
+                {
+                    users.Add((r.GetString(0), r.GetInt64(1)));
+                }
+            }
             Exec("DELETE FROM temp.usage_stage");
             Count = 0;
             return changed;

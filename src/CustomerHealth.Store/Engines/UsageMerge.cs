@@ -9,8 +9,8 @@ internal sealed class UsageMerge
 {
     public const string StageColumns = "identity, account_key, day, event_key, user_key, count, value, occurred_at, properties";
 
-    /// <summary>The columns a stage is filled with; `user_key` is found on merge from `user_id`.</summary>
-    public const string LoadColumns = "identity, account_key, day, event_key, user_id, count, value, occurred_at, properties";
+    /// <summary>The columns a stage is filled with: either `user_key`, or `user_id` whose key is found on merge.</summary>
+    public const string LoadColumns = "identity, account_key, day, event_key, user_id, user_key, count, value, occurred_at, properties";
 
     /// <param name="engine">Supplies the row comparisons.</param>
     /// <param name="stage">The stage table's name (with its schema where the engine needs one).</param>
@@ -29,7 +29,7 @@ internal sealed class UsageMerge
         dedupe = $"DELETE FROM {stage} WHERE seq NOT IN (SELECT MAX(seq) FROM {stage} GROUP BY identity)";
         before =
         [
-            // Users seen for the first time are created all at once, then every staged event gets its user's key.
+            // Users seen for the first time are created all at once, then every staged event sent with a user id gets its key.
             $"INSERT INTO users (user_id) SELECT DISTINCT user_id FROM {stage} WHERE user_id IS NOT NULL ON CONFLICT (user_id) DO NOTHING",
             $"UPDATE {stage} AS s SET user_key = u.user_key FROM users AS u WHERE u.user_id = s.user_id",
             $"UPDATE {stage} AS s SET state = CASE WHEN {same} THEN 2 ELSE 1 END FROM {events} AS e WHERE e.identity = s.identity",
@@ -79,6 +79,9 @@ internal sealed class UsageMerge
             "DELETE FROM usage_users WHERE n <= 0",
         ];
     }
+
+    /// <summary>The users the merge keyed, by their id (after <see cref="Run"/>, before the stage is emptied).</summary>
+    public string KeyedUsers => $"SELECT DISTINCT user_id, user_key FROM {stage} WHERE user_id IS NOT NULL";
 
     /// <summary>Each staged event's position and its state against the store.</summary>
     public string States => $"SELECT seq, state FROM {stage}";

@@ -139,6 +139,7 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
             changed += writer.UsageChanged + writer.EntityChanged;
             unchanged -= writer.UsageChanged + writer.EntityChanged;
             tx.Commit();
+            writer.Committed();
         }
         else
         {
@@ -213,6 +214,7 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
         }
         writer.Finish();
         tx.Commit();
+        writer.Committed();
         var results = new ImportResult[batches.Count];
         for (var b = 0; b < batches.Count; b++)
         {

@@ -53,6 +53,7 @@ internal sealed class SignalWriter
         this.tx = tx;
         this.clock = clock;
         usageZone = TimeZoneInfo.FindSystemTimeZoneById(db.Setting("usage_timezone") ?? "UTC");
+        keyedUsers = db.UserKeys is null ? null : [];
         Load("SELECT name, event_key FROM event_names", eventKeys);
     }
 
@@ -81,6 +82,18 @@ internal sealed class SignalWriter
         foreach (var batch in batches.Values)
         {
             Flush(batch);
+        }
+    }
+
+    // The users keyed by this transaction's merges, learned by the connection once it commits.
+    private readonly List<(string UserId, long Key)>? keyedUsers;
+
+    /// <summary>After the transaction has committed: the connection keeps the users' keys its merges found.</summary>
+    public void Committed()
+    {
+        if (keyedUsers is { Count: > 0 })
+        {
+            db.UserKeys!.Learn(keyedUsers);
         }
     }
 
@@ -258,7 +271,8 @@ internal sealed class SignalWriter
         var identity = u.EventId is { } eid ? Identity.Hash("id\u001e" + eid) : Identity.Hash(Identity.Join(u.AccountId, u.OccurredAt, u.Event, u.UserId, u.Count, u.Value, u.Properties));
         stage ??= db.Engine.OpenUsageStage(db, tx);
         batchRepeats |= !batchIdentities.Add(System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(identity));
-        var staged = new StagedEvent(identity, account, day, ev, u.UserId, u.Count, u.Value, u.OccurredAt.ToUnixTimeMilliseconds(), Props(u.Properties));
+        long? userKey = u.UserId is { } user && db.UserKeys is { } known && known.TryGet(user, out var k) ? k : null;
+        var staged = new StagedEvent(identity, account, day, ev, userKey is null ? u.UserId : null, userKey, u.Count, u.Value, u.OccurredAt.ToUnixTimeMilliseconds(), Props(u.Properties));
         stage.Add(staged);
         if (batchEvents is not null)
         {
@@ -276,12 +290,12 @@ internal sealed class SignalWriter
     {
         if (batchEvents is null)
         {
-            UsageChanged += stage!.Merge(batchRepeats);
+            UsageChanged += stage!.Merge(batchRepeats, null, keyedUsers);
         }
         else
         {
             var states = new int[stage!.Count];
-            UsageChanged += stage.Merge(batchRepeats, states);
+            UsageChanged += stage.Merge(batchRepeats, states, keyedUsers);
             CountByBatch(states);
             batchEvents.Clear();
         }
@@ -327,9 +341,12 @@ internal sealed class SignalWriter
         }
     }
 
-    /// <summary>Whether two versions of an event store the same (the merge's comparison: a user by its id, not its key).</summary>
+    /// <summary>
+    /// Whether two versions of an event store the same (the merge's comparison). Both were staged in one transaction,
+    /// so a user is named the same way in both: by its key when known before, else by its id.
+    /// </summary>
     private static bool SameEvent(in StagedEvent a, in StagedEvent b) =>
-        a.Account == b.Account && a.Day == b.Day && a.Event == b.Event && a.User == b.User && a.Count == b.Count
+        a.Account == b.Account && a.Day == b.Day && a.Event == b.Event && a.User == b.User && a.UserKey == b.UserKey && a.Count == b.Count
         && Nullable.Equals(a.Value, b.Value) && a.OccurredAt == b.OccurredAt && a.Properties == b.Properties;
 
     private long Account(string id) => Account(id, out _);

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Dapper;
 using CustomerHealth.Store;
 using CustomerHealth.Store.Import;
 
@@ -10,6 +11,8 @@ namespace CustomerHealth.Web.Ingest;
 /// A store commits a few thousand pages per transaction however few rows it holds, so twenty requests landed at once
 /// cost little more than one. Rows are read and checked by the request before it queues; the writer only writes.
 /// When the group's transaction fails, nothing of it lands and every request in it gets the exception.
+/// On SQLite the writer does not copy the write-ahead log back into the file itself: a checkpointer does, on its own
+/// connection, after each group, so that the next group is written meanwhile.
 /// </summary>
 internal sealed class IngestWriter : IDisposable, IAsyncDisposable
 {
@@ -21,6 +24,13 @@ internal sealed class IngestWriter : IDisposable, IAsyncDisposable
     private readonly TimeProvider clock;
     private readonly ILogger<IngestWriter> log;
     private readonly Task loop;
+    private readonly Task checkpoints;
+    private readonly SemaphoreSlim checkpointDue = new(0, 1);
+    private volatile bool stopping;
+    private long lastCheckpoint;
+    // A checkpoint copies each page changed since the last one once, however often the groups changed it: under a
+    // steady load, one every few seconds copies far less than one after every group.
+    private static readonly TimeSpan CheckpointEvery = TimeSpan.FromSeconds(5);
     private StoreDb? db;
     private long groups;
     private long received;
@@ -31,6 +41,7 @@ internal sealed class IngestWriter : IDisposable, IAsyncDisposable
         this.clock = clock;
         this.log = log;
         loop = Task.Run(Run);
+        checkpoints = StoreDb.IsPostgresTarget(store.Target) ? Task.CompletedTask : Task.Run(Checkpoints);
     }
 
     /// <summary>Requests waiting for the writer.</summary>
@@ -79,7 +90,15 @@ internal sealed class IngestWriter : IDisposable, IAsyncDisposable
         IReadOnlyList<ImportResult> results;
         try
         {
-            db ??= store.Open();
+            if (db is null)
+            {
+                db = store.Open();
+                db.KeepUserKeys();
+                if (!db.IsPostgres)
+                {
+                    db.Connection.Execute("PRAGMA wal_autocheckpoint=0");
+                }
+            }
             results = new Importer(db, clock).Import(group.SelectMany(j => j.Batches).ToList());
         }
         catch (Exception e)
@@ -95,6 +114,18 @@ internal sealed class IngestWriter : IDisposable, IAsyncDisposable
             return;
         }
         Interlocked.Increment(ref groups);
+        if (!db.IsPostgres && checkpointDue.CurrentCount == 0 && clock.GetElapsedTime(lastCheckpoint) >= CheckpointEvery)
+        {
+            lastCheckpoint = clock.GetTimestamp();
+            try
+            {
+                checkpointDue.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Already due.
+            }
+        }
         var next = 0;
         foreach (var job in group)
         {
@@ -103,10 +134,61 @@ internal sealed class IngestWriter : IDisposable, IAsyncDisposable
         }
     }
 
+    /// <summary>Copies the write-ahead log into the store file after each group, without blocking the writer (a passive checkpoint).</summary>
+    private async Task Checkpoints()
+    {
+        StoreDb? own = null;
+        try
+        {
+            while (true)
+            {
+                await checkpointDue.WaitAsync().ConfigureAwait(false);
+                if (stopping)
+                {
+                    return;
+                }
+                try
+                {
+                    own ??= store.Open();
+                    own.Connection.Execute("PRAGMA wal_checkpoint(PASSIVE)");
+                }
+                catch (Exception e)
+                {
+                    // The next group tries again; until then the log only grows.
+                    own?.Dispose();
+                    own = null;
+                    log.LogWarning(e, "copying the write-ahead log into the store failed");
+                }
+            }
+        }
+        finally
+        {
+            own?.Dispose();
+        }
+    }
+
+    private void StopCheckpoints()
+    {
+        stopping = true;
+        if (checkpointDue.CurrentCount == 0)
+        {
+            try
+            {
+                checkpointDue.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // It wakes anyway.
+            }
+        }
+    }
+
     public void Dispose()
     {
         queue.Writer.TryComplete();
         loop.GetAwaiter().GetResult();
+        StopCheckpoints();
+        checkpoints.GetAwaiter().GetResult();
         db?.Dispose();
         db = null;
     }
@@ -115,6 +197,8 @@ internal sealed class IngestWriter : IDisposable, IAsyncDisposable
     {
         queue.Writer.TryComplete();
         await loop.ConfigureAwait(false);
+        StopCheckpoints();
+        await checkpoints.ConfigureAwait(false);
         db?.Dispose();
         db = null;
     }
