@@ -27,14 +27,14 @@ public sealed class StoreDb : IDisposable
 
     internal IStoreEngine Engine { get; }
 
-    /// <summary>The usage users' keys this connection has seen stored, when it keeps them (<see cref="KeepUserKeys"/>).</summary>
-    internal Import.UserKeys? UserKeys { get; private set; }
+    /// <summary>The account and user keys this connection has seen stored, when it keeps them (<see cref="KeepKeys"/>).</summary>
+    internal Import.KnownKeys? KnownKeys { get; private set; }
 
     /// <summary>
-    /// Keeps the keys of usage users seen by this connection's imports, so that later imports through it stage
-    /// events of known users with their key: for a connection that imports often, such as the server's ingest writer.
+    /// Keeps the keys of accounts and usage users seen by this connection's imports, so that later imports through it
+    /// find them without the store: for a connection that imports often, such as the server's ingest writer.
     /// </summary>
-    public void KeepUserKeys() => UserKeys ??= new Import.UserKeys();
+    public void KeepKeys() => KnownKeys ??= new Import.KnownKeys();
 
     /// <summary>How to name the store to a person: the file, or the PostgreSQL server and database (never a password).</summary>
     public string DisplayName => IsPostgres ? "PostgreSQL " + PostgresEngine.Describe(Path) : Path;

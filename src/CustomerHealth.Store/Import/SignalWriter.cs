@@ -53,7 +53,7 @@ internal sealed class SignalWriter
         this.tx = tx;
         this.clock = clock;
         usageZone = TimeZoneInfo.FindSystemTimeZoneById(db.Setting("usage_timezone") ?? "UTC");
-        keyedUsers = db.UserKeys is null ? null : [];
+        keyedUsers = db.KnownKeys is null ? null : [];
         Load("SELECT name, event_key FROM event_names", eventKeys);
     }
 
@@ -88,14 +88,8 @@ internal sealed class SignalWriter
     // The users keyed by this transaction's merges, learned by the connection once it commits.
     private readonly List<(string UserId, long Key)>? keyedUsers;
 
-    /// <summary>After the transaction has committed: the connection keeps the users' keys its merges found.</summary>
-    public void Committed()
-    {
-        if (keyedUsers is { Count: > 0 })
-        {
-            db.UserKeys!.Learn(keyedUsers);
-        }
-    }
+    /// <summary>After the transaction has committed: a connection that keeps keys learns those of the accounts and users it wrote.</summary>
+    public void Committed() => db.KnownKeys?.Learn(keyedUsers!, accountKeys);
 
     public void Finish()
     {
@@ -271,7 +265,7 @@ internal sealed class SignalWriter
         var identity = u.EventId is { } eid ? Identity.Hash("id\u001e" + eid) : Identity.Hash(Identity.Join(u.AccountId, u.OccurredAt, u.Event, u.UserId, u.Count, u.Value, u.Properties));
         stage ??= db.Engine.OpenUsageStage(db, tx);
         batchRepeats |= !batchIdentities.Add(System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(identity));
-        long? userKey = u.UserId is { } user && db.UserKeys is { } known && known.TryGet(user, out var k) ? k : null;
+        long? userKey = u.UserId is { } user && db.KnownKeys is { } known && known.TryGetUser(user, out var k) ? k : null;
         var staged = new StagedEvent(identity, account, day, ev, userKey is null ? u.UserId : null, userKey, u.Count, u.Value, u.OccurredAt.ToUnixTimeMilliseconds(), Props(u.Properties));
         stage.Add(staged);
         if (batchEvents is not null)
@@ -357,6 +351,11 @@ internal sealed class SignalWriter
         existed = true;
         if (accountKeys.TryGetValue(id, out var key))
         {
+            return key;
+        }
+        if (db.KnownKeys is { } known && known.TryGetAccount(id, out key))
+        {
+            accountKeys[id] = key;
             return key;
         }
         if (!allAccountsLoaded && ++accountLookups > LookupsBeforeLoadingAll)

@@ -93,7 +93,7 @@ internal sealed class IngestWriter : IDisposable, IAsyncDisposable
             if (db is null)
             {
                 db = store.Open();
-                db.KeepUserKeys();
+                db.KeepKeys();
                 if (!db.IsPostgres)
                 {
                     db.Connection.Execute("PRAGMA wal_autocheckpoint=0");

@@ -112,13 +112,13 @@ public abstract class ImporterBatchTests(TestEngine engine) : IDisposable
     }
 
     [Fact]
-    public void Import_WithUserKeysKept_CountsAndStoresTheSameAsWithout()
+    public void Import_WithKeysKept_CountsAndStoresTheSameAsWithout()
     {
         var rnd = new Random(11);
         var batches = Enumerable.Range(0, 6).Select(_ => Enumerable.Range(0, 100).Select(_ =>
                 Event("e" + rnd.Next(150), count: 1 + rnd.Next(2), account: "A" + rnd.Next(4), user: "u" + rnd.Next(30))).ToArray()).ToList();
         using var plain = new TestStore(engine);
-        store.Db.KeepUserKeys();
+        store.Db.KeepKeys();
 
         // Three transactions of two batches: the later ones stage most events with keys learned from the earlier ones.
         var kept = batches.Chunk(2).SelectMany(pair => store.Importer.Import(pair.Select(b => Usage(b)).ToList())).Select(Counts).ToList();
@@ -137,9 +137,9 @@ public abstract class ImporterBatchTests(TestEngine engine) : IDisposable
     }
 
     [Fact]
-    public void Import_WithUserKeysKept_AFailedTransactionTeachesNoKey()
+    public void Import_WithKeysKept_AFailedTransactionTeachesNoKey()
     {
-        store.Db.KeepUserKeys();
+        store.Db.KeepKeys();
         store.Importer.Import([Usage(Event("e0", user: "known"))]);
         store.Db.Connection.Execute(store.Engine == TestEngine.Postgres
             ? """
@@ -147,13 +147,15 @@ public abstract class ImporterBatchTests(TestEngine engine) : IDisposable
               CREATE TRIGGER refuse BEFORE INSERT ON usage_events FOR EACH ROW EXECUTE FUNCTION refuse();
               """
             : "CREATE TRIGGER refuse BEFORE INSERT ON usage_events WHEN NEW.count = 666 BEGIN SELECT RAISE(ABORT, 'refused'); END");
-        // The user created by the failed transaction is rolled back with it.
-        Should.Throw<Exception>(() => store.Importer.Import([Usage(Event("e1", user: "new")), Usage(Event("e2", count: 666, user: "new"))]));
+        // The account and user created by the failed transaction are rolled back with it.
+        Should.Throw<Exception>(() => store.Importer.Import([Usage(Event("e1", account: "Z9", user: "new")), Usage(Event("e2", count: 666, user: "new"))]));
         store.Db.Connection.Execute("DROP TRIGGER refuse" + (store.Engine == TestEngine.Postgres ? " ON usage_events" : ""));
 
-        store.Importer.Import([Usage(Event("e1", user: "new"), Event("e3", user: "known"))]).Single().Changed.ShouldBe(2);
+        store.Importer.Import([Usage(Event("e1", account: "Z9", user: "new"), Event("e3", user: "known"))]).Single().Changed.ShouldBe(2);
 
         store.Query<string>("SELECT user_id FROM users ORDER BY user_id").ShouldBe(["known", "new"]);
+        store.Query<string>("SELECT account_id FROM accounts ORDER BY account_id").ShouldBe(["A1", "Z9"]);
+        store.Scalar<long>("SELECT COUNT(*) FROM usage_events e LEFT JOIN accounts a ON a.account_key = e.account_key WHERE a.account_id IS NULL").ShouldBe(0);
         store.Scalar<long>("SELECT COUNT(*) FROM usage_events e LEFT JOIN users u ON u.user_key = e.user_key WHERE u.user_id IS NULL").ShouldBe(0);
         store.Query<string>("SELECT u.user_id FROM usage_users d JOIN users u ON u.user_key = d.user_key ORDER BY u.user_id").ShouldBe(["known", "new"]);
         store.Scalar<long>("SELECT n FROM usage_users d JOIN users u ON u.user_key = d.user_key WHERE u.user_id = 'known'").ShouldBe(2);
