@@ -141,12 +141,7 @@ public abstract class ImporterBatchTests(TestEngine engine) : IDisposable
     {
         store.Db.KeepKeys();
         store.Importer.Import([Usage(Event("e0", user: "known"))]);
-        store.Db.Connection.Execute(store.Engine == TestEngine.Postgres
-            ? """
-              CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN IF NEW.count = 666 THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql;
-              CREATE TRIGGER refuse BEFORE INSERT ON usage_events FOR EACH ROW EXECUTE FUNCTION refuse();
-              """
-            : "CREATE TRIGGER refuse BEFORE INSERT ON usage_events WHEN NEW.count = 666 BEGIN SELECT RAISE(ABORT, 'refused'); END");
+        RefuseCount666();
         // The account and user created by the failed transaction are rolled back with it.
         Should.Throw<Exception>(() => store.Importer.Import([Usage(Event("e1", account: "Z9", user: "new")), Usage(Event("e2", count: 666, user: "new"))]));
         store.Db.Connection.Execute("DROP TRIGGER refuse" + (store.Engine == TestEngine.Postgres ? " ON usage_events" : ""));
@@ -165,12 +160,7 @@ public abstract class ImporterBatchTests(TestEngine engine) : IDisposable
     public void Import_WhenTheTransactionFails_NothingOfAnyBatchLands()
     {
         // A trigger stands in for a database error on one batch's rows.
-        store.Db.Connection.Execute(store.Engine == TestEngine.Postgres
-            ? """
-              CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN IF NEW.count = 666 THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql;
-              CREATE TRIGGER refuse BEFORE INSERT ON usage_events FOR EACH ROW EXECUTE FUNCTION refuse();
-              """
-            : "CREATE TRIGGER refuse BEFORE INSERT ON usage_events WHEN NEW.count = 666 BEGIN SELECT RAISE(ABORT, 'refused'); END");
+        RefuseCount666();
 
         Should.Throw<Exception>(() => store.Importer.Import(
             [Check(ImportKind.Accounts, Atomic, """{"account_id":"A9","name":"Acme"}"""), Usage(Event("e1")), Usage(Event("e2", count: 666))]))
@@ -193,6 +183,15 @@ public abstract class ImporterBatchTests(TestEngine engine) : IDisposable
         store.Query<string>("SELECT a.account_id FROM dirty_accounts d JOIN accounts a ON a.account_key = d.account_key ORDER BY a.account_id")
             .ShouldBe(["A1", "A2"]);
     }
+
+    /// <summary>A trigger that stands in for a database error: an event with count 666 fails its transaction.</summary>
+    private void RefuseCount666() =>
+        store.Db.Connection.Execute(store.Engine == TestEngine.Postgres
+            ? """
+              CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN IF NEW.count = 666 THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql;
+              CREATE TRIGGER refuse BEFORE INSERT ON usage_events FOR EACH ROW EXECUTE FUNCTION refuse();
+              """
+            : "CREATE TRIGGER refuse BEFORE INSERT ON usage_events WHEN NEW.count = 666 BEGIN SELECT RAISE(ABORT, 'refused'); END");
 
     private static List<string> Rows(TestStore s, string sql) =>
         s.Rows(sql).Select(r => string.Join("|", r.Values.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)))).Order(StringComparer.Ordinal).ToList();
