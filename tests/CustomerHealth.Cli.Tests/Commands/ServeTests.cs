@@ -56,7 +56,8 @@ public abstract partial class ServeTests(TestEngine engine) : IDisposable
             // The dashboard with its styles, charts and Blazor's script, as `chs` (not the web project) serves them.
             var page = await http.GetStringAsync("/accounts");
             page.ShouldContain("Served");
-            foreach (var asset in new[] { "/lib/bootstrap/css/bootstrap.min.css", "/lib/echarts/echarts.min.js", "/app.js", "/_framework/blazor.web.js" })
+            page.ShouldContain("rel=\"icon\"");
+            foreach (var asset in new[] { "/lib/bootstrap/css/bootstrap.min.css", "/lib/echarts/echarts.min.js", "/app.js", "/_framework/blazor.web.js", "/favicon.svg" })
             {
                 (await http.GetAsync(asset)).StatusCode.ShouldBe(HttpStatusCode.OK, asset);
             }
