@@ -185,16 +185,27 @@ public sealed class Outbox(StoreDb db, TimeProvider clock)
     /// <summary>Deliveries, newest first; optionally only one state or one alert's.</summary>
     public IReadOnlyList<DeliveryView> List(string? state = null, long? alertId = null, int limit = 200) =>
         db.Connection.Query<DeliveryView>(
-            """
-            SELECT d.id AS Id, d.idempotency_key AS IdempotencyKey, d.kind AS Kind, d.alert_id AS AlertId, a.account_id AS AccountId, d.channel AS Channel,
-                   d.target AS Target, d.notify AS Notify, d.state AS State, d.attempts AS Attempts, d.next_attempt_at AS NextAttemptAt,
-                   d.last_error AS LastError, d.created_at AS CreatedAt, d.sent_at AS SentAt
-            FROM deliveries d
-            LEFT JOIN alerts al ON al.id = d.alert_id
-            LEFT JOIN accounts a ON a.account_key = al.account_key
-            WHERE (@state IS NULL OR d.state = @state) AND (@alertId IS NULL OR d.alert_id = @alertId)
-            ORDER BY d.id DESC LIMIT @limit
-            """, new { state, alertId, limit }).ToList();
+            $"{SelectViews} WHERE (@state IS NULL OR d.state = @state) AND (@alertId IS NULL OR d.alert_id = @alertId) ORDER BY d.id DESC LIMIT @limit",
+            new { state, alertId, limit }).ToList();
+
+    /// <summary>The latest deliveries of each of several alerts (at most <paramref name="perAlert"/> each, newest first), in one query.</summary>
+    public IReadOnlyDictionary<long, IReadOnlyList<DeliveryView>> OfAlerts(IReadOnlyCollection<long> alertIds, int perAlert) =>
+        alertIds.Count == 0
+            ? new Dictionary<long, IReadOnlyList<DeliveryView>>()
+            : db.Connection.Query<DeliveryView>(
+                    $"{SelectViews} WHERE d.alert_id IN ({string.Join(",", alertIds.Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture)))}) ORDER BY d.id DESC")
+                .GroupBy(d => d.AlertId!.Value)
+                .ToDictionary(g => g.Key, g => (IReadOnlyList<DeliveryView>)g.Take(perAlert).ToList());
+
+    private const string SelectViews =
+        """
+        SELECT d.id AS Id, d.idempotency_key AS IdempotencyKey, d.kind AS Kind, d.alert_id AS AlertId, a.account_id AS AccountId, d.channel AS Channel,
+               d.target AS Target, d.notify AS Notify, d.state AS State, d.attempts AS Attempts, d.next_attempt_at AS NextAttemptAt,
+               d.last_error AS LastError, d.created_at AS CreatedAt, d.sent_at AS SentAt
+        FROM deliveries d
+        LEFT JOIN alerts al ON al.id = d.alert_id
+        LEFT JOIN accounts a ON a.account_key = al.account_key
+        """;
 
     /// <summary>How many deliveries are pending, sent and failed.</summary>
     public IReadOnlyDictionary<string, int> Counts()

@@ -100,9 +100,9 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
                 .ToList();
             var scored = Compute(plan, accounts, eventIds, asOf.DayNumber, LoadOverrides(), cohort);
             Store(plan, version.VersionId, asOf, scored);
-            CurrentScores.Refresh(db, day, day, plan.Model.TrendDays, scored.Select(s => (long)s.Account.Key).ToList());
-            // A touched account that churned (or is not there any more) as of the day loses that day's snapshot.
             var kept = scored.Select(s => (long)s.Account.Key).ToHashSet();
+            CurrentScores.Refresh(db, day, day, plan.Model.TrendDays, kept);
+            // A touched account that churned (or is not there any more) as of the day loses that day's snapshot.
             foreach (var gone in loaded.Where(k => !kept.Contains(k)))
             {
                 db.Connection.Execute("DELETE FROM snapshots WHERE account_key = @gone AND as_of = @day", new { gone, day });

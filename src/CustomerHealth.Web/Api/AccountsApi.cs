@@ -57,8 +57,9 @@ internal static class AccountsApi
         var reader = new AccountReader(db, new ModelVersions(db, clock));
         try
         {
-            var rows = reader.List(query);
-            ctx.Response.Headers["X-Total-Count"] = reader.Count(query).ToString(CultureInfo.InvariantCulture);
+            // The page's query gives the total too; only a page past the end counts apart.
+            var (rows, total) = reader.Page(query);
+            ctx.Response.Headers["X-Total-Count"] = (total ?? reader.Count(query)).ToString(CultureInfo.InvariantCulture);
             return TypedResults.Ok(rows.Select(r => new AccountItem(r.AccountId, r.Name, r.Segment, r.Owner, r.Arr, r.Score, r.Grade, r.Trend, r.Direction,
                 r.ScoredOn, r.LifecycleStage, r.Plan, r.RenewalOn, r.Status, r.ChurnProbability)).ToList());
         }

@@ -70,8 +70,7 @@ internal static class AlertsApi
     /// managers, admins and API keys are not limited. Returns the CSM's e-mail, or null when no limit applies.
     /// </summary>
     private static string? CsmLimit(HttpContext ctx) =>
-        ctx.User.FindFirst(Access.KindClaim)?.Value == "user" && ctx.User.IsInRole(Store.Access.Roles.Csm)
-            && !ctx.User.IsInRole(Store.Access.Roles.Manager) && !ctx.User.IsInRole(Store.Access.Roles.Admin)
+        ctx.User.FindFirst(Access.KindClaim)?.Value == "user" && Components.UiAccess.OnlyOwn(ctx.User)
             ? ctx.User.Identity?.Name ?? ""
             : null;
 

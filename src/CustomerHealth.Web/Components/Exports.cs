@@ -26,7 +26,7 @@ internal static class Exports
         return app;
     }
 
-    private static string Num(double? v) => v?.ToString("0.##", CultureInfo.InvariantCulture) ?? "";
+    internal static string Num(double? v) => v?.ToString("0.##", CultureInfo.InvariantCulture) ?? "";
 
     // Quoted when needed; a leading = + - @ is defused so a spreadsheet does not run it as a formula.
     internal static string Cell(string? v)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using CustomerHealth.Store.Reading;
 using CustomerHealth.Web.Auth;
@@ -19,7 +18,7 @@ internal static class SegmentExports
                     foreach (var r in list.Accounts)
                     {
                         csv.AppendJoin(',', [Exports.Cell(r.AccountId), Exports.Cell(r.Name), Exports.Cell(r.Segment), Exports.Cell(r.Plan), Exports.Cell(r.Owner),
-                            Num(r.Arr), Num(r.Score), Exports.Cell(r.Grade), Num(r.ArrAtRisk), Exports.Cell(r.RenewalOn)]).Append('\n');
+                            Exports.Num(r.Arr), Exports.Num(r.Score), Exports.Cell(r.Grade), Exports.Num(r.ArrAtRisk), Exports.Cell(r.RenewalOn)]).Append('\n');
                     }
                 }
                 return TypedResults.File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv; charset=utf-8", "at-risk.csv");
@@ -27,6 +26,4 @@ internal static class SegmentExports
             .RequireAuthorization(Access.Read).ExcludeFromDescription();
         return app;
     }
-
-    private static string Num(double? v) => v?.ToString("0.##", CultureInfo.InvariantCulture) ?? "";
 }

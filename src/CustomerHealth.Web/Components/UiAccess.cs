@@ -19,4 +19,7 @@ public static class UiAccess
 
     /// <summary>Admins, managers and CSMs: sentiment notes, their alerts and tasks.</summary>
     public static bool CanWork(ClaimsPrincipal user) => CanManage(user) || user.IsInRole(Roles.Csm);
+
+    /// <summary>CSMs who are not also managers or admins: their alerts and tasks only (SPEC §10), on the pages and in the API.</summary>
+    public static bool OnlyOwn(ClaimsPrincipal user) => user.IsInRole(Roles.Csm) && !CanManage(user);
 }

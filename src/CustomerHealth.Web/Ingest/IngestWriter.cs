@@ -12,7 +12,7 @@ namespace CustomerHealth.Web.Ingest;
 /// cost little more than one. Rows are read and checked by the request before it queues; the writer only writes.
 /// When the group's transaction fails, nothing of it lands and every request in it gets the exception.
 /// On SQLite the writer does not copy the write-ahead log back into the file itself: a checkpointer does, on its own
-/// connection, after each group, so that the next group is written meanwhile.
+/// connection, at most every few seconds, so that the next group is written meanwhile.
 /// </summary>
 internal sealed class IngestWriter : IDisposable, IAsyncDisposable
 {
@@ -25,8 +25,8 @@ internal sealed class IngestWriter : IDisposable, IAsyncDisposable
     private readonly ILogger<IngestWriter> log;
     private readonly Task loop;
     private readonly Task checkpoints;
-    private readonly SemaphoreSlim checkpointDue = new(0, 1);
-    private volatile bool stopping;
+    // At most one checkpoint waits: a signal while one is due is dropped.
+    private readonly Channel<bool> checkpointDue = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private long lastCheckpoint;
     // A checkpoint copies each page changed since the last one once, however often the groups changed it: under a
     // steady load, one every few seconds copies far less than one after every group.
@@ -114,17 +114,10 @@ internal sealed class IngestWriter : IDisposable, IAsyncDisposable
             return;
         }
         Interlocked.Increment(ref groups);
-        if (!db.IsPostgres && checkpointDue.CurrentCount == 0 && clock.GetElapsedTime(lastCheckpoint) >= CheckpointEvery)
+        if (!db.IsPostgres && clock.GetElapsedTime(lastCheckpoint) >= CheckpointEvery)
         {
             lastCheckpoint = clock.GetTimestamp();
-            try
-            {
-                checkpointDue.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-                // Already due.
-            }
+            checkpointDue.Writer.TryWrite(true);
         }
         var next = 0;
         foreach (var job in group)
@@ -134,19 +127,14 @@ internal sealed class IngestWriter : IDisposable, IAsyncDisposable
         }
     }
 
-    /// <summary>Copies the write-ahead log into the store file after each group, without blocking the writer (a passive checkpoint).</summary>
+    /// <summary>Copies the write-ahead log into the store file when due, without blocking the writer (a passive checkpoint).</summary>
     private async Task Checkpoints()
     {
         StoreDb? own = null;
         try
         {
-            while (true)
+            await foreach (var _ in checkpointDue.Reader.ReadAllAsync().ConfigureAwait(false))
             {
-                await checkpointDue.WaitAsync().ConfigureAwait(false);
-                if (stopping)
-                {
-                    return;
-                }
                 try
                 {
                     own ??= store.Open();
@@ -167,27 +155,11 @@ internal sealed class IngestWriter : IDisposable, IAsyncDisposable
         }
     }
 
-    private void StopCheckpoints()
-    {
-        stopping = true;
-        if (checkpointDue.CurrentCount == 0)
-        {
-            try
-            {
-                checkpointDue.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-                // It wakes anyway.
-            }
-        }
-    }
-
     public void Dispose()
     {
         queue.Writer.TryComplete();
         loop.GetAwaiter().GetResult();
-        StopCheckpoints();
+        checkpointDue.Writer.TryComplete();
         checkpoints.GetAwaiter().GetResult();
         db?.Dispose();
         db = null;
@@ -197,7 +169,7 @@ internal sealed class IngestWriter : IDisposable, IAsyncDisposable
     {
         queue.Writer.TryComplete();
         await loop.ConfigureAwait(false);
-        StopCheckpoints();
+        checkpointDue.Writer.TryComplete();
         await checkpoints.ConfigureAwait(false);
         db?.Dispose();
         db = null;

@@ -21,7 +21,7 @@ internal sealed class AlertsAccess(ClaimsPrincipal user, IReadOnlySet<string> ow
     /// <summary>May act on some: CSMs on their own, managers and admins on all.</summary>
     public bool Any { get; } = UiAccess.CanWork(user);
 
-    private bool Csm => !All && user.IsInRole(Roles.Csm);
+    private bool Csm => UiAccess.OnlyOwn(user);
 
     public bool Mine(string? person) => person is not null && string.Equals(person.Trim(), Email, StringComparison.OrdinalIgnoreCase);
 

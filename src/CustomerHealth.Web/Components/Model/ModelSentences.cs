@@ -261,5 +261,5 @@ internal static class ModelSentences
 
     private static string Count(double n, string unit) => $"{Num(n)} {unit}{(n == 1 ? "" : "s")}";
 
-    private static string Num(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
+    internal static string Num(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
 }
