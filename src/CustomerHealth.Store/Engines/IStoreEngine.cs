@@ -37,7 +37,8 @@ internal interface IStoreEngine
     object? NoLimit { get; }
 
     /// <summary>A stage for usage events in the import's transaction, merged into the store set-wise.</summary>
-    IUsageStage OpenUsageStage(StoreDb db, DbTransaction tx);
+    /// <param name="inbox">The stage's events go to the inbox when merged (see <see cref="UsageMerge"/>).</param>
+    IUsageStage OpenUsageStage(StoreDb db, DbTransaction tx, bool inbox = false);
 
     /// <summary>Streams the rows of a query, on a connection of its own (so that several tables can be read at once).</summary>
     IEnumerable<IRowReader> ReadRows(StoreDb db, string sql);
@@ -81,7 +82,16 @@ internal interface IUsageStage : IDisposable
 
 /// <param name="User">The user id as sent when its key is not known yet: such users are created and keyed set-wise when the stage is merged.</param>
 /// <param name="UserKey">The user's key when it is known (then <paramref name="User"/> is null).</param>
-internal readonly record struct StagedEvent(byte[] Identity, long Account, int Day, long Event, string? User, long? UserKey, long Count, double? Value, long OccurredAt, string? Properties);
+internal readonly record struct StagedEvent(byte[] Identity, long Account, int Day, long Event, string? User, long? UserKey, long Count, double? Value, long OccurredAt, string? Properties)
+{
+    /// <summary>
+    /// Whether two versions of an event store the same (the merge's comparison). A user must be named the same way in
+    /// both: by key in both (as stored), or as staged in one transaction (by its key when known before, else by its id).
+    /// </summary>
+    public bool SameAs(in StagedEvent other) =>
+        Account == other.Account && Day == other.Day && Event == other.Event && User == other.User && UserKey == other.UserKey && Count == other.Count
+        && Nullable.Equals(Value, other.Value) && OccurredAt == other.OccurredAt && Properties == other.Properties;
+}
 
 internal sealed record SnapshotRecord(
     long AccountKey, string AsOf, string ModelVersion, string Scorecard, double? Score, double? ComputedScore, string? Grade, string? OverrideReason,

@@ -80,7 +80,7 @@ internal sealed class PostgresEngine : IStoreEngine
 
     public object? NoLimit => null;
 
-    public IUsageStage OpenUsageStage(StoreDb db, DbTransaction tx) => new Stage((NpgsqlConnection)db.Connection, (NpgsqlTransaction)tx, this);
+    public IUsageStage OpenUsageStage(StoreDb db, DbTransaction tx, bool inbox = false) => new Stage((NpgsqlConnection)db.Connection, (NpgsqlTransaction)tx, this, inbox);
 
     public IEnumerable<IRowReader> ReadRows(StoreDb db, string sql)
     {
@@ -192,15 +192,19 @@ internal sealed class PostgresEngine : IStoreEngine
         private readonly List<StagedEvent> events = [];
         private readonly UsageMerge merge;
 
-        public Stage(NpgsqlConnection c, NpgsqlTransaction tx, IStoreEngine engine)
+        private readonly bool inbox;
+
+        public Stage(NpgsqlConnection c, NpgsqlTransaction tx, IStoreEngine engine, bool inbox)
         {
             this.c = c;
             this.tx = tx;
+            this.inbox = inbox;
             c.Execute(
                 """
                 CREATE TEMP TABLE IF NOT EXISTS usage_stage (
                     identity BYTEA NOT NULL, account_key BIGINT NOT NULL, day BIGINT NOT NULL, event_key BIGINT NOT NULL, user_id TEXT, user_key BIGINT,
-                    count BIGINT NOT NULL, value DOUBLE PRECISION, occurred_at BIGINT NOT NULL, properties TEXT, seq BIGINT NOT NULL, state BIGINT NOT NULL DEFAULT 0
+                    count BIGINT NOT NULL, value DOUBLE PRECISION, occurred_at BIGINT NOT NULL, properties TEXT, seq BIGINT NOT NULL, state BIGINT NOT NULL DEFAULT 0,
+                    stored BIGINT NOT NULL DEFAULT 0
                 );
                 TRUNCATE usage_stage;
                 """, transaction: tx);
@@ -217,6 +221,7 @@ internal sealed class PostgresEngine : IStoreEngine
             {
                 return 0;
             }
+            var userIds = events.Exists(e => e.User is not null);
             using (var copy = c.BeginBinaryImport($"COPY usage_stage ({UsageMerge.LoadColumns}, seq) FROM STDIN (FORMAT BINARY)"))
             {
                 for (var i = 0; i < events.Count; i++)
@@ -248,7 +253,7 @@ internal sealed class PostgresEngine : IStoreEngine
                 {
                     states[r.GetInt64(0)] = (int)r.GetInt64(1);
                 }
-            });
+            }, inbox, userIds);
             if (users is not null)
             {
                 using var cmd = new NpgsqlCommand(merge.KeyedUsers, c, tx);

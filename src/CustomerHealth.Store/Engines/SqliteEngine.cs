@@ -33,7 +33,7 @@ internal sealed class SqliteEngine : IStoreEngine
 
     public object? NoLimit => -1;
 
-    public IUsageStage OpenUsageStage(StoreDb db, DbTransaction tx) => new Stage(db.Sqlite, this);
+    public IUsageStage OpenUsageStage(StoreDb db, DbTransaction tx, bool inbox = false) => new Stage(db.Sqlite, this, inbox);
 
     public IEnumerable<IRowReader> ReadRows(StoreDb db, string sql)
     {
@@ -115,15 +115,19 @@ internal sealed class SqliteEngine : IStoreEngine
         private readonly SqliteConnection c;
         private readonly RawStatement insert;
         private readonly UsageMerge merge;
+        private readonly bool inbox;
+        private bool userIds;
 
-        public Stage(SqliteConnection c, IStoreEngine engine)
+        public Stage(SqliteConnection c, IStoreEngine engine, bool inbox)
         {
             this.c = c;
+            this.inbox = inbox;
             Exec(
                 $"""
                 CREATE TEMP TABLE IF NOT EXISTS usage_stage (
                     identity BLOB NOT NULL, account_key INTEGER NOT NULL, day INTEGER NOT NULL, event_key INTEGER NOT NULL, user_id TEXT, user_key INTEGER,
-                    count INTEGER NOT NULL, value REAL, occurred_at INTEGER NOT NULL, properties TEXT, seq INTEGER NOT NULL, state INTEGER NOT NULL DEFAULT 0
+                    count INTEGER NOT NULL, value REAL, occurred_at INTEGER NOT NULL, properties TEXT, seq INTEGER NOT NULL, state INTEGER NOT NULL DEFAULT 0,
+                    stored INTEGER NOT NULL DEFAULT 0
                 );
                 DELETE FROM temp.usage_stage;
                 """);
@@ -137,6 +141,7 @@ internal sealed class SqliteEngine : IStoreEngine
         {
             insert.Bind(1, e.Identity).Bind(2, e.Account).Bind(3, e.Day).Bind(4, e.Event).Bind(5, e.User).Bind(6, e.UserKey).Bind(7, e.Count).Bind(8, e.Value)
                 .Bind(9, e.OccurredAt).Bind(10, e.Properties).Bind(11, Count).Execute();
+            userIds |= e.User is not null;
             Count++;
         }
 
@@ -152,7 +157,7 @@ internal sealed class SqliteEngine : IStoreEngine
                 {
                     states[r.GetInt64(0)] = r.GetInt32(1);
                 }
-            });
+            }, inbox, userIds);
             if (users is not null)
             {
                 foreach (var r in Rows(c, merge.KeyedUsers))
@@ -162,6 +167,7 @@ internal sealed class SqliteEngine : IStoreEngine
             }
             Exec("DELETE FROM temp.usage_stage");
             Count = 0;
+            userIds = false;
             return changed;
         }
 

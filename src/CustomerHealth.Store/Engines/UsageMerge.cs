@@ -4,6 +4,10 @@ namespace CustomerHealth.Store.Engines;
 /// The set-based merge of staged usage events, shared by both engines: mark each staged event new (0), changed (1)
 /// or unchanged (2) against the stored events, take changed events' old values out of the roll-ups, write the
 /// events, and add the new values to the daily roll-ups and the per-day users.
+/// Staged events can instead go to the inbox (usage_inbox): marked against the stored events and then against the
+/// inbox's pending versions, the new and changed ones are appended there (one row per identity, the latest version
+/// replacing a pending one), keyed and with their state against the stored events (new or changed: unchanged from
+/// the stored event once more, it is a change that changes nothing); the merge above then runs on the inbox itself.
 /// </summary>
 internal sealed class UsageMerge
 {
@@ -18,6 +22,7 @@ internal sealed class UsageMerge
     private readonly string stage;
     private readonly string dedupe;
     private readonly string[] before, corrections, apply, prune;
+    private readonly string againstInbox, toInbox;
 
     public UsageMerge(IStoreEngine engine, string stage, string events)
     {
@@ -32,7 +37,7 @@ internal sealed class UsageMerge
             // Users seen for the first time are created all at once, then every staged event sent with a user id gets its key.
             $"INSERT INTO users (user_id) SELECT DISTINCT user_id FROM {stage} WHERE user_id IS NOT NULL ON CONFLICT (user_id) DO NOTHING",
             $"UPDATE {stage} AS s SET user_key = u.user_key FROM users AS u WHERE u.user_id = s.user_id",
-            $"UPDATE {stage} AS s SET state = CASE WHEN {same} THEN 2 ELSE 1 END FROM {events} AS e WHERE e.identity = s.identity",
+            $"UPDATE {stage} AS s SET state = CASE WHEN {same} THEN 2 ELSE 1 END, stored = 1 FROM {events} AS e WHERE e.identity = s.identity",
         ];
         corrections =
         [
@@ -72,6 +77,16 @@ internal sealed class UsageMerge
             ON CONFLICT (account_key, day, event_key, user_key) DO UPDATE SET n = usage_users.n + excluded.n
             """,
         ];
+        againstInbox =
+            $"UPDATE {stage} AS s SET state = CASE WHEN {engine.Same("(i.account_key, i.day, i.event_key, i.user_key, i.count, i.value, i.occurred_at, i.properties)",
+                "(s.account_key, s.day, s.event_key, s.user_key, s.count, s.value, s.occurred_at, s.properties)")} THEN 2 ELSE 1 END " +
+            $"FROM usage_inbox AS i WHERE i.identity = s.identity";
+        toInbox =
+            $"""
+            INSERT INTO usage_inbox ({StageColumns}, state) SELECT {StageColumns}, stored FROM {stage} WHERE state < 2 ORDER BY seq
+            ON CONFLICT (identity) DO UPDATE SET account_key = excluded.account_key, day = excluded.day, event_key = excluded.event_key, user_key = excluded.user_key,
+              count = excluded.count, value = excluded.value, occurred_at = excluded.occurred_at, properties = excluded.properties
+            """;
         prune =
         [
             // A correction can empty a roll-up row: an emptied row must not count as activity.
@@ -83,6 +98,9 @@ internal sealed class UsageMerge
     /// <summary>The users the merge keyed, by their id (after <see cref="Run"/>, before the stage is emptied).</summary>
     public string KeyedUsers => $"SELECT DISTINCT user_id, user_key FROM {stage} WHERE user_id IS NOT NULL";
 
+    /// <summary>Whether the inbox holds events: `1` or `0`.</summary>
+    public const string InboxHasEvents = "SELECT COUNT(*) FROM (SELECT 1 FROM usage_inbox LIMIT 1) AS pending";
+
     /// <summary>Each staged event's position and its state against the store.</summary>
     public string States => $"SELECT seq, state FROM {stage}";
 
@@ -91,13 +109,15 @@ internal sealed class UsageMerge
     /// <param name="execute">Runs a statement in the import's transaction.</param>
     /// <param name="count">Runs a `SELECT COUNT(*)` in the import's transaction.</param>
     /// <param name="readStates">When given, runs <see cref="States"/> after every staged event's state is known and before repeats are dropped.</param>
-    public int Run(bool repeats, Action<string> execute, Func<string, long> count, Action<string>? readStates = null)
+    /// <param name="inbox">Append the new and changed events to the inbox (their states then count the inbox's pending versions as stored).</param>
+    /// <param name="userIds">Whether an event was staged with a user id rather than a key (else the users need no look-up).</param>
+    public int Run(bool repeats, Action<string> execute, Func<string, long> count, Action<string>? readStates = null, bool inbox = false, bool userIds = true)
     {
         if (repeats && readStates is null)
         {
             execute(dedupe);
         }
-        foreach (var sql in before)
+        foreach (var sql in (userIds ? before : before[2..]).Concat(inbox ? [againstInbox] : []))
         {
             execute(sql);
         }
@@ -109,6 +129,27 @@ internal sealed class UsageMerge
                 execute(dedupe);
             }
         }
+        if (inbox)
+        {
+            execute(toInbox);
+            return (int)count($"SELECT COUNT(*) FROM {stage} WHERE state < 2");
+        }
+        return Apply(execute, count);
+    }
+
+    /// <summary>
+    /// Merges the events of the inbox into the store and empties it (under the import lock, so that nothing is
+    /// appended meanwhile); the merge must have been made with usage_inbox as its stage.
+    /// </summary>
+    public void MergeInbox(Action<string> execute, Func<string, long> count)
+    {
+        Apply(execute, count);
+        execute("DELETE FROM usage_inbox");
+    }
+
+    /// <summary>Writes the marked events and their roll-ups; returns how many were new or changed.</summary>
+    private int Apply(Action<string> execute, Func<string, long> count)
+    {
         var corrected = count($"SELECT COUNT(*) FROM {stage} WHERE state = 1") > 0;
         foreach (var sql in corrected ? corrections.Concat(apply).Concat(prune) : apply)
         {

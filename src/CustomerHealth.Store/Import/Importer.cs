@@ -180,13 +180,14 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
     /// its own as if imported alone after the ones before it: an identity sent by two batches is new in the first
     /// and a duplicate in the second. A batch that does not land (a bad row without skip-invalid) writes nothing.
     /// When the transaction fails, nothing of any batch lands and the exception is thrown.
+    /// Usage events go to the inbox (<see cref="UsageInbox"/>): counted exactly now, merged into the store later.
     /// </summary>
     public IReadOnlyList<ImportResult> Import(IReadOnlyList<CheckedRows> batches)
     {
         var counts = new (int Changed, int Unchanged)[batches.Count];
         using var tx = db.Connection.BeginTransaction();
         db.Engine.LockForImport(db.Connection, tx);
-        var writer = new SignalWriter(db, tx, clock);
+        var writer = new SignalWriter(db, tx, clock) { ToInbox = true };
         for (var b = 0; b < batches.Count; b++)
         {
             writer.StartBatch();

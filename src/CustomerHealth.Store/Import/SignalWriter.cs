@@ -36,6 +36,12 @@ internal sealed class SignalWriter
     private List<(int Batch, StagedEvent Event)>? batchEvents;
     private readonly List<int> usageChangedByBatch = [];
 
+    /// <summary>
+    /// Usage goes to the inbox (see <see cref="UsageInbox"/>), counted against the inbox's pending versions and the
+    /// stored events; otherwise the inbox is merged first and usage is merged into the store.
+    /// </summary>
+    public bool ToInbox { get; init; }
+
     /// <summary>The records written from now on belong to the next batch (numbered from 0).</summary>
     public void StartBatch()
     {
@@ -263,7 +269,15 @@ internal sealed class SignalWriter
         var ev = Intern(eventKeys, "event_names", "name", "event_key", u.Event);
         var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(u.OccurredAt, usageZone).DateTime).DayNumber;
         var identity = u.EventId is { } eid ? Identity.Hash("id\u001e" + eid) : Identity.Hash(Identity.Join(u.AccountId, u.OccurredAt, u.Event, u.UserId, u.Count, u.Value, u.Properties));
-        stage ??= db.Engine.OpenUsageStage(db, tx);
+        if (stage is null)
+        {
+            if (!ToInbox)
+            {
+                // Events merged now must come after those accepted before them and still in the inbox.
+                UsageInbox.MergeWithin(db, tx);
+            }
+            stage = db.Engine.OpenUsageStage(db, tx, ToInbox);
+        }
         batchRepeats |= !batchIdentities.Add(System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(identity));
         long? userKey = u.UserId is { } user && db.KnownKeys is { } known && known.TryGetUser(user, out var k) ? k : null;
         var staged = new StagedEvent(identity, account, day, ev, userKey is null ? u.UserId : null, userKey, u.Count, u.Value, u.OccurredAt.ToUnixTimeMilliseconds(), Props(u.Properties));
@@ -325,7 +339,7 @@ internal sealed class SignalWriter
                 {
                     continue;
                 }
-                if (earlier.TryGetValue(identity, out var before) ? !SameEvent(before, e) : states[seq] < 2)
+                if (earlier.TryGetValue(identity, out var before) ? !before.SameAs(e) : states[seq] < 2)
                 {
                     usageChangedByBatch[batch]++;
                 }
@@ -334,14 +348,6 @@ internal sealed class SignalWriter
             start = end;
         }
     }
-
-    /// <summary>
-    /// Whether two versions of an event store the same (the merge's comparison). Both were staged in one transaction,
-    /// so a user is named the same way in both: by its key when known before, else by its id.
-    /// </summary>
-    private static bool SameEvent(in StagedEvent a, in StagedEvent b) =>
-        a.Account == b.Account && a.Day == b.Day && a.Event == b.Event && a.User == b.User && a.UserKey == b.UserKey && a.Count == b.Count
-        && Nullable.Equals(a.Value, b.Value) && a.OccurredAt == b.OccurredAt && a.Properties == b.Properties;
 
     private long Account(string id) => Account(id, out _);
 

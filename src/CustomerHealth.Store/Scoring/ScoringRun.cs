@@ -4,6 +4,7 @@ using CustomerHealth.Core.Model;
 using CustomerHealth.Core.Scoring;
 using CustomerHealth.Store.Models;
 using CustomerHealth.Store.Engines;
+using CustomerHealth.Store.Import;
 using Dapper;
 
 namespace CustomerHealth.Store.Scoring;
@@ -31,8 +32,12 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
     /// accounts whose signals changed since are rescored (the others keep their snapshots, and their stored values
     /// still make up the percentile cohorts); otherwise every account is.
     /// </summary>
-    public ScoreSummary Score(DateOnly asOf, string? versionId = null, IProgress<double>? progress = null) =>
-        (versionId is null ? ScoreTouched(asOf) : null) ?? ScoreRange(asOf, asOf, 1, versionId, progress)[0];
+    public ScoreSummary Score(DateOnly asOf, string? versionId = null, IProgress<double>? progress = null)
+    {
+        // The accounts of the usage still in the inbox are marked as touched when it is merged.
+        UsageInbox.Merge(db);
+        return (versionId is null ? ScoreTouched(asOf) : null) ?? ScoreRange(asOf, asOf, 1, versionId, progress)[0];
+    }
 
     /// <summary>Scores the days from, from + every, ... up to to, storing a snapshot per account and day.</summary>
     public IReadOnlyList<ScoreSummary> ScoreRange(DateOnly from, DateOnly to, int everyDays, string? versionId = null, IProgress<double>? progress = null)
@@ -47,6 +52,7 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
         }
         var version = versionId is null ? models.RequireCurrent() : models.Get(versionId) ?? throw new StoreException($"model version {versionId} is not in this store");
         var plan = new ScoringPlan(version.Model);
+        UsageInbox.Merge(db);
         var touched = TouchedAccounts();
         var latest = LatestDay();
         var (accounts, eventIds) = SignalLoader.LoadAll(db, TimeZoneInfo.FindSystemTimeZoneById(plan.Model.Timezone));

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using CustomerHealth.Core.Measures;
 using CustomerHealth.Store.Engines;
+using CustomerHealth.Store.Import;
 
 namespace CustomerHealth.Store.Scoring;
 
@@ -14,6 +15,7 @@ internal static class SignalLoader
     /// <param name="onlyTouched">Load only the accounts marked as touched since they were last scored.</param>
     public static (List<AccountData> Accounts, Dictionary<string, int> EventIds) LoadAll(StoreDb db, TimeZoneInfo zone, bool onlyTouched = false)
     {
+        UsageInbox.Merge(db);
         var only = onlyTouched ? "account_key IN (SELECT account_key FROM dirty_accounts)" : "1 = 1";
         var eventIds = new Dictionary<string, int>(StringComparer.Ordinal);
         Grouped<UsageDay> usage = null!;

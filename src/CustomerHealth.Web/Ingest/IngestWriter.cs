@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Dapper;
 using CustomerHealth.Store;
+using CustomerHealth.Core.Signals;
 using CustomerHealth.Store.Import;
 
 namespace CustomerHealth.Web.Ingest;
@@ -13,8 +14,11 @@ namespace CustomerHealth.Web.Ingest;
 /// When the group's transaction fails, nothing of it lands and every request in it gets the exception.
 /// On SQLite the writer does not copy the write-ahead log back into the file itself: a checkpointer does, on its own
 /// connection, at most every few seconds, so that the next group is written meanwhile.
+/// Usage events go to the inbox (<see cref="UsageInbox"/>). The writer merges it, between two groups, when the
+/// rescoring asks (before each pass), when it has appended many events since (so that the inbox stays small) and when
+/// it stops: on its own long-lived connection, whose cache holds the pages the merge changes.
 /// </summary>
-internal sealed class IngestWriter : IDisposable, IAsyncDisposable
+public sealed class IngestWriter : IDisposable, IAsyncDisposable
 {
     // A group stops growing at this many records, so that one group's transaction stays short.
     private const int GroupRecords = 100_000;
@@ -31,6 +35,9 @@ internal sealed class IngestWriter : IDisposable, IAsyncDisposable
     // A checkpoint copies each page changed since the last one once, however often the groups changed it: under a
     // steady load, one every few seconds copies far less than one after every group.
     private static readonly TimeSpan CheckpointEvery = TimeSpan.FromSeconds(5);
+    // The writer merges the inbox itself after appending this many usage events (the rescoring merges it sooner).
+    private const int InboxLimit = 250_000;
+    private long appended;
     private StoreDb? db;
     private long groups;
     private long received;
@@ -69,19 +76,44 @@ internal sealed class IngestWriter : IDisposable, IAsyncDisposable
         return job.Done.Task;
     }
 
+    /// <summary>
+    /// Merges the usage inbox between two groups; done when merged. A failure is logged, not thrown: whatever reads
+    /// usage merges the inbox itself first.
+    /// </summary>
+    public Task MergeInboxSoon()
+    {
+        var job = new Job([]) { MergesInbox = true };
+        return queue.Writer.TryWrite(job) ? job.Done.Task : Task.CompletedTask;
+    }
+
     private async Task Run()
     {
         var group = new List<Job>();
+        var merges = new List<Job>();
         while (await queue.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
             group.Clear();
             var records = 0;
             while (records < GroupRecords && queue.Reader.TryRead(out var job))
             {
+                if (job.MergesInbox)
+                {
+                    merges.Add(job);
+                    continue;
+                }
                 group.Add(job);
                 records += job.Batches.Sum(b => b.Lands ? b.Rows : 0);
             }
-            Land(group);
+            if (group.Count > 0)
+            {
+                Land(group);
+            }
+            if (merges.Count > 0)
+            {
+                MergeInbox();
+                merges.ForEach(m => m.Done.SetResult([]));
+                merges.Clear();
+            }
         }
     }
 
@@ -96,7 +128,8 @@ internal sealed class IngestWriter : IDisposable, IAsyncDisposable
                 db.KeepKeys();
                 if (!db.IsPostgres)
                 {
-                    db.Connection.Execute("PRAGMA wal_autocheckpoint=0");
+                    // A larger cache than other connections': the inbox's merges change pages all over the usage tables.
+                    db.Connection.Execute("PRAGMA wal_autocheckpoint=0; PRAGMA cache_size=-524288");
                 }
             }
             results = new Importer(db, clock).Import(group.SelectMany(j => j.Batches).ToList());
@@ -114,6 +147,11 @@ internal sealed class IngestWriter : IDisposable, IAsyncDisposable
             return;
         }
         Interlocked.Increment(ref groups);
+        appended += group.Sum(j => j.Batches.Sum(b => b.Kind == ImportKind.Usage && b.Lands ? b.Rows - b.Rejected : 0));
+        if (appended >= InboxLimit)
+        {
+            MergeInbox();
+        }
         if (!db.IsPostgres && clock.GetElapsedTime(lastCheckpoint) >= CheckpointEvery)
         {
             lastCheckpoint = clock.GetTimestamp();
@@ -124,6 +162,23 @@ internal sealed class IngestWriter : IDisposable, IAsyncDisposable
         {
             job.Done.SetResult(results.Skip(next).Take(job.Batches.Count).ToList());
             next += job.Batches.Count;
+        }
+    }
+
+    private void MergeInbox()
+    {
+        try
+        {
+            db ??= store.Open();
+            UsageInbox.Merge(db);
+            appended = 0;
+        }
+        catch (Exception e)
+        {
+            // What reads usage merges the inbox first: nothing is lost, the inbox is only larger meanwhile.
+            db?.Dispose();
+            db = null;
+            log.LogWarning(e, "merging the usage inbox failed");
         }
     }
 
@@ -159,6 +214,7 @@ internal sealed class IngestWriter : IDisposable, IAsyncDisposable
     {
         queue.Writer.TryComplete();
         loop.GetAwaiter().GetResult();
+        MergeInbox();
         checkpointDue.Writer.TryComplete();
         checkpoints.GetAwaiter().GetResult();
         db?.Dispose();
@@ -169,6 +225,7 @@ internal sealed class IngestWriter : IDisposable, IAsyncDisposable
     {
         queue.Writer.TryComplete();
         await loop.ConfigureAwait(false);
+        MergeInbox();
         checkpointDue.Writer.TryComplete();
         await checkpoints.ConfigureAwait(false);
         db?.Dispose();
@@ -177,6 +234,8 @@ internal sealed class IngestWriter : IDisposable, IAsyncDisposable
 
     private sealed record Job(IReadOnlyList<CheckedRows> Batches)
     {
+        public bool MergesInbox { get; init; }
+
         public TaskCompletionSource<IReadOnlyList<ImportResult>> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -2,6 +2,7 @@ using CustomerHealth.Store.Alerts;
 using CustomerHealth.Web.Deliveries;
 using CustomerHealth.Store.Models;
 using CustomerHealth.Store.Scoring;
+using CustomerHealth.Web.Ingest;
 
 namespace CustomerHealth.Web.Jobs;
 
@@ -12,7 +13,8 @@ namespace CustomerHealth.Web.Jobs;
 /// Each pass ends with the alert rules evaluated on the new scores.
 /// The marks live in the store, so another server process or a later start finishes what this one did not.
 /// </summary>
-public sealed class RescoreQueue(StoreAccess store, TimeProvider clock, ServerSettings settings, DeliveryWorker deliveries, ILogger<RescoreQueue> log) : BackgroundService
+public sealed class RescoreQueue(
+    StoreAccess store, TimeProvider clock, ServerSettings settings, DeliveryWorker deliveries, IngestWriter writer, ILogger<RescoreQueue> log) : BackgroundService
 {
     private readonly SemaphoreSlim wake = new(0);
     private int pending;
@@ -47,6 +49,9 @@ public sealed class RescoreQueue(StoreAccess store, TimeProvider clock, ServerSe
             Interlocked.Exchange(ref pending, 0);
             try
             {
+                // The usage accepted until now is merged by the ingest writer, on its own connection between two of its
+                // writes, rather than here, where the writes would wait for each other.
+                await writer.MergeInboxSoon();
                 RescoreToday();
             }
             catch (Exception e) when (e is not OperationCanceledException)

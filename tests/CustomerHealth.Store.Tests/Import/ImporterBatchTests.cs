@@ -8,7 +8,7 @@ namespace CustomerHealth.Store.Tests.Import;
 /// <summary>
 /// Several checked batches written in one transaction (the HTTP ingest's group commit): each is counted as if it
 /// had been imported alone after the ones before it, a batch that does not land writes nothing, and a failed
-/// transaction lands none of them.
+/// transaction lands none of them. Their usage goes to the inbox and is stored once the inbox is merged.
 /// </summary>
 public abstract class ImporterBatchTests(TestEngine engine) : IDisposable
 {
@@ -43,6 +43,11 @@ public abstract class ImporterBatchTests(TestEngine engine) : IDisposable
 
         results.Select(Counts).ShouldBe([(2, 1), (1, 1), (1, 2)]);
         results.ShouldAllBe(r => r.Applied);
+        // e1 (its latest version), e2 and e3 wait in the inbox; the stored event was re-sent unchanged.
+        UsageInbox.Pending(store.Db).ShouldBe(3);
+        store.Count("usage_events").ShouldBe(1);
+        UsageInbox.Merge(store.Db);
+        UsageInbox.Pending(store.Db).ShouldBe(0);
         store.Count("usage_events").ShouldBe(4);
         // stored 1, e1 3 (its first version taken back), e2 1, e3 1
         store.Scalar<long>("SELECT count FROM usage_daily").ShouldBe(6);
@@ -61,6 +66,7 @@ public abstract class ImporterBatchTests(TestEngine engine) : IDisposable
         results.Select(r => r.Applied).ShouldBe([true, false, true]);
         results.Select(Counts).ShouldBe([(1, 0), (0, 0), (1, 0)]);
         results[2].Rejected.ShouldBe(1);
+        UsageInbox.Merge(store.Db);
         store.Query<string>("SELECT a.account_id FROM usage_events e JOIN accounts a ON a.account_key = e.account_key").ShouldBe(["A1", "A1"]);
         store.Count("usage_events").ShouldBe(2);
     }
@@ -96,19 +102,12 @@ public abstract class ImporterBatchTests(TestEngine engine) : IDisposable
         var grouped = store.Importer.Import(batches.Select(b => Usage(b)).ToList()).Select(Counts).ToList();
         var oneByOne = batches.Select(b => Counts(alone.Importer.Import(ImportKind.Usage,
             b.Select((l, i) => new SourceRow(i + 1, RowSource.ParseObject(l, i + 1), null, l)), "request", Atomic))).ToList();
+        UsageInbox.Merge(store.Db);
 
         grouped.ShouldBe(oneByOne);
         grouped.Sum(c => c.Accepted).ShouldBeGreaterThan(120);
         grouped.Sum(c => c.Duplicates).ShouldBeGreaterThan(100);
-        foreach (var sql in new[]
-        {
-            "SELECT e.account_key, e.day, e.event_key, u.user_id, e.count, e.occurred_at FROM usage_events e LEFT JOIN users u ON u.user_key = e.user_key",
-            "SELECT account_key, day, event_key, count, sum FROM usage_daily",
-            "SELECT d.account_key, d.day, d.event_key, u.user_id, d.n FROM usage_users d JOIN users u ON u.user_key = d.user_key",
-        })
-        {
-            Rows(store, sql).ShouldBe(Rows(alone, sql), sql);
-        }
+        StoredUsageShouldBeTheSame(store, alone);
     }
 
     [Fact]
@@ -123,17 +122,12 @@ public abstract class ImporterBatchTests(TestEngine engine) : IDisposable
         // Three transactions of two batches: the later ones stage most events with keys learned from the earlier ones.
         var kept = batches.Chunk(2).SelectMany(pair => store.Importer.Import(pair.Select(b => Usage(b)).ToList())).Select(Counts).ToList();
         var without = batches.Chunk(2).SelectMany(pair => plain.Importer.Import(pair.Select(b => Usage(b)).ToList())).Select(Counts).ToList();
+        UsageInbox.Merge(store.Db);
+        UsageInbox.Merge(plain.Db);
 
         kept.ShouldBe(without);
         store.Count("users").ShouldBe(plain.Count("users"));
-        foreach (var sql in new[]
-        {
-            "SELECT e.identity, e.account_key, e.day, e.event_key, u.user_id, e.count, e.occurred_at FROM usage_events e LEFT JOIN users u ON u.user_key = e.user_key",
-            "SELECT d.account_key, d.day, d.event_key, u.user_id, d.n FROM usage_users d JOIN users u ON u.user_key = d.user_key",
-        })
-        {
-            Rows(store, sql).ShouldBe(Rows(plain, sql), sql);
-        }
+        StoredUsageShouldBeTheSame(store, plain);
     }
 
     [Fact]
@@ -144,9 +138,10 @@ public abstract class ImporterBatchTests(TestEngine engine) : IDisposable
         RefuseCount666();
         // The account and user created by the failed transaction are rolled back with it.
         Should.Throw<Exception>(() => store.Importer.Import([Usage(Event("e1", account: "Z9", user: "new")), Usage(Event("e2", count: 666, user: "new"))]));
-        store.Db.Connection.Execute("DROP TRIGGER refuse" + (store.Engine == TestEngine.Postgres ? " ON usage_events" : ""));
+        store.Db.Connection.Execute("DROP TRIGGER refuse" + (store.Engine == TestEngine.Postgres ? " ON usage_inbox" : ""));
 
         store.Importer.Import([Usage(Event("e1", account: "Z9", user: "new"), Event("e3", user: "known"))]).Single().Changed.ShouldBe(2);
+        UsageInbox.Merge(store.Db);
 
         store.Query<string>("SELECT user_id FROM users ORDER BY user_id").ShouldBe(["known", "new"]);
         store.Query<string>("SELECT account_id FROM accounts ORDER BY account_id").ShouldBe(["A1", "Z9"]);
@@ -166,6 +161,8 @@ public abstract class ImporterBatchTests(TestEngine engine) : IDisposable
             [Check(ImportKind.Accounts, Atomic, """{"account_id":"A9","name":"Acme"}"""), Usage(Event("e1")), Usage(Event("e2", count: 666))]))
             .Message.ShouldContain("refused");
 
+        store.Count("usage_inbox").ShouldBe(0);
+        UsageInbox.Merge(store.Db);
         store.Count("usage_events").ShouldBe(0);
         store.Count("usage_daily").ShouldBe(0);
         store.Count("accounts").ShouldBe(0);
@@ -179,9 +176,79 @@ public abstract class ImporterBatchTests(TestEngine engine) : IDisposable
     {
         store.Importer.Import([Usage(Event("e1", account: "A1")), Check(ImportKind.Surveys, Atomic,
             """{"account_id":"A2","kind":"nps","score":9,"responded_at":"2025-05-01T10:00:00Z"}""")]);
+        // The survey's account at once; the usage's when the inbox is merged (which scoring does first).
+        store.Query<string>("SELECT a.account_id FROM dirty_accounts d JOIN accounts a ON a.account_key = d.account_key").ShouldBe(["A2"]);
+        UsageInbox.Merge(store.Db);
 
         store.Query<string>("SELECT a.account_id FROM dirty_accounts d JOIN accounts a ON a.account_key = d.account_key ORDER BY a.account_id")
             .ShouldBe(["A1", "A2"]);
+    }
+
+    [Fact]
+    public void Import_TransactionsWithTheInboxMergedAtRandomAndFileImportsBetween_CountAndStoreTheSameAsImportingOneByOne()
+    {
+        // Event ids from a small pool: transactions re-send and change events that wait in the inbox, that were
+        // merged already, or that a file import (which merges the inbox first) wrote in between.
+        var rnd = new Random(5);
+        var batches = Enumerable.Range(0, 16).Select(_ => Enumerable.Range(0, 80).Select(_ =>
+                Event("e" + rnd.Next(100), count: 1 + rnd.Next(3), account: "A" + rnd.Next(4), user: "u" + rnd.Next(6))).ToArray()).ToList();
+        using var alone = new TestStore(engine);
+        var grouped = new List<(int, int)>();
+        var oneByOne = new List<(int, int)>();
+        foreach (var pair in batches.Chunk(2))
+        {
+            if (rnd.Next(3) == 0)
+            {
+                // A file of the pair's first batch, imported directly into both stores.
+                grouped.Add(Counts(store.ImportJsonl(ImportKind.Usage, pair[0])));
+                oneByOne.Add(Counts(alone.ImportJsonl(ImportKind.Usage, pair[0])));
+                grouped.AddRange(store.Importer.Import([Usage(pair[1])]).Select(Counts));
+            }
+            else
+            {
+                grouped.AddRange(store.Importer.Import(pair.Select(b => Usage(b)).ToList()).Select(Counts));
+                oneByOne.Add(Counts(alone.ImportJsonl(ImportKind.Usage, pair[0])));
+            }
+            oneByOne.Add(Counts(alone.ImportJsonl(ImportKind.Usage, pair[1])));
+            if (rnd.Next(2) == 0)
+            {
+                UsageInbox.Merge(store.Db);
+            }
+        }
+        UsageInbox.Merge(store.Db);
+
+        grouped.ShouldBe(oneByOne);
+        grouped.Sum(c => c.Item1).ShouldBeGreaterThan(150);
+        grouped.Sum(c => c.Item2).ShouldBeGreaterThan(150);
+        StoredUsageShouldBeTheSame(store, alone);
+    }
+
+    [Fact]
+    public void Import_AnEventChangedInTheInboxAndChangedBack_IsStoredAsFirstStoredAndCountedAsAChangeEachTime()
+    {
+        store.ImportJsonl(ImportKind.Usage, Event("e1")).Changed.ShouldBe(1);
+
+        store.Importer.Import([Usage(Event("e1", count: 5))]).Single().Changed.ShouldBe(1);
+        store.Importer.Import([Usage(Event("e1", count: 5))]).Single().Unchanged.ShouldBe(1);
+        store.Importer.Import([Usage(Event("e1"))]).Single().Changed.ShouldBe(1);
+        UsageInbox.Pending(store.Db).ShouldBe(1);
+        UsageInbox.Merge(store.Db);
+
+        store.Scalar<long>("SELECT count FROM usage_events").ShouldBe(1);
+        store.Scalar<long>("SELECT count FROM usage_daily").ShouldBe(1);
+        store.Scalar<long>("SELECT n FROM usage_users").ShouldBe(1);
+    }
+
+    [Fact]
+    public void Scoring_MergesTheInboxFirst_SoThatAcceptedUsageCountsAtOnce()
+    {
+        store.Importer.Import([Usage(Event("e1", account: "A1"), Event("e2", account: "A1", count: 4))]);
+
+        store.Publish();
+        new CustomerHealth.Store.Scoring.ScoringRun(store.Db, store.Models).Score(new DateOnly(2025, 5, 2));
+
+        UsageInbox.Pending(store.Db).ShouldBe(0);
+        store.Scalar<long>("SELECT SUM(count) FROM usage_daily").ShouldBe(5);
     }
 
     /// <summary>A trigger that stands in for a database error: an event with count 666 fails its transaction.</summary>
@@ -189,9 +256,23 @@ public abstract class ImporterBatchTests(TestEngine engine) : IDisposable
         store.Db.Connection.Execute(store.Engine == TestEngine.Postgres
             ? """
               CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN IF NEW.count = 666 THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql;
-              CREATE TRIGGER refuse BEFORE INSERT ON usage_events FOR EACH ROW EXECUTE FUNCTION refuse();
+              CREATE TRIGGER refuse BEFORE INSERT ON usage_inbox FOR EACH ROW EXECUTE FUNCTION refuse();
               """
-            : "CREATE TRIGGER refuse BEFORE INSERT ON usage_events WHEN NEW.count = 666 BEGIN SELECT RAISE(ABORT, 'refused'); END");
+            : "CREATE TRIGGER refuse BEFORE INSERT ON usage_inbox WHEN NEW.count = 666 BEGIN SELECT RAISE(ABORT, 'refused'); END");
+
+    /// <summary>Both stores hold the same usage events (by identity), daily roll-ups and per-day users.</summary>
+    private static void StoredUsageShouldBeTheSame(TestStore store, TestStore other)
+    {
+        foreach (var sql in new[]
+        {
+            "SELECT e.identity, e.account_key, e.day, e.event_key, u.user_id, e.count, e.occurred_at FROM usage_events e LEFT JOIN users u ON u.user_key = e.user_key",
+            "SELECT account_key, day, event_key, count, sum FROM usage_daily",
+            "SELECT d.account_key, d.day, d.event_key, u.user_id, d.n FROM usage_users d JOIN users u ON u.user_key = d.user_key",
+        })
+        {
+            Rows(store, sql).ShouldBe(Rows(other, sql), sql);
+        }
+    }
 
     private static List<string> Rows(TestStore s, string sql) =>
         s.Rows(sql).Select(r => string.Join("|", r.Values.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)))).Order(StringComparer.Ordinal).ToList();

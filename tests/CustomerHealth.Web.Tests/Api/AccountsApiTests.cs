@@ -1,3 +1,4 @@
+using CustomerHealth.Store.Import;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -26,9 +27,11 @@ public abstract class AccountsApiTests(TestEngine engine) : IDisposable
 
     private static string At(int daysAgo) => Day(daysAgo) + "T10:00:00Z";
 
+    /// <summary>The rows of a table once the usage inbox is merged (as whatever reads usage merges it first).</summary>
     private long Count(string table)
     {
         using var db = app.OpenStore();
+        UsageInbox.Merge(db);
         return db.Connection.ExecuteScalar<long>($"SELECT COUNT(*) FROM {table}");
     }
 

@@ -1,3 +1,4 @@
+using CustomerHealth.Store.Import;
 using System.Net;
 using System.Text;
 using Dapper;
@@ -10,9 +11,11 @@ public abstract class IngestApiTests(TestEngine engine) : IDisposable
 
     public void Dispose() => app.Dispose();
 
+    /// <summary>The rows of a table once the usage inbox is merged (as whatever reads usage merges it first).</summary>
     private long Count(string table)
     {
         using var db = app.OpenStore();
+        UsageInbox.Merge(db);
         return db.Connection.ExecuteScalar<long>($"SELECT COUNT(*) FROM {table}");
     }
 

@@ -1,3 +1,4 @@
+using CustomerHealth.Store.Import;
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
@@ -71,6 +72,10 @@ public abstract class LoadTests(TestEngine engine) : IDisposable
         accepted.ShouldBe(sent);
         duplicates.ShouldBeGreaterThan(0);
         using var db = app.OpenStore();
+        // Accepted events wait in the inbox until something reads usage (the rescoring, or the writer past its limit).
+        (UsageInbox.Pending(db) + db.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM usage_events")).ShouldBeGreaterThanOrEqualTo(sent);
+        UsageInbox.Merge(db);
+        UsageInbox.Pending(db).ShouldBe(0);
         db.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM usage_events").ShouldBe(sent);
         db.Connection.ExecuteScalar<long>("SELECT SUM(count) FROM usage_daily").ShouldBe(sent);
     }

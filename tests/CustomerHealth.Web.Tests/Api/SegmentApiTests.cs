@@ -1,3 +1,4 @@
+using CustomerHealth.Store.Import;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -26,16 +27,19 @@ public abstract class SegmentApiTests(TestEngine engine) : IDisposable
 
     private HttpClient IngestKey() => Segment(app.Keys["ingest"]);
 
+    /// <summary>The rows of a table once the usage inbox is merged (as whatever reads usage merges it first).</summary>
     private long Count(string table)
     {
         using var db = app.OpenStore();
+        UsageInbox.Merge(db);
         return db.Connection.ExecuteScalar<long>($"SELECT COUNT(*) FROM {table}");
     }
 
-    /// <summary>Every stored usage event: its account, event name, user and time (Unix milliseconds).</summary>
+    /// <summary>Every stored usage event (the inbox merged): its account, event name, user and time (Unix milliseconds).</summary>
     private List<(string AccountId, string Event, string? UserId, long OccurredAt, string? Properties)> UsageEvents()
     {
         using var db = app.OpenStore();
+        UsageInbox.Merge(db);
         return db.Connection.Query<(string, string, string?, long, string?)>(
             """
             SELECT a.account_id, n.name, u.user_id, e.occurred_at, e.properties

@@ -1,3 +1,4 @@
+using CustomerHealth.Store.Import;
 using System.Data.Common;
 using System.Net;
 using System.Text;
@@ -104,6 +105,7 @@ public abstract class IngestWriterTests(TestEngine engine) : IDisposable
         // The first request alone (the writer was stuck on it), then the four queued behind it together.
         writer.Groups.ShouldBe(2);
         using var db = app.OpenStore();
+        UsageInbox.Merge(db);
         db.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM usage_events").ShouldBe(5 + 10 + 1 + 3);
         db.Connection.ExecuteScalar<long>("SELECT SUM(count) FROM usage_daily").ShouldBe(3 + 2 * 4 + 10 + 1 + 3);
         db.Connection.Query<string>("SELECT a.account_id FROM dirty_accounts d JOIN accounts a ON a.account_key = d.account_key ORDER BY a.account_id")
@@ -120,9 +122,9 @@ public abstract class IngestWriterTests(TestEngine engine) : IDisposable
             db.Connection.Execute(app.Engine == TestEngine.Postgres
                 ? """
                   CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN IF NEW.count = 666 THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql;
-                  CREATE TRIGGER refuse BEFORE INSERT ON usage_events FOR EACH ROW EXECUTE FUNCTION refuse();
+                  CREATE TRIGGER refuse BEFORE INSERT ON usage_inbox FOR EACH ROW EXECUTE FUNCTION refuse();
                   """
-                : "CREATE TRIGGER refuse BEFORE INSERT ON usage_events WHEN NEW.count = 666 BEGIN SELECT RAISE(ABORT, 'refused'); END");
+                : "CREATE TRIGGER refuse BEFORE INSERT ON usage_inbox WHEN NEW.count = 666 BEGIN SELECT RAISE(ABORT, 'refused'); END");
         }
         var writer = app.Services.GetRequiredService<IngestWriter>();
         var client = app.KeyClient("ingest");
@@ -144,6 +146,7 @@ public abstract class IngestWriterTests(TestEngine engine) : IDisposable
         results.Select(r => r.Status).ShouldBe([HttpStatusCode.OK, HttpStatusCode.ServiceUnavailable, HttpStatusCode.ServiceUnavailable, HttpStatusCode.ServiceUnavailable]);
         results[1].Body.GetProperty("title").GetString()!.ShouldContain("nothing was stored");
         using var store = app.OpenStore();
+        UsageInbox.Merge(store);
         store.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM usage_events").ShouldBe(5);
         store.Connection.Query<string>("SELECT account_id FROM accounts ORDER BY account_id").ShouldBe(["G1"]);
         // Sent again, the good ones land.

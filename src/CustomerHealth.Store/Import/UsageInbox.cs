@@ -1,0 +1,48 @@
+using System.Data.Common;
+using CustomerHealth.Store.Engines;
+using Dapper;
+
+namespace CustomerHealth.Store.Import;
+
+/// <summary>
+/// Usage accepted over HTTP waits in the inbox (table usage_inbox, one row per identity, its latest accepted version)
+/// until it is merged into the stored events and the roll-ups. A request only appends to it, after looking its
+/// events up among the stored and the pending ones, so that its counts are exact; the merge then does in one pass
+/// for many requests what each request would have done alone (every page of the events and roll-ups it changes is
+/// written once per merge instead of once per request). Whatever reads usage merges the inbox first: a scoring run,
+/// a preview, a backtest, and an import of usage (which must come after the events accepted before it).
+/// </summary>
+public static class UsageInbox
+{
+    /// <summary>Merges the inbox, in a transaction of its own under the import lock; one look-up when it is empty.</summary>
+    public static void Merge(StoreDb db)
+    {
+        if (db.Connection.ExecuteScalar<long>(UsageMerge.InboxHasEvents) == 0)
+        {
+            return;
+        }
+        using var tx = db.Connection.BeginTransaction();
+        db.Engine.LockForImport(db.Connection, tx);
+        MergeWithin(db, tx);
+        tx.Commit();
+    }
+
+    /// <summary>Merges the inbox within a transaction that holds the import lock.</summary>
+    internal static void MergeWithin(StoreDb db, DbTransaction tx)
+    {
+        if (db.Connection.ExecuteScalar<long>(UsageMerge.InboxHasEvents, transaction: tx) == 0)
+        {
+            return;
+        }
+        if (db.IsPostgres)
+        {
+            // The inbox fills and empties faster than autovacuum analyses it: without fresh statistics the planner takes it for tiny.
+            db.Connection.Execute("ANALYZE usage_inbox; SET LOCAL work_mem = '256MB'", transaction: tx);
+        }
+        new UsageMerge(db.Engine, "usage_inbox", "usage_events")
+            .MergeInbox(sql => db.Connection.Execute(sql, transaction: tx), sql => db.Connection.ExecuteScalar<long>(sql, transaction: tx));
+    }
+
+    /// <summary>Events accepted and not merged yet.</summary>
+    public static long Pending(StoreDb db) => db.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM usage_inbox");
+}
