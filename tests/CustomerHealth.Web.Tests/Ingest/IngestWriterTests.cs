@@ -153,6 +153,43 @@ public abstract class IngestWriterTests(TestEngine engine) : IDisposable
         var again = await client.PostJson("/api/v1/ingest/usage", Events("b", 5, account: "G2"));
         again.GetProperty("accepted").GetInt32().ShouldBe(5);
     }
+    [Fact]
+    public async Task MergeInboxSoon_MergesTheAcceptedUsageBetweenWrites_AndMarksItsAccounts()
+    {
+        var writer = app.Services.GetRequiredService<IngestWriter>();
+        var client = app.KeyClient("ingest");
+        (await client.PostJson("/api/v1/ingest/usage", Events("a", 5))).GetProperty("accepted").GetInt32().ShouldBe(5);
+        (await client.PostJson("/api/v1/ingest/usage", Events("a", 5, count: 2) + Events("b", 2, account: "G2"))).GetProperty("accepted").GetInt32().ShouldBe(7);
+        using var db = app.OpenStore();
+        UsageInbox.Pending(db).ShouldBe(7);
+        db.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM usage_events").ShouldBe(0);
+
+        await writer.MergeInboxSoon();
+
+        UsageInbox.Pending(db).ShouldBe(0);
+        db.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM usage_events").ShouldBe(7);
+        db.Connection.ExecuteScalar<long>("SELECT SUM(count) FROM usage_daily").ShouldBe(5 * 2 + 2);
+        db.Connection.Query<string>("SELECT a.account_id FROM dirty_accounts d JOIN accounts a ON a.account_key = d.account_key ORDER BY a.account_id")
+            .ShouldBe(["G1", "G2"]);
+    }
+
+    [Fact]
+    public async Task Writer_WhenStopped_MergesTheInbox()
+    {
+        var settings = app.Services.GetRequiredService<ServerSettings>();
+        var writer = new IngestWriter(new StoreAccess(settings), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<IngestWriter>.Instance);
+        var rows = Importer.Check(CustomerHealth.Core.Signals.ImportKind.Usage,
+            Events("s", 4).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select((l, i) => new SourceRow(i + 1, RowSource.ParseObject(l, i + 1), null, l)),
+            "request", new ImportOptions());
+        (await writer.Write([rows])).Single().Changed.ShouldBe(4);
+        using var db = app.OpenStore();
+        UsageInbox.Pending(db).ShouldBe(4);
+
+        await writer.DisposeAsync();
+
+        UsageInbox.Pending(db).ShouldBe(0);
+        db.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM usage_events").ShouldBe(4);
+    }
 }
 
 public sealed class IngestWriterTestsOnSqlite() : IngestWriterTests(TestEngine.Sqlite);
