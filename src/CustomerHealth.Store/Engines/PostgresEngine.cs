@@ -245,6 +245,12 @@ internal sealed class PostgresEngine : IStoreEngine
             events.Clear();
             // Temporary tables are never analysed automatically: without statistics the planner takes the stage for tiny.
             c.Execute("ANALYZE usage_stage; SET LOCAL work_mem = '256MB'", transaction: tx);
+            if (inbox)
+            {
+                // A request's events are few beside the stored ones: each is looked up by its key. Left to itself the
+                // planner hashes the stage and reads every stored event, a cost that grows with the store.
+                c.Execute("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off", transaction: tx);
+            }
             var changed = merge.Run(repeats, sql => c.Execute(sql, transaction: tx), sql => c.ExecuteScalar<long>(sql, transaction: tx), states is null ? null : sql =>
             {
                 using var cmd = new NpgsqlCommand(sql, c, tx);
@@ -263,7 +269,7 @@ internal sealed class PostgresEngine : IStoreEngine
                     users.Add((r.GetString(0), r.GetInt64(1)));
                 }
             }
-            c.Execute("TRUNCATE usage_stage", transaction: tx);
+            c.Execute(inbox ? "TRUNCATE usage_stage; RESET enable_hashjoin; RESET enable_mergejoin" : "TRUNCATE usage_stage", transaction: tx);
             return changed;
         }
 
