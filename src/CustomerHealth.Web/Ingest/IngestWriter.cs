@@ -16,7 +16,7 @@ namespace CustomerHealth.Web.Ingest;
 /// connection, at most every few seconds, so that the next group is written meanwhile.
 /// Usage events go to the inbox (<see cref="UsageInbox"/>). The writer merges it, between two groups, when the
 /// rescoring asks (before each pass), when it has appended many events since (so that the inbox stays small) and when
-/// it stops: on its own long-lived connection, whose cache holds the pages the merge changes.
+/// it stops having appended some: on its own long-lived connection, whose cache holds the pages the merge changes.
 /// </summary>
 public sealed class IngestWriter : IDisposable, IAsyncDisposable
 {
@@ -214,7 +214,10 @@ public sealed class IngestWriter : IDisposable, IAsyncDisposable
     {
         queue.Writer.TryComplete();
         loop.GetAwaiter().GetResult();
-        MergeInbox();
+        if (appended > 0)
+        {
+            MergeInbox();
+        }
         checkpointDue.Writer.TryComplete();
         checkpoints.GetAwaiter().GetResult();
         db?.Dispose();
@@ -225,7 +228,10 @@ public sealed class IngestWriter : IDisposable, IAsyncDisposable
     {
         queue.Writer.TryComplete();
         await loop.ConfigureAwait(false);
-        MergeInbox();
+        if (appended > 0)
+        {
+            MergeInbox();
+        }
         checkpointDue.Writer.TryComplete();
         await checkpoints.ConfigureAwait(false);
         db?.Dispose();
