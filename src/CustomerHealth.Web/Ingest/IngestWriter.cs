@@ -38,6 +38,7 @@ public sealed class IngestWriter : IDisposable, IAsyncDisposable
     // The writer merges the inbox itself after appending this many usage events (the rescoring merges it sooner).
     private const int InboxLimit = 250_000;
     private long appended;
+    private readonly bool sqlite;
     private StoreDb? db;
     private long groups;
     private long received;
@@ -47,8 +48,9 @@ public sealed class IngestWriter : IDisposable, IAsyncDisposable
         this.store = store;
         this.clock = clock;
         this.log = log;
+        sqlite = !StoreDb.IsPostgresTarget(store.Target);
         loop = Task.Run(Run);
-        checkpoints = StoreDb.IsPostgresTarget(store.Target) ? Task.CompletedTask : Task.Run(Checkpoints);
+        checkpoints = sqlite ? Task.Run(Checkpoints) : Task.CompletedTask;
     }
 
     /// <summary>Requests waiting for the writer.</summary>
@@ -122,17 +124,7 @@ public sealed class IngestWriter : IDisposable, IAsyncDisposable
         IReadOnlyList<ImportResult> results;
         try
         {
-            if (db is null)
-            {
-                db = store.Open();
-                db.KeepKeys();
-                if (!db.IsPostgres)
-                {
-                    // A larger cache than other connections': the inbox's merges change pages all over the usage tables.
-                    db.Connection.Execute("PRAGMA wal_autocheckpoint=0; PRAGMA cache_size=-524288");
-                }
-            }
-            results = new Importer(db, clock).Import(group.SelectMany(j => j.Batches).ToList());
+            results = new Importer(Connection(), clock).Import(group.SelectMany(j => j.Batches).ToList());
         }
         catch (Exception e)
         {
@@ -152,7 +144,7 @@ public sealed class IngestWriter : IDisposable, IAsyncDisposable
         {
             MergeInbox();
         }
-        if (!db.IsPostgres && clock.GetElapsedTime(lastCheckpoint) >= CheckpointEvery)
+        if (sqlite && clock.GetElapsedTime(lastCheckpoint) >= CheckpointEvery)
         {
             lastCheckpoint = clock.GetTimestamp();
             checkpointDue.Writer.TryWrite(true);
@@ -165,12 +157,27 @@ public sealed class IngestWriter : IDisposable, IAsyncDisposable
         }
     }
 
+    /// <summary>The writer's own connection, opened when first needed (and again after a failure).</summary>
+    private StoreDb Connection()
+    {
+        if (db is null)
+        {
+            db = store.Open();
+            db.KeepKeys();
+            if (sqlite)
+            {
+                // A larger cache than other connections': the inbox's merges change pages all over the usage tables.
+                db.Connection.Execute("PRAGMA wal_autocheckpoint=0; PRAGMA cache_size=-524288");
+            }
+        }
+        return db;
+    }
+
     private void MergeInbox()
     {
         try
         {
-            db ??= store.Open();
-            UsageInbox.Merge(db);
+            UsageInbox.Merge(Connection());
             appended = 0;
         }
         catch (Exception e)
@@ -210,19 +217,7 @@ public sealed class IngestWriter : IDisposable, IAsyncDisposable
         }
     }
 
-    public void Dispose()
-    {
-        queue.Writer.TryComplete();
-        loop.GetAwaiter().GetResult();
-        if (appended > 0)
-        {
-            MergeInbox();
-        }
-        checkpointDue.Writer.TryComplete();
-        checkpoints.GetAwaiter().GetResult();
-        db?.Dispose();
-        db = null;
-    }
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     public async ValueTask DisposeAsync()
     {
