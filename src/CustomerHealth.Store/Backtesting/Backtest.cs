@@ -2,6 +2,7 @@ using CustomerHealth.Core.Backtesting;
 using CustomerHealth.Core.Measures;
 using CustomerHealth.Core.Model;
 using CustomerHealth.Core.Scoring;
+using CustomerHealth.Store.Import;
 using CustomerHealth.Store.Scoring;
 
 namespace CustomerHealth.Store.Backtesting;
@@ -59,8 +60,11 @@ public sealed record BacktestReport(
 public sealed class Backtest(StoreDb db)
 {
     /// <summary>The signals a backtest scores, in the model's timezone: load them once to observe several models.</summary>
-    public (List<AccountData> Accounts, Dictionary<string, int> EventIds) Signals(HealthModel model) =>
-        SignalLoader.LoadAll(db, TimeZoneInfo.FindSystemTimeZoneById(model.Timezone));
+    public (List<AccountData> Accounts, Dictionary<string, int> EventIds) Signals(HealthModel model)
+    {
+        UsageInbox.Merge(db);
+        return SignalLoader.LoadAll(db, TimeZoneInfo.FindSystemTimeZoneById(model.Timezone));
+    }
 
     /// <param name="signals">Signals already loaded with <see cref="Signals"/> for a model of the same timezone.</param>
     public (ScoringPlan Plan, IReadOnlyList<Observation> Observations, int Unscored, string Churn) Observe(

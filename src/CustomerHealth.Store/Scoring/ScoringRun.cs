@@ -36,11 +36,18 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
     {
         // The accounts of the usage still in the inbox are marked as touched when it is merged.
         UsageInbox.Merge(db);
-        return (versionId is null ? ScoreTouched(asOf) : null) ?? ScoreRange(asOf, asOf, 1, versionId, progress)[0];
+        return (versionId is null ? ScoreTouched(asOf) : null) ?? Range(asOf, asOf, 1, versionId, progress)[0];
     }
 
     /// <summary>Scores the days from, from + every, ... up to to, storing a snapshot per account and day.</summary>
     public IReadOnlyList<ScoreSummary> ScoreRange(DateOnly from, DateOnly to, int everyDays, string? versionId = null, IProgress<double>? progress = null)
+    {
+        UsageInbox.Merge(db);
+        return Range(from, to, everyDays, versionId, progress);
+    }
+
+    /// <summary><see cref="ScoreRange"/> once the usage inbox is merged.</summary>
+    private IReadOnlyList<ScoreSummary> Range(DateOnly from, DateOnly to, int everyDays, string? versionId, IProgress<double>? progress)
     {
         if (to < from)
         {
@@ -52,7 +59,6 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
         }
         var version = versionId is null ? models.RequireCurrent() : models.Get(versionId) ?? throw new StoreException($"model version {versionId} is not in this store");
         var plan = new ScoringPlan(version.Model);
-        UsageInbox.Merge(db);
         var touched = TouchedAccounts();
         var latest = LatestDay();
         var (accounts, eventIds) = SignalLoader.LoadAll(db, TimeZoneInfo.FindSystemTimeZoneById(plan.Model.Timezone));
@@ -164,6 +170,7 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
     /// </summary>
     public IReadOnlyList<IReadOnlyList<ScoredAccount>> Preview(DateOnly asOf, params HealthModel[] models)
     {
+        UsageInbox.Merge(db);
         var overrides = LoadOverrides();
         var results = new IReadOnlyList<ScoredAccount>[models.Length];
         foreach (var zone in models.Select(m => m.Timezone).Distinct())

@@ -2,20 +2,19 @@ using System.Globalization;
 using System.Text.Json;
 using CustomerHealth.Core.Measures;
 using CustomerHealth.Store.Engines;
-using CustomerHealth.Store.Import;
 
 namespace CustomerHealth.Store.Scoring;
 
 /// <summary>
 /// Loads every account's signals into the sorted arrays the measures read, in one ordered pass per table.
-/// Timestamps become days in the model's timezone; usage is already rolled up per day.
+/// Timestamps become days in the model's timezone; usage is already rolled up per day (callers merge the usage inbox
+/// first, once: <see cref="Import.UsageInbox"/>).
 /// </summary>
 internal static class SignalLoader
 {
     /// <param name="onlyTouched">Load only the accounts marked as touched since they were last scored.</param>
     public static (List<AccountData> Accounts, Dictionary<string, int> EventIds) LoadAll(StoreDb db, TimeZoneInfo zone, bool onlyTouched = false)
     {
-        UsageInbox.Merge(db);
         var only = onlyTouched ? "account_key IN (SELECT account_key FROM dirty_accounts)" : "1 = 1";
         var eventIds = new Dictionary<string, int>(StringComparer.Ordinal);
         Grouped<UsageDay> usage = null!;
