@@ -21,8 +21,8 @@ internal sealed class UsageMerge
     /// <param name="events">The stored events table's name.</param>
     private readonly string stage;
     private readonly string dedupe;
-    private readonly string[] before, corrections, apply, prune;
-    private readonly string againstInbox, toInbox;
+    private readonly string[] keyUsers, corrections, apply, prune;
+    private readonly string againstStored, againstInbox, toInbox;
 
     public UsageMerge(IStoreEngine engine, string stage, string events)
     {
@@ -32,13 +32,13 @@ internal sealed class UsageMerge
             "(s.account_key, s.day, s.event_key, s.user_key, s.count, s.value, s.occurred_at, s.properties)");
         // An event sent twice in one batch: its last version stands.
         dedupe = $"DELETE FROM {stage} WHERE seq NOT IN (SELECT MAX(seq) FROM {stage} GROUP BY identity)";
-        before =
+        keyUsers =
         [
             // Users seen for the first time are created all at once, then every staged event sent with a user id gets its key.
             $"INSERT INTO users (user_id) SELECT DISTINCT user_id FROM {stage} WHERE user_id IS NOT NULL ON CONFLICT (user_id) DO NOTHING",
             $"UPDATE {stage} AS s SET user_key = u.user_key FROM users AS u WHERE u.user_id = s.user_id",
-            $"UPDATE {stage} AS s SET state = CASE WHEN {same} THEN 2 ELSE 1 END, stored = 1 FROM {events} AS e WHERE e.identity = s.identity",
         ];
+        againstStored = $"UPDATE {stage} AS s SET state = CASE WHEN {same} THEN 2 ELSE 1 END, stored = 1 FROM {events} AS e WHERE e.identity = s.identity";
         corrections =
         [
             $"""
@@ -117,9 +117,14 @@ internal sealed class UsageMerge
         {
             execute(dedupe);
         }
-        foreach (var sql in (userIds ? before : before[2..]).Concat(inbox ? [againstInbox] : []))
+        foreach (var sql in userIds ? keyUsers : [])
         {
             execute(sql);
+        }
+        execute(againstStored);
+        if (inbox)
+        {
+            execute(againstInbox);
         }
         if (readStates is not null)
         {
