@@ -28,6 +28,11 @@ public abstract class ImporterBatchTests(TestEngine engine) : IDisposable
 
     private static (int Accepted, int Duplicates) Counts(ImportResult r) => (r.Changed, r.Unchanged);
 
+    /// <summary>Batches of events on four accounts with ids, counts and users from small pools, so that they repeat and change each other's events.</summary>
+    private static List<string[]> RandomBatches(Random rnd, int batches, int size, int ids, int counts, int users) =>
+        Enumerable.Range(0, batches).Select(_ => Enumerable.Range(0, size).Select(_ =>
+            Event("e" + rnd.Next(ids), count: 1 + rnd.Next(counts), account: "A" + rnd.Next(4), user: "u" + rnd.Next(users))).ToArray()).ToList();
+
     [Fact]
     public void Import_SeveralBatches_CountsEachAsIfImportedAloneAfterTheOnesBefore()
     {
@@ -93,8 +98,7 @@ public abstract class ImporterBatchTests(TestEngine engine) : IDisposable
     {
         // Event ids from a small pool, so that batches repeat, re-send and change each other's events.
         var rnd = new Random(7);
-        var batches = Enumerable.Range(0, 6).Select(_ => Enumerable.Range(0, 150).Select(_ =>
-                Event("e" + rnd.Next(120), count: 1 + rnd.Next(2), account: "A" + rnd.Next(4), user: "u" + rnd.Next(5))).ToArray()).ToList();
+        var batches = RandomBatches(rnd, 6, 150, ids: 120, counts: 2, users: 5);
         using var alone = new TestStore(engine);
         alone.ImportJsonl(ImportKind.Usage, batches[5][..40]);
         store.ImportJsonl(ImportKind.Usage, batches[5][..40]);
@@ -114,8 +118,7 @@ public abstract class ImporterBatchTests(TestEngine engine) : IDisposable
     public void Import_WithKeysKept_CountsAndStoresTheSameAsWithout()
     {
         var rnd = new Random(11);
-        var batches = Enumerable.Range(0, 6).Select(_ => Enumerable.Range(0, 100).Select(_ =>
-                Event("e" + rnd.Next(150), count: 1 + rnd.Next(2), account: "A" + rnd.Next(4), user: "u" + rnd.Next(30))).ToArray()).ToList();
+        var batches = RandomBatches(rnd, 6, 100, ids: 150, counts: 2, users: 30);
         using var plain = new TestStore(engine);
         store.Db.KeepKeys();
 
@@ -190,8 +193,7 @@ public abstract class ImporterBatchTests(TestEngine engine) : IDisposable
         // Event ids from a small pool: transactions re-send and change events that wait in the inbox, that were
         // merged already, or that a file import (which merges the inbox first) wrote in between.
         var rnd = new Random(5);
-        var batches = Enumerable.Range(0, 16).Select(_ => Enumerable.Range(0, 80).Select(_ =>
-                Event("e" + rnd.Next(100), count: 1 + rnd.Next(3), account: "A" + rnd.Next(4), user: "u" + rnd.Next(6))).ToArray()).ToList();
+        var batches = RandomBatches(rnd, 16, 80, ids: 100, counts: 3, users: 6);
         using var alone = new TestStore(engine);
         var grouped = new List<(int, int)>();
         var oneByOne = new List<(int, int)>();
