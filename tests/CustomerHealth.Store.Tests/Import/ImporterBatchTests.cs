@@ -195,8 +195,8 @@ public abstract class ImporterBatchTests(TestEngine engine) : IDisposable
         var rnd = new Random(5);
         var batches = RandomBatches(rnd, 16, 80, ids: 100, counts: 3, users: 6);
         using var alone = new TestStore(engine);
-        var grouped = new List<(int, int)>();
-        var oneByOne = new List<(int, int)>();
+        var grouped = new List<(int Accepted, int Duplicates)>();
+        var oneByOne = new List<(int Accepted, int Duplicates)>();
         foreach (var pair in batches.Chunk(2))
         {
             if (rnd.Next(3) == 0)
@@ -220,8 +220,8 @@ public abstract class ImporterBatchTests(TestEngine engine) : IDisposable
         UsageInbox.Merge(store.Db);
 
         grouped.ShouldBe(oneByOne);
-        grouped.Sum(c => c.Item1).ShouldBeGreaterThan(150);
-        grouped.Sum(c => c.Item2).ShouldBeGreaterThan(150);
+        grouped.Sum(c => c.Accepted).ShouldBeGreaterThan(150);
+        grouped.Sum(c => c.Duplicates).ShouldBeGreaterThan(150);
         StoredUsageShouldBeTheSame(store, alone);
     }
 
