@@ -36,6 +36,21 @@ public sealed class StoreDb : IDisposable
     /// </summary>
     public void KeepKeys() => KnownKeys ??= new Import.KnownKeys();
 
+    /// <summary>The turns at writing this connection shares with the others of its process (SQLite only; see <see cref="WriteTurns"/>).</summary>
+    public WriteTurns? Turns { get; set; }
+
+    /// <summary>Waits for this connection's turn to write, when it shares turns; taken before each write transaction.</summary>
+    public IDisposable WriteTurn() => Turns?.Take() ?? NoTurn.Instance;
+
+    private sealed class NoTurn : IDisposable
+    {
+        public static readonly NoTurn Instance = new();
+
+        public void Dispose()
+        {
+        }
+    }
+
     /// <summary>How to name the store to a person: the file, or the PostgreSQL server and database (never a password).</summary>
     public string DisplayName => IsPostgres ? "PostgreSQL " + PostgresEngine.Describe(Path) : Path;
 

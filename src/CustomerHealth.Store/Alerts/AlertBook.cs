@@ -118,6 +118,7 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
                 "SELECT rule_id, account_key, MAX(resolved_on) FROM alerts WHERE resolved_on IS NOT NULL GROUP BY rule_id, account_key")
             .ToDictionary(a => (a.Rule, a.Key), a => Date(a.Resolved));
         int opened = 0, updated = 0, resolved = 0, suppressed = 0, tasks = 0;
+        using var turn = db.WriteTurn();
         using var tx = db.Connection.BeginTransaction();
         foreach (var snap in current)
         {

@@ -99,6 +99,7 @@ public sealed class Outbox(StoreDb db, TimeProvider clock)
             .Where(o => o.Contains('@', StringComparison.Ordinal)).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal).ToList();
         var now = Stamp(clock.GetUtcNow());
         var queued = 0;
+        using var turn = db.WriteTurn();
         using var tx = db.Connection.BeginTransaction();
         foreach (var owner in owners)
         {

@@ -30,6 +30,9 @@ internal interface IStoreEngine
     /// <summary>SQL that is true when two row values are the same (NULLs compare as values).</summary>
     string Same(string left, string right);
 
+    /// <summary>SQL that removes every row of a table.</summary>
+    string Empty(string table);
+
     /// <summary>SQL for a `YYYY-MM-DD` text date minus a number of days, as `YYYY-MM-DD` text.</summary>
     string DaysBefore(string dateExpression, string daysParameter);
 

@@ -29,6 +29,9 @@ internal sealed class SqliteEngine : IStoreEngine
 
     public string Same(string left, string right) => $"{left} IS {right}";
 
+    // SQLite empties a table at once when the DELETE has no WHERE.
+    public string Empty(string table) => $"DELETE FROM {table}";
+
     public string DaysBefore(string dateExpression, string daysParameter) => $"date({dateExpression}, '-' || {daysParameter} || ' days')";
 
     public object? NoLimit => -1;
@@ -73,6 +76,7 @@ internal sealed class SqliteEngine : IStoreEngine
 
     public void WriteSnapshots(StoreDb db, IEnumerable<SnapshotRecord> snapshots)
     {
+        using var turn = db.WriteTurn();
         using var tx = db.Connection.BeginTransaction();
         using (var insert = new RawStatement(db.Sqlite.Handle!,
             """

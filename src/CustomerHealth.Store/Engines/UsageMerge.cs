@@ -22,11 +22,12 @@ internal sealed class UsageMerge
     private readonly string stage;
     private readonly string dedupe;
     private readonly string[] keyUsers, corrections, apply, prune;
-    private readonly string againstStored, againstInbox, toInbox;
+    private readonly string againstStored, againstInbox, toInbox, emptyInbox;
 
     public UsageMerge(IStoreEngine engine, string stage, string events)
     {
         this.stage = stage;
+        emptyInbox = engine.Empty("usage_inbox");
         var same = engine.Same(
             "(e.account_key, e.day, e.event_key, e.user_key, e.count, e.value, e.occurred_at, e.properties)",
             "(s.account_key, s.day, s.event_key, s.user_key, s.count, s.value, s.occurred_at, s.properties)");
@@ -67,13 +68,13 @@ internal sealed class UsageMerge
             $"INSERT INTO dirty_accounts (account_key, mark) SELECT DISTINCT account_key, 0 FROM {stage} WHERE state < 2 ON CONFLICT (account_key) DO UPDATE SET mark = dirty_accounts.mark + 1",
             $"""
             INSERT INTO usage_daily (account_key, day, event_key, count, sum)
-            SELECT account_key, day, event_key, SUM(count), SUM(COALESCE(value, 0)) FROM {stage} WHERE state < 2 GROUP BY account_key, day, event_key
+            SELECT account_key, day, event_key, SUM(count), SUM(COALESCE(value, 0)) FROM {stage} WHERE state < 2 GROUP BY account_key, day, event_key ORDER BY account_key, day, event_key
             ON CONFLICT (account_key, day, event_key) DO UPDATE SET count = usage_daily.count + excluded.count, sum = usage_daily.sum + excluded.sum
             """,
             $"""
             INSERT INTO usage_users (account_key, day, event_key, user_key, n)
             SELECT account_key, day, event_key, user_key, COUNT(*) FROM {stage} WHERE state < 2 AND user_key IS NOT NULL
-            GROUP BY account_key, day, event_key, user_key
+            GROUP BY account_key, day, event_key, user_key ORDER BY account_key, day, event_key, user_key
             ON CONFLICT (account_key, day, event_key, user_key) DO UPDATE SET n = usage_users.n + excluded.n
             """,
         ];
@@ -81,6 +82,22 @@ internal sealed class UsageMerge
             $"UPDATE {stage} AS s SET state = CASE WHEN {engine.Same("(i.account_key, i.day, i.event_key, i.user_key, i.count, i.value, i.occurred_at, i.properties)",
                 "(s.account_key, s.day, s.event_key, s.user_key, s.count, s.value, s.occurred_at, s.properties)")} THEN 2 ELSE 1 END " +
             $"FROM usage_inbox AS i WHERE i.identity = s.identity";
+        MarkAndAppend =
+            $"""
+            WITH marked AS MATERIALIZED (
+              SELECT s.seq, s.identity, {Columns("s")}, CASE WHEN e.identity IS NULL THEN 0 ELSE 1 END AS stored,
+                CASE WHEN i.identity IS NOT NULL THEN CASE WHEN {engine.Same(Row("i"), Row("s"))} THEN 2 ELSE 1 END
+                     WHEN e.identity IS NOT NULL THEN CASE WHEN {engine.Same(Row("e"), Row("s"))} THEN 2 ELSE 1 END
+                     ELSE 0 END AS state
+              FROM {stage} AS s LEFT JOIN usage_inbox AS i ON i.identity = s.identity LEFT JOIN {events} AS e ON e.identity = s.identity),
+            appended AS (
+              INSERT INTO usage_inbox ({StageColumns}, state)
+              SELECT {StageColumns}, stored FROM (SELECT DISTINCT ON (identity) * FROM marked ORDER BY identity, seq DESC) AS latest WHERE state < 2 ORDER BY seq
+              ON CONFLICT (identity) DO UPDATE SET account_key = excluded.account_key, day = excluded.day, event_key = excluded.event_key, user_key = excluded.user_key,
+                count = excluded.count, value = excluded.value, occurred_at = excluded.occurred_at, properties = excluded.properties
+              RETURNING 1)
+            SELECT seq, state, (SELECT COUNT(*) FROM appended) FROM marked
+            """;
         toInbox =
             $"""
             INSERT INTO usage_inbox ({StageColumns}, state) SELECT {StageColumns}, stored FROM {stage} WHERE state < 2 ORDER BY seq
@@ -94,6 +111,17 @@ internal sealed class UsageMerge
             "DELETE FROM usage_users WHERE n <= 0",
         ];
     }
+
+    /// <summary>
+    /// PostgreSQL's way to the inbox, in one statement and with no write to the stage: each staged event's state
+    /// (against the inbox's pending version, else the stored one) and whether its identity is stored, then the latest
+    /// version of each identity appended when it is new or changed. Returns each staged event's position and state,
+    /// and in every row how many events were appended. The stage's users must be keyed first (<see cref="KeyUsers"/>).
+    /// </summary>
+    public string MarkAndAppend { get; }
+
+    /// <summary>The statements that create the staged users seen for the first time and key every staged event sent with a user id.</summary>
+    public IReadOnlyList<string> KeyUsers => keyUsers;
 
     /// <summary>The users the merge keyed, by their id (after <see cref="Run"/>, before the stage is emptied).</summary>
     public string KeyedUsers => $"SELECT DISTINCT user_id, user_key FROM {stage} WHERE user_id IS NOT NULL";
@@ -146,16 +174,26 @@ internal sealed class UsageMerge
     /// Merges the events of the inbox into the store and empties it (under the import lock, so that nothing is
     /// appended meanwhile); the merge must have been made with usage_inbox as its stage.
     /// </summary>
-    public void MergeInbox(Action<string> execute, Func<string, long> count)
+    /// <param name="beforeCorrections">Run first when some events correct stored ones (they are joined with the stored events then).</param>
+    public void MergeInbox(Action<string> execute, Func<string, long> count, string? beforeCorrections = null)
     {
-        Apply(execute, count);
-        execute("DELETE FROM usage_inbox");
+        Apply(execute, count, beforeCorrections);
+        execute(emptyInbox);
     }
 
+    private static string Row(string alias) =>
+        $"({alias}.account_key, {alias}.day, {alias}.event_key, {alias}.user_key, {alias}.count, {alias}.value, {alias}.occurred_at, {alias}.properties)";
+
+    private static string Columns(string alias) => string.Join(", ", StageColumns.Split(", ").Skip(1).Select(c => alias + "." + c));
+
     /// <summary>Writes the marked events and their roll-ups; returns how many were new or changed.</summary>
-    private int Apply(Action<string> execute, Func<string, long> count)
+    private int Apply(Action<string> execute, Func<string, long> count, string? beforeCorrections = null)
     {
         var corrected = count($"SELECT COUNT(*) FROM {stage} WHERE state = 1") > 0;
+        if (corrected && beforeCorrections is not null)
+        {
+            execute(beforeCorrections);
+        }
         foreach (var sql in corrected ? corrections.Concat(apply).Concat(prune) : apply)
         {
             execute(sql);

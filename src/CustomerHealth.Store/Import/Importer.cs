@@ -81,6 +81,7 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
         int total = 0, changed = 0, unchanged = 0, rejected = 0;
         RowSource.RejectWriter? rejects = null;
         var fieldErrors = new List<FieldError>();
+        using var turn = db.WriteTurn();
         using var tx = db.Connection.BeginTransaction();
         db.Engine.LockForImport(db.Connection, tx);
         var writer = new SignalWriter(db, tx, clock);
@@ -185,6 +186,7 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
     public IReadOnlyList<ImportResult> Import(IReadOnlyList<CheckedRows> batches)
     {
         var counts = new (int Changed, int Unchanged)[batches.Count];
+        using var turn = db.WriteTurn();
         using var tx = db.Connection.BeginTransaction();
         db.Engine.LockForImport(db.Connection, tx);
         var writer = new SignalWriter(db, tx, clock) { ToInbox = true };

@@ -21,6 +21,7 @@ public static class UsageInbox
         {
             return;
         }
+        using var turn = db.WriteTurn();
         using var tx = db.Connection.BeginTransaction();
         db.Engine.LockForImport(db.Connection, tx);
         MergeWithin(db, tx);
@@ -36,11 +37,13 @@ public static class UsageInbox
         }
         if (db.IsPostgres)
         {
-            // The inbox fills and empties faster than autovacuum analyses it: without fresh statistics the planner takes it for tiny.
-            db.Connection.Execute("ANALYZE usage_inbox; SET LOCAL work_mem = '256MB'", transaction: tx);
+            db.Connection.Execute("SET LOCAL work_mem = '256MB'", transaction: tx);
         }
-        new UsageMerge(db.Engine, "usage_inbox", "usage_events")
-            .MergeInbox(sql => db.Connection.Execute(sql, transaction: tx), sql => db.Connection.ExecuteScalar<long>(sql, transaction: tx));
+        // The inbox fills and empties faster than autovacuum analyses it: without fresh statistics the planner would
+        // take it for tiny when joining it with the stored events (which only corrections of stored events need).
+        new UsageMerge(db.Engine, "usage_inbox", "usage_events").MergeInbox(
+            sql => db.Connection.Execute(sql, transaction: tx), sql => db.Connection.ExecuteScalar<long>(sql, transaction: tx),
+            db.IsPostgres ? "ANALYZE usage_inbox" : null);
     }
 
     /// <summary>Events accepted and not merged yet.</summary>

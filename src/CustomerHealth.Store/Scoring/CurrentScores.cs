@@ -31,11 +31,14 @@ internal static class CurrentScores
     /// <summary>Takes in an account's latest snapshot after a newer one was deleted (none left: no current score).</summary>
     public static void Retake(StoreDb db, long key, int trendDays)
     {
+        using var turn = db.WriteTurn();
         db.Connection.Execute("DELETE FROM current_scores WHERE account_key = @key", new { key });
         RefreshAccount(db, key, trendDays);
     }
 
-    private static void Upsert(StoreDb db, string where, object parameters) =>
+    private static void Upsert(StoreDb db, string where, object parameters)
+    {
+        using var turn = db.WriteTurn();
         db.Connection.Execute(
             $"""
             INSERT INTO current_scores (account_key, as_of, score, grade, trend, model_version)
@@ -48,4 +51,5 @@ internal static class CurrentScores
               model_version = excluded.model_version
             WHERE excluded.as_of >= current_scores.as_of
             """, parameters);
+    }
 }

@@ -34,6 +34,7 @@ public sealed class OverrideBook(StoreDb db, ModelVersions models, TimeProvider 
         }
         var key = db.Connection.ExecuteScalar<long?>("SELECT account_key FROM accounts WHERE account_id = @accountId", new { accountId })
             ?? throw new StoreException($"no account `{accountId}`");
+        using var turn = db.WriteTurn();
         using var tx = db.Connection.BeginTransaction();
         db.Connection.Execute(
             "INSERT INTO overrides (account_key, score, grade, reason, starts_on, until, created_at) VALUES (@key, @score, @grade, @reason, @starts, @until, @at)",

@@ -135,6 +135,7 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
 
     private void ClearTouched(List<(long Key, long Mark)> marks)
     {
+        using var turn = db.WriteTurn();
         using var tx = db.Connection.BeginTransaction();
         // Imports mark accounts in their own order while they hold the import lock; taking it here too keeps clearing
         // and marking from locking the same rows in opposite orders (a deadlock on PostgreSQL).

@@ -35,8 +35,10 @@ public sealed class IngestWriter : IDisposable, IAsyncDisposable
     // A checkpoint copies each page changed since the last one once, however often the groups changed it: under a
     // steady load, one every few seconds copies far less than one after every group.
     private static readonly TimeSpan CheckpointEvery = TimeSpan.FromSeconds(5);
-    // The writer merges the inbox itself after appending this many usage events (the rescoring merges it sooner).
-    private const int InboxLimit = 250_000;
+    // The writer merges the inbox itself after appending this many usage events (the rescoring merges it sooner). On
+    // SQLite a larger merge writes each page it changes once for more events; on PostgreSQL a merge costs about the same
+    // per event at any size, and a smaller inbox keeps short the merge that a rescoring pass waits for.
+    private int InboxLimit => sqlite ? 250_000 : 50_000;
     private long appended;
     private readonly bool sqlite;
     private StoreDb? db;

@@ -51,8 +51,12 @@ public sealed class RescoreQueue(
             {
                 // The usage accepted until now is merged by the ingest writer, on its own connection between two of its
                 // writes, rather than here, where the writes would wait for each other.
+                var start = clock.GetTimestamp();
                 await writer.MergeInboxSoon();
+                var merged = clock.GetElapsedTime(start);
                 RescoreToday();
+                log.LogDebug("rescoring pass: usage merged in {Merge:0.00} s, accounts scored and alerts evaluated in {Score:0.00} s",
+                    merged.TotalSeconds, (clock.GetElapsedTime(start) - merged).TotalSeconds);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
