@@ -30,7 +30,12 @@ public static class ChsWebApp
         }
         // Arguments win over the environment and the settings file.
         builder.Configuration.AddCommandLine(args);
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning).AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning).AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning)
+            // Its warning that the cookie keys are stored unencrypted describes the design (see ProtectionKeys), not a fault.
+            .AddFilter("Microsoft.AspNetCore.DataProtection.KeyManagement.XmlKeyManager", LogLevel.Error)
+            // A server that cannot start throws what stopped it, which `chs serve` explains; the host's own log of it is a
+            // stack trace. (A background job that fails still stops the host with a critical log of its exception.)
+            .AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         configure?.Invoke(builder);
 
         var services = builder.Services;

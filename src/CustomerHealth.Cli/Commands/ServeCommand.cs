@@ -53,6 +53,17 @@ internal static class ServeCommand
             }
             Console.WriteLine("Stop with Ctrl+C.");
         });
-        app.Run();
+        try
+        {
+            app.Run();
+        }
+        catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+        {
+            throw new UsageException($"cannot listen on {urls}: the address is in use (by another `chs serve`?); choose another with --urls");
+        }
+        catch (IOException e) when (e.Message.StartsWith("Failed to bind", StringComparison.Ordinal))
+        {
+            throw new UsageException($"cannot listen on {urls}: {e.InnerException?.Message ?? e.Message}");
+        }
     }
 }

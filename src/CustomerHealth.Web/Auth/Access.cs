@@ -3,6 +3,8 @@ using CustomerHealth.Store.Access;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Identity;
 
 namespace CustomerHealth.Web.Auth;
@@ -30,6 +32,10 @@ internal static class Access
     public static IServiceCollection AddChsAccess(this IServiceCollection services)
     {
         services.AddSingleton<IPasswordHasher<AppUser>, PasswordHasher<AppUser>>();
+        // The keys that protect the cookies live in the store, under one application name whatever folder the server
+        // runs from: the servers of one store accept each other's cookies, and a restart signs nobody out.
+        services.AddDataProtection().SetApplicationName("customer-health");
+        services.AddOptions<KeyManagementOptions>().Configure<StoreAccess>((o, store) => o.XmlRepository = new StoreKeyRing(store));
         services.AddAuthentication(EitherScheme)
             .AddPolicyScheme(EitherScheme, "Cookie or API key", o => o.ForwardDefaultSelector = ctx =>
                 ctx.Request.Headers.Authorization.Count > 0 ? KeyScheme : CookieAuthenticationDefaults.AuthenticationScheme)

@@ -16,6 +16,22 @@ public abstract partial class ServeTests(TestEngine engine) : IDisposable
     private static partial Regex Address();
 
     [Fact]
+    public void Serve_OnAnAddressInUse_SaysSoWithoutAStackTrace()
+    {
+        chs.Run("init").ExitCode.ShouldBe(0);
+        using var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var url = $"http://127.0.0.1:{((IPEndPoint)taken.LocalEndpoint).Port}";
+
+        var served = chs.Run("serve", "--urls", url);
+
+        served.ExitCode.ShouldBe(2, served.ToString());
+        served.Err.ShouldContain($"error: cannot listen on {url}: the address is in use");
+        served.Err.ShouldContain("--urls");
+        (served.Out + served.Err).ShouldNotContain("   at ");
+    }
+
+    [Fact]
     public async Task Serve_WithAKeyFromApikeyCreate_AnswersTheApiAndRefusesAnonymousCalls()
     {
         chs.Run("init").ExitCode.ShouldBe(0);

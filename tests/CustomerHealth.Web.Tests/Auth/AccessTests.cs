@@ -2,9 +2,14 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.RegularExpressions;
+using CustomerHealth.Store.Access;
+using CustomerHealth.Web.Auth;
 using Dapper;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.Mvc.Testing.Handlers;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace CustomerHealth.Web.Tests.Auth;
 
@@ -197,6 +202,30 @@ public abstract partial class AccessTests(TestEngine engine) : IDisposable
         token.ShouldNotBeEmpty();
         var cookie = string.Join("; ", page.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]));
         return (token, cookie);
+    }
+
+    [Fact]
+    public async Task SignIn_ACookieIssuedByOneServer_IsAcceptedByAnotherServerOnTheSameStore()
+    {
+        var cookies = new CookieContainer();
+        await TestApp.SignIn(app.CreateDefaultClient(new CookieContainerHandler(cookies)), "viewer");
+
+        // The key that protects the cookie is in the store, not in a folder of the machine.
+        using (var db = app.OpenStore())
+        {
+            new ProtectionKeys(db).All().ShouldHaveSingleItem().ShouldStartWith("<key ");
+        }
+        // Another server on the same store (its own host, its own data protection), given the first one's cookies.
+        using var other = app.WithWebHostBuilder(_ => { });
+        other.Services.GetRequiredService<IOptions<KeyManagementOptions>>().Value.XmlRepository.ShouldBeOfType<StoreKeyRing>();
+        var client = other.CreateDefaultClient(new CookieContainerHandler(cookies));
+        (await client.GetAsync("/api/v1/accounts")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var page = await client.GetAsync("/accounts");
+        page.StatusCode.ShouldBe(HttpStatusCode.OK, await page.Content.ReadAsStringAsync());
+        // A stranger's cookie is still refused there.
+        var stranger = new CookieContainer();
+        stranger.Add(new Uri("http://localhost"), new Cookie("chs_session", "forged"));
+        (await other.CreateDefaultClient(new CookieContainerHandler(stranger)).GetAsync("/api/v1/accounts")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
     }
 }
 
