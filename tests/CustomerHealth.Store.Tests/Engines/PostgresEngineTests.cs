@@ -1,4 +1,7 @@
+using CustomerHealth.Core.Signals;
 using CustomerHealth.Store.Engines;
+using CustomerHealth.Store.Import;
+using Dapper;
 using Npgsql;
 
 namespace CustomerHealth.Store.Tests.Engines;
@@ -60,5 +63,38 @@ public sealed class PostgresEngineTests
 
         e.Message.ShouldContain("127.0.0.1:1/d");
         e.Message.ShouldNotContain("secret");
+    }
+
+    [Fact]
+    public void ImportFile_ALargeFile_HasTheStatisticsTakenAgainAfterIt_ASmallOneDoesNot()
+    {
+        using var store = new TestStore(TestEngine.Postgres);
+        long Analyzed() => store.Db.Connection.ExecuteScalar<long>(
+            "SELECT COUNT(*) FROM pg_stat_user_tables WHERE relname IN ('usage_events', 'usage_daily', 'accounts') AND last_analyze IS NOT NULL");
+        store.ImportCsv(ImportKind.Usage, "account_id,occurred_at,event,event_id", "A1,2025-05-01T10:00:00Z,login,small-1").Changed.ShouldBe(1);
+        Analyzed().ShouldBe(0);
+
+        var lines = new[] { "account_id,occurred_at,event,event_id" }
+            .Concat(Enumerable.Range(0, Importer.AnalyzeAfter).Select(i => $"A{i % 500},2025-05-{1 + i % 28:00}T10:00:00Z,login,big-{i}"));
+        store.ImportCsv(ImportKind.Usage, [.. lines]).Changed.ShouldBe(Importer.AnalyzeAfter);
+
+        Analyzed().ShouldBe(3);
+    }
+
+    [Fact]
+    public void ScoreRange_ManySnapshots_HasTheirStatisticsTakenAgainAfterIt()
+    {
+        using var store = new TestStore(TestEngine.Postgres);
+        store.Publish();
+        store.ImportCsv(ImportKind.Accounts, ["account_id", .. Enumerable.Range(0, 1_000).Select(i => $"A{i}")]);
+        long Analyzed() => store.Db.Connection.ExecuteScalar<long>(
+            "SELECT COUNT(*) FROM pg_stat_user_tables WHERE relname IN ('snapshots', 'current_scores') AND last_analyze IS NOT NULL");
+        store.Scoring.ScoreRange(new DateOnly(2025, 5, 1), new DateOnly(2025, 5, 10), 1);
+        Analyzed().ShouldBe(0);
+
+        // 1,000 accounts × 100 days: as many snapshots as the threshold.
+        store.Scoring.ScoreRange(new DateOnly(2025, 1, 1), new DateOnly(2025, 4, 10), 1);
+
+        Analyzed().ShouldBe(2);
     }
 }
