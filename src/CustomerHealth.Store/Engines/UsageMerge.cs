@@ -28,9 +28,10 @@ internal sealed class UsageMerge
     {
         this.stage = stage;
         emptyInbox = engine.Empty("usage_inbox");
-        var same = engine.Same(
-            "(e.account_key, e.day, e.event_key, e.user_key, e.count, e.value, e.occurred_at, e.properties)",
-            "(s.account_key, s.day, s.event_key, s.user_key, s.count, s.value, s.occurred_at, s.properties)");
+        var same = engine.Same(Row("e"), Row("s"));
+        var sameAsPending = engine.Same(Row("i"), Row("s"));
+        // An identity appended again replaces its pending version.
+        var replacePending = $"ON CONFLICT (identity) DO UPDATE SET {Assign("excluded")}";
         // An event sent twice in one batch: its last version stands.
         dedupe = $"DELETE FROM {stage} WHERE seq NOT IN (SELECT MAX(seq) FROM {stage} GROUP BY identity)";
         keyUsers =
@@ -57,8 +58,7 @@ internal sealed class UsageMerge
             """,
             $"INSERT INTO dirty_accounts (account_key, mark) SELECT DISTINCT e.account_key, 0 FROM {stage} s JOIN {events} e ON e.identity = s.identity WHERE s.state = 1 ON CONFLICT (account_key) DO UPDATE SET mark = dirty_accounts.mark + 1",
             $"""
-            UPDATE {events} AS e SET account_key = s.account_key, day = s.day, event_key = s.event_key, user_key = s.user_key,
-                count = s.count, value = s.value, occurred_at = s.occurred_at, properties = s.properties
+            UPDATE {events} AS e SET {Assign("s")}
             FROM {stage} AS s WHERE s.identity = e.identity AND s.state = 1
             """,
         ];
@@ -78,31 +78,26 @@ internal sealed class UsageMerge
             ON CONFLICT (account_key, day, event_key, user_key) DO UPDATE SET n = usage_users.n + excluded.n
             """,
         ];
-        againstInbox =
-            $"UPDATE {stage} AS s SET state = CASE WHEN {engine.Same("(i.account_key, i.day, i.event_key, i.user_key, i.count, i.value, i.occurred_at, i.properties)",
-                "(s.account_key, s.day, s.event_key, s.user_key, s.count, s.value, s.occurred_at, s.properties)")} THEN 2 ELSE 1 END " +
-            $"FROM usage_inbox AS i WHERE i.identity = s.identity";
+        againstInbox = $"UPDATE {stage} AS s SET state = CASE WHEN {sameAsPending} THEN 2 ELSE 1 END FROM usage_inbox AS i WHERE i.identity = s.identity";
         MarkAndAppend =
             $"""
             WITH marked AS MATERIALIZED (
               SELECT s.seq, s.identity, {Columns("s")}, CASE WHEN e.identity IS NULL THEN 0 ELSE 1 END AS stored,
-                CASE WHEN i.identity IS NOT NULL THEN CASE WHEN {engine.Same(Row("i"), Row("s"))} THEN 2 ELSE 1 END
-                     WHEN e.identity IS NOT NULL THEN CASE WHEN {engine.Same(Row("e"), Row("s"))} THEN 2 ELSE 1 END
+                CASE WHEN i.identity IS NOT NULL THEN CASE WHEN {sameAsPending} THEN 2 ELSE 1 END
+                     WHEN e.identity IS NOT NULL THEN CASE WHEN {same} THEN 2 ELSE 1 END
                      ELSE 0 END AS state
               FROM {stage} AS s LEFT JOIN usage_inbox AS i ON i.identity = s.identity LEFT JOIN {events} AS e ON e.identity = s.identity),
             appended AS (
               INSERT INTO usage_inbox ({StageColumns}, state)
               SELECT {StageColumns}, stored FROM (SELECT DISTINCT ON (identity) * FROM marked ORDER BY identity, seq DESC) AS latest WHERE state < 2 ORDER BY seq
-              ON CONFLICT (identity) DO UPDATE SET account_key = excluded.account_key, day = excluded.day, event_key = excluded.event_key, user_key = excluded.user_key,
-                count = excluded.count, value = excluded.value, occurred_at = excluded.occurred_at, properties = excluded.properties
+              {replacePending}
               RETURNING 1)
             SELECT seq, state, (SELECT COUNT(*) FROM appended) FROM marked
             """;
         toInbox =
             $"""
             INSERT INTO usage_inbox ({StageColumns}, state) SELECT {StageColumns}, stored FROM {stage} WHERE state < 2 ORDER BY seq
-            ON CONFLICT (identity) DO UPDATE SET account_key = excluded.account_key, day = excluded.day, event_key = excluded.event_key, user_key = excluded.user_key,
-              count = excluded.count, value = excluded.value, occurred_at = excluded.occurred_at, properties = excluded.properties
+            {replacePending}
             """;
         prune =
         [
@@ -181,10 +176,17 @@ internal sealed class UsageMerge
         execute(emptyInbox);
     }
 
-    private static string Row(string alias) =>
-        $"({alias}.account_key, {alias}.day, {alias}.event_key, {alias}.user_key, {alias}.count, {alias}.value, {alias}.occurred_at, {alias}.properties)";
+    // What an event stores besides its identity.
+    private static readonly string[] Values = StageColumns.Split(", ")[1..];
 
-    private static string Columns(string alias) => string.Join(", ", StageColumns.Split(", ").Skip(1).Select(c => alias + "." + c));
+    /// <summary>An event's stored values from a table alias, as a list.</summary>
+    private static string Columns(string alias) => string.Join(", ", Values.Select(c => $"{alias}.{c}"));
+
+    /// <summary>An event's stored values from a table alias, as a row value (for comparisons).</summary>
+    private static string Row(string alias) => $"({Columns(alias)})";
+
+    /// <summary>`SET` assignments of every stored value from a table alias.</summary>
+    private static string Assign(string alias) => string.Join(", ", Values.Select(c => $"{c} = {alias}.{c}"));
 
     /// <summary>Writes the marked events and their roll-ups; returns how many were new or changed.</summary>
     private int Apply(Action<string> execute, Func<string, long> count, string? beforeCorrections = null)

@@ -1,6 +1,5 @@
 using System.Text;
 using CustomerHealth.Core.Signals;
-using Dapper;
 using Microsoft.Data.Sqlite;
 
 namespace CustomerHealth.Store.Import;
@@ -55,18 +54,9 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
         string[]? header = null;
         var rows = json ? RowSource.JsonLines(reader) : RowSource.Csv(reader, h => header = h);
         var result = Import(kind, rows, file, options, stream, () => header, json ? null : rejectedPath, json ? rejectedPath : null);
-        if (db.IsPostgres && result.Changed >= AnalyzeAfter)
-        {
-            // Autovacuum analyses a table only a while after it changed much; until then the planner reads old statistics,
-            // and the dashboard's queries on a freshly loaded store can take ten times as long.
-            // (Dapper would take a one-word command for a stored procedure.)
-            db.Connection.Execute("ANALYZE", commandType: System.Data.CommandType.Text);
-        }
+        db.AnalyzeAfterBulk(result.Changed);
         return result;
     }
-
-    /// <summary>On PostgreSQL, a file that changed this many rows has the store's statistics taken again after it.</summary>
-    internal const int AnalyzeAfter = 100_000;
 
     /// <summary>A person's sentiment on an account, recorded now with them as author, through the same checks as an import.</summary>
     public ImportResult RecordSentiment(string accountId, string? rating, string? note, string? author)

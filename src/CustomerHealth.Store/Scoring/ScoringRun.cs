@@ -77,11 +77,7 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
             progress?.Report((i + 1.0) / days.Count);
         }
         CurrentScores.Refresh(db, StoredDates.Text(days[0]), StoredDates.Text(days[^1]), plan.Model.TrendDays, null);
-        if (db.IsPostgres && summaries.Sum(s => (long)s.AccountsScored + s.Unscored) >= Import.Importer.AnalyzeAfter)
-        {
-            // As after a large import: the pages read these tables, and autovacuum would analyse them only a while later.
-            db.Connection.Execute("ANALYZE snapshots; ANALYZE current_scores");
-        }
+        db.AnalyzeAfterBulk(summaries.Sum(s => (long)s.AccountsScored + s.Unscored), "snapshots", "current_scores");
         if (latest is null || string.CompareOrdinal(StoredDates.Text(days[^1]), latest) >= 0)
         {
             // Every account now has a fresh latest score: what was touched before this run is scored.

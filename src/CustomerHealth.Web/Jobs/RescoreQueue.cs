@@ -50,7 +50,8 @@ public sealed class RescoreQueue(
             try
             {
                 // The usage accepted until now is merged by the ingest writer, on its own connection between two of its
-                // writes, rather than here, where the writes would wait for each other.
+                // writes, rather than here, where the writes would wait for each other; the scoring then merges only what
+                // was accepted since (usually nothing).
                 var start = clock.GetTimestamp();
                 await writer.MergeInboxSoon();
                 var merged = clock.GetElapsedTime(start);

@@ -75,8 +75,8 @@ public sealed class PostgresEngineTests
         Analyzed().ShouldBe(0);
 
         var lines = new[] { "account_id,occurred_at,event,event_id" }
-            .Concat(Enumerable.Range(0, Importer.AnalyzeAfter).Select(i => $"A{i % 500},2025-05-{1 + i % 28:00}T10:00:00Z,login,big-{i}"));
-        store.ImportCsv(ImportKind.Usage, [.. lines]).Changed.ShouldBe(Importer.AnalyzeAfter);
+            .Concat(Enumerable.Range(0, StoreDb.BulkRows).Select(i => $"A{i % 500},2025-05-{1 + i % 28:00}T10:00:00Z,login,big-{i}"));
+        store.ImportCsv(ImportKind.Usage, [.. lines]).Changed.ShouldBe(StoreDb.BulkRows);
 
         Analyzed().ShouldBe(3);
     }

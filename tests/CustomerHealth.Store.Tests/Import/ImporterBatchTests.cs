@@ -106,12 +106,8 @@ public abstract class ImporterBatchTests(TestEngine engine) : IDisposable
         var grouped = store.Importer.Import(batches.Select(b => Usage(b)).ToList()).Select(Counts).ToList();
         var oneByOne = batches.Select(b => Counts(alone.Importer.Import(ImportKind.Usage,
             b.Select((l, i) => new SourceRow(i + 1, RowSource.ParseObject(l, i + 1), null, l)), "request", Atomic))).ToList();
-        UsageInbox.Merge(store.Db);
 
-        grouped.ShouldBe(oneByOne);
-        grouped.Sum(c => c.Accepted).ShouldBeGreaterThan(120);
-        grouped.Sum(c => c.Duplicates).ShouldBeGreaterThan(100);
-        StoredUsageShouldBeTheSame(store, alone);
+        ShouldMatchOneByOne(alone, grouped, oneByOne, accepted: 120, duplicates: 100);
     }
 
     [Fact]
@@ -217,12 +213,8 @@ public abstract class ImporterBatchTests(TestEngine engine) : IDisposable
                 UsageInbox.Merge(store.Db);
             }
         }
-        UsageInbox.Merge(store.Db);
 
-        grouped.ShouldBe(oneByOne);
-        grouped.Sum(c => c.Accepted).ShouldBeGreaterThan(150);
-        grouped.Sum(c => c.Duplicates).ShouldBeGreaterThan(150);
-        StoredUsageShouldBeTheSame(store, alone);
+        ShouldMatchOneByOne(alone, grouped, oneByOne, accepted: 150, duplicates: 150);
     }
 
     [Fact]
@@ -261,6 +253,20 @@ public abstract class ImporterBatchTests(TestEngine engine) : IDisposable
               CREATE TRIGGER refuse BEFORE INSERT ON usage_inbox FOR EACH ROW EXECUTE FUNCTION refuse();
               """
             : "CREATE TRIGGER refuse BEFORE INSERT ON usage_inbox WHEN NEW.count = 666 BEGIN SELECT RAISE(ABORT, 'refused'); END");
+
+    /// <summary>
+    /// The grouped imports were counted as importing the same batches one by one into <paramref name="alone"/> was (with
+    /// more than so many of each count, so that the comparison means something), and once the inbox is merged both stores
+    /// hold the same usage.
+    /// </summary>
+    private void ShouldMatchOneByOne(TestStore alone, List<(int Accepted, int Duplicates)> grouped, List<(int Accepted, int Duplicates)> oneByOne, int accepted, int duplicates)
+    {
+        UsageInbox.Merge(store.Db);
+        grouped.ShouldBe(oneByOne);
+        grouped.Sum(c => c.Accepted).ShouldBeGreaterThan(accepted);
+        grouped.Sum(c => c.Duplicates).ShouldBeGreaterThan(duplicates);
+        StoredUsageShouldBeTheSame(store, alone);
+    }
 
     /// <summary>Both stores hold the same usage events (by identity), daily roll-ups and per-day users.</summary>
     private static void StoredUsageShouldBeTheSame(TestStore store, TestStore other)
