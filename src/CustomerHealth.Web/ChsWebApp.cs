@@ -49,7 +49,16 @@ public static class ChsWebApp
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             o.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
         });
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
+        {
+            // A request the server could not read (a body over the limit, a query value of the wrong type) says why.
+            if (c.HttpContext.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>()?.Error is Microsoft.AspNetCore.Http.BadHttpRequestException bad)
+            {
+                c.ProblemDetails.Detail = bad.Message;
+            }
+        });
+        // Values that do not bind (`?limit=abc`) become a 400 problem that names the parameter, through the handler below.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddChsAccess();
         services.AddChsLimits();
         services.AddAntiforgery();
@@ -77,22 +86,29 @@ public static class ChsWebApp
         // The schema is brought up to date at start-up, and a wrong --db fails here rather than on the first request.
         app.Services.GetRequiredService<StoreAccess>().Open().Dispose();
 
-        app.UseExceptionHandler();
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = e => e is Microsoft.AspNetCore.Http.BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            SuppressDiagnosticsCallback = c => c.Exception is Microsoft.AspNetCore.Http.BadHttpRequestException,
+        });
         app.UseStatusCodePages();
         app.UseSecurityHeaders();
         app.UseAuthentication();
-        app.UseAuthorization();
+        // Before authorization, so that requests refused for their credentials count against the caller's rate too.
         app.UseRateLimiter();
+        app.UseCrossSiteChecks();
+        app.UseAuthorization();
         app.UseAntiforgery();
 
         app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" })).AllowAnonymous().WithSummary("Liveness check (no sign-in needed)");
         app.MapSignIn();
         app.MapStaticAssets();
-        app.MapRazorComponents<Components.App>().AddInteractiveServerRenderMode();
+        // Every page shows accounts and scores: it needs the read permission (a person, or a key with the read scope).
+        app.MapRazorComponents<Components.App>().AddInteractiveServerRenderMode().RequireAuthorization(Access.Read);
         app.MapExports();
         app.MapSegmentExports();
         app.MapOpenApi();
-        var api = app.MapGroup("/api/v1");
+        var api = app.MapGroup("/api/v1").RefuseUnknownQueryParameters();
         api.MapIngest();
         api.MapAccounts();
         api.MapModel();

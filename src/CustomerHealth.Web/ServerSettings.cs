@@ -10,6 +10,18 @@ namespace CustomerHealth.Web;
 public sealed record ServerSettings(
     string Db, long MaxBodyBytes, int RequestsPerSecond, int Burst, TimeSpan RescoreDebounce, TimeOnly DailyRescoreAt, TimeZoneInfo DailyRescoreZone)
 {
+    /// <summary>
+    /// How long a server trusts its last look at a sign-in session (`Auth:SessionCheckSeconds`, default 10; 0 checks
+    /// the store on every request): a session ended on another server stops working here within this time.
+    /// </summary>
+    public TimeSpan SessionCheck { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The site's own address as users reach it (`PublicUrl`), when set: also accepted as the origin of a signed-in
+    /// person's API writes behind a proxy that rewrites the host.
+    /// </summary>
+    public Uri? PublicUrl { get; init; }
+
     public static ServerSettings From(IConfiguration c)
     {
         var db = c["Db"] is { Length: > 0 } d ? d : "chs.db";
@@ -20,7 +32,15 @@ public sealed record ServerSettings(
             (int)Long(c, "Limits:Burst", 200),
             TimeSpan.FromMilliseconds(Long(c, "Scoring:DebounceMilliseconds", 1000)),
             c["Scoring:DailyAt"] is { } at ? TimeOnly.ParseExact(at, "HH:mm", CultureInfo.InvariantCulture) : new TimeOnly(2, 0),
-            TimeZoneInfo.FindSystemTimeZoneById(c["Scoring:TimeZone"] ?? "UTC"));
+            TimeZoneInfo.FindSystemTimeZoneById(c["Scoring:TimeZone"] ?? "UTC"))
+        {
+            SessionCheck = c["Auth:SessionCheckSeconds"] is { } seconds
+                ? int.TryParse(seconds, NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) && s >= 0 && s <= 3600
+                    ? TimeSpan.FromSeconds(s)
+                    : throw new InvalidOperationException($"setting Auth:SessionCheckSeconds must be a whole number from 0 to 3600, got '{seconds}'")
+                : TimeSpan.FromSeconds(10),
+            PublicUrl = c["PublicUrl"] is { Length: > 0 } url && Uri.TryCreate(url, UriKind.Absolute, out var u) ? u : null,
+        };
     }
 
     internal static long Long(IConfiguration c, string key, long fallback) =>

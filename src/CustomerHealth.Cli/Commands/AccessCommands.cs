@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Identity;
 
 namespace CustomerHealth.Cli.Commands;
 
-/// <summary>`user add|list` and `apikey create|list|revoke` (SPEC §10): who may sign in and which machines may call.</summary>
+/// <summary>`user add|list|role|disable|enable|remove` and `apikey create|list|revoke` (SPEC §10): who may sign in and which machines may call.</summary>
 internal static class AccessCommands
 {
     public static void Add(RootCommand root, CliContext ctx)
@@ -46,11 +46,35 @@ internal static class AccessCommands
             }
             foreach (var u in users)
             {
-                Console.WriteLine($"{u.Email,-40} {u.Role,-8} since {u.CreatedAt}");
+                Console.WriteLine($"{u.Email,-40} {u.Role,-8} since {u.CreatedAt}{(u.Disabled ? "  (disabled)" : "")}");
             }
             return 0;
         });
         user.Subcommands.Add(list);
+        user.Subcommands.Add(Change(ctx, "disable", "Stop a user signing in and end their sessions (undo with enable)", (book, address) => book.Disable(address), "can no longer sign in; their sessions have ended"));
+        user.Subcommands.Add(Change(ctx, "enable", "Let a disabled user sign in again", (book, address) => book.Enable(address), "can sign in again"));
+        user.Subcommands.Add(Change(ctx, "remove", "Remove a user and end their sessions (what they wrote keeps their name)", (book, address) => book.Remove(address), "is removed; their sessions have ended"));
+        var roleEmail = new Argument<string>("EMAIL") { Description = "The user's e-mail address" };
+        var newRole = new Argument<string>("ROLE") { Description = "admin, manager, csm or viewer" };
+        var roleCommand = new Command("role", "Change a user's role; their sessions end, so the new role applies when they sign in again") { roleEmail, newRole };
+        roleCommand.SetAction(p =>
+        {
+            var r = p.GetValue(newRole)!;
+            if (!Roles.All.Contains(r))
+            {
+                throw new UsageException($"ROLE must be one of {string.Join(", ", Roles.All)}");
+            }
+            using var db = ctx.Open(p);
+            var address = AccessBook.NormalizeEmail(p.GetValue(roleEmail)!);
+            if (!new AccessBook(db, ctx.Clock).SetRole(address, r))
+            {
+                Console.Error.WriteLine($"error: no user {address}; add one with `chs user add {address} --role {r}`");
+                return 1;
+            }
+            Console.WriteLine($"{address} is now {r}; their sessions have ended.");
+            return 0;
+        });
+        user.Subcommands.Add(roleCommand);
         root.Subcommands.Add(user);
 
         var apikey = new Command("apikey", "Keys for machines calling the API");
@@ -119,5 +143,25 @@ internal static class AccessCommands
         var hash = new PasswordHasher<AppUser>().HashPassword(new AppUser(address, role, "", "", false), secret);
         book.SaveUser(address, role, hash);
         return (address, secret);
+    }
+
+    /// <summary>A `user VERB EMAIL` that changes one user, saying so, or exits 1 when there is no such user.</summary>
+    private static Command Change(CliContext ctx, string verb, string description, Func<AccessBook, string, bool> change, string done)
+    {
+        var email = new Argument<string>("EMAIL") { Description = "The user's e-mail address" };
+        var command = new Command(verb, description) { email };
+        command.SetAction(p =>
+        {
+            using var db = ctx.Open(p);
+            var address = AccessBook.NormalizeEmail(p.GetValue(email)!);
+            if (!change(new AccessBook(db, ctx.Clock), address))
+            {
+                Console.Error.WriteLine($"error: no user {address} (see `chs user list`)");
+                return 1;
+            }
+            Console.WriteLine($"{address} {done}.");
+            return 0;
+        });
+        return command;
     }
 }

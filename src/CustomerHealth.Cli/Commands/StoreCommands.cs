@@ -1,5 +1,6 @@
 using System.CommandLine;
 using CustomerHealth.Store;
+using CustomerHealth.Store.Alerts;
 using CustomerHealth.Store.Models;
 
 namespace CustomerHealth.Cli.Commands;
@@ -29,6 +30,10 @@ internal static class StoreCommands
             else
             {
                 Console.WriteLine($"The store {db.DisplayName} is up to date (schema version {db.SchemaVersion}); the current model is \"{current.Name}\" ({current.VersionId}).");
+                if (new AlertBook(db, models, ctx.Clock).SealStoredRules() is > 0 and var n)
+                {
+                    Console.WriteLine($"Sealed the destination secrets of {n} stored version{(n == 1 ? "" : "s")} of the alert rules.");
+                }
             }
             Console.WriteLine("Next: `chs import DIR` (or `chs import KIND FILE`), then `chs score`.");
             return 0;

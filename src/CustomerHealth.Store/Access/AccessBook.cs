@@ -57,6 +57,94 @@ public sealed class AccessBook(StoreDb db, TimeProvider clock)
             ON CONFLICT (email) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash, disabled = 0
             """,
             new { email, role, passwordHash, now = Now() });
+        // A new password or role ends the sessions signed in with the old ones.
+        EndSessions(email);
+    }
+
+    /// <summary>Changes a user's role; their sessions end, so the new role applies from their next sign-in.</summary>
+    public bool SetRole(string email, string role)
+    {
+        if (!Roles.All.Contains(role))
+        {
+            throw new StoreException($"unknown role `{role}`; roles are {string.Join(", ", Roles.All)}");
+        }
+        return Change(email, "UPDATE app_users SET role = @role WHERE email = @email", new { email = NormalizeEmail(email), role });
+    }
+
+    /// <summary>Stops a user signing in, and ends the sessions they have.</summary>
+    public bool Disable(string email) => Change(email, "UPDATE app_users SET disabled = 1 WHERE email = @email", new { email = NormalizeEmail(email) });
+
+    public bool Enable(string email) => Change(email, "UPDATE app_users SET disabled = 0 WHERE email = @email", new { email = NormalizeEmail(email) });
+
+    /// <summary>Removes a user and their sessions; what they wrote (notes, tasks) keeps their name.</summary>
+    public bool Remove(string email) => Change(email, "DELETE FROM app_users WHERE email = @email", new { email = NormalizeEmail(email) });
+
+    private bool Change(string email, string sql, object args)
+    {
+        var changed = db.Connection.Execute(sql, args) > 0;
+        EndSessions(email);
+        return changed;
+    }
+
+    /// <summary>Starts a sign-in session for a user; the cookie carries only its id.</summary>
+    public string StartSession(string email, TimeSpan lifetime)
+    {
+        var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var now = clock.GetUtcNow();
+        db.Connection.Execute(
+            "INSERT INTO sessions (id, email, created_at, expires_at) VALUES (@id, @email, @created, @expires)",
+            new { id, email = NormalizeEmail(email), created = Stamp(now), expires = Stamp(now + lifetime) });
+        // Sessions that ran out are dropped as new ones start, so the table stays the size of who is signed in.
+        db.Connection.Execute("DELETE FROM sessions WHERE expires_at < @now", new { now = Stamp(now) });
+        return id;
+    }
+
+    /// <summary>
+    /// The user a session signs in, as the store has them now: null when the session ended or ran out, or the user
+    /// is gone or disabled.
+    /// </summary>
+    public AppUser? SessionUser(string sessionId) =>
+        db.Connection.Query<(string Email, string Role, string Hash, string CreatedAt, long Disabled)>(
+                """
+                SELECT u.email, u.role, u.password_hash, u.created_at, u.disabled FROM sessions s JOIN app_users u ON u.email = s.email
+                WHERE s.id = @sessionId AND s.expires_at > @now AND u.disabled = 0
+                """, new { sessionId, now = Now() })
+            .Select(r => new AppUser(r.Email, r.Role, r.Hash, r.CreatedAt, r.Disabled != 0)).FirstOrDefault();
+
+    public void EndSession(string sessionId) => db.Connection.Execute("DELETE FROM sessions WHERE id = @sessionId", new { sessionId });
+
+    public int EndSessions(string email) => db.Connection.Execute("DELETE FROM sessions WHERE email = @email", new { email = NormalizeEmail(email) });
+
+    /// <summary>Failed tries under each key (a user, an address) and when the last was, for the delays between tries.</summary>
+    public IReadOnlyList<(string Key, int Failures, DateTimeOffset LastFailedAt)> Failures(IReadOnlyCollection<string> keys) =>
+        keys.SelectMany(key => db.Connection.Query<(string Key, long Failures, string Last)>(
+                "SELECT key, failures, last_failed_at FROM sign_in_failures WHERE key = @key", new { key }))
+            .Select(r => (r.Key, (int)r.Failures, DateTimeOffset.Parse(r.Last, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal)))
+            .ToList();
+
+    /// <summary>Counts a failed try under each key; a key whose last failure is older than <paramref name="forgetAfter"/> starts again at one.</summary>
+    public void RecordFailure(IReadOnlyCollection<string> keys, TimeSpan forgetAfter)
+    {
+        var now = clock.GetUtcNow();
+        foreach (var key in keys)
+        {
+            db.Connection.Execute(
+                """
+                INSERT INTO sign_in_failures (key, failures, last_failed_at) VALUES (@key, 1, @now)
+                ON CONFLICT (key) DO UPDATE SET
+                    failures = CASE WHEN sign_in_failures.last_failed_at < @forgetBefore THEN 1 ELSE sign_in_failures.failures + 1 END,
+                    last_failed_at = excluded.last_failed_at
+                """,
+                new { key, now = Stamp(now), forgetBefore = Stamp(now - forgetAfter) });
+        }
+    }
+
+    public void ClearFailures(IReadOnlyCollection<string> keys)
+    {
+        foreach (var key in keys)
+        {
+            db.Connection.Execute("DELETE FROM sign_in_failures WHERE key = @key", new { key });
+        }
     }
 
     public AppUser? User(string email) =>
@@ -122,7 +210,9 @@ public sealed class AccessBook(StoreDb db, TimeProvider clock)
     public bool Revoke(string keyId) =>
         db.Connection.Execute("UPDATE api_keys SET revoked_at = @now WHERE key_id = @keyId AND revoked_at IS NULL", new { keyId, now = Now() }) > 0;
 
-    private string Now() => clock.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    private string Now() => Stamp(clock.GetUtcNow());
+
+    private static string Stamp(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     private static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 }

@@ -49,19 +49,66 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
 {
     private readonly Outbox outbox = new(db, clock);
 
-    public string? RulesYaml() => db.Connection.ExecuteScalar<string?>("SELECT yaml FROM alert_rules ORDER BY id DESC LIMIT 1");
+    /// <summary>The rules in force as shown to people: every secret replaced by <see cref="RuleSecrets.Placeholder"/>.</summary>
+    public string? RulesYaml() => StoredRules() is { } yaml ? RuleSecrets.Seal(yaml).Yaml : null;
 
-    public AlertRuleSet Rules() => RulesYaml() is { } yaml ? AlertRulesLoader.Load(yaml) : AlertRuleSet.Empty;
+    /// <summary>The rules in force with their secrets, for evaluating and delivering.</summary>
+    public AlertRuleSet Rules() => StoredRules() is { } yaml ? AlertRulesLoader.Load(RuleSecrets.Unseal(yaml, new DestinationSecrets(db, clock).Get).Yaml) : AlertRuleSet.Empty;
+
+    private string? StoredRules() => db.Connection.ExecuteScalar<string?>("SELECT yaml FROM alert_rules ORDER BY id DESC LIMIT 1");
 
     /// <summary>The rules file shipped for the SaaS model (the demo puts it in force).</summary>
     public static string ShippedRules => StoreDb.EmbeddedText(".Alerts.saas-rules.yaml");
 
     /// <summary>Validates a rules file (also against the published model's grades and measures) and puts it in force.</summary>
+    /// <remarks>
+    /// The stored version keeps a placeholder for each secret and the secrets are kept apart, sealed; a placeholder in
+    /// <paramref name="yaml"/> keeps the secret stored for that destination.
+    /// </remarks>
     public AlertRuleSet SetRules(string yaml, string file)
     {
-        var rules = Validate(yaml, file);
-        db.Connection.Execute("INSERT INTO alert_rules (yaml, set_at) VALUES (@yaml, @at)", new { yaml, at = clock.GetUtcNow().ToString("o", CultureInfo.InvariantCulture) });
+        var secrets = new DestinationSecrets(db, clock);
+        var (unsealed, missing) = RuleSecrets.Unseal(yaml, secrets.Get);
+        if (missing.Count > 0)
+        {
+            throw new AlertRulesInvalidException(file, missing);
+        }
+        var rules = Validate(unsealed, file);
+        var (sealedYaml, given) = RuleSecrets.Seal(unsealed);
+        using var turn = db.WriteTurn();
+        using var tx = db.Connection.BeginTransaction();
+        secrets.Replace(given, tx);
+        db.Connection.Execute("INSERT INTO alert_rules (yaml, set_at) VALUES (@yaml, @at)", new { yaml = sealedYaml, at = clock.GetUtcNow().ToString("o", CultureInfo.InvariantCulture) }, tx);
+        tx.Commit();
         return rules;
+    }
+
+    /// <summary>
+    /// Rules stored by a version before secrets were kept apart hold them in every stored version: seals them all (the
+    /// latest version's secrets are kept). Run when the store is upgraded (`chs init`); a store with nothing to seal is untouched.
+    /// </summary>
+    public int SealStoredRules()
+    {
+        var versions = db.Connection.Query<(long Id, string Yaml)>("SELECT id, yaml FROM alert_rules ORDER BY id").ToList();
+        var changed = versions.Select(v => (v.Id, Sealed: RuleSecrets.Seal(v.Yaml))).Where(v => v.Sealed.Secrets.Count > 0).ToList();
+        if (changed.Count == 0)
+        {
+            return 0;
+        }
+        using var turn = db.WriteTurn();
+        using var tx = db.Connection.BeginTransaction();
+        var secrets = new DestinationSecrets(db, clock);
+        var latest = versions[^1].Id;
+        foreach (var (id, (yaml, given)) in changed)
+        {
+            if (id == latest)
+            {
+                secrets.Replace(given, tx);
+            }
+            db.Connection.Execute("UPDATE alert_rules SET yaml = @yaml WHERE id = @id", new { yaml, id }, tx);
+        }
+        tx.Commit();
+        return changed.Count;
     }
 
     /// <summary>Reads a rules file and checks it against the published model's grades and measures.</summary>

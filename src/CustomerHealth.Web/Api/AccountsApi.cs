@@ -7,6 +7,7 @@ using CustomerHealth.Store.Reading;
 using CustomerHealth.Store.Scoring;
 using CustomerHealth.Web.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace CustomerHealth.Web.Api;
 
@@ -43,7 +44,7 @@ internal static class AccountsApi
 
     private static Results<Ok<List<AccountItem>>, ProblemHttpResult> List(
         HttpContext ctx, StoreDb db, TimeProvider clock, string? grade, string? segment, string? owner, string? q, string? sort, int? limit, int? offset,
-        bool? includeChurned)
+        [FromQuery(Name = "include_churned")] bool? includeChurned)
     {
         if (limit is < 1 or > 10_000)
         {
@@ -69,7 +70,7 @@ internal static class AccountsApi
         }
     }
 
-    private static Results<Ok<AccountDetail>, ProblemHttpResult> Show(string id, string? asOf, StoreDb db, TimeProvider clock)
+    private static Results<Ok<AccountDetail>, ProblemHttpResult> Show(string id, [FromQuery(Name = "as_of")] string? asOf, StoreDb db, TimeProvider clock)
     {
         if (!Problems.TryDate(asOf, "as_of", out var day, out var problem))
         {
@@ -160,9 +161,16 @@ internal static class AccountsApi
         {
             return Problems.BadField("rating", "required: red, yellow, green, or 1 to 5");
         }
-        if (new AccountReader(db, new ModelVersions(db, clock)).Key(id) is null)
+        var reader = new AccountReader(db, new ModelVersions(db, clock));
+        if (reader.Key(id) is null)
         {
             return Problems.NotFound($"no account `{id}`");
+        }
+        // A key with the ingest scope records for a system; a person, as their role allows.
+        if (ctx.User.FindFirst(Access.KindClaim)?.Value == "user" && !Components.UiAccess.MayRecordSentiment(ctx.User, reader.Owner(id)))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not your account",
+                detail: $"a CSM records sentiment on the accounts they own; `{id}` is owned by someone else");
         }
         var r = new Importer(db, clock).RecordSentiment(id, rating.ValueKind == System.Text.Json.JsonValueKind.String ? rating.GetString() : rating.GetRawText(),
             body.Note, ctx.User.Identity?.Name);

@@ -3,6 +3,7 @@ using CustomerHealth.Store.Deliveries;
 using CustomerHealth.Web.Auth;
 using CustomerHealth.Web.Deliveries;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace CustomerHealth.Web.Api;
 
@@ -26,7 +27,7 @@ internal static class DeliveriesApi
         return api;
     }
 
-    private static Results<Ok<DeliveryList>, ProblemHttpResult> List(StoreDb db, TimeProvider clock, string? state, long? alertId, int? limit)
+    private static Results<Ok<DeliveryList>, ProblemHttpResult> List(StoreDb db, TimeProvider clock, string? state, [FromQuery(Name = "alert_id")] long? alertId, int? limit)
     {
         if (state is not null && !States.Contains(state))
         {

@@ -4,6 +4,7 @@ using CustomerHealth.Store.Models;
 using CustomerHealth.Web.Auth;
 using CustomerHealth.Web.Jobs;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace CustomerHealth.Web.Api;
 
@@ -58,7 +59,7 @@ internal static class ModelApi
     }
 
     private static async Task<Results<Ok<Preview>, ProblemHttpResult>> PreviewDraft(
-        HttpRequest request, string? asOf, StoreDb db, TimeProvider clock, ServerSettings settings, CancellationToken cancel)
+        HttpRequest request, [FromQuery(Name = "as_of")] string? asOf, StoreDb db, TimeProvider clock, ServerSettings settings, CancellationToken cancel)
     {
         var (yaml, problem) = await Bodies.Read(request, settings.MaxBodyBytes, "send the model's YAML", cancel);
         if (problem is not null)

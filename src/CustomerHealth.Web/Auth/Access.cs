@@ -32,6 +32,9 @@ internal static class Access
     public static IServiceCollection AddChsAccess(this IServiceCollection services)
     {
         services.AddSingleton<IPasswordHasher<AppUser>, PasswordHasher<AppUser>>();
+        services.AddSingleton<Sessions>();
+        services.AddSingleton<SignInThrottle>();
+        services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, SessionRevalidation>();
         // The keys that protect the cookies live in the store, under one application name whatever folder the server
         // runs from: the servers of one store accept each other's cookies, and a restart signs nobody out.
         services.AddDataProtection().SetApplicationName("customer-health");
@@ -53,6 +56,7 @@ internal static class Access
                 // Machines get status codes, people get the sign-in page.
                 o.Events.OnRedirectToLogin = ctx => Refuse(ctx, StatusCodes.Status401Unauthorized);
                 o.Events.OnRedirectToAccessDenied = ctx => Refuse(ctx, StatusCodes.Status403Forbidden);
+                o.Events.OnValidatePrincipal = Sessions.Validate;
             })
             .AddScheme<AuthenticationSchemeOptions, ApiKeyHandler>(KeyScheme, null);
         services.AddAuthorizationBuilder()
@@ -77,9 +81,10 @@ internal static class Access
             : roles.Any(user.IsInRole);
     }
 
-    public static ClaimsPrincipal UserPrincipal(AppUser user) =>
+    /// <summary>A signed-in person: their e-mail, role and the id of the stored session the cookie belongs to.</summary>
+    public static ClaimsPrincipal UserPrincipal(AppUser user, string sessionId) =>
         new(new ClaimsIdentity(
-            [new Claim(ClaimTypes.Name, user.Email), new Claim(ClaimTypes.Role, user.Role), new Claim(KindClaim, "user")],
+            [new Claim(ClaimTypes.Name, user.Email), new Claim(ClaimTypes.Role, user.Role), new Claim(KindClaim, "user"), new Claim(Sessions.SessionClaim, sessionId)],
             CookieAuthenticationDefaults.AuthenticationScheme));
 
     public static ClaimsPrincipal KeyPrincipal(ApiKeyInfo key) =>

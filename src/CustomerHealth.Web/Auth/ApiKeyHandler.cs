@@ -37,9 +37,39 @@ internal sealed class ApiKeyHandler(IOptionsMonitor<AuthenticationSchemeOptions>
         {
             return Task.FromResult(AuthenticateResult.NoResult());
         }
-        var key = new AccessBook(Context.RequestServices.GetRequiredService<CustomerHealth.Store.StoreDb>(), clock).Verify(presented);
-        return Task.FromResult(key is null
-            ? AuthenticateResult.Fail("unknown or revoked API key")
-            : AuthenticateResult.Success(new AuthenticationTicket(Access.KeyPrincipal(key), Scheme.Name)));
+        var db = Context.RequestServices.GetRequiredService<CustomerHealth.Store.StoreDb>();
+        var throttle = Context.RequestServices.GetRequiredService<SignInThrottle>();
+        string[] address = [SignInThrottle.KeyAddressKey(Context)];
+        // An address that sent too many wrong keys waits before any key of it is looked at again.
+        if (throttle.Wait(db, address) is { Ticks: > 0 } wait)
+        {
+            Context.Items[WaitItem] = wait;
+            return Task.FromResult(AuthenticateResult.Fail("too many unknown API keys from this address"));
+        }
+        var key = new AccessBook(db, clock).Verify(presented);
+        if (key is null)
+        {
+            throttle.Failed(db, address);
+            return Task.FromResult(AuthenticateResult.Fail("unknown or revoked API key"));
+        }
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(Access.KeyPrincipal(key), Scheme.Name)));
+    }
+
+    private const string WaitItem = "chs:key-wait";
+
+    /// <summary>A refused key gets 401, or 429 with Retry-After while its address must wait.</summary>
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        if (Context.Items[WaitItem] is TimeSpan wait)
+        {
+            var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+            Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await TypedResults.Problem(
+                title: "Too many unknown API keys",
+                detail: $"This address sent too many unknown or revoked API keys; try again in {seconds} s.",
+                statusCode: StatusCodes.Status429TooManyRequests).ExecuteAsync(Context);
+            return;
+        }
+        await base.HandleChallengeAsync(properties);
     }
 }

@@ -17,13 +17,14 @@ internal static class SignInApi
         app.MapGet("/signin", (HttpContext ctx, IAntiforgery antiforgery, string? returnUrl) => Page(ctx, antiforgery, returnUrl, null, StatusCodes.Status200OK))
             .AllowAnonymous().ExcludeFromDescription();
         app.MapPost("/signin", SignIn).AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
-        app.MapPost("/signout", async (HttpContext ctx, IAntiforgery antiforgery) =>
+        app.MapPost("/signout", async (HttpContext ctx, IAntiforgery antiforgery, Sessions sessions) =>
         {
             if (!await ValidForm(ctx, antiforgery))
             {
                 return Results.BadRequest();
             }
-            await ctx.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            // The session ends in the store: a copy of the cookie kept elsewhere no longer signs anyone in.
+            await sessions.SignOutAsync(ctx);
             return TypedResults.Redirect("/signin");
         }).DisableAntiforgery().ExcludeFromDescription();
         return app;
@@ -47,7 +48,8 @@ internal static class SignInApi
         }
     }
 
-    private static async Task<IResult> SignIn(HttpContext ctx, IAntiforgery antiforgery, StoreDb db, TimeProvider clock, IPasswordHasher<AppUser> hasher)
+    private static async Task<IResult> SignIn(
+        HttpContext ctx, IAntiforgery antiforgery, StoreDb db, TimeProvider clock, IPasswordHasher<AppUser> hasher, Sessions sessions, SignInThrottle throttle)
     {
         if (!await ValidForm(ctx, antiforgery))
         {
@@ -55,26 +57,41 @@ internal static class SignInApi
         }
         var form = await ctx.Request.ReadFormAsync();
         string? email = form["email"], password = form["password"], returnUrl = form["returnUrl"];
+        var keys = string.IsNullOrWhiteSpace(email) ? [SignInThrottle.AddressKey(ctx)] : new[] { SignInThrottle.UserKey(email), SignInThrottle.AddressKey(ctx) };
+        // While a wait is on, not even the right password is tried: guessing gets no faster by being right.
+        if (throttle.Wait(db, keys) is { Ticks: > 0 } wait)
+        {
+            var seconds = (int)Math.Ceiling(wait.TotalSeconds);
+            ctx.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Page(ctx, antiforgery, returnUrl,
+                $"Too many failed sign-ins for this user or from this address. Wait {seconds} second{(seconds == 1 ? "" : "s")} and try again.",
+                StatusCodes.Status429TooManyRequests, email);
+        }
         var user = string.IsNullOrWhiteSpace(email) ? null : new AccessBook(db, clock).User(email);
         var verdict = user is null || user.Disabled || string.IsNullOrEmpty(password)
             ? PasswordVerificationResult.Failed
             : hasher.VerifyHashedPassword(user, user.PasswordHash, password);
         if (verdict == PasswordVerificationResult.Failed)
         {
+            throttle.Failed(db, keys);
             // The same answer whether the e-mail or the password was wrong.
             return Page(ctx, antiforgery, returnUrl, "That e-mail and password do not match a user of this Customer Health.", StatusCodes.Status401Unauthorized, email);
         }
+        throttle.Succeeded(db, keys);
         if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
         {
             new AccessBook(db, clock).SaveUser(user!.Email, user.Role, hasher.HashPassword(user, password!));
         }
-        await ctx.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, Access.UserPrincipal(user!));
+        await sessions.SignInAsync(ctx, user!);
         return TypedResults.Redirect(IsLocal(returnUrl) ? returnUrl! : "/");
     }
 
     /// <summary>Only paths on this site, so a crafted link cannot send a user elsewhere after signing in.</summary>
-    private static bool IsLocal(string? url) =>
-        !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'));
+    /// A plain path: it starts with one `/`, and has no backslash, white space or control character (a browser drops a tab
+    /// or a line break, so `/<tab>/evil.example` would lead to `//evil.example`).
+    internal static bool IsLocal(string? url) =>
+        !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || url[1] != '/')
+        && url.All(c => c is > ' ' and < (char)0x7f and not '\\');
 
     /// <param name="email">What the person typed, kept when the form comes back with an error.</param>
     private static ContentHttpResult Page(HttpContext ctx, IAntiforgery antiforgery, string? returnUrl, string? error, int status, string? email = null)

@@ -13,14 +13,22 @@ internal static class Exports
     {
         app.MapGet("/accounts.csv", (Dashboard dashboard, string? q, string? grade, string? segment, string? owner, string? stage, int? renewal, string? sort) =>
             {
-                var rows = new AccountReader(dashboard.Db, dashboard.Models).List(AccountsPage.Query(dashboard.Today, q, grade, segment, owner, stage, renewal, sort));
+                IReadOnlyList<AccountRow> rows;
+                try
+                {
+                    rows = new AccountReader(dashboard.Db, dashboard.Models).List(AccountsPage.Query(dashboard.Today, q, grade, segment, owner, stage, renewal, sort));
+                }
+                catch (CustomerHealth.Store.StoreException e)
+                {
+                    return (IResult)Api.Problems.BadField(renewal is < 0 or > AccountsPage.MaxRenewalDays ? "renewal" : "sort", e.Message);
+                }
                 var csv = new StringBuilder("account_id,name,segment,owner,lifecycle_stage,plan,arr,score,grade,trend,renewal_on,scored_on\n");
                 foreach (var r in rows)
                 {
                     csv.AppendJoin(',', [Cell(r.AccountId), Cell(r.Name), Cell(r.Segment), Cell(r.Owner), Cell(r.LifecycleStage), Cell(r.Plan), Num(r.Arr), Num(r.Score),
                         Cell(r.Grade), Num(r.Trend), Cell(r.RenewalOn), Cell(r.ScoredOn)]).Append('\n');
                 }
-                return TypedResults.File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv; charset=utf-8", "accounts.csv");
+                return (IResult)TypedResults.File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv; charset=utf-8", "accounts.csv");
             })
             .RequireAuthorization(Access.Read).ExcludeFromDescription();
         return app;

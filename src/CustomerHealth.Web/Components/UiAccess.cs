@@ -22,4 +22,12 @@ public static class UiAccess
 
     /// <summary>CSMs who are not also managers or admins: their alerts and tasks only (SPEC §10), on the pages and in the API.</summary>
     public static bool OnlyOwn(ClaimsPrincipal user) => user.IsInRole(Roles.Csm) && !CanManage(user);
+
+    /// <summary>
+    /// Who records sentiment on an account: managers and admins on any, a CSM on the accounts they own (SPEC §10). The
+    /// page and the API both ask this.
+    /// </summary>
+    public static bool MayRecordSentiment(ClaimsPrincipal user, string? accountOwner) =>
+        CanManage(user) || (user.IsInRole(Roles.Csm) && accountOwner is not null && user.Identity?.Name is { } me
+            && string.Equals(accountOwner.Trim(), me.Trim(), StringComparison.OrdinalIgnoreCase));
 }

@@ -91,7 +91,8 @@ public sealed class DeliverySender : IDisposable
                 catch (Exception e)
                 {
                     var error = Describe(e);
-                    var next = e is PermanentDeliveryException or FormatException ? null : settings.NextAttempt(d.Attempts, clock.GetUtcNow());
+                    // A message the mail library refuses to build (an address or header it cannot write) fails the same way every time.
+                    var next = e is PermanentDeliveryException or FormatException or ArgumentException ? null : settings.NextAttempt(d.Attempts, clock.GetUtcNow());
                     outbox.Failed(d.Id, error, next);
                     if (next is null)
                     {

@@ -8,7 +8,28 @@ using CustomerHealth.Store.Deliveries;
 namespace CustomerHealth.Web.Deliveries;
 
 /// <summary>An e-mail as sent: subject, plain text and the same in HTML.</summary>
-public sealed record Mail(string Subject, string Text, string Html);
+public sealed record Mail(string Subject, string Text, string Html)
+{
+    /// <summary>
+    /// One line: a line break or other control character (from an account's name, say) would end the header early
+    /// and make every message about that account unsendable, so each becomes a space.
+    /// </summary>
+    public string Subject { get; } = OneLine(Subject);
+
+    private static string OneLine(string text)
+    {
+        var line = new StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            var blank = char.IsControl(c) || c is '\u2028' or '\u2029';
+            if (!blank || (line.Length > 0 && line[^1] != ' '))
+            {
+                line.Append(blank ? ' ' : c);
+            }
+        }
+        return line.ToString().Trim();
+    }
+}
 
 /// <summary>
 /// The words of each delivery, rendered from the facts stored with it, so that every attempt sends the same bytes

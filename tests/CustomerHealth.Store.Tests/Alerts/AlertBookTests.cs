@@ -1,5 +1,6 @@
 using CustomerHealth.Store.Models;
 using CustomerHealth.Store.Alerts;
+using Dapper;
 
 namespace CustomerHealth.Store.Tests.Alerts;
 
@@ -34,6 +35,65 @@ public abstract class AlertBookTests(TestEngine engine) : IDisposable
         store.Clock.SetDate(day);
         store.Scoring.Score(day);
         return Book.Evaluate(day);
+    }
+
+    private const string RulesWithSecrets =
+        """
+        rules:
+          - id: entered-red
+            when: { grade_entered: red }
+            notify: [ "webhook:crm", "slack:team" ]
+        destinations:
+          crm: { kind: webhook, url: "https://crm.example.com/hook", secret: "hmac-key-123" }
+          team: { kind: slack, url: "https://hooks.slack.com/services/T0/B0/SECRETPATH" }
+        """;
+
+    /// <summary>Everything the store holds as text, to look for a secret anywhere in it.</summary>
+    private string EveryStoredText() =>
+        string.Join("\n", store.Db.Connection.Query<string>("SELECT yaml FROM alert_rules").Concat(store.Db.Connection.Query<string>("SELECT sealed FROM secrets")));
+
+    [Fact]
+    public void SetRules_Secrets_AreKeptApartSealed_ShownAsAPlaceholder_AndUsedForDelivery()
+    {
+        store.Publish();
+        Book.SetRules(RulesWithSecrets, "r.yaml");
+        EveryStoredText().ShouldNotContain("hmac-key-123");
+        EveryStoredText().ShouldNotContain("SECRETPATH");
+        Book.RulesYaml()!.ShouldNotContain("hmac-key-123");
+        Book.RulesYaml()!.ShouldContain($"secret: \"{Core.Alerts.RuleSecrets.Placeholder}\"");
+        Book.Rules().Destinations["crm"].Secret.ShouldBe("hmac-key-123");
+        Book.Rules().Destinations["team"].Url.AbsolutePath.ShouldEndWith("SECRETPATH");
+
+        // The rules as shown, edited and set again keep the stored secrets; a new value replaces one.
+        Book.SetRules(Book.RulesYaml()!.Replace("entered-red", "red-again", StringComparison.Ordinal), "r.yaml");
+        Book.Rules().Rules.Single().Id.ShouldBe("red-again");
+        Book.Rules().Destinations["crm"].Secret.ShouldBe("hmac-key-123");
+        Book.SetRules(Book.RulesYaml()!.Replace($"secret: \"{Core.Alerts.RuleSecrets.Placeholder}\"", "secret: rotated-456", StringComparison.Ordinal), "r.yaml");
+        Book.Rules().Destinations["crm"].Secret.ShouldBe("rotated-456");
+        store.Db.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM secrets").ShouldBe(2);
+    }
+
+    [Fact]
+    public void SetRules_APlaceholderWithNoStoredSecret_IsRefusedAtItsLine()
+    {
+        store.Publish();
+        var e = Should.Throw<Core.Alerts.AlertRulesInvalidException>(() =>
+            Book.SetRules(RulesWithSecrets.Replace("hmac-key-123", Core.Alerts.RuleSecrets.Placeholder, StringComparison.Ordinal), "r.yaml"));
+        e.Message.ShouldContain("r.yaml:6:");
+        e.Message.ShouldContain("destination `crm`");
+        Book.RulesYaml().ShouldBeNull();
+    }
+
+    [Fact]
+    public void SealStoredRules_RulesStoredWithTheirSecretsInClear_AreSealedInEveryVersion()
+    {
+        store.Publish();
+        // As a store written before secrets were kept apart holds them.
+        store.Db.Connection.Execute("INSERT INTO alert_rules (yaml, set_at) VALUES (@y, '2025-01-01'), (@y, '2025-01-02')", new { y = RulesWithSecrets });
+        Book.SealStoredRules().ShouldBe(2);
+        EveryStoredText().ShouldNotContain("hmac-key-123");
+        Book.Rules().Destinations["crm"].Secret.ShouldBe("hmac-key-123");
+        Book.SealStoredRules().ShouldBe(0);
     }
 
     [Fact]

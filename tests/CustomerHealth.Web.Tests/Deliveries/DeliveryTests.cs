@@ -99,6 +99,20 @@ public abstract class DeliveryTests(TestEngine engine)
     }
 
     [Fact]
+    public async Task AlertOpens_AccountNameWithLineBreaks_TheEmailIsSentWithAOneLineSubject()
+    {
+        using var app = App([]);
+        var owner = TestSmtp.Address("owner");
+        await Unhappy(app, Rules("owner"), owner, "Broken\r\nBcc: victim@example.com\r\nName");
+
+        var mail = (await TestSmtp.WaitFor(owner)).ShouldHaveSingleItem();
+        mail.Header("Subject").ShouldBe("[high] Broken Bcc: victim@example.com Name: NPS, 180 days is -100, below 0");
+        mail.Header("Bcc").ShouldBeEmpty();
+        var list = await WaitForDeliveries(app, l => Count(l, "sent") == 1);
+        (Count(list, "pending"), Count(list, "failed")).ShouldBe((0, 0));
+    }
+
+    [Fact]
     public async Task WebhookFailsTheFirstAttempts_RetriedWithTheSameKeyBodyAndSignature_ActedOnOnce()
     {
         await using var receiver = await WebhookReceiver.Start(failFirst: 2);
