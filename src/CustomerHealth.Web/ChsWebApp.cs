@@ -51,6 +51,7 @@ public static class ChsWebApp
         });
         services.AddProblemDetails();
         services.AddChsAccess();
+        services.AddChsSingleSignOn(builder.Configuration);
         services.AddChsLimits();
         services.AddAntiforgery();
         // The model editor sends the whole YAML on each edit: allow a large model (1 MB) rather than SignalR's 32 KB.
@@ -87,6 +88,7 @@ public static class ChsWebApp
 
         app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" })).AllowAnonymous().WithSummary("Liveness check (no sign-in needed)");
         app.MapSignIn();
+        app.MapSingleSignOn();
         app.MapStaticAssets();
         app.MapRazorComponents<Components.App>().AddInteractiveServerRenderMode();
         app.MapExports();
