@@ -183,7 +183,8 @@ internal static class SingleSignOn
     {
         foreach (var claim in (string[])["email", "preferred_username"])
         {
-            if (principal.FindFirstValue(claim)?.Trim() is { Length: >= 3 } value && value.IndexOf('@', StringComparison.Ordinal) is > 0 and var at
+            // 254 characters: the longest address that mail can carry (RFC 5321).
+            if (principal.FindFirstValue(claim)?.Trim() is { Length: >= 3 and <= 254 } value && value.IndexOf('@', StringComparison.Ordinal) is > 0 and var at
                 && at < value.Length - 1 && !value.Any(char.IsWhiteSpace))
             {
                 return value;

@@ -86,6 +86,7 @@ public sealed class SingleSignOnSettingsTests
     [InlineData("@example.com", null, null)]
     [InlineData("eve@", null, null)]
     [InlineData("two words@example.com", null, null)]
+    [InlineData("a@bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb.example.com", null, null)]
     public void Email_FromClaims_TakesEmailElsePreferredUsernameWhenItIsAnAddress(string? email, string? preferredUsername, string? expected)
     {
         var claims = new List<Claim>();

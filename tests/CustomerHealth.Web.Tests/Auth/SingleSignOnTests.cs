@@ -55,7 +55,8 @@ public sealed class SingleSignOnFixture : IAsyncLifetime
 
 /// <summary>
 /// Signing in with the company's identity provider, in the browser: a real OpenIddict server on a loopback port, the
-/// real app configured with it (each test its own app and SQLite store), and the person chosen on the provider's page.
+/// real app configured with it (each test its own app and store; the tests that change users on both stores), and the
+/// person chosen on the provider's page.
 /// </summary>
 [Collection(BrowserApp.Collection)]
 public sealed partial class SingleSignOnTests(SingleSignOnFixture fixture) : IClassFixture<SingleSignOnFixture>
@@ -64,10 +65,12 @@ public sealed partial class SingleSignOnTests(SingleSignOnFixture fixture) : ICl
 
     private TestIdentityProvider Provider => fixture.Provider;
 
-    [Fact]
-    public async Task SignIn_FirstSignInWithDefaultRole_CreatesTheUserAsViewerAndOpensTheDashboard()
+    [Theory]
+    [InlineData(TestEngine.Sqlite)]
+    [InlineData(TestEngine.Postgres)]
+    public async Task SignIn_FirstSignInWithDefaultRole_CreatesTheUserAsViewerAndOpensTheDashboard(TestEngine engine)
     {
-        await using var app = await SsoApp.Start(fixture, "--Oidc:DefaultRole=viewer");
+        await using var app = await SsoApp.Start(fixture, engine, "--Oidc:DefaultRole=viewer");
         var issued = Provider.TokensIssued;
 
         var page = await SignInWithProvider(app, "new.person@example.com");
@@ -83,10 +86,12 @@ public sealed partial class SingleSignOnTests(SingleSignOnFixture fixture) : ICl
         await page.Context.CloseAsync();
     }
 
-    [Fact]
-    public async Task SignIn_NoDefaultRole_RefusesTheUninvitedAndCreatesNobodyButLetsTheInvitedInWithTheirRole()
+    [Theory]
+    [InlineData(TestEngine.Sqlite)]
+    [InlineData(TestEngine.Postgres)]
+    public async Task SignIn_NoDefaultRole_RefusesTheUninvitedAndCreatesNobodyButLetsTheInvitedInWithTheirRole(TestEngine engine)
     {
-        await using var app = await SsoApp.Start(fixture);
+        await using var app = await SsoApp.Start(fixture, engine);
         app.Book(b => b.SaveUser("invited@example.com", Roles.Csm, new PasswordHasher<AppUser>().HashPassword(null!, "password-invited")));
         var before = app.Book(b => b.Users().Count);
 
@@ -107,10 +112,12 @@ public sealed partial class SingleSignOnTests(SingleSignOnFixture fixture) : ICl
         await invited.Context.CloseAsync();
     }
 
-    [Fact]
-    public async Task SignIn_MappedProviderGroup_GivesThatRoleToNewAndExistingUsers()
+    [Theory]
+    [InlineData(TestEngine.Sqlite)]
+    [InlineData(TestEngine.Postgres)]
+    public async Task SignIn_MappedProviderGroup_GivesThatRoleToNewAndExistingUsers(TestEngine engine)
     {
-        await using var app = await SsoApp.Start(fixture, "--Oidc:Roles:cs-leads=manager", "--Oidc:Roles:Platform-Admins=admin");
+        await using var app = await SsoApp.Start(fixture, engine, "--Oidc:Roles:cs-leads=manager", "--Oidc:Roles:Platform-Admins=admin");
         app.Book(b => b.SaveUser("lead@example.com", Roles.Viewer, new PasswordHasher<AppUser>().HashPassword(null!, "password-lead")));
 
         var newcomer = await SignInWithProvider(app, "newcomer@example.com", "staff, cs-leads");
@@ -130,10 +137,12 @@ public sealed partial class SingleSignOnTests(SingleSignOnFixture fixture) : ICl
         new PasswordHasher<AppUser>().VerifyHashedPassword(stored, stored.PasswordHash, "password-lead").ShouldBe(PasswordVerificationResult.Success);
     }
 
-    [Fact]
-    public async Task SignIn_DisabledUser_IsRefusedEvenWithAMappedGroup()
+    [Theory]
+    [InlineData(TestEngine.Sqlite)]
+    [InlineData(TestEngine.Postgres)]
+    public async Task SignIn_DisabledUser_IsRefusedEvenWithAMappedGroup(TestEngine engine)
     {
-        await using var app = await SsoApp.Start(fixture, "--Oidc:DefaultRole=viewer", "--Oidc:Roles:cs-leads=manager");
+        await using var app = await SsoApp.Start(fixture, engine, "--Oidc:DefaultRole=viewer", "--Oidc:Roles:cs-leads=manager");
         app.Book(b => b.SaveUser("gone@example.com", Roles.Csm, new PasswordHasher<AppUser>().HashPassword(null!, "password-gone")));
         app.Execute("UPDATE app_users SET disabled = 1 WHERE email = 'gone@example.com'");
 
@@ -152,7 +161,7 @@ public sealed partial class SingleSignOnTests(SingleSignOnFixture fixture) : ICl
     [Fact]
     public async Task SignIn_ProviderGivesNoEmailOrAnUnverifiedOne_IsRefusedWithTheReason()
     {
-        await using var app = await SsoApp.Start(fixture, "--Oidc:DefaultRole=viewer");
+        await using var app = await SsoApp.Start(fixture, TestEngine.Sqlite, "--Oidc:DefaultRole=viewer");
 
         var noEmail = await SignInWithProvider(app, "");
         await BrowserApp.Arrive(noEmail, new Regex("/signin\\?sso=no-email$"));
@@ -170,7 +179,7 @@ public sealed partial class SingleSignOnTests(SingleSignOnFixture fixture) : ICl
     [Fact]
     public async Task SignIn_LocalPasswordsOff_HidesThePasswordFormAndRefusesAPasswordPost()
     {
-        await using var app = await SsoApp.Start(fixture, "--Oidc:LocalPasswords=false");
+        await using var app = await SsoApp.Start(fixture, TestEngine.Sqlite, "--Oidc:LocalPasswords=false");
         app.Book(b => b.SaveUser("admin@example.com", Roles.Admin, new PasswordHasher<AppUser>().HashPassword(null!, "password-admin")));
         var context = await NewContext();
         var page = await context.NewPageAsync();
@@ -197,7 +206,7 @@ public sealed partial class SingleSignOnTests(SingleSignOnFixture fixture) : ICl
     [Fact]
     public async Task SignInPage_SingleSignOnOn_ShowsTheButtonBesideThePasswordForm()
     {
-        await using var app = await SsoApp.Start(fixture);
+        await using var app = await SsoApp.Start(fixture, TestEngine.Sqlite);
         app.Book(b => b.SaveUser("csm@example.com", Roles.Csm, new PasswordHasher<AppUser>().HashPassword(null!, "password-csm")));
         var context = await NewContext();
         var page = await context.NewPageAsync();
@@ -223,7 +232,7 @@ public sealed partial class SingleSignOnTests(SingleSignOnFixture fixture) : ICl
     public async Task SignIn_WrongClientSecret_ShowsTheFailureAndNeverLogsTheSecret()
     {
         var wrong = "wrong-secret-" + Guid.NewGuid().ToString("N");
-        await using var app = await SsoApp.Start(fixture, "--Oidc:DefaultRole=viewer", "--Oidc:ClientSecret=" + wrong);
+        await using var app = await SsoApp.Start(fixture, TestEngine.Sqlite, "--Oidc:DefaultRole=viewer", "--Oidc:ClientSecret=" + wrong);
 
         var page = await SignInWithProvider(app, "someone@example.com");
 
@@ -242,7 +251,7 @@ public sealed partial class SingleSignOnTests(SingleSignOnFixture fixture) : ICl
         closed.Start();
         var port = ((IPEndPoint)closed.LocalEndpoint).Port;
         closed.Stop();
-        await using var app = await SsoApp.Start(fixture, $"--Oidc:Authority=http://127.0.0.1:{port}/");
+        await using var app = await SsoApp.Start(fixture, TestEngine.Sqlite, $"--Oidc:Authority=http://127.0.0.1:{port}/");
         using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
 
         var r = await client.GetAsync(app.Url + "/signin/sso?returnUrl=%2F");
@@ -278,22 +287,24 @@ public sealed partial class SingleSignOnTests(SingleSignOnFixture fixture) : ICl
         return page;
     }
 
-    /// <summary>The app on a loopback port and an SQLite store of its own, configured with the test provider.</summary>
+    /// <summary>The app on a loopback port and a store of its own (an SQLite file or a new PostgreSQL database), configured with the test provider.</summary>
     private sealed class SsoApp : IAsyncDisposable
     {
         private readonly string dir = Path.Combine(Path.GetTempPath(), "chs-sso-tests", Guid.NewGuid().ToString("N"));
+        private string? postgres;
         private WebApplication app = null!;
 
         public string Url { get; private set; } = "";
 
-        private string Db => Path.Combine(dir, "chs.db");
+        private string Db => postgres ?? Path.Combine(dir, "chs.db");
 
         public ConcurrentQueue<string> Logs { get; } = new();
 
-        public static async Task<SsoApp> Start(SingleSignOnFixture fixture, params string[] settings)
+        public static async Task<SsoApp> Start(SingleSignOnFixture fixture, TestEngine engine, params string[] settings)
         {
             var sso = new SsoApp();
             Directory.CreateDirectory(sso.dir);
+            sso.postgres = engine == TestEngine.Postgres ? TestPostgres.CreateDatabase() : null;
             using (var db = StoreDb.Open(sso.Db))
             {
                 new ModelVersions(db, TimeProvider.System).Publish(ModelVersions.Builtin("saas"), "saas.yaml", "default");
@@ -338,6 +349,10 @@ public sealed partial class SingleSignOnTests(SingleSignOnFixture fixture) : ICl
         {
             await app.StopAsync();
             await app.DisposeAsync();
+            if (postgres is not null)
+            {
+                TestPostgres.DropDatabase(postgres);
+            }
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             try
             {
