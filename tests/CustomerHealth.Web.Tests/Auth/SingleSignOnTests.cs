@@ -261,6 +261,27 @@ public sealed partial class SingleSignOnTests(SingleSignOnFixture fixture) : ICl
         (await client.GetStringAsync(app.Url + "/signin?sso=unreachable")).ShouldContain("could not be reached");
     }
 
+    [Fact]
+    public async Task Callback_ForgedOrRefusedAnswer_ComesBackToTheSignInPageWithoutAnErrorPage()
+    {
+        await using var app = await SsoApp.Start(fixture, TestEngine.Sqlite, "--Oidc:DefaultRole=viewer");
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        var before = app.Book(b => b.Users().Count);
+
+        foreach (var query in (string[])["code=made-up&state=made-up", "error=access_denied&state=made-up", "state=" + new string('x', 5000), ""])
+        {
+            var r = await client.GetAsync(app.Url + "/signin-oidc?" + query);
+
+            ((int)r.StatusCode).ShouldBe(302, query);
+            r.Headers.Location!.ToString().ShouldBe("/signin?sso=failed", query);
+        }
+        // The page says only the messages it knows: nothing from the address is shown.
+        var page = await client.GetStringAsync(app.Url + "/signin?sso=%3Cscript%3Ealert(1)%3C%2Fscript%3E");
+        page.ShouldNotContain("<script>");
+        page.ShouldNotContain("role=\"alert\"");
+        app.Book(b => b.Users().Count).ShouldBe(before);
+    }
+
     private async Task<IBrowserContext> NewContext()
     {
         var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1200, Height = 900 } });
