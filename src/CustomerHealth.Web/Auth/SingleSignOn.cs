@@ -36,7 +36,11 @@ internal static class SingleSignOn
     /// <summary>The sign-in page's message for a refusal reason; null for anything else (the reason comes from the address).</summary>
     public static string? Message(string? reason) => reason is not null && Reasons.TryGetValue(reason, out var m) ? m : null;
 
-    /// <summary>Registers the settings, and the OpenID Connect handler when `Oidc:Authority` is set.</summary>
+    /// <summary>
+    /// Registers the settings, and the OpenID Connect handler when `Oidc:Authority` is set. They are read while the app
+    /// is put together (the arguments, `CHS_` variables and the settings file), because whether there is a handler at all
+    /// depends on them; a wrong one stops the start.
+    /// </summary>
     public static IServiceCollection AddChsSingleSignOn(this IServiceCollection services, IConfiguration configuration)
     {
         var settings = SingleSignOnSettings.From(configuration);

@@ -282,6 +282,27 @@ public sealed partial class SingleSignOnTests(SingleSignOnFixture fixture) : ICl
         app.Book(b => b.Users().Count).ShouldBe(before);
     }
 
+    [Fact]
+    public async Task Start_PublicUrlSet_AsksForCodeWithPkceAndThePublicCallbackAddress()
+    {
+        await using var app = await SsoApp.Start(fixture, TestEngine.Sqlite, "--PublicUrl=https://health.example.com/");
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+
+        var r = await client.GetAsync(app.Url + "/signin/sso?returnUrl=%2Faccounts");
+
+        r.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        var location = r.Headers.Location!.ToString();
+        location.ShouldStartWith(Provider.Authority + "connect/authorize?");
+        var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(location).Query);
+        query["redirect_uri"].ToString().ShouldBe("https://health.example.com/signin-oidc");
+        query["response_type"].ToString().ShouldBe("code");
+        query["code_challenge_method"].ToString().ShouldBe("S256");
+        // `query` is the default for the code flow, so the handler may leave it out; a form post it must not ask for.
+        (query.TryGetValue("response_mode", out var mode) ? mode.ToString() : "query").ShouldBe("query");
+        query["scope"].ToString().Split(' ').ShouldBe(["openid", "profile", "email"], ignoreOrder: true);
+        location.ShouldNotContain(Provider.ClientSecret);
+    }
+
     private async Task<IBrowserContext> NewContext()
     {
         var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1200, Height = 900 } });
