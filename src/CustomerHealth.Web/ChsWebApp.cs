@@ -60,6 +60,7 @@ public static class ChsWebApp
         // Values that do not bind (`?limit=abc`) become a 400 problem that names the parameter, through the handler below.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddChsAccess();
+        services.AddChsSingleSignOn(builder.Configuration);
         services.AddChsLimits();
         services.AddAntiforgery();
         // The model editor sends the whole YAML on each edit: allow a large model (1 MB) rather than SignalR's 32 KB.
@@ -102,6 +103,7 @@ public static class ChsWebApp
 
         app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" })).AllowAnonymous().WithSummary("Liveness check (no sign-in needed)");
         app.MapSignIn();
+        app.MapSingleSignOn();
         app.MapStaticAssets();
         // Every page shows accounts and scores: it needs the read permission (a person, or a key with the read scope).
         app.MapRazorComponents<Components.App>().AddInteractiveServerRenderMode().RequireAuthorization(Access.Read);

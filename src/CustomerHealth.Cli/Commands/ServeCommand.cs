@@ -1,5 +1,6 @@
 using System.CommandLine;
 using CustomerHealth.Web;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
@@ -42,7 +43,16 @@ internal static class ServeCommand
         {
             args.Add("--settings=" + settings);
         }
-        var app = ChsWebApp.Build([.. args]);
+        WebApplication app;
+        try
+        {
+            app = ChsWebApp.Build([.. args]);
+        }
+        catch (InvalidOperationException e) when (e.Message.StartsWith("setting ", StringComparison.Ordinal))
+        {
+            // A wrong setting read while the app is put together (single sign-on): said like a wrong option.
+            throw new UsageException(e.Message);
+        }
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];

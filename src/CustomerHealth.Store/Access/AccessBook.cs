@@ -42,10 +42,7 @@ public sealed class AccessBook(StoreDb db, TimeProvider clock)
     /// <summary>Adds a user, or changes the role and password of an existing one.</summary>
     public void SaveUser(string email, string role, string passwordHash)
     {
-        if (!Roles.All.Contains(role))
-        {
-            throw new StoreException($"unknown role `{role}`; roles are {string.Join(", ", Roles.All)}");
-        }
+        CheckRole(role);
         email = NormalizeEmail(email);
         if (email.Length < 3 || !email.Contains('@', StringComparison.Ordinal))
         {
@@ -64,10 +61,7 @@ public sealed class AccessBook(StoreDb db, TimeProvider clock)
     /// <summary>Changes a user's role; their sessions end, so the new role applies from their next sign-in.</summary>
     public bool SetRole(string email, string role)
     {
-        if (!Roles.All.Contains(role))
-        {
-            throw new StoreException($"unknown role `{role}`; roles are {string.Join(", ", Roles.All)}");
-        }
+        CheckRole(role);
         return Change(email, "UPDATE app_users SET role = @role WHERE email = @email", new { email = NormalizeEmail(email), role });
     }
 
@@ -215,4 +209,35 @@ public sealed class AccessBook(StoreDb db, TimeProvider clock)
     private static string Stamp(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     private static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+
+    /// <summary>
+    /// What <c>password_hash</c> holds for a user who signs in only through the identity provider: empty, which no
+    /// password verifies (a PasswordHasher hash is never empty), and which <c>chs user add --password</c> can replace.
+    /// </summary>
+    public const string NoPassword = "";
+
+    /// <summary>Adds a user who signs in through the identity provider; false when the e-mail is already a user (who is left as is).</summary>
+    public bool AddSingleSignOnUser(string email, string role)
+    {
+        CheckRole(role);
+        email = NormalizeEmail(email);
+        if (email.Length < 3 || !email.Contains('@', StringComparison.Ordinal))
+        {
+            throw new StoreException($"`{email}` is not an e-mail address");
+        }
+        return db.Connection.Execute(
+            """
+            INSERT INTO app_users (email, role, password_hash, created_at, disabled) VALUES (@email, @role, @hash, @now, 0)
+            ON CONFLICT (email) DO NOTHING
+            """,
+            new { email, role, hash = NoPassword, now = Now() }) > 0;
+    }
+
+    private static void CheckRole(string role)
+    {
+        if (!Roles.All.Contains(role))
+        {
+            throw new StoreException($"unknown role `{role}`; roles are {string.Join(", ", Roles.All)}");
+        }
+    }
 }
