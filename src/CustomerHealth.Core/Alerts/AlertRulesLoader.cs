@@ -75,6 +75,11 @@ public static partial class AlertRulesLoader
                 Error(node, "`destinations` must be a mapping of names to `{ kind, url, secret }`");
                 return result;
             }
+            if (map.Children.Count > YamlLimits.MaxDestinations)
+            {
+                Error(map.Children.ElementAt(YamlLimits.MaxDestinations).Key, $"more than {YamlLimits.MaxDestinations} destinations; at most {YamlLimits.MaxDestinations} are read");
+                return result;
+            }
             foreach (var (nameNode, body) in map.Children)
             {
                 var name = Scalar(nameNode);
@@ -138,6 +143,10 @@ public static partial class AlertRulesLoader
             if (node is not YamlSequenceNode seq)
             {
                 Error(node, "`rules` must be a list");
+                return rules;
+            }
+            if (!AtMost(seq, YamlLimits.MaxRules, "rules"))
+            {
                 return rules;
             }
             var ids = new HashSet<string>(StringComparer.Ordinal);

@@ -155,6 +155,10 @@ public static class ModelLoader
                 Error(node, "`grades` must be a non-empty list");
                 return grades;
             }
+            if (!AtMost(seq, YamlLimits.MaxGrades, "grades"))
+            {
+                return grades;
+            }
             var ids = new HashSet<string>();
             YamlNode? last = null;
             foreach (var item in seq)
@@ -196,6 +200,21 @@ public static class ModelLoader
             if (node is not YamlSequenceNode seq || seq.Children.Count == 0)
             {
                 Error(node, "`dimensions` must be a non-empty list");
+                return dims;
+            }
+            if (!AtMost(seq, YamlLimits.MaxDimensions, "dimensions"))
+            {
+                return dims;
+            }
+            // Counted before any is read: a draft with thousands of measures is refused at once, not checked one by one.
+            var measuresKey = new YamlScalarNode("measures");
+            var allMeasures = seq.Children.OfType<YamlMappingNode>()
+                .SelectMany(d => d.Children.TryGetValue(measuresKey, out var m) && m is YamlSequenceNode ms ? ms.Children : [])
+                .Take(YamlLimits.MaxMeasures + 1)
+                .ToList();
+            if (allMeasures.Count > YamlLimits.MaxMeasures)
+            {
+                Error(allMeasures[^1], $"more than {YamlLimits.MaxMeasures} measures in the model; at most {YamlLimits.MaxMeasures} are read");
                 return dims;
             }
             var dimIds = new HashSet<string>();
@@ -612,6 +631,10 @@ public static class ModelLoader
             if (node is not YamlSequenceNode seq)
             {
                 Error(node, "`scorecards` must be a list");
+                return cards;
+            }
+            if (!AtMost(seq, YamlLimits.MaxScorecards, "scorecards"))
+            {
                 return cards;
             }
             var ids = new HashSet<string> { "default" };

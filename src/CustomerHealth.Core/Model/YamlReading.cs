@@ -17,6 +17,11 @@ internal class YamlReading
     /// <summary>The document's root mapping, or null (with the error) when the text is not YAML or not a mapping.</summary>
     protected YamlMappingNode? Root(string yaml, string notAMapping)
     {
+        if (YamlLimits.Check(yaml) is { } tooMuch)
+        {
+            Errors.Add(tooMuch);
+            return null;
+        }
         var stream = new YamlStream();
         try
         {
@@ -98,6 +103,17 @@ internal class YamlReading
 
     protected static double? NumOf(YamlNode node) =>
         node is YamlScalarNode { Value: { } v } && double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) ? d : null;
+
+    /// <summary>Refuses a list longer than <paramref name="max"/>, at its first item past the bound; true when within.</summary>
+    protected bool AtMost(YamlSequenceNode list, int max, string what)
+    {
+        if (list.Children.Count <= max)
+        {
+            return true;
+        }
+        Error(list.Children[max], $"more than {max} {what}; at most {max} are read");
+        return false;
+    }
 
     protected static string Scalar(YamlNode node) => node is YamlScalarNode s ? s.Value ?? "" : "";
 }
