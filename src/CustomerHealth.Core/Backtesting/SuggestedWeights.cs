@@ -25,7 +25,7 @@ public static class SuggestedWeights
     public static string Apply(string yaml, IReadOnlyDictionary<string, double> shares, string note)
     {
         // The text is a published model's, but its nesting is checked again before it is built: building recurses.
-        if (YamlLimits.Check(yaml) is { } tooMuch)
+        if (YamlLimits.Check(yaml, published: true) is { } tooMuch)
         {
             throw new ModelInvalidException("model.yaml", [tooMuch]);
         }

@@ -43,10 +43,14 @@ public static class YamlLimits
     /// The first bound the text breaks, or null. The check reads the parser's events one by one (no recursion), so it
     /// is safe on any input and costs one pass; a syntax error is left for the loader to report.
     /// </summary>
-    public static ModelError? Check(string yaml)
+    /// <param name="published">
+    /// The text was accepted before (a stored model or rules file): only the nesting bound applies, the one that keeps
+    /// reading it safe, so that files published before the other bounds existed stay readable.
+    /// </param>
+    public static ModelError? Check(string yaml, bool published = false)
     {
         // Characters never outnumber UTF-8 bytes, so a long text is refused without counting.
-        if (yaml.Length > MaxBytes || Encoding.UTF8.GetByteCount(yaml) > MaxBytes)
+        if (!published && (yaml.Length > MaxBytes || Encoding.UTF8.GetByteCount(yaml) > MaxBytes))
         {
             var kb = (Encoding.UTF8.GetByteCount(yaml) + 1023) / 1024;
             return new ModelError(1, 1, string.Create(CultureInfo.InvariantCulture,
@@ -108,7 +112,7 @@ public static class YamlLimits
                         anchors.Clear();
                         break;
                 }
-                if (values > MaxValues)
+                if (values > MaxValues && !published)
                 {
                     return At(e, $"more than {MaxValues:N0} values once aliases are expanded; a model or rules file holds far fewer");
                 }

@@ -51,7 +51,7 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
 
     public string? RulesYaml() => db.Connection.ExecuteScalar<string?>("SELECT yaml FROM alert_rules ORDER BY id DESC LIMIT 1");
 
-    public AlertRuleSet Rules() => RulesYaml() is { } yaml ? AlertRulesLoader.Load(yaml) : AlertRuleSet.Empty;
+    public AlertRuleSet Rules() => RulesYaml() is { } yaml ? AlertRulesLoader.LoadPublished(yaml) : AlertRuleSet.Empty;
 
     /// <summary>The rules file shipped for the SaaS model (the demo puts it in force).</summary>
     public static string ShippedRules => StoreDb.EmbeddedText(".Alerts.saas-rules.yaml");

@@ -265,6 +265,30 @@ public abstract class ModelApiTests(TestEngine engine) : IDisposable
         Errors(body).Select(e => (e.Line, e.Column)).ShouldBe([Position(InvalidModel, "heavy"), Position(InvalidModel, "colour:")]);
         (await VersionIds()).ShouldBe(before);
     }
+
+    /// <summary>`dimensions: ` then 40,000 `[` and as many `]`: building it into nodes used to overflow the stack and end the server.</summary>
+    private static readonly string DeepModel = "name: x\ndimensions: " + new string('[', 40_000) + new string(']', 40_000) + "\n";
+
+    [Fact]
+    public async Task PutAndPreview_YamlNested40000Deep_Refused422AtTheLineAndColumnAndTheServerStillAnswers()
+    {
+        var before = await VersionIds();
+        var manager = await app.SignedIn("manager");
+        var preview = await manager.PostAsync("/api/v1/model/preview", Yaml(DeepModel));
+        var put = await app.KeyClient("admin").PutAsync("/api/v1/model", Yaml(DeepModel));
+
+        foreach (var r in new[] { preview, put })
+        {
+            var body = await r.ReadJson();
+            r.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity, body.ToString());
+            var error = Errors(body).ShouldHaveSingleItem();
+            (error.Line, error.Column).ShouldBe((2, 13 + YamlLimits.MaxDepth - 1));
+            error.Message.ShouldContain($"nesting deeper than {YamlLimits.MaxDepth} levels");
+            body.GetProperty("detail").GetString()!.ShouldContain($"model.yaml:2:{13 + YamlLimits.MaxDepth - 1}: nesting deeper than");
+        }
+        (await VersionIds()).ShouldBe(before);
+        (await app.KeyClient("read").GetJson("/api/v1/model")).GetProperty("name").GetString().ShouldBe("SaaS default");
+    }
 }
 
 public sealed class ModelApiTestsOnSqlite() : ModelApiTests(TestEngine.Sqlite);
