@@ -72,7 +72,7 @@ public static class YamlLimits
                         values++;
                         if (open.Count + 1 > MaxDepth)
                         {
-                            return At(e, $"nesting deeper than {MaxDepth} levels (a model needs about 8)");
+                            return At(e, $"nesting deeper than {MaxDepth} levels");
                         }
                         open.Push(new Frame(((NodeEvent)e).Anchor.IsEmpty ? null : ((NodeEvent)e).Anchor.Value, values));
                         break;
