@@ -291,54 +291,6 @@ public abstract class ModelApiTests(TestEngine engine) : IDisposable
         (await app.KeyClient("read").GetJson("/api/v1/model")).GetProperty("name").GetString().ShouldBe("SaaS default");
     }
 
-    /// <summary>
-    /// Holds the store's writes from a thread of its own, as a long import does: a preview started meanwhile waits in
-    /// its first step (merging the usage that arrived over HTTP) until the holder lets go, so a test knows it is running.
-    /// </summary>
-    private sealed class HeldWrites : IDisposable
-    {
-        private readonly ManualResetEventSlim held = new();
-        private readonly ManualResetEventSlim release = new();
-        private readonly Thread thread;
-
-        public HeldWrites(TestApp app)
-        {
-            thread = new Thread(() =>
-            {
-                using var db = app.Services.GetRequiredService<StoreAccess>().Open();
-                // SQLite writers of one server take turns; PostgreSQL ones take the import lock (the id the store uses).
-                using var turn = db.WriteTurn();
-                using var tx = db.Connection.BeginTransaction();
-                if (db.IsPostgres)
-                {
-                    db.Connection.Execute("SELECT pg_advisory_xact_lock(720418)", transaction: tx);
-                }
-                held.Set();
-                release.Wait();
-            });
-            thread.Start();
-            held.Wait(TimeSpan.FromMinutes(1)).ShouldBeTrue("the store's write lock was not taken");
-        }
-
-        public void Dispose()
-        {
-            release.Set();
-            thread.Join();
-            held.Dispose();
-            release.Dispose();
-        }
-    }
-
-    /// <summary>Waits for what the server does in the background to show; fails with <paramref name="what"/> after a minute.</summary>
-    private static async Task Until(Func<bool> condition, string what)
-    {
-        for (var i = 0; i < 3000 && !condition(); i++)
-        {
-            await Task.Delay(20);
-        }
-        condition().ShouldBeTrue(what);
-    }
-
     /// <summary>Scores the seeded accounts, then sends one more usage event: it waits in the inbox, which a preview merges first.</summary>
     private async Task SeedWithUsageWaiting()
     {
@@ -364,15 +316,15 @@ public abstract class ModelApiTests(TestEngine engine) : IDisposable
 
         using var leaving = new CancellationTokenSource();
         Task<HttpResponseMessage> preview;
-        using (new HeldWrites(app))
+        using (new HeldWrites(app.Services))
         {
             preview = manager.PostAsync("/api/v1/model/preview", Yaml(draft), leaving.Token);
-            await Until(() => runs.Running == 1, "the preview did not start");
+            await HeldWrites.Until(() => runs.Running == 1, "the preview did not start");
             await leaving.CancelAsync();
         }
         await Should.ThrowAsync<OperationCanceledException>(preview);
 
-        await Until(() => runs.Running == 0, "the preview went on after its client left");
+        await HeldWrites.Until(() => runs.Running == 0, "the preview went on after its client left");
         runs.Stopped.ShouldBe(1);
         using (var db = app.OpenStore())
         {
@@ -391,10 +343,10 @@ public abstract class ModelApiTests(TestEngine engine) : IDisposable
         var draft = ModelVersions.Builtin("saas").Replace("min: 70", "min: 90", StringComparison.Ordinal);
         Task<HttpResponseMessage> first, others;
 
-        using (new HeldWrites(app))
+        using (new HeldWrites(app.Services))
         {
             first = manager.PostAsync("/api/v1/model/preview", Yaml(draft));
-            await Until(() => runs.Running == 1, "the first preview did not start");
+            await HeldWrites.Until(() => runs.Running == 1, "the first preview did not start");
 
             var second = await manager.PostAsync("/api/v1/model/preview", Yaml(draft));
             var problem = await second.ReadJson();
@@ -402,7 +354,7 @@ public abstract class ModelApiTests(TestEngine engine) : IDisposable
             problem.GetProperty("detail").GetString()!.ShouldContain("a preview or backtest of yours is already running");
 
             others = app.KeyClient("admin").PostAsync("/api/v1/model/preview", Yaml(draft));
-            await Until(() => runs.Running == 2, "another caller's preview was not let in beside the first");
+            await HeldWrites.Until(() => runs.Running == 2, "another caller's preview was not let in beside the first");
         }
 
         (await first).StatusCode.ShouldBe(HttpStatusCode.OK);
