@@ -78,6 +78,7 @@ public static class ChsWebApp
         services.AddSingleton(sp => DeliverySettings.From(sp.GetRequiredService<IConfiguration>()));
         services.AddSingleton<DeliveryWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<DeliveryWorker>());
+        services.AddSingleton<DraftRuns>();
         services.AddSingleton<RescoreQueue>();
         services.AddHostedService(sp => sp.GetRequiredService<RescoreQueue>());
         services.AddSingleton<DailyRescore>();

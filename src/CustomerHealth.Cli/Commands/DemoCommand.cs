@@ -140,7 +140,7 @@ internal static class DemoCommand
         foreach (var g in model.Grades)
         {
             var inGrade = scored.Where(r => r.Grade == g.Id).ToList();
-            t.AddRow($"[{g.Color}]{Markup.Escape(g.Label)}[/] ({g.Id})", inGrade.Count.ToString("N0", CultureInfo.InvariantCulture),
+            t.AddRow($"[{g.SafeColor}]{Markup.Escape(g.Label)}[/] ({g.Id})", inGrade.Count.ToString("N0", CultureInfo.InvariantCulture),
                 inGrade.Sum(r => r.Arr ?? 0).ToString("N0", CultureInfo.InvariantCulture));
         }
         AnsiConsole.Write(t);

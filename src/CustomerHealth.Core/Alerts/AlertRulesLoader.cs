@@ -35,6 +35,18 @@ public static partial class AlertRulesLoader
         return set;
     }
 
+    /// <summary>Reads back a rules file put in force before: the bounds on size and counts are not applied again.</summary>
+    public static AlertRuleSet LoadPublished(string yaml, string file = "rules.yaml")
+    {
+        var reader = new Reader(published: true);
+        var set = reader.Read(yaml);
+        if (reader.Errors.Count > 0 || set is null)
+        {
+            throw new AlertRulesInvalidException(file, Sorted(reader.Errors));
+        }
+        return set;
+    }
+
     /// <summary>Like <see cref="Load"/>, returning the problems instead of throwing.</summary>
     public static IReadOnlyList<ModelError> Validate(string yaml)
     {
@@ -48,7 +60,7 @@ public static partial class AlertRulesLoader
     [GeneratedRegex(@"\{[^{}]*\}")]
     private static partial Regex PlaceholderPattern();
 
-    private sealed class Reader : YamlReading
+    private sealed class Reader(bool published = false) : YamlReading(published)
     {
         public AlertRuleSet? Read(string yaml)
         {
@@ -73,6 +85,11 @@ public static partial class AlertRulesLoader
             if (node is not YamlMappingNode map)
             {
                 Error(node, "`destinations` must be a mapping of names to `{ kind, url, secret }`");
+                return result;
+            }
+            if (map.Children.Count > YamlLimits.MaxDestinations && !Published)
+            {
+                Error(map.Children.ElementAt(YamlLimits.MaxDestinations).Key, $"more than {YamlLimits.MaxDestinations} destinations; at most {YamlLimits.MaxDestinations} are read");
                 return result;
             }
             foreach (var (nameNode, body) in map.Children)
@@ -138,6 +155,10 @@ public static partial class AlertRulesLoader
             if (node is not YamlSequenceNode seq)
             {
                 Error(node, "`rules` must be a list");
+                return rules;
+            }
+            if (!AtMost(seq, YamlLimits.MaxRules, "rules"))
+            {
                 return rules;
             }
             var ids = new HashSet<string>(StringComparer.Ordinal);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CustomerHealth.Core.Model;
 using YamlDotNet.RepresentationModel;
 
 namespace CustomerHealth.Core.Backtesting;
@@ -23,6 +24,11 @@ public static class SuggestedWeights
     /// </summary>
     public static string Apply(string yaml, IReadOnlyDictionary<string, double> shares, string note)
     {
+        // The text is a published model's, but its nesting is checked again before it is built: building recurses.
+        if (YamlLimits.Check(yaml, published: true) is { } tooMuch)
+        {
+            throw new ModelInvalidException("model.yaml", [tooMuch]);
+        }
         var stream = new YamlStream();
         using (var reader = new StringReader(yaml))
         {

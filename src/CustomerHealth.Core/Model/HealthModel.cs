@@ -51,7 +51,22 @@ public enum MissingPolicy { Reweight, Neutral, Zero }
 
 public enum HierarchyMode { None, Children }
 
-public sealed record Grade(string Id, string Label, double Min, string Color);
+/// <param name="Color">As the model gives it: `#rgb` or `#rrggbb` since colors are checked at load; a model published
+/// before may hold any text, so what is written into a page is <see cref="SafeColor"/>.</param>
+public sealed record Grade(string Id, string Label, double Min, string Color)
+{
+    /// <summary>The color of a grade without one, and of a grade whose color is not a color.</summary>
+    public const string NeutralColor = "#6c757d";
+
+    /// <summary>The grade's color when it is `#rgb` or `#rrggbb`, else the neutral one: the only text a style or chart is given.</summary>
+    public string SafeColor => IsColor(Color) ? Color : NeutralColor;
+
+    /// <summary>Whether the text is a color as a model gives it: `#` and three or six hexadecimal digits.</summary>
+    public static bool IsColor(string? text) =>
+        text is { Length: 4 or 7 } && text[0] == '#' && !text.AsSpan(1).ContainsAnyExcept(HexDigits);
+
+    private static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
+}
 
 public sealed record Dimension(string Id, string Label, double Weight, IReadOnlyList<Measure> Measures);
 

@@ -37,6 +37,21 @@ public static class ModelLoader
         return model;
     }
 
+    /// <summary>
+    /// Reads back a model that was accepted when it was published: the bounds on size and counts and the checks added
+    /// since (grade colors) are not applied again, so that an upgrade never leaves the store without a readable model.
+    /// </summary>
+    public static HealthModel LoadPublished(string yaml, string file)
+    {
+        var reader = new Reader(published: true);
+        var model = reader.Read(yaml);
+        if (reader.Errors.Count > 0 || model is null)
+        {
+            throw new ModelInvalidException(file, reader.Errors.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList());
+        }
+        return model;
+    }
+
     /// <summary>Like <see cref="Load"/>, returning the problems instead of throwing.</summary>
     public static IReadOnlyList<ModelError> Validate(string yaml)
     {
@@ -71,7 +86,7 @@ public static class ModelLoader
         return days > 0;
     }
 
-    private sealed class Reader : YamlReading
+    private sealed class Reader(bool published = false) : YamlReading(published)
     {
         public HealthModel? Read(string yaml)
         {
@@ -155,6 +170,10 @@ public static class ModelLoader
                 Error(node, "`grades` must be a non-empty list");
                 return grades;
             }
+            if (!AtMost(seq, YamlLimits.MaxGrades, "grades"))
+            {
+                return grades;
+            }
             var ids = new HashSet<string>();
             YamlNode? last = null;
             foreach (var item in seq)
@@ -176,7 +195,13 @@ public static class ModelLoader
                 {
                     Error(minNode, $"grades must be listed highest `min` first: {min} is not below {grades[^1].Min}");
                 }
-                grades.Add(new Grade(id, Str(k, "label", map, required: false) ?? id, min, Str(k, "color", map, required: false) ?? "#888888"));
+                var color = Str(k, "color", map, required: false) ?? "#888888";
+                // The color is written into the dashboard's styles: only a color is accepted, never CSS.
+                if (!Published && k.TryGetValue("color", out var colorNode) && !Grade.IsColor(color))
+                {
+                    Error(colorNode, $"`color` must be `#rgb` or `#rrggbb` (such as \"#2e7d32\"), not `{Shown(color)}`");
+                }
+                grades.Add(new Grade(id, Str(k, "label", map, required: false) ?? id, min, color));
             }
             if (grades.Count > 0 && grades[^1].Min > 0 && last is not null)
             {
@@ -196,6 +221,21 @@ public static class ModelLoader
             if (node is not YamlSequenceNode seq || seq.Children.Count == 0)
             {
                 Error(node, "`dimensions` must be a non-empty list");
+                return dims;
+            }
+            if (!AtMost(seq, YamlLimits.MaxDimensions, "dimensions"))
+            {
+                return dims;
+            }
+            // Counted before any is read: a draft with thousands of measures is refused at once, not checked one by one.
+            var measuresKey = new YamlScalarNode("measures");
+            var allMeasures = seq.Children.OfType<YamlMappingNode>()
+                .SelectMany(d => d.Children.TryGetValue(measuresKey, out var m) && m is YamlSequenceNode ms ? ms.Children : [])
+                .Take(YamlLimits.MaxMeasures + 1)
+                .ToList();
+            if (allMeasures.Count > YamlLimits.MaxMeasures && !Published)
+            {
+                Error(allMeasures[^1], $"more than {YamlLimits.MaxMeasures} measures in the model; at most {YamlLimits.MaxMeasures} are read");
                 return dims;
             }
             var dimIds = new HashSet<string>();
@@ -612,6 +652,10 @@ public static class ModelLoader
             if (node is not YamlSequenceNode seq)
             {
                 Error(node, "`scorecards` must be a list");
+                return cards;
+            }
+            if (!AtMost(seq, YamlLimits.MaxScorecards, "scorecards"))
+            {
                 return cards;
             }
             var ids = new HashSet<string> { "default" };

@@ -53,7 +53,8 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
     public string? RulesYaml() => StoredRules() is { } yaml ? RuleSecrets.Seal(yaml).Yaml : null;
 
     /// <summary>The rules in force with their secrets, for evaluating and delivering.</summary>
-    public AlertRuleSet Rules() => StoredRules() is { } yaml ? AlertRulesLoader.Load(RuleSecrets.Unseal(yaml, new DestinationSecrets(db, clock).Get).Yaml) : AlertRuleSet.Empty;
+    public AlertRuleSet Rules() =>
+        StoredRules() is { } yaml ? AlertRulesLoader.LoadPublished(RuleSecrets.Unseal(yaml, new DestinationSecrets(db, clock).Get).Yaml) : AlertRuleSet.Empty;
 
     private string? StoredRules() => db.Connection.ExecuteScalar<string?>("SELECT yaml FROM alert_rules ORDER BY id DESC LIMIT 1");
 

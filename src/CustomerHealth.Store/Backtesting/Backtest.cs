@@ -60,19 +60,22 @@ public sealed record BacktestReport(
 public sealed class Backtest(StoreDb db)
 {
     /// <summary>The signals a backtest scores, in the model's timezone: load them once to observe several models.</summary>
-    public (List<AccountData> Accounts, Dictionary<string, int> EventIds) Signals(HealthModel model)
+    public (List<AccountData> Accounts, Dictionary<string, int> EventIds) Signals(HealthModel model, CancellationToken cancel = default)
     {
+        cancel.ThrowIfCancellationRequested();
         UsageInbox.Merge(db);
-        return SignalLoader.LoadAll(db, TimeZoneInfo.FindSystemTimeZoneById(model.Timezone));
+        return SignalLoader.LoadAll(db, TimeZoneInfo.FindSystemTimeZoneById(model.Timezone), cancel: cancel);
     }
 
     /// <param name="signals">Signals already loaded with <see cref="Signals"/> for a model of the same timezone.</param>
+    /// <param name="cancel">Ends the work soon after it is cancelled (each day's accounts check it), with <see cref="OperationCanceledException"/>.</param>
     public (ScoringPlan Plan, IReadOnlyList<Observation> Observations, int Unscored, string Churn) Observe(
-        HealthModel model, BacktestOptions options, (List<AccountData> Accounts, Dictionary<string, int> EventIds)? signals = null)
+        HealthModel model, BacktestOptions options, (List<AccountData> Accounts, Dictionary<string, int> EventIds)? signals = null,
+        CancellationToken cancel = default)
     {
         var dates = options.Dates();
         var plan = new ScoringPlan(model);
-        var (accounts, eventIds) = signals ?? Signals(model);
+        var (accounts, eventIds) = signals ?? Signals(model, cancel);
         var byOrders = accounts.Any(a => a.Orders.Length > 0);
         var observations = new List<Observation>();
         var unscored = 0;
@@ -80,7 +83,7 @@ public sealed class Backtest(StoreDb db)
         {
             var t = dates[i].DayNumber;
             var end = t + options.HorizonDays;
-            foreach (var s in ScoringRun.Compute(plan, accounts, eventIds, t, []))
+            foreach (var s in ScoringRun.Compute(plan, accounts, eventIds, t, [], cancel: cancel))
             {
                 var a = s.Account;
                 bool churned;

@@ -52,7 +52,7 @@ public sealed class Suggestion(StoreDb db)
         var weights = plan.Measures.Select((m, j) => (m.Id, Share: Math.Round(shares[j], 4))).ToDictionary(x => x.Id, x => x.Share);
         var suggestedYaml = SuggestedWeights.Apply(yaml, weights,
             $"Weights suggested by `chs suggest` from {StoredDates.Text(dates[0])} to {StoredDates.Text(dates[^1])} (horizon {options.HorizonDays}d); review before publishing.");
-        var suggested = ModelLoader.Load(suggestedYaml, "suggested.yaml");
+        var suggested = ModelLoader.LoadPublished(suggestedYaml, "suggested.yaml");
         var testOptions = options with { From = dates[firstTest] };
         // Only the weights differ (same timezone): the signals read for the current model serve the suggested one.
         var (_, suggestedTest, _, _) = backtest.Observe(suggested, testOptions, signals);

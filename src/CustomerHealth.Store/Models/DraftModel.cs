@@ -32,10 +32,11 @@ public sealed class DraftModel(StoreDb db, ModelVersions models)
 
     /// <summary>Scores every account with the published model and the draft as of a day, storing nothing.</summary>
     /// <param name="maxChanges">How many grade changes to list (the largest score changes first); all are counted.</param>
-    public Preview Preview(HealthModel draft, string draftVersion, DateOnly day, int maxChanges = 1000)
+    /// <param name="cancel">Ends the work soon after it is cancelled (the client left), with <see cref="OperationCanceledException"/>.</param>
+    public Preview Preview(HealthModel draft, string draftVersion, DateOnly day, int maxChanges = 1000, CancellationToken cancel = default)
     {
         var current = models.RequireCurrent();
-        var scored = new ScoringRun(db, models).Preview(day, current.Model, draft);
+        var scored = new ScoringRun(db, models).Preview(day, [current.Model, draft], cancel);
         var before = scored[0].ToDictionary(a => a.Account.AccountId);
         var after = scored[1];
         var changes = after
@@ -66,14 +67,15 @@ public sealed class DraftModel(StoreDb db, ModelVersions models)
     }
 
     /// <summary>Backtests the published model and the draft on the same observation dates; the signals are read once when both share a timezone.</summary>
-    public BacktestComparison Backtest(HealthModel draft, string draftVersion, BacktestOptions options)
+    /// <param name="cancel">Ends the work soon after it is cancelled (the editor closed, a newer run), with <see cref="OperationCanceledException"/>.</param>
+    public BacktestComparison Backtest(HealthModel draft, string draftVersion, BacktestOptions options, CancellationToken cancel = default)
     {
         var current = models.RequireCurrent();
         var backtest = new BacktestRun(db);
-        var signals = backtest.Signals(current.Model);
-        var (currentPlan, currentObservations, currentUnscored, churn) = backtest.Observe(current.Model, options, signals);
-        var draftSignals = draft.Timezone == current.Model.Timezone ? signals : backtest.Signals(draft);
-        var (draftPlan, draftObservations, draftUnscored, draftChurn) = backtest.Observe(draft, options, draftSignals);
+        var signals = backtest.Signals(current.Model, cancel);
+        var (currentPlan, currentObservations, currentUnscored, churn) = backtest.Observe(current.Model, options, signals, cancel);
+        var draftSignals = draft.Timezone == current.Model.Timezone ? signals : backtest.Signals(draft, cancel);
+        var (draftPlan, draftObservations, draftUnscored, draftChurn) = backtest.Observe(draft, options, draftSignals, cancel);
         return new BacktestComparison(options,
             BacktestRun.Report(currentPlan, current.VersionId, options, currentObservations, currentUnscored, churn),
             BacktestRun.Report(draftPlan, draftVersion, options, draftObservations, draftUnscored, draftChurn));

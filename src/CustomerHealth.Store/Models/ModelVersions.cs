@@ -7,7 +7,7 @@ namespace CustomerHealth.Store.Models;
 /// <summary>One published model version.</summary>
 public sealed record ModelVersion(string VersionId, int Seq, string Name, string Yaml, DateTimeOffset PublishedAt, string? Note)
 {
-    public HealthModel Model => ModelLoader.Load(Yaml, VersionId);
+    public HealthModel Model => ModelLoader.LoadPublished(Yaml, VersionId);
 }
 
 /// <summary>The published model versions: content-derived ids, the newest publication is the current model.</summary>

@@ -32,7 +32,7 @@ public sealed class PortfolioReader(StoreDb db, ModelVersions models)
         var byGrade = grades.Select(g =>
         {
             var r = rows.FirstOrDefault(x => x.Grade == g.Id);
-            return new GradeShare(g.Id, g.Label, g.Color, r.Accounts, r.Arr ?? 0);
+            return new GradeShare(g.Id, g.Label, g.SafeColor, r.Accounts, r.Arr ?? 0);
         }).ToList();
         // Grades of an earlier model that the current one no longer has still count.
         byGrade.AddRange(rows.Where(r => r.Grade is not null && grades.All(g => g.Id != r.Grade)).Select(r => new GradeShare(r.Grade!, null, null, r.Accounts, r.Arr ?? 0)));

@@ -136,7 +136,7 @@ public sealed class PortfolioTrends(StoreDb db)
         var churned = db.Connection.ExecuteScalar<int>($"SELECT COUNT(*) FROM accounts a WHERE NOT ({Active})");
 
         var byGrade = rows.Where(r => r.Grade is not null).GroupBy(r => r.Grade!).ToDictionary(g => g.Key, g => (Accounts: g.Sum(r => r.Accounts), Arr: g.Sum(r => r.Arr ?? 0)));
-        var shares = grades.Select(g => new GradeShare(g.Id, g.Label, g.Color, byGrade.GetValueOrDefault(g.Id).Accounts, byGrade.GetValueOrDefault(g.Id).Arr)).ToList();
+        var shares = grades.Select(g => new GradeShare(g.Id, g.Label, g.SafeColor, byGrade.GetValueOrDefault(g.Id).Accounts, byGrade.GetValueOrDefault(g.Id).Arr)).ToList();
         // Grades of an earlier model that the current one no longer has still count.
         shares.AddRange(byGrade.Where(x => grades.All(g => g.Id != x.Key)).OrderBy(x => x.Key, StringComparer.Ordinal)
             .Select(x => new GradeShare(x.Key, null, null, x.Value.Accounts, x.Value.Arr)));

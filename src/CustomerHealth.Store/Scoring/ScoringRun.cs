@@ -170,19 +170,24 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
     /// Scores one day with any models, published or not, storing nothing (the what-if of a draft beside the current
     /// model): the signals are read once for all models that share a timezone.
     /// </summary>
-    public IReadOnlyList<IReadOnlyList<ScoredAccount>> Preview(DateOnly asOf, params HealthModel[] models)
+    public IReadOnlyList<IReadOnlyList<ScoredAccount>> Preview(DateOnly asOf, params HealthModel[] models) => Preview(asOf, models, CancellationToken.None);
+
+    /// <inheritdoc cref="Preview(DateOnly, HealthModel[])"/>
+    /// <param name="cancel">Ends the work soon after it is cancelled, with <see cref="OperationCanceledException"/>; nothing is stored either way.</param>
+    public IReadOnlyList<IReadOnlyList<ScoredAccount>> Preview(DateOnly asOf, IReadOnlyList<HealthModel> models, CancellationToken cancel)
     {
+        cancel.ThrowIfCancellationRequested();
         UsageInbox.Merge(db);
         var overrides = LoadOverrides();
-        var results = new IReadOnlyList<ScoredAccount>[models.Length];
+        var results = new IReadOnlyList<ScoredAccount>[models.Count];
         foreach (var zone in models.Select(m => m.Timezone).Distinct())
         {
-            var (accounts, eventIds) = SignalLoader.LoadAll(db, TimeZoneInfo.FindSystemTimeZoneById(zone));
-            for (var i = 0; i < models.Length; i++)
+            var (accounts, eventIds) = SignalLoader.LoadAll(db, TimeZoneInfo.FindSystemTimeZoneById(zone), cancel: cancel);
+            for (var i = 0; i < models.Count; i++)
             {
                 if (models[i].Timezone == zone)
                 {
-                    results[i] = Compute(new ScoringPlan(models[i]), accounts, eventIds, asOf.DayNumber, overrides);
+                    results[i] = Compute(new ScoringPlan(models[i]), accounts, eventIds, asOf.DayNumber, overrides, cancel: cancel);
                 }
             }
         }
@@ -192,7 +197,7 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
     /// <param name="cohort">Other accounts' scorecards and values on the same day, for the percentile cohorts only.</param>
     internal static IReadOnlyList<ScoredAccount> Compute(
         ScoringPlan plan, IReadOnlyList<AccountData> accounts, Dictionary<string, int> eventIds, int day, IReadOnlyList<Override> overrides,
-        IReadOnlyList<(int Card, MeasureValue[] Values)>? cohort = null)
+        IReadOnlyList<(int Card, MeasureValue[] Values)>? cohort = null, CancellationToken cancel = default)
     {
         var compiled = plan.Measures.Select(m => new CompiledValue(m.Value, m.ValidForDays, e => eventIds.TryGetValue(e, out var id) ? id : null)).ToArray();
         var eligible = accounts.Where(a => a.ChurnedAsOf(day) is null && (FirstDay(a) is not { } first || first <= day)).ToList();
@@ -200,7 +205,8 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
         var cards = new int[eligible.Count];
         var values = new MeasureValue[eligible.Count][];
         // Accounts are independent: their measures are computed on every core.
-        Parallel.For(0, eligible.Count, i =>
+        // Cancelled, the loop stops taking accounts and throws OperationCanceledException.
+        Parallel.For(0, eligible.Count, new ParallelOptions { CancellationToken = cancel }, i =>
         {
             var a = eligible[i];
             cards[i] = plan.ScorecardFor(a.Field);

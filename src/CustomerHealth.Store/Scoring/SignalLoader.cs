@@ -13,8 +13,10 @@ namespace CustomerHealth.Store.Scoring;
 internal static class SignalLoader
 {
     /// <param name="onlyTouched">Load only the accounts marked as touched since they were last scored.</param>
-    public static (List<AccountData> Accounts, Dictionary<string, int> EventIds) LoadAll(StoreDb db, TimeZoneInfo zone, bool onlyTouched = false)
+    /// <param name="cancel">Stops the reads soon after it is cancelled (a preview whose client left), throwing <see cref="OperationCanceledException"/>.</param>
+    public static (List<AccountData> Accounts, Dictionary<string, int> EventIds) LoadAll(StoreDb db, TimeZoneInfo zone, bool onlyTouched = false, CancellationToken cancel = default)
     {
+        cancel.ThrowIfCancellationRequested();
         var only = onlyTouched ? "account_key IN (SELECT account_key FROM dirty_accounts)" : "1 = 1";
         var eventIds = new Dictionary<string, int>(StringComparer.Ordinal);
         Grouped<UsageDay> usage = null!;
@@ -29,9 +31,9 @@ internal static class SignalLoader
         List<Row0> accountRows = null!;
         // Each table is read on a connection of its own, on every core: the reads are independent.
         Parallel.Invoke(
-            () => usage = Read(db, $"SELECT account_key, day, event_key, count, sum FROM usage_daily WHERE {only} ORDER BY account_key, day, event_key",
+            () => usage = Read(db, cancel, $"SELECT account_key, day, event_key, count, sum FROM usage_daily WHERE {only} ORDER BY account_key, day, event_key",
                 r => new UsageDay(r.GetInt32(1), r.GetInt32(2), r.GetInt64(3), r.GetDouble(4))),
-            () => users = Read(db, $"SELECT account_key, day, event_key, user_key FROM usage_users WHERE n > 0 AND {only} ORDER BY account_key, day, event_key, user_key",
+            () => users = Read(db, cancel, $"SELECT account_key, day, event_key, user_key FROM usage_users WHERE n > 0 AND {only} ORDER BY account_key, day, event_key, user_key",
                 r => new UserDay(r.GetInt32(1), r.GetInt32(2), r.GetInt32(3))),
             () =>
             {
@@ -43,9 +45,9 @@ internal static class SignalLoader
                     $"SELECT account_key, account_id, name, segment, lifecycle_stage, plan, owner, parent_id, arr, seats, started_on, renewal_on, status_churned_on, attributes FROM accounts WHERE {only} ORDER BY account_key")
                     .Select(r => new Row0(r.GetInt64(0), r.GetString(1), Text(r, 2), Text(r, 3), Text(r, 4), Text(r, 5), Text(r, 6), Text(r, 7),
                         r.IsDBNull(8) ? null : r.GetDouble(8), r.IsDBNull(9) ? null : r.GetDouble(9), DateDay(r, 10), DateDay(r, 11), DateDay(r, 12), Text(r, 13))).ToList();
-                surveys = Read(db, $"SELECT account_key, responded_at, kind, score, comment FROM surveys WHERE {only} ORDER BY account_key, responded_at",
+                surveys = Read(db, cancel, $"SELECT account_key, responded_at, kind, score, comment FROM surveys WHERE {only} ORDER BY account_key, responded_at",
                     r => new SurveyPoint(Day(r.GetString(1), zone), Enum.Parse<SurveyKind>(r.GetString(2), true), r.GetDouble(3), r.IsDBNull(4) ? null : r.GetString(4)));
-                tickets = Read(db, $"SELECT account_key, opened_at, priority, closed_at, first_response_at, status, escalated, satisfaction FROM tickets WHERE {only} ORDER BY account_key, opened_at", r =>
+                tickets = Read(db, cancel, $"SELECT account_key, opened_at, priority, closed_at, first_response_at, status, escalated, satisfaction FROM tickets WHERE {only} ORDER BY account_key, opened_at", r =>
                 {
                     var opened = Instant(r.GetString(1));
                     DateTimeOffset? closed = r.IsDBNull(3) ? null : Instant(r.GetString(3));
@@ -61,22 +63,24 @@ internal static class SignalLoader
             },
             () =>
             {
-                invoices = Read(db, $"SELECT account_key, due_on, issued_on, paid_on, status, amount FROM invoices WHERE {only} ORDER BY account_key", r =>
+                invoices = Read(db, cancel, $"SELECT account_key, due_on, issued_on, paid_on, status, amount FROM invoices WHERE {only} ORDER BY account_key", r =>
                 {
                     var due = DateDay(r.GetString(1));
                     int? issued = r.IsDBNull(2) ? null : DateDay(r.GetString(2));
                     return new InvoicePoint(Math.Min(issued ?? due, due), due, r.IsDBNull(3) ? null : DateDay(r.GetString(3)),
                         Enum.Parse<InvoiceState>(r.GetString(4), true), r.GetDouble(5));
                 });
-                subscriptions = Read(db, $"SELECT account_key, occurred_on, kind, arr_delta FROM subscriptions WHERE {only} ORDER BY account_key, occurred_on",
+                subscriptions = Read(db, cancel, $"SELECT account_key, occurred_on, kind, arr_delta FROM subscriptions WHERE {only} ORDER BY account_key, occurred_on",
                     r => new SubscriptionPoint(DateDay(r.GetString(1)), Enum.Parse<SubscriptionKind>(r.GetString(2), true), r.IsDBNull(3) ? 0 : r.GetDouble(3)));
-                orders = Read(db, $"SELECT account_key, placed_at, amount, returned_amount FROM orders WHERE {only} ORDER BY account_key, placed_at",
+                orders = Read(db, cancel, $"SELECT account_key, placed_at, amount, returned_amount FROM orders WHERE {only} ORDER BY account_key, placed_at",
                     r => new OrderPoint(Day(r.GetString(1), zone), r.GetDouble(2), r.GetDouble(3)));
-                sentiment = Read(db, $"SELECT account_key, recorded_at, rating FROM sentiment WHERE {only} ORDER BY account_key",
+                sentiment = Read(db, cancel, $"SELECT account_key, recorded_at, rating FROM sentiment WHERE {only} ORDER BY account_key",
                     r => new SentimentPoint(Day(r.GetString(1), zone), r.GetInt32(2)));
-                metrics = Read(db, $"SELECT account_key, metric, date, value FROM metrics WHERE {only} ORDER BY account_key, metric, date",
+                metrics = Read(db, cancel, $"SELECT account_key, metric, date, value FROM metrics WHERE {only} ORDER BY account_key, metric, date",
                     r => (r.GetString(1), new MetricPoint(DateDay(r.GetString(2)), r.GetDouble(3))));
             });
+        // A cancelled read stops early with part of the rows: nothing of it is used.
+        cancel.ThrowIfCancellationRequested();
 
         var accounts = new List<AccountData>(accountRows.Count);
         foreach (var a in accountRows)
@@ -173,11 +177,16 @@ internal static class SignalLoader
         public T[] Of(long key) => byAccount.TryGetValue(key, out var items) ? items : [];
     }
 
-    private static Grouped<T> Read<T>(StoreDb db, string sql, Func<IRowReader, T> map)
+    private static Grouped<T> Read<T>(StoreDb db, CancellationToken cancel, string sql, Func<IRowReader, T> map)
     {
         var grouped = new Grouped<T>();
+        var n = 0;
         foreach (var r in db.Engine.ReadRows(db, sql))
         {
+            if ((++n & 4095) == 0 && cancel.IsCancellationRequested)
+            {
+                break;
+            }
             grouped.Add(r.GetInt64(0), map(r));
         }
         grouped.Flush();

@@ -7,7 +7,7 @@ namespace CustomerHealth.Web.Api;
 /// <summary>Reads request bodies whole, refusing those over the configured size before they are buffered.</summary>
 internal static class Bodies
 {
-    private sealed class TooLargeException(long limit) : Exception($"the request body is larger than the limit of {limit:N0} bytes; send smaller batches")
+    private sealed class TooLargeException(long limit, string advice) : Exception($"the request body is larger than the limit of {limit:N0} bytes; {advice}")
     {
     }
 
@@ -27,12 +27,16 @@ internal static class Bodies
             return Task.CompletedTask;
         });
 
-    /// <summary>The body as text, or (with empty text) the problem to answer: 413 over the limit, 400 when empty and <paramref name="whenEmpty"/> says what to send.</summary>
-    public static async Task<(string Text, ProblemHttpResult? Problem)> Read(HttpRequest request, long limit, string? whenEmpty, CancellationToken cancel)
+    /// <summary>
+    /// The body as text, or (with empty text) the problem to answer: 413 over the limit (the message ends with
+    /// <paramref name="advice"/>), 400 when empty and <paramref name="whenEmpty"/> says what to send.
+    /// </summary>
+    public static async Task<(string Text, ProblemHttpResult? Problem)> Read(
+        HttpRequest request, long limit, string? whenEmpty, CancellationToken cancel, string advice = "send smaller batches")
     {
         try
         {
-            var text = await ReadText(request, limit, cancel);
+            var text = await ReadText(request, limit, advice, cancel);
             return whenEmpty is not null && string.IsNullOrWhiteSpace(text) ? ("", Problems.BadField("body", "the body is empty; " + whenEmpty)) : (text, null);
         }
         catch (TooLargeException e)
@@ -41,11 +45,11 @@ internal static class Bodies
         }
     }
 
-    private static async Task<string> ReadText(HttpRequest request, long limit, CancellationToken cancel)
+    private static async Task<string> ReadText(HttpRequest request, long limit, string advice, CancellationToken cancel)
     {
         if (request.ContentLength > limit)
         {
-            throw new TooLargeException(limit);
+            throw new TooLargeException(limit, advice);
         }
         using var buffer = new MemoryStream();
         var chunk = new byte[81920];
@@ -54,7 +58,7 @@ internal static class Bodies
         {
             if (buffer.Length + read > limit)
             {
-                throw new TooLargeException(limit);
+                throw new TooLargeException(limit, advice);
             }
             buffer.Write(chunk, 0, read);
         }

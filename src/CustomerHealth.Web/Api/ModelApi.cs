@@ -38,10 +38,15 @@ internal static class ModelApi
         return api;
     }
 
+    /// <summary>A model is read no further than the size a model may have: a huge draft is refused before it is buffered or parsed.</summary>
+    private static Task<(string Text, ProblemHttpResult? Problem)> ReadModel(HttpRequest request, ServerSettings settings, CancellationToken cancel) =>
+        Bodies.Read(request, Math.Min(settings.MaxBodyBytes, YamlLimits.MaxBytes), "send the model's YAML", cancel,
+            $"a model is at most {YamlLimits.MaxBytes / 1024} KB and {YamlLimits.MaxMeasures} measures (see docs/model-reference.md#limits)");
+
     private static async Task<Results<Ok<ModelInfo>, ProblemHttpResult>> Publish(
         HttpRequest request, string? note, StoreDb db, TimeProvider clock, ServerSettings settings, RescoreQueue rescore, CancellationToken cancel)
     {
-        var (yaml, problem) = await Bodies.Read(request, settings.MaxBodyBytes, "send the model's YAML", cancel);
+        var (yaml, problem) = await ReadModel(request, settings, cancel);
         if (problem is not null)
         {
             return problem;
@@ -58,10 +63,11 @@ internal static class ModelApi
         }
     }
 
+    /// <param name="cancel">The request's: the scoring stops soon after the client leaves.</param>
     private static async Task<Results<Ok<Preview>, ProblemHttpResult>> PreviewDraft(
-        HttpRequest request, [FromQuery(Name = "as_of")] string? asOf, StoreDb db, TimeProvider clock, ServerSettings settings, CancellationToken cancel)
+        HttpRequest request, [FromQuery(Name = "as_of")] string? asOf, StoreDb db, TimeProvider clock, ServerSettings settings, DraftRuns runs, CancellationToken cancel)
     {
-        var (yaml, problem) = await Bodies.Read(request, settings.MaxBodyBytes, "send the model's YAML", cancel);
+        var (yaml, problem) = await ReadModel(request, settings, cancel);
         if (problem is not null)
         {
             return problem;
@@ -84,8 +90,22 @@ internal static class ModelApi
         {
             return badDay!;
         }
+        using var turn = runs.TryStart(Access.Caller(request.HttpContext.User));
+        if (turn is null)
+        {
+            return TypedResults.Problem(title: "A preview is already running", detail: DraftRuns.AlreadyRunning, statusCode: StatusCodes.Status429TooManyRequests);
+        }
         var drafts = new DraftModel(db, models);
         var day = given ?? drafts.PreviewDay(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
-        return TypedResults.Ok(drafts.Preview(draft, ModelLoader.VersionId(yaml), day));
+        try
+        {
+            return TypedResults.Ok(drafts.Preview(draft, ModelLoader.VersionId(yaml), day, cancel: cancel));
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            // Nobody reads the answer: the client left.
+            runs.NoteStopped("preview");
+            return TypedResults.Problem(title: "The preview was cancelled", statusCode: StatusCodes.Status499ClientClosedRequest);
+        }
     }
 }

@@ -50,6 +50,11 @@ public sealed class Dashboard(StoreDb db, TimeProvider clock)
     /// <summary>Black or white text, whichever reads better on the color (WCAG relative luminance).</summary>
     public static string TextOn(string? color)
     {
+        // `#rgb` is `#rrggbb` with each digit doubled.
+        if (color is { Length: 4 } && color[0] == '#')
+        {
+            color = string.Concat("#", new string(color[1], 2), new string(color[2], 2), new string(color[3], 2));
+        }
         if (color is not { Length: 7 } || color[0] != '#' || !int.TryParse(color.AsSpan(1), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var rgb))
         {
             return "#000";

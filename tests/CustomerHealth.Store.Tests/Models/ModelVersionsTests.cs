@@ -1,5 +1,6 @@
 using CustomerHealth.Core.Model;
 using CustomerHealth.Store.Models;
+using Dapper;
 
 namespace CustomerHealth.Store.Tests.Models;
 
@@ -175,6 +176,23 @@ public abstract class ModelVersionsTests(TestEngine engine) : IDisposable
         var v = store.Models.Publish(ModelVersions.Builtin(name), name + ".yaml");
 
         store.Models.ModelOf(v.VersionId).Dimensions.ShouldNotBeEmpty();
+    }
+
+    [Fact]
+    public void Current_StoredBeforeColorsAndLimitsWereChecked_StillLoadsAndScoresWithANeutralColorToShow()
+    {
+        // What an earlier version accepted: a CSS color; publishing it now is refused.
+        var yaml = TestModels.Health.Replace("color: \"#c62828\"", "color: \"red;position:fixed\"", StringComparison.Ordinal);
+        Should.Throw<ModelInvalidException>(() => store.Publish(yaml)).Errors.ShouldHaveSingleItem().Message.ShouldStartWith("`color` must be");
+        store.Db.Connection.Execute(
+            "INSERT INTO model_versions (version_id, seq, name, yaml, published_at, note) VALUES (@id, 1, 'Health test', @yaml, @at, NULL)",
+            new { id = ModelLoader.VersionId(yaml), yaml, at = store.Clock.GetUtcNow().ToString("o", System.Globalization.CultureInfo.InvariantCulture) });
+        store.Metric("A", new DateOnly(2025, 3, 1), 10);
+
+        var red = store.Models.RequireCurrent().Model.FindGrade("red").ShouldNotBeNull();
+        red.Color.ShouldBe("red;position:fixed");
+        red.SafeColor.ShouldBe(Grade.NeutralColor);
+        store.Scoring.Score(new DateOnly(2025, 3, 10)).ByGrade["red"].ShouldBe(1);
     }
 }
 

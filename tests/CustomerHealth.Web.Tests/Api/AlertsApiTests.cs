@@ -90,6 +90,23 @@ public abstract class AlertsApiTests(TestEngine engine) : IDisposable
     }
 
     [Fact]
+    public async Task Rules_PutNested40000Deep_Refused422AtTheLineAndColumnAndTheRulesInForceStay()
+    {
+        var admin = app.KeyClient("admin");
+        ((int)(await admin.PutAsync("/api/v1/alerts/rules", new System.Net.Http.StringContent("rules:\n  - id: low\n    when: { score_below: 40 }\n"))).StatusCode).ShouldBe(200);
+        var deep = "rules: " + new string('[', 40_000) + new string(']', 40_000) + "\n";
+
+        var r = await admin.PutAsync("/api/v1/alerts/rules", new System.Net.Http.StringContent(deep));
+
+        var body = await r.ReadJson();
+        ((int)r.StatusCode).ShouldBe(422, body.ToString());
+        var error = body.GetProperty("errors").EnumerateArray().ShouldHaveSingleItem();
+        (error.GetProperty("line").GetInt32(), error.GetProperty("column").GetInt32()).ShouldBe((1, 8 + CustomerHealth.Core.Model.YamlLimits.MaxDepth - 1));
+        error.GetProperty("message").GetString()!.ShouldContain("nesting deeper than");
+        (await app.KeyClient("read").GetStringAsync("/api/v1/alerts/rules")).ShouldContain("id: low");
+    }
+
+    [Fact]
     public async Task Tasks_CreatedAndCompletedThroughTheApi_WithErrorsNamingTheField()
     {
         var ingest = app.KeyClient("ingest");

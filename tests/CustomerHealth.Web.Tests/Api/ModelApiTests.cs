@@ -5,6 +5,7 @@ using System.Text.Json;
 using CustomerHealth.Core.Model;
 using CustomerHealth.Store.Models;
 using CustomerHealth.Web.Jobs;
+using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CustomerHealth.Web.Tests.Api;
@@ -263,6 +264,139 @@ public abstract class ModelApiTests(TestEngine engine) : IDisposable
         var body = await r.ReadJson();
         r.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity, body.ToString());
         Errors(body).Select(e => (e.Line, e.Column)).ShouldBe([Position(InvalidModel, "heavy"), Position(InvalidModel, "colour:")]);
+        (await VersionIds()).ShouldBe(before);
+    }
+
+    /// <summary>`dimensions: ` then 40,000 `[` and as many `]`: building it into nodes used to overflow the stack and end the server.</summary>
+    private static readonly string DeepModel = "name: x\ndimensions: " + new string('[', 40_000) + new string(']', 40_000) + "\n";
+
+    [Fact]
+    public async Task PutAndPreview_YamlNested40000Deep_Refused422AtTheLineAndColumnAndTheServerStillAnswers()
+    {
+        var before = await VersionIds();
+        var manager = await app.SignedIn("manager");
+        var preview = await manager.PostAsync("/api/v1/model/preview", Yaml(DeepModel));
+        var put = await app.KeyClient("admin").PutAsync("/api/v1/model", Yaml(DeepModel));
+
+        foreach (var r in new[] { preview, put })
+        {
+            var body = await r.ReadJson();
+            r.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity, body.ToString());
+            var error = Errors(body).ShouldHaveSingleItem();
+            (error.Line, error.Column).ShouldBe((2, 13 + YamlLimits.MaxDepth - 1));
+            error.Message.ShouldContain($"nesting deeper than {YamlLimits.MaxDepth} levels");
+            body.GetProperty("detail").GetString()!.ShouldContain($"model.yaml:2:{13 + YamlLimits.MaxDepth - 1}: nesting deeper than");
+        }
+        (await VersionIds()).ShouldBe(before);
+        (await app.KeyClient("read").GetJson("/api/v1/model")).GetProperty("name").GetString().ShouldBe("SaaS default");
+    }
+
+    /// <summary>Scores the seeded accounts, then sends one more usage event: it waits in the inbox, which a preview merges first.</summary>
+    private async Task SeedWithUsageWaiting()
+    {
+        await Seed();
+        await app.KeyClient("ingest").PostJson("/api/v1/ingest/usage",
+            $$"""[{"account_id":"A1","occurred_at":"{{At(0)}}","event":"login","user_id":"a1-u1","event_id":"a1-late"}]""");
+        using var db = app.OpenStore();
+        Store.Import.UsageInbox.Pending(db).ShouldBeGreaterThan(0);
+    }
+
+    [Fact]
+    public async Task Preview_ClientLeaves_TheWorkStopsStoresNothingAndTheNextPreviewRuns()
+    {
+        await SeedWithUsageWaiting();
+        var runs = app.Services.GetRequiredService<DraftRuns>();
+        var manager = await app.SignedIn("manager");
+        var draft = ModelVersions.Builtin("saas").Replace("min: 70", "min: 90", StringComparison.Ordinal);
+        long snapshots;
+        using (var db = app.OpenStore())
+        {
+            snapshots = db.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM snapshots");
+        }
+
+        using var leaving = new CancellationTokenSource();
+        Task<HttpResponseMessage> preview;
+        using (new HeldWrites(app.Services))
+        {
+            preview = manager.PostAsync("/api/v1/model/preview", Yaml(draft), leaving.Token);
+            await HeldWrites.Until(() => runs.Running == 1, "the preview did not start");
+            await leaving.CancelAsync();
+        }
+        await Should.ThrowAsync<OperationCanceledException>(preview);
+
+        await HeldWrites.Until(() => runs.Running == 0, "the preview went on after its client left");
+        runs.Stopped.ShouldBe(1);
+        using (var db = app.OpenStore())
+        {
+            db.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM snapshots").ShouldBe(snapshots);
+        }
+        var next = await manager.PostAsync("/api/v1/model/preview", Yaml(draft));
+        next.StatusCode.ShouldBe(HttpStatusCode.OK, (await next.ReadJson()).ToString());
+    }
+
+    [Fact]
+    public async Task Preview_SecondAtOnceBySameCaller_Refused429WhileAnotherCallersRuns()
+    {
+        await SeedWithUsageWaiting();
+        var runs = app.Services.GetRequiredService<DraftRuns>();
+        var manager = await app.SignedIn("manager");
+        var draft = ModelVersions.Builtin("saas").Replace("min: 70", "min: 90", StringComparison.Ordinal);
+        Task<HttpResponseMessage> first, others;
+
+        using (new HeldWrites(app.Services))
+        {
+            first = manager.PostAsync("/api/v1/model/preview", Yaml(draft));
+            await HeldWrites.Until(() => runs.Running == 1, "the first preview did not start");
+
+            var second = await manager.PostAsync("/api/v1/model/preview", Yaml(draft));
+            var problem = await second.ReadJson();
+            second.StatusCode.ShouldBe(HttpStatusCode.TooManyRequests, problem.ToString());
+            problem.GetProperty("detail").GetString()!.ShouldContain("a preview or backtest of yours is already running");
+
+            others = app.KeyClient("admin").PostAsync("/api/v1/model/preview", Yaml(draft));
+            await HeldWrites.Until(() => runs.Running == 2, "another caller's preview was not let in beside the first");
+        }
+
+        (await first).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await others).StatusCode.ShouldBe(HttpStatusCode.OK);
+        runs.Running.ShouldBe(0);
+        (await manager.PostAsync("/api/v1/model/preview", Yaml(draft))).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Preview_BodyOverTheModelSize_Refused413BeforeItIsRead()
+    {
+        var huge = "name: x\ndescription: \"" + new string('x', YamlLimits.MaxBytes) + "\"\n";
+
+        var r = await app.KeyClient("admin").PostAsync("/api/v1/model/preview", Yaml(huge));
+
+        var body = await r.ReadJson();
+        r.StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge, body.ToString());
+        body.GetProperty("detail").GetString()!.ShouldContain($"a model is at most {YamlLimits.MaxBytes / 1024} KB and {YamlLimits.MaxMeasures} measures");
+    }
+
+    [Fact]
+    public async Task PreviewAndPut_MoreMeasuresThanTheLimit_Refused422AtTheFirstOneOver()
+    {
+        var yaml = new StringBuilder("name: Many\ngrades: [{ id: ok, min: 0 }]\ndimensions:\n  - id: d\n    measures:\n");
+        for (var i = 0; i <= YamlLimits.MaxMeasures; i++)
+        {
+            yaml.Append(CultureInfo.InvariantCulture, $"      - {{ id: m{i}, value: {{ signal: sentiment, aggregate: latest }}, score: {{ range: {{ worst: 1, best: 5 }} }} }}\n");
+        }
+        var before = await VersionIds();
+
+        foreach (var r in new[]
+        {
+            await app.KeyClient("admin").PostAsync("/api/v1/model/preview", Yaml(yaml.ToString())),
+            await app.KeyClient("admin").PutAsync("/api/v1/model", Yaml(yaml.ToString())),
+        })
+        {
+            var body = await r.ReadJson();
+            r.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity, body.ToString());
+            var error = Errors(body).ShouldHaveSingleItem();
+            error.Message.ShouldBe($"more than {YamlLimits.MaxMeasures} measures in the model; at most {YamlLimits.MaxMeasures} are read");
+            error.Line.ShouldBe(6 + YamlLimits.MaxMeasures);
+        }
         (await VersionIds()).ShouldBe(before);
     }
 }

@@ -33,6 +33,9 @@ public sealed class BrowserApp : IAsyncLifetime
 
     private readonly string dir = Path.Combine(Path.GetTempPath(), "chs-browser-tests", Guid.NewGuid().ToString("N"));
     private WebApplication? app;
+
+    /// <summary>The running app's services, for what a test observes or holds on the server's side.</summary>
+    public IServiceProvider Services => app?.Services ?? throw new InvalidOperationException("the app is not started");
     private IPlaywright? playwright;
 
     public string Target => Path.Combine(dir, "chs.db");

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace CustomerHealth.Web.Tests.Browser;
@@ -59,6 +60,30 @@ public sealed class WorkflowBrowserTests(BrowserApp app) : IClassFixture<Browser
         (await page.GetByTestId("published").TextContentAsync())!.ShouldNotBeNullOrWhiteSpace();
         (await page.GetByTestId("model-versions").TextContentAsync())!.ShouldContain("Adoption weighs more");
         await BrowserApp.Screenshot(page, "model");
+    }
+
+    [Fact]
+    public async Task Model_PreviewWhileTheSameAdminsPreviewRuns_SaysOneIsRunningAndRunsOnceItEnds()
+    {
+        var runs = app.Services.GetRequiredService<CustomerHealth.Web.Jobs.DraftRuns>();
+        var page = await app.SignIn("admin");
+        await page.GotoAsync(app.Url + "/model");
+        await page.Locator("[data-testid=model-editor][data-interactive=true]").WaitForAsync(new() { Timeout = 30_000 });
+        await page.Locator("[data-testid=model-status][data-valid=true]").WaitForAsync();
+
+        // As if this admin's preview through the API were under way.
+        using (var other = runs.TryStart("admin@example.com").ShouldNotBeNull())
+        {
+            await page.GetByTestId("model-preview").ClickAsync();
+            await page.GetByTestId("editor-error").WaitForAsync();
+            (await page.GetByTestId("editor-error").TextContentAsync())!.ShouldContain("a preview or backtest of yours is already running");
+            (await page.GetByTestId("preview-result").CountAsync()).ShouldBe(0);
+        }
+
+        await page.GetByTestId("model-preview").ClickAsync();
+        await page.GetByTestId("preview-result").WaitForAsync(new() { Timeout = 60_000 });
+        (await page.GetByTestId("editor-error").CountAsync()).ShouldBe(0);
+        runs.Running.ShouldBe(0);
     }
 
     [Fact]

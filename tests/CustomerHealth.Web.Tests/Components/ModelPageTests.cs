@@ -1,4 +1,7 @@
 using System.Net;
+using CustomerHealth.Web.Jobs;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
 using CustomerHealth.Core.Model;
 using CustomerHealth.Store.Models;
 
@@ -54,6 +57,39 @@ public abstract class ModelPageTests(TestEngine engine) : IDisposable
         html.ShouldContain("Product adoption counts for 25% of the score.");
         html.IndexOf($"data-version=\"{newer}\"", StringComparison.Ordinal)
             .ShouldBeLessThan(html.IndexOf($"data-version=\"{ModelLoader.VersionId(ModelVersions.Builtin("saas"))}\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Pages_ModelPublishedBeforeColorsWereChecked_ShowTheNeutralColorInsteadOfItsCss()
+    {
+        const string css = "red;position:fixed;top:0;left:0;width:100vw;height:100vh";
+        var yaml = ModelVersions.Builtin("saas");
+        foreach (var color in new[] { "#2e7d32", "#f9a825", "#c62828" })
+        {
+            yaml = yaml.Replace($"color: \"{color}\"", $"color: \"{css}\"", StringComparison.Ordinal);
+        }
+        // Refused today; a store from before colors were checked may still hold it as its current model.
+        ModelLoader.Validate(yaml).ShouldContain(e => e.Message.StartsWith("`color` must be", StringComparison.Ordinal));
+        using (var db = app.OpenStore())
+        {
+            db.Connection.Execute(
+                "INSERT INTO model_versions (version_id, seq, name, yaml, published_at, note) VALUES (@id, 2, 'SaaS default', @yaml, @at, 'old')",
+                new { id = ModelLoader.VersionId(yaml), yaml, at = DateTimeOffset.UtcNow.ToString("o", System.Globalization.CultureInfo.InvariantCulture) });
+        }
+        var ingest = app.KeyClient("ingest");
+        await ingest.PostJson("/api/v1/ingest/accounts", """[{"account_id":"A1","name":"Acme"}]""");
+        var at = DateTimeOffset.UtcNow.AddDays(-2).ToString("yyyy-MM-dd'T'10:00:00'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        await ingest.PostJson("/api/v1/ingest/surveys", $$"""[{"account_id":"A1","kind":"nps","score":2,"responded_at":"{{at}}","response_id":"s1"}]""");
+        app.Services.GetRequiredService<RescoreQueue>().RescoreToday().ShouldNotBeNull().AccountsScored.ShouldBe(1);
+        var client = await app.SignedIn("viewer");
+
+        foreach (var url in new[] { "/accounts", "/model", "/", "/accounts/A1" })
+        {
+            var html = await TestApp.Page(client, url);
+            // The model's text may show the color as text (the editor's YAML); no style carries it.
+            System.Text.RegularExpressions.Regex.IsMatch(html, "style=\"[^\"]*position").ShouldBeFalse(url);
+            html.ShouldContain($"background-color:{Grade.NeutralColor}", customMessage: url);
+        }
     }
 
     [Theory]
