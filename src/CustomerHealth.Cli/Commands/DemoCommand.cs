@@ -37,11 +37,13 @@ internal static class DemoCommand
             }
             var given = p.GetValue(Chs.Db) is { Length: > 0 } ? p.GetValue(Chs.Db)! : Environment.GetEnvironmentVariable("CHS_DB") is { Length: > 0 } env ? env : null;
             var path = given ?? "chs-demo.db";
+            // Every line below names the store; a PostgreSQL connection's password never appears.
+            var shown = Secrets.Redact(path);
             if (File.Exists(path))
             {
                 if (given is not null)
                 {
-                    throw new StoreException($"{path} already exists: the demo builds a new store; remove it or choose another --db");
+                    throw new StoreException($"{shown} already exists: the demo builds a new store; remove it or choose another --db");
                 }
                 foreach (var f in new[] { path, path + "-wal", path + "-shm" })
                 {
@@ -59,7 +61,7 @@ internal static class DemoCommand
                 using var db = StoreDb.Open(path);
                 var models = new ModelVersions(db, ctx.Clock);
                 models.Publish(ModelVersions.Builtin("saas"), "saas.yaml", "default SaaS model");
-                Console.WriteLine($"Importing {files.UsageEvents:N0} usage rows and the other signals into {path}...");
+                Console.WriteLine($"Importing {files.UsageEvents:N0} usage rows and the other signals into {shown}...");
                 var results = CliContext.WithProgress("Importing", pr => new Importer(db, ctx.Clock).ImportDirectory(dir, new ImportOptions(Progress: pr)));
                 foreach (var r in results)
                 {
@@ -100,12 +102,12 @@ internal static class DemoCommand
                     Console.WriteLine();
                     Console.WriteLine($"Backtest on this history ({report.Dates.Count} monthly dates, churn within 90 days): AUC {report.Auc?.ToString("0.000", CultureInfo.InvariantCulture) ?? "—"}, " +
                         $"the lowest-scored tenth churned {report.LiftTopDecile?.ToString("0.0", CultureInfo.InvariantCulture) ?? "—"}× as often as average. " +
-                        $"Details: chs --db {path} backtest --from {start.AddDays(90):yyyy-MM-dd} --to {end.AddDays(-90):yyyy-MM-dd}");
+                        $"Details: chs --db {shown} backtest --from {start.AddDays(90):yyyy-MM-dd} --to {end.AddDays(-90):yyyy-MM-dd}");
                 }
                 Console.WriteLine();
-                Console.WriteLine($"The demo store is {path}. Try: chs --db {path} accounts --grade red --sort score");
-                Console.WriteLine($"                           chs --db {path} show ACCOUNT_ID");
-                Console.WriteLine($"                           chs --db {path} alerts");
+                Console.WriteLine($"The demo store is {shown}. Try: chs --db {shown} accounts --grade red --sort score");
+                Console.WriteLine($"                           chs --db {shown} show ACCOUNT_ID");
+                Console.WriteLine($"                           chs --db {shown} alerts");
                 if (!p.GetValue(noServe))
                 {
                     var (email, password) = AccessCommands.AddUser(db, ctx.Clock, "admin@demo.example", Store.Access.Roles.Admin, null);
