@@ -18,6 +18,10 @@ public sealed class OverrideBook(StoreDb db, ModelVersions models, TimeProvider 
         {
             throw new StoreException("--reason is required: the explanation shows it to everyone who reads the score");
         }
+        if (Core.Signals.FieldLimits.OverrideReason(reason) is { } refused)
+        {
+            throw new StoreException("--" + refused);
+        }
         var model = models.RequireCurrent().Model;
         if (score is { } s && (s < 0 || s > model.MaxScore))
         {

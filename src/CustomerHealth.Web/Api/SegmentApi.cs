@@ -132,6 +132,13 @@ internal static class SegmentApi
                 continue;
             }
             var user = Text(m, "userId") ?? Text(m, "anonymousId");
+            // People are recorded before the rows are checked: their ids are checked here.
+            if (FieldLimits.First((Field(i, Text(m, "userId") is null ? "anonymousId" : "userId"), user, FieldLimits.Kind.Id),
+                    (Field(i, "groupId"), Text(m, "groupId"), FieldLimits.Kind.Id), (Field(i, "context.groupId"), GroupOf(m, sharedContext), FieldLimits.Kind.Id)) is { } refused)
+            {
+                rejected.Add(new Problems.FieldError(refused.Field, refused.Problem, i));
+                continue;
+            }
             switch (type)
             {
                 case "group":
