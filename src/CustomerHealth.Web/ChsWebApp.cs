@@ -50,6 +50,9 @@ public static class ChsWebApp
             o.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
         });
         services.AddProblemDetails();
+        // A request the framework cannot bind is answered by Api.BadRequests (a 400 naming the parameter), in every environment.
+        services.AddExceptionHandler<Api.BadRequests>();
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddChsAccess();
         services.AddChsLimits();
         services.AddAntiforgery();
@@ -79,6 +82,7 @@ public static class ChsWebApp
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        Api.BadRequests.RefuseNul(app);
         app.UseSecurityHeaders();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -35,7 +35,7 @@ internal static class AccountCommands
         {
             using var db = ctx.Open(p);
             var rows = new AccountReader(db, ctx.Models(db)).List(new AccountQuery(p.GetValue(grade), p.GetValue(segment), p.GetValue(owner), p.GetValue(sort),
-                p.GetValue(limit) ?? int.MaxValue, IncludeChurned: p.GetValue(churned)));
+                p.GetValue(limit) is { } n and < 1 ? throw new UsageException($"--limit must be 1 or more, got {n}") : p.GetValue(limit) ?? int.MaxValue, IncludeChurned: p.GetValue(churned)));
             if (p.GetValue(json))
             {
                 CliContext.WriteJson(rows.Select(r => new { r.AccountId, r.Name, r.Segment, r.Owner, r.Arr, r.Score, r.Grade, r.Trend, r.Direction, r.ScoredOn, r.Status, r.ChurnProbability }));

@@ -16,6 +16,9 @@ namespace CustomerHealth.Cli.Commands;
 /// </summary>
 internal static class DemoCommand
 {
+    private const int MaxAccounts = 1_000_000;
+    private const int MaxMonths = 120;
+
     public static void Add(RootCommand root, CliContext ctx)
     {
         var accounts = new Option<int>("--accounts") { Description = "How many accounts", DefaultValueFactory = _ => 2000 };
@@ -34,6 +37,11 @@ internal static class DemoCommand
             if (n < 1 || m < 1)
             {
                 throw new UsageException("--accounts and --months must be at least 1");
+            }
+            // A demo is for looking around: beyond these it would run for hours and fill the disk.
+            if (n > MaxAccounts || m > MaxMonths)
+            {
+                throw new UsageException($"--accounts must be at most {MaxAccounts:N0} and --months at most {MaxMonths}");
             }
             var given = p.GetValue(Chs.Db) is { Length: > 0 } ? p.GetValue(Chs.Db)! : Environment.GetEnvironmentVariable("CHS_DB") is { Length: > 0 } env ? env : null;
             var path = given ?? "chs-demo.db";

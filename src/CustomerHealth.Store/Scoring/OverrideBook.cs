@@ -23,7 +23,7 @@ public sealed class OverrideBook(StoreDb db, ModelVersions models, TimeProvider 
             throw new StoreException("--" + refused);
         }
         var model = models.RequireCurrent().Model;
-        if (score is { } s && (s < 0 || s > model.MaxScore))
+        if (score is { } s && (!double.IsFinite(s) || s < 0 || s > model.MaxScore))
         {
             throw new StoreException($"--score must be between 0 and {model.MaxScore.ToString(CultureInfo.InvariantCulture)}");
         }

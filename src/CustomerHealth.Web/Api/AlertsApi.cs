@@ -91,7 +91,7 @@ internal static class AlertsApi
         {
             return Problems.BadField("title", "required");
         }
-        if (FieldLimits.Task(body.Title, body.Assignee, body.Steps, null) is { } refused)
+        if ((FieldLimits.First(("account_id", body.AccountId, FieldLimits.Kind.Id)) ?? FieldLimits.Task(body.Title, body.Assignee, body.Steps, null)) is { } refused)
         {
             return Problems.BadField(refused.Field, refused.Problem);
         }

@@ -63,6 +63,11 @@ internal static class SegmentApi
             {
                 return Problems.BadField("body", "must be a JSON object");
             }
+            // Checked whole before anything is kept: people are recorded as the calls are read.
+            if (NotText(doc.RootElement, "") is { } where)
+            {
+                return Problems.BadField(where, "not valid text: it holds half of a UTF-16 surrogate pair (an escape such as \\ud800 on its own)");
+            }
             List<(JsonElement Message, string Type)> messages = [];
             JsonElement? sharedContext = null;
             if (type is null)
@@ -269,6 +274,54 @@ internal static class SegmentApi
             }
         }
         return fields;
+    }
+
+    /// <summary>Where in a call a name or string is not text (JSON can escape a lone UTF-16 surrogate), or null.</summary>
+    private static string? NotText(JsonElement e, string path)
+    {
+        switch (e.ValueKind)
+        {
+            case JsonValueKind.String:
+                try
+                {
+                    _ = e.GetString();
+                    return null;
+                }
+                catch (InvalidOperationException)
+                {
+                    return path.Length == 0 ? "body" : path;
+                }
+            case JsonValueKind.Object:
+                foreach (var p in e.EnumerateObject())
+                {
+                    string name;
+                    try
+                    {
+                        name = p.Name;
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        return path.Length == 0 ? "body" : path;
+                    }
+                    if (NotText(p.Value, path.Length == 0 ? name : path + "." + name) is { } inner)
+                    {
+                        return inner;
+                    }
+                }
+                return null;
+            case JsonValueKind.Array:
+                var i = 0;
+                foreach (var item in e.EnumerateArray())
+                {
+                    if (NotText(item, $"{path}[{i++}]") is { } inner)
+                    {
+                        return inner;
+                    }
+                }
+                return null;
+            default:
+                return null;
+        }
     }
 
     private static string? GroupOf(JsonElement m, JsonElement? sharedContext) =>

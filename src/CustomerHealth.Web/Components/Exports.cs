@@ -1,7 +1,9 @@
 using System.Text;
+using CustomerHealth.Store;
 using CustomerHealth.Store.Reading;
 using CustomerHealth.Web.Auth;
 using CustomerHealth.Web.Components.Pages;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CustomerHealth.Web.Components;
 
@@ -10,9 +12,17 @@ internal static class Exports
 {
     public static IEndpointRouteBuilder MapExports(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/accounts.csv", (Dashboard dashboard, string? q, string? grade, string? segment, string? owner, string? stage, int? renewal, string? sort) =>
+        app.MapGet("/accounts.csv", Results<FileContentHttpResult, ProblemHttpResult> (Dashboard dashboard, string? q, string? grade, string? segment, string? owner, string? stage, int? renewal, string? sort) =>
             {
-                var rows = new AccountReader(dashboard.Db, dashboard.Models).List(AccountsPage.Query(dashboard.Today, q, grade, segment, owner, stage, renewal, sort));
+                IReadOnlyList<AccountRow> rows;
+                try
+                {
+                    rows = new AccountReader(dashboard.Db, dashboard.Models).List(AccountsPage.Query(dashboard.Today, q, grade, segment, owner, stage, renewal, sort));
+                }
+                catch (StoreException e) when (sort is not null)
+                {
+                    return Api.Problems.BadField("sort", e.Message);
+                }
                 var csv = new StringBuilder("account_id,name,segment,owner,lifecycle_stage,plan,arr,score,grade,trend,renewal_on,scored_on\n");
                 foreach (var r in rows)
                 {
