@@ -41,6 +41,22 @@ public abstract class CliSafetyTests(TestEngine engine) : IDisposable
         verbose.Err.ShouldContain("   at ");
     }
 
+    [Theory]
+    [InlineData("--as-of", "score", "--as-of", "9999-12-31")]
+    [InlineData("--as-of", "show", "A1", "--as-of", "0001-01-01")]
+    [InlineData("--limit", "accounts", "--limit", "-1")]
+    [InlineData("--accounts", "demo", "--no-serve", "--accounts", "2147483647")]
+    public void AnExtremeOptionValue_IsAUsageErrorNamingTheOption(string option, params string[] args)
+    {
+        chs.Run("init").ExitCode.ShouldBe(0);
+
+        var r = chs.Run(args);
+
+        r.ExitCode.ShouldBe(2, r.ToString());
+        r.Err.ShouldStartWith("error: " + option);
+        (r.Out + r.Err).ShouldNotContain("   at ");
+    }
+
     [Fact]
     public void ExportScores_AFormulaInAName_IsDefused()
     {
