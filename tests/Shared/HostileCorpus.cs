@@ -114,8 +114,9 @@ internal static class HostileCorpus
     /// <summary>YAML nested far deeper than any file needs (parsed in-process, this can exhaust the stack).</summary>
     public static readonly Piece[] DeepYaml =
     [
-        P("deep-flow-10000", Repeat("[", 10_000) + Repeat("]", 10_000) + "\n"),
-        P("deep-mapping-2000", NestedMapping(2_000)),
+        P("deep-flow-100000", Repeat("[", 100_000) + Repeat("]", 100_000) + "\n"),
+        P("deep-flow-mapping-50000", "a: " + Repeat("{a: ", 50_000) + "1" + Repeat("}", 50_000) + "\n"),
+        P("deep-block-mapping-2000", NestedMapping(2_000)),
     ];
 
     /// <summary>How many pieces the corpus holds, for the suites' reports.</summary>

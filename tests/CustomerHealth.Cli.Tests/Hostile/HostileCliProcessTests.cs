@@ -64,6 +64,67 @@ public sealed partial class HostileCliProcessTests : IDisposable
     [GeneratedRegex(@"at (http://127\.0\.0\.1:\d+)")]
     private static partial Regex Address();
 
+    /// <summary>
+    /// Through a real Kestrel server (the in-memory test server checks neither headers nor body limits the same way):
+    /// a sign-in's returnUrl with control characters, and a chunked body over the size limit, are answered below 500.
+    /// </summary>
+    [Fact]
+    [Trait("Pending", "parallel-fix")]
+    public async Task RunningServer_ReturnUrlWithControlsAndAChunkedBodyOverTheLimit_AreAnsweredBelow500()
+    {
+        chs.Run("init").ExitCode.ShouldBe(0);
+        chs.Run("user", "add", "ann@example.com", "--role", "admin", "--password", "password-ann-1").ExitCode.ShouldBe(0);
+        var created = chs.Run("apikey", "create", "hostile", "--scope", "admin");
+        var key = created.Out.Split('\n').Single(l => l.StartsWith("chs_", StringComparison.Ordinal)).Trim();
+        var settings = chs.Write("settings.json", """{"Limits":{"MaxBodyBytes":4096}}""");
+        using var server = chs.Start(null, "serve", "--urls", "http://127.0.0.1:0", "--settings", settings);
+        var failures = new List<string>();
+        try
+        {
+            string? address = null;
+            while (address is null && await server.StandardOutput.ReadLineAsync() is { } line)
+            {
+                address = Address().Match(line) is { Success: true } m ? m.Groups[1].Value : null;
+            }
+            address.ShouldNotBeNull();
+            using var handler = new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true };
+            using var http = new HttpClient(handler) { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(1) };
+            foreach (var returnUrl in new[] { "/\r\nSet-Cookie: x=y", "/\u0000", "/\u001b[2J" })
+            {
+                var get = await http.GetAsync("/signin?returnUrl=" + Uri.EscapeDataString(returnUrl));
+                var form = await get.Content.ReadAsStringAsync();
+                var token = Regex.Match(form, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+                var post = await http.PostAsync("/signin", new FormUrlEncodedContent(new Dictionary<string, string>
+                {
+                    ["__RequestVerificationToken"] = token, ["email"] = "ann@example.com", ["password"] = "password-ann-1", ["returnUrl"] = returnUrl,
+                }));
+                foreach (var (what, status) in new[] { ("GET /signin", (int)get.StatusCode), ("POST /signin", (int)post.StatusCode) })
+                {
+                    if (status >= 500)
+                    {
+                        failures.Add($"{what} returnUrl={Uri.EscapeDataString(returnUrl)}: {status}");
+                    }
+                }
+            }
+            var records = "[" + string.Join(",", Enumerable.Range(0, 500).Select(i => $"{{\"account_id\":\"C{i}\"}}")) + "]";
+            var chunked = new HttpRequestMessage(HttpMethod.Post, "/api/v1/ingest/accounts") { Content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(records))) };
+            chunked.Headers.TransferEncodingChunked = true;
+            chunked.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+            var big = await http.SendAsync(chunked);
+            if ((int)big.StatusCode != 413)
+            {
+                failures.Add($"POST /api/v1/ingest/accounts chunked {records.Length} bytes over a 4096-byte limit: {(int)big.StatusCode}, not 413");
+            }
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+        }
+        failures.ShouldBeEmpty();
+        chs.Count("SELECT COUNT(*) FROM accounts").ShouldBe(0);
+    }
+
     /// <summary>Deep YAML sent to a running server's model and rules endpoints: answered (not a 5xx), and the server still serves.</summary>
     [Fact]
     [Trait("Pending", "parallel-fix")]
