@@ -87,16 +87,24 @@ public sealed class StoreDb : IDisposable
         StoreDb db;
         if (IsPostgresTarget(target))
         {
-            var cs = PostgresEngine.ConnectionString(target);
+            string cs;
+            try
+            {
+                cs = PostgresEngine.ConnectionString(target);
+            }
+            catch (Exception e) when (e is ArgumentException or FormatException)
+            {
+                throw new StoreException($"cannot read the PostgreSQL connection {Secrets.Redact(target)}: {Secrets.Redact(e.Message)}");
+            }
             var connection = new NpgsqlConnection(cs);
             try
             {
                 connection.Open();
             }
-            catch (Exception e) when (e is NpgsqlException or ArgumentException)
+            catch (Exception e) when (e is NpgsqlException or ArgumentException or InvalidOperationException)
             {
                 connection.Dispose();
-                throw new StoreException($"cannot connect to PostgreSQL ({PostgresEngine.Describe(cs)}): {e.Message}");
+                throw new StoreException($"cannot connect to PostgreSQL ({PostgresEngine.Describe(cs)}): {Secrets.Redact(e.Message)}");
             }
             db = new StoreDb(connection, cs, new PostgresEngine());
         }
@@ -129,6 +137,27 @@ public sealed class StoreDb : IDisposable
         }
         return db;
     }
+
+    /// <summary>
+    /// True when a store operation failed because the disk holding the store is full (SQLite's SQLITE_FULL or an I/O
+    /// error writing, PostgreSQL's disk_full 53100): the transaction was rolled back, and the store is as before it.
+    /// </summary>
+    public static bool IsDiskFull(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+        {
+            switch (x)
+            {
+                case SqliteException { SqliteErrorCode: SqliteFull or SqliteIoErr }:
+                case PostgresException { SqlState: PostgresErrorCodes.DiskFull }:
+                    return true;
+            }
+        }
+        return false;
+    }
+
+    private const int SqliteIoErr = 10;
+    private const int SqliteFull = 13;
 
     /// <summary>The SQLite connection of an SQLite store (for the paths that use SQLite's own API).</summary>
     internal SqliteConnection Sqlite => (SqliteConnection)Connection;

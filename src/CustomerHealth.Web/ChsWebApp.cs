@@ -49,15 +49,9 @@ public static class ChsWebApp
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             o.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
         });
-        services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
-        {
-            // A request the server could not read (a body over the limit, a query value of the wrong type) says why.
-            if (c.HttpContext.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>()?.Error is Microsoft.AspNetCore.Http.BadHttpRequestException bad)
-            {
-                c.ProblemDetails.Detail = bad.Message;
-            }
-        });
-        // Values that do not bind (`?limit=abc`) become a 400 problem that names the parameter, through the handler below.
+        services.AddProblemDetails();
+        // A request the framework cannot bind is answered by Api.BadRequests (a 400 naming the parameter), in every environment.
+        services.AddExceptionHandler<Api.BadRequests>();
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddChsAccess();
         services.AddChsSingleSignOn(builder.Configuration);
@@ -94,6 +88,7 @@ public static class ChsWebApp
             SuppressDiagnosticsCallback = c => c.Exception is Microsoft.AspNetCore.Http.BadHttpRequestException,
         });
         app.UseStatusCodePages();
+        Api.BadRequests.RefuseNul(app);
         app.UseSecurityHeaders();
         app.UseAuthentication();
         // Before authorization, so that requests refused for their credentials count against the caller's rate too.

@@ -35,7 +35,7 @@ internal static class AccountCommands
         {
             using var db = ctx.Open(p);
             var rows = new AccountReader(db, ctx.Models(db)).List(new AccountQuery(p.GetValue(grade), p.GetValue(segment), p.GetValue(owner), p.GetValue(sort),
-                p.GetValue(limit) ?? int.MaxValue, IncludeChurned: p.GetValue(churned)));
+                p.GetValue(limit) is { } n and < 1 ? throw new UsageException($"--limit must be 1 or more, got {n}") : p.GetValue(limit) ?? int.MaxValue, IncludeChurned: p.GetValue(churned)));
             if (p.GetValue(json))
             {
                 CliContext.WriteJson(rows.Select(r => new { r.AccountId, r.Name, r.Segment, r.Owner, r.Arr, r.Score, r.Grade, r.Trend, r.Direction, r.ScoredOn, r.Status, r.ChurnProbability }));
@@ -152,10 +152,10 @@ internal static class AccountCommands
             var sb = new StringBuilder("account_id,name,segment,owner,arr,score,grade,trend,direction,scored_on,status\n");
             foreach (var r in rows)
             {
-                sb.AppendJoin(',', new[]
-                {
-                    r.AccountId, r.Name, r.Segment, r.Owner, F(r.Arr), F(r.Score), r.Grade, F(r.Trend), r.Direction, r.ScoredOn, r.Status,
-                }.Select(Csv)).Append('\n');
+                sb.AppendJoin(',', [
+                    CsvCells.Text(r.AccountId), CsvCells.Text(r.Name), CsvCells.Text(r.Segment), CsvCells.Text(r.Owner), CsvCells.Number(r.Arr),
+                    CsvCells.Number(r.Score), CsvCells.Text(r.Grade), CsvCells.Number(r.Trend), CsvCells.Text(r.Direction), CsvCells.Text(r.ScoredOn),
+                    CsvCells.Text(r.Status)]).Append('\n');
             }
             File.WriteAllText(p.GetValue(file)!, sb.ToString(), new UTF8Encoding(false));
             Console.WriteLine($"Wrote {rows.Count} accounts to {p.GetValue(file)}.");
@@ -164,8 +164,4 @@ internal static class AccountCommands
         export.Subcommands.Add(scores);
         return export;
     }
-
-    private static string? F(double? v) => v?.ToString("0.##", CultureInfo.InvariantCulture);
-
-    private static string Csv(string? v) => v is null ? "" : v.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + v.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : v;
 }

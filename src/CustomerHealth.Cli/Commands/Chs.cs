@@ -14,6 +14,12 @@ internal static class Chs
         Recursive = true,
     };
 
+    public static readonly Option<bool> Verbose = new("--verbose")
+    {
+        Description = "On an unexpected error, print its full detail (the stack trace) as well as the one-line message",
+        Recursive = true,
+    };
+
     public static Option<bool> Json => new("--json") { Description = "Print JSON (snake_case) instead of a table" };
 
     public static int Run(string[] args, TimeProvider clock)
@@ -32,6 +38,7 @@ internal static class Chs
         }
         var root = new RootCommand("Customer Health: explainable customer health scores from your own data.");
         root.Options.Add(Db);
+        root.Options.Add(Verbose);
         var context = new CliContext(clock);
         StoreCommands.Add(root, context);
         ImportCommand.Add(root, context);
@@ -51,7 +58,7 @@ internal static class Chs
         {
             foreach (var e in parse.Errors)
             {
-                Console.Error.WriteLine("error: " + e.Message);
+                Console.Error.WriteLine("error: " + Secrets.Redact(e.Message));
             }
             Console.Error.WriteLine("Run `chs --help` (or `chs VERB --help`) for usage.");
             return 2;
@@ -68,14 +75,40 @@ internal static class Chs
         }
         catch (StoreException e)
         {
-            Console.Error.WriteLine("error: " + e.Message);
+            Console.Error.WriteLine("error: " + Secrets.Redact(e.Message));
             return 1;
         }
         catch (UsageException e)
         {
-            Console.Error.WriteLine("error: " + e.Message);
+            Console.Error.WriteLine("error: " + Secrets.Redact(e.Message));
             return 2;
         }
+        catch (Exception e)
+        {
+            // Anything else: one line a person can act on; the detail only when asked for.
+            Console.Error.WriteLine("error: " + Secrets.Redact(Unexpected(e)));
+            if (parse.GetValue(Verbose))
+            {
+                Console.Error.WriteLine(Secrets.Redact(e.ToString()));
+            }
+            return 1;
+        }
+    }
+
+    /// <summary>The one line for an error no verb expected: a full disk said plainly, anything else by its type and message.</summary>
+    internal static string Unexpected(Exception e)
+    {
+        if (StoreDb.IsDiskFull(e))
+        {
+            return "the disk holding the store is full; what this command was writing was not stored (the store is as it was before); free some space and run it again";
+        }
+        var inner = e is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerException! : e;
+        var message = inner.Message.ReplaceLineEndings(" ").Trim();
+        return inner switch
+        {
+            IOException or UnauthorizedAccessException => message,
+            _ => $"unexpected {inner.GetType().Name}: {message} (--verbose shows where)",
+        };
     }
 
     public static string DbPath(ParseResult p) =>

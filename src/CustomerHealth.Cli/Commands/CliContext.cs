@@ -28,9 +28,9 @@ internal sealed class CliContext(TimeProvider clock)
     public StoreDb Open(ParseResult p, bool mustExist = true)
     {
         var path = Chs.DbPath(p);
-        if (mustExist && !File.Exists(path) && !path.Contains('='))
+        if (mustExist && !StoreDb.IsPostgresTarget(path) && !File.Exists(path) && !path.Contains('='))
         {
-            throw new StoreException($"no store at {path}: run `chs init` first (or pass --db / set CHS_DB)");
+            throw new StoreException($"no store at {Secrets.Redact(path)}: run `chs init` first (or pass --db / set CHS_DB)");
         }
         return StoreDb.Open(path);
     }
@@ -55,10 +55,18 @@ internal sealed class CliContext(TimeProvider clock)
         return result;
     }
 
+    private const int MinYear = 1900;
+    private const int MaxYear = 2999;
+
     public static DateOnly ParseDate(string text, string option)
     {
         if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
         {
+            // Windows and histories reach years before and after a day: the calendar's first and last years would overflow.
+            if (d.Year is < MinYear or > MaxYear)
+            {
+                throw new UsageException($"{option} must be a day between {MinYear}-01-01 and {MaxYear}-12-31, got '{text}'");
+            }
             return d;
         }
         throw new UsageException($"{option} must be a date as YYYY-MM-DD, got '{text}'");

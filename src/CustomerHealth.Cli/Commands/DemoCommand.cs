@@ -16,6 +16,9 @@ namespace CustomerHealth.Cli.Commands;
 /// </summary>
 internal static class DemoCommand
 {
+    private const int MaxAccounts = 1_000_000;
+    private const int MaxMonths = 120;
+
     public static void Add(RootCommand root, CliContext ctx)
     {
         var accounts = new Option<int>("--accounts") { Description = "How many accounts", DefaultValueFactory = _ => 2000 };
@@ -35,13 +38,20 @@ internal static class DemoCommand
             {
                 throw new UsageException("--accounts and --months must be at least 1");
             }
+            // A demo is for looking around: beyond these it would run for hours and fill the disk.
+            if (n > MaxAccounts || m > MaxMonths)
+            {
+                throw new UsageException($"--accounts must be at most {MaxAccounts:N0} and --months at most {MaxMonths}");
+            }
             var given = p.GetValue(Chs.Db) is { Length: > 0 } ? p.GetValue(Chs.Db)! : Environment.GetEnvironmentVariable("CHS_DB") is { Length: > 0 } env ? env : null;
             var path = given ?? "chs-demo.db";
+            // Every line below names the store; a PostgreSQL connection's password never appears.
+            var shown = Secrets.Redact(path);
             if (File.Exists(path))
             {
                 if (given is not null)
                 {
-                    throw new StoreException($"{path} already exists: the demo builds a new store; remove it or choose another --db");
+                    throw new StoreException($"{shown} already exists: the demo builds a new store; remove it or choose another --db");
                 }
                 foreach (var f in new[] { path, path + "-wal", path + "-shm" })
                 {
@@ -59,7 +69,7 @@ internal static class DemoCommand
                 using var db = StoreDb.Open(path);
                 var models = new ModelVersions(db, ctx.Clock);
                 models.Publish(ModelVersions.Builtin("saas"), "saas.yaml", "default SaaS model");
-                Console.WriteLine($"Importing {files.UsageEvents:N0} usage rows and the other signals into {path}...");
+                Console.WriteLine($"Importing {files.UsageEvents:N0} usage rows and the other signals into {shown}...");
                 var results = CliContext.WithProgress("Importing", pr => new Importer(db, ctx.Clock).ImportDirectory(dir, new ImportOptions(Progress: pr)));
                 foreach (var r in results)
                 {
@@ -100,12 +110,12 @@ internal static class DemoCommand
                     Console.WriteLine();
                     Console.WriteLine($"Backtest on this history ({report.Dates.Count} monthly dates, churn within 90 days): AUC {report.Auc?.ToString("0.000", CultureInfo.InvariantCulture) ?? "—"}, " +
                         $"the lowest-scored tenth churned {report.LiftTopDecile?.ToString("0.0", CultureInfo.InvariantCulture) ?? "—"}× as often as average. " +
-                        $"Details: chs --db {path} backtest --from {start.AddDays(90):yyyy-MM-dd} --to {end.AddDays(-90):yyyy-MM-dd}");
+                        $"Details: chs --db {shown} backtest --from {start.AddDays(90):yyyy-MM-dd} --to {end.AddDays(-90):yyyy-MM-dd}");
                 }
                 Console.WriteLine();
-                Console.WriteLine($"The demo store is {path}. Try: chs --db {path} accounts --grade red --sort score");
-                Console.WriteLine($"                           chs --db {path} show ACCOUNT_ID");
-                Console.WriteLine($"                           chs --db {path} alerts");
+                Console.WriteLine($"The demo store is {shown}. Try: chs --db {shown} accounts --grade red --sort score");
+                Console.WriteLine($"                           chs --db {shown} show ACCOUNT_ID");
+                Console.WriteLine($"                           chs --db {shown} alerts");
                 if (!p.GetValue(noServe))
                 {
                     var (email, password) = AccessCommands.AddUser(db, ctx.Clock, "admin@demo.example", Store.Access.Roles.Admin, null);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CustomerHealth.Store;
 using CustomerHealth.Web;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -56,7 +57,7 @@ internal static class ServeCommand
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-            Console.WriteLine($"Customer Health is serving {db} at {string.Join(", ", addresses)}");
+            Console.WriteLine($"Customer Health is serving {Secrets.Redact(db)} at {string.Join(", ", addresses)}");
             if (signIn is not null)
             {
                 Console.WriteLine(signIn);

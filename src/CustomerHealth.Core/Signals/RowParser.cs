@@ -135,6 +135,16 @@ public static class RowParser
                 {
                     if (!string.IsNullOrEmpty(v) && !known.Contains(k) && !k.StartsWith('_'))
                     {
+                        if (FieldLimits.Problem(k, FieldLimits.Kind.Id) is { } badName)
+                        {
+                            Fail(k.Length > 40 ? k[..40] + "…" : k, "the column name " + badName);
+                            continue;
+                        }
+                        if (FieldLimits.Problem(v, FieldLimits.Kind.Text) is { } badValue)
+                        {
+                            Fail(k, badValue);
+                            continue;
+                        }
                         (extra ??= new Dictionary<string, string>(StringComparer.Ordinal))[k] = v;
                     }
                 }
@@ -152,7 +162,13 @@ public static class RowParser
         {
             if (row.TryGetValue(field, out var v) && !string.IsNullOrWhiteSpace(v))
             {
-                return v.Trim();
+                var text = v.Trim();
+                if (FieldLimits.Problem(text, FieldLimits.OfImported(field)) is { } problem)
+                {
+                    Fail(field, problem);
+                    return null;
+                }
+                return text;
             }
             if (required)
             {

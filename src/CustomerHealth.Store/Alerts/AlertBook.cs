@@ -407,6 +407,10 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
         {
             throw new StoreException("a task needs a title");
         }
+        if (Core.Signals.FieldLimits.Task(title.Trim(), assignee, steps, null) is { } refused)
+        {
+            throw new StoreException(refused.ToString());
+        }
         var key = db.Connection.ExecuteScalar<long?>("SELECT account_key FROM accounts WHERE account_id = @accountId", new { accountId })
             ?? throw new StoreException($"no account `{accountId}`");
         return db.Connection.ExecuteScalar<long>(
@@ -420,6 +424,10 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
         if (status is not null and not ("open" or "in_progress" or "done"))
         {
             throw new StoreException($"unknown status `{status}`; use open, in_progress or done");
+        }
+        if (Core.Signals.FieldLimits.Task(null, assignee, null, outcome) is { } refused)
+        {
+            throw new StoreException(refused.ToString());
         }
         return db.Connection.Execute(
             """

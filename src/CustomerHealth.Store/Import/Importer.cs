@@ -53,7 +53,15 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
         }
         string[]? header = null;
         var rows = json ? RowSource.JsonLines(reader) : RowSource.Csv(reader, h => header = h);
-        var result = Import(kind, rows, file, options, stream, () => header, json ? null : rejectedPath, json ? rejectedPath : null);
+        ImportResult result;
+        try
+        {
+            result = Import(kind, rows, file, options, stream, () => header, json ? null : rejectedPath, json ? rejectedPath : null);
+        }
+        catch (Exception e) when (StoreDb.IsDiskFull(e))
+        {
+            throw new StoreException($"the disk holding the store is full: {file} was not imported (a file lands whole or not at all); free some space and import it again");
+        }
         db.AnalyzeAfterBulk(result.Changed);
         return result;
     }

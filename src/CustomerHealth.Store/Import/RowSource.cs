@@ -133,9 +133,23 @@ public static class RowSource
         foreach (var element in array.EnumerateArray())
         {
             index++;
-            yield return element.ValueKind == JsonValueKind.Object
-                ? new SourceRow(index, Fields(element), null, element.GetRawText())
-                : new SourceRow(index, [], null, element.GetRawText(), "each record must be a JSON object");
+            if (element.ValueKind != JsonValueKind.Object)
+            {
+                yield return new SourceRow(index, [], null, element.GetRawText(), "each record must be a JSON object");
+                continue;
+            }
+            Dictionary<string, string?> fields;
+            string? error = null;
+            try
+            {
+                fields = Fields(element);
+            }
+            catch (FormatException e)
+            {
+                fields = [];
+                error = e.Message;
+            }
+            yield return new SourceRow(index, fields, null, element.GetRawText(), error);
         }
     }
 
@@ -156,23 +170,39 @@ public static class RowSource
             {
                 throw new RowReadException(line, "each line must be a JSON object");
             }
-            return Fields(doc.RootElement);
+            try
+            {
+                return Fields(doc.RootElement);
+            }
+            catch (FormatException e)
+            {
+                throw new RowReadException(line, e.Message);
+            }
         }
     }
 
+    /// <summary>The members of a JSON object as text fields; a FormatException for a string that is not text (a lone surrogate escape).</summary>
     public static Dictionary<string, string?> Fields(JsonElement obj)
     {
         var fields = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var p in obj.EnumerateObject())
         {
-            fields[p.Name] = p.Value.ValueKind switch
+            try
             {
-                JsonValueKind.String => p.Value.GetString(),
-                JsonValueKind.Null or JsonValueKind.Undefined => null,
-                JsonValueKind.True => "true",
-                JsonValueKind.False => "false",
-                _ => p.Value.GetRawText(),
-            };
+                fields[p.Name] = p.Value.ValueKind switch
+                {
+                    JsonValueKind.String => p.Value.GetString(),
+                    JsonValueKind.Null or JsonValueKind.Undefined => null,
+                    JsonValueKind.True => "true",
+                    JsonValueKind.False => "false",
+                    _ => p.Value.GetRawText(),
+                };
+            }
+            catch (InvalidOperationException)
+            {
+                // JSON may escape half of a UTF-16 pair (\ud800) on its own; that is not text and cannot be stored.
+                throw new FormatException("a name or value is not valid text: it holds half of a UTF-16 surrogate pair (an escape such as \\ud800 on its own)");
+            }
         }
         return fields;
     }

@@ -18,8 +18,12 @@ public sealed class OverrideBook(StoreDb db, ModelVersions models, TimeProvider 
         {
             throw new StoreException("--reason is required: the explanation shows it to everyone who reads the score");
         }
+        if (Core.Signals.FieldLimits.OverrideReason(reason) is { } refused)
+        {
+            throw new StoreException("--" + refused);
+        }
         var model = models.RequireCurrent().Model;
-        if (score is { } s && (s < 0 || s > model.MaxScore))
+        if (score is { } s && (!double.IsFinite(s) || s < 0 || s > model.MaxScore))
         {
             throw new StoreException($"--score must be between 0 and {model.MaxScore.ToString(CultureInfo.InvariantCulture)}");
         }

@@ -133,6 +133,10 @@ internal static class AccountsApi
         {
             return Problems.BadField("reason", "required: say why the score is set by hand");
         }
+        if (FieldLimits.OverrideReason(body.Reason) is { } refused)
+        {
+            return Problems.BadField(refused.Field, refused.Problem);
+        }
         if (body.Until is null || !Problems.TryDate(body.Until, "until", out var until, out var problem))
         {
             return Problems.BadField("until", "required, as YYYY-MM-DD");

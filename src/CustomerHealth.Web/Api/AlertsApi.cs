@@ -1,5 +1,6 @@
 using System.Globalization;
 using CustomerHealth.Core.Alerts;
+using CustomerHealth.Core.Signals;
 using CustomerHealth.Store;
 using CustomerHealth.Store.Alerts;
 using CustomerHealth.Store.Models;
@@ -90,6 +91,10 @@ internal static class AlertsApi
         {
             return Problems.BadField("title", "required");
         }
+        if ((FieldLimits.First(("account_id", body.AccountId, FieldLimits.Kind.Id)) ?? FieldLimits.Task(body.Title, body.Assignee, body.Steps, null)) is { } refused)
+        {
+            return Problems.BadField(refused.Field, refused.Problem);
+        }
         if (!Problems.TryDate(body.DueOn, "due_on", out var due, out var badDue))
         {
             return badDue!;
@@ -116,6 +121,10 @@ internal static class AlertsApi
         if (!Problems.TryDate(body?.DueOn, "due_on", out var due, out var badDue))
         {
             return badDue!;
+        }
+        if (FieldLimits.Task(null, body?.Assignee, null, body?.Outcome) is { } refused)
+        {
+            return Problems.BadField(refused.Field, refused.Problem);
         }
         var models = new ModelVersions(db, clock);
         var book = new AlertBook(db, models, clock);

@@ -63,6 +63,11 @@ internal static class SegmentApi
             {
                 return Problems.BadField("body", "must be a JSON object");
             }
+            // Checked whole before anything is kept: people are recorded as the calls are read.
+            if (NotText(doc.RootElement, "") is { } where)
+            {
+                return Problems.BadField(where, "not valid text: it holds half of a UTF-16 surrogate pair (an escape such as \\ud800 on its own)");
+            }
             List<(JsonElement Message, string Type)> messages = [];
             JsonElement? sharedContext = null;
             if (type is null)
@@ -132,6 +137,13 @@ internal static class SegmentApi
                 continue;
             }
             var user = Text(m, "userId") ?? Text(m, "anonymousId");
+            // People are recorded before the rows are checked: their ids are checked here.
+            if (FieldLimits.First((Field(i, Text(m, "userId") is null ? "anonymousId" : "userId"), user, FieldLimits.Kind.Id),
+                    (Field(i, "groupId"), Text(m, "groupId"), FieldLimits.Kind.Id), (Field(i, "context.groupId"), GroupOf(m, sharedContext), FieldLimits.Kind.Id)) is { } refused)
+            {
+                rejected.Add(new Problems.FieldError(refused.Field, refused.Problem, i));
+                continue;
+            }
             switch (type)
             {
                 case "group":
@@ -262,6 +274,54 @@ internal static class SegmentApi
             }
         }
         return fields;
+    }
+
+    /// <summary>Where in a call a name or string is not text (JSON can escape a lone UTF-16 surrogate), or null.</summary>
+    private static string? NotText(JsonElement e, string path)
+    {
+        switch (e.ValueKind)
+        {
+            case JsonValueKind.String:
+                try
+                {
+                    _ = e.GetString();
+                    return null;
+                }
+                catch (InvalidOperationException)
+                {
+                    return path.Length == 0 ? "body" : path;
+                }
+            case JsonValueKind.Object:
+                foreach (var p in e.EnumerateObject())
+                {
+                    string name;
+                    try
+                    {
+                        name = p.Name;
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        return path.Length == 0 ? "body" : path;
+                    }
+                    if (NotText(p.Value, path.Length == 0 ? name : path + "." + name) is { } inner)
+                    {
+                        return inner;
+                    }
+                }
+                return null;
+            case JsonValueKind.Array:
+                var i = 0;
+                foreach (var item in e.EnumerateArray())
+                {
+                    if (NotText(item, $"{path}[{i++}]") is { } inner)
+                    {
+                        return inner;
+                    }
+                }
+                return null;
+            default:
+                return null;
+        }
     }
 
     private static string? GroupOf(JsonElement m, JsonElement? sharedContext) =>

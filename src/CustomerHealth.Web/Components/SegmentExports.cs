@@ -17,8 +17,8 @@ internal static class SegmentExports
                     var list = new SegmentReader(dashboard.Db).AtRisk(healthy.Id, dashboard.Model?.MaxScore ?? 100, limit: null);
                     foreach (var r in list.Accounts)
                     {
-                        csv.AppendJoin(',', [Exports.Cell(r.AccountId), Exports.Cell(r.Name), Exports.Cell(r.Segment), Exports.Cell(r.Plan), Exports.Cell(r.Owner),
-                            Exports.Num(r.Arr), Exports.Num(r.Score), Exports.Cell(r.Grade), Exports.Num(r.ArrAtRisk), Exports.Cell(r.RenewalOn)]).Append('\n');
+                        csv.AppendJoin(',', [CsvCells.Text(r.AccountId), CsvCells.Text(r.Name), CsvCells.Text(r.Segment), CsvCells.Text(r.Plan), CsvCells.Text(r.Owner),
+                            CsvCells.Number(r.Arr), CsvCells.Number(r.Score), CsvCells.Text(r.Grade), CsvCells.Number(r.ArrAtRisk), CsvCells.Text(r.RenewalOn)]).Append('\n');
                     }
                 }
                 return TypedResults.File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv; charset=utf-8", "at-risk.csv");
