@@ -43,6 +43,21 @@ internal sealed class ChsRunner : IDisposable
 
     public static string Executable => Path.Combine(AppContext.BaseDirectory, "chs.dll");
 
+    /// <summary>The address a started `chs serve` (or `demo`) prints it serves at; fails with what it printed when it prints none.</summary>
+    public static async Task<Uri> ServedAddress(Process server)
+    {
+        var output = new System.Text.StringBuilder();
+        while (await server.StandardOutput.ReadLineAsync() is { } line)
+        {
+            output.AppendLine(line);
+            if (System.Text.RegularExpressions.Regex.Match(line, @"at (http://127\.0\.0\.1:\d+)") is { Success: true } m)
+            {
+                return new Uri(m.Groups[1].Value);
+            }
+        }
+        throw new ShouldAssertException("serve printed no address:\n" + output + await server.StandardError.ReadToEndAsync());
+    }
+
     public sealed record Result(int ExitCode, string Out, string Err)
     {
         public JsonElement Json => JsonDocument.Parse(Out).RootElement;

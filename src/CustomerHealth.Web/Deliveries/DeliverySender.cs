@@ -143,7 +143,8 @@ public sealed class DeliverySender : IDisposable
             return;
         }
         var status = (int)response.StatusCode;
-        var what = $"{dest.Url.GetLeftPart(UriPartial.Path)} answered HTTP {status} {response.ReasonPhrase}";
+        // Named by destination and host: a Slack hook's path is its secret, and the error is shown to every reader.
+        var what = $"destination `{d.Target}` ({dest.Url.Host}) answered HTTP {status} {response.ReasonPhrase}";
         // Timeouts, throttling and server errors pass; any other refusal will not change by asking again.
         throw status is 408 or 429 || status >= 500 ? new TransientDeliveryException(what) : new PermanentDeliveryException(what);
     }

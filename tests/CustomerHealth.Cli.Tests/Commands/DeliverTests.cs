@@ -17,9 +17,6 @@ public abstract partial class DeliverTests(TestEngine engine) : IDisposable
 
     public void Dispose() => chs.Dispose();
 
-    [GeneratedRegex(@"at (http://127\.0\.0\.1:\d+)")]
-    private static partial Regex Address();
-
     private static string Today => DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     /// <summary>A store with <paramref name="accounts"/> unhappy accounts and a rule that notifies as told; `chs score` opens their alerts.</summary>
@@ -118,7 +115,7 @@ public abstract partial class DeliverTests(TestEngine engine) : IDisposable
         {
             try
             {
-                await WaitForAddress(first);
+                await ChsRunner.ServedAddress(first);
                 var watch = Stopwatch.StartNew();
                 while (receiver.Requests.Count < 5 && watch.Elapsed < TimeSpan.FromSeconds(60))
                 {
@@ -139,7 +136,7 @@ public abstract partial class DeliverTests(TestEngine engine) : IDisposable
         {
             try
             {
-                await WaitForAddress(second);
+                await ChsRunner.ServedAddress(second);
                 var watch = Stopwatch.StartNew();
                 while (chs.Count("SELECT COUNT(*) FROM deliveries WHERE state = 'sent'") < accounts && watch.Elapsed < TimeSpan.FromSeconds(90))
                 {
@@ -161,20 +158,6 @@ public abstract partial class DeliverTests(TestEngine engine) : IDisposable
         requests.Count.ShouldBeLessThanOrEqualTo(accounts + 2, "only deliveries in flight at the crash may come twice");
         var alertIds = receiver.Effects.Values.Select(b => JsonDocument.Parse(b).RootElement.GetProperty("alert_id").GetInt64()).ToHashSet();
         alertIds.Count.ShouldBe(accounts);
-    }
-
-    private static async Task WaitForAddress(Process server)
-    {
-        var output = new StringBuilder();
-        while (await server.StandardOutput.ReadLineAsync() is { } line)
-        {
-            output.AppendLine(line);
-            if (Address().IsMatch(line))
-            {
-                return;
-            }
-        }
-        throw new ShouldAssertException("serve printed no address:\n" + output + await server.StandardError.ReadToEndAsync());
     }
 }
 

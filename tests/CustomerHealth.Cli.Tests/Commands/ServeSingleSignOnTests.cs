@@ -10,9 +10,6 @@ public sealed partial class ServeSingleSignOnTests : IDisposable
 
     public void Dispose() => chs.Dispose();
 
-    [GeneratedRegex(@"at (http://127\.0\.0\.1:\d+)")]
-    private static partial Regex Address();
-
     [Fact]
     public void Serve_WrongSingleSignOnSetting_SaysWhichWithoutAStackTraceOrTheSecret()
     {
@@ -53,18 +50,8 @@ public sealed partial class ServeSingleSignOnTests : IDisposable
         using var server = chs.Start(null, "serve", "--urls", "http://127.0.0.1:0", "--settings", "sso.json");
         try
         {
-            string? address = null;
-            var output = new StringBuilder();
-            while (address is null && await server.StandardOutput.ReadLineAsync() is { } line)
-            {
-                output.AppendLine(line);
-                address = Address().Match(line) is { Success: true } m ? m.Groups[1].Value : null;
-            }
-            if (address is null)
-            {
-                throw new ShouldAssertException("serve printed no address:\n" + output + await server.StandardError.ReadToEndAsync());
-            }
-            using var http = new HttpClient { BaseAddress = new Uri(address) };
+            var address = await ChsRunner.ServedAddress(server);
+            using var http = new HttpClient { BaseAddress = address };
             var page = await http.GetStringAsync("/signin");
             page.ShouldContain("Sign in with Acme SSO");
             page.ShouldContain("name=\"password\"");

@@ -12,9 +12,6 @@ public abstract partial class ServeTests(TestEngine engine) : IDisposable
 
     public void Dispose() => chs.Dispose();
 
-    [GeneratedRegex(@"at (http://127\.0\.0\.1:\d+)")]
-    private static partial Regex Address();
-
     [Fact]
     public void Serve_OnAnAddressInUse_SaysSoWithoutAStackTrace()
     {
@@ -51,18 +48,8 @@ public abstract partial class ServeTests(TestEngine engine) : IDisposable
         using var server = chs.Start(null, "serve", "--urls", "http://127.0.0.1:0");
         try
         {
-            string? address = null;
-            var output = new StringBuilder();
-            while (address is null && await server.StandardOutput.ReadLineAsync() is { } line)
-            {
-                output.AppendLine(line);
-                address = Address().Match(line) is { Success: true } m ? m.Groups[1].Value : null;
-            }
-            if (address is null)
-            {
-                throw new ShouldAssertException("serve printed no address:\n" + output + await server.StandardError.ReadToEndAsync());
-            }
-            using var http = new HttpClient { BaseAddress = new Uri(address) };
+            var address = await ChsRunner.ServedAddress(server);
+            using var http = new HttpClient { BaseAddress = address };
             (await http.GetAsync("/health")).StatusCode.ShouldBe(HttpStatusCode.OK);
             (await http.GetAsync("/api/v1/accounts")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);

@@ -60,9 +60,6 @@ public sealed partial class HostileCliProcessTests : IDisposable
         chs.Count("SELECT COUNT(*) FROM model_versions").ShouldBe(versions);
     }
 
-    [GeneratedRegex(@"at (http://127\.0\.0\.1:\d+)")]
-    private static partial Regex Address();
-
     /// <summary>
     /// Through a real Kestrel server (the in-memory test server checks neither headers nor body limits the same way):
     /// a sign-in's returnUrl with control characters, and a chunked body over the size limit, are answered below 500.
@@ -79,14 +76,9 @@ public sealed partial class HostileCliProcessTests : IDisposable
         var failures = new List<string>();
         try
         {
-            string? address = null;
-            while (address is null && await server.StandardOutput.ReadLineAsync() is { } line)
-            {
-                address = Address().Match(line) is { Success: true } m ? m.Groups[1].Value : null;
-            }
-            address.ShouldNotBeNull();
+            var address = await ChsRunner.ServedAddress(server);
             using var handler = new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true };
-            using var http = new HttpClient(handler) { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(1) };
+            using var http = new HttpClient(handler) { BaseAddress = address, Timeout = TimeSpan.FromMinutes(1) };
             foreach (var returnUrl in new[] { "/\r\nSet-Cookie: x=y", "/\u0000", "/\u001b[2J" })
             {
                 var get = await http.GetAsync("/signin?returnUrl=" + Uri.EscapeDataString(returnUrl));
@@ -133,13 +125,8 @@ public sealed partial class HostileCliProcessTests : IDisposable
         using var server = chs.Start(null, "serve", "--urls", "http://127.0.0.1:0");
         try
         {
-            string? address = null;
-            while (address is null && await server.StandardOutput.ReadLineAsync() is { } line)
-            {
-                address = Address().Match(line) is { Success: true } m ? m.Groups[1].Value : null;
-            }
-            address.ShouldNotBeNull();
-            using var http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(1) };
+            var address = await ChsRunner.ServedAddress(server);
+            using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(1) };
             http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
             foreach (var piece in HostileCorpus.DeepYaml)
             {

@@ -152,6 +152,20 @@ public abstract class DeliveryTests(TestEngine engine)
     }
 
     [Fact]
+    public async Task SlackHookRefuses_TheVisibleErrorNamesTheDestination_NotItsSecretUrl()
+    {
+        await using var receiver = await WebhookReceiver.Start(failFirst: 100);
+        using var app = App(new() { ["Deliveries:Retries"] = "0", ["Deliveries:MaxAttempts"] = "1" });
+        await Unhappy(app, Rules("\"slack:team\"", $"destinations:\n  team: {{ kind: slack, url: \"{receiver.Url}services/T0/B0/SECRETPATH\" }}"), TestSmtp.Address("owner"));
+
+        var failed = await WaitForDeliveries(app, l => Count(l, "failed") == 1);
+        var error = failed.GetProperty("deliveries").EnumerateArray().Single().GetProperty("last_error").GetString()!;
+        error.ShouldContain("destination `team` (127.0.0.1) answered HTTP 503");
+        error.ShouldNotContain("SECRETPATH");
+        (await app.KeyClient("read").GetStringAsync("/api/v1/alerts/rules")).ShouldNotContain("SECRETPATH");
+    }
+
+    [Fact]
     public async Task WebhookUnreachable_BacksOffThenFailsVisibly_RetryAfterTheFixDelivers()
     {
         var closed = ClosedPort();
