@@ -1,5 +1,6 @@
 using System.Globalization;
 using CustomerHealth.Core.Model;
+using CustomerHealth.Core.Scoring;
 using Dapper;
 
 namespace CustomerHealth.Store.Models;
@@ -52,6 +53,15 @@ public sealed class ModelVersions(StoreDb db, TimeProvider clock)
         }
         return model;
     }
+
+    /// <summary>Today in the timezone of a model version (default: the current one): the latest day that can be scored.</summary>
+    public DateOnly Today(string? versionId = null) => ScoringDays.Today(clock.GetUtcNow(), VersionOrCurrent(versionId).Model.Timezone);
+
+    /// <summary>Why a day cannot be scored or previewed with a version (default: the current one), or null when it can.</summary>
+    public string? FutureDayRefusal(DateOnly day, string? versionId = null) => ScoringDays.Refusal(day, clock.GetUtcNow(), VersionOrCurrent(versionId).Model.Timezone);
+
+    private ModelVersion VersionOrCurrent(string? versionId) =>
+        versionId is null ? RequireCurrent() : Get(versionId) ?? throw new StoreException($"model version {versionId} is not in this store");
 
     public ModelVersion RequireCurrent() => Current() ?? throw new StoreException("no model is published yet: run `chs init` or `chs model publish FILE`");
 

@@ -95,8 +95,12 @@ internal static class ModelApi
         {
             return TypedResults.Problem(title: "A preview is already running", detail: DraftRuns.AlreadyRunning, statusCode: StatusCodes.Status429TooManyRequests);
         }
+        if (given is { } future && models.FutureDayRefusal(future) is { } why)
+        {
+            return Problems.BadField("as_of", why);
+        }
         var drafts = new DraftModel(db, models);
-        var day = given ?? drafts.PreviewDay(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
+        var day = given ?? drafts.PreviewDay(models.Today());
         try
         {
             return TypedResults.Ok(drafts.Preview(draft, ModelLoader.VersionId(yaml), day, cancel: cancel));

@@ -257,6 +257,18 @@ public abstract class ModelApiTests(TestEngine engine) : IDisposable
     }
 
     [Fact]
+    public async Task Preview_AsOfAfterToday_Refused400NamingAsOf()
+    {
+        var r = await app.KeyClient("admin").PostAsync($"/api/v1/model/preview?as_of={Day(-2)}", Yaml(ModelVersions.Builtin("saas")));
+        var body = await r.ReadJson();
+        r.StatusCode.ShouldBe(HttpStatusCode.BadRequest, body.ToString());
+        body.GetProperty("errors")[0].GetProperty("field").GetString().ShouldBe("as_of");
+        body.GetProperty("detail").GetString()!.ShouldContain("after today");
+        var today = await app.KeyClient("admin").PostAsync($"/api/v1/model/preview?as_of={Day(0)}", Yaml(ModelVersions.Builtin("saas")));
+        today.StatusCode.ShouldBe(HttpStatusCode.OK, (await today.ReadJson()).ToString());
+    }
+
+    [Fact]
     public async Task Preview_InvalidYaml_Returns422WithLineNumbers()
     {
         var before = await VersionIds();
