@@ -22,10 +22,24 @@ public sealed class ModelVersions(StoreDb db, TimeProvider clock)
     public static IReadOnlyList<string> BuiltinNames { get; } = ["saas", "ecommerce"];
 
     /// <summary>Validates and publishes; publishing the text of an older version makes it current again.</summary>
-    public ModelVersion Publish(string yaml, string file, string? note = null)
+    public ModelVersion Publish(string yaml, string file, string? note = null) => Publish(yaml, file, note, out _);
+
+    /// <summary>
+    /// Validates and publishes, unless the model means the same as the current one (comments, key order and layout
+    /// aside): then nothing changes, the current version is returned and <paramref name="alreadyCurrent"/> is true.
+    /// A model that means the same as an older version makes that version current again.
+    /// </summary>
+    public ModelVersion Publish(string yaml, string file, string? note, out bool alreadyCurrent)
     {
         var model = ModelLoader.Load(yaml, file);
-        var id = ModelLoader.VersionId(yaml);
+        var id = ModelLoader.VersionId(model);
+        // The current version may carry an id from before ids were derived from the meaning: compare meanings.
+        if (Current() is { } current && (current.VersionId == id || ModelLoader.VersionId(current.Model) == id))
+        {
+            alreadyCurrent = true;
+            return current;
+        }
+        alreadyCurrent = false;
         var now = clock.GetUtcNow();
         var seq = db.Connection.ExecuteScalar<int>("SELECT COALESCE(MAX(seq), 0) + 1 FROM model_versions");
         db.Connection.Execute(

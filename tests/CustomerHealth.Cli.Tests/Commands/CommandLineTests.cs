@@ -305,6 +305,20 @@ public abstract class CommandLineTests(TestEngine engine) : IDisposable
         today.ExitCode.ShouldBe(0, today.ToString());
     }
 
+    [Fact]
+    public void ModelPublish_WhatModelShowPrinted_IsAlreadyPublishedAndAddsNoVersion()
+    {
+        chs.Run("init").ExitCode.ShouldBe(0);
+        var shown = chs.Run("model", "show");
+        shown.ExitCode.ShouldBe(0, shown.ToString());
+        shown.Out.ShouldStartWith("# version ");
+        var file = chs.Write("current.yaml", shown.Out);
+        var r = chs.Run("model", "publish", file);
+        r.ExitCode.ShouldBe(0, r.ToString());
+        r.Out.ShouldContain("is already published");
+        Count("SELECT COUNT(*) FROM model_versions").ShouldBe(1);
+    }
+
     private long Count(string sql) => chs.Count(sql);
 }
 

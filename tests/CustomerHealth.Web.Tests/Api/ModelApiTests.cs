@@ -101,6 +101,18 @@ public abstract class ModelApiTests(TestEngine engine) : IDisposable
         (await app.KeyClient("read").GetJson("/api/v1/model/versions")).EnumerateArray().Select(v => v.GetProperty("version_id").GetString()!).ToList();
 
     [Fact]
+    public async Task Put_SameModelWithAComment_SaysAlreadyPublishedAndAddsNoVersion()
+    {
+        var before = await VersionIds();
+        var r = await app.KeyClient("admin").PutAsync("/api/v1/model?note=again", Yaml("# unchanged\n" + ModelVersions.Builtin("saas")));
+        var body = await r.ReadJson();
+        r.StatusCode.ShouldBe(HttpStatusCode.OK, body.ToString());
+        body.GetProperty("already_published").GetBoolean().ShouldBeTrue();
+        body.GetProperty("version_id").GetString().ShouldBe(before[^1]);
+        (await VersionIds()).ShouldBe(before);
+    }
+
+    [Fact]
     public async Task Get_Model_ReturnsTheCurrentYamlAndItsVersion()
     {
         var body = await app.KeyClient("read").GetJson("/api/v1/model");
