@@ -124,6 +124,7 @@ public sealed class StoreDb : IDisposable
             connection.Execute("PRAGMA page_size=65536; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=600000; PRAGMA foreign_keys=OFF; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;");
             // The write-ahead log is copied back into the file once it holds about 80 MB, whatever the page size.
             connection.Execute($"PRAGMA wal_autocheckpoint={WalCheckpointBytes / connection.ExecuteScalar<long>("PRAGMA page_size")}");
+            SqliteEngine.AddFunctions(connection);
             db = new StoreDb(connection, target, new SqliteEngine());
         }
         try

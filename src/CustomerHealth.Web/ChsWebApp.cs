@@ -81,6 +81,10 @@ public static class ChsWebApp
         var app = builder.Build();
         // The schema is brought up to date at start-up, and a wrong --db fails here rather than on the first request.
         app.Services.GetRequiredService<StoreAccess>().Open().Dispose();
+        // Without PublicUrl, links in messages point at the address served, known once the server listens.
+        app.Lifetime.ApplicationStarted.Register(() => app.Services.GetRequiredService<DeliverySettings>().UseServedAddresses(
+            app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features
+                .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses ?? []));
 
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {

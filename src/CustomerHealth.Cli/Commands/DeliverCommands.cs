@@ -27,6 +27,11 @@ internal static class DeliverCommands
             var retried = p.GetValue(retryFailed) ? outbox.Retry() : 0;
             var digests = p.GetValue(digest) ? outbox.EnqueueDigests(DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(ctx.Clock.GetUtcNow(), settings.DigestZone).DateTime)) : 0;
             outbox.DueNow();
+            if (settings.ConfiguredUrl is null)
+            {
+                // No server runs here to say its address: say which one the links use.
+                Console.Error.WriteLine(settings.LinksNote);
+            }
             using var sender = new DeliverySender(settings, ctx.Clock);
             var summary = await sender.SendDueAsync(db, cancel);
             if (p.GetValue(json))

@@ -17,7 +17,7 @@ internal static class ModelCommands
         {
             var file = p.GetValue(vFile)!;
             var m = ModelLoader.Load(Read(file), file);
-            Console.WriteLine($"{file}: valid. \"{m.Name}\": {m.Dimensions.Count} dimensions, {m.MeasureCount} measures, {m.Grades.Count} grades, {m.Scorecards.Count} scorecards; version id {ModelLoader.VersionId(Read(file))}.");
+            Console.WriteLine($"{file}: valid. \"{m.Name}\": {m.Dimensions.Count} dimensions, {m.MeasureCount} measures, {m.Grades.Count} grades, {m.Scorecards.Count} scorecards; version id {ModelLoader.VersionId(m)}.");
             return 0;
         });
 
@@ -28,8 +28,10 @@ internal static class ModelCommands
         {
             var file = p.GetValue(pFile)!;
             using var db = ctx.Open(p);
-            var v = ctx.Models(db).Publish(Read(file), file, p.GetValue(note));
-            Console.WriteLine($"Published \"{v.Name}\" as version {v.VersionId}. Run `chs score` to score with it.");
+            var v = ctx.Models(db).Publish(Read(file), file, p.GetValue(note), out var alreadyCurrent);
+            Console.WriteLine(alreadyCurrent
+                ? $"\"{v.Name}\" is already published as the current version {v.VersionId} (the same model, comments and layout aside); nothing changed."
+                : $"Published \"{v.Name}\" as version {v.VersionId}. Run `chs score` to score with it.");
             return 0;
         });
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using CustomerHealth.Core.Model;
+using CustomerHealth.Store.Models;
 using CustomerHealth.Store.Scoring;
 
 namespace CustomerHealth.Cli.Commands;
@@ -19,7 +20,8 @@ internal static class ScoreCommands
         cmd.SetAction(p =>
         {
             using var db = ctx.Open(p);
-            var run = new ScoringRun(db, ctx.Models(db));
+            var models = ctx.Models(db);
+            var run = new ScoringRun(db, models);
             IReadOnlyList<ScoreSummary> summaries;
             if (p.GetValue(from) is { } f)
             {
@@ -32,12 +34,14 @@ internal static class ScoreCommands
                     throw new UsageException("--every must be a number of days such as 7d");
                 }
                 var start = CliContext.ParseDate(f, "--from");
-                var end = p.GetValue(to) is { } t ? CliContext.ParseDate(t, "--to") : ctx.Today;
+                var end = p.GetValue(to) is { } t ? CliContext.ParseDate(t, "--to") : models.Today(p.GetValue(version));
+                RefuseFuture(models, end, "--to", p.GetValue(version));
                 summaries = CliContext.WithProgress("Scoring history", pr => run.ScoreRange(start, end, step, p.GetValue(version), pr));
             }
             else
             {
-                var day = p.GetValue(asOf) is { } a ? CliContext.ParseDate(a, "--as-of") : ctx.Today;
+                var day = p.GetValue(asOf) is { } a ? CliContext.ParseDate(a, "--as-of") : models.Today(p.GetValue(version));
+                RefuseFuture(models, day, "--as-of", p.GetValue(version));
                 summaries = [CliContext.WithProgress("Scoring", pr => run.Score(day, p.GetValue(version), pr))];
             }
             // The rules look at the latest scores: a history scored up to the latest day is evaluated on that day only.
@@ -66,5 +70,13 @@ internal static class ScoreCommands
             return 0;
         });
         root.Subcommands.Add(cmd);
+    }
+
+    private static void RefuseFuture(ModelVersions models, DateOnly day, string option, string? version)
+    {
+        if (models.FutureDayRefusal(day, version) is { } why)
+        {
+            throw new UsageException($"{option} {why}");
+        }
     }
 }

@@ -58,6 +58,7 @@ internal static class ServeCommand
         {
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
             Console.WriteLine($"Customer Health is serving {Secrets.Redact(db)} at {string.Join(", ", addresses)}");
+            Console.WriteLine(app.Services.GetRequiredService<CustomerHealth.Web.Deliveries.DeliverySettings>().UseServedAddresses(addresses));
             if (signIn is not null)
             {
                 Console.WriteLine(signIn);

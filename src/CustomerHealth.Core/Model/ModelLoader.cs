@@ -1,6 +1,10 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -60,13 +64,73 @@ public static class ModelLoader
         return reader.Errors.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList();
     }
 
-    /// <summary>A content-derived version id: the same text (line endings aside) always gets the same id.</summary>
+    /// <summary>
+    /// The version id of a model's text: the id of its meaning (<see cref="VersionId(HealthModel)"/>) when it is a valid
+    /// model; text that is not gets an id of the text itself, which no published version can have.
+    /// </summary>
     public static string VersionId(string yaml)
     {
-        var normalized = yaml.Replace("\r\n", "\n").TrimEnd() + "\n";
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(normalized));
-        return Convert.ToHexStringLower(hash)[..12];
+        try
+        {
+            return VersionId(Load(yaml));
+        }
+        catch (ModelInvalidException)
+        {
+            return Hash(yaml.Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd() + "\n");
+        }
     }
+
+    /// <summary>
+    /// A meaning-derived version id: the hash of a canonical form of the loaded model (every value, with object keys and
+    /// map keys sorted), so comments, key order, quoting and layout do not change it, and any change that scores
+    /// differently does. Versions published before this rule keep the ids they were stored with.
+    /// </summary>
+    public static string VersionId(HealthModel model)
+    {
+        var node = JsonSerializer.SerializeToNode(model, CanonicalOptions)!;
+        return Hash(Canonical(node)!.ToJsonString(CanonicalOptions));
+    }
+
+    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12];
+
+    /// <summary>The node with every object's properties in ordinal order (map keys of the model included).</summary>
+    private static JsonNode? Canonical(JsonNode? node) => node switch
+    {
+        JsonObject o => new JsonObject(o.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => KeyValuePair.Create(p.Key, Canonical(p.Value)))),
+        JsonArray a => new JsonArray(a.Select(Canonical).ToArray()),
+        _ => node?.DeepClone(),
+    };
+
+    private static readonly JsonSerializerOptions CanonicalOptions = new()
+    {
+        Converters = { new JsonStringEnumConverter() },
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver
+        {
+            Modifiers =
+            {
+                // A measure's score is one of these: its kind is part of the meaning (an unknown kind fails loudly).
+                info =>
+                {
+                    if (info.Type == typeof(ScoreSpec))
+                    {
+                        info.PolymorphismOptions = new JsonPolymorphismOptions
+                        {
+                            TypeDiscriminatorPropertyName = "$score",
+                            UnknownDerivedTypeHandling = JsonUnknownDerivedTypeHandling.FailSerialization,
+                            DerivedTypes =
+                            {
+                                new JsonDerivedType(typeof(RangeScore), "range"),
+                                new JsonDerivedType(typeof(BandsScore), "bands"),
+                                new JsonDerivedType(typeof(PercentileScore), "percentile"),
+                                new JsonDerivedType(typeof(MapScore), "map"),
+                            },
+                        };
+                    }
+                },
+            },
+        },
+    };
 
     /// <summary>Parses a period such as `30d` or `4w` into days.</summary>
     public static bool TryParseDays(string text, out int days)

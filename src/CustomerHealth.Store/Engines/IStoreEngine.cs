@@ -30,6 +30,13 @@ internal interface IStoreEngine
     /// <summary>SQL that is true when two row values are the same (NULLs compare as values).</summary>
     string Same(string left, string right);
 
+    /// <summary>
+    /// SQL that is true when the lower-cased name or id of account `a` contains the search, given as a LIKE pattern
+    /// already lower-cased with ToLowerInvariant in the parameter; the text is passed too, so the engine may pick a
+    /// faster form that gives the same answer.
+    /// </summary>
+    string AccountSearch(string parameter, string pattern);
+
     /// <summary>SQL that removes every row of a table.</summary>
     string Empty(string table);
 

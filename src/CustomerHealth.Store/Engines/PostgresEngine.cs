@@ -71,6 +71,10 @@ internal sealed class PostgresEngine : IStoreEngine
 
     public void LockForImport(DbConnection c, DbTransaction tx) => c.Execute("SELECT pg_advisory_xact_lock(720418)", transaction: tx);
 
+    // One lower-cased column kept by PostgreSQL (0010); its LOWER follows the database's character type, which
+    // lower-cases every letter in a UTF-8 database.
+    public string AccountSearch(string parameter, string pattern) => $"a.search_text LIKE {parameter}";
+
     public string Differs(string left, string right) => $"{left} IS DISTINCT FROM {right}";
 
     public string Same(string left, string right) => $"{left} IS NOT DISTINCT FROM {right}";

@@ -1,5 +1,6 @@
 using System.Globalization;
 using CustomerHealth.Core.Model;
+using CustomerHealth.Core.Scoring;
 using Dapper;
 
 namespace CustomerHealth.Store.Models;
@@ -21,10 +22,24 @@ public sealed class ModelVersions(StoreDb db, TimeProvider clock)
     public static IReadOnlyList<string> BuiltinNames { get; } = ["saas", "ecommerce"];
 
     /// <summary>Validates and publishes; publishing the text of an older version makes it current again.</summary>
-    public ModelVersion Publish(string yaml, string file, string? note = null)
+    public ModelVersion Publish(string yaml, string file, string? note = null) => Publish(yaml, file, note, out _);
+
+    /// <summary>
+    /// Validates and publishes, unless the model means the same as the current one (comments, key order and layout
+    /// aside): then nothing changes, the current version is returned and <paramref name="alreadyCurrent"/> is true.
+    /// A model that means the same as an older version makes that version current again.
+    /// </summary>
+    public ModelVersion Publish(string yaml, string file, string? note, out bool alreadyCurrent)
     {
         var model = ModelLoader.Load(yaml, file);
-        var id = ModelLoader.VersionId(yaml);
+        var id = ModelLoader.VersionId(model);
+        // The current version may carry an id from before ids were derived from the meaning: compare meanings.
+        if (Current() is { } current && (current.VersionId == id || ModelLoader.VersionId(current.Model) == id))
+        {
+            alreadyCurrent = true;
+            return current;
+        }
+        alreadyCurrent = false;
         var now = clock.GetUtcNow();
         var seq = db.Connection.ExecuteScalar<int>("SELECT COALESCE(MAX(seq), 0) + 1 FROM model_versions");
         db.Connection.Execute(
@@ -52,6 +67,15 @@ public sealed class ModelVersions(StoreDb db, TimeProvider clock)
         }
         return model;
     }
+
+    /// <summary>Today in the timezone of a model version (default: the current one): the latest day that can be scored.</summary>
+    public DateOnly Today(string? versionId = null) => ScoringDays.Today(clock.GetUtcNow(), VersionOrCurrent(versionId).Model.Timezone);
+
+    /// <summary>Why a day cannot be scored or previewed with a version (default: the current one), or null when it can.</summary>
+    public string? FutureDayRefusal(DateOnly day, string? versionId = null) => ScoringDays.Refusal(day, clock.GetUtcNow(), VersionOrCurrent(versionId).Model.Timezone);
+
+    private ModelVersion VersionOrCurrent(string? versionId) =>
+        versionId is null ? RequireCurrent() : Get(versionId) ?? throw new StoreException($"model version {versionId} is not in this store");
 
     public ModelVersion RequireCurrent() => Current() ?? throw new StoreException("no model is published yet: run `chs init` or `chs model publish FILE`");
 

@@ -77,7 +77,7 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
             SELECT a.account_key, {(unfiltered ? "0" : "COUNT(*) OVER ()")} AS total
             FROM accounts a
             {(withScores ? "LEFT JOIN current_scores s ON s.account_key = a.account_key" : "")}
-            WHERE {Filter(withScores)} {NotChurned(q, ChurnCheck.Set)}
+            WHERE {Filter(withScores, q.Search)} {NotChurned(q, ChurnCheck.Set)}
             ORDER BY {order}
             LIMIT @limit OFFSET @offset
             """, Parameters(q)).AsList();
@@ -155,7 +155,7 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
             $"""
             SELECT COUNT(*) FROM accounts a
             {(q.Grade is null ? "" : "LEFT JOIN current_scores s ON s.account_key = a.account_key")}
-            WHERE {Filter(q.Grade is not null)} {NotChurned(q, ChurnCheck.Set)}
+            WHERE {Filter(q.Grade is not null, q.Search)} {NotChurned(q, ChurnCheck.Set)}
             """, Parameters(q));
 
     private object Parameters(AccountQuery q) =>
@@ -187,12 +187,12 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
         return new AccountFacets(Distinct("segment"), Distinct("owner"), Distinct("lifecycle_stage"), Distinct("plan"));
     }
 
-    /// <summary>The list's filters; the grade one only where the current scores are joined (as `s`).</summary>
-    private string Filter(bool withScores) =>
+    /// <summary>The list's filters; the grade one only where the current scores are joined (as `s`); the search's text picks the engine's form of it.</summary>
+    private string Filter(bool withScores, string? search) =>
         (withScores ? "(@grade IS NULL OR s.grade = @grade) AND " : "") +
         $"""
         (@segment IS NULL OR a.segment = @segment) AND (@owner IS NULL OR a.owner = @owner)
-          AND (@search IS NULL OR {(db.IsPostgres ? "a.search_text LIKE @search" : "LOWER(COALESCE(a.name, '')) LIKE @search OR LOWER(a.account_id) LIKE @search")})
+          AND (@search IS NULL OR {db.Engine.AccountSearch("@search", Pattern(search) ?? "")})
           AND (@stage IS NULL OR a.lifecycle_stage = @stage)
           AND (@renewalFrom IS NULL OR a.renewal_on >= @renewalFrom) AND (@renewalTo IS NULL OR a.renewal_on <= @renewalTo)
         """;

@@ -16,6 +16,9 @@ internal static class ModelApi
 {
     public sealed record ModelInfo(string VersionId, string Name, DateTimeOffset PublishedAt, string? Note, bool Current, string? Yaml);
 
+    /// <param name="AlreadyPublished">The model meant the same as the current version (comments and layout aside): nothing was published.</param>
+    public sealed record PublishedModel(string VersionId, string Name, DateTimeOffset PublishedAt, string? Note, bool Current, string? Yaml, bool AlreadyPublished);
+
     public static RouteGroupBuilder MapModel(this RouteGroupBuilder api)
     {
         api.MapGet("/model", (StoreDb db, TimeProvider clock) =>
@@ -43,7 +46,7 @@ internal static class ModelApi
         Bodies.Read(request, Math.Min(settings.MaxBodyBytes, YamlLimits.MaxBytes), "send the model's YAML", cancel,
             $"a model is at most {YamlLimits.MaxBytes / 1024} KB and {YamlLimits.MaxMeasures} measures (see docs/model-reference.md#limits)");
 
-    private static async Task<Results<Ok<ModelInfo>, ProblemHttpResult>> Publish(
+    private static async Task<Results<Ok<PublishedModel>, ProblemHttpResult>> Publish(
         HttpRequest request, string? note, StoreDb db, TimeProvider clock, ServerSettings settings, RescoreQueue rescore, CancellationToken cancel)
     {
         var (yaml, problem) = await ReadModel(request, settings, cancel);
@@ -53,9 +56,12 @@ internal static class ModelApi
         }
         try
         {
-            var v = new ModelVersions(db, clock).Publish(yaml, "model.yaml", note);
-            rescore.Notify();
-            return TypedResults.Ok(new ModelInfo(v.VersionId, v.Name, v.PublishedAt, v.Note, true, v.Yaml));
+            var v = new ModelVersions(db, clock).Publish(yaml, "model.yaml", note, out var alreadyCurrent);
+            if (!alreadyCurrent)
+            {
+                rescore.Notify();
+            }
+            return TypedResults.Ok(new PublishedModel(v.VersionId, v.Name, v.PublishedAt, v.Note, true, v.Yaml, alreadyCurrent));
         }
         catch (ModelInvalidException e)
         {
@@ -95,11 +101,15 @@ internal static class ModelApi
         {
             return TypedResults.Problem(title: "A preview is already running", detail: DraftRuns.AlreadyRunning, statusCode: StatusCodes.Status429TooManyRequests);
         }
+        if (given is { } future && models.FutureDayRefusal(future) is { } why)
+        {
+            return Problems.BadField("as_of", why);
+        }
         var drafts = new DraftModel(db, models);
-        var day = given ?? drafts.PreviewDay(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
+        var day = given ?? drafts.PreviewDay(models.Today());
         try
         {
-            return TypedResults.Ok(drafts.Preview(draft, ModelLoader.VersionId(yaml), day, cancel: cancel));
+            return TypedResults.Ok(drafts.Preview(draft, ModelLoader.VersionId(draft), day, cancel: cancel));
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {

@@ -11,16 +11,64 @@ public sealed record SmtpSettings(string? Host, int Port, string From, string? U
 /// `Deliveries:RetryDelayMilliseconds`, doubling); a failed attempt is tried again later with a back-off that
 /// doubles from `Deliveries:BackoffSeconds` up to six hours, and after `Deliveries:MaxAttempts` it is marked failed.
 /// </summary>
+/// <param name="ConfiguredUrl">`PublicUrl` when it is set: where links in messages point.</param>
 public sealed record DeliverySettings(
-    SmtpSettings Smtp, Uri PublicUrl, int Retries, TimeSpan RetryDelay, int MaxAttempts, TimeSpan Backoff, TimeSpan Lease, TimeSpan Poll, TimeSpan Timeout,
+    SmtpSettings Smtp, Uri? ConfiguredUrl, int Retries, TimeSpan RetryDelay, int MaxAttempts, TimeSpan Backoff, TimeSpan Lease, TimeSpan Poll, TimeSpan Timeout,
     DayOfWeek? DigestDay, TimeOnly DigestAt, TimeZoneInfo DigestZone)
 {
     public static readonly TimeSpan MaxBackoff = TimeSpan.FromHours(6);
 
+    /// <summary>Where links point when `PublicUrl` is not set and no server address is known (`chs deliver`).</summary>
+    public static readonly Uri DefaultUrl = new("http://127.0.0.1:5000/");
+
+    private Uri? served;
+    private readonly TaskCompletionSource started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The base of links in messages: `PublicUrl`; else the first address the server listens on, once it does; else <see cref="DefaultUrl"/>.</summary>
+    public Uri PublicUrl => ConfiguredUrl ?? Volatile.Read(ref served) ?? DefaultUrl;
+
+    /// <summary>Done when links have their base: at once with `PublicUrl`, else once the server has said where it listens.</summary>
+    public Task LinksReady => ConfiguredUrl is null ? started.Task : Task.CompletedTask;
+
+    /// <summary>
+    /// Takes the addresses the server listens on (after it started): without `PublicUrl`, links use the first one
+    /// (a wildcard host such as 0.0.0.0 becomes this machine's name). Returns the sentence saying where links point.
+    /// </summary>
+    public string UseServedAddresses(IEnumerable<string> addresses)
+    {
+        if (ConfiguredUrl is null && addresses.Select(LinkBase).FirstOrDefault(u => u is not null) is { } first)
+        {
+            Interlocked.CompareExchange(ref served, first, null);
+        }
+        started.TrySetResult();
+        return LinksNote;
+    }
+
+    /// <summary>Where links in messages point and why, for a person starting the server or sending deliveries.</summary>
+    public string LinksNote => ConfiguredUrl is not null
+        ? $"Links in e-mails and webhooks point to {ConfiguredUrl} (PublicUrl)."
+        : $"Links in e-mails and webhooks point to {PublicUrl} ({(Volatile.Read(ref served) is null ? "a default" : "the address served")}): " +
+          "set PublicUrl (CHS_PublicUrl, or PublicUrl in the --settings file) to the address people open the dashboard at.";
+
+    private static Uri? LinkBase(string address)
+    {
+        if (!Uri.TryCreate(address, UriKind.Absolute, out var u) || (u.Scheme != Uri.UriSchemeHttp && u.Scheme != Uri.UriSchemeHttps))
+        {
+            return null;
+        }
+        var b = new UriBuilder(u) { Path = "/" };
+        if (System.Net.IPAddress.TryParse(u.Host.Trim('[', ']'), out var ip) && (ip.Equals(System.Net.IPAddress.Any) || ip.Equals(System.Net.IPAddress.IPv6Any)))
+        {
+            b.Host = System.Net.Dns.GetHostName();
+        }
+        return b.Uri;
+    }
+
     public static DeliverySettings From(IConfiguration c)
     {
-        var publicUrl = c["PublicUrl"] ?? "http://127.0.0.1:5000";
-        if (!Uri.TryCreate(publicUrl.TrimEnd('/') + "/", UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+        Uri? url = null;
+        if (c["PublicUrl"] is { Length: > 0 } publicUrl &&
+            (!Uri.TryCreate(publicUrl.TrimEnd('/') + "/", UriKind.Absolute, out url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)))
         {
             throw new InvalidOperationException($"setting PublicUrl must be the http(s) address people open the dashboard at, got '{publicUrl}'");
         }

@@ -27,6 +27,13 @@ public sealed class DeliveryWorker(StoreAccess store, DeliverySettings settings,
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Without PublicUrl, links point at the address served, known once the server listens.
+        // A server that stops before it listened (an address in use) has nothing to send.
+        await settings.LinksReady.WaitAsync(stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (stoppingToken.IsCancellationRequested)
+        {
+            return;
+        }
         using var sender = new DeliverySender(settings, clock);
         while (!stoppingToken.IsCancellationRequested)
         {

@@ -49,7 +49,7 @@ public sealed class DailyRescore(StoreAccess store, TimeProvider clock, ServerSe
         {
             return false;
         }
-        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var today = models.Today();
         var summary = new ScoringRun(db, models).ScoreRange(today, today, 1)[0];
         new AlertBook(db, models, clock).Evaluate(today);
         deliveries.Notify();

@@ -67,7 +67,7 @@ public sealed class RescoreQueue(
         }
     }
 
-    /// <summary>Scores today (UTC, as `chs score` does) for the accounts whose signals changed.</summary>
+    /// <summary>Scores today (in the model's timezone, as `chs score` does) for the accounts whose signals changed.</summary>
     public ScoreSummary? RescoreToday()
     {
         using var db = store.Open();
@@ -76,7 +76,7 @@ public sealed class RescoreQueue(
         {
             return null;
         }
-        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var today = models.Today();
         var summary = new ScoringRun(db, models).Score(today);
         new AlertBook(db, models, clock).Evaluate(today);
         deliveries.Notify();

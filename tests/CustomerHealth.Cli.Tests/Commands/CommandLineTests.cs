@@ -288,6 +288,37 @@ public abstract class CommandLineTests(TestEngine engine) : IDisposable
         r.Json.GetArrayLength().ShouldBe(3);
     }
 
+    [Fact]
+    public void Score_DayAfterToday_RefusedAsUsageNamingTheOptionAndStoresNothing()
+    {
+        Seed();
+        // The model has no timezone (UTC); two days ahead is after today wherever the machine is.
+        var later = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(2).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var one = chs.Run("score", "--as-of", later);
+        one.ExitCode.ShouldBe(2, one.ToString());
+        one.Err.ShouldContain($"--as-of {later} is after today");
+        var range = chs.Run("score", "--from", "2025-06-01", "--to", later);
+        range.ExitCode.ShouldBe(2, range.ToString());
+        range.Err.ShouldContain($"--to {later} is after today");
+        Count("SELECT COUNT(*) FROM snapshots").ShouldBe(0);
+        var today = chs.Run("score");
+        today.ExitCode.ShouldBe(0, today.ToString());
+    }
+
+    [Fact]
+    public void ModelPublish_WhatModelShowPrinted_IsAlreadyPublishedAndAddsNoVersion()
+    {
+        chs.Run("init").ExitCode.ShouldBe(0);
+        var shown = chs.Run("model", "show");
+        shown.ExitCode.ShouldBe(0, shown.ToString());
+        shown.Out.ShouldStartWith("# version ");
+        var file = chs.Write("current.yaml", shown.Out);
+        var r = chs.Run("model", "publish", file);
+        r.ExitCode.ShouldBe(0, r.ToString());
+        r.Out.ShouldContain("is already published");
+        Count("SELECT COUNT(*) FROM model_versions").ShouldBe(1);
+    }
+
     private long Count(string sql) => chs.Count(sql);
 }
 

@@ -159,6 +159,46 @@ public abstract partial class DeliverTests(TestEngine engine) : IDisposable
         var alertIds = receiver.Effects.Values.Select(b => JsonDocument.Parse(b).RootElement.GetProperty("alert_id").GetInt64()).ToHashSet();
         alertIds.Count.ShouldBe(accounts);
     }
+
+    [Fact]
+    public async Task Serve_PublicUrlUnset_LinksInMailAndWebhooksUseTheAddressServedAndStartSaysSo()
+    {
+        await using var receiver = await WebhookReceiver.Start();
+        UnhappyPortfolio(1, "owner, \"webhook:crm\"", $"destinations:\n  crm: {{ kind: webhook, url: \"{receiver.Url}hooks\", secret: \"k\" }}");
+        using var server = chs.Start(SmtpEnv(), "serve", "--urls", "http://127.0.0.1:0");
+        try
+        {
+            var address = (await ChsRunner.ServedAddress(server)).GetLeftPart(UriPartial.Authority);
+            address.ShouldNotEndWith(":5000");
+            // The line after the address says where links point.
+            (await server.StandardOutput.ReadLineAsync()).ShouldNotBeNull().ShouldContain($"Links in e-mails and webhooks point to {address}/ (the address served): set PublicUrl");
+
+            var mail = (await TestSmtp.WaitFor(Owner)).ShouldHaveSingleItem();
+            mail.Text.ShouldContain($"{address}/accounts/A00");
+            var watch = Stopwatch.StartNew();
+            while (receiver.Effects.IsEmpty && watch.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                await Task.Delay(100);
+            }
+            JsonDocument.Parse(receiver.Effects.Values.ShouldHaveSingleItem()).RootElement.GetProperty("url").GetString().ShouldBe($"{address}/accounts/A00");
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
+    public void Deliver_PublicUrlUnset_SaysWhichAddressTheLinksUse()
+    {
+        chs.Run("init").ExitCode.ShouldBe(0);
+        var r = chs.RunWithEnv(SmtpEnv(), "deliver");
+        r.ExitCode.ShouldBe(0, r.ToString());
+        r.Err.ShouldContain("Links in e-mails and webhooks point to http://127.0.0.1:5000/ (a default): set PublicUrl");
+        var set = chs.RunWithEnv(new Dictionary<string, string>(SmtpEnv()) { ["CHS_PublicUrl"] = "https://health.example.com" }, "deliver");
+        set.Err.ShouldNotContain("Links in");
+    }
 }
 
 public sealed class DeliverTestsOnSqlite() : DeliverTests(TestEngine.Sqlite);

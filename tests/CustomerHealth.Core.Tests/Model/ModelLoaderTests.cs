@@ -856,6 +856,34 @@ public class ModelLoaderTests
     }
 
     [Fact]
+    public void VersionId_CommentsKeyOrderQuotingAndLayout_DoNotChangeIt()
+    {
+        var same = "# version f83ef75f5667, published 2026-11-01 09:00 UTC: default\n" + SpecExample
+            .Replace("{ id: green,  label: Healthy,         min: 70, color: \"#2e7d32\" }", "{ color: '#2e7d32', min: 70.0, label: \"Healthy\", id: green }", StringComparison.Ordinal)
+            .Replace("weights: { adoption: 70, support: 30, \"adoption.logins\": 20 }", "weights: { \"adoption.logins\": 20, support: 30, adoption: 70 }", StringComparison.Ordinal)
+            .Replace("                 # 0..100 (default); or `points` (§4.4)", "", StringComparison.Ordinal)
+            .Replace("timezone: UTC", "timezone: \"UTC\"   # moved comment", StringComparison.Ordinal);
+        same.ShouldNotBe(SpecExample);
+        same.ShouldContain("color: '#2e7d32'");
+        ModelLoader.VersionId(same).ShouldBe(ModelLoader.VersionId(SpecExample));
+        ModelLoader.VersionId(ModelLoader.Load(same)).ShouldBe(ModelLoader.VersionId(SpecExample));
+    }
+
+    [Fact]
+    public void VersionId_ScoreKindOrAScorecardWeightChanged_Differs()
+    {
+        var ids = new[]
+        {
+            SpecExample,
+            SpecExample.Replace("score: { range: { worst: 3, best: 0 } }", "score: { range: { worst: 4, best: 0 } }", StringComparison.Ordinal),
+            SpecExample.Replace("score: { percentile: { better: higher } }", "score: { percentile: { better: lower } }", StringComparison.Ordinal),
+            SpecExample.Replace("\"adoption.logins\": 20", "\"adoption.logins\": 25", StringComparison.Ordinal),
+            SpecExample.Replace("label: Product adoption", "label: Adoption", StringComparison.Ordinal),
+        }.Select(ModelLoader.VersionId).ToList();
+        ids.Distinct().Count().ShouldBe(ids.Count);
+    }
+
+    [Fact]
     public void VersionId_DifferentText_Differs()
     {
         var changed = SpecExample.Replace("weight: 40\n    measures", "weight: 45\n    measures", StringComparison.Ordinal);

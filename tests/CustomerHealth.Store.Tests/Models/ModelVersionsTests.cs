@@ -60,6 +60,37 @@ public abstract class ModelVersionsTests(TestEngine engine) : IDisposable
     }
 
     [Fact]
+    public void Publish_SameMeaningAsTheCurrentWithCommentsAndLayout_IsAlreadyCurrentAndAddsNoVersion()
+    {
+        var a = store.Models.Publish(TestModels.Health, "a.yaml", "first");
+        var b = store.Models.Publish("# exported with chs model show\n" + TestModels.Health.Replace("\n", "   # note\n", StringComparison.Ordinal), "b.yaml", "again", out var alreadyCurrent);
+
+        alreadyCurrent.ShouldBeTrue();
+        b.VersionId.ShouldBe(a.VersionId);
+        b.Note.ShouldBe("first");
+        store.Models.All().Count.ShouldBe(1);
+        store.Models.Publish(TestModels.HealthReweighted, "c.yaml", null, out var changed);
+        changed.ShouldBeFalse();
+        store.Models.All().Count.ShouldBe(2);
+    }
+
+    [Fact]
+    public void Publish_SameMeaningAsACurrentVersionStoredWithAnOlderId_IsAlreadyCurrentAndTheOldIdResolves()
+    {
+        // Versions published before ids came from the meaning keep the id they were stored with.
+        store.Db.Connection.Execute(
+            "INSERT INTO model_versions (version_id, seq, name, yaml, published_at, note) VALUES ('0123456789ab', 1, 'Health test', @yaml, @at, NULL)",
+            new { yaml = TestModels.Health, at = store.Clock.GetUtcNow().ToString("o", System.Globalization.CultureInfo.InvariantCulture) });
+
+        var v = store.Models.Publish("# the same model\n" + TestModels.Health, "a.yaml", null, out var alreadyCurrent);
+
+        alreadyCurrent.ShouldBeTrue();
+        v.VersionId.ShouldBe("0123456789ab");
+        store.Models.All().Count.ShouldBe(1);
+        store.Models.Get("0123456789ab").ShouldNotBeNull().Model.Name.ShouldBe(ModelLoader.Load(TestModels.Health).Name);
+    }
+
+    [Fact]
     public void Publish_StoresTheTextNameTimeAndNote()
     {
         var v = store.Models.Publish(TestModels.Health, "a.yaml", "first cut");

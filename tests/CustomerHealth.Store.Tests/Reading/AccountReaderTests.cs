@@ -40,6 +40,25 @@ public abstract class AccountReaderTests(TestEngine engine) : IDisposable
     // ---- list ----
 
     [Fact]
+    public void List_SearchWithLettersBeyondAscii_FindsTheIdAndNameInAnyCase()
+    {
+        store.ImportCsv(ImportKind.Accounts,
+            "account_id,name",
+            "SEG-ÄÖ-1,Öl & Straße GmbH",
+            "SEG-2,Ärzte Zentrum",
+            "OTHER,Café Été").Applied.ShouldBeTrue();
+
+        Ids(new AccountQuery(Search: "SEG-ÄÖ-1")).ShouldBe(["SEG-ÄÖ-1"]);
+        Ids(new AccountQuery(Search: "seg-äö")).ShouldBe(["SEG-ÄÖ-1"]);
+        Ids(new AccountQuery(Search: "öl & STRASSE".Replace("SS", "ß", StringComparison.Ordinal))).ShouldBe(["SEG-ÄÖ-1"]);
+        Ids(new AccountQuery(Search: "ärzte")).ShouldBe(["SEG-2"]);
+        Ids(new AccountQuery(Search: "CAFÉ ÉTÉ")).ShouldBe(["OTHER"]);
+        Ids(new AccountQuery(Search: "SEG", Sort: "account_id")).ShouldBe(["SEG-2", "SEG-ÄÖ-1"]);
+        store.Reader.Count(new AccountQuery(Search: "ä")).ShouldBe(2);
+    }
+
+
+    [Fact]
     public void List_NoFilter_ReturnsEveryAccountWithItsCurrentScore()
     {
         Portfolio();

@@ -101,6 +101,18 @@ public abstract class ModelApiTests(TestEngine engine) : IDisposable
         (await app.KeyClient("read").GetJson("/api/v1/model/versions")).EnumerateArray().Select(v => v.GetProperty("version_id").GetString()!).ToList();
 
     [Fact]
+    public async Task Put_SameModelWithAComment_SaysAlreadyPublishedAndAddsNoVersion()
+    {
+        var before = await VersionIds();
+        var r = await app.KeyClient("admin").PutAsync("/api/v1/model?note=again", Yaml("# unchanged\n" + ModelVersions.Builtin("saas")));
+        var body = await r.ReadJson();
+        r.StatusCode.ShouldBe(HttpStatusCode.OK, body.ToString());
+        body.GetProperty("already_published").GetBoolean().ShouldBeTrue();
+        body.GetProperty("version_id").GetString().ShouldBe(before[^1]);
+        (await VersionIds()).ShouldBe(before);
+    }
+
+    [Fact]
     public async Task Get_Model_ReturnsTheCurrentYamlAndItsVersion()
     {
         var body = await app.KeyClient("read").GetJson("/api/v1/model");
@@ -254,6 +266,18 @@ public abstract class ModelApiTests(TestEngine engine) : IDisposable
             histogram.ShouldBe(body.GetProperty("accounts_scored").GetInt32(), $"{side}: {body}");
         }
         body.GetProperty("accounts_scored").GetInt32().ShouldBe(portfolio.GetProperty("scored").GetInt32());
+    }
+
+    [Fact]
+    public async Task Preview_AsOfAfterToday_Refused400NamingAsOf()
+    {
+        var r = await app.KeyClient("admin").PostAsync($"/api/v1/model/preview?as_of={Day(-2)}", Yaml(ModelVersions.Builtin("saas")));
+        var body = await r.ReadJson();
+        r.StatusCode.ShouldBe(HttpStatusCode.BadRequest, body.ToString());
+        body.GetProperty("errors")[0].GetProperty("field").GetString().ShouldBe("as_of");
+        body.GetProperty("detail").GetString()!.ShouldContain("after today");
+        var today = await app.KeyClient("admin").PostAsync($"/api/v1/model/preview?as_of={Day(0)}", Yaml(ModelVersions.Builtin("saas")));
+        today.StatusCode.ShouldBe(HttpStatusCode.OK, (await today.ReadJson()).ToString());
     }
 
     [Fact]
