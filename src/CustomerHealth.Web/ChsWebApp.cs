@@ -104,7 +104,15 @@ public static class ChsWebApp
         app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" })).AllowAnonymous().WithSummary("Liveness check (no sign-in needed)");
         app.MapSignIn();
         app.MapSingleSignOn();
-        app.MapStaticAssets();
+        // Static files need a session like every page (the pages' authorization below reaches them too), except the
+        // few the sign-in page is drawn with before anyone is signed in: the same for everyone, with no data in them.
+        app.MapStaticAssets().Add(e =>
+        {
+            if (e is RouteEndpointBuilder { RoutePattern.RawText: { } route } && SignInAssets.Contains(route.TrimStart('/')))
+            {
+                e.Metadata.Add(new Microsoft.AspNetCore.Authorization.AllowAnonymousAttribute());
+            }
+        });
         // Every page shows accounts and scores: it needs the read permission (a person, or a key with the read scope).
         app.MapRazorComponents<Components.App>().AddInteractiveServerRenderMode().RequireAuthorization(Access.Read);
         app.MapExports();
@@ -119,6 +127,9 @@ public static class ChsWebApp
         app.MapSegment();
         return app;
     }
+
+    /// <summary>The static files the sign-in page (Auth/SignInApi.cs) loads, served without a session.</summary>
+    private static readonly HashSet<string> SignInAssets = new(StringComparer.Ordinal) { "lib/bootstrap/css/bootstrap.min.css", "app.css", "favicon.svg" };
 
     /// <summary>
     /// The application name under which the static assets (the dashboard's scripts and styles, Blazor's own) are

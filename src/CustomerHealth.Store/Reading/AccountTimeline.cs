@@ -27,12 +27,12 @@ public sealed class AccountTimeline(StoreDb db)
         items.AddRange(db.Connection.Query<(string Id, string At, string Priority, string Status, bool Escalated, string? Closed, string? Satisfaction)>(
                 "SELECT ticket_id, opened_at, priority, status, escalated <> 0, closed_at, satisfaction FROM tickets WHERE account_key = @key ORDER BY opened_at DESC LIMIT @limit", p)
             .Select(t => new TimelineItem("ticket", t.At, $"{t.Priority} ticket {t.Id}: {t.Status}{(t.Escalated ? ", escalated" : "")}",
-                (t.Closed is null ? "still open" : "closed " + t.Closed) + (t.Satisfaction is null ? "" : $"; satisfaction: {t.Satisfaction}"),
+                (t.Closed is null ? "still open" : "closed " + ReadableTimes.Text(t.Closed)) + (t.Satisfaction is null ? "" : $"; satisfaction: {t.Satisfaction}"),
                 t.Escalated || t.Priority is "urgent" or "high" ? "bad" : "neutral")));
         items.AddRange(db.Connection.Query<(string Id, double Amount, string Due, string? Paid, string Status, string? Currency)>(
                 "SELECT invoice_id, amount, due_on, paid_on, status, currency FROM invoices WHERE account_key = @key ORDER BY due_on DESC LIMIT @limit", p)
             .Select(i => new TimelineItem("invoice", i.Due, $"Invoice {i.Id}: {i.Amount.ToString("N2", CultureInfo.InvariantCulture)} {i.Currency}".TrimEnd(),
-                i.Paid is null ? $"{i.Status}, due {i.Due}" : $"paid {i.Paid}", i.Status is "failed" or "overdue" || (i.Paid is not null && string.CompareOrdinal(i.Paid, i.Due) > 0) ? "bad" : "neutral")));
+                i.Paid is null ? $"{i.Status}, due {ReadableTimes.Text(i.Due)}" : $"paid {ReadableTimes.Text(i.Paid)}", i.Status is "failed" or "overdue" || (i.Paid is not null && string.CompareOrdinal(i.Paid, i.Due) > 0) ? "bad" : "neutral")));
         items.AddRange(db.Connection.Query<(string Kind, string At, double? Delta)>(
                 "SELECT kind, occurred_on, arr_delta FROM subscriptions WHERE account_key = @key ORDER BY occurred_on DESC LIMIT @limit", p)
             .Select(s => new TimelineItem("subscription", s.At, Subscription(s.Kind), s.Delta is { } d ? $"ARR {d.ToString("+#,0;-#,0;0", CultureInfo.InvariantCulture)}" : null,

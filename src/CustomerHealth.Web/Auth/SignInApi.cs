@@ -105,31 +105,39 @@ internal static class SignInApi
     {
         var tokens = antiforgery.GetAndStoreTokens(ctx);
         var h = HtmlEncoder.Default;
-        var message = error is null ? "" : $"""<p class="error" role="alert">{h.Encode(error)}</p>""";
+        var message = error is null ? "" : $"""<p class="error alert alert-danger" role="alert">{h.Encode(error)}</p>""";
         var sso = ctx.RequestServices.GetRequiredService<SingleSignOnSettings>();
         var target = h.Encode(IsLocal(returnUrl) ? returnUrl! : "/");
         var ssoButton = sso.Enabled
-            ? $"""<p><a class="sso" href="{SingleSignOn.StartPath}?returnUrl={h.Encode(Uri.EscapeDataString(IsLocal(returnUrl) ? returnUrl! : "/"))}">Sign in with {h.Encode(sso.DisplayName)}</a></p>"""
+            ? $"""<p><a class="sso btn btn-primary w-100" href="{SingleSignOn.StartPath}?returnUrl={h.Encode(Uri.EscapeDataString(IsLocal(returnUrl) ? returnUrl! : "/"))}">Sign in with {h.Encode(sso.DisplayName)}</a></p>"""
             : "";
         var passwordForm = !sso.LocalPasswords ? "" :
             $"""
-            {(sso.Enabled ? "<p>Or with your e-mail and password:</p>" : "")}
+            {(sso.Enabled ? "<p class=\"text-secondary small text-center my-3\">Or with your e-mail and password:</p>" : "")}
             <form method="post" action="/signin">
             <input type="hidden" name="{h.Encode(tokens.FormFieldName)}" value="{h.Encode(tokens.RequestToken ?? "")}">
             <input type="hidden" name="returnUrl" value="{target}">
-            <label for="email">E-mail</label><input id="email" name="email" type="email" autocomplete="username" required{(email is null ? " autofocus" : "")} value="{h.Encode(email ?? "")}">
-            <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required{(email is null ? "" : " autofocus")}>
-            <button type="submit">Sign in</button></form>
+            <div class="mb-3"><label for="email" class="form-label">E-mail</label><input id="email" name="email" type="email" class="form-control" autocomplete="username" required{(email is null ? " autofocus" : "")} value="{h.Encode(email ?? "")}"></div>
+            <div class="mb-3"><label for="password" class="form-label">Password</label><input id="password" name="password" type="password" class="form-control" autocomplete="current-password" required{(email is null ? "" : " autofocus")}></div>
+            <button type="submit" class="btn {(sso.Enabled ? "btn-outline-primary" : "btn-primary")} w-100">Sign in</button></form>
             """;
+        // The dashboard's own look (Bootstrap and app.css from this site, as the Content-Security-Policy allows), and no
+        // script at all: the page works before anyone is signed in.
         return TypedResults.Content(
             $"""
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
             <title>Sign in · Customer Health</title>
-            <style>body{"{"}font-family:system-ui,sans-serif;max-width:24rem;margin:4rem auto;padding:0 1rem{"}"}
-            label,input,button{"{"}display:block;width:100%;margin:.4rem 0{"}"}input{"{"}padding:.5rem{"}"}button{"{"}padding:.6rem{"}"}.error{"{"}color:#b00020{"}"}
-            a.sso{"{"}display:block;text-align:center;padding:.6rem;border:1px solid #1a56db;border-radius:4px;background:#1a56db;color:#fff;text-decoration:none{"}"}</style></head>
-            <body><h1>Customer Health</h1><p>Sign in to see how your customers are doing.</p>{message}{ssoButton}{passwordForm}</body></html>
+            <link rel="icon" type="image/svg+xml" href="/favicon.svg">
+            <link rel="stylesheet" href="/lib/bootstrap/css/bootstrap.min.css">
+            <link rel="stylesheet" href="/app.css"></head>
+            <body class="bg-body-tertiary">
+            <main class="signin-page container">
+            <div class="card shadow-sm mx-auto signin-card"><div class="card-body p-4">
+            <h1 class="h3 mb-1"><img src="/favicon.svg" alt="" width="28" height="28" class="me-2 align-text-bottom">Customer Health</h1>
+            <p class="text-secondary mb-4">Sign in to see how your customers are doing.</p>{message}{ssoButton}{passwordForm}
+            </div></div>
+            </main></body></html>
             """, "text/html", System.Text.Encoding.UTF8, status);
     }
 }

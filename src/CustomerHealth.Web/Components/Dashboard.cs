@@ -2,6 +2,7 @@ using System.Globalization;
 using CustomerHealth.Core.Model;
 using CustomerHealth.Store;
 using CustomerHealth.Store.Models;
+using CustomerHealth.Store.Reading;
 
 namespace CustomerHealth.Web.Components;
 
@@ -41,11 +42,27 @@ public sealed class Dashboard(StoreDb db, TimeProvider clock)
 
     public Grade? Grade(string? id) => id is null ? null : Grades.FirstOrDefault(g => string.Equals(g.Id, id, StringComparison.OrdinalIgnoreCase));
 
-    public static string Score(double? s) => s is { } v ? v.ToString("0.0", CultureInfo.InvariantCulture) : "—";
+    /// <summary>
+    /// Every number the dashboard prints goes through here, so that a value that rounds to zero never shows as "-0.0"
+    /// (.NET keeps the sign of a negative number that rounds to zero, and of negative zero itself).
+    /// </summary>
+    public static string Number(double v, string format)
+    {
+        var text = v.ToString(format, CultureInfo.InvariantCulture);
+        return text.StartsWith('-') && !text.AsSpan(1).ContainsAnyInRange('1', '9') ? text[1..] : text;
+    }
 
-    public static string Money(double? v) => v is { } x ? x.ToString("N0", CultureInfo.InvariantCulture) : "—";
+    public static string Score(double? s) => s is { } v ? Number(v, "0.0") : "—";
 
-    public static string Percent(double? v) => v is { } x ? (x * 100).ToString("0", CultureInfo.InvariantCulture) + "%" : "—";
+    /// <summary>A change in points with its sign: "+1.5", "-2.0", "0.0".</summary>
+    public static string Signed(double? change) => change is { } v ? Number(v, "+0.0;-0.0;0.0") : "—";
+
+    public static string Money(double? v) => v is { } x ? Number(x, "N0") : "—";
+
+    public static string Percent(double? v) => v is { } x ? Number(x * 100, "0") + "%" : "—";
+
+    /// <summary>A day or a time the store keeps, as a person reads it (see <see cref="ReadableTimes"/>).</summary>
+    public static string When(string? stored) => string.IsNullOrEmpty(stored) ? "—" : ReadableTimes.Text(stored);
 
     /// <summary>Black or white text, whichever reads better on the color (WCAG relative luminance).</summary>
     public static string TextOn(string? color)

@@ -54,7 +54,11 @@ public abstract partial class AccessTests(TestEngine engine) : IDisposable
                 open.Add($"{method} {pattern} → {(int)r.StatusCode}");
             }
         }
-        open.Order().ShouldBe(["GET /health → 200", "GET /signin → 200", "POST /signin → 400"]);
+        // The sign-in page's styles and icon are served to anyone; no other static file is.
+        open.Distinct().Order().ShouldBe([
+            "GET /health → 200", "GET /signin → 200", "GET app.css → 200", "GET favicon.svg → 200", "GET lib/bootstrap/css/bootstrap.min.css → 200",
+            "HEAD app.css → 200", "HEAD favicon.svg → 200", "HEAD lib/bootstrap/css/bootstrap.min.css → 200", "POST /signin → 400",
+        ]);
     }
 
     [Theory]

@@ -119,4 +119,78 @@ public sealed class WorkflowBrowserTests(BrowserApp app) : IClassFixture<Browser
         await BrowserApp.Screenshot(page, screenshot);
         (await BrowserApp.AccessibilityProblems(page)).ShouldBeEmpty();
     }
+
+    [Fact]
+    public async Task SignInPage_HasTheDashboardsLook_WithoutBreakingTheContentSecurityPolicy()
+    {
+        var context = await app.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
+        var page = await context.NewPageAsync();
+        var refused = new List<string>();
+        page.Console += (_, m) =>
+        {
+            if (m.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase) || m.Text.Contains("Failed to load", StringComparison.OrdinalIgnoreCase))
+            {
+                refused.Add(m.Text);
+            }
+        };
+
+        await page.GotoAsync(app.Url + "/signin");
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+
+        // Bootstrap's primary button and form controls, as on the dashboard's own forms.
+        var button = page.GetByRole(AriaRole.Button, new() { Name = "Sign in" });
+        (await button.EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor")).ShouldBe("rgb(13, 110, 253)");
+        (await page.GetByLabel("E-mail").EvaluateAsync<string>("e => getComputedStyle(e).borderRadius")).ShouldNotBe("0px");
+        (await page.Locator("script").CountAsync()).ShouldBe(0);
+        refused.ShouldBeEmpty();
+        await BrowserApp.Screenshot(page, "sign-in");
+        (await BrowserApp.AccessibilityProblems(await Unrestricted(app.Url + "/signin"))).ShouldBeEmpty();
+        await context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Segments_GroupTablesFitTheirColumns_TheMixBarIsWhole()
+    {
+        var page = await app.SignIn("viewer");
+        await page.GotoAsync(app.Url + "/segments");
+
+        foreach (var id in new[] { "by-segment", "by-plan", "by-stage" })
+        {
+            var table = page.GetByTestId(id);
+            // No horizontal scrolling inside the table's box at a desktop width, and every bar ends inside it.
+            var fits = await table.EvaluateAsync<bool>("t => { const box = t.parentElement; return box.scrollWidth <= box.clientWidth; }");
+            fits.ShouldBeTrue($"{id} is wider than its column");
+            var clipped = await table.EvaluateAsync<int>(
+                "t => { const r = t.parentElement.getBoundingClientRect(); return [...t.querySelectorAll('.grade-mix-bar')].filter(b => { const x = b.getBoundingClientRect(); return x.width < 60 || x.right > r.right + 0.5; }).length; }");
+            clipped.ShouldBe(0, $"{id}: grade-mix bars cut off or squeezed");
+        }
+        await BrowserApp.Screenshot(page, "segments-fit");
+    }
+
+    [Fact]
+    public async Task Team_StrengthAndCoachingCells_AreColoredDespiteTheTableStyle()
+    {
+        var page = await app.SignIn("viewer");
+        await page.GotoAsync(app.Url + "/team");
+
+        var strengths = page.GetByTestId("dimensions").Locator("td.dimension-strength");
+        (await strengths.CountAsync()).ShouldBeGreaterThan(0);
+        (await strengths.First.EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor")).ShouldBe("rgb(209, 231, 221)");
+        (await strengths.First.EvaluateAsync<string>("e => getComputedStyle(e).color")).ShouldBe("rgb(15, 81, 50)");
+        // The coaching color as a cell would get it, on the same table.
+        var coach = await page.GetByTestId("dimensions").EvaluateAsync<string>(
+            "t => { const c = t.querySelector('tbody td').cloneNode(true); c.className = 'num dimension-coach'; t.querySelector('tbody tr').appendChild(c); return getComputedStyle(c).backgroundColor; }");
+        coach.ShouldBe("rgb(248, 215, 218)");
+        await BrowserApp.Screenshot(page, "team-colors");
+    }
+
+    /// <summary>A page without the Content-Security-Policy, so that the accessibility checker can be injected.</summary>
+    private async Task<IPage> Unrestricted(string url)
+    {
+        var context = await app.Browser.NewContextAsync(new BrowserNewContextOptions { BypassCSP = true });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(url);
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        return page;
+    }
 }

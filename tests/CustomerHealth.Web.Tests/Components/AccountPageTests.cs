@@ -1,0 +1,150 @@
+using System.Net;
+using CustomerHealth.Store.Models;
+using CustomerHealth.Store.Scoring;
+
+namespace CustomerHealth.Web.Tests.Components;
+
+/// <summary>The Account page on <see cref="PageBook"/> (W1 scored 35 days ago and today), and accounts added to it.</summary>
+public abstract class AccountPageTests(TestEngine engine) : IDisposable
+{
+    private readonly TestApp app = TestApp.Quiet(engine);
+
+    public void Dispose() => app.Dispose();
+
+    [Fact]
+    public async Task Account_NoSuchAccount_Answers404WithTheFriendlyText()
+    {
+        await PageBook.Build(app);
+        var client = await app.SignedIn("viewer");
+
+        var r = await client.GetAsync("/accounts/NOPE");
+
+        r.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        var html = WebUtility.HtmlDecode(await r.Content.ReadAsStringAsync());
+        html.ShouldContain("No account “NOPE”");
+        html.ShouldContain("<a href=\"/accounts\">Find it in the list of accounts</a>");
+    }
+
+    [Fact]
+    public async Task Timeline_StoredTimestamps_ShowAsDayAndMinuteInUtc()
+    {
+        await PageBook.Build(app);
+        await app.KeyClient("ingest").PostJson("/api/v1/ingest/tickets",
+            $$"""[{"ticket_id":"K1","account_id":"W1","opened_at":"{{PageBook.Day(-3)}}T08:15:00Z","priority":"normal","status":"closed","closed_at":"{{PageBook.Day(-2)}}T20:35:46Z"}]""");
+        var client = await app.SignedIn("viewer");
+
+        var html = await TestApp.Page(client, "/accounts/W1");
+
+        var timeline = html[html.IndexOf("data-testid=\"timeline\"", StringComparison.Ordinal)..];
+        timeline = timeline[..timeline.IndexOf("</ol>", StringComparison.Ordinal)];
+        timeline.ShouldContain($">{PageBook.Day(-5)} 10:00 UTC</span>NPS answer: 10");
+        timeline.ShouldContain($">{PageBook.Day(-3)} 08:15 UTC</span>normal ticket K1: closed");
+        timeline.ShouldContain($"closed {PageBook.Day(-2)} 20:35 UTC");
+        timeline.ShouldNotContain("T20:35");
+        timeline.ShouldNotContain("T08:15");
+    }
+
+    [Fact]
+    public async Task HistoryChart_OneSnapshot_IsDrawnAsAPointWithItsValue()
+    {
+        await PageBook.Build(app);
+        var ingest = app.KeyClient("ingest");
+        await ingest.PostJson("/api/v1/ingest/accounts", """[{"account_id":"W5","name":"Umbrella","owner":"bob@example.com","arr":5000}]""");
+        await ingest.PostJson("/api/v1/ingest/metrics", $$"""[{"account_id":"W5","metric":"health","date":"{{PageBook.Day(-1)}}","value":80}]""");
+        using (var db = app.OpenStore())
+        {
+            new ScoringRun(db, new ModelVersions(db, TimeProvider.System)).ScoreRange(PageBook.Today, PageBook.Today, 1);
+        }
+        var client = await app.SignedIn("viewer");
+
+        var one = WebUtility.HtmlDecode(await TestApp.Page(client, "/accounts/W5"));
+        var two = WebUtility.HtmlDecode(await TestApp.Page(client, "/accounts/W1"));
+
+        // The metric alone without an NPS answer: 80.
+        one.ShouldContain("\"showSymbol\":true");
+        one.ShouldContain("\"label\":{\"show\":true,\"position\":\"top\",\"formatter\":\"80.0\"}");
+        // Two or more scores are a line without symbols.
+        two.ShouldContain("\"showSymbol\":false");
+    }
+
+    [Fact]
+    public async Task WhatChanged_FromADayWithoutAScore_SaysWhichDayWasCompared()
+    {
+        await PageBook.Build(app);
+        var client = await app.SignedIn("viewer");
+
+        var html = await TestApp.Page(client, $"/accounts/W1?from={PageBook.Day(-30)}&to={PageBook.Day(0)}");
+        var exact = await TestApp.Page(client, $"/accounts/W1?from={PageBook.Day(-35)}&to={PageBook.Day(0)}");
+
+        // Scored 35 days ago and today: 30 days ago falls back to 35 days ago.
+        html.ShouldContain($"From: no score on {PageBook.Day(-30)}, so the nearest scored day before it is used: {PageBook.Day(-35)}.");
+        html.ShouldNotContain("To: no score");
+        exact.ShouldNotContain("data-testid=\"change-days\"");
+    }
+
+    [Fact]
+    public async Task Breakdown_PointsModel_SaysPointsNotWeight()
+    {
+        await PageBook.Build(app);
+        using (var db = app.OpenStore())
+        {
+            var models = new ModelVersions(db, TimeProvider.System);
+            models.Publish(PointsModel, "points.yaml", "points");
+            new ScoringRun(db, models).ScoreRange(PageBook.Today, PageBook.Today, 1);
+        }
+        var client = await app.SignedIn("viewer");
+
+        var html = await TestApp.Page(client, "/accounts/W1");
+
+        var breakdown = html[html.IndexOf("data-testid=\"breakdown\"", StringComparison.Ordinal)..];
+        breakdown = breakdown[..breakdown.IndexOf("</table>", StringComparison.Ordinal)];
+        breakdown.ShouldNotContain("Weight");
+        breakdown.ShouldContain("<th scope=\"col\" class=\"num\">Points</th><th scope=\"col\" class=\"num\">Earned</th>");
+        // Product health gives up to 60 points: no percent sign.
+        breakdown.ShouldContain("<td class=\"num\">60</td>");
+        breakdown.ShouldNotContain("%</td>");
+    }
+
+    [Fact]
+    public async Task Breakdown_WeightModel_SaysWeightInPercent()
+    {
+        await PageBook.Build(app);
+        var client = await app.SignedIn("viewer");
+
+        var html = await TestApp.Page(client, "/accounts/W1");
+
+        var breakdown = html[html.IndexOf("data-testid=\"breakdown\"", StringComparison.Ordinal)..];
+        breakdown.ShouldContain("<th scope=\"col\" class=\"num\">Weight</th><th scope=\"col\" class=\"num\">Points</th>");
+        breakdown.ShouldContain("<td class=\"num\">60%</td>");
+    }
+
+    private const string PointsModel =
+        """
+        name: Page test in points
+        scale: points
+        trend_days: 30
+        grades:
+          - { id: green,  label: Healthy,         min: 70, color: "#2e7d32" }
+          - { id: yellow, label: Needs attention, min: 40, color: "#f9a825" }
+          - { id: red,    label: At risk,         min: 0,  color: "#c62828" }
+        dimensions:
+          - id: product
+            label: Product health
+            measures:
+              - id: health
+                points: 60
+                value: { signal: metrics, metric: health, aggregate: latest }
+                score: { range: { worst: 0, best: 100 } }
+          - id: voice
+            label: Customer voice
+            measures:
+              - id: nps
+                points: 40
+                value: { signal: surveys, kind: nps, aggregate: latest }
+                score: { range: { worst: 0, best: 10 } }
+        """;
+}
+
+public sealed class AccountPageTestsOnSqlite() : AccountPageTests(TestEngine.Sqlite);
+
+public sealed class AccountPageTestsOnPostgres() : AccountPageTests(TestEngine.Postgres);
