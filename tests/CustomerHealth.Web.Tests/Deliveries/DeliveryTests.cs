@@ -103,7 +103,16 @@ public abstract class DeliveryTests(TestEngine engine)
     {
         using var app = App([]);
         var owner = TestSmtp.Address("owner");
-        await Unhappy(app, Rules("owner"), owner, "Broken\r\nBcc: victim@example.com\r\nName");
+        // Names with line breaks are refused at import now; a store written before that may still hold one.
+        var put = await app.KeyClient("admin").PutAsync("/api/v1/alerts/rules", new StringContent(Rules("owner")));
+        put.StatusCode.ShouldBe(HttpStatusCode.OK, await put.Content.ReadAsStringAsync());
+        var ingest = app.KeyClient("ingest");
+        await ingest.PostJson("/api/v1/ingest/accounts", JsonSerializer.Serialize(new[] { new { account_id = "U1", name = "Broken", owner } }));
+        using (var db = app.OpenStore())
+        {
+            Dapper.SqlMapper.Execute(db.Connection, "UPDATE accounts SET name = @name WHERE account_id = 'U1'", new { name = "Broken\r\nBcc: victim@example.com\r\nName" });
+        }
+        await ingest.PostJson("/api/v1/ingest/surveys", $$"""[{"account_id":"U1","kind":"nps","score":0,"responded_at":"{{Today}}T09:00:00Z"}]""");
 
         var mail = (await TestSmtp.WaitFor(owner)).ShouldHaveSingleItem();
         mail.Header("Subject").ShouldBe("[high] Broken Bcc: victim@example.com Name: NPS, 180 days is -100, below 0");
