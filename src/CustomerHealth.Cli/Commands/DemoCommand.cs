@@ -47,6 +47,7 @@ internal static class DemoCommand
             var path = given ?? "chs-demo.db";
             // Every line below names the store; a PostgreSQL connection's password never appears.
             var shown = Secrets.Redact(path);
+            var chs = HowToRun();
             if (File.Exists(path))
             {
                 if (given is not null)
@@ -110,12 +111,18 @@ internal static class DemoCommand
                     Console.WriteLine();
                     Console.WriteLine($"Backtest on this history ({report.Dates.Count} monthly dates, churn within 90 days): AUC {report.Auc?.ToString("0.000", CultureInfo.InvariantCulture) ?? "—"}, " +
                         $"the lowest-scored tenth churned {report.LiftTopDecile?.ToString("0.0", CultureInfo.InvariantCulture) ?? "—"}× as often as average. " +
-                        $"Details: chs --db {shown} backtest --from {start.AddDays(90):yyyy-MM-dd} --to {end.AddDays(-90):yyyy-MM-dd}");
+                        $"Details: {chs} --db {shown} backtest --from {start.AddDays(90):yyyy-MM-dd} --to {end.AddDays(-90):yyyy-MM-dd}");
                 }
+                // Hints that run as printed, where the user stands: `chs` once it is a command, else the program's own path.
+                var lowest = new AccountReader(db, models).List(new AccountQuery(Sort: "score", Limit: 1)).FirstOrDefault()?.AccountId;
                 Console.WriteLine();
-                Console.WriteLine($"The demo store is {shown}. Try: chs --db {shown} accounts --grade red --sort score");
-                Console.WriteLine($"                           chs --db {shown} show ACCOUNT_ID");
-                Console.WriteLine($"                           chs --db {shown} alerts");
+                Console.WriteLine($"The demo store is {shown}. Try:");
+                Console.WriteLine($"  {chs} --db {shown} accounts --grade red --sort score");
+                if (lowest is not null)
+                {
+                    Console.WriteLine($"  {chs} --db {shown} show {lowest}");
+                }
+                Console.WriteLine($"  {chs} --db {shown} alerts");
                 if (!p.GetValue(noServe))
                 {
                     var (email, password) = AccessCommands.AddUser(db, ctx.Clock, "admin@demo.example", Store.Access.Roles.Admin, null);
@@ -158,5 +165,34 @@ internal static class DemoCommand
         var atRisk = scored.Where(r => r.Grade == lowest).OrderByDescending(r => (r.Arr ?? 0) * (100 - r.Score!.Value)).Take(10).ToList();
         Console.WriteLine($"At risk: the {atRisk.Count} {lowest} accounts with the most ARR at stake:");
         Output.Tables.Accounts(atRisk);
+    }
+
+    /// <summary>
+    /// How the user runs this program from where they stand: `chs` when that name on the PATH is this program, else
+    /// its path (relative to the current folder when shorter), so that `dotnet run` users get hints that work too.
+    /// </summary>
+    internal static string HowToRun()
+    {
+        var exe = Environment.ProcessPath;
+        if (exe is null || !Path.GetFileNameWithoutExtension(exe).Equals("chs", StringComparison.OrdinalIgnoreCase))
+        {
+            // Started as `dotnet chs.dll`.
+            return "dotnet " + Shortest(typeof(DemoCommand).Assembly.Location);
+        }
+        var onPath = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(d => Path.Combine(d, Path.GetFileName(exe))).FirstOrDefault(File.Exists);
+        return onPath is not null && Same(onPath, exe) ? "chs" : Shortest(exe);
+    }
+
+    private static bool Same(string a, string b) =>
+        string.Equals(Path.GetFullPath(new FileInfo(a).ResolveLinkTarget(true)?.FullName ?? a), Path.GetFullPath(new FileInfo(b).ResolveLinkTarget(true)?.FullName ?? b), StringComparison.Ordinal);
+
+    private static string Shortest(string path)
+    {
+        var relative = Path.GetRelativePath(Environment.CurrentDirectory, path);
+        var shown = relative.Length < path.Length ? relative : path;
+        // A path in the current folder needs `./` to run as a command; one with spaces needs quotes.
+        shown = shown.Contains(Path.DirectorySeparatorChar, StringComparison.Ordinal) || Path.IsPathRooted(shown) ? shown : "." + Path.DirectorySeparatorChar + shown;
+        return shown.Contains(' ', StringComparison.Ordinal) ? $"'{shown}'" : shown;
     }
 }
