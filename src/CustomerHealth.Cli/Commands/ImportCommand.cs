@@ -12,13 +12,17 @@ internal static class ImportCommand
         var first = new Argument<string>("KIND|DIR") { Description = "The kind of the file (accounts, usage, surveys, tickets, invoices, subscriptions, orders, metrics, sentiment), or a folder of KIND.csv / KIND.jsonl files" };
         var second = new Argument<string?>("FILE") { Description = "The CSV or JSON Lines file", Arity = ArgumentArity.ZeroOrOne };
         var skip = new Option<bool>("--skip-invalid") { Description = "Import the valid rows and write the rejected ones to FILE.rejected.csv (or .jsonl)" };
+        var delimiter = new Option<string?>("--delimiter")
+        {
+            Description = "The separator of CSV files: comma, semicolon or tab (default: found on each file's header line)",
+        };
         var json = Chs.Json;
-        var cmd = new Command("import", "Import signals from CSV or JSON Lines files") { first, second, skip, json };
+        var cmd = new Command("import", "Import signals from CSV or JSON Lines files") { first, second, skip, delimiter, json };
         cmd.SetAction(p =>
         {
             using var db = ctx.Open(p);
             var importer = new Importer(db, ctx.Clock);
-            var options = new ImportOptions(p.GetValue(skip));
+            var options = new ImportOptions(p.GetValue(skip), Delimiter: Separator(p.GetValue(delimiter)));
             IReadOnlyList<ImportResult> results;
             var target = p.GetValue(first)!;
             if (p.GetValue(second) is { } file)
@@ -42,6 +46,7 @@ internal static class ImportCommand
                 CliContext.WriteJson(results.Select(r => new
                 {
                     r.Kind, r.File, r.Rows, r.Changed, r.Unchanged, r.Rejected, r.Applied, r.RejectedFile, r.ErrorCount,
+                    Separator = r.Separator switch { null => null, var c => Importer.SeparatorName(c.Value).TrimEnd('s') },
                     Errors = r.Errors.Select(e => new { e.File, e.Line, e.Field, e.Reason }),
                 }));
             }
@@ -56,6 +61,16 @@ internal static class ImportCommand
         });
         root.Subcommands.Add(cmd);
     }
+
+    /// <summary>`--delimiter`: a name or the character itself.</summary>
+    private static char? Separator(string? given) => given?.Trim().ToLowerInvariant() switch
+    {
+        null or "" => null,
+        "comma" or "," => ',',
+        "semicolon" or ";" => ';',
+        "tab" or "\\t" or "\t" => '\t',
+        _ => throw new UsageException($"--delimiter must be comma, semicolon or tab, not `{given}`"),
+    };
 
     private static void Report(ImportResult r)
     {
@@ -74,7 +89,8 @@ internal static class ImportCommand
             return;
         }
         Console.WriteLine($"{r.File}: {r.Rows} {r.Kind} rows: {r.Changed} new or updated, {r.Unchanged} unchanged" +
-            (r.Rejected > 0 ? $", {r.Rejected} rejected (written to {r.RejectedFile})" : "") + ".");
+            (r.Rejected > 0 ? $", {r.Rejected} rejected (written to {r.RejectedFile})" : "") + "." +
+            (r.Separator is { } c && c != ',' ? $" (Read as separated by {Importer.SeparatorName(c)}.)" : ""));
         foreach (var e in r.Errors.Take(10))
         {
             Console.Error.WriteLine("  rejected " + e);

@@ -3,11 +3,21 @@ using System.Text;
 namespace CustomerHealth.Store.Import;
 
 /// <summary>
-/// An RFC 4180 reader (comma, double-quote quoting with "" escapes, fields spanning lines) that knows the line
-/// each record starts on, so errors can point at it.
+/// An RFC 4180 reader (double-quote quoting with "" escapes, fields spanning lines) that knows the line each record
+/// starts on, so errors can point at it. The separator is a comma, a semicolon (spreadsheets in much of Europe) or a
+/// tab: given, or else found on the header line — the one of the three that occurs there most outside quotes.
 /// </summary>
-internal sealed class CsvRecordReader(TextReader reader)
+internal sealed class CsvRecordReader(TextReader reader, char? separator = null)
 {
+    /// <summary>The separators a file may use.</summary>
+    public static readonly char[] Separators = [',', ';', '\t'];
+
+    private char sep = separator ?? ',';
+    private bool decided = separator is not null;
+
+    /// <summary>The separator in use (known once the first record is read).</summary>
+    public char Separator => sep;
+
     private readonly char[] buffer = new char[1 << 16];
     private readonly StringBuilder field = new();
     private readonly StringBuilder rawText = new();
@@ -69,6 +79,11 @@ internal sealed class CsvRecordReader(TextReader reader)
             }
             break;
         }
+        if (!decided)
+        {
+            sep = Detect();
+            decided = true;
+        }
         RecordLine = line;
         rawText.Clear();
         var fields = new List<string>();
@@ -99,7 +114,7 @@ internal sealed class CsvRecordReader(TextReader reader)
                     field.Append((char)c);
                 }
                 c = Peek();
-                if (c is not (',' or '\r' or '\n' or -1))
+                if (c != sep && c is not ('\r' or '\n' or -1))
                 {
                     // Skip the rest of the line so that reading goes on with the next record.
                     var bad = (char)c;
@@ -115,7 +130,7 @@ internal sealed class CsvRecordReader(TextReader reader)
                 while (true)
                 {
                     c = Peek();
-                    if (c is ',' or '\r' or '\n' or -1)
+                    if (c == sep || c is '\r' or '\n' or -1)
                     {
                         break;
                     }
@@ -124,7 +139,7 @@ internal sealed class CsvRecordReader(TextReader reader)
             }
             fields.Add(field.ToString());
             c = Next();
-            if (c == ',')
+            if (c == sep)
             {
                 continue;
             }
@@ -136,13 +151,43 @@ internal sealed class CsvRecordReader(TextReader reader)
         }
     }
 
-    /// <summary>One field quoted as RFC 4180 needs it.</summary>
-    public static string Quote(string? value)
+    /// <summary>The separator that occurs most on the first line (outside quotes), a comma when none does.</summary>
+    private char Detect()
+    {
+        // The header line is in the buffer once Peek has filled it (a header longer than the buffer is read as commas).
+        Peek();
+        int commas = 0, semicolons = 0, tabs = 0;
+        var quoted = false;
+        for (var i = pos; i < len && (quoted || buffer[i] is not ('\n' or '\r')); i++)
+        {
+            switch (buffer[i])
+            {
+                case '"':
+                    quoted = !quoted;
+                    break;
+                case ',' when !quoted:
+                    commas++;
+                    break;
+                case ';' when !quoted:
+                    semicolons++;
+                    break;
+                case '\t' when !quoted:
+                    tabs++;
+                    break;
+            }
+        }
+        return semicolons > commas && semicolons >= tabs ? ';' : tabs > commas && tabs > semicolons ? '\t' : ',';
+    }
+
+    /// <summary>One field quoted as RFC 4180 needs it, for a file separated by <paramref name="separator"/>.</summary>
+    public static string Quote(string? value, char separator = ',')
     {
         if (value is null)
         {
             return "";
         }
-        return value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+        return value.AsSpan().IndexOfAny(separator, '"', '\r') >= 0 || value.Contains('\n', StringComparison.Ordinal)
+            ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""
+            : value;
     }
 }

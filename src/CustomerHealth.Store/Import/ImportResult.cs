@@ -9,10 +9,15 @@ public sealed record ImportError(string File, int Line, string Field, string Rea
 }
 
 /// <summary>What one file's import did.</summary>
-public sealed record ImportResult(string Kind, string File, int Rows, int Changed, int Unchanged, int Rejected, bool Applied, IReadOnlyList<ImportError> Errors, int ErrorCount, string? RejectedFile);
+public sealed record ImportResult(string Kind, string File, int Rows, int Changed, int Unchanged, int Rejected, bool Applied, IReadOnlyList<ImportError> Errors, int ErrorCount, string? RejectedFile)
+{
+    /// <summary>The separator a CSV file was read with (null for JSON Lines and requests).</summary>
+    public char? Separator { get; init; }
+}
 
 /// <param name="MaxListedErrors">How many errors the result lists; all are counted.</param>
-public sealed record ImportOptions(bool SkipInvalid = false, IProgress<double>? Progress = null, int MaxListedErrors = 100);
+/// <param name="Delimiter">A CSV file's separator (comma, semicolon or tab); null finds it on the header line.</param>
+public sealed record ImportOptions(bool SkipInvalid = false, IProgress<double>? Progress = null, int MaxListedErrors = 100, char? Delimiter = null);
 
 /// <summary>
 /// Rows read and validated ahead of writing (see <see cref="Importer.Check(ImportKind, IEnumerable{SourceRow}, string, ImportOptions)"/>):

@@ -52,19 +52,46 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
             File.Delete(rejectedPath);
         }
         string[]? header = null;
-        var rows = json ? RowSource.JsonLines(reader) : RowSource.Csv(reader, h => header = h);
+        var separator = ',';
+        var rows = json ? RowSource.JsonLines(reader) : RowSource.Csv(reader, (names, used) =>
+        {
+            (header, separator) = (names, used);
+            CheckHeader(kind, file, names, used);
+        }, options.Delimiter);
         ImportResult result;
         try
         {
-            result = Import(kind, rows, file, options, stream, () => header, json ? null : rejectedPath, json ? rejectedPath : null);
+            result = Import(kind, rows, file, options, stream, () => header, json ? null : rejectedPath, json ? rejectedPath : null, () => separator);
         }
         catch (Exception e) when (StoreDb.IsDiskFull(e))
         {
             throw new StoreException($"the disk holding the store is full: {file} was not imported (a file lands whole or not at all); free some space and import it again");
         }
         db.AnalyzeAfterBulk(result.Changed);
-        return result;
+        return json ? result : result with { Separator = separator };
     }
+
+    /// <summary>
+    /// A header that names none of the kind's columns is the wrong file or the wrong separator: one clear error for
+    /// the file rather than "is required" on every row.
+    /// </summary>
+    private static void CheckHeader(ImportKind kind, string file, string[] names, char separator)
+    {
+        var known = RowParser.FieldsOf(kind);
+        if (names.Any(n => known.Contains(n, StringComparer.OrdinalIgnoreCase)))
+        {
+            return;
+        }
+        var read = names.Length == 1 ? $"one column, `{Shorten(names[0])}`" : $"{names.Length} columns, `{Shorten(string.Join(separator, names))}`";
+        throw new StoreException(
+            $"{file}: the header names none of the {kind.Name()} columns ({string.Join(", ", known)}); it was read as {read}, " +
+            $"separated by {SeparatorName(separator)}. If the file uses another separator, give it with --delimiter (comma, semicolon or tab).");
+    }
+
+    private static string Shorten(string text) => text.Length <= 120 ? text : text[..120] + "…";
+
+    /// <summary>How a separator is named to people: `commas`, `semicolons`, `tabs`.</summary>
+    public static string SeparatorName(char separator) => separator switch { ';' => "semicolons", '\t' => "tabs", _ => "commas" };
 
     /// <summary>A person's sentiment on an account, recorded now with them as author, through the same checks as an import.</summary>
     public ImportResult RecordSentiment(string accountId, string? rating, string? note, string? author)
@@ -83,7 +110,7 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
     /// <summary>Imports rows from any source (files, HTTP); one transaction. Without a rejected-rows file, skipped rows are only listed.</summary>
     public ImportResult Import(
         ImportKind kind, IEnumerable<SourceRow> rows, string file, ImportOptions options, Stream? progressStream = null,
-        Func<string[]?>? header = null, string? rejectedCsv = null, string? rejectedJson = null)
+        Func<string[]?>? header = null, string? rejectedCsv = null, string? rejectedJson = null, Func<char>? separator = null)
     {
         var errors = new List<ImportError>();
         var errorCount = 0;
@@ -108,7 +135,7 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
                     List(errors, file, row, fieldErrors, options);
                     if (options.SkipInvalid && (rejectedCsv ?? rejectedJson) is not null)
                     {
-                        rejects ??= new RowSource.RejectWriter((rejectedCsv ?? rejectedJson)!, rejectedJson is not null, header?.Invoke());
+                        rejects ??= new RowSource.RejectWriter((rejectedCsv ?? rejectedJson)!, rejectedJson is not null, header?.Invoke(), separator?.Invoke() ?? ',');
                         rejects.Write(row, row.RawText ?? "", string.Join("; ", fieldErrors.Select(f => $"{f.Field}: {f.Error}")));
                     }
                     continue;

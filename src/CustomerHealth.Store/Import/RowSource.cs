@@ -20,16 +20,18 @@ public static class RowSource
     public static bool IsJsonLines(string path) =>
         path.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".ndjson", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
 
-    public static IEnumerable<SourceRow> Csv(TextReader reader, Action<string[]> header)
+    /// <param name="separator">The separator, or null to find it on the header line.</param>
+    /// <param name="header">Told the header's names and the separator in use, before any row.</param>
+    public static IEnumerable<SourceRow> Csv(TextReader reader, Action<string[], char> header, char? separator = null)
     {
-        var csv = new CsvRecordReader(reader);
+        var csv = new CsvRecordReader(reader, separator);
         var first = csv.Read();
         if (first is null)
         {
             yield break;
         }
         var names = first.Select(h => h.Trim().TrimStart('\uFEFF')).ToArray();
-        header(names);
+        header(names, csv.Separator);
         while (true)
         {
             string[]? record;
@@ -59,7 +61,7 @@ public static class RowSource
             }
             if (record.Length > names.Length)
             {
-                fields["_extra_columns"] = string.Join(",", record.Skip(names.Length));
+                fields["_extra_columns"] = string.Join(csv.Separator, record.Skip(names.Length));
             }
             yield return new SourceRow(csv.RecordLine, fields, record, null);
         }
@@ -214,15 +216,19 @@ public static class RowSource
         private readonly bool json;
         private readonly int width;
 
-        public RejectWriter(string path, bool json, string[]? header)
+        private readonly char separator;
+
+        /// <param name="separator">The input's: the rejected rows are written as they stood.</param>
+        public RejectWriter(string path, bool json, string[]? header, char separator = ',')
         {
             Path = path;
             this.json = json;
+            this.separator = separator;
             width = header?.Length ?? 0;
             writer = new StreamWriter(path, false, new UTF8Encoding(false));
             if (!json)
             {
-                writer.WriteLine(string.Join(",", (header ?? []).Append("_error").Select(CsvRecordReader.Quote)));
+                writer.WriteLine(string.Join(separator, (header ?? []).Append("_error").Select(f => CsvRecordReader.Quote(f, separator))));
             }
         }
 
@@ -256,7 +262,7 @@ public static class RowSource
             var fields = row?.CsvFields ?? [rawText];
             // A short row is padded so that the error stays in the `_error` column.
             var padded = fields.Length < width ? fields.Concat(Enumerable.Repeat("", width - fields.Length)) : fields;
-            writer.WriteLine(string.Join(",", padded.Append(error).Select(CsvRecordReader.Quote)));
+            writer.WriteLine(string.Join(separator, padded.Append(error).Select(f => CsvRecordReader.Quote(f, separator))));
         }
 
         public void Dispose()

@@ -15,6 +15,32 @@ public class CsvRecordReaderTests
         return records;
     }
 
+    [Theory]
+    [InlineData("account_id;name;arr\nA1;\"Acme; Inc.\";12,5\n", ';', "Acme; Inc.", "12,5")]
+    [InlineData("account_id\tname\tarr\nA1\tAcme, Inc.\t12\n", '\t', "Acme, Inc.", "12")]
+    [InlineData("account_id,name,arr\nA1,\"Acme; Inc.\",12\n", ',', "Acme; Inc.", "12")]
+    [InlineData("\"a;b\",c\nA1,x\n", ',', "x", null)]
+    public void Read_TheSeparatorOfTheHeaderLine_IsFoundAndUsed(string text, char separator, string second, string? third)
+    {
+        var reader = new CsvRecordReader(new StringReader(text));
+        reader.Read();
+        reader.Separator.ShouldBe(separator);
+        var row = reader.Read()!;
+        row[1].ShouldBe(second);
+        if (third is not null)
+        {
+            row[2].ShouldBe(third);
+        }
+    }
+
+    [Fact]
+    public void Read_AGivenSeparator_IsUsedWhateverTheHeaderHolds()
+    {
+        var reader = new CsvRecordReader(new StringReader("a,b;c\n1,2;3\n"), ';');
+        reader.Read().ShouldBe(["a,b", "c"]);
+        reader.Read().ShouldBe(["1,2", "3"]);
+    }
+
     [Fact]
     public void Read_PlainRecords_SplitsOnCommasAndNumbersLines()
     {
@@ -148,7 +174,7 @@ public class CsvRecordReaderTests
     public void Quote_ThenRead_GivesTheValuesBack()
     {
         string[] values = ["a,b", "say \"hi\"", "x\r\ny", "", "plain", "\"", ",,,"];
-        var line = string.Join(",", values.Select(CsvRecordReader.Quote));
+        var line = string.Join(",", values.Select(v => CsvRecordReader.Quote(v)));
 
         var records = ReadAll(line + "\n");
 

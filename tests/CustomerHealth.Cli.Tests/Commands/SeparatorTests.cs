@@ -1,0 +1,66 @@
+namespace CustomerHealth.Cli.Tests.Commands;
+
+/// <summary>CSV from European spreadsheets (semicolons) and tab-separated exports import as they are.</summary>
+public abstract class SeparatorTests(TestEngine engine) : IDisposable
+{
+    private readonly ChsRunner chs = new(engine);
+
+    public void Dispose() => chs.Dispose();
+
+    [Fact]
+    public void Import_ASemicolonFile_IsReadAsSuch_AndSaysSo()
+    {
+        chs.Run("init").ExitCode.ShouldBe(0);
+        var file = chs.Write("accounts.csv", "account_id;name;segment;arr\nSEP-1;\"Müller; Söhne\";SMB;12000\nSEP-2;Dupont SA;Enterprise;90000\n");
+        var r = chs.Run("import", "accounts", file);
+        r.ExitCode.ShouldBe(0, r.ToString());
+        r.Out.ShouldContain("2 accounts rows: 2 new or updated");
+        r.Out.ShouldContain("(Read as separated by semicolons.)");
+        var accounts = chs.Run("accounts", "--json").Json.EnumerateArray().ToDictionary(a => a.GetProperty("account_id").GetString()!);
+        accounts["SEP-1"].GetProperty("name").GetString().ShouldBe("Müller; Söhne");
+        accounts["SEP-2"].GetProperty("arr").GetDouble().ShouldBe(90000);
+    }
+
+    [Fact]
+    public void Import_ATabFile_AndAGivenDelimiter_AreRead()
+    {
+        chs.Run("init").ExitCode.ShouldBe(0);
+        var tabs = chs.Write("tabs.csv", "account_id\tname\nTAB-1\tTabbed, Ltd\n");
+        var r = chs.Run("import", "accounts", tabs);
+        r.ExitCode.ShouldBe(0, r.ToString());
+        r.Out.ShouldContain("(Read as separated by tabs.)");
+        // A header with no separator to find (one column) is read with the one given.
+        var given = chs.Write("given.csv", "account_id\nGIV-1\n");
+        chs.Run("import", "accounts", given, "--delimiter", "semicolon").ExitCode.ShouldBe(0);
+        chs.Run("import", "accounts", given, "--delimiter", "pipe").ExitCode.ShouldBe(2);
+        chs.Count("SELECT COUNT(*) FROM accounts").ShouldBe(2);
+    }
+
+    [Fact]
+    public void Import_AHeaderThatNamesNoColumnOfTheKind_SaysSoOnceAndStoresNothing()
+    {
+        chs.Run("init").ExitCode.ShouldBe(0);
+        var file = chs.Write("usage.csv", "account_id|occurred_at|event\nA1|2026-01-01T00:00:00Z|login\n");
+        var r = chs.Run("import", "usage", file);
+        r.ExitCode.ShouldBe(1, r.ToString());
+        r.Err.ShouldContain("the header names none of the usage columns");
+        r.Err.ShouldContain("--delimiter");
+        r.Err.ShouldNotContain("is required");
+        chs.Count("SELECT COUNT(*) FROM accounts").ShouldBe(0);
+    }
+
+    [Fact]
+    public void Import_SkipInvalid_WritesTheRejectedRowsWithTheFilesSeparator()
+    {
+        chs.Run("init").ExitCode.ShouldBe(0);
+        var file = chs.Write("accounts.csv", "account_id;arr\nOK-1;100\nBAD-1;lots\n");
+        chs.Run("import", "accounts", file, "--skip-invalid").ExitCode.ShouldBe(0);
+        var rejected = File.ReadAllLines(file + ".rejected.csv");
+        rejected[0].ShouldBe("account_id;arr;_error");
+        rejected[1].ShouldStartWith("BAD-1;lots;");
+    }
+}
+
+public sealed class SeparatorTestsOnSqlite() : SeparatorTests(TestEngine.Sqlite);
+
+public sealed class SeparatorTestsOnPostgres() : SeparatorTests(TestEngine.Postgres);
