@@ -147,18 +147,13 @@ public sealed class StoreDb : IDisposable
     {
         for (Exception? x = e; x is not null; x = x.InnerException)
         {
-            switch (x)
+            if (SqliteEngine.IsDiskFull(x) || PostgresEngine.IsDiskFull(x))
             {
-                case SqliteException { SqliteErrorCode: SqliteFull or SqliteIoErr }:
-                case PostgresException { SqlState: PostgresErrorCodes.DiskFull }:
-                    return true;
+                return true;
             }
         }
         return false;
     }
-
-    private const int SqliteIoErr = 10;
-    private const int SqliteFull = 13;
 
     /// <summary>The SQLite connection of an SQLite store (for the paths that use SQLite's own API).</summary>
     internal SqliteConnection Sqlite => (SqliteConnection)Connection;

@@ -106,16 +106,12 @@ public static class FieldLimits
         return null;
     }
 
-    /// <summary>The sort of a field of an imported row (SPEC §3); unknown columns are free text, their names ids.</summary>
+    /// <summary>The sort of a known field of an imported row (SPEC §3): ids, free text (comments, notes), else one-line labels.</summary>
     public static Kind OfImported(string field) => field switch
     {
         "account_id" or "ticket_id" or "invoice_id" or "order_id" or "event_id" or "response_id" or "user_id" or "parent_id" => Kind.Id,
         "comment" or "note" => Kind.Text,
-        "name" or "segment" or "lifecycle_stage" or "owner" or "plan" or "event" or "contact" or "currency" or "metric" or "author" or "status"
-            or "kind" or "rating" or "priority" or "satisfaction" or "escalated" or "arr" or "seats" or "started_on" or "renewal_on" or "occurred_at"
-            or "count" or "value" or "score" or "responded_at" or "opened_at" or "first_response_at" or "closed_at" or "amount" or "due_on"
-            or "issued_on" or "paid_on" or "occurred_on" or "arr_delta" or "placed_at" or "returned_amount" or "date" or "recorded_at" => Kind.Label,
-        _ => Kind.Text,
+        _ => Kind.Label,
     };
 
     private static string ControlChars(bool allowLines)

@@ -69,6 +69,9 @@ internal sealed class PostgresEngine : IStoreEngine
 
     public void LockForMigration(DbConnection c, DbTransaction tx) => c.Execute("SELECT pg_advisory_xact_lock(720417)", transaction: tx);
 
+    /// <summary>disk_full (53100): the disk holding the database is full.</summary>
+    internal static bool IsDiskFull(Exception e) => e is PostgresException { SqlState: PostgresErrorCodes.DiskFull };
+
     public void LockForImport(DbConnection c, DbTransaction tx) => c.Execute("SELECT pg_advisory_xact_lock(720418)", transaction: tx);
 
     // One lower-cased column kept by PostgreSQL (0010); its LOWER follows the database's character type, which

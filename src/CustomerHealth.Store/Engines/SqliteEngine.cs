@@ -26,6 +26,12 @@ internal sealed class SqliteEngine : IStoreEngine
     {
     }
 
+    private const int SqliteIoErr = 10;
+    private const int SqliteFull = 13;
+
+    /// <summary>SQLITE_FULL, or an I/O error writing: the disk holding the store is full.</summary>
+    internal static bool IsDiskFull(Exception e) => e is SqliteException { SqliteErrorCode: SqliteFull or SqliteIoErr };
+
     /// <summary>The name of the function that lower-cases as .NET's ToLowerInvariant does (SQLite's LOWER knows only A-Z).</summary>
     internal const string LowerFunction = "chs_lower";
 

@@ -22,7 +22,7 @@ public static class CsvCells
         {
             value = "'" + value;
         }
-        return value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+        return Import.CsvRecordReader.Quote(value);
     }
 
     /// <summary>A number cell: invariant culture, at most two decimals; empty for none. Numbers are never defused.</summary>

@@ -14,7 +14,7 @@ namespace CustomerHealth.Web.Auth;
 /// against the store (the answer kept for a few seconds, <see cref="ServerSettings.SessionCheck"/>), so signing out,
 /// a new password, a role change, disabling or removing the user ends the sessions they had, on every server.
 /// </summary>
-internal sealed class Sessions(StoreAccess store, TimeProvider clock, ServerSettings settings)
+internal sealed class Sessions(TimeProvider clock, ServerSettings settings)
 {
     public const string SessionClaim = "chs:session";
 
@@ -26,8 +26,7 @@ internal sealed class Sessions(StoreAccess store, TimeProvider clock, ServerSett
     /// <summary>Signs a stored user in: a new session in the store, and the cookie that names it.</summary>
     public async Task SignInAsync(HttpContext ctx, AppUser user)
     {
-        using var db = store.Open();
-        var id = new AccessBook(db, clock).StartSession(user.Email, Lifetime);
+        var id = new AccessBook(ctx.RequestServices.GetRequiredService<StoreDb>(), clock).StartSession(user.Email, Lifetime);
         await ctx.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, Access.UserPrincipal(user, id));
     }
 
@@ -36,15 +35,17 @@ internal sealed class Sessions(StoreAccess store, TimeProvider clock, ServerSett
     {
         if (ctx.User.FindFirstValue(SessionClaim) is { } id)
         {
-            using var db = store.Open();
-            new AccessBook(db, clock).EndSession(id);
+            new AccessBook(ctx.RequestServices.GetRequiredService<StoreDb>(), clock).EndSession(id);
             checkedSessions.TryRemove(id, out _);
         }
         await ctx.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
     }
 
-    /// <summary>Whether a cookie's principal still stands: its session lives, its user is enabled and has the same role.</summary>
-    public bool Stands(ClaimsPrincipal principal)
+    /// <summary>
+    /// Whether a cookie's principal still stands: its session lives, its user is enabled and has the same role. The
+    /// store is opened (by <paramref name="open"/>) only when the last look is older than the check interval.
+    /// </summary>
+    public bool Stands(ClaimsPrincipal principal, Func<StoreDb> open)
     {
         if (principal.FindFirstValue(SessionClaim) is not { } id)
         {
@@ -53,8 +54,7 @@ internal sealed class Sessions(StoreAccess store, TimeProvider clock, ServerSett
         var now = clock.GetUtcNow();
         if (!checkedSessions.TryGetValue(id, out var known) || now - known.CheckedAt >= settings.SessionCheck)
         {
-            using var db = store.Open();
-            known = (new AccessBook(db, clock).SessionUser(id), now);
+            known = (new AccessBook(open(), clock).SessionUser(id), now);
             if (checkedSessions.Count > 10_000)
             {
                 checkedSessions.Clear();
@@ -70,7 +70,8 @@ internal sealed class Sessions(StoreAccess store, TimeProvider clock, ServerSett
     public static async Task Validate(CookieValidatePrincipalContext ctx)
     {
         var sessions = ctx.HttpContext.RequestServices.GetRequiredService<Sessions>();
-        if (ctx.Principal is null || !sessions.Stands(ctx.Principal))
+        // The request's own connection to the store, which most requests open anyway.
+        if (ctx.Principal is null || !sessions.Stands(ctx.Principal, () => ctx.HttpContext.RequestServices.GetRequiredService<StoreDb>()))
         {
             ctx.RejectPrincipal();
             await ctx.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
@@ -82,10 +83,23 @@ internal sealed class Sessions(StoreAccess store, TimeProvider clock, ServerSett
 /// A live dashboard connection (the model editor's) re-checks its session every half minute, so an ended session
 /// does not keep working through a page left open.
 /// </summary>
-internal sealed class SessionRevalidation(ILoggerFactory logger, Sessions sessions) : RevalidatingServerAuthenticationStateProvider(logger)
+internal sealed class SessionRevalidation(ILoggerFactory logger, Sessions sessions, StoreAccess store) : RevalidatingServerAuthenticationStateProvider(logger)
 {
     protected override TimeSpan RevalidationInterval => TimeSpan.FromSeconds(30);
 
     protected override Task<bool> ValidateAuthenticationStateAsync(AuthenticationState state, CancellationToken cancellationToken) =>
-        Task.FromResult(state.User.FindFirstValue(Access.KindClaim) != "user" || sessions.Stands(state.User));
+        Task.FromResult(state.User.FindFirstValue(Access.KindClaim) != "user" || Stands(state.User));
+
+    private bool Stands(ClaimsPrincipal user)
+    {
+        StoreDb? db = null;
+        try
+        {
+            return sessions.Stands(user, () => db = store.Open());
+        }
+        finally
+        {
+            db?.Dispose();
+        }
+    }
 }
