@@ -208,6 +208,8 @@ public abstract class HostileCliTests(TestEngine engine, ITestOutputHelper outpu
         ("ID", ["alerts", "ack"]),
         ("--accounts", ["demo", "--no-serve", "--accounts"]),
         ("--months", ["demo", "--no-serve", "--months"]),
+        ("--delimiter", ["import", "accounts", "accounts.csv", "--delimiter"]),
+        ("ROLE", ["user", "role", "someone@example.com"]),
     ];
 
     protected void OptionValues()
