@@ -187,6 +187,9 @@ public sealed class StoreDb : IDisposable
         tx.Commit();
     }
 
+    /// <summary>Whether any account is stored (a store the demo may not fill with its made-up portfolio).</summary>
+    public bool HoldsAccounts => Connection.ExecuteScalar<int>("SELECT CASE WHEN EXISTS (SELECT 1 FROM accounts) THEN 1 ELSE 0 END") == 1;
+
     public string? Setting(string key) => Connection.ExecuteScalar<string?>("SELECT value FROM settings WHERE key = @key", new { key });
 
     public void SetSetting(string key, string value) =>

@@ -90,9 +90,10 @@ internal static class AccessCommands
             }
             using var db = ctx.Open(p);
             var (key, secret) = new AccessBook(db, ctx.Clock).CreateKey(p.GetValue(name)!, scopes);
-            Console.WriteLine($"Created the API key \"{key.Name}\" ({key.KeyId}) with scope {string.Join(", ", key.Scopes)}:");
+            // The key alone on standard output (KEY=$(chs apikey create ...)); what it is, for a person, on standard error.
+            Console.Error.WriteLine($"Created the API key \"{key.Name}\" ({key.KeyId}) with scope {string.Join(", ", key.Scopes)}:");
             Console.WriteLine(secret);
-            Console.WriteLine("Keep it now: it is not shown again. Send it as `Authorization: Bearer KEY` (Segment-compatible calls: as the write key).");
+            Console.Error.WriteLine("Keep it now: it is not shown again. Send it as `Authorization: Bearer KEY` (Segment-compatible calls: as the write key).");
             return 0;
         });
         apikey.Subcommands.Add(create);

@@ -79,7 +79,7 @@ internal static class BacktestCommand
 
     private static void Print(BacktestReport r)
     {
-        Console.WriteLine($"Model {r.ModelVersion}; {r.Dates.Count} observation dates from {r.Dates[0]} to {r.Dates[^1]}; churn = {r.Churn} within {r.HorizonDays} days.");
+        Console.WriteLine($"Model {r.ModelVersion}; {(r.Dates.Count == 1 ? $"1 observation date, {r.Dates[0]}" : $"{r.Dates.Count} observation dates from {r.Dates[0]} to {r.Dates[^1]}")}; churn = {r.Churn} within {r.HorizonDays} days.");
         Console.WriteLine($"{r.Observations:N0} observations (an active account on a date), {r.Churned:N0} churned within the horizon ({Pct(r.ChurnRate)})" +
             (r.Unscored > 0 ? $"; {r.Unscored:N0} unscored observations left out." : "."));
         Console.WriteLine($"AUC {Num(r.Auc)}: the chance that an account that churned scored below one that stayed (0.5 is a coin toss, 1 is perfect).");

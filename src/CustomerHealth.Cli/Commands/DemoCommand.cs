@@ -25,10 +25,11 @@ internal static class DemoCommand
         var months = new Option<int>("--months") { Description = "How many months of history", DefaultValueFactory = _ => 18 };
         var seed = new Option<int>("--seed") { Description = "Seed of the generator (the same seed gives the same portfolio)", DefaultValueFactory = _ => 42 };
         var keep = new Option<string?>("--keep-files") { Description = "Also keep the generated import files in this folder" };
+        var to = new Option<string?>("--to") { Description = "The last day of the history (YYYY-MM-DD; default today): the same seed and day give the same portfolio" };
         var noServe = new Option<bool>("--no-serve") { Description = "Only build the demo store; do not start the web app" };
         var cmd = new Command("demo", "Create a demo store with a realistic portfolio and its history (default file chs-demo.db), then serve it")
         {
-            accounts, months, seed, keep, noServe, ServeCommand.Urls,
+            accounts, months, seed, to, keep, noServe, ServeCommand.Urls,
         };
         cmd.SetAction(p =>
         {
@@ -43,7 +44,18 @@ internal static class DemoCommand
             {
                 throw new UsageException($"--accounts must be at most {MaxAccounts:N0} and --months at most {MaxMonths}");
             }
-            var given = p.GetValue(Chs.Db) is { Length: > 0 } ? p.GetValue(Chs.Db)! : Environment.GetEnvironmentVariable("CHS_DB") is { Length: > 0 } env ? env : null;
+            var end = p.GetValue(to) is { } t ? CliContext.ParseDate(t, "--to") : ctx.Today;
+            if (end < new DateOnly(2000, 1, 1))
+            {
+                throw new UsageException($"--to: {end:yyyy-MM-dd} is before 2000-01-01: the demo's history ends in this century");
+            }
+            if (end > ctx.Today)
+            {
+                throw new UsageException($"--to: {end:yyyy-MM-dd} is after today ({ctx.Today:yyyy-MM-dd}): the demo's history ends today at the latest");
+            }
+            // Only --db names another store: CHS_DB is where a user's (or the team's) real store is, and the demo
+            // never pours its made-up portfolio into that.
+            var given = p.GetValue(Chs.Db) is { Length: > 0 } ? p.GetValue(Chs.Db)! : null;
             var path = given ?? "chs-demo.db";
             // Every line below names the store; a PostgreSQL connection's password never appears.
             var shown = Secrets.Redact(path);
@@ -59,7 +71,6 @@ internal static class DemoCommand
                     File.Delete(f);
                 }
             }
-            var end = ctx.Today;
             string? signIn = null;
             var dir = p.GetValue(keep) ?? Path.Combine(Path.GetTempPath(), "chs-demo-" + Guid.NewGuid().ToString("N")[..8]);
             Directory.CreateDirectory(dir);
@@ -68,6 +79,10 @@ internal static class DemoCommand
                 Console.WriteLine($"Generating {n:N0} accounts with {m} months of history ending {end:yyyy-MM-dd}...");
                 var files = DemoPortfolio.Write(dir, n, m, end, p.GetValue(seed));
                 using var db = StoreDb.Open(path);
+                if (db.HoldsAccounts)
+                {
+                    throw new StoreException($"{shown} already holds accounts: the demo builds a new store; give --db an empty database");
+                }
                 var models = new ModelVersions(db, ctx.Clock);
                 models.Publish(ModelVersions.Builtin("saas"), "saas.yaml", "default SaaS model");
                 Console.WriteLine($"Importing {files.UsageEvents:N0} usage rows and the other signals into {shown}...");
@@ -109,7 +124,7 @@ internal static class DemoCommand
                         current.Model, current.VersionId, new Store.Backtesting.BacktestOptions(start.AddDays(90), end.AddDays(-90), 30, 90));
                     calibration?.Save(db);
                     Console.WriteLine();
-                    Console.WriteLine($"Backtest on this history ({report.Dates.Count} monthly dates, churn within 90 days): AUC {report.Auc?.ToString("0.000", CultureInfo.InvariantCulture) ?? "—"}, " +
+                    Console.WriteLine($"Backtest on this history ({(report.Dates.Count == 1 ? "1 date" : $"{report.Dates.Count} monthly dates")}, churn within 90 days): AUC {report.Auc?.ToString("0.000", CultureInfo.InvariantCulture) ?? "—"}, " +
                         $"the lowest-scored tenth churned {report.LiftTopDecile?.ToString("0.0", CultureInfo.InvariantCulture) ?? "—"}× as often as average. " +
                         $"Details: {chs} --db {shown} backtest --from {start.AddDays(90):yyyy-MM-dd} --to {end.AddDays(-90):yyyy-MM-dd}");
                 }
@@ -163,7 +178,7 @@ internal static class DemoCommand
         AnsiConsole.Write(t);
         var lowest = model.Grades[^1].Id;
         var atRisk = scored.Where(r => r.Grade == lowest).OrderByDescending(r => (r.Arr ?? 0) * (100 - r.Score!.Value)).Take(10).ToList();
-        Console.WriteLine($"At risk: the {atRisk.Count} {lowest} accounts with the most ARR at stake:");
+        Console.WriteLine($"At risk: the {atRisk.Count} {lowest} accounts with the most at stake (ARR weighted by how low the score is):");
         Output.Tables.Accounts(atRisk);
     }
 

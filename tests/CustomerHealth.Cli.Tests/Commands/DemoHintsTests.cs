@@ -37,4 +37,39 @@ public sealed class DemoHintsTests : IDisposable
             printed.ShouldNotBeEmpty(hint);
         }
     }
+
+    [Theory]
+    [InlineData(TestEngine.Sqlite)]
+    [InlineData(TestEngine.Postgres)]
+    public void Demo_NeverFillsTheStoreInChsDb_AndRefusesADbThatHoldsAccounts(TestEngine engine)
+    {
+        using var team = new ChsRunner(engine);
+        team.Run("init").ExitCode.ShouldBe(0);
+        team.Write("accounts.csv", "account_id,name\nREAL-1,A real customer\n");
+        team.Run("import", "accounts", Path.Combine(team.Dir, "accounts.csv")).ExitCode.ShouldBe(0);
+
+        // CHS_DB names the real store: the demo builds its own chs-demo.db where the user is.
+        var demo = team.Run("demo", "--accounts", "5", "--months", "1", "--to", "2026-11-22", "--no-serve");
+        demo.ExitCode.ShouldBe(0, demo.ToString());
+        File.Exists(Path.Combine(team.Dir, "chs-demo.db")).ShouldBeTrue(demo.ToString());
+        team.Count("SELECT COUNT(*) FROM accounts").ShouldBe(1);
+
+        // Named outright with --db, a store that holds accounts is refused and left as it was.
+        var refused = team.Run("--db", team.DbPath, "demo", "--accounts", "5", "--months", "1", "--no-serve");
+        refused.ExitCode.ShouldBe(1, refused.ToString());
+        refused.Err.ShouldContain(engine == TestEngine.Sqlite ? "already exists" : "already holds accounts");
+        team.Count("SELECT COUNT(*) FROM accounts").ShouldBe(1);
+    }
+
+    [Fact]
+    public void Demo_To_EndsTheHistoryOnThatDay_AndRefusesTheFuture()
+    {
+        var demo = chs.RunWithEnv(new Dictionary<string, string> { ["CHS_DB"] = "" }, "demo", "--accounts", "5", "--months", "1", "--to", "2026-11-22", "--no-serve");
+        demo.ExitCode.ShouldBe(0, demo.ToString());
+        demo.Out.ShouldContain("history ending 2026-11-22");
+        demo.Out.ShouldContain("to 2026-11-22");
+        var future = chs.RunWithEnv(new Dictionary<string, string> { ["CHS_DB"] = "" }, "demo", "--to", "2999-01-01", "--no-serve");
+        future.ExitCode.ShouldBe(2, future.ToString());
+        future.Err.ShouldContain("--to");
+    }
 }

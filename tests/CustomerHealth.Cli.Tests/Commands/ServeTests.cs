@@ -39,7 +39,9 @@ public abstract partial class ServeTests(TestEngine engine) : IDisposable
         chs.Run("user", "add", "bob@example.com", "--role", "boss").ExitCode.ShouldBe(2);
         var created = chs.Run("apikey", "create", "pipeline", "--scope", "ingest", "--scope", "read");
         created.ExitCode.ShouldBe(0, created.ToString());
-        var key = created.Out.Split('\n').Single(l => l.StartsWith("chs_", StringComparison.Ordinal)).Trim();
+        var key = created.Out.Trim();
+        key.ShouldStartWith("chs_"); // the key alone on standard output, for KEY=$(chs apikey create ...)
+        created.Err.ShouldContain("Created the API key \"pipeline\"");
         chs.Run("apikey", "create", "bad", "--scope", "everything").ExitCode.ShouldBe(2);
         var listed = chs.Run("apikey", "list");
         listed.Out.ShouldContain("pipeline");

@@ -208,6 +208,7 @@ public abstract class HostileCliTests(TestEngine engine, ITestOutputHelper outpu
         ("ID", ["alerts", "ack"]),
         ("--accounts", ["demo", "--no-serve", "--accounts"]),
         ("--months", ["demo", "--no-serve", "--months"]),
+        ("--to", ["demo", "--no-serve", "--accounts", "1", "--months", "1", "--to"]),
         ("--delimiter", ["import", "accounts", "accounts.csv", "--delimiter"]),
         ("ROLE", ["user", "role", "someone@example.com"]),
     ];
@@ -220,7 +221,8 @@ public abstract class HostileCliTests(TestEngine engine, ITestOutputHelper outpu
             // demo builds a store; only values it must refuse are sent to it (a huge portfolio would take hours).
             // Days get the dates, numbers the numbers, a duration both; each a few strings too.
             var strings = HostileCorpus.Strings.Where(p => p.Name is "nul" or "ansi-escape" or "sql-injection" or "long-1k");
-            var pieces = args[0] == "demo"
+            var pieces = args[0] == "demo" && option == "--to" ? HostileCorpus.Dates.Concat(strings)
+                : args[0] == "demo"
                 ? HostileCorpus.Numbers.Where(p => !double.TryParse(p.Value, System.Globalization.CultureInfo.InvariantCulture, out var n) || n is < 1 or > 1e7)
                 : option is "--as-of" or "--from" or "--until" ? HostileCorpus.Dates.Concat(strings).Concat(HostileCorpus.Numbers.Take(4))
                 : option is "--every" or "--horizon" ? HostileCorpus.Numbers.Concat(strings).Concat(HostileCorpus.Dates.Take(4))
