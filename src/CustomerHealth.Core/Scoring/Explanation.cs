@@ -4,11 +4,14 @@ public sealed record MeasureExplanation(string Id, string Label, object? Value, 
 
 public sealed record DimensionExplanation(string Id, string Label, double? Score, double EffectiveWeight, double Contribution, IReadOnlyList<MeasureExplanation> Measures);
 
-/// <summary>One measure's part in a score change between two dates.</summary>
-public sealed record ContributionChange(string Dimension, string Measure, string Label, object? FromValue, object? ToValue, double FromContribution, double ToContribution)
-{
-    public double Change => ToContribution - FromContribution;
-}
+/// <summary>
+/// One part of a score change between two dates (<see cref="ChangeAttribution"/>): a measure's, with its value and
+/// contribution then and now, or a cause that is not a measure (<see cref="Cause"/>: the model version, the
+/// scorecard, an override). <see cref="Change"/> is the part of the change that this cause made; the parts add up to
+/// the change. A measure's <see cref="Cause"/> says when its part came from data arriving (`source_connected`), going
+/// quiet or stale (`source_quiet`), or the same value ranking differently among all accounts (`cohort`).
+/// </summary>
+public sealed record ContributionChange(string? Dimension, string? Measure, string Label, object? FromValue, object? ToValue, double FromContribution, double ToContribution, double Change, string? Cause);
 
 /// <summary>The explanation of a score (SPEC §4.6): the breakdown, and what changed between two scores.</summary>
 public static class Explanations
@@ -46,34 +49,4 @@ public static class Explanations
     }
 
     public static object? ValueOf(ScoredMeasure m) => m.Value.IsText ? m.Value.Text : m.Value.IsMissing ? null : m.Value.Number;
-
-    /// <summary>Each measure's contribution change, largest first; measures are matched by `dimension.measure`.</summary>
-    public static IReadOnlyList<ContributionChange> Diff(ScoringPlan fromPlan, IReadOnlyList<ScoredMeasure> from, ScoringPlan toPlan, IReadOnlyList<ScoredMeasure> to)
-    {
-        var before = new Dictionary<string, (ScoredMeasure M, string Label)>();
-        for (var j = 0; j < fromPlan.Measures.Length && j < from.Count; j++)
-        {
-            before[fromPlan.MeasureKeys[j]] = (from[j], fromPlan.Measures[j].Label);
-        }
-        var changes = new List<ContributionChange>();
-        for (var j = 0; j < toPlan.Measures.Length && j < to.Count; j++)
-        {
-            var key = toPlan.MeasureKeys[j];
-            var dim = toPlan.Model.Dimensions[toPlan.MeasureDimension[j]].Id;
-            if (before.Remove(key, out var b))
-            {
-                changes.Add(new ContributionChange(dim, toPlan.Measures[j].Id, toPlan.Measures[j].Label, ValueOf(b.M), ValueOf(to[j]), b.M.Contribution, to[j].Contribution));
-            }
-            else
-            {
-                changes.Add(new ContributionChange(dim, toPlan.Measures[j].Id, toPlan.Measures[j].Label, null, ValueOf(to[j]), 0, to[j].Contribution));
-            }
-        }
-        foreach (var (key, b) in before)
-        {
-            var parts = key.Split('.');
-            changes.Add(new ContributionChange(parts[0], parts[1], b.Label, ValueOf(b.M), null, b.M.Contribution, 0));
-        }
-        return changes.OrderByDescending(c => Math.Abs(c.Change)).ToList();
-    }
 }

@@ -282,8 +282,11 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
         return new ScoreChange(accountId, a.AsOf, b.AsOf, a.Score, b.Score, b.Score - a.Score, a.Grade, b.Grade, a.ModelVersion, b.ModelVersion,
             a.ModelVersion != b.ModelVersion || db.Connection.ExecuteScalar<int>(
                 "SELECT COUNT(DISTINCT model_version) FROM snapshots WHERE account_key = @key AND as_of BETWEEN @f AND @t", new { key, f = a.AsOf, t = b.AsOf }) > 1,
-            Explanations.Diff(pa, SnapshotCodec.Decode(a.Detail), pb, SnapshotCodec.Decode(b.Detail)));
+            ChangeAttribution.Attribute(Side(pa, a), Side(pb, b)));
     }
+
+    private static ScoreSide Side(ScoringPlan plan, SnapshotRow s) =>
+        new(plan, s.ModelVersion, Math.Max(0, Array.IndexOf(plan.ScorecardIds, s.Scorecard)), SnapshotCodec.Decode(s.Detail), s.Score, s.ComputedScore);
 
     private double? TrendAt(long key, DateOnly day, double? score, int trendDays)
     {

@@ -12,11 +12,11 @@ public class ScoringPropertiesTests
     private const int Cases = 300;
 
     /// <summary>A random model and, per measure, which way is better (+1: higher values, −1: lower values).</summary>
-    private sealed record RandomModel(ScoringPlan Plan, int[] Better, string Yaml);
+    internal sealed record RandomModel(ScoringPlan Plan, int[] Better, string Yaml);
 
     private static string F(double x) => x.ToString("R", CultureInfo.InvariantCulture);
 
-    private static RandomModel NewModel(Random r)
+    internal static RandomModel NewModel(Random r)
     {
         var points = r.NextDouble() < 0.3;
         var policies = new[] { "reweight", "neutral", "zero" };

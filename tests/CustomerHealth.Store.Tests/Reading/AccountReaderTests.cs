@@ -1,3 +1,4 @@
+using CustomerHealth.Core.Scoring;
 using CustomerHealth.Core.Signals;
 using CustomerHealth.Store.Reading;
 
@@ -542,8 +543,33 @@ public abstract class AccountReaderTests(TestEngine engine) : IDisposable
         change.ModelChanged.ShouldBeTrue();
         change.FromModelVersion.ShouldBe(v1.VersionId);
         change.ToModelVersion.ShouldBe(v2.VersionId);
-        change.Changes.First().Measure.ShouldBe("health");
-        change.Changes.First().Change.ShouldBe(16 - 48, 1e-9);
+        // The values did not move between the days: the whole change is the new model's weights, not a measure's.
+        change.Changes.First().Cause.ShouldBe(ChangeAttribution.ModelVersion);
+        change.Changes.First().Measure.ShouldBeNull();
+        // 0.6 × 80 + 0.4 × 50 = 68 under the first model, 0.2 × 80 + 0.8 × 50 = 56 under the second.
+        change.Changes.First().Change.ShouldBe(56 - 68, 1e-9);
+        change.Changes.Where(c => c.Measure is not null).ShouldAllBe(c => c.Change == 0);
+        change.Changes.Sum(c => c.Change).ShouldBe(change.Change!.Value, 1e-9);
+    }
+
+    [Fact]
+    public void Explain_ASourceConnects_TheChangeIsItsAndTheMeasureThatDidNotMoveGetsNothing()
+    {
+        store.Publish();
+        store.Metric("A1", Feb1, 80);
+        store.Scoring.Score(Mar1);
+        Nps("A1", Mar(5), 5);
+        store.Scoring.Score(Mar10);
+
+        var change = store.Reader.Explain("A1", Mar1, Mar10).ShouldNotBeNull();
+
+        // 80 on the health metric alone, then 0.6 × 80 + 0.4 × 50 = 68 once NPS arrives: −12, all of it NPS's.
+        change.Change!.Value.ShouldBe(-12, 1e-9);
+        var nps = change.Changes.Single(c => c.Measure == "nps");
+        nps.Change.ShouldBe(-12, 1e-9);
+        nps.Cause.ShouldBe(ChangeAttribution.SourceConnected);
+        change.Changes.Single(c => c.Measure == "health").Change.ShouldBe(0);
+        change.Changes[0].ShouldBe(nps);
     }
 
     [Fact]

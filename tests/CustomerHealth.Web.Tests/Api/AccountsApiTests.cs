@@ -301,7 +301,9 @@ public abstract class AccountsApiTests(TestEngine engine) : IDisposable
         body.GetProperty("model_changed").GetBoolean().ShouldBeFalse();
         var changes = body.GetProperty("changes").EnumerateArray().ToList();
         changes.ShouldNotBeEmpty();
-        changes.Sum(c => c.GetProperty("change").GetDouble()).ShouldBe(change, 0.05);
+        // The parts add up to the change exactly, and each says its cause (null for a measure's own move).
+        changes.Sum(c => c.GetProperty("change").GetDouble()).ShouldBe(change, 1e-9);
+        changes.ShouldAllBe(c => c.TryGetProperty("cause", out _));
         var sizes = changes.Select(c => Math.Abs(c.GetProperty("change").GetDouble())).ToList();
         sizes.ShouldBe(sizes.OrderByDescending(x => x).ToList());
     }

@@ -1,3 +1,4 @@
+using CustomerHealth.Core.Scoring;
 using System.Globalization;
 using CustomerHealth.Store.Reading;
 using Spectre.Console;
@@ -75,16 +76,18 @@ internal static class Tables
             Console.WriteLine($"  The model changed in between ({c.FromModelVersion} → {c.ToModelVersion}): part of the change comes from the new model.");
         }
         var table = new Table().Border(TableBorder.Simple);
-        foreach (var col in new[] { "Measure", "Value then", "Value now", "Contribution then", "now", "Change" })
+        foreach (var col in new[] { "Cause", "Value then", "Value now", "Contribution then", "now", "Change", "Why" })
         {
             table.AddColumn(col);
         }
         foreach (var m in c.Changes)
         {
-            table.AddRow(E($"{m.Label} ({m.Dimension})"), E(Value(m.FromValue)), E(Value(m.ToValue)), Num(m.FromContribution), Num(m.ToContribution),
-                m.Change.ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture));
+            table.AddRow(E(m.Measure is null ? m.Label : $"{m.Label} ({m.Dimension})"), E(Value(m.FromValue)), E(Value(m.ToValue)),
+                m.Measure is null ? "" : Num(m.FromContribution), m.Measure is null ? "" : Num(m.ToContribution),
+                m.Change.ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture), E(ChangeAttribution.Describe(m.Cause)));
         }
         AnsiConsole.Write(table);
+        Console.WriteLine("Change is each cause's part of the score change; the parts add up to it, and a measure whose value did not move has none.");
     }
 
     private static string Value(object? v) => v switch
