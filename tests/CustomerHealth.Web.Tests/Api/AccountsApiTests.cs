@@ -303,7 +303,7 @@ public abstract class AccountsApiTests(TestEngine engine) : IDisposable
         changes.ShouldNotBeEmpty();
         // The parts add up to the change exactly, and each says its cause (null for a measure's own move).
         changes.Sum(c => c.GetProperty("change").GetDouble()).ShouldBe(change, 1e-9);
-        changes.ShouldAllBe(c => c.TryGetProperty("cause", out _));
+        changes.Count(c => c.TryGetProperty("cause", out var _)).ShouldBe(changes.Count);
         var sizes = changes.Select(c => Math.Abs(c.GetProperty("change").GetDouble())).ToList();
         sizes.ShouldBe(sizes.OrderByDescending(x => x).ToList());
     }
