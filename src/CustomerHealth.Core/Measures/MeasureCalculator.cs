@@ -168,7 +168,14 @@ public static class MeasureCalculator
             case "change":
             {
                 var window = v.Spec.WindowDays!.Value;
+                // Missing until the earlier window is wholly observed (the account's usage began before it) and has
+                // data: a new account's first days are not a rise against an empty month.
+                if (rows[0].Day > from - window)
+                {
+                    return (MeasureValue.Missing, last, true);
+                }
                 double now = 0, before = 0;
+                var beforeRows = 0;
                 var prevStart = Dated.FirstOnOrAfter(rows, from - window);
                 for (var i = prevStart; i < end; i++)
                 {
@@ -181,10 +188,11 @@ public static class MeasureCalculator
                         else
                         {
                             before += rows[i].Count;
+                            beforeRows++;
                         }
                     }
                 }
-                return (MeasureValue.Of((now - before) / Math.Max(before, 1)), last, true);
+                return beforeRows == 0 ? (MeasureValue.Missing, last, true) : (MeasureValue.Of((now - before) / Math.Max(before, 1)), last, true);
             }
             case "days_since_last":
                 // An event never seen counts from the first usage of any kind: the account was observed and did not do it.

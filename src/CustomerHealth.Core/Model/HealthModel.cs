@@ -7,6 +7,16 @@ public sealed record HealthModel
     public ScaleKind Scale { get; init; } = ScaleKind.Percent;
     public MissingPolicy Missing { get; init; } = MissingPolicy.Reweight;
     public int TrendDays { get; init; } = 30;
+
+    /// <summary>`min_coverage`: the share of the model's weight (0–1) that must have data for a score to get a grade; null: <see cref="DefaultMinCoverage"/>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public double? MinCoverage { get; init; }
+
+    /// <summary>Without `min_coverage`, half the model's weight must have data before an account is graded.</summary>
+    public const double DefaultMinCoverage = 0.5;
+
+    /// <summary>Whether a score made on <paramref name="coverage"/> of the model is graded.</summary>
+    public bool IsGradedAt(double coverage) => coverage + 1e-9 >= (MinCoverage ?? DefaultMinCoverage);
     public string Timezone { get; init; } = "UTC";
     public HierarchyMode Hierarchy { get; init; } = HierarchyMode.None;
     public required IReadOnlyList<Grade> Grades { get; init; }

@@ -158,7 +158,7 @@ public static class ModelLoader
             {
                 return null;
             }
-            var keys = Keys(root, "name", "description", "scale", "missing", "trend_days", "timezone", "hierarchy", "grades", "dimensions", "scorecards");
+            var keys = Keys(root, "name", "description", "scale", "missing", "trend_days", "min_coverage", "timezone", "hierarchy", "grades", "dimensions", "scorecards");
 
             var name = Str(keys, "name", root, required: true) ?? "";
             var scale = ScaleKind.Percent;
@@ -179,6 +179,11 @@ public static class ModelLoader
             if (keys.TryGetValue("trend_days", out var td) && trendDays <= 0)
             {
                 Error(td, "`trend_days` must be a positive number of days");
+            }
+            var minCoverage = Num(keys, "min_coverage", root, required: false);
+            if (keys.TryGetValue("min_coverage", out var mc) && minCoverage is not (>= 0 and <= 1))
+            {
+                Error(mc, "`min_coverage` must be a share between 0 and 1 (0.5: half the model's weight must have data before an account gets a grade)");
             }
             var timezone = Str(keys, "timezone", root, required: false) ?? "UTC";
             if (keys.TryGetValue("timezone", out var tzNode) && !TimeZoneInfo.TryFindSystemTimeZoneById(timezone, out _))
@@ -213,6 +218,7 @@ public static class ModelLoader
                 Scale = scale,
                 Missing = missing,
                 TrendDays = trendDays,
+                MinCoverage = minCoverage,
                 Timezone = timezone,
                 Hierarchy = hierarchy,
                 Grades = grades,

@@ -10,4 +10,5 @@ public readonly record struct ScoredMeasure(MeasureValue Value, double Score, do
 }
 
 /// <summary>An account's computed score as of a day, before any override. A null score means unscored.</summary>
-public sealed record AccountScore(int Scorecard, double? Score, ScoredMeasure[] Measures);
+/// <param name="Coverage">The share of the scorecard's weight whose measures had data (0–1).</param>
+public sealed record AccountScore(int Scorecard, double? Score, ScoredMeasure[] Measures, double Coverage);

@@ -74,6 +74,46 @@ public static class ScoreCalculator
         return result;
     }
 
+    /// <summary>
+    /// The share of the scorecard's weight whose measures had data: each measure's weight as if every measure had
+    /// data (its dimension's share × its share in the dimension), summed over those that had. A measure scored by the
+    /// `neutral` or `zero` policy had no data, so it does not count.
+    /// </summary>
+    public static double Coverage(ScoringPlan plan, int card, ReadOnlySpan<bool> missing)
+    {
+        var mw = plan.MeasureWeights[card];
+        var dw = plan.DimensionWeights[card];
+        var dims = plan.Model.Dimensions.Count;
+        Span<double> dimWeight = stackalloc double[dims];
+        dimWeight.Clear();
+        for (var j = 0; j < mw.Length; j++)
+        {
+            dimWeight[plan.MeasureDimension[j]] += mw[j];
+        }
+        double dimSum = 0;
+        for (var d = 0; d < dims; d++)
+        {
+            if (dimWeight[d] > 0)
+            {
+                dimSum += dw[d];
+            }
+        }
+        if (dimSum <= 0)
+        {
+            return 0;
+        }
+        double covered = 0;
+        for (var j = 0; j < mw.Length; j++)
+        {
+            var d = plan.MeasureDimension[j];
+            if (!missing[j] && dimWeight[d] > 0)
+            {
+                covered += dw[d] / dimSum * (mw[j] / dimWeight[d]);
+            }
+        }
+        return Math.Min(1, covered);
+    }
+
     /// <summary>Weights, missing values and the overall score for one account whose measure scores are known.</summary>
     public static AccountScore Combine(ScoringPlan plan, int card, MeasureValue[] values, double[] measureScores)
     {
@@ -115,7 +155,7 @@ public static class ScoreCalculator
             {
                 measures[j] = new ScoredMeasure(values[j], score[j], 0, missing[j], values[j].IsStale);
             }
-            return new AccountScore(card, null, measures);
+            return new AccountScore(card, null, measures, 0);
         }
         var scale = plan.MaxScore / 100;
         double total = 0;
@@ -126,6 +166,6 @@ public static class ScoreCalculator
             measures[j] = new ScoredMeasure(values[j], score[j], eff, missing[j], values[j].IsStale);
             total += measures[j].Contribution;
         }
-        return new AccountScore(card, total, measures);
+        return new AccountScore(card, total, measures, Coverage(plan, card, missing));
     }
 }

@@ -105,4 +105,4 @@ internal readonly record struct StagedEvent(byte[] Identity, long Account, int D
 
 internal sealed record SnapshotRecord(
     long AccountKey, string AsOf, string ModelVersion, string Scorecard, double? Score, double? ComputedScore, string? Grade, string? OverrideReason,
-    string? Note, byte[] Detail);
+    string? Note, byte[] Detail, double? Coverage);

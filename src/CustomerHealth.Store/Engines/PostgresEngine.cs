@@ -115,7 +115,7 @@ internal sealed class PostgresEngine : IStoreEngine
             CREATE TEMP TABLE IF NOT EXISTS snapshot_stage (LIKE snapshots INCLUDING DEFAULTS) ON COMMIT DELETE ROWS;
             """, transaction: tx);
         using (var copy = c.BeginBinaryImport(
-            "COPY snapshot_stage (account_key, as_of, model_version, scorecard, score, computed_score, grade, override_reason, note, detail) FROM STDIN (FORMAT BINARY)"))
+            "COPY snapshot_stage (account_key, as_of, model_version, scorecard, score, computed_score, grade, override_reason, note, detail, coverage) FROM STDIN (FORMAT BINARY)"))
         {
             foreach (var s in snapshots)
             {
@@ -130,6 +130,7 @@ internal sealed class PostgresEngine : IStoreEngine
                 Text(copy, s.OverrideReason);
                 Text(copy, s.Note);
                 copy.Write(s.Detail, NpgsqlDbType.Bytea);
+                Nullable(copy, s.Coverage);
             }
             copy.Complete();
         }
@@ -138,7 +139,7 @@ internal sealed class PostgresEngine : IStoreEngine
             INSERT INTO snapshots SELECT * FROM snapshot_stage
             ON CONFLICT (account_key, as_of) DO UPDATE SET model_version = excluded.model_version, scorecard = excluded.scorecard, score = excluded.score,
                 computed_score = excluded.computed_score, grade = excluded.grade, override_reason = excluded.override_reason, note = excluded.note,
-                detail = excluded.detail
+                detail = excluded.detail, coverage = excluded.coverage
             """, transaction: tx);
         tx.Commit();
     }

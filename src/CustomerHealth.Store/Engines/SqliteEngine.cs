@@ -101,14 +101,14 @@ internal sealed class SqliteEngine : IStoreEngine
         using var tx = db.Connection.BeginTransaction();
         using (var insert = new RawStatement(db.Sqlite.Handle!,
             """
-            INSERT OR REPLACE INTO snapshots (account_key, as_of, model_version, scorecard, score, computed_score, grade, override_reason, note, detail)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+            INSERT OR REPLACE INTO snapshots (account_key, as_of, model_version, scorecard, score, computed_score, grade, override_reason, note, detail, coverage)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
             """))
         {
             foreach (var s in snapshots)
             {
                 insert.Bind(1, s.AccountKey).Bind(2, s.AsOf).Bind(3, s.ModelVersion).Bind(4, s.Scorecard).Bind(5, s.Score).Bind(6, s.ComputedScore)
-                    .Bind(7, s.Grade).Bind(8, s.OverrideReason).Bind(9, s.Note).Bind(10, s.Detail).Execute();
+                    .Bind(7, s.Grade).Bind(8, s.OverrideReason).Bind(9, s.Note).Bind(10, s.Detail).Bind(11, s.Coverage).Execute();
             }
         }
         tx.Commit();

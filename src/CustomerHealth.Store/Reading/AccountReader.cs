@@ -122,16 +122,17 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
             return [];
         }
         var rows = db.Connection.Query<(long Key, string AccountId, string? Name, string? Segment, string? Owner, double? Arr, double? Score, string? Grade, double? Trend,
-            string? ScoredOn, string? Stage, string? Plan, string? Renewal, string? ChurnedOn, string? ModelVersion)>(
+            string? ScoredOn, string? Stage, string? Plan, string? Renewal, string? ChurnedOn, string? ModelVersion, double? Coverage)>(
             $"""
             SELECT a.account_key, a.account_id, a.name, a.segment, a.owner, a.arr, s.score, s.grade, s.trend, s.as_of, a.lifecycle_stage, a.plan, a.renewal_on,
-                   {ChurnedOn}, s.model_version
+                   {ChurnedOn}, s.model_version, s.coverage
             FROM accounts a LEFT JOIN current_scores s ON s.account_key = a.account_key
             WHERE a.account_key IN ({string.Join(",", keys.Select(k => k.ToString(CultureInfo.InvariantCulture)))})
             """).ToDictionary(r => r.Key);
         var calibration = ChurnCalibration.Load(db);
         return keys.Select(k => rows[k]).Select(r => new AccountRow(r.AccountId, r.Name, r.Segment, r.Owner, r.Arr, r.Score, r.Grade, r.Trend, Direction(r.Trend), r.ScoredOn,
-            r.Stage, r.Plan, r.Renewal, r.ChurnedOn is null ? "active" : "churned", ChurnProbability(calibration, r.Score, r.ModelVersion))).ToList();
+            r.Stage, r.Plan, r.Renewal, r.ChurnedOn is null ? "active" : "churned", ChurnProbability(calibration, r.Score, r.ModelVersion),
+            r.Coverage is { } c ? Math.Round(c, 4) : null)).ToList();
     }
 
     /// <summary>The calibrated churn probability of a score, when the latest backtest was of the model that gave it.</summary>
@@ -243,7 +244,7 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
             var trendLive = TrendAt(key, day, s.Score, plan.Model.TrendDays);
             return new AccountDetail(accountId, account.Value.Name, s.Score, s.Grade?.Id, s.Grade?.Label, s.ScorecardId(plan), version, StoredDates.Text(day),
                 s.Computed.Score, s.OverrideReason, trendLive, Direction(trendLive), s.Note, account.Value.Profile,
-                Explanations.Breakdown(plan, s.Computed.Measures), false);
+                Explanations.Breakdown(plan, s.Computed.Measures), false) { Coverage = s.Computed.Score is null ? null : Math.Round(s.Computed.Coverage, 4) };
         }
         if (snap is null)
         {
@@ -255,7 +256,7 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
         var trend = TrendAt(key, snapDay, snap.Score, p.Model.TrendDays);
         return new AccountDetail(accountId, account.Value.Name, snap.Score, snap.Grade, snap.Grade is null ? null : p.Model.FindGrade(snap.Grade)?.Label,
             snap.Scorecard, snap.ModelVersion, snap.AsOf, snap.ComputedScore, snap.OverrideReason, trend, Direction(trend), snap.Note,
-            account.Value.Profile, Explanations.Breakdown(p, SnapshotCodec.Decode(snap.Detail)), true);
+            account.Value.Profile, Explanations.Breakdown(p, SnapshotCodec.Decode(snap.Detail)), true) { Coverage = snap.Coverage is { } c ? Math.Round(c, 4) : null };
     }
 
     public IReadOnlyList<HistoryPoint>? History(string accountId)
@@ -298,7 +299,7 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
 
     private SnapshotRow? Snapshot(long key, string where, DateOnly? d) =>
         db.Connection.QueryFirstOrDefault<SnapshotRow>(
-            $"SELECT as_of AS AsOf, model_version AS ModelVersion, scorecard AS Scorecard, score AS Score, computed_score AS ComputedScore, grade AS Grade, override_reason AS OverrideReason, note AS Note, detail AS Detail FROM snapshots WHERE account_key = @key AND {where} ORDER BY as_of DESC LIMIT 1",
+            $"SELECT as_of AS AsOf, model_version AS ModelVersion, scorecard AS Scorecard, score AS Score, computed_score AS ComputedScore, grade AS Grade, override_reason AS OverrideReason, note AS Note, detail AS Detail, coverage AS Coverage FROM snapshots WHERE account_key = @key AND {where} ORDER BY as_of DESC LIMIT 1",
             new { key, d = d is { } x ? StoredDates.Text(x) : null });
 
     /// <summary>The account's owner (the CSM), or null when it has none or does not exist.</summary>
@@ -334,5 +335,6 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
         public string? OverrideReason { get; init; }
         public string? Note { get; init; }
         public byte[] Detail { get; init; } = [];
+        public double? Coverage { get; init; }
     }
 }

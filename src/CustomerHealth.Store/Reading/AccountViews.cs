@@ -5,7 +5,7 @@ namespace CustomerHealth.Store.Reading;
 /// <summary>A line of the current account list (`accounts --json`).</summary>
 public sealed record AccountRow(
     string AccountId, string? Name, string? Segment, string? Owner, double? Arr, double? Score, string? Grade, double? Trend, string? Direction,
-    string? ScoredOn, string? LifecycleStage, string? Plan, string? RenewalOn, string Status, double? ChurnProbability = null);
+    string? ScoredOn, string? LifecycleStage, string? Plan, string? RenewalOn, string Status, double? ChurnProbability = null, double? Coverage = null);
 
 /// <summary>An account's score with its full explanation (`show --json`).</summary>
 public sealed record AccountDetail(
@@ -17,6 +17,9 @@ public sealed record AccountDetail(
     public double? ChurnProbability { get; init; }
 
     public int? ChurnHorizonDays { get; init; }
+
+    /// <summary>The share of the model's weight that had data for this score (0–1; null for scores made before it was recorded).</summary>
+    public double? Coverage { get; init; }
 }
 
 public sealed record AccountProfile(

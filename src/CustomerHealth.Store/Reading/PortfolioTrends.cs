@@ -1,4 +1,6 @@
 using System.Globalization;
+using CustomerHealth.Core.Scoring;
+using CustomerHealth.Store.Models;
 using Dapper;
 
 namespace CustomerHealth.Store.Reading;
@@ -10,7 +12,11 @@ public sealed record DayAverage(string Day, int Snapshots, double? Average);
 public sealed record ScoreBin(double From, double To, int Accounts);
 
 /// <summary>An account whose score moved most over the model's trend window.</summary>
-public sealed record Mover(string AccountId, string? Name, string? Segment, string? Owner, double? Arr, double Score, string? Grade, double Trend);
+/// <param name="Trend">The score's change over the trend window.</param>
+/// <param name="OwnChange">The part of it that the account's own measures made (their values moving), without data arriving or going quiet, a new model or an override; null when not explained.</param>
+/// <param name="Reason">The largest cause of the change, in words.</param>
+public sealed record Mover(string AccountId, string? Name, string? Segment, string? Owner, double? Arr, double Score, string? Grade, double Trend,
+    double? OwnChange = null, string? Reason = null);
 
 /// <summary>The ARR of scored accounts that are not in the healthiest grade and renew in a month (`yyyy-MM`).</summary>
 public sealed record RenewalMonth(string Month, int Accounts, double Arr);
@@ -94,21 +100,57 @@ public sealed class PortfolioTrends(StoreDb db)
     /// The accounts whose score rose (Up) or fell (Down) most over the model's trend window (the trend kept with the
     /// current score), biggest change first; only changes of at least two points (less is flat).
     /// </summary>
-    public (IReadOnlyList<Mover> Up, IReadOnlyList<Mover> Down) Movers(int limit = 10)
+    /// <remarks>
+    /// With <paramref name="models"/>, each candidate's change is explained (<see cref="ChangeAttribution"/>) and the
+    /// lists rank the part the account's own measures made: a move caused by data arriving or going quiet, a new model
+    /// or an override is not a customer getting better or worse, so it does not make the lists. The candidates are the
+    /// largest raw moves (five times <paramref name="limit"/> each way).
+    /// </remarks>
+    public (IReadOnlyList<Mover> Up, IReadOnlyList<Mover> Down) Movers(int limit = 10, ModelVersions? models = null, int trendDays = 30)
     {
-        var rows = db.Connection.Query<(string AccountId, string? Name, string? Segment, string? Owner, double? Arr, double Score, string? Grade, double Trend, long Up, long Down)>(
+        var pool = models is null ? limit : limit * 5;
+        var rows = db.Connection.Query<(string AccountId, string? Name, string? Segment, string? Owner, double? Arr, double Score, string? Grade, double Trend, string AsOf, long Up, long Down)>(
             $"""
             WITH {CurrentAccounts},
-            r AS (SELECT c.account_id, c.name, c.segment, c.owner, c.arr, c.score, c.grade, c.trend,
+            r AS (SELECT c.account_id, c.name, c.segment, c.owner, c.arr, c.score, c.grade, c.trend, c.as_of,
                          ROW_NUMBER() OVER (ORDER BY c.trend DESC, c.account_id) AS up, ROW_NUMBER() OVER (ORDER BY c.trend, c.account_id) AS down
                   FROM cur c WHERE c.score IS NOT NULL AND c.trend IS NOT NULL)
-            SELECT account_id, name, segment, owner, arr, score, grade, trend, up, down FROM r
-            WHERE (up <= @limit AND trend >= 2) OR (down <= @limit AND trend <= -2)
-            """, new { limit }).ToList();
-        Mover Map((string AccountId, string? Name, string? Segment, string? Owner, double? Arr, double Score, string? Grade, double Trend, long, long) r) =>
+            SELECT account_id, name, segment, owner, arr, score, grade, trend, as_of, up, down FROM r
+            WHERE (up <= @pool AND trend >= 2) OR (down <= @pool AND trend <= -2)
+            """, new { pool }).ToList();
+        Mover Map((string AccountId, string? Name, string? Segment, string? Owner, double? Arr, double Score, string? Grade, double Trend, string AsOf, long, long) r) =>
             new(r.AccountId, r.Name, r.Segment, r.Owner, r.Arr, r.Score, r.Grade, r.Trend);
-        return (rows.Where(r => r.Trend >= 2 && r.Up <= limit).OrderBy(r => r.Up).Select(Map).ToList(),
-            rows.Where(r => r.Trend <= -2 && r.Down <= limit).OrderBy(r => r.Down).Select(Map).ToList());
+        if (models is null)
+        {
+            return (rows.Where(r => r.Trend >= 2 && r.Up <= limit).OrderBy(r => r.Up).Select(Map).ToList(),
+                rows.Where(r => r.Trend <= -2 && r.Down <= limit).OrderBy(r => r.Down).Select(Map).ToList());
+        }
+        var reader = new AccountReader(db, models);
+        var explained = new List<Mover>();
+        foreach (var r in rows)
+        {
+            var now = DateOnly.FromDayNumber(StoredDates.DayNumber(r.AsOf));
+            ScoreChange? change;
+            try
+            {
+                change = reader.Explain(r.AccountId, now.AddDays(-trendDays), now);
+            }
+            catch (StoreException)
+            {
+                continue; // no score that far back (the trend says there is one; a snapshot deleted since)
+            }
+            if (change is null || change.Changes.Count == 0)
+            {
+                continue;
+            }
+            var own = change.Changes.Where(c => c.Measure is not null && c.Cause is null or ChangeAttribution.Cohort).Sum(c => c.Change);
+            var top = change.Changes[0];
+            var reason = $"{top.Label} {top.Change.ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture)}" +
+                (ChangeAttribution.Describe(top.Cause) is { Length: > 0 } why ? $" ({why})" : "");
+            explained.Add(Map(r) with { OwnChange = own, Reason = reason });
+        }
+        return (explained.Where(m => m.OwnChange >= 2).OrderByDescending(m => m.OwnChange).ThenBy(m => m.AccountId, StringComparer.Ordinal).Take(limit).ToList(),
+            explained.Where(m => m.OwnChange <= -2).OrderBy(m => m.OwnChange).ThenBy(m => m.AccountId, StringComparer.Ordinal).Take(limit).ToList());
     }
 
     /// <summary>

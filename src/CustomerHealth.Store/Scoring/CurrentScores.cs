@@ -41,14 +41,14 @@ internal static class CurrentScores
         using var turn = db.WriteTurn();
         db.Connection.Execute(
             $"""
-            INSERT INTO current_scores (account_key, as_of, score, grade, trend, model_version)
+            INSERT INTO current_scores (account_key, as_of, score, grade, trend, model_version, coverage)
             SELECT s.account_key, s.as_of, s.score, s.grade,
                    s.score - (SELECT p.score FROM snapshots p WHERE p.account_key = s.account_key AND p.as_of <= {db.Engine.DaysBefore("s.as_of", "@trendDays")}
                               ORDER BY p.as_of DESC LIMIT 1),
-                   s.model_version
+                   s.model_version, s.coverage
             FROM snapshots s WHERE {where}
             ON CONFLICT (account_key) DO UPDATE SET as_of = excluded.as_of, score = excluded.score, grade = excluded.grade, trend = excluded.trend,
-              model_version = excluded.model_version
+              model_version = excluded.model_version, coverage = excluded.coverage
             WHERE excluded.as_of >= current_scores.as_of
             """, parameters);
     }

@@ -16,7 +16,8 @@ public sealed record ScoredAccount(AccountData Account, AccountScore Computed, d
 }
 
 /// <summary>The outcome of scoring one day (the JSON of `chs score --json`).</summary>
-public sealed record ScoreSummary(string AsOf, int AccountsScored, int Unscored, IReadOnlyDictionary<string, int> ByGrade, string ModelVersion);
+/// <param name="NotGraded">Accounts scored on less of the model than its `min_coverage`: a score, no grade yet.</param>
+public sealed record ScoreSummary(string AsOf, int AccountsScored, int Unscored, IReadOnlyDictionary<string, int> ByGrade, string ModelVersion, int NotGraded = 0);
 
 /// <summary>An override in force: a person's score or grade for an account, with a reason and an end date.</summary>
 public sealed record Override(int AccountKey, double? Score, string? Grade, string Reason, int StartsDay, int UntilDay);
@@ -125,7 +126,8 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
         }
         var stored = db.Connection.Query<(double? Score, string? Grade)>("SELECT score, grade FROM snapshots WHERE as_of = @day", new { day }).ToList();
         return new ScoreSummary(day, stored.Count(s => s.Score is not null), stored.Count(s => s.Score is null),
-            stored.Where(s => s.Grade is not null).GroupBy(s => s.Grade!).ToDictionary(g => g.Key, g => g.Count()), version.VersionId);
+            stored.Where(s => s.Grade is not null).GroupBy(s => s.Grade!).ToDictionary(g => g.Key, g => g.Count()), version.VersionId,
+            stored.Count(s => s.Score is not null && s.Grade is null));
     }
 
     /// <summary>The latest day any account was scored (YYYY-MM-DD), or null before the first run.</summary>
@@ -234,7 +236,8 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
         {
             var r = results[i];
             var score = r.Score;
-            var grade = score is { } s ? plan.Model.GradeFor(s) : null;
+            // Too little of the model had data: the score stands, with no grade until enough has (`min_coverage`).
+            var grade = score is { } s && plan.Model.IsGradedAt(r.Computed.Coverage) ? plan.Model.GradeFor(s) : null;
             string? reason = null;
             if (byAccount.TryGetValue(r.Account.Key, out var o))
             {
@@ -314,7 +317,8 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
             var note = "ARR-weighted mean of " + kids.Count + " active children: " + string.Join(", ",
                 kids.Select(k => $"{k.Account.AccountId} {k.Score!.Value.ToString("0.0", CultureInfo.InvariantCulture)} (ARR {(k.Account.Arr ?? 0).ToString("0", CultureInfo.InvariantCulture)})"));
             var pi = index[parent];
-            results[pi] = results[pi] with { Computed = new AccountScore(0, score, []), Score = score, Note = note };
+            var coverage = totalWeight > 0 ? kids.Select((k, i) => k.Computed.Coverage * weights[i]).Sum() / totalWeight : kids.Average(k => k.Computed.Coverage);
+            results[pi] = results[pi] with { Computed = new AccountScore(0, score, [], coverage), Score = score, Note = note };
         }
     }
 
@@ -353,13 +357,13 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
     {
         var asOf = StoredDates.Text(day);
         db.Engine.WriteSnapshots(db, scored.Select(s => new SnapshotRecord(s.Account.Key, asOf, version, s.ScorecardId(plan), s.Score, s.Computed.Score,
-            s.Grade?.Id, s.OverrideReason, s.Note, SnapshotCodec.Encode(s.Computed.Measures))));
+            s.Grade?.Id, s.OverrideReason, s.Note, SnapshotCodec.Encode(s.Computed.Measures), s.Computed.Score is null ? null : s.Computed.Coverage)));
     }
 
     private static ScoreSummary Summarize(DateOnly day, string version, IReadOnlyList<ScoredAccount> scored)
     {
         var byGrade = scored.Where(s => s.Grade is not null).GroupBy(s => s.Grade!.Id).ToDictionary(g => g.Key, g => g.Count());
         return new ScoreSummary(StoredDates.Text(day), scored.Count(s => s.Score is not null),
-            scored.Count(s => s.Score is null), byGrade, version);
+            scored.Count(s => s.Score is null), byGrade, version, scored.Count(s => s.Score is not null && s.Grade is null));
     }
 }

@@ -154,23 +154,26 @@ public class MeasureCalculatorTests
     [Fact]
     public void Compute_UsageChange_ComparesWithTheWindowBefore()
     {
-        // now (D-29..D) = 11, before (D-59..D-30) = 4 + 2 = 6: (11 - 6) / 6.
-        ShouldBeNumber(Value(Spec(SignalKind.Usage, "change", 30), UsageAccount()), 5.0 / 6);
+        // window 20d: now (D-19..D) = 5 + 1 + 2 = 8, before (D-39..D-20) = 2 + 3 = 5: (8 - 5) / 5.
+        ShouldBeNumber(Value(Spec(SignalKind.Usage, "change", 20), UsageAccount()), 3.0 / 5);
+        // window 10d: now (D-9..D) = 2, before (D-19..D-10) = 5 + 1 = 6: (2 - 6) / 6.
+        ShouldBeNumber(Value(Spec(SignalKind.Usage, "change", 10), UsageAccount()), -4.0 / 6);
     }
 
     [Fact]
     public void Compute_UsageChangeForAnEvent_UsesOnlyThatEvent()
     {
-        // login: now 3 + 5 = 8, before 4: (8 - 4) / 4 = 1.
-        ShouldBeNumber(Value(Spec(SignalKind.Usage, "change", 30) with { Events = ["login"] }, UsageAccount()), 1);
+        // login, 20d: now 5, before 3: (5 - 3) / 3.
+        ShouldBeNumber(Value(Spec(SignalKind.Usage, "change", 20) with { Events = ["login"] }, UsageAccount()), 2.0 / 3);
     }
 
     [Fact]
-    public void Compute_UsageChangeWithNothingBefore_DividesByOne()
+    public void Compute_UsageChangeBeforeTheEarlierWindowIsObserved_IsMissing()
     {
-        // window 10d: now (D-9..D) = 2, before (D-19..D-10) = 5 + 1 = 6 → (2 - 6) / 6; window 5d: now 2, before (D-9..D-5) 0 → 2 / max(0, 1).
-        ShouldBeNumber(Value(Spec(SignalKind.Usage, "change", 10), UsageAccount()), -4.0 / 6);
-        ShouldBeNumber(Value(Spec(SignalKind.Usage, "change", 5), UsageAccount()), 2);
+        // 30d: the earlier window starts at D-59, before the first usage (D-40): a new account's first days are no rise.
+        ShouldBeMissing(Value(Spec(SignalKind.Usage, "change", 30), UsageAccount()));
+        // 5d: the earlier window (D-9..D-5) is observed but has no data.
+        ShouldBeMissing(Value(Spec(SignalKind.Usage, "change", 5), UsageAccount()));
     }
 
     [Theory]

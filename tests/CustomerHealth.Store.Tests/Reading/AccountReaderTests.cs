@@ -553,6 +553,45 @@ public abstract class AccountReaderTests(TestEngine engine) : IDisposable
     }
 
     [Fact]
+    public void Score_TooLittleOfTheModelHasData_IsScoredButNotGradedUntilEnoughHas()
+    {
+        // The Health model: product 60% (the health metric), voice 40% (NPS); by default half must have data.
+        store.Publish();
+        Nps("A1", Feb1, 9);
+        store.Metric("A2", Feb1, 80);
+        var summary = store.Scoring.Score(Mar1);
+
+        var a1 = store.Reader.Show("A1").ShouldNotBeNull();
+        a1.Score!.Value.ShouldBe(90, 1e-9);
+        a1.Coverage!.Value.ShouldBe(0.4, 1e-9);
+        a1.Grade.ShouldBeNull();
+        var a2 = store.Reader.Show("A2").ShouldNotBeNull();
+        a2.Coverage!.Value.ShouldBe(0.6, 1e-9);
+        a2.Grade.ShouldNotBeNull();
+        summary.ByGrade.Values.Sum().ShouldBe(1);
+        summary.NotGraded.ShouldBe(1);
+        var listed = store.Reader.List(new AccountQuery()).ToDictionary(r => r.AccountId);
+        listed["A1"].Coverage!.Value.ShouldBe(0.4, 1e-9);
+        listed["A1"].Grade.ShouldBeNull();
+
+        // Once the metric arrives, A1 is scored on the whole model and graded.
+        store.Metric("A1", Mar(5), 70);
+        store.Scoring.Score(Mar10);
+        var later = store.Reader.Show("A1").ShouldNotBeNull();
+        later.Coverage!.Value.ShouldBe(1, 1e-9);
+        later.Grade.ShouldNotBeNull();
+    }
+
+    [Fact]
+    public void Score_MinCoverageZero_GradesEveryScore()
+    {
+        store.Publish("min_coverage: 0\n" + TestModels.Health);
+        Nps("A1", Feb1, 9);
+        store.Scoring.Score(Mar1);
+        store.Reader.Show("A1").ShouldNotBeNull().Grade.ShouldNotBeNull();
+    }
+
+    [Fact]
     public void Explain_ASourceConnects_TheChangeIsItsAndTheMeasureThatDidNotMoveGetsNothing()
     {
         store.Publish();

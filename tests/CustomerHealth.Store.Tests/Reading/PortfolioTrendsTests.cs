@@ -172,6 +172,27 @@ public abstract class PortfolioTrendsTests(TestEngine engine) : IDisposable
     }
 
     [Fact]
+    public void Movers_Explained_LeaveOutADropMadeByDataArrivingAndNameTheCause()
+    {
+        // The Health model: product 60% (health metric), voice 40% (NPS).
+        store.Publish();
+        store.Metric("A1", new DateOnly(2025, 1, 20), 90);
+        store.Metric("A2", new DateOnly(2025, 1, 20), 90);
+        store.Scoring.Score(new DateOnly(2025, 2, 1));
+        // A1's NPS arrives, low: 90 → 0.6 × 90 + 0.4 × 0 = 54, a drop of 36 that is data arriving, not A1 getting worse.
+        store.ImportCsv(ImportKind.Surveys, "account_id,kind,score,responded_at,response_id", "A1,nps,0,2025-03-01T10:00:00Z,R1").Applied.ShouldBeTrue();
+        // A2's health metric falls from 90 to 70: a drop of 20 of its own.
+        store.Metric("A2", new DateOnly(2025, 3, 1), 70);
+        store.Scoring.Score(ReadingBook.Mar10);
+
+        Trends.Movers().Down.Select(m => m.AccountId).ShouldBe(["A1", "A2"]);
+        var (_, down) = Trends.Movers(models: store.Models, trendDays: 30);
+        down.Select(m => m.AccountId).ShouldBe(["A2"]);
+        down[0].OwnChange!.Value.ShouldBe(-20, 1e-9);
+        down[0].Reason!.ShouldContain("health");
+    }
+
+    [Fact]
     public void Movers_NoEarlierScore_HasNoMovers()
     {
         store.Publish();

@@ -17,7 +17,7 @@ internal static class Tables
         }
         foreach (var r in rows)
         {
-            t.AddRow(E(r.AccountId), E(r.Name), E(r.Segment), E(r.Owner), r.Arr?.ToString("N0", CultureInfo.InvariantCulture) ?? "", Num(r.Score), E(r.Grade ?? "unscored"),
+            t.AddRow(E(r.AccountId), E(r.Name), E(r.Segment), E(r.Owner), r.Arr?.ToString("N0", CultureInfo.InvariantCulture) ?? "", Num(r.Score), E(r.Grade ?? (r.Score is null ? "unscored" : "not graded")),
                 r.Trend is { } tr ? $"{Arrow(r.Direction)} {tr.ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture)}" : "", E(r.ScoredOn));
         }
         AnsiConsole.Write(t);
@@ -34,9 +34,14 @@ internal static class Tables
             Console.WriteLine($"  Not scored{(d.AsOf.Length > 0 ? " as of " + d.AsOf : "")}: {d.Note ?? "no measure has data for this account"}.");
             return;
         }
-        Console.WriteLine($"  Score {Num(d.Score)} · {d.GradeLabel ?? d.Grade} ({d.Grade}) as of {d.AsOf}" +
+        Console.WriteLine($"  Score {Num(d.Score)} · {(d.Grade is null ? "not graded yet" : $"{d.GradeLabel ?? d.Grade} ({d.Grade})")} as of {d.AsOf}" +
             (d.Trend is { } t ? $" · trend {Arrow(d.Direction)} {t.ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture)}" : "") +
             $" · scorecard {d.Scorecard} · model {d.ModelVersion}");
+        if (d.Coverage is { } coverage && coverage < 0.9995)
+        {
+            Console.WriteLine($"  Scored on {(coverage * 100).ToString("0", CultureInfo.InvariantCulture)}% of the model: the measures of the rest have no data yet" +
+                (d.Grade is null ? "; a grade comes once enough of the model has data (the model's min_coverage)." : "."));
+        }
         if (d.ChurnProbability is { } churn)
         {
             Console.WriteLine($"  Churn risk: {(churn * 100).ToString("0.0", CultureInfo.InvariantCulture)}% within {d.ChurnHorizonDays} days (calibrated on the latest backtest of this model)");
