@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using CustomerHealth.Core.Alerts;
+using CustomerHealth.Core.Model;
 using CustomerHealth.Store.Alerts;
 using Spectre.Console;
 
@@ -155,13 +156,21 @@ internal static class AlertCommands
         var file = new Argument<string>("FILE") { Description = "A rules file (YAML, SPEC §8); `-` for the shipped rules" };
         var from = new Option<string?>("--from") { Description = "First day (YYYY-MM-DD; default: the first scored day)" };
         var to = new Option<string?>("--to") { Description = "Last day (YYYY-MM-DD; default: the latest scored day)" };
-        var json = Chs.Json;
-        var cmd = new Command("test", "Replay a rules file over the scored history: alerts per rule and week, with and without the cooldowns; nothing is changed")
+        var horizon = new Option<string>("--horizon")
         {
-            file, from, to, json,
+            Description = "How long after an alert a churn counts as following it, such as 90d (as in `chs backtest`)", DefaultValueFactory = _ => "90d",
+        };
+        var json = Chs.Json;
+        var cmd = new Command("test",
+            "Replay a rules file over the scored history: alerts per rule and week, with and without the cooldowns, and how often they came before churn; nothing is changed")
+        {
+            file, from, to, horizon, json,
         };
         cmd.SetAction(p =>
         {
+            var horizonDays = ModelLoader.TryParseDays(p.GetValue(horizon)!, out var h)
+                ? h
+                : throw new UsageException($"--horizon must be a number of days such as 90d, got '{p.GetValue(horizon)}'");
             var path = p.GetValue(file)!;
             if (path != "-" && !File.Exists(path))
             {
@@ -182,7 +191,7 @@ internal static class AlertCommands
             }
             var report = book.Simulate(ruleSet,
                 p.GetValue(from) is { } f ? CliContext.ParseDate(f, "--from") : DateOnly.MinValue,
-                p.GetValue(to) is { } t ? CliContext.ParseDate(t, "--to") : DateOnly.MaxValue);
+                p.GetValue(to) is { } t ? CliContext.ParseDate(t, "--to") : DateOnly.MaxValue, horizonDays);
             if (p.GetValue(json))
             {
                 CliContext.WriteJson(report);
@@ -201,10 +210,55 @@ internal static class AlertCommands
                 }
             }
             AnsiConsole.Write(table);
+            PrintOutcomes(report);
             return 0;
         });
         return cmd;
     }
 
+    /// <summary>The replay measured like a classifier: the inbox load, and how often an alert came before churn.</summary>
+    private static void PrintOutcomes(NoiseReport report)
+    {
+        var h = report.HorizonDays.ToString("N0", CultureInfo.InvariantCulture);
+        Console.WriteLine();
+        Console.WriteLine($"Did the alerts come before churn? Churn within {h} days after an alert opened (churned subscription events, as in `chs backtest`), " +
+            (report.JudgedUntil is { } until
+                ? $"judged for the alerts opened up to {until}: later ones have not had {h} days yet."
+                : $"judged for no alert: none has had {h} days after it yet."));
+        Console.WriteLine($"{Num(report.Owners)} owner{(report.Owners == 1 ? "" : "s")} (CSMs) with accounts; " +
+            (report.BaseChurnRate is { } rate
+                ? $"{Pct(rate)} of the accounts scored on a day churned within {h} days after it ({Num(report.ChurnedAccounts)} accounts, ARR {Money(report.ChurnedArr)})."
+                : "no day can be judged yet."));
+        var table = new Table().Border(TableBorder.Simple).AddColumns("Rule", "Alerts per CSM a week", "Judged", "Then churned", "Precision", "Lift", "Median lead",
+            "ARR covered");
+        foreach (var r in report.WithCooldown)
+        {
+            table.AddRow(Markup.Escape(r.RuleId), Dec(r.AlertsPerOwnerWeek), Num(r.Judged), Num(r.FollowedByChurn), Pct(r.Precision), Times(r.Lift), Lead(r.MedianLeadDays),
+                Covered(r.ArrCovered, r.ArrCoveredShare));
+        }
+        var all = report.All;
+        table.AddRow("[bold]all rules[/]", Dec(all.AlertsPerOwnerWeek), Num(all.Judged), Num(all.FollowedByChurn), Pct(all.Precision), Times(all.Lift),
+            Lead(all.MedianLeadDays), Covered(all.ArrCovered, all.ArrCoveredShare));
+        AnsiConsole.Write(table);
+        Console.WriteLine("Alerts per CSM a week: new alerts after the first day, divided by the owners and by the weeks: what lands in one inbox.");
+        Console.WriteLine($"Precision: of the judged alerts, the share after which the account churned within {h} days.");
+        Console.WriteLine("Lift: precision divided by the churn rate of all scored accounts: 1× is no better than picking accounts at random.");
+        Console.WriteLine("Median lead: for alerts followed by churn, the typical days between the alert and the churn: the time there was to act.");
+        Console.WriteLine("ARR covered: the ARR of the accounts that churned after an alert, and its share of all the ARR that churned.");
+        Console.WriteLine("A dash: nothing to measure yet (no alert old enough to judge, or nobody churned).");
+    }
+
     private static string Num(int n) => n.ToString("N0", CultureInfo.InvariantCulture);
+
+    private static string Dec(double? v) => v is { } x ? x.ToString("0.0", CultureInfo.InvariantCulture) : "—";
+
+    private static string Pct(double? v) => v is { } x ? (x * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%" : "—";
+
+    private static string Times(double? v) => v is { } x ? x.ToString("0.0", CultureInfo.InvariantCulture) + "×" : "—";
+
+    private static string Lead(double? v) => v is { } x ? x.ToString("0", CultureInfo.InvariantCulture) + " days" : "—";
+
+    private static string Money(double v) => v.ToString("N0", CultureInfo.InvariantCulture);
+
+    private static string Covered(double arr, double? share) => Money(arr) + (share is { } s ? $" ({Pct(s)})" : "");
 }

@@ -86,6 +86,13 @@ public sealed class AccountData
         return churned;
     }
 
+    /// <summary>
+    /// The churn label of a backtest and of an alert replay: the day the account churned in (day, day + horizon] if it
+    /// was not churned on <paramref name="day"/> and is churned as of day + horizon, else null.
+    /// </summary>
+    public int? ChurnedWithin(int day, int horizonDays) =>
+        ChurnedAsOf(day) is null && horizonDays > 0 ? ChurnedAsOf(day > int.MaxValue - horizonDays ? int.MaxValue : day + horizonDays) : null;
+
     /// <summary>The value of an account field for `signal: account` and scorecard conditions.</summary>
     public string? Field(string name) => name switch
     {

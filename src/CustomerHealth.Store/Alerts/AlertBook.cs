@@ -31,12 +31,22 @@ public enum AlertEffects
 /// <summary>
 /// One rule's alerts over a stretch of history: how many opened on the first day (when the rules would have been put
 /// in force), how many after it and per week on average, the busiest week, how many accounts were concerned, how
-/// often the cooldown held one back, and how many were still open at the end.
+/// often the cooldown held one back, and how many were still open at the end; then how they did against churn
+/// (<see cref="AlertOutcomes.Of"/>): alerts per owner and week, precision, lift, median lead time and ARR covered.
 /// </summary>
 public sealed record RuleNoise(
-    string RuleId, int CooldownDays, int OpenedFirstDay, int OpenedAfter, double PerWeek, int BusiestWeek, int Accounts, int HeldBackByCooldown, int OpenAtEnd);
+    string RuleId, int CooldownDays, int OpenedFirstDay, int OpenedAfter, double PerWeek, int BusiestWeek, int Accounts, int HeldBackByCooldown, int OpenAtEnd,
+    double? AlertsPerOwnerWeek, int Judged, int FollowedByChurn, double? Precision, double? Lift, double? MedianLeadDays, double ArrCovered, double? ArrCoveredShare);
 
-public sealed record NoiseReport(string From, string To, int Days, double Weeks, IReadOnlyList<RuleNoise> WithCooldown, IReadOnlyList<RuleNoise> WithoutCooldown);
+/// <summary>A replay of alert rules over the scored history (see <see cref="AlertBook.Simulate"/>).</summary>
+/// <param name="JudgedUntil">Alerts opened on or before this day are judged against churn (their horizon ended by the
+/// last day the store knows of); null when none is.</param>
+/// <param name="Owners">Owners of the accounts scored on the replayed days: the CSMs whose inboxes the alerts fill.</param>
+/// <param name="BaseChurnRate">Of the accounts scored on a judged replayed day (each day counting), the share that churned within the horizon.</param>
+/// <param name="All">Every rule's alerts together, with their cooldowns.</param>
+public sealed record NoiseReport(
+    string From, string To, int Days, double Weeks, int HorizonDays, string? JudgedUntil, int Owners, double? BaseChurnRate, int ChurnedAccounts, double ChurnedArr,
+    IReadOnlyList<RuleNoise> WithCooldown, IReadOnlyList<RuleNoise> WithoutCooldown, AlertOutcome All);
 
 public sealed record AlertRunSummary(string AsOf, int Opened, int Updated, int Resolved, int Suppressed, int TasksCreated);
 
@@ -261,10 +271,12 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
 
     /// <summary>
     /// How many alerts a rules file would have raised over the scored history from <paramref name="from"/> to
-    /// <paramref name="to"/>, with each rule's cooldown and with none, without changing anything. People are assumed to
-    /// resolve an alert on the day its condition clears (as `auto_resolve` does), and nobody snoozes.
+    /// <paramref name="to"/>, with each rule's cooldown and with none, and how they did against churn within
+    /// <paramref name="horizonDays"/> after each opened, without changing anything. People are assumed to resolve an
+    /// alert on the day its condition clears (as `auto_resolve` does), and nobody snoozes. An alert is judged against
+    /// churn only when its horizon ended by the latest scored day of the store; later ones are left out of the figures.
     /// </summary>
-    public NoiseReport Simulate(AlertRuleSet rules, DateOnly from, DateOnly to)
+    public NoiseReport Simulate(AlertRuleSet rules, DateOnly from, DateOnly to, int horizonDays = 90)
     {
         var days = db.Connection.Query<string>("SELECT DISTINCT as_of FROM snapshots WHERE as_of >= @from AND as_of <= @to ORDER BY as_of",
             new { from = StoredDates.Text(from), to = StoredDates.Text(to) }).Select(Date).ToList();
@@ -276,17 +288,26 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
         var weeks = Math.Max(1.0, (days[^1].DayNumber - days[0].DayNumber + step) / 7.0);
         var with = rules.Rules.Select(r => new RuleReplay(r, r.CooldownDays, days[0])).ToList();
         var without = rules.Rules.Select(r => new RuleReplay(r, 0, days[0])).ToList();
+        var active = new List<ActiveDay>(days.Count);
         // One day in memory at a time: the history of a large portfolio does not fit at once.
         foreach (var day in days)
         {
             var inputs = LoadDay(rules, day);
+            active.Add(new ActiveDay(day.DayNumber, inputs.Current.Select(c => (int)c.Key).ToArray()));
             foreach (var replay in with.Concat(without))
             {
                 replay.Step(day, inputs);
             }
         }
-        return new NoiseReport(StoredDates.Text(days[0]), StoredDates.Text(days[^1]), days.Count, weeks,
-            with.Select(r => r.Result(weeks)).ToList(), without.Select(r => r.Result(weeks)).ToList());
+        var lastKnown = Date(db.Connection.ExecuteScalar<string>("SELECT MAX(as_of) FROM snapshots")!);
+        var window = new OutcomeWindow(days[0].DayNumber, Math.Max(1, weeks - 1), horizonDays, lastKnown.DayNumber);
+        var accounts = SignalLoader.LoadChurn(db);
+        var baseline = AlertOutcomes.Baseline(window, active, accounts);
+        RuleNoise Result(RuleReplay r) => r.Result(weeks, AlertOutcomes.Of(window, baseline, r.Openings, accounts));
+        return new NoiseReport(StoredDates.Text(days[0]), StoredDates.Text(days[^1]), days.Count, weeks, horizonDays,
+            window.JudgedUntil >= days[0].DayNumber ? StoredDates.Text(DateOnly.FromDayNumber((int)window.JudgedUntil)) : null,
+            baseline.Owners, baseline.ChurnRate, baseline.ChurnedAccounts, baseline.ChurnedArr,
+            with.Select(Result).ToList(), without.Select(Result).ToList(), AlertOutcomes.Of(window, baseline, with.SelectMany(r => r.Openings), accounts));
     }
 
     /// <summary>One rule replayed over history in memory, with a given cooldown.</summary>
@@ -297,6 +318,9 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
         private readonly HashSet<long> accounts = [];
         private readonly Dictionary<int, int> perWeek = [];
         private int first, later, suppressed;
+
+        /// <summary>Every alert opened, in order.</summary>
+        public List<AlertOpening> Openings { get; } = [];
 
         public void Step(DateOnly day, DayInputs inputs)
         {
@@ -311,6 +335,7 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
                     case AlertAction.Open:
                         open[snap.Key] = new ExistingAlert(day, day, AlertState.Open);
                         accounts.Add(snap.Key);
+                        Openings.Add(new AlertOpening((int)snap.Key, day.DayNumber));
                         if (day == firstDay)
                         {
                             first++;
@@ -333,9 +358,10 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
             }
         }
 
-        public RuleNoise Result(double weeks) =>
+        public RuleNoise Result(double weeks, AlertOutcome outcome) =>
             new(rule.Id, cooldownDays, first, later, Math.Round(later / Math.Max(1.0, weeks - 1), 1), perWeek.Count == 0 ? 0 : perWeek.Values.Max(),
-                accounts.Count, suppressed, open.Count);
+                accounts.Count, suppressed, open.Count, outcome.AlertsPerOwnerWeek, outcome.Judged, outcome.FollowedByChurn, outcome.Precision, outcome.Lift,
+                outcome.MedianLeadDays, outcome.ArrCovered, outcome.ArrCoveredShare);
     }
 
     private static AlertNotice Notice(long id, string what, AlertRule rule, AccountState now, AccountState? before, string openedOn, string reason) =>

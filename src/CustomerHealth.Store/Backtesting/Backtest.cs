@@ -97,7 +97,7 @@ public sealed class Backtest(StoreDb db)
                 }
                 else
                 {
-                    churned = a.ChurnedAsOf(end) is not null;
+                    churned = a.ChurnedWithin(t, options.HorizonDays) is not null;
                 }
                 if (s.Score is not { } score)
                 {

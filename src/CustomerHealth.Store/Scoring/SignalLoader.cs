@@ -116,6 +116,28 @@ internal static class SignalLoader
         return (accounts, eventIds);
     }
 
+    /// <summary>
+    /// Every account as far as churn goes (owner, ARR, the `churned` and `reactivated` subscription events and a
+    /// `status = churned` day), for judging what came before churn without loading the signals.
+    /// </summary>
+    public static Dictionary<int, AccountData> LoadChurn(StoreDb db)
+    {
+        var subscriptions = Read(db, CancellationToken.None,
+            "SELECT account_key, occurred_on, kind, arr_delta FROM subscriptions WHERE kind IN ('churned', 'reactivated') ORDER BY account_key, occurred_on",
+            r => new SubscriptionPoint(DateDay(r.GetString(1)), Enum.Parse<SubscriptionKind>(r.GetString(2), true), r.IsDBNull(3) ? 0 : r.GetDouble(3)));
+        return db.Engine.ReadRows(db, "SELECT account_key, account_id, owner, arr, status_churned_on FROM accounts ORDER BY account_key")
+            .Select(r => new AccountData
+            {
+                Key = (int)r.GetInt64(0),
+                AccountId = r.GetString(1),
+                Owner = Text(r, 2),
+                Arr = r.IsDBNull(3) ? null : r.GetDouble(3),
+                StatusChurnedDay = DateDay(r, 4),
+                Subscriptions = subscriptions.Of(r.GetInt64(0)),
+            })
+            .ToDictionary(a => a.Key);
+    }
+
     private sealed record Row0(long Key, string AccountId, string? Name, string? Segment, string? Stage, string? Plan, string? Owner, string? Parent,
         double? Arr, double? Seats, int? Started, int? Renewal, int? Churned, string? Attributes);
 

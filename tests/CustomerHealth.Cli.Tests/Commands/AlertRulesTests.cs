@@ -46,4 +46,48 @@ public sealed class AlertRulesTests : IDisposable
         bad.Err.ShouldContain("nope");
         chs.Run("alerts", "rules", "test", "missing.yaml").ExitCode.ShouldBe(1);
     }
+
+    [Fact]
+    public void RulesTest_Horizon_MeasuresTheAlertsAgainstChurnPerRuleAndUnderAll()
+    {
+        chs.Run("init").ExitCode.ShouldBe(0);
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        string Day(int daysAgo) => today.AddDays(-daysAgo).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        // A1 answers as a detractor five weeks ago and churns 15 days later; A2, a promoter, stays.
+        chs.Run("import", "accounts", chs.Write("accounts.csv", "account_id,name,owner,arr\nA1,Acme,ann@example.com,1000\nA2,Beta,bob@example.com,3000\n"))
+            .ExitCode.ShouldBe(0);
+        chs.Run("import", "surveys", chs.Write("surveys.csv", $"account_id,kind,score,responded_at\nA2,nps,10,{Day(42)}T09:00:00Z\nA1,nps,0,{Day(35)}T09:00:00Z\n"))
+            .ExitCode.ShouldBe(0);
+        chs.Run("import", "subscriptions", chs.Write("subscriptions.csv", $"account_id,kind,occurred_on\nA1,churned,{Day(20)}\n")).ExitCode.ShouldBe(0);
+        chs.Run("score", "--from", Day(42), "--to", Day(0), "--every", "7d").ExitCode.ShouldBe(0);
+        var rules = chs.Write("rules.yaml", "rules:\n  - id: unhappy\n    when: { measure: { id: nps, below: 0 } }\n    auto_resolve: true\n");
+
+        var report = chs.Run("alerts", "rules", "test", rules, "--horizon", "21d", "--json");
+
+        report.ExitCode.ShouldBe(0, report.ToString());
+        var json = report.Json;
+        (json.GetProperty("horizon_days").GetInt32(), json.GetProperty("judged_until").GetString(), json.GetProperty("owners").GetInt32())
+            .ShouldBe((21, Day(21), 2));
+        // Judged days: 42 to 21 days ago. A2 scored on 4 of them, A1 on 3, each within 21 days of its churn: 3 of 7.
+        json.GetProperty("base_churn_rate").GetDouble().ShouldBe(3.0 / 7, 1e-12);
+        foreach (var figures in new[] { json.GetProperty("with_cooldown")[0], json.GetProperty("all") })
+        {
+            // One alert, 35 days ago, after the first day (42 days ago): 1 / 2 owners / 6 weeks; followed by churn 15 days later.
+            figures.GetProperty("alerts_per_owner_week").GetDouble().ShouldBe(1.0 / 2 / 6, 1e-12);
+            figures.GetProperty("precision").GetDouble().ShouldBe(1.0);
+            figures.GetProperty("lift").GetDouble().ShouldBe(7.0 / 3, 1e-12);
+            figures.GetProperty("median_lead_days").GetDouble().ShouldBe(15);
+            figures.GetProperty("arr_covered").GetDouble().ShouldBe(1000);
+            figures.GetProperty("arr_covered_share").GetDouble().ShouldBe(1.0);
+        }
+        var table = chs.Run("alerts", "rules", "test", rules, "--horizon", "21d");
+        table.ExitCode.ShouldBe(0);
+        table.Out.ShouldContain("all rules");
+        table.Out.ShouldContain("Precision: of the judged alerts, the share after which the account churned within 21 days.");
+        table.Out.ShouldContain("Lift: ");
+        table.Out.ShouldContain("15 days");
+        var bad = chs.Run("alerts", "rules", "test", rules, "--horizon", "0d");
+        bad.ExitCode.ShouldBe(2);
+        bad.Err.ShouldContain("--horizon");
+    }
 }

@@ -204,6 +204,7 @@ public abstract class HostileCliTests(TestEngine engine, ITestOutputHelper outpu
         ("--limit", ["accounts", "--limit"]),
         ("--from", ["backtest", "--from"]),
         ("--horizon", ["backtest", "--from", "2025-01-01", "--horizon"]),
+        ("--horizon", ["alerts", "rules", "test", "-", "--horizon"]),
         ("--until", ["alerts", "snooze", "1", "--until"]),
         ("ID", ["alerts", "ack"]),
         ("--accounts", ["demo", "--no-serve", "--accounts"]),

@@ -178,6 +178,93 @@ public abstract class AlertBookTests(TestEngine engine) : IDisposable
     }
 
     [Fact]
+    public void Simulate_AHistoryWithKnownChurns_MeasuresEachRuleAgainstChurnWithinTheHorizon()
+    {
+        store.Publish();
+        var d0 = new DateOnly(2025, 6, 1);
+        var days = Enumerable.Range(0, 8).Select(w => d0.AddDays(7 * w)).ToList();
+        // Each account's health week by week (scored until it churns), its owner, ARR and churn day.
+        var history = new (string Id, string? Owner, double? Arr, double[] Health, DateOnly? Churn)[]
+        {
+            ("A", "ann@example.com", 1000, [60, 20, 20, 20], new DateOnly(2025, 6, 25)),
+            ("B", "bob@example.com", 2000, [30, 30, 30, 30, 30, 30, 30, 30], null),
+            ("C", "ANN@example.com", 4000, [80, 80, 80, 80, 80, 35], new DateOnly(2025, 7, 10)),
+            ("D", null, 8000, [60, 60, 35, 60, 35, 35], new DateOnly(2025, 7, 12)),
+            ("E", "cy@example.com", null, [90, 90], new DateOnly(2025, 6, 10)),
+            ("F", "dee@example.com", 500, [90, 90, 90, 90, 90, 90, 90, 90], null),
+        };
+        store.ImportCsv(Core.Signals.ImportKind.Accounts, ["account_id,name,owner,arr",
+            .. history.Select(h => $"{h.Id},{h.Id} Inc,{h.Owner},{h.Arr?.ToString(System.Globalization.CultureInfo.InvariantCulture)}")]).Applied.ShouldBeTrue();
+        store.ImportCsv(Core.Signals.ImportKind.Subscriptions, ["account_id,kind,occurred_on",
+            .. history.Where(h => h.Churn is not null).Select(h => $"{h.Id},churned,{TestStore.Iso(h.Churn!.Value)}")]).Applied.ShouldBeTrue();
+        store.ImportCsv(Core.Signals.ImportKind.Metrics, ["account_id,metric,date,value",
+            .. history.SelectMany(h => h.Health.Select((v, i) => $"{h.Id},health,{TestStore.Iso(days[i])},{v}"))]).Applied.ShouldBeTrue();
+        foreach (var day in days)
+        {
+            store.Clock.SetDate(day);
+            store.Scoring.Score(day);
+        }
+        var rules = Book.Validate(
+            "rules:\n  - id: red\n    when: { grade_entered: red }\n    cooldown: 14d\n    auto_resolve: true\n" +
+            "  - id: very-low\n    when: { score_below: 25 }\n    auto_resolve: true\n", "r.yaml");
+
+        var report = Book.Simulate(rules, d0, days[^1], horizonDays: 30);
+
+        // The alerts, worked out by hand: red opens for B on the first day (its first score is red), A in week 1, D in
+        // week 2 and C in week 5; D's return to red in week 4 comes 7 days after it cleared, inside the 14-day cooldown.
+        // very-low opens for A in week 1.
+        (string Id, int Week)[] red = [("B", 0), ("A", 1), ("D", 2), ("C", 5)], veryLow = [("A", 1)];
+        report.WithCooldown.Select(r => r.OpenedFirstDay + r.OpenedAfter).ShouldBe([4, 1]);
+        report.WithoutCooldown[0].OpenedAfter.ShouldBe(4);
+
+        // The same figures computed here from the table: churn within 30 days after a day, judged for days whose 30 days
+        // ended by the last scored day (July 20, so up to June 20: weeks 0, 1 and 2).
+        const int Horizon = 30;
+        var judgedUntil = days[^1].AddDays(-Horizon);
+        report.JudgedUntil.ShouldBe("2025-06-20");
+        var byId = history.ToDictionary(h => h.Id);
+        bool Churns(string id, DateOnly day) => byId[id].Churn is { } c && c > day && c <= day.AddDays(Horizon);
+        var judgedDays = history.SelectMany(h => h.Health.Select((_, i) => (h.Id, Day: days[i]))).Where(x => x.Day <= judgedUntil).ToList();
+        var baseRate = judgedDays.Count(x => Churns(x.Id, x.Day)) / (double)judgedDays.Count;
+        var churnedArr = judgedDays.Where(x => Churns(x.Id, x.Day)).Select(x => x.Id).Distinct().Sum(id => byId[id].Arr ?? 0);
+        var owners = history.Where(h => h.Owner is not null).Select(h => h.Owner!.ToLowerInvariant()).Distinct().Count();
+        (report.Owners, report.HorizonDays, report.ChurnedArr).ShouldBe((owners, Horizon, churnedArr));
+        report.BaseChurnRate!.Value.ShouldBe(baseRate, 1e-12);
+        (owners, baseRate, churnedArr).ShouldBe((4, 7.0 / 17, 13000.0));
+
+        void ShouldMatch((string Id, int Week)[] openings, double? perOwnerWeek, int judged, int churned, double? precision, double? lift, double? lead,
+            double arr, double? share)
+        {
+            var j = openings.Where(o => days[o.Week] <= judgedUntil).ToList();
+            var hits = j.Where(o => Churns(o.Id, days[o.Week])).ToList();
+            var leads = hits.Select(o => byId[o.Id].Churn!.Value.DayNumber - days[o.Week].DayNumber).Order().ToList();
+            perOwnerWeek!.Value.ShouldBe(openings.Count(o => o.Week > 0) / (double)owners / 7, 1e-12);
+            (judged, churned).ShouldBe((j.Count, hits.Count));
+            precision!.Value.ShouldBe(hits.Count / (double)j.Count, 1e-12);
+            lift!.Value.ShouldBe(hits.Count / (double)j.Count / baseRate, 1e-12);
+            lead.ShouldBe(leads.Count % 2 == 1 ? leads[leads.Count / 2] : (leads[(leads.Count / 2) - 1] + leads[leads.Count / 2]) / 2.0);
+            arr.ShouldBe(hits.Select(o => o.Id).Distinct().Sum(id => byId[id].Arr ?? 0));
+            share!.Value.ShouldBe(arr / churnedArr, 1e-12);
+        }
+        var (r, v, all) = (report.WithCooldown[0], report.WithCooldown[1], report.All);
+        ShouldMatch(red, r.AlertsPerOwnerWeek, r.Judged, r.FollowedByChurn, r.Precision, r.Lift, r.MedianLeadDays, r.ArrCovered, r.ArrCoveredShare);
+        ShouldMatch(veryLow, v.AlertsPerOwnerWeek, v.Judged, v.FollowedByChurn, v.Precision, v.Lift, v.MedianLeadDays, v.ArrCovered, v.ArrCoveredShare);
+        ShouldMatch([.. red, .. veryLow], all.AlertsPerOwnerWeek, all.Judged, all.FollowedByChurn, all.Precision, all.Lift, all.MedianLeadDays, all.ArrCovered,
+            all.ArrCoveredShare);
+        // And by hand: red judged B, A, D (A churns 17 days after its alert, D 27): precision 2/3, lift 2/3 ÷ 7/17, ARR of A and D.
+        (r.Judged, r.FollowedByChurn, r.MedianLeadDays, r.ArrCovered).ShouldBe((3, 2, 22.0, 9000.0));
+        r.Lift!.Value.ShouldBe(34.0 / 21, 1e-12);
+        (all.Alerts, all.Judged, all.FollowedByChurn, all.MedianLeadDays).ShouldBe((5, 4, 3, 17.0));
+
+        // A horizon reaching past the last scored day judges nothing; nothing is stored either way.
+        var late = Book.Simulate(rules, d0, days[^1], horizonDays: 60);
+        late.JudgedUntil.ShouldBeNull();
+        late.BaseChurnRate.ShouldBeNull();
+        (late.All.Judged, late.All.Precision, late.All.Alerts).ShouldBe((0, (double?)null, 5));
+        store.Count("alerts").ShouldBe(0);
+    }
+
+    [Fact]
     public void ShippedRules_AreValidForTheSaasModel()
     {
         store.Publish(ModelVersions.Builtin("saas"));
