@@ -59,8 +59,8 @@ public abstract class ModelApiTests(TestEngine engine) : IDisposable
     private static string At(int daysAgo) => Day(daysAgo) + "T10:00:00Z";
 
     /// <summary>
-    /// Acme (about 87: green), Globex (about 57: yellow) and Hooli (no signals: unscored), sent through the ingest API
-    /// and scored as of today.
+    /// Acme (about 87: green), Globex (yellow; its invoice puts enough of the model's weight on data for a grade) and
+    /// Hooli (no signals: unscored), sent through the ingest API and scored as of today.
     /// </summary>
     private async Task Seed()
     {
@@ -88,7 +88,7 @@ public abstract class ModelApiTests(TestEngine engine) : IDisposable
              {"account_id":"A2","kind":"nps","score":8,"responded_at":"{{At(4)}}","response_id":"s3"}]
             """);
         await ingest.PostJson("/api/v1/ingest/invoices",
-            $$"""[{"invoice_id":"I1","account_id":"A1","amount":10000,"issued_on":"{{Day(40)}}","due_on":"{{Day(10)}}","paid_on":"{{Day(12)}}","status":"paid"}]""");
+            $$"""[{"invoice_id":"I1","account_id":"A1","amount":10000,"issued_on":"{{Day(40)}}","due_on":"{{Day(10)}}","paid_on":"{{Day(12)}}","status":"paid"},{"invoice_id":"I2","account_id":"A2","amount":1000,"issued_on":"{{Day(40)}}","due_on":"{{Day(10)}}","paid_on":"{{Day(12)}}","status":"paid"}]""");
         var summary = app.Services.GetRequiredService<RescoreQueue>().RescoreToday();
         summary.ShouldNotBeNull();
         summary.AccountsScored.ShouldBe(2);
