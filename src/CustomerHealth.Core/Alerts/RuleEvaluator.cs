@@ -36,19 +36,24 @@ public static class RuleEvaluator
 {
     /// <param name="previous">The account's previous snapshot, or null when this is its first.</param>
     /// <param name="scoreDaysAgo">The score on or before AsOf − days, or null when there is none.</param>
-    public static RuleEvaluation Evaluate(AlertRule rule, AccountState now, AccountState? previous, Func<int, double?> scoreDaysAgo)
+    /// <param name="ownChange">
+    /// The part of the score's change over so many days that the account's own measures made (<see cref="Scoring.ChangeAttribution.IsOwn"/>),
+    /// or null when it is not known: a drop counts only as far as the account itself dropped, not data arriving, a new
+    /// model or an override.
+    /// </param>
+    public static RuleEvaluation Evaluate(AlertRule rule, AccountState now, AccountState? previous, Func<int, double?> scoreDaysAgo, Func<int, double?>? ownChange = null)
     {
-        var (holds, reason) = Check(rule.When, now, previous, scoreDaysAgo);
+        var (holds, reason) = Check(rule.When, now, previous, scoreDaysAgo, ownChange);
         return new RuleEvaluation(rule.Scope.Matches(now), holds, reason);
     }
 
     /// <summary>Whether a condition holds, scope aside, with the reason either way.</summary>
-    public static (bool Holds, string Reason) Check(Condition condition, AccountState now, AccountState? previous, Func<int, double?> scoreDaysAgo) =>
+    public static (bool Holds, string Reason) Check(Condition condition, AccountState now, AccountState? previous, Func<int, double?> scoreDaysAgo, Func<int, double?>? ownChange = null) =>
         condition switch
         {
             GradeEntered c => GradeEntered(c, now, previous),
             ScoreBelow c => ScoreBelow(c, now),
-            ScoreDrop c => ScoreDrop(c, now, scoreDaysAgo),
+            ScoreDrop c => ScoreDrop(c, now, scoreDaysAgo, ownChange),
             MeasureBelow c => Measure(now, c.MeasureId, c.Threshold, below: true),
             MeasureAbove c => Measure(now, c.MeasureId, c.Threshold, below: false),
             RenewalWithin c => Renewal(c, now),
@@ -92,7 +97,7 @@ public static class RuleEvaluator
             : (false, $"score {One(score)} is not below {Num(c.Value)}");
     }
 
-    private static (bool, string) ScoreDrop(ScoreDrop c, AccountState now, Func<int, double?> scoreDaysAgo)
+    private static (bool, string) ScoreDrop(ScoreDrop c, AccountState now, Func<int, double?> scoreDaysAgo, Func<int, double?>? ownChange)
     {
         if (now.Score is not { } score)
         {
@@ -104,6 +109,11 @@ public static class RuleEvaluator
         }
         // Rounded to the tenth shown in the reason, so "fell 15.0 points" never fails a 15-point rule by 1e-15.
         var drop = Math.Round(before - score, 6);
+        if (drop >= c.Points && ownChange?.Invoke(c.Days) is { } own && Math.Round(-own, 6) < c.Points)
+        {
+            return (false, $"score fell {One(drop)} points in {c.Days} days (from {One(before)}), but the account's own measures only {One(Math.Max(0, -own))}: " +
+                "the rest came from data arriving or going quiet, a new model or an override");
+        }
         if (drop >= c.Points)
         {
             return (true, $"score fell {One(drop)} points in {c.Days} days (from {One(before)})");

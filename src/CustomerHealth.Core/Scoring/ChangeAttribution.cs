@@ -100,6 +100,9 @@ public static class ChangeAttribution
         return changes.OrderByDescending(c => Math.Abs(c.Change)).ThenBy(c => c.Label, StringComparer.Ordinal).ToList();
     }
 
+    /// <summary>Whether a part is the account's own doing: a measure whose value moved (also ranking differently among all accounts), not data arriving or going quiet, a new model, a scorecard or an override.</summary>
+    public static bool IsOwn(ContributionChange c) => c.Measure is not null && c.Cause is null or Cohort;
+
     /// <summary>A cause in words for people (empty for a measure whose own value moved).</summary>
     public static string Describe(string? cause) => cause switch
     {

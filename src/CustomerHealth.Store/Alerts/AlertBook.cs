@@ -168,7 +168,7 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
         {
             return new AlertRunSummary(day, 0, 0, 0, 0, 0);
         }
-        var (current, previous, ago) = LoadDay(rules, asOf);
+        var (current, previous, ago, own) = LoadDay(rules, asOf);
         var open = db.Connection.Query<(long Id, string Rule, long Key, string State, string Opened, string Updated, string? Snoozed)>(
                 "SELECT id, rule_id, account_key, state, opened_on, updated_on, snoozed_until FROM alerts WHERE resolved_on IS NULL")
             .ToDictionary(a => (a.Rule, a.Key));
@@ -184,7 +184,7 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
             var before = previous.GetValueOrDefault(snap.Key)?.State;
             foreach (var rule in rules.Rules)
             {
-                var evaluation = RuleEvaluator.Evaluate(rule, now, before, Ago(ago, snap.Key));
+                var evaluation = RuleEvaluator.Evaluate(rule, now, before, Ago(ago, snap.Key), Own(own, snap.Key));
                 var existing = open.GetValueOrDefault((rule.Id, snap.Key));
                 var decision = AlertLifecycle.Decide(rule, existing.Id == 0 ? null : new ExistingAlert(Date(existing.Opened), Date(existing.Updated),
                     Enum.Parse<AlertState>(existing.State, ignoreCase: true), existing.Snoozed is { } z ? Date(z) : null),
@@ -246,7 +246,8 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
         return new AlertRunSummary(day, opened, updated, resolved, suppressed, tasks);
     }
 
-    private sealed record DayInputs(List<Snap> Current, Dictionary<long, Snap> Previous, Dictionary<int, Dictionary<long, double?>> Ago);
+    /// <param name="Own">For an account whose score fell at least a `score_drop` rule's points over its days: the part of the change its own measures made.</param>
+    private sealed record DayInputs(List<Snap> Current, Dictionary<long, Snap> Previous, Dictionary<int, Dictionary<long, double?>> Ago, Dictionary<(long Key, int Days), double?> Own);
 
     /// <summary>A day's snapshots, each account's snapshot before it, and the scores the rules' `score_drop` windows look back to.</summary>
     private DayInputs LoadDay(AlertRuleSet rules, DateOnly asOf)
@@ -263,8 +264,44 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
                     """,
                     new { d = StoredDates.Text(asOf.AddDays(-d)) })
                 .ToDictionary(x => x.Key, x => x.Score));
-        return new DayInputs(current, previous, ago);
+        return new DayInputs(current, previous, ago, OwnChanges(rules, asOf, current, ago));
     }
+
+    /// <summary>
+    /// The explained change (<see cref="ChangeAttribution"/>) of each account whose score fell at least a `score_drop`
+    /// rule's points: only those, so that a day's evaluation explains a handful of accounts, not all of them.
+    /// </summary>
+    private Dictionary<(long Key, int Days), double?> OwnChanges(AlertRuleSet rules, DateOnly asOf, List<Snap> current, Dictionary<int, Dictionary<long, double?>> ago)
+    {
+        var own = new Dictionary<(long Key, int Days), double?>();
+        var drops = rules.Rules.Select(r => r.When).OfType<ScoreDrop>().GroupBy(d => d.Days).ToDictionary(g => g.Key, g => g.Min(d => d.Points));
+        if (drops.Count == 0)
+        {
+            return own;
+        }
+        var reader = new Reading.AccountReader(db, models);
+        foreach (var snap in current)
+        {
+            foreach (var (days, points) in drops)
+            {
+                if (snap.State.Score is { } now && ago[days].GetValueOrDefault(snap.Key) is { } then && then - now >= points - 1e-6)
+                {
+                    try
+                    {
+                        own[(snap.Key, days)] = reader.Explain(snap.State.AccountId, asOf.AddDays(-days), asOf)?.Changes.Where(ChangeAttribution.IsOwn).Sum(c => c.Change);
+                    }
+                    catch (StoreException)
+                    {
+                        own[(snap.Key, days)] = null; // nothing to explain against: the drop counts as it is
+                    }
+                }
+            }
+        }
+        return own;
+    }
+
+    private static Func<int, double?> Own(Dictionary<(long Key, int Days), double?> own, long key) =>
+        d => own.GetValueOrDefault((key, d));
 
     private static Func<int, double?> Ago(Dictionary<int, Dictionary<long, double?>> ago, long key) =>
         d => ago.TryGetValue(d, out var scores) ? scores.GetValueOrDefault(key) : null;
@@ -327,7 +364,7 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
             foreach (var snap in inputs.Current)
             {
                 var before = inputs.Previous.GetValueOrDefault(snap.Key)?.State;
-                var fires = RuleEvaluator.Evaluate(rule, snap.State, before, Ago(inputs.Ago, snap.Key)).Fires;
+                var fires = RuleEvaluator.Evaluate(rule, snap.State, before, Ago(inputs.Ago, snap.Key), Own(inputs.Own, snap.Key)).Fires;
                 var decision = AlertLifecycle.Decide(cooldownDays, autoResolve: true, open.GetValueOrDefault(snap.Key),
                     lastResolved.TryGetValue(snap.Key, out var r) ? r : null, fires, day);
                 switch (decision.Action)

@@ -143,7 +143,7 @@ public sealed class PortfolioTrends(StoreDb db)
             {
                 continue;
             }
-            var own = change.Changes.Where(c => c.Measure is not null && c.Cause is null or ChangeAttribution.Cohort).Sum(c => c.Change);
+            var own = change.Changes.Where(ChangeAttribution.IsOwn).Sum(c => c.Change);
             var top = change.Changes[0];
             var reason = $"{top.Label} {top.Change.ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture)}" +
                 (ChangeAttribution.Describe(top.Cause) is { Length: > 0 } why ? $" ({why})" : "");

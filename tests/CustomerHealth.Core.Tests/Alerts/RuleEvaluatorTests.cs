@@ -94,6 +94,19 @@ public class RuleEvaluatorTests
     }
 
     [Fact]
+    public void Check_ScoreDropMadeByDataArriving_DoesNotHoldAndSaysWhy()
+    {
+        // 61.2 → 43.2 is 18 points, but the account's own measures made only 4 of them (NPS arrived, scoring low).
+        var (holds, reason) = RuleEvaluator.Check(new ScoreDrop(15, 30), Account(43.2), null, _ => 61.2, _ => -4);
+        holds.ShouldBeFalse();
+        reason.ShouldContain("own measures only 4.0");
+        // When the account's own measures made the drop, it holds.
+        RuleEvaluator.Check(new ScoreDrop(15, 30), Account(43.2), null, _ => 61.2, _ => -16).Holds.ShouldBeTrue();
+        // Not explained (null): the drop counts as it is.
+        RuleEvaluator.Check(new ScoreDrop(15, 30), Account(43.2), null, _ => 61.2, _ => null).Holds.ShouldBeTrue();
+    }
+
+    [Fact]
     public void Check_ScoreDropWithoutHistory_DoesNotHold()
     {
         Check(new ScoreDrop(15, 30), Account(20)).ShouldBe((false, "no score from 30 days ago to compare with"));

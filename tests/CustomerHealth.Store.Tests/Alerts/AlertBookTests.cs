@@ -53,6 +53,21 @@ public abstract class AlertBookTests(TestEngine engine) : IDisposable
         string.Join("\n", store.Db.Connection.Query<string>("SELECT yaml FROM alert_rules").Concat(store.Db.Connection.Query<string>("SELECT sealed FROM secrets")));
 
     [Fact]
+    public void Evaluate_ScoreDropMadeByDataArriving_OpensNoAlert_ADropOfTheAccountsOwnDoes()
+    {
+        // The Health model: product 60% (health metric), voice 40% (NPS). A1 and A2 start at 90 on the health metric.
+        store.Publish();
+        Book.SetRules("rules:\n  - id: drop\n    when: { score_drop: { points: 15, days: 30 } }\n", "r.yaml");
+        Day(new DateOnly(2025, 5, 1), ("A1", 90), ("A2", 90));
+        // A1's first NPS arrives, 0: 90 → 54, all of it data arriving. A2's health falls to 60: 90 → 60, its own.
+        store.ImportCsv(Core.Signals.ImportKind.Surveys, "account_id,kind,score,responded_at,response_id", "A1,nps,0,2025-05-20T10:00:00Z,R1").Applied.ShouldBeTrue();
+        Day(new DateOnly(2025, 6, 1), ("A2", 60));
+
+        var open = Book.Alerts().Where(a => a.RuleId == "drop").Select(a => a.AccountId).ToList();
+        open.ShouldBe(["A2"]);
+    }
+
+    [Fact]
     public void SetRules_Secrets_AreKeptApartSealed_ShownAsAPlaceholder_AndUsedForDelivery()
     {
         store.Publish();
