@@ -33,6 +33,8 @@ public abstract partial class AlertsPageTests(TestEngine engine) : IDisposable
     {
         using (var db = app.OpenStore())
         {
+            // The SaaS model, graded on the NPS alone (min_coverage 0): these accounts have nothing else.
+            new ModelVersions(db, TimeProvider.System).Publish("min_coverage: 0\n" + ModelVersions.Builtin("saas"), "saas.yaml", "graded on NPS alone");
             Book(db).SetRules(
                 """
                 rules:
