@@ -88,7 +88,9 @@ internal static class SignInApi
             new AccessBook(db, clock).SaveUser(user!.Email, user.Role, hasher.HashPassword(user, password!));
         }
         await sessions.SignInAsync(ctx, user!);
-        return TypedResults.Redirect(IsLocal(returnUrl) ? returnUrl! : "/");
+        // A CSM starts the day on their own list; the others on the portfolio.
+        var home = user!.Role == Roles.Csm ? "/today" : "/";
+        return TypedResults.Redirect(IsLocal(returnUrl) && returnUrl != "/" ? returnUrl! : home);
     }
 
     /// <summary>Only paths on this site, so a crafted link cannot send a user elsewhere after signing in.</summary>

@@ -127,11 +127,12 @@ public sealed class BrowserApp : IAsyncLifetime
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         try
         {
-            await page.WaitForURLAsync(Url + "/", Loaded);
+            // A CSM starts on their day (/today), everyone else on the portfolio.
+            await page.WaitForURLAsync(Url + (role == "csm" ? "/today" : "/"), Loaded);
         }
         catch (TimeoutException)
         {
-            throw new ShouldAssertException($"signing in as {role} did not reach the portfolio; the page is at {page.Url}: {await page.Locator("body").InnerTextAsync()}");
+            throw new ShouldAssertException($"signing in as {role} did not reach their start page; the page is at {page.Url}: {await page.Locator("body").InnerTextAsync()}");
         }
         return page;
     }

@@ -115,8 +115,35 @@ public sealed partial class DashboardBrowserTests(BrowserApp app) : IClassFixtur
         await BrowserApp.Screenshot(page, "account-viewer");
     }
 
+    [Fact]
+    public async Task Today_ACsmLandsOnTheirDay_WithWhyAndTheNextStep()
+    {
+        var context = await app.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(app.Url + "/signin");
+        await page.GetByLabel("E-mail").FillAsync("csm@example.com");
+        await page.GetByLabel("Password").FillAsync("password-csm");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        // A CSM starts the day on their own list, not the portfolio.
+        await page.WaitForURLAsync(app.Url + "/today", BrowserApp.Loaded);
+        (await page.GetByRole(AriaRole.Heading, new() { Name = "Today", Exact = true }).CountAsync()).ShouldBe(1);
+        (await page.Locator("h2#focus-h").TextContentAsync())!.ShouldContain("csm@example.com");
+        var rows = page.GetByTestId("today-accounts").Locator("tbody tr");
+        if (await rows.CountAsync() > 0)
+        {
+            // Every account listed says why today and what to do next.
+            foreach (var text in await rows.Locator("td:nth-child(6)").AllTextContentsAsync())
+            {
+                text.Trim().ShouldNotBeEmpty();
+            }
+        }
+        await BrowserApp.Screenshot(page, "today");
+        await context.CloseAsync();
+    }
+
     [Theory]
     [InlineData("/")]
+    [InlineData("/today")]
     [InlineData("/accounts")]
     [InlineData("/accounts/B05")]
     public async Task Pages_PassTheAccessibilityCheck(string path)

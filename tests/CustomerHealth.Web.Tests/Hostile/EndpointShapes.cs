@@ -70,6 +70,7 @@ internal static class EndpointShapes
         ["GET|POST /segments"] = new(BodyKind.Form, ["kind", "segment", "grade"]),
         ["GET|POST /surveys"] = new(BodyKind.Form, ["kind", "segment", "from", "to"]),
         ["GET|POST /team"] = new(BodyKind.Form, ["owner", "sort"]),
+        ["GET|POST /today"] = new(BodyKind.Form, ["owner"]),
 
         ["GET /api/v1/accounts"] = new(BodyKind.None, ["grade", "segment", "owner", "q", "sort", "limit", "offset", "include_churned"]),
         ["GET /api/v1/accounts/{id}"] = new(BodyKind.None, ["as_of"]),
