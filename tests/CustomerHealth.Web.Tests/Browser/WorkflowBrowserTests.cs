@@ -42,6 +42,7 @@ public sealed class WorkflowBrowserTests(BrowserApp app) : IClassFixture<Browser
 
         var task = page.Locator("[data-testid=task]").First;
         var taskId = await task.GetAttributeAsync("data-task-id");
+        await task.GetByTestId("task-details").Locator("summary").ClickAsync();
         await task.GetByTestId("task-status").SelectOptionAsync("done");
         await task.GetByTestId("task-outcome").FillAsync("Called the sponsor; a training session is booked");
         await task.GetByTestId("task-save").ClickAsync();
