@@ -3,6 +3,7 @@ using System.Text.Json;
 using CustomerHealth.Core.Alerts;
 using CustomerHealth.Core.Model;
 using CustomerHealth.Core.Scoring;
+using CustomerHealth.Store.Backtesting;
 using CustomerHealth.Store.Deliveries;
 using CustomerHealth.Store.Models;
 using CustomerHealth.Store.Scoring;
@@ -47,6 +48,15 @@ public sealed record RuleNoise(
 public sealed record NoiseReport(
     string From, string To, int Days, double Weeks, int HorizonDays, string? JudgedUntil, int Owners, double? BaseChurnRate, int ChurnedAccounts, double ChurnedArr,
     IReadOnlyList<RuleNoise> WithCooldown, IReadOnlyList<RuleNoise> WithoutCooldown, AlertOutcome All);
+
+/// <summary>
+/// One line of the alerts inbox: an account with its open alerts (most severe first), its ARR, the calibrated churn
+/// probability of its current score (null when the latest backtest was of another model, or there is none) and the
+/// expected revenue at risk (probability × ARR).
+/// </summary>
+public sealed record InboxAccount(
+    string AccountId, string? Name, string? Owner, double? Arr, double? Score, string? Grade, double? ChurnProbability, double? RevenueAtRisk, string WorstSeverity,
+    IReadOnlyList<AlertView> Alerts);
 
 public sealed record AlertRunSummary(string AsOf, int Opened, int Updated, int Resolved, int Suppressed, int TasksCreated);
 
@@ -408,6 +418,39 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
     /// <summary>The open alerts (resolved ones too when asked), most severe first; one account's when <paramref name="accountId"/> is given.</summary>
     public IReadOnlyList<AlertView> Alerts(bool includeResolved = false, string? accountId = null) => AlertsWhere(
         (includeResolved ? "1 = 1" : "al.resolved_on IS NULL") + (accountId is null ? "" : " AND a.account_id = @accountId"), new { accountId });
+
+    /// <summary>
+    /// The open alerts grouped by account, one line each, in the inbox's order (<see cref="InboxRanking"/>): expected
+    /// revenue at risk first, then worst severity and ARR for accounts without a churn probability.
+    /// </summary>
+    public IReadOnlyList<InboxAccount> Inbox()
+    {
+        var open = Alerts();
+        if (open.Count == 0)
+        {
+            return [];
+        }
+        var accounts = db.Connection.Query<(string AccountId, double? Arr, double? Score, string? Grade, string? ModelVersion)>(
+                """
+                SELECT a.account_id, a.arr, s.score, s.grade, s.model_version
+                FROM accounts a LEFT JOIN current_scores s ON s.account_key = a.account_key
+                WHERE EXISTS (SELECT 1 FROM alerts al WHERE al.account_key = a.account_key AND al.resolved_on IS NULL)
+                """)
+            .ToDictionary(a => a.AccountId, StringComparer.Ordinal);
+        var calibration = ChurnCalibration.Load(db);
+        var lines = open.GroupBy(a => a.AccountId, StringComparer.Ordinal).Select(g =>
+        {
+            var first = g.First();
+            var facts = accounts.GetValueOrDefault(g.Key);
+            double? probability = calibration is not null && facts.Score is { } score && facts.ModelVersion == calibration.ModelVersion
+                ? Math.Round(calibration.Probability(score), 4)
+                : null;
+            var rank = new InboxRank(g.Key, InboxRanking.Worst(g.Select(a => a.Severity)), facts.Arr, probability);
+            return new InboxAccount(g.Key, first.AccountName, first.Owner, facts.Arr, facts.Score, facts.Grade, probability, rank.RevenueAtRisk, rank.WorstSeverity,
+                g.ToList());
+        });
+        return InboxRanking.Rank(lines, l => new InboxRank(l.AccountId, l.WorstSeverity, l.Arr, l.ChurnProbability));
+    }
 
     /// <summary>One alert, open or resolved, or null.</summary>
     public AlertView? Alert(long id) => AlertsWhere("al.id = @id", new { id }).SingleOrDefault();

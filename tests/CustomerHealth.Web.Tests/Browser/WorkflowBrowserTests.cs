@@ -18,21 +18,37 @@ public sealed class WorkflowBrowserTests(BrowserApp app) : IClassFixture<Browser
         var page = await app.SignIn("manager");
         await page.GetByRole(AriaRole.Link, new() { Name = "Alerts & tasks" }).ClickAsync();
         await BrowserApp.Arrive(page, new Regex("/alerts"));
-        var open = page.Locator("[data-testid=alert][data-state=open]").First;
-        var id = await open.GetAttributeAsync("data-alert-id");
-        await open.GetByTestId("alert-acknowledge").ClickAsync();
+        // The inbox: one line per account; two chosen and acknowledged at once.
+        var rows = page.GetByTestId("inbox-row");
+        (await rows.CountAsync()).ShouldBeInRange(2, 25);
+        var height = await page.EvaluateAsync<int>("document.documentElement.scrollHeight");
+        var tasksTop = await page.EvaluateAsync<int>("document.getElementById('tasks-heading').getBoundingClientRect().top + window.scrollY");
+        Console.WriteLine($"alerts page: {await rows.CountAsync()} rows, document height {height} px, tasks heading at {tasksTop} px");
+        tasksTop.ShouldBeLessThan(1000, "the tasks sit beside the inbox, not below it");
+        var first = await rows.Nth(0).GetAttributeAsync("data-account-id");
+        var second = await rows.Nth(1).GetAttributeAsync("data-account-id");
+        await rows.Nth(0).GetByTestId("inbox-choose").CheckAsync();
+        await rows.Nth(1).GetByTestId("inbox-choose").CheckAsync();
+        await page.GetByTestId("bulk-action").SelectOptionAsync("acknowledge");
+        await page.GetByTestId("bulk-submit").ClickAsync();
         await page.GetByTestId("done").WaitForAsync();
-        (await page.Locator($"[data-testid=alert][data-alert-id='{id}']").GetAttributeAsync("data-state")).ShouldBe("acknowledged");
+        foreach (var id in new[] { first, second })
+        {
+            var states = await page.Locator($"[data-testid=inbox-row][data-account-id='{id}'] + tr [data-testid=alert]").EvaluateAllAsync<string[]>("els => els.map(e => e.dataset.state)");
+            states.ShouldNotBeEmpty();
+            states.ShouldAllBe(s => s == "acknowledged");
+        }
+        await BrowserApp.Screenshot(page, "alerts");
 
         var task = page.Locator("[data-testid=task]").First;
         var taskId = await task.GetAttributeAsync("data-task-id");
+        await task.GetByTestId("task-details").Locator("summary").ClickAsync();
         await task.GetByTestId("task-status").SelectOptionAsync("done");
         await task.GetByTestId("task-outcome").FillAsync("Called the sponsor; a training session is booked");
         await task.GetByTestId("task-save").ClickAsync();
         await page.GetByTestId("done").WaitForAsync();
         (await page.GetByTestId("done").TextContentAsync())!.ShouldContain("saved");
         (await page.Locator($"[data-testid=task][data-task-id='{taskId}']").CountAsync()).ShouldBe(0, "a done task leaves the open list");
-        await BrowserApp.Screenshot(page, "alerts");
     }
 
     [Fact]

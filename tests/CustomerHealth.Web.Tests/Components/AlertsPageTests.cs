@@ -95,7 +95,7 @@ public abstract partial class AlertsPageTests(TestEngine engine) : IDisposable
     {
         var (mine, theirs) = await Seed();
         var html = await TestApp.Page(await app.SignedIn("manager"), "/alerts");
-        html.ShouldContain("2 open alerts, most severe first.");
+        html.ShouldContain("2 open alerts on 2 accounts.");
         html.ShouldContain($"data-alert-id=\"{mine}\"");
         html.ShouldContain($"data-alert-id=\"{theirs}\"");
         html.ShouldContain("href=\"/accounts/N1\"");
@@ -142,7 +142,7 @@ public abstract partial class AlertsPageTests(TestEngine engine) : IDisposable
         var (mine, theirs) = await Seed();
         var csm = await app.SignedIn("csm");
         var onlyMine = await TestApp.Page(csm, "/alerts?mine=1");
-        onlyMine.ShouldContain("1 open alert match");
+        onlyMine.ShouldContain("1 open alert on 1 account match");
         onlyMine.ShouldContain($"data-alert-id=\"{mine}\"");
         onlyMine.ShouldNotContain($"data-alert-id=\"{theirs}\"");
         onlyMine.ShouldContain("1 open task assigned to you");

@@ -34,7 +34,14 @@ internal enum BodyKind
 /// <param name="Fields">The body's fields (JSON) or form fields (dashboard: `_handler` then the fields).</param>
 /// <param name="Valid">A valid body the fields are put into one at a time.</param>
 /// <param name="Handler">The dashboard form's name.</param>
-internal sealed record Shape(BodyKind Body, string[] Query, string[]? Fields = null, string? Valid = null, string? Handler = null);
+/// <param name="OtherForms">Further forms of the same dashboard page: each form's name with its fields.</param>
+internal sealed record Shape(BodyKind Body, string[] Query, string[]? Fields = null, string? Valid = null, string? Handler = null,
+    (string Handler, string[] Fields)[]? OtherForms = null)
+{
+    /// <summary>Every form of a dashboard page, by name with its fields.</summary>
+    public IEnumerable<(string Handler, string[] Fields)> Forms =>
+        (Handler is null ? [] : new[] { (Handler, Fields ?? []) }).Concat(OtherForms ?? []);
+}
 
 /// <summary>
 /// The corpus mapping of every endpoint the app serves, by method and route pattern. The suite enumerates the endpoints
@@ -65,7 +72,7 @@ internal static class EndpointShapes
         ["GET|POST /accounts"] = new(BodyKind.Form, [.. PageQuery, "renewal", "mine"]),
         ["GET|POST /accounts/{Id}"] = new(BodyKind.Form, ["from", "to", "saved"], ["Sentiment.Rating", "Sentiment.Note"], Handler: "sentiment"),
         ["GET|POST /alerts"] = new(BodyKind.Form, ["severity", "rule", "owner", "mine", "page", "tpage", "done"],
-            ["account", "title", "assignee", "due", "steps"], Handler: "task-new"),
+            ["account", "title", "assignee", "due", "steps"], Handler: "task-new", OtherForms: [("inbox", ["accounts", "action", "until"])]),
         ["GET|POST /model"] = new(BodyKind.Form, ["published"]),
         ["GET|POST /segments"] = new(BodyKind.Form, ["kind", "segment", "grade"]),
         ["GET|POST /surveys"] = new(BodyKind.Form, ["kind", "segment", "from", "to"]),

@@ -250,14 +250,17 @@ public abstract partial class HostileHttpTests(TestEngine engine, ITestOutputHel
                     }
                     break;
                 case BodyKind.Form:
-                    foreach (var field in shape.Fields ?? [])
+                    foreach (var (handler, fields) in shape.Forms)
                     {
-                        foreach (var piece in HostileCorpus.Values)
+                        foreach (var field in fields)
                         {
-                            var form = shape.Fields!.ToDictionary(f => f, f => f == field ? piece.Value : "x");
-                            form["_handler"] = shape.Handler!;
-                            form["__RequestVerificationToken"] = token;
-                            await Send(client, k, $"form {field}={piece}", Request(HttpMethod.Post, path, new FormUrlEncodedContent(form)), api);
+                            foreach (var piece in HostileCorpus.Values)
+                            {
+                                var form = fields.ToDictionary(f => f, f => f == field ? piece.Value : "x");
+                                form["_handler"] = handler;
+                                form["__RequestVerificationToken"] = token;
+                                await Send(client, k, $"form {handler} {field}={piece}", Request(HttpMethod.Post, path, new FormUrlEncodedContent(form)), api);
+                            }
                         }
                     }
                     // A post without the token, and with junk, is refused.
