@@ -1,4 +1,5 @@
 using System.Globalization;
+using CustomerHealth.Core.Scoring;
 
 namespace CustomerHealth.Core.Alerts;
 
@@ -41,14 +42,14 @@ public static class RuleEvaluator
     /// or null when it is not known: a drop counts only as far as the account itself dropped, not data arriving, a new
     /// model or an override.
     /// </param>
-    public static RuleEvaluation Evaluate(AlertRule rule, AccountState now, AccountState? previous, Func<int, double?> scoreDaysAgo, Func<int, double?>? ownChange = null)
+    public static RuleEvaluation Evaluate(AlertRule rule, AccountState now, AccountState? previous, Func<int, double?> scoreDaysAgo, Func<int, OwnChange?>? ownChange = null)
     {
         var (holds, reason) = Check(rule.When, now, previous, scoreDaysAgo, ownChange);
         return new RuleEvaluation(rule.Scope.Matches(now), holds, reason);
     }
 
     /// <summary>Whether a condition holds, scope aside, with the reason either way.</summary>
-    public static (bool Holds, string Reason) Check(Condition condition, AccountState now, AccountState? previous, Func<int, double?> scoreDaysAgo, Func<int, double?>? ownChange = null) =>
+    public static (bool Holds, string Reason) Check(Condition condition, AccountState now, AccountState? previous, Func<int, double?> scoreDaysAgo, Func<int, OwnChange?>? ownChange = null) =>
         condition switch
         {
             GradeEntered c => GradeEntered(c, now, previous),
@@ -97,7 +98,7 @@ public static class RuleEvaluator
             : (false, $"score {One(score)} is not below {Num(c.Value)}");
     }
 
-    private static (bool, string) ScoreDrop(ScoreDrop c, AccountState now, Func<int, double?> scoreDaysAgo, Func<int, double?>? ownChange)
+    private static (bool, string) ScoreDrop(ScoreDrop c, AccountState now, Func<int, double?> scoreDaysAgo, Func<int, OwnChange?>? ownChange)
     {
         if (now.Score is not { } score)
         {
@@ -109,14 +110,15 @@ public static class RuleEvaluator
         }
         // Rounded to the tenth shown in the reason, so "fell 15.0 points" never fails a 15-point rule by 1e-15.
         var drop = Math.Round(before - score, 6);
-        if (drop >= c.Points && ownChange?.Invoke(c.Days) is { } own && Math.Round(-own, 6) < c.Points)
+        var own = ownChange?.Invoke(c.Days);
+        if (drop >= c.Points && own is not null && Math.Round(-own.Change, 6) < c.Points)
         {
-            return (false, $"score fell {One(drop)} points in {c.Days} days (from {One(before)}), but the account's own measures only {One(Math.Max(0, -own))}: " +
+            return (false, $"score fell {One(drop)} points in {c.Days} days (from {One(before)}), but the account's own measures only {One(Math.Max(0, -own.Change))}: " +
                 "the rest came from data arriving or going quiet, a new model or an override");
         }
         if (drop >= c.Points)
         {
-            return (true, $"score fell {One(drop)} points in {c.Days} days (from {One(before)})");
+            return (true, $"score fell {One(drop)} points in {c.Days} days (from {One(before)})" + (own?.Mainly is { } mainly ? $", mainly {mainly}" : ""));
         }
         return drop > 0
             ? (false, $"score fell {One(drop)} points in {c.Days} days (from {One(before)}), less than {Num(c.Points)}")

@@ -1,4 +1,9 @@
+using System.Globalization;
+
 namespace CustomerHealth.Core.Scoring;
+
+/// <summary>The part of a score change that the account's own measures made, and the largest of them in words (null when none moved by a tenth).</summary>
+public sealed record OwnChange(double Change, string? Mainly);
 
 /// <summary>One side of a score change: a stored or computed score and what made it.</summary>
 /// <param name="Card">The scorecard's index in <paramref name="Plan"/> (0: the base model).</param>
@@ -102,6 +107,20 @@ public static class ChangeAttribution
 
     /// <summary>Whether a part is the account's own doing: a measure whose value moved (also ranking differently among all accounts), not data arriving or going quiet, a new model, a scorecard or an override.</summary>
     public static bool IsOwn(ContributionChange c) => c.Measure is not null && c.Cause is null or Cohort;
+
+    /// <summary>
+    /// The largest part of a change in a line for people ("Logins per user -12.3", with "(data arrived)" and the like
+    /// when it is not the account's own doing), or null when no part reaches a tenth of a point. The parts come largest
+    /// first, as <see cref="Attribute"/> gives them.
+    /// </summary>
+    public static string? Headline(IEnumerable<ContributionChange> changes) =>
+        changes.FirstOrDefault() is { } top && Math.Abs(top.Change) >= 0.05
+            ? $"{top.Label} {top.Change.ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture)}" + (Describe(top.Cause) is { Length: > 0 } why ? $" ({why})" : "")
+            : null;
+
+    /// <summary>The account's own part of a change (<see cref="IsOwn"/>) and its largest own cause in words.</summary>
+    public static OwnChange Own(IReadOnlyList<ContributionChange> changes) =>
+        new(changes.Where(IsOwn).Sum(c => c.Change), Headline(changes.Where(IsOwn)));
 
     /// <summary>A cause in words for people (empty for a measure whose own value moved).</summary>
     public static string Describe(string? cause) => cause switch

@@ -257,7 +257,7 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
     }
 
     /// <param name="Own">For an account whose score fell at least a `score_drop` rule's points over its days: the part of the change its own measures made.</param>
-    private sealed record DayInputs(List<Snap> Current, Dictionary<long, Snap> Previous, Dictionary<int, Dictionary<long, double?>> Ago, Dictionary<(long Key, int Days), double?> Own);
+    private sealed record DayInputs(List<Snap> Current, Dictionary<long, Snap> Previous, Dictionary<int, Dictionary<long, double?>> Ago, Dictionary<(long Key, int Days), OwnChange?> Own);
 
     /// <summary>A day's snapshots, each account's snapshot before it, and the scores the rules' `score_drop` windows look back to.</summary>
     private DayInputs LoadDay(AlertRuleSet rules, DateOnly asOf)
@@ -281,9 +281,9 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
     /// The explained change (<see cref="ChangeAttribution"/>) of each account whose score fell at least a `score_drop`
     /// rule's points: only those, so that a day's evaluation explains a handful of accounts, not all of them.
     /// </summary>
-    private Dictionary<(long Key, int Days), double?> OwnChanges(AlertRuleSet rules, DateOnly asOf, List<Snap> current, Dictionary<int, Dictionary<long, double?>> ago)
+    private Dictionary<(long Key, int Days), OwnChange?> OwnChanges(AlertRuleSet rules, DateOnly asOf, List<Snap> current, Dictionary<int, Dictionary<long, double?>> ago)
     {
-        var own = new Dictionary<(long Key, int Days), double?>();
+        var own = new Dictionary<(long Key, int Days), OwnChange?>();
         var drops = rules.Rules.Select(r => r.When).OfType<ScoreDrop>().GroupBy(d => d.Days).ToDictionary(g => g.Key, g => g.Min(d => d.Points));
         if (drops.Count == 0)
         {
@@ -298,7 +298,7 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
                 {
                     try
                     {
-                        own[(snap.Key, days)] = reader.Explain(snap.State.AccountId, asOf.AddDays(-days), asOf)?.Changes.Where(ChangeAttribution.IsOwn).Sum(c => c.Change);
+                        own[(snap.Key, days)] = reader.Explain(snap.State.AccountId, asOf.AddDays(-days), asOf) is { } change ? ChangeAttribution.Own(change.Changes) : null;
                     }
                     catch (StoreException)
                     {
@@ -310,7 +310,7 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
         return own;
     }
 
-    private static Func<int, double?> Own(Dictionary<(long Key, int Days), double?> own, long key) =>
+    private static Func<int, OwnChange?> Own(Dictionary<(long Key, int Days), OwnChange?> own, long key) =>
         d => own.GetValueOrDefault((key, d));
 
     private static Func<int, double?> Ago(Dictionary<int, Dictionary<long, double?>> ago, long key) =>

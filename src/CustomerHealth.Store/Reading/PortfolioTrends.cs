@@ -143,11 +143,7 @@ public sealed class PortfolioTrends(StoreDb db)
             {
                 continue;
             }
-            var own = change.Changes.Where(ChangeAttribution.IsOwn).Sum(c => c.Change);
-            var top = change.Changes[0];
-            var reason = $"{top.Label} {top.Change.ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture)}" +
-                (ChangeAttribution.Describe(top.Cause) is { Length: > 0 } why ? $" ({why})" : "");
-            explained.Add(Map(r) with { OwnChange = own, Reason = reason });
+            explained.Add(Map(r) with { OwnChange = ChangeAttribution.Own(change.Changes).Change, Reason = ChangeAttribution.Headline(change.Changes) });
         }
         return (explained.Where(m => m.OwnChange >= 2).OrderByDescending(m => m.OwnChange).ThenBy(m => m.AccountId, StringComparer.Ordinal).Take(limit).ToList(),
             explained.Where(m => m.OwnChange <= -2).OrderBy(m => m.OwnChange).ThenBy(m => m.AccountId, StringComparer.Ordinal).Take(limit).ToList());

@@ -42,11 +42,8 @@ public sealed class TodayReader(StoreDb db, ModelVersions models, TimeProvider c
                 {
                     if (reader.Explain(r.AccountId, day.AddDays(-trendDays), day) is { Changes.Count: > 0 } change)
                     {
-                        own = change.Changes.Where(ChangeAttribution.IsOwn).Sum(c => c.Change);
-                        var top = change.Changes[0];
-                        reason = Math.Abs(top.Change) < 0.05 ? null
-                            : $"{top.Label} {top.Change.ToString("+0.0;-0.0;0.0", System.Globalization.CultureInfo.InvariantCulture)}" +
-                              (ChangeAttribution.Describe(top.Cause) is { Length: > 0 } why ? $" ({why})" : "");
+                        own = ChangeAttribution.Own(change.Changes).Change;
+                        reason = ChangeAttribution.Headline(change.Changes);
                     }
                 }
                 catch (StoreException)

@@ -1,4 +1,5 @@
 using CustomerHealth.Core.Alerts;
+using CustomerHealth.Core.Scoring;
 
 namespace CustomerHealth.Core.Tests.Alerts;
 
@@ -97,13 +98,38 @@ public class RuleEvaluatorTests
     public void Check_ScoreDropMadeByDataArriving_DoesNotHoldAndSaysWhy()
     {
         // 61.2 → 43.2 is 18 points, but the account's own measures made only 4 of them (NPS arrived, scoring low).
-        var (holds, reason) = RuleEvaluator.Check(new ScoreDrop(15, 30), Account(43.2), null, _ => 61.2, _ => -4);
+        var (holds, reason) = RuleEvaluator.Check(new ScoreDrop(15, 30), Account(43.2), null, _ => 61.2, _ => new OwnChange(-4, "Logins -4.0"));
         holds.ShouldBeFalse();
         reason.ShouldContain("own measures only 4.0");
-        // When the account's own measures made the drop, it holds.
-        RuleEvaluator.Check(new ScoreDrop(15, 30), Account(43.2), null, _ => 61.2, _ => -16).Holds.ShouldBeTrue();
+        // When the account's own measures made the drop, it holds, and the reason names the largest of them.
+        RuleEvaluator.Check(new ScoreDrop(15, 30), Account(43.2), null, _ => 61.2, _ => new OwnChange(-16, "Logins -11.0"))
+            .ShouldBe((true, "score fell 18.0 points in 30 days (from 61.2), mainly Logins -11.0"));
         // Not explained (null): the drop counts as it is.
         RuleEvaluator.Check(new ScoreDrop(15, 30), Account(43.2), null, _ => 61.2, _ => null).Holds.ShouldBeTrue();
+    }
+
+    [Fact]
+    public void Check_ScoreDrop_NamesTheLargestOwnCauseFromTheAttribution()
+    {
+        // Logins fell (own, -12), NPS arrived scoring low (-6, not own), tickets moved a little (own, -2).
+        IReadOnlyList<ContributionChange> parts =
+        [
+            new("usage", "logins", "Logins", 40.0, 10.0, 30, 18, -12, null),
+            new("voice", "nps", "NPS", null, -40.0, 0, -6, -6, ChangeAttribution.SourceConnected),
+            new("support", "tickets", "Tickets", 2.0, 4.0, 10, 8, -2, null),
+        ];
+        var own = ChangeAttribution.Own(parts);
+        own.Change.ShouldBe(-14);
+        own.Mainly.ShouldBe("Logins -12.0");
+        ChangeAttribution.Headline(parts).ShouldBe("Logins -12.0");
+        ChangeAttribution.Headline(parts.Skip(1)).ShouldBe("NPS -6.0 (data arrived)");
+        ChangeAttribution.Headline([]).ShouldBeNull();
+
+        RuleEvaluator.Check(new ScoreDrop(15, 30), Account(41), null, _ => 61, _ => own)
+            .ShouldBe((false, "score fell 20.0 points in 30 days (from 61.0), but the account's own measures only 14.0: " +
+                "the rest came from data arriving or going quiet, a new model or an override"));
+        RuleEvaluator.Check(new ScoreDrop(10, 30), Account(41), null, _ => 61, _ => own)
+            .ShouldBe((true, "score fell 20.0 points in 30 days (from 61.0), mainly Logins -12.0"));
     }
 
     [Fact]

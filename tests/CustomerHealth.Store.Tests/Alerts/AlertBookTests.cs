@@ -63,8 +63,10 @@ public abstract class AlertBookTests(TestEngine engine) : IDisposable
         store.ImportCsv(Core.Signals.ImportKind.Surveys, "account_id,kind,score,responded_at,response_id", "A1,nps,0,2025-05-20T10:00:00Z,R1").Applied.ShouldBeTrue();
         Day(new DateOnly(2025, 6, 1), ("A2", 60));
 
-        var open = Book.Alerts().Where(a => a.RuleId == "drop").Select(a => a.AccountId).ToList();
-        open.ShouldBe(["A2"]);
+        var open = Book.Alerts().Where(a => a.RuleId == "drop").ToList();
+        open.Select(a => a.AccountId).ShouldBe(["A2"]);
+        // The reason names the cause the attribution gives the drop: A2's health metric, its only measure with data.
+        open[0].Reason.ShouldBe("score fell 30.0 points in 30 days (from 90.0), mainly health -30.0");
     }
 
     [Fact]
