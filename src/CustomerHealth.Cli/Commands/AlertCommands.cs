@@ -4,6 +4,7 @@ using CustomerHealth.Core.Alerts;
 using CustomerHealth.Core.Model;
 using CustomerHealth.Store.Alerts;
 using Spectre.Console;
+using static CustomerHealth.Store.Alerts.NoiseReportText;
 
 namespace CustomerHealth.Cli.Commands;
 
@@ -197,16 +198,15 @@ internal static class AlertCommands
                 CliContext.WriteJson(report);
                 return 0;
             }
-            Console.WriteLine($"{report.Days} scored days from {report.From} to {report.To} ({report.Weeks.ToString("0.#", CultureInfo.InvariantCulture)} weeks). " +
-                "Alerts are taken as resolved on the day their condition clears; nobody snoozes.");
+            Console.WriteLine(Stretch(report));
             var table = new Table().Border(TableBorder.Simple)
                 .AddColumns("Rule", "Cooldown", "On the first day", "After it", "Per week", "Busiest week", "Accounts", "Held back by cooldown", "Open at the end");
             foreach (var (w, wo) in report.WithCooldown.Zip(report.WithoutCooldown))
             {
                 foreach (var r in w.CooldownDays > 0 ? new[] { w, wo } : [w])
                 {
-                    table.AddRow(Markup.Escape(r.RuleId), r.CooldownDays > 0 ? r.CooldownDays + "d" : "none", Num(r.OpenedFirstDay), Num(r.OpenedAfter),
-                        r.PerWeek.ToString("0.0", CultureInfo.InvariantCulture), Num(r.BusiestWeek), Num(r.Accounts), Num(r.HeldBackByCooldown), Num(r.OpenAtEnd));
+                    table.AddRow(Markup.Escape(r.RuleId), Cooldown(r.CooldownDays), Num(r.OpenedFirstDay), Num(r.OpenedAfter),
+                        Dec(r.PerWeek), Num(r.BusiestWeek), Num(r.Accounts), Num(r.HeldBackByCooldown), Num(r.OpenAtEnd));
                 }
             }
             AnsiConsole.Write(table);
@@ -219,16 +219,9 @@ internal static class AlertCommands
     /// <summary>The replay measured like a classifier: the inbox load, and how often an alert came before churn.</summary>
     private static void PrintOutcomes(NoiseReport report)
     {
-        var h = report.HorizonDays.ToString("N0", CultureInfo.InvariantCulture);
         Console.WriteLine();
-        Console.WriteLine($"Did the alerts come before churn? Churn within {h} days after an alert opened (churned subscription events, as in `chs backtest`), " +
-            (report.JudgedUntil is { } until
-                ? $"judged for the alerts opened up to {until}: later ones have not had {h} days yet."
-                : $"judged for no alert: none has had {h} days after it yet."));
-        Console.WriteLine($"{Num(report.Owners)} owner{(report.Owners == 1 ? "" : "s")} (CSMs) with accounts; " +
-            (report.BaseChurnRate is { } rate
-                ? $"{Pct(rate)} of the accounts scored on a day churned within {h} days after it ({Num(report.ChurnedAccounts)} accounts, ARR {Money(report.ChurnedArr)})."
-                : "no day can be judged yet."));
+        Console.WriteLine(Judging(report));
+        Console.WriteLine(Baseline(report));
         var table = new Table().Border(TableBorder.Simple).AddColumns("Rule", "Alerts per CSM a week", "Judged", "Then churned", "Precision", "Lift", "Median lead",
             "ARR covered");
         foreach (var r in report.WithCooldown)
@@ -240,25 +233,9 @@ internal static class AlertCommands
         table.AddRow("[bold]all rules[/]", Dec(all.AlertsPerOwnerWeek), Num(all.Judged), Num(all.FollowedByChurn), Pct(all.Precision), Times(all.Lift),
             Lead(all.MedianLeadDays), Covered(all.ArrCovered, all.ArrCoveredShare));
         AnsiConsole.Write(table);
-        Console.WriteLine("Alerts per CSM a week: new alerts after the first day, divided by the owners and by the weeks: what lands in one inbox.");
-        Console.WriteLine($"Precision: of the judged alerts, the share after which the account churned within {h} days.");
-        Console.WriteLine("Lift: precision divided by the churn rate of all scored accounts: 1× is no better than picking accounts at random.");
-        Console.WriteLine("Median lead: for alerts followed by churn, the typical days between the alert and the churn: the time there was to act.");
-        Console.WriteLine("ARR covered: the ARR of the accounts that churned after an alert, and its share of all the ARR that churned.");
-        Console.WriteLine("A dash: nothing to measure yet (no alert old enough to judge, or nobody churned).");
+        foreach (var line in OutcomeColumns(report))
+        {
+            Console.WriteLine(line);
+        }
     }
-
-    private static string Num(int n) => n.ToString("N0", CultureInfo.InvariantCulture);
-
-    private static string Dec(double? v) => v is { } x ? x.ToString("0.0", CultureInfo.InvariantCulture) : "—";
-
-    private static string Pct(double? v) => v is { } x ? (x * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%" : "—";
-
-    private static string Times(double? v) => v is { } x ? x.ToString("0.0", CultureInfo.InvariantCulture) + "×" : "—";
-
-    private static string Lead(double? v) => v is { } x ? x.ToString("0", CultureInfo.InvariantCulture) + " days" : "—";
-
-    private static string Money(double v) => v.ToString("N0", CultureInfo.InvariantCulture);
-
-    private static string Covered(double arr, double? share) => Money(arr) + (share is { } s ? $" ({Pct(s)})" : "");
 }

@@ -89,12 +89,7 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
     public AlertRuleSet SetRules(string yaml, string file)
     {
         var secrets = new DestinationSecrets(db, clock);
-        var (unsealed, missing) = RuleSecrets.Unseal(yaml, secrets.Get);
-        if (missing.Count > 0)
-        {
-            throw new AlertRulesInvalidException(file, missing);
-        }
-        var rules = Validate(unsealed, file);
+        var (unsealed, rules) = ReadDraft(yaml, file, secrets);
         var (sealedYaml, given) = RuleSecrets.Seal(unsealed);
         using var turn = db.WriteTurn();
         using var tx = db.Connection.BeginTransaction();
@@ -102,6 +97,22 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
         db.Connection.Execute("INSERT INTO alert_rules (yaml, set_at) VALUES (@yaml, @at)", new { yaml = sealedYaml, at = clock.GetUtcNow().ToString("o", CultureInfo.InvariantCulture) }, tx);
         tx.Commit();
         return rules;
+    }
+
+    /// <summary>
+    /// Reads a draft rules file exactly as <see cref="SetRules"/> would before putting it in force — a placeholder stands
+    /// for the secret stored for that destination — and changes nothing: for replaying a draft before it is set.
+    /// </summary>
+    public AlertRuleSet ValidateDraft(string yaml, string file) => ReadDraft(yaml, file, new DestinationSecrets(db, clock)).Rules;
+
+    private (string Unsealed, AlertRuleSet Rules) ReadDraft(string yaml, string file, DestinationSecrets secrets)
+    {
+        var (unsealed, missing) = RuleSecrets.Unseal(yaml, secrets.Get);
+        if (missing.Count > 0)
+        {
+            throw new AlertRulesInvalidException(file, missing);
+        }
+        return (unsealed, Validate(unsealed, file));
     }
 
     /// <summary>

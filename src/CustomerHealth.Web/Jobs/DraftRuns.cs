@@ -3,8 +3,9 @@ using System.Collections.Concurrent;
 namespace CustomerHealth.Web.Jobs;
 
 /// <summary>
-/// At most one draft preview or backtest runs per caller (a signed-in user or an API key): each can score the whole
-/// portfolio, so a second one at the same time would only double the load. The API answers 429 and the model editor
+/// At most one draft preview or backtest, or rules replay (the Alert rules page), runs per caller (a signed-in user or
+/// an API key): each can read or score the whole portfolio's history, so a second one at the same time would only
+/// double the load. The API answers 429 and the model editor
 /// says so; a run ends when its request or editor does, and is counted as stopped.
 /// </summary>
 internal sealed class DraftRuns(ILogger<DraftRuns> log)

@@ -102,6 +102,26 @@ public abstract class AlertBookTests(TestEngine engine) : IDisposable
     }
 
     [Fact]
+    public void ValidateDraft_ThePlaceholdersOfTheRulesAsShown_ReadAsTheStoredSecrets_AndNothingChanges()
+    {
+        store.Publish();
+        Book.SetRules(RulesWithSecrets, "r.yaml");
+        var before = EveryStoredText();
+        // The Slack URL is behind a placeholder too: without the stored one it would not be a URL at all.
+        var shown = Book.RulesYaml()!.Replace("entered-red", "draft-red", StringComparison.Ordinal);
+
+        var draft = Book.ValidateDraft(shown, "draft.yaml");
+
+        draft.Rules.Single().Id.ShouldBe("draft-red");
+        draft.Destinations["crm"].Secret.ShouldBe("hmac-key-123");
+        draft.Destinations["team"].Url.AbsolutePath.ShouldEndWith("SECRETPATH");
+        EveryStoredText().ShouldBe(before);
+        Book.Rules().Rules.Single().Id.ShouldBe("entered-red");
+        var e = Should.Throw<Core.Alerts.AlertRulesInvalidException>(() => Book.ValidateDraft(shown.Replace("crm", "erp", StringComparison.Ordinal), "draft.yaml"));
+        e.Message.ShouldContain("destination `erp`");
+    }
+
+    [Fact]
     public void SealStoredRules_RulesStoredWithTheirSecretsInClear_AreSealedInEveryVersion()
     {
         store.Publish();

@@ -26,6 +26,7 @@ public abstract class RequestSafetyTests(TestEngine engine) : IDisposable
     [InlineData("/")]
     [InlineData("/accounts?q=a")]
     [InlineData("/alerts")]
+    [InlineData("/alerts/rules")]
     [InlineData("/model")]
     [InlineData("/team")]
     public async Task Pages_WithAnIngestKey_AreRefused_WithAReadKey_Shown(string page)

@@ -146,6 +146,7 @@ public sealed partial class DashboardBrowserTests(BrowserApp app) : IClassFixtur
     [InlineData("/today")]
     [InlineData("/accounts")]
     [InlineData("/accounts/B05")]
+    [InlineData("/alerts/rules")]
     public async Task Pages_PassTheAccessibilityCheck(string path)
     {
         var page = await app.SignIn("manager", bypassCsp: true);

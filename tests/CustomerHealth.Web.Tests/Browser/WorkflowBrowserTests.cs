@@ -103,9 +103,54 @@ public sealed class WorkflowBrowserTests(BrowserApp app) : IClassFixture<Browser
     }
 
     [Fact]
-    public async Task Viewer_HasNoFormsOnAlertsAndNoModelEditor()
+    public async Task AlertRules_AnAdminReplaysTheRulesInForce_ThenTestsTheShippedRulesAsADraft_AndThePagePassesTheAccessibilityCheck()
+    {
+        var page = await app.SignIn("admin", bypassCsp: true);
+        await page.GotoAsync(app.Url + "/alerts");
+        await page.GetByTestId("rules-link").ClickAsync();
+        await BrowserApp.Arrive(page, new Regex("/alerts/rules$"));
+        (await page.GetByTestId("rule-sentence").CountAsync()).ShouldBe(6, "the shipped rules are in force");
+        (await page.GetByTestId("rule-sentence").First.TextContentAsync())!.ShouldContain("entered-red: Alerts when the grade becomes At risk (red)");
+
+        // The default range: the last 26 weeks of scored history up to the latest scored day.
+        (await page.GetByLabel("To", new() { Exact = true }).InputValueAsync()).ShouldBe(BrowserApp.Today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Replay the rules in force" }).ClickAsync();
+        await page.GetByTestId("replay-result").WaitForAsync();
+        (await page.GetByRole(AriaRole.Heading, new() { Name = "Replay of the rules in force" }).CountAsync()).ShouldBe(1);
+        (await page.GetByTestId("replay-span").TextContentAsync())!.ShouldContain("17 scored days");
+        (await page.GetByTestId("outcome-row").CountAsync()).ShouldBe(6);
+        (await page.GetByTestId("outcome-all").TextContentAsync())!.ShouldContain("all rules");
+        (await page.GetByTestId("outcome-explained").TextContentAsync())!.ShouldContain("Lift: precision divided by the churn rate of all scored accounts");
+        (await BrowserApp.AccessibilityProblems(page)).ShouldBeEmpty();
+        await BrowserApp.Screenshot(page, "alert-rules-replay");
+
+        // A draft: the shipped rules with one rule fewer, replayed; what is in force stays.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start from the shipped rules" }).ClickAsync();
+        await page.GetByTestId("notice").WaitForAsync();
+        var draft = await page.GetByLabel("Rules file (YAML)").InputValueAsync();
+        draft.ShouldContain("id: sentiment-stale");
+        await page.GetByLabel("Rules file (YAML)").FillAsync(draft[..draft.IndexOf("  # Nobody has recorded", StringComparison.Ordinal)]);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Test these rules" }).ClickAsync();
+        await page.GetByRole(AriaRole.Heading, new() { Name = "Replay of the draft (nothing was changed)" }).WaitForAsync();
+        (await page.GetByTestId("outcome-row").CountAsync()).ShouldBe(5);
+        (await page.GetByTestId("rule-sentence").CountAsync()).ShouldBe(6, "testing a draft changes nothing");
+
+        // A broken draft: the problem at its line, the draft kept to be fixed.
+        await page.GetByLabel("Rules file (YAML)").FillAsync("rules:\n  - id: x\n    when: { score_below: 40 }\n    severity: huge\n");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Test these rules" }).ClickAsync();
+        (await page.GetByTestId("problems").TextContentAsync())!.ShouldContain("line 4, column 15: `severity` must be `low`, `medium` or `high`");
+        (await page.GetByLabel("Rules file (YAML)").InputValueAsync()).ShouldContain("severity: huge");
+        (await BrowserApp.AccessibilityProblems(page)).ShouldBeEmpty();
+        await BrowserApp.Screenshot(page, "alert-rules-draft-refused");
+    }
+
+    [Fact]
+    public async Task Viewer_HasNoFormsOnAlertsOrAlertRulesAndNoModelEditor()
     {
         var page = await app.SignIn("viewer");
+        await page.GotoAsync(app.Url + "/alerts/rules");
+        (await page.GetByTestId("rule-sentence").CountAsync()).ShouldBeGreaterThan(0);
+        (await page.Locator("form[method=post]").CountAsync()).ShouldBe(1, "only signing out");
         await page.GotoAsync(app.Url + "/alerts");
         (await page.Locator("[data-testid=alert]").CountAsync()).ShouldBeGreaterThan(0);
         (await page.Locator("form[method=post]").CountAsync()).ShouldBe(1, "only signing out");

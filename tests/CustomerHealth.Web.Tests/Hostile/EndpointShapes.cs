@@ -34,13 +34,19 @@ internal enum BodyKind
 /// <param name="Fields">The body's fields (JSON) or form fields (dashboard: `_handler` then the fields).</param>
 /// <param name="Valid">A valid body the fields are put into one at a time.</param>
 /// <param name="Handler">The dashboard form's name.</param>
-/// <param name="OtherForms">Further forms of the same dashboard page: each form's name with its fields.</param>
+/// <param name="OtherForms">Further forms of the same dashboard page (or the same form doing something else): each form's name with its fields.</param>
+/// <param name="YamlFields">Form fields that hold a whole YAML file: they are sent the corpus's YAML files as well as its values.</param>
+/// <remarks>
+/// A form field is its name, or `name=value` for the value it keeps while another field is hostile (else "x"): so that
+/// a hostile value gets past the fields checked before it, such as the form's action.
+/// </remarks>
 internal sealed record Shape(BodyKind Body, string[] Query, string[]? Fields = null, string? Valid = null, string? Handler = null,
-    (string Handler, string[] Fields)[]? OtherForms = null)
+    (string Handler, string[] Fields)[]? OtherForms = null, string[]? YamlFields = null)
 {
-    /// <summary>Every form of a dashboard page, by name with its fields.</summary>
-    public IEnumerable<(string Handler, string[] Fields)> Forms =>
-        (Handler is null ? [] : new[] { (Handler, Fields ?? []) }).Concat(OtherForms ?? []);
+    /// <summary>Every form of a dashboard page, by name with its fields (name and the value it keeps).</summary>
+    public IEnumerable<(string Handler, (string Name, string Value)[] Fields)> Forms =>
+        (Handler is null ? [] : new[] { (Handler, Fields: Fields ?? []) }).Concat(OtherForms ?? [])
+            .Select(f => (f.Handler, f.Fields.Select(x => x.Split('=', 2)).Select(x => (x[0], x.Length > 1 ? x[1] : "x")).ToArray()));
 }
 
 /// <summary>
@@ -73,6 +79,9 @@ internal static class EndpointShapes
         ["GET|POST /accounts/{Id}"] = new(BodyKind.Form, ["from", "to", "saved"], ["Sentiment.Rating", "Sentiment.Note"], Handler: "sentiment"),
         ["GET|POST /alerts"] = new(BodyKind.Form, ["severity", "rule", "owner", "mine", "page", "tpage", "done"],
             ["account", "title", "assignee", "due", "steps"], Handler: "task-new", OtherForms: [("inbox", ["accounts", "action", "until"])]),
+        ["GET|POST /alerts/rules"] = new(BodyKind.Form, ["done"], ["act=replay", "from=", "to=", "horizon="], Handler: "rules",
+            OtherForms: [("rules", ["act=test", "draft=rules: []", "from=", "to=", "horizon="]), ("rules", ["act=set", "draft"]), ("rules", ["act=shipped", "draft"])],
+            YamlFields: ["draft"]),
         ["GET|POST /model"] = new(BodyKind.Form, ["published"]),
         ["GET|POST /segments"] = new(BodyKind.Form, ["kind", "segment", "grade"]),
         ["GET|POST /surveys"] = new(BodyKind.Form, ["kind", "segment", "from", "to"]),
