@@ -62,7 +62,7 @@ internal static class PagesBench
                     }
                     new Importer(db, TimeProvider.System).ImportDirectory(dir, new ImportOptions());
                     new ScoringRun(db, models).ScoreRange(Portfolios.End.AddDays(-7 * (weeks - 1)), Portfolios.End, 7);
-                    if (db.IsPostgres)
+                    if (db.Engine is CustomerHealth.Store.Engines.PostgresEngine)
                     {
                         // Measured as a running database is, once (auto)vacuum has analysed the freshly loaded tables:
                         // straight after the bulk load, before that, plans are worse for a minute or two.

@@ -2,8 +2,6 @@ using System.Data.Common;
 using System.Reflection;
 using CustomerHealth.Store.Engines;
 using Dapper;
-using Microsoft.Data.Sqlite;
-using Npgsql;
 
 namespace CustomerHealth.Store;
 
@@ -20,7 +18,8 @@ public sealed class StoreDb : IDisposable
         Engine = engine;
     }
 
-    public DbConnection Connection { get; }
+    /// <summary>The connection the store's operations share; hosts call the operations, never SQL of their own.</summary>
+    internal DbConnection Connection { get; }
 
     /// <summary>The SQLite file, or the PostgreSQL connection string.</summary>
     public string Path { get; }
@@ -62,71 +61,30 @@ public sealed class StoreDb : IDisposable
     /// </summary>
     internal void AnalyzeAfterBulk(long rows, params string[] tables)
     {
-        if (IsPostgres && rows >= BulkRows)
+        if (rows >= BulkRows && Engine.Analyze(tables) is { } analyze)
         {
-            // One statement per table; a bare ANALYZE is given as text (Dapper would take a one-word command for a stored procedure).
-            Connection.Execute(tables.Length == 0 ? "ANALYZE" : string.Join("; ", tables.Select(t => "ANALYZE " + t)), commandType: System.Data.CommandType.Text);
+            Connection.Execute(analyze, commandType: System.Data.CommandType.Text);
         }
     }
 
     /// <summary>How to name the store to a person: the file, or the PostgreSQL server and database (never a password).</summary>
-    public string DisplayName => IsPostgres ? "PostgreSQL " + PostgresEngine.Describe(Path) : Path;
+    public string DisplayName => Engine.DisplayName(Path);
 
-    public bool IsPostgres => Engine is PostgresEngine;
+    /// <summary>The one place that picks the engine of a store, from its `--db` address.</summary>
+    private static IStoreEngine EngineFor(string target) => PostgresEngine.IsTarget(target) ? new PostgresEngine() : new SqliteEngine();
 
-    /// <summary>True for a value of `--db` that names a PostgreSQL server rather than a file.</summary>
-    public static bool IsPostgresTarget(string target) =>
-        target.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || target.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase) ||
-        target.StartsWith("Host=", StringComparison.OrdinalIgnoreCase);
+    /// <summary>How the writers of one process share the store at an address (known before it is opened).</summary>
+    public static StoreWriting Writing(string target) => EngineFor(target).Writing;
 
-    private const long WalCheckpointBytes = 80L << 20;
+    /// <summary>Whether the address names a store file that does not exist (a PostgreSQL store is created by the first open).</summary>
+    public static bool IsMissingFile(string target) => EngineFor(target).IsMissing(target);
 
     /// <summary>Opens (creating if needed) a store and brings its schema up to date.</summary>
     public static StoreDb Open(string target)
     {
-        StoreDb db;
-        if (IsPostgresTarget(target))
-        {
-            string cs;
-            try
-            {
-                cs = PostgresEngine.ConnectionString(target);
-            }
-            catch (Exception e) when (e is ArgumentException or FormatException)
-            {
-                throw new StoreException($"cannot read the PostgreSQL connection {Secrets.Redact(target)}: {Secrets.Redact(e.Message)}");
-            }
-            var connection = new NpgsqlConnection(cs);
-            try
-            {
-                connection.Open();
-            }
-            catch (Exception e) when (e is NpgsqlException or ArgumentException or InvalidOperationException)
-            {
-                connection.Dispose();
-                throw new StoreException($"cannot connect to PostgreSQL ({PostgresEngine.Describe(cs)}): {Secrets.Redact(e.Message)}");
-            }
-            db = new StoreDb(connection, cs, new PostgresEngine());
-        }
-        else
-        {
-            var dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(target));
-            if (dir is not null && !Directory.Exists(dir))
-            {
-                throw new StoreException($"cannot open the store {target}: folder {dir} does not exist");
-            }
-            var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = target, Pooling = false }.ToString());
-            connection.Open();
-            // Writers take turns: one waits up to ten minutes for another's import or scoring run to finish.
-            // A new store gets SQLite's largest pages (an existing one keeps its own): a commit of usage events writes
-            // every B-tree page the random keys touched, one write per page, and a 64 KiB page takes sixteen 4 KiB
-            // pages' rows in one write (HTTP ingest ~20% faster, imports ~13%; scans no slower).
-            connection.Execute("PRAGMA page_size=65536; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=600000; PRAGMA foreign_keys=OFF; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;");
-            // The write-ahead log is copied back into the file once it holds about 80 MB, whatever the page size.
-            connection.Execute($"PRAGMA wal_autocheckpoint={WalCheckpointBytes / connection.ExecuteScalar<long>("PRAGMA page_size")}");
-            SqliteEngine.AddFunctions(connection);
-            db = new StoreDb(connection, target, new SqliteEngine());
-        }
+        var engine = EngineFor(target);
+        var (connection, path) = engine.Connect(target);
+        var db = new StoreDb(connection, path, engine);
         try
         {
             db.Migrate();
@@ -138,6 +96,15 @@ public sealed class StoreDb : IDisposable
         }
         return db;
     }
+
+    /// <summary>
+    /// Sets this connection up as the process's busy writer (<see cref="StoreWriting"/>): a larger cache, and with
+    /// <see cref="StoreWriting.Checkpoints"/> it leaves copying the write-ahead log to <see cref="Checkpoint"/> on another connection.
+    /// </summary>
+    public void TuneForBusyWriter() => Engine.TuneForBusyWriter(Connection);
+
+    /// <summary>Copies the write-ahead log into the store without blocking its writer (a passive checkpoint), where the store keeps one for that.</summary>
+    public void Checkpoint() => Engine.Checkpoint(Connection);
 
     /// <summary>
     /// True when a store operation failed because the disk holding the store is full (SQLite's SQLITE_FULL or an I/O
@@ -154,9 +121,6 @@ public sealed class StoreDb : IDisposable
         }
         return false;
     }
-
-    /// <summary>The SQLite connection of an SQLite store (for the paths that use SQLite's own API).</summary>
-    internal SqliteConnection Sqlite => (SqliteConnection)Connection;
 
     public int SchemaVersion => Engine.SchemaVersion(Connection, null);
 

@@ -9,7 +9,7 @@ namespace CustomerHealth.Web;
 /// </summary>
 public sealed class StoreAccess(ServerSettings settings)
 {
-    private readonly WriteTurns? turns = StoreDb.IsPostgresTarget(settings.Db) ? null : new WriteTurns();
+    private readonly WriteTurns? turns = StoreDb.Writing(settings.Db).TakeTurns ? new WriteTurns() : null;
 
     public string Target => settings.Db;
 

@@ -1,4 +1,3 @@
-using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CustomerHealth.Web.Tests;
@@ -19,13 +18,10 @@ internal sealed class HeldWrites : IDisposable
         thread = new Thread(() =>
         {
             using var db = services.GetRequiredService<StoreAccess>().Open();
-            // SQLite writers of one server take turns; PostgreSQL ones take the import lock (the id the store uses).
+            // SQLite writers of one server take turns; PostgreSQL ones take the import lock.
             using var turn = db.WriteTurn();
             using var tx = db.Connection.BeginTransaction();
-            if (db.IsPostgres)
-            {
-                db.Connection.Execute("SELECT pg_advisory_xact_lock(720418)", transaction: tx);
-            }
+            db.Engine.LockForImport(db.Connection, tx);
             held.Set();
             release.Wait();
         });

@@ -28,7 +28,7 @@ internal sealed class CliContext(TimeProvider clock)
     public StoreDb Open(ParseResult p, bool mustExist = true)
     {
         var path = Chs.DbPath(p);
-        if (mustExist && !StoreDb.IsPostgresTarget(path) && !File.Exists(path))
+        if (mustExist && StoreDb.IsMissingFile(path))
         {
             throw new StoreException($"no store at {Secrets.Redact(path)}: run `chs init` first (or pass --db / set CHS_DB)");
         }

@@ -8,6 +8,27 @@ namespace CustomerHealth.Store.Engines;
 /// </summary>
 internal interface IStoreEngine
 {
+    /// <summary>Opens a connection to the store at a `--db` address (creating an SQLite file); the path is what <see cref="StoreDb.Path"/> keeps.</summary>
+    (DbConnection Connection, string Path) Connect(string target);
+
+    /// <summary>Whether the address names a store file that does not exist (a server's store is created by the first open).</summary>
+    bool IsMissing(string target);
+
+    /// <summary>How to name the store at <see cref="StoreDb.Path"/> to a person (never a password).</summary>
+    string DisplayName(string path);
+
+    /// <summary>How the writers of one process share the store.</summary>
+    StoreWriting Writing { get; }
+
+    /// <summary>
+    /// Sets a connection up as the process's busy writer (see <see cref="StoreWriting"/>): with
+    /// <see cref="StoreWriting.Checkpoints"/> it leaves copying the write-ahead log to <see cref="Checkpoint"/>.
+    /// </summary>
+    void TuneForBusyWriter(DbConnection c);
+
+    /// <summary>Copies the write-ahead log into the store without waiting for its readers or writer, where the engine keeps one for that.</summary>
+    void Checkpoint(DbConnection c);
+
     /// <summary>The folder of the migrations under Schema/.</summary>
     string SchemaFolder { get; }
 
@@ -46,6 +67,44 @@ internal interface IStoreEngine
     /// <summary>The LIMIT parameter meaning "no limit".</summary>
     object? NoLimit { get; }
 
+    /// <summary>SQL that is true when an expression is one of a list's values, given as a parameter made by <see cref="ListParameter"/>.</summary>
+    string AmongList(string expression, string parameter);
+
+    /// <summary>The value of a list parameter for <see cref="AmongList"/> (long or text values), however long the list.</summary>
+    object ListParameter<T>(IReadOnlyCollection<T> values);
+
+    /// <summary>
+    /// SQL that counts the rows of <paramref name="rows"/> (a table with its alias) that meet <paramref name="condition"/> and
+    /// whose <paramref name="key"/> (never NULL) is not among those <paramref name="leftOut"/> selects, in the form the
+    /// engine's planner counts fastest.
+    /// </summary>
+    string CountLeavingOut(string rows, string condition, string key, string leftOut);
+
+    /// <summary>SQL that takes the planner's statistics of the tables (all when none are named) again, or null when the engine keeps none here.</summary>
+    string? Analyze(params string[] tables);
+
+    /// <summary>Lets the set-wise merges of a transaction sort and hash in memory.</summary>
+    void MemoryForMerges(DbConnection c, DbTransaction tx);
+
+    /// <summary>
+    /// Deletes the rows of a table whose two columns hold one of the pairs, in the order given (callers that lock rows
+    /// order them).
+    /// </summary>
+    void DeletePairs(DbConnection c, DbTransaction tx, string table, string first, string second, IReadOnlyList<(long First, long Second)> pairs);
+
+    /// <summary>
+    /// How many rows a writer looks up one by one before reading the whole table pays off (a look-up is a network
+    /// round trip on a server).
+    /// </summary>
+    int LookupsBeforeReadingAll { get; }
+
+    /// <summary>
+    /// A writer of one entity kind's rows in the import's transaction, which writes each row at once or holds the rows
+    /// and writes them in bulk.
+    /// </summary>
+    /// <param name="changed">Called, as held rows are written, with the account key of each that added or changed something.</param>
+    IEntityWriter OpenEntityWriter(StoreDb db, DbTransaction tx, EntityUpsert upsert, Action<long> changed);
+
     /// <summary>A stage for usage events in the import's transaction, merged into the store set-wise.</summary>
     /// <param name="inbox">The stage's events go to the inbox when merged (see <see cref="UsageMerge"/>).</param>
     IUsageStage OpenUsageStage(StoreDb db, DbTransaction tx, bool inbox = false);
@@ -57,6 +116,19 @@ internal interface IStoreEngine
     void WriteSnapshots(StoreDb db, IEnumerable<SnapshotRecord> snapshots);
 
     void Backup(StoreDb db, string file);
+}
+
+/// <summary>Writes the rows of one entity kind (<see cref="EntityUpsert"/>) in the import's transaction.</summary>
+internal interface IEntityWriter : IDisposable
+{
+    /// <summary>
+    /// Writes a row, its values in the order of <see cref="EntityUpsert.Columns"/>, or holds it: true when written now
+    /// and it added or changed something; a held row is reported when written (see <see cref="Flush"/>).
+    /// </summary>
+    bool Write(object?[] values);
+
+    /// <summary>Writes the rows held, in order: of rows with the same key the last one stands.</summary>
+    void Flush();
 }
 
 /// <summary>The current row of a query being read.</summary>

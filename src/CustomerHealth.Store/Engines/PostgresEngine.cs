@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using Dapper;
 using Npgsql;
 using NpgsqlTypes;
@@ -8,6 +9,50 @@ namespace CustomerHealth.Store.Engines;
 /// <summary>PostgreSQL, for a team and several server processes: bulk paths use binary COPY.</summary>
 internal sealed class PostgresEngine : IStoreEngine
 {
+    /// <summary>True for a value of `--db` that names a PostgreSQL server rather than a file.</summary>
+    public static bool IsTarget(string target) =>
+        target.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || target.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase) ||
+        target.StartsWith("Host=", StringComparison.OrdinalIgnoreCase);
+
+    public (DbConnection Connection, string Path) Connect(string target)
+    {
+        string cs;
+        try
+        {
+            cs = ConnectionString(target);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException)
+        {
+            throw new StoreException($"cannot read the PostgreSQL connection {Secrets.Redact(target)}: {Secrets.Redact(e.Message)}");
+        }
+        var connection = new NpgsqlConnection(cs);
+        try
+        {
+            connection.Open();
+        }
+        catch (Exception e) when (e is NpgsqlException or ArgumentException or InvalidOperationException)
+        {
+            connection.Dispose();
+            throw new StoreException($"cannot connect to PostgreSQL ({Describe(cs)}): {Secrets.Redact(e.Message)}");
+        }
+        return (connection, cs);
+    }
+
+    public bool IsMissing(string target) => false;
+
+    public string DisplayName(string path) => "PostgreSQL " + Describe(path);
+
+    public StoreWriting Writing { get; } = new(TakeTurns: false, Checkpoints: false, InboxEvents: 50_000);
+
+    public void TuneForBusyWriter(DbConnection c)
+    {
+    }
+
+    // The server copies its own write-ahead log.
+    public void Checkpoint(DbConnection c)
+    {
+    }
+
     public string SchemaFolder => "postgres";
 
     /// <summary>Npgsql's keyword form of `--db`, which may also be a `postgres://user:password@host:port/database` URL.</summary>
@@ -90,6 +135,32 @@ internal sealed class PostgresEngine : IStoreEngine
         $"to_char(CAST({dateExpression} AS date) - CAST({daysParameter} AS integer), 'YYYY-MM-DD')";
 
     public object? NoLimit => null;
+
+    public string AmongList(string expression, string parameter) => $"{expression} = ANY({parameter})";
+
+    // Npgsql sends an array as one parameter.
+    public object ListParameter<T>(IReadOnlyCollection<T> values) => values.ToArray();
+
+    // One pass checking each row against the hashed set of those left out.
+    public string CountLeavingOut(string rows, string condition, string key, string leftOut) =>
+        $"SELECT COUNT(*) FROM {rows} WHERE {condition} AND {key} NOT IN ({leftOut})";
+
+    // One statement per table; a bare ANALYZE is given as text (Dapper would take a one-word command for a stored procedure).
+    public string? Analyze(params string[] tables) => tables.Length == 0 ? "ANALYZE" : string.Join("; ", tables.Select(t => "ANALYZE " + t));
+
+    public void MemoryForMerges(DbConnection c, DbTransaction tx) => c.Execute("SET LOCAL work_mem = '256MB'", transaction: tx);
+
+    // One statement: a statement per pair is a round trip each, and ingest waits for the lock meanwhile.
+    public void DeletePairs(DbConnection c, DbTransaction tx, string table, string first, string second, IReadOnlyList<(long First, long Second)> pairs) =>
+        c.Execute(
+            $"DELETE FROM {table} d USING unnest(@firsts, @seconds) AS m({first}, {second}) WHERE d.{first} = m.{first} AND d.{second} = m.{second}",
+            new { firsts = pairs.Select(p => p.First).ToArray(), seconds = pairs.Select(p => p.Second).ToArray() }, tx);
+
+    // A look-up is a network round trip: reading all pays off much sooner than in a file.
+    public int LookupsBeforeReadingAll => 64;
+
+    public IEntityWriter OpenEntityWriter(StoreDb db, DbTransaction tx, EntityUpsert upsert, Action<long> changed) =>
+        new EntityWriter((NpgsqlConnection)db.Connection, (NpgsqlTransaction)tx, upsert, upsert.OnConflict(this), changed);
 
     public IUsageStage OpenUsageStage(StoreDb db, DbTransaction tx, bool inbox = false) => new Stage((NpgsqlConnection)db.Connection, (NpgsqlTransaction)tx, this, inbox);
 
@@ -194,6 +265,97 @@ internal sealed class PostgresEngine : IStoreEngine
         public string GetString(int i) => r.GetString(i);
 
         public bool IsDBNull(int i) => r.IsDBNull(i);
+    }
+
+    /// <summary>
+    /// Rows held and sent by binary COPY into a temporary table, then upserted set-wise: a row written alone would be a
+    /// network round trip.
+    /// </summary>
+    private sealed class EntityWriter(NpgsqlConnection c, NpgsqlTransaction tx, EntityUpsert upsert, string onConflict, Action<long> changed) : IEntityWriter
+    {
+        private const int Limit = 50_000;
+        private readonly List<object?[]> rows = [];
+
+        public bool Write(object?[] values)
+        {
+            rows.Add(values);
+            if (rows.Count >= Limit)
+            {
+                Flush();
+            }
+            return false;
+        }
+
+        public void Flush()
+        {
+            if (rows.Count == 0)
+            {
+                return;
+            }
+            var columns = string.Join(", ", upsert.Columns);
+            var keys = string.Join(", ", upsert.Keys);
+            var stageTable = "stage_" + upsert.Table;
+            using (var create = c.CreateCommand())
+            {
+                create.Transaction = tx;
+                create.CommandText =
+                    $"CREATE TEMP TABLE IF NOT EXISTS {stageTable} AS SELECT {columns} FROM {upsert.Table} WITH NO DATA; " +
+                    $"ALTER TABLE {stageTable} ADD COLUMN IF NOT EXISTS seq BIGINT; TRUNCATE {stageTable};";
+                create.ExecuteNonQuery();
+            }
+            using (var copy = c.BeginBinaryImport($"COPY {stageTable} ({columns}, seq) FROM STDIN (FORMAT BINARY)"))
+            {
+                for (var i = 0; i < rows.Count; i++)
+                {
+                    copy.StartRow();
+                    foreach (var value in rows[i])
+                    {
+                        switch (value)
+                        {
+                            case null:
+                                copy.WriteNull();
+                                break;
+                            case string text:
+                                copy.Write(text, NpgsqlDbType.Text);
+                                break;
+                            case double d:
+                                copy.Write(d, NpgsqlDbType.Double);
+                                break;
+                            default:
+                                copy.Write(Convert.ToInt64(value, CultureInfo.InvariantCulture), NpgsqlDbType.Bigint);
+                                break;
+                        }
+                    }
+                    copy.Write((long)i, NpgsqlDbType.Bigint);
+                }
+                copy.Complete();
+            }
+            using var upsertCommand = c.CreateCommand();
+            upsertCommand.Transaction = tx;
+            // The last row of a key in the batch stands, as it would row by row.
+            upsertCommand.CommandText =
+                $"ANALYZE {stageTable}; INSERT INTO {upsert.Table} ({columns}) SELECT DISTINCT ON ({keys}) {columns} FROM {stageTable} " +
+                $"ORDER BY {keys}, seq DESC {onConflict} RETURNING account_key";
+            using (var r = upsertCommand.ExecuteReader())
+            {
+                do
+                {
+                    while (r.Read())
+                    {
+                        if (r.FieldCount == 1)
+                        {
+                            changed(r.GetInt64(0));
+                        }
+                    }
+                }
+                while (r.NextResult());
+            }
+            rows.Clear();
+        }
+
+        public void Dispose()
+        {
+        }
     }
 
     /// <summary>Events gathered in memory and sent with binary COPY into a temporary table, then merged with <see cref="UsageMerge"/>.</summary>

@@ -1,6 +1,5 @@
 using System.Text;
 using CustomerHealth.Core.Signals;
-using Microsoft.Data.Sqlite;
 
 namespace CustomerHealth.Store.Import;
 

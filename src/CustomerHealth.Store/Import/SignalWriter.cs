@@ -64,9 +64,9 @@ internal sealed class SignalWriter
     }
 
     // Account keys are looked up one by one while few are needed (an HTTP batch names a handful of accounts), and
-    // all read at once when an import turns out to name many (a file): neither pays for the other's case. A lookup
-    // is a network round trip on PostgreSQL, so there reading them all pays off much sooner.
-    private int LookupsBeforeLoadingAll => db.IsPostgres ? 64 : 2_000;
+    // all read at once when an import turns out to name many (a file): neither pays for the other's case. When
+    // reading them all pays off is the engine's (a lookup is a network round trip on a server).
+    private int LookupsBeforeLoadingAll => db.Engine.LookupsBeforeReadingAll;
     private int accountLookups;
     private bool allAccountsLoaded;
 
@@ -85,9 +85,9 @@ internal sealed class SignalWriter
     /// <summary>Writes the entity rows still held back, so that their changes are counted and later writes see them.</summary>
     public void FlushEntities()
     {
-        foreach (var batch in batches.Values)
+        foreach (var writer in entityWriters.Values)
         {
-            Flush(batch);
+            writer.Flush();
         }
     }
 
@@ -110,6 +110,11 @@ internal sealed class SignalWriter
         }
         stage?.Dispose();
         stage = null;
+        foreach (var writer in entityWriters.Values)
+        {
+            writer.Dispose();
+        }
+        entityWriters.Clear();
         foreach (var cmd in commands.Values)
         {
             cmd.Dispose();
@@ -144,84 +149,66 @@ internal sealed class SignalWriter
         _ => throw new ArgumentException($"unexpected record {record.GetType().Name}", nameof(record)),
     };
 
+    private static readonly EntityUpsert Surveys = new("surveys",
+        ["identity", "account_key", "kind", "score", "responded_at", "response_id", "contact", "comment", "properties"], Keys: ["identity"],
+        Updated: ["account_key", "kind", "score", "responded_at", "contact", "comment", "properties"]);
+
+    private static readonly EntityUpsert Tickets = new("tickets",
+        ["ticket_id", "account_key", "opened_at", "priority", "status", "first_response_at", "closed_at", "escalated", "satisfaction", "properties"], Keys: ["ticket_id"],
+        Updated: ["account_key", "opened_at", "priority", "status", "first_response_at", "closed_at", "escalated", "satisfaction", "properties"]);
+
+    private static readonly EntityUpsert Invoices = new("invoices",
+        ["invoice_id", "account_key", "amount", "due_on", "issued_on", "paid_on", "status", "currency", "properties"], Keys: ["invoice_id"],
+        Updated: ["account_key", "amount", "due_on", "issued_on", "paid_on", "status", "currency", "properties"]);
+
+    private static readonly EntityUpsert Subscriptions = new("subscriptions",
+        ["identity", "account_key", "kind", "occurred_on", "arr_delta", "event_id", "properties"], Keys: ["identity"],
+        Updated: ["account_key", "kind", "occurred_on", "arr_delta", "properties"]);
+
+    private static readonly EntityUpsert Orders = new("orders",
+        ["order_id", "account_key", "placed_at", "amount", "returned_amount", "status", "properties"], Keys: ["order_id"],
+        Updated: ["account_key", "placed_at", "amount", "returned_amount", "status", "properties"]);
+
+    private static readonly EntityUpsert Metrics = new("metrics",
+        ["account_key", "metric", "date", "value", "properties"], Keys: ["account_key", "metric", "date"],
+        Updated: ["value", "properties"]);
+
+    private static readonly EntityUpsert Sentiment = new("sentiment",
+        ["account_key", "author", "recorded_at", "rating", "note", "properties"], Keys: ["account_key", "author", "recorded_at"],
+        Updated: ["rating", "note", "properties"]);
+
     private bool WriteRecord(object record) => record switch
     {
         AccountRecord a => WriteAccount(a),
         UsageRecord u => WriteUsage(u),
-        SurveyRecord s => Exec("surveys",
-            """
-            INSERT INTO surveys (identity, account_key, kind, score, responded_at, response_id, contact, comment, properties)
-            VALUES (@id, @a, @kind, @score, @at, @rid, @contact, @comment, @props)
-            ON CONFLICT (identity) DO UPDATE SET account_key = excluded.account_key, kind = excluded.kind, score = excluded.score,
-              responded_at = excluded.responded_at, contact = excluded.contact, comment = excluded.comment, properties = excluded.properties
-            WHERE (surveys.account_key, surveys.kind, surveys.score, surveys.responded_at, surveys.contact, surveys.comment, surveys.properties)
-              IS NOT (excluded.account_key, excluded.kind, excluded.score, excluded.responded_at, excluded.contact, excluded.comment, excluded.properties)
-            """,
-            ("@id", s.ResponseId is { } rid ? "r:" + rid : Identity.HashText(Identity.Join(s.AccountId, s.Kind, s.Score, s.RespondedAt, s.Contact, s.Comment, s.Properties))),
-            ("@a", Account(s.AccountId)), ("@kind", s.Kind), ("@score", s.Score), ("@at", Time(s.RespondedAt)), ("@rid", s.ResponseId),
-            ("@contact", s.Contact), ("@comment", s.Comment), ("@props", Props(s.Properties))),
-        TicketRecord t => Exec("tickets",
-            """
-            INSERT INTO tickets (ticket_id, account_key, opened_at, priority, status, first_response_at, closed_at, escalated, satisfaction, properties)
-            VALUES (@id, @a, @opened, @priority, @status, @fr, @closed, @esc, @sat, @props)
-            ON CONFLICT (ticket_id) DO UPDATE SET account_key = excluded.account_key, opened_at = excluded.opened_at, priority = excluded.priority,
-              status = excluded.status, first_response_at = excluded.first_response_at, closed_at = excluded.closed_at, escalated = excluded.escalated,
-              satisfaction = excluded.satisfaction, properties = excluded.properties
-            WHERE (tickets.account_key, tickets.opened_at, tickets.priority, tickets.status, tickets.first_response_at, tickets.closed_at, tickets.escalated, tickets.satisfaction, tickets.properties)
-              IS NOT (excluded.account_key, excluded.opened_at, excluded.priority, excluded.status, excluded.first_response_at, excluded.closed_at, excluded.escalated, excluded.satisfaction, excluded.properties)
-            """,
-            ("@id", t.TicketId), ("@a", Account(t.AccountId)), ("@opened", Time(t.OpenedAt)), ("@priority", t.Priority), ("@status", t.Status),
-            ("@fr", Time(t.FirstResponseAt)), ("@closed", Time(t.ClosedAt)), ("@esc", t.Escalated ? 1 : 0), ("@sat", t.Satisfaction), ("@props", Props(t.Properties))),
-        InvoiceRecord i => Exec("invoices",
-            """
-            INSERT INTO invoices (invoice_id, account_key, amount, due_on, issued_on, paid_on, status, currency, properties)
-            VALUES (@id, @a, @amount, @due, @issued, @paid, @status, @currency, @props)
-            ON CONFLICT (invoice_id) DO UPDATE SET account_key = excluded.account_key, amount = excluded.amount, due_on = excluded.due_on,
-              issued_on = excluded.issued_on, paid_on = excluded.paid_on, status = excluded.status, currency = excluded.currency, properties = excluded.properties
-            WHERE (invoices.account_key, invoices.amount, invoices.due_on, invoices.issued_on, invoices.paid_on, invoices.status, invoices.currency, invoices.properties)
-              IS NOT (excluded.account_key, excluded.amount, excluded.due_on, excluded.issued_on, excluded.paid_on, excluded.status, excluded.currency, excluded.properties)
-            """,
-            ("@id", i.InvoiceId), ("@a", Account(i.AccountId)), ("@amount", i.Amount), ("@due", Date(i.DueOn)), ("@issued", Date(i.IssuedOn)),
-            ("@paid", Date(i.PaidOn)), ("@status", i.Status), ("@currency", i.Currency), ("@props", Props(i.Properties))),
-        SubscriptionRecord s => Exec("subscriptions",
-            """
-            INSERT INTO subscriptions (identity, account_key, kind, occurred_on, arr_delta, event_id, properties)
-            VALUES (@id, @a, @kind, @on, @delta, @eid, @props)
-            ON CONFLICT (identity) DO UPDATE SET account_key = excluded.account_key, kind = excluded.kind, occurred_on = excluded.occurred_on,
-              arr_delta = excluded.arr_delta, properties = excluded.properties
-            WHERE (subscriptions.account_key, subscriptions.kind, subscriptions.occurred_on, subscriptions.arr_delta, subscriptions.properties)
-              IS NOT (excluded.account_key, excluded.kind, excluded.occurred_on, excluded.arr_delta, excluded.properties)
-            """,
-            ("@id", s.EventId is { } eid ? "e:" + eid : "k:" + s.AccountId + "\u001e" + s.Kind + "\u001e" + Date(s.OccurredOn)),
-            ("@a", Account(s.AccountId)), ("@kind", s.Kind), ("@on", Date(s.OccurredOn)), ("@delta", s.ArrDelta), ("@eid", s.EventId), ("@props", Props(s.Properties))),
-        OrderRecord o => Exec("orders",
-            """
-            INSERT INTO orders (order_id, account_key, placed_at, amount, returned_amount, status, properties)
-            VALUES (@id, @a, @at, @amount, @ret, @status, @props)
-            ON CONFLICT (order_id) DO UPDATE SET account_key = excluded.account_key, placed_at = excluded.placed_at, amount = excluded.amount,
-              returned_amount = excluded.returned_amount, status = excluded.status, properties = excluded.properties
-            WHERE (orders.account_key, orders.placed_at, orders.amount, orders.returned_amount, orders.status, orders.properties)
-              IS NOT (excluded.account_key, excluded.placed_at, excluded.amount, excluded.returned_amount, excluded.status, excluded.properties)
-            """,
-            ("@id", o.OrderId), ("@a", Account(o.AccountId)), ("@at", Time(o.PlacedAt)), ("@amount", o.Amount), ("@ret", o.ReturnedAmount),
-            ("@status", o.Status), ("@props", Props(o.Properties))),
-        MetricRecord m => Exec("metrics",
-            """
-            INSERT INTO metrics (account_key, metric, date, value, properties) VALUES (@a, @metric, @date, @value, @props)
-            ON CONFLICT (account_key, metric, date) DO UPDATE SET value = excluded.value, properties = excluded.properties
-            WHERE (metrics.value, metrics.properties) IS NOT (excluded.value, excluded.properties)
-            """,
-            ("@a", Account(m.AccountId)), ("@metric", m.Metric), ("@date", Date(m.Date)), ("@value", m.Value), ("@props", Props(m.Properties))),
-        SentimentRecord s => Exec("sentiment",
-            """
-            INSERT INTO sentiment (account_key, author, recorded_at, rating, note, properties) VALUES (@a, @author, @at, @rating, @note, @props)
-            ON CONFLICT (account_key, author, recorded_at) DO UPDATE SET rating = excluded.rating, note = excluded.note, properties = excluded.properties
-            WHERE (sentiment.rating, sentiment.note, sentiment.properties) IS NOT (excluded.rating, excluded.note, excluded.properties)
-            """,
-            ("@a", Account(s.AccountId)), ("@author", s.Author ?? ""), ("@at", Time(s.RecordedAt)), ("@rating", s.Rating), ("@note", s.Note),
-            ("@props", Props(s.Properties))),
+        SurveyRecord s => Upsert(Surveys,
+            s.ResponseId is { } rid ? "r:" + rid : Identity.HashText(Identity.Join(s.AccountId, s.Kind, s.Score, s.RespondedAt, s.Contact, s.Comment, s.Properties)),
+            Account(s.AccountId), s.Kind, s.Score, Time(s.RespondedAt), s.ResponseId, s.Contact, s.Comment, Props(s.Properties)),
+        TicketRecord t => Upsert(Tickets,
+            t.TicketId, Account(t.AccountId), Time(t.OpenedAt), t.Priority, t.Status, Time(t.FirstResponseAt), Time(t.ClosedAt), t.Escalated ? 1 : 0, t.Satisfaction,
+            Props(t.Properties)),
+        InvoiceRecord i => Upsert(Invoices,
+            i.InvoiceId, Account(i.AccountId), i.Amount, Date(i.DueOn), Date(i.IssuedOn), Date(i.PaidOn), i.Status, i.Currency, Props(i.Properties)),
+        SubscriptionRecord s => Upsert(Subscriptions,
+            s.EventId is { } eid ? "e:" + eid : "k:" + s.AccountId + "\u001e" + s.Kind + "\u001e" + Date(s.OccurredOn),
+            Account(s.AccountId), s.Kind, Date(s.OccurredOn), s.ArrDelta, s.EventId, Props(s.Properties)),
+        OrderRecord o => Upsert(Orders, o.OrderId, Account(o.AccountId), Time(o.PlacedAt), o.Amount, o.ReturnedAmount, o.Status, Props(o.Properties)),
+        MetricRecord m => Upsert(Metrics, Account(m.AccountId), m.Metric, Date(m.Date), m.Value, Props(m.Properties)),
+        SentimentRecord s => Upsert(Sentiment, Account(s.AccountId), s.Author ?? "", Time(s.RecordedAt), s.Rating, s.Note, Props(s.Properties)),
         _ => throw new ArgumentException($"unexpected record {record.GetType().Name}", nameof(record)),
     };
+
+    // An account row is updated only when what it would hold differs from what it holds.
+    private const string AccountColumns = "(name, segment, lifecycle_stage, owner, arr, seats, plan, started_on, renewal_on, parent_id, status, attributes)";
+
+    private const string AccountValues =
+        """
+        (COALESCE(@name, name), COALESCE(@segment, segment), COALESCE(@stage, lifecycle_stage), COALESCE(@owner, owner),
+                COALESCE(@arr, arr), COALESCE(@seats, seats), COALESCE(@plan, plan), COALESCE(@started, started_on),
+                COALESCE(@renewal, renewal_on), COALESCE(@parent, parent_id), COALESCE(@status, status), COALESCE(@attrs, attributes))
+        """;
+
+    private string? accountUpdate;
 
     private bool WriteAccount(AccountRecord a)
     {
@@ -243,18 +230,15 @@ internal sealed class SignalWriter
             churnedOn = Scalar("SELECT status_churned_on FROM accounts WHERE account_key = @k", ("@k", key)) as string
                 ?? Date(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
         }
-        var changed = Exec("account_update",
-            """
+        var changed = Exec("account_update", accountUpdate ??=
+            $"""
             UPDATE accounts SET name = COALESCE(@name, name), segment = COALESCE(@segment, segment), lifecycle_stage = COALESCE(@stage, lifecycle_stage),
               owner = COALESCE(@owner, owner), arr = COALESCE(@arr, arr), seats = COALESCE(@seats, seats), plan = COALESCE(@plan, plan),
               started_on = COALESCE(@started, started_on), renewal_on = COALESCE(@renewal, renewal_on), parent_id = COALESCE(@parent, parent_id),
               status = COALESCE(@status, status),
               status_churned_on = CASE WHEN CAST(@status AS TEXT) IS NULL THEN status_churned_on WHEN CAST(@status AS TEXT) = 'churned' THEN CAST(@churnedOn AS TEXT) ELSE NULL END,
               attributes = COALESCE(@attrs, attributes)
-            WHERE account_key = @k AND (name, segment, lifecycle_stage, owner, arr, seats, plan, started_on, renewal_on, parent_id, status, attributes)
-              IS NOT (COALESCE(@name, name), COALESCE(@segment, segment), COALESCE(@stage, lifecycle_stage), COALESCE(@owner, owner),
-                      COALESCE(@arr, arr), COALESCE(@seats, seats), COALESCE(@plan, plan), COALESCE(@started, started_on),
-                      COALESCE(@renewal, renewal_on), COALESCE(@parent, parent_id), COALESCE(@status, status), COALESCE(@attrs, attributes))
+            WHERE account_key = @k AND {db.Engine.Differs(AccountColumns, AccountValues)}
             """,
             ("@k", key), ("@name", a.Name), ("@segment", a.Segment), ("@stage", a.LifecycleStage), ("@owner", a.Owner), ("@arr", a.Arr), ("@seats", a.Seats),
             ("@plan", a.Plan), ("@started", Date(a.StartedOn)), ("@renewal", Date(a.RenewalOn)), ("@parent", a.ParentId), ("@status", a.Status),
@@ -403,8 +387,7 @@ internal sealed class SignalWriter
         {
             cmd = c.CreateCommand();
             cmd.Transaction = tx;
-            // The statements compare row values with SQLite's `IS NOT`; PostgreSQL spells it `IS DISTINCT FROM`.
-            cmd.CommandText = db.IsPostgres ? sql.Replace("IS NOT (", "IS DISTINCT FROM (", StringComparison.Ordinal) : sql;
+            cmd.CommandText = sql;
             foreach (var p in ParameterNames(sql))
             {
                 var parameter = cmd.CreateParameter();
@@ -421,20 +404,6 @@ internal sealed class SignalWriter
 
     private bool Exec(string name, string sql, params (string Name, object? Value)[] args)
     {
-        if (db.IsPostgres && BatchedKinds.Contains(name))
-        {
-            // On PostgreSQL a row is a network round trip: rows of a kind are sent by binary COPY and upserted set-wise.
-            if (!batches.TryGetValue(name, out var batch))
-            {
-                batches[name] = batch = new EntityBatch(sql);
-            }
-            batch.Rows.Add(batch.Parameters.Select(p => args.First(a => a.Name == p).Value).ToArray());
-            if (batch.Rows.Count >= BatchLimit)
-            {
-                Flush(batch);
-            }
-            return false;
-        }
         var cmd = Command(name, sql);
         foreach (var (n, v) in args)
         {
@@ -454,104 +423,24 @@ internal sealed class SignalWriter
         return result is DBNull ? null : result;
     }
 
-    private static readonly HashSet<string> BatchedKinds = ["surveys", "tickets", "invoices", "subscriptions", "orders", "metrics", "sentiment"];
-    private const int BatchLimit = 50_000;
-    private readonly Dictionary<string, EntityBatch> batches = [];
-
-    /// <summary>Rows of entity kinds that were new or changed what was stored, when written in batches.</summary>
+    /// <summary>Rows of entity kinds that were new or changed what was stored, when written in bulk (known after <see cref="FlushEntities"/>).</summary>
     public int EntityChanged { get; private set; }
 
-    /// <summary>Rows of one kind waiting to be sent: the upsert `INSERT INTO t (cols) VALUES (@params) ON CONFLICT (keys) ...` taken apart.</summary>
-    private sealed class EntityBatch
-    {
-        public EntityBatch(string sql)
-        {
-            var m = System.Text.RegularExpressions.Regex.Match(sql,
-                @"INSERT INTO (\w+) \(([^)]*)\)\s*VALUES \(([^)]*)\)\s*(ON CONFLICT \(([^)]*)\).*)$", System.Text.RegularExpressions.RegexOptions.Singleline);
-            if (!m.Success)
-            {
-                throw new InvalidOperationException("not an upsert of one row: " + sql);
-            }
-            Table = m.Groups[1].Value;
-            Columns = m.Groups[2].Value;
-            Parameters = m.Groups[3].Value.Split(',', StringSplitOptions.TrimEntries);
-            Conflict = m.Groups[4].Value.Replace("IS NOT (", "IS DISTINCT FROM (", StringComparison.Ordinal);
-            Keys = m.Groups[5].Value;
-        }
+    // One writer per entity kind, in the order the kinds were first written.
+    private readonly Dictionary<EntityUpsert, IEntityWriter> entityWriters = new(ReferenceEqualityComparer.Instance);
 
-        public string Table { get; }
-        public string Columns { get; }
-        public string[] Parameters { get; }
-        public string Conflict { get; }
-        public string Keys { get; }
-        public List<object?[]> Rows { get; } = [];
-    }
-
-    private void Flush(EntityBatch batch)
+    /// <summary>Writes an entity row (its values in the order of the kind's columns), or holds it for a bulk write.</summary>
+    private bool Upsert(EntityUpsert upsert, params object?[] values)
     {
-        if (batch.Rows.Count == 0)
+        if (!entityWriters.TryGetValue(upsert, out var writer))
         {
-            return;
-        }
-        var npg = (Npgsql.NpgsqlConnection)c;
-        var stageTable = "stage_" + batch.Table;
-        using (var create = c.CreateCommand())
-        {
-            create.Transaction = tx;
-            create.CommandText =
-                $"CREATE TEMP TABLE IF NOT EXISTS {stageTable} AS SELECT {batch.Columns} FROM {batch.Table} WITH NO DATA; " +
-                $"ALTER TABLE {stageTable} ADD COLUMN IF NOT EXISTS seq BIGINT; TRUNCATE {stageTable};";
-            create.ExecuteNonQuery();
-        }
-        using (var copy = npg.BeginBinaryImport($"COPY {stageTable} ({batch.Columns}, seq) FROM STDIN (FORMAT BINARY)"))
-        {
-            for (var i = 0; i < batch.Rows.Count; i++)
+            entityWriters[upsert] = writer = db.Engine.OpenEntityWriter(db, tx, upsert, account =>
             {
-                copy.StartRow();
-                foreach (var value in batch.Rows[i])
-                {
-                    switch (value)
-                    {
-                        case null:
-                            copy.WriteNull();
-                            break;
-                        case string text:
-                            copy.Write(text, NpgsqlTypes.NpgsqlDbType.Text);
-                            break;
-                        case double d:
-                            copy.Write(d, NpgsqlTypes.NpgsqlDbType.Double);
-                            break;
-                        default:
-                            copy.Write(Convert.ToInt64(value, CultureInfo.InvariantCulture), NpgsqlTypes.NpgsqlDbType.Bigint);
-                            break;
-                    }
-                }
-                copy.Write((long)i, NpgsqlTypes.NpgsqlDbType.Bigint);
-            }
-            copy.Complete();
+                EntityChanged++;
+                touched.Add(account);
+            });
         }
-        using var upsert = c.CreateCommand();
-        upsert.Transaction = tx;
-        // The last row of an identity in the batch stands, as it would row by row.
-        upsert.CommandText =
-            $"ANALYZE {stageTable}; INSERT INTO {batch.Table} ({batch.Columns}) SELECT DISTINCT ON ({batch.Keys}) {batch.Columns} FROM {stageTable} " +
-            $"ORDER BY {batch.Keys}, seq DESC {batch.Conflict} RETURNING account_key";
-        using (var r = upsert.ExecuteReader())
-        {
-            do
-            {
-                while (r.Read())
-                {
-                    if (r.FieldCount == 1)
-                    {
-                        EntityChanged++;
-                        touched.Add(r.GetInt64(0));
-                    }
-                }
-            }
-            while (r.NextResult());
-        }
-        batch.Rows.Clear();
+        return writer.Write(values);
     }
 
     internal static string? Time(DateTimeOffset? t) => t?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);

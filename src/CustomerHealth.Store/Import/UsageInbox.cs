@@ -35,15 +35,12 @@ public static class UsageInbox
         {
             return;
         }
-        if (db.IsPostgres)
-        {
-            db.Connection.Execute("SET LOCAL work_mem = '256MB'", transaction: tx);
-        }
+        db.Engine.MemoryForMerges(db.Connection, tx);
         // The inbox fills and empties faster than autovacuum analyses it: without fresh statistics the planner would
         // take it for tiny when joining it with the stored events (which only corrections of stored events need).
         new UsageMerge(db.Engine, "usage_inbox", "usage_events").MergeInbox(
             sql => db.Connection.Execute(sql, transaction: tx), sql => db.Connection.ExecuteScalar<long>(sql, transaction: tx),
-            db.IsPostgres ? "ANALYZE usage_inbox" : null);
+            db.Engine.Analyze("usage_inbox"));
     }
 
     /// <summary>Events accepted and not merged yet.</summary>

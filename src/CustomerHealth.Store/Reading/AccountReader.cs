@@ -139,16 +139,13 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
     private static double? ChurnProbability(ChurnCalibration? calibration, double? score, string? modelVersion) =>
         calibration is not null && score is { } x && modelVersion == calibration.ModelVersion ? Math.Round(calibration.Probability(x), 4) : null;
 
-    // SQLite counts the accounts not churned fastest as all those without a churned status less the few churned by
-    // an event (from two covering indexes); PostgreSQL as one pass checking each against the hashed churned set.
+    // The accounts without a churned status, less the few churned by an event: the engine counts them in the form its
+    // planner is fastest at (SQLite: all less the churned, from two covering indexes; PostgreSQL: one pass against the
+    // hashed churned set).
     private int UnfilteredCount(bool includeChurned) =>
         db.Connection.ExecuteScalar<int>(
             includeChurned ? "SELECT COUNT(*) FROM accounts"
-            : db.IsPostgres ? $"SELECT COUNT(*) FROM accounts a WHERE 1 = 1 {NotChurned(new AccountQuery(), ChurnCheck.Set)}"
-            : $"""
-              SELECT (SELECT COUNT(*) FROM accounts WHERE status_churned_on IS NULL)
-                   - (SELECT COUNT(*) FROM accounts a WHERE a.status_churned_on IS NULL AND a.account_key IN (SELECT ch.account_key FROM {StandingChurn}))
-              """);
+            : db.Engine.CountLeavingOut("accounts a", "a.status_churned_on IS NULL", "a.account_key", $"SELECT ch.account_key FROM {StandingChurn}"));
 
     /// <summary>How many accounts the query's filters match (for paging).</summary>
     public int Count(AccountQuery q) =>

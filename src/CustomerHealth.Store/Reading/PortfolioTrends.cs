@@ -88,10 +88,9 @@ public sealed class PortfolioTrends(StoreDb db)
         {
             return [];
         }
-        // Dapper spells out a list as IN (@p1, @p2, ...) for SQLite; Npgsql sends it as one array parameter.
         var days = db.Connection.Query<(string Day, int Snapshots, double? Average)>(
-            $"SELECT as_of, COUNT(*), AVG(score) FROM snapshots WHERE {(db.IsPostgres ? "as_of = ANY(@picked)" : "as_of IN @picked")} GROUP BY as_of ORDER BY as_of",
-            new { picked = picked.ToArray() }).ToList();
+            $"SELECT as_of, COUNT(*), AVG(score) FROM snapshots WHERE {db.Engine.AmongList("as_of", "@picked")} GROUP BY as_of ORDER BY as_of",
+            new { picked = db.Engine.ListParameter(picked) }).ToList();
         var busiest = days.Max(d => d.Snapshots);
         return days.Where(d => d.Snapshots * 2 >= busiest).Select(d => new DayAverage(d.Day, d.Snapshots, d.Average)).ToList();
     }

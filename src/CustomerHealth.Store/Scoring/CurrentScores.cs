@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Dapper;
 
 namespace CustomerHealth.Store.Scoring;
@@ -20,8 +19,8 @@ internal static class CurrentScores
         var days = from == to
             ? "s.as_of = @to"
             : "s.as_of BETWEEN @from AND @to AND s.as_of = (SELECT MAX(m.as_of) FROM snapshots m WHERE m.account_key = s.account_key AND m.as_of <= @to)";
-        var filter = keys is null ? "" : db.IsPostgres ? "AND s.account_key = ANY(@keys)" : "AND s.account_key IN (SELECT value FROM json_each(@keysJson))";
-        Upsert(db, $"{days} {filter}", new { from, to, trendDays, keys = keys?.ToArray(), keysJson = keys is null ? null : JsonSerializer.Serialize(keys) });
+        var filter = keys is null ? "" : "AND " + db.Engine.AmongList("s.account_key", "@keys");
+        Upsert(db, $"{days} {filter}", new { from, to, trendDays, keys = keys is null ? null : db.Engine.ListParameter(keys) });
     }
 
     /// <summary>Takes in one account's latest snapshot again (after an override rewrote it).</summary>

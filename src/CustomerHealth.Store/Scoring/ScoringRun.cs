@@ -143,21 +143,7 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
         // Imports mark accounts in their own order while they hold the import lock; taking it here too keeps clearing
         // and marking from locking the same rows in opposite orders (a deadlock on PostgreSQL).
         db.Engine.LockForImport(db.Connection, tx);
-        if (db.IsPostgres)
-        {
-            // One statement: a statement per account is a round trip each, and ingest waits for the lock meanwhile.
-            var ordered = marks.OrderBy(m => m.Key).ToList();
-            db.Connection.Execute(
-                "DELETE FROM dirty_accounts d USING unnest(@keys, @values) AS m(account_key, mark) WHERE d.account_key = m.account_key AND d.mark = m.mark",
-                new { keys = ordered.Select(m => m.Key).ToArray(), values = ordered.Select(m => m.Mark).ToArray() }, tx);
-        }
-        else
-        {
-            foreach (var (key, mark) in marks.OrderBy(m => m.Key))
-            {
-                db.Connection.Execute("DELETE FROM dirty_accounts WHERE account_key = @key AND mark = @mark", new { key, mark }, tx);
-            }
-        }
+        db.Engine.DeletePairs(db.Connection, tx, "dirty_accounts", "account_key", "mark", marks.OrderBy(m => m.Key).ToList());
         tx.Commit();
     }
 

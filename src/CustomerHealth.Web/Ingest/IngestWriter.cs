@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using Dapper;
 using CustomerHealth.Store;
 using CustomerHealth.Core.Signals;
 using CustomerHealth.Store.Import;
@@ -12,8 +11,9 @@ namespace CustomerHealth.Web.Ingest;
 /// A store commits a few thousand pages per transaction however few rows it holds, so twenty requests landed at once
 /// cost little more than one. Rows are read and checked by the request before it queues; the writer only writes.
 /// When the group's transaction fails, nothing of it lands and every request in it gets the exception.
-/// On SQLite the writer does not copy the write-ahead log back into the file itself: a checkpointer does, on its own
-/// connection, at most every few seconds, so that the next group is written meanwhile.
+/// Where the store says so (<see cref="StoreWriting.Checkpoints"/>: SQLite) the writer does not copy the write-ahead log
+/// back into the file itself: a checkpointer does, on its own connection, at most every few seconds, so that the next
+/// group is written meanwhile.
 /// Usage events go to the inbox (<see cref="UsageInbox"/>). The writer merges it, between two groups, when the
 /// rescoring asks (before each pass), when it has appended many events since (so that the inbox stays small) and when
 /// it stops having appended some: on its own long-lived connection, whose cache holds the pages the merge changes.
@@ -35,12 +35,10 @@ public sealed class IngestWriter : IDisposable, IAsyncDisposable
     // A checkpoint copies each page changed since the last one once, however often the groups changed it: under a
     // steady load, one every few seconds copies far less than one after every group.
     private static readonly TimeSpan CheckpointEvery = TimeSpan.FromSeconds(5);
-    // The writer merges the inbox itself after appending this many usage events (the rescoring merges it sooner). On
-    // SQLite a larger merge writes each page it changes once for more events; on PostgreSQL a merge costs about the same
-    // per event at any size, and a smaller inbox keeps short the merge that a rescoring pass waits for.
-    private int InboxLimit => sqlite ? 250_000 : 50_000;
+    // The writer merges the inbox itself after appending this many usage events (the rescoring merges it sooner).
+    private int InboxLimit => writing.InboxEvents;
     private long appended;
-    private readonly bool sqlite;
+    private readonly StoreWriting writing;
     private StoreDb? db;
     private long groups;
     private long received;
@@ -50,9 +48,9 @@ public sealed class IngestWriter : IDisposable, IAsyncDisposable
         this.store = store;
         this.clock = clock;
         this.log = log;
-        sqlite = !StoreDb.IsPostgresTarget(store.Target);
+        writing = StoreDb.Writing(store.Target);
         loop = Task.Run(Run);
-        checkpoints = sqlite ? Task.Run(Checkpoints) : Task.CompletedTask;
+        checkpoints = writing.Checkpoints ? Task.Run(Checkpoints) : Task.CompletedTask;
     }
 
     /// <summary>Requests waiting for the writer.</summary>
@@ -146,7 +144,7 @@ public sealed class IngestWriter : IDisposable, IAsyncDisposable
         {
             MergeInbox();
         }
-        if (sqlite && clock.GetElapsedTime(lastCheckpoint) >= CheckpointEvery)
+        if (writing.Checkpoints && clock.GetElapsedTime(lastCheckpoint) >= CheckpointEvery)
         {
             lastCheckpoint = clock.GetTimestamp();
             checkpointDue.Writer.TryWrite(true);
@@ -166,11 +164,8 @@ public sealed class IngestWriter : IDisposable, IAsyncDisposable
         {
             db = store.Open();
             db.KeepKeys();
-            if (sqlite)
-            {
-                // A larger cache than other connections': the inbox's merges change pages all over the usage tables.
-                db.Connection.Execute("PRAGMA wal_autocheckpoint=0; PRAGMA cache_size=-524288");
-            }
+            // A larger cache than other connections': the inbox's merges change pages all over the usage tables.
+            db.TuneForBusyWriter();
         }
         return db;
     }
@@ -202,7 +197,7 @@ public sealed class IngestWriter : IDisposable, IAsyncDisposable
                 try
                 {
                     own ??= store.Open();
-                    own.Connection.Execute("PRAGMA wal_checkpoint(PASSIVE)");
+                    own.Checkpoint();
                 }
                 catch (Exception e)
                 {

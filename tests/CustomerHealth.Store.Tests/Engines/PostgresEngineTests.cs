@@ -54,7 +54,7 @@ public sealed class PostgresEngineTests
     [InlineData("Host=h;Database=d", true)]
     [InlineData("chs.db", false)]
     [InlineData("/data/host=1.db", false)]
-    public void IsPostgresTarget_TellsServersFromFiles(string target, bool expected) => StoreDb.IsPostgresTarget(target).ShouldBe(expected);
+    public void IsTarget_TellsServersFromFiles(string target, bool expected) => PostgresEngine.IsTarget(target).ShouldBe(expected);
 
     [Fact]
     public void Open_UnreachableServer_SaysWhereWithoutThePassword()

@@ -1,6 +1,6 @@
 using SQLitePCL;
 
-namespace CustomerHealth.Store;
+namespace CustomerHealth.Store.Engines;
 
 /// <summary>
 /// A prepared SQLite statement bound by position, for the import hot path: binding by name and the per-call
