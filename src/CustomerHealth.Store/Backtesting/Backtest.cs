@@ -83,7 +83,7 @@ public sealed class Backtest(StoreDb db)
         {
             var t = dates[i].DayNumber;
             var end = t + options.HorizonDays;
-            foreach (var s in ScoringRun.Compute(plan, accounts, eventIds, t, [], cancel: cancel))
+            foreach (var s in DayScoring.Score(plan, accounts, eventIds, t, [], cancel: cancel))
             {
                 var a = s.Account;
                 bool churned;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using CustomerHealth.Core.Model;
+using CustomerHealth.Core.Scoring;
 using CustomerHealth.Store.Backtesting;
 using CustomerHealth.Store.Scoring;
 using Dapper;

@@ -58,7 +58,7 @@ public abstract class DraftModelCancellationTests(TestEngine engine) : IDisposab
         accounts.Count.ShouldBe(4);
 
         Should.Throw<OperationCanceledException>(() =>
-            ScoringRun.Compute(new ScoringPlan(draft), accounts, eventIds, Jan1.DayNumber, [], cancel: new CancellationToken(canceled: true)));
+            DayScoring.Score(new ScoringPlan(draft), accounts, eventIds, Jan1.DayNumber, [], cancel: new CancellationToken(canceled: true)));
     }
 
     [Fact]
