@@ -52,9 +52,7 @@ internal static class SignalLoader
                     var opened = Instant(r.GetString(1));
                     DateTimeOffset? closed = r.IsDBNull(3) ? null : Instant(r.GetString(3));
                     DateTimeOffset? first = r.IsDBNull(4) ? null : Instant(r.GetString(4));
-                    var status = r.GetString(5);
-                    // A solved or closed ticket without a closing time is taken as closed when it was last answered, else when opened.
-                    var closedAt = closed ?? (status is "solved" or "closed" ? first ?? opened : (DateTimeOffset?)null);
+                    var closedAt = TicketClosing.ClosedAt(opened, closed, first, r.GetString(5));
                     return new TicketPoint(Day(opened, zone), Enum.Parse<TicketPriority>(r.GetString(2), true),
                         closedAt is { } ca ? Day(ca, zone) : null, first is { } f ? Day(f, zone) : null,
                         closed is { } cl ? (cl - opened).TotalHours : null, first is { } f2 ? (f2 - opened).TotalHours : null,
