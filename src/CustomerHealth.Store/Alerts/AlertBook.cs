@@ -289,7 +289,6 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
         {
             return own;
         }
-        var reader = new Reading.AccountReader(db, models);
         foreach (var snap in current)
         {
             foreach (var (days, points) in drops)
@@ -298,7 +297,7 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
                 {
                     try
                     {
-                        own[(snap.Key, days)] = reader.Explain(snap.State.AccountId, asOf.AddDays(-days), asOf) is { } change ? ChangeAttribution.Own(change.Changes) : null;
+                        own[(snap.Key, days)] = ChangeAttribution.Own(StoredSnapshot.Between(db, models, snap.Key, snap.State.AccountId, asOf.AddDays(-days), asOf).Changes);
                     }
                     catch (StoreException)
                     {

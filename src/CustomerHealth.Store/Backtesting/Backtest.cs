@@ -2,7 +2,6 @@ using CustomerHealth.Core.Backtesting;
 using CustomerHealth.Core.Measures;
 using CustomerHealth.Core.Model;
 using CustomerHealth.Core.Scoring;
-using CustomerHealth.Store.Import;
 using CustomerHealth.Store.Scoring;
 
 namespace CustomerHealth.Store.Backtesting;
@@ -41,8 +40,7 @@ public sealed class Backtest(StoreDb db)
     public (List<AccountData> Accounts, Dictionary<string, int> EventIds) Signals(HealthModel model, CancellationToken cancel = default)
     {
         cancel.ThrowIfCancellationRequested();
-        UsageInbox.Merge(db);
-        return SignalLoader.LoadAll(db, TimeZoneInfo.FindSystemTimeZoneById(model.Timezone), cancel: cancel);
+        return SignalLoader.Settle(db).LoadAll(TimeZoneInfo.FindSystemTimeZoneById(model.Timezone), cancel: cancel);
     }
 
     /// <param name="signals">Signals already loaded with <see cref="Signals"/> for a model of the same timezone.</param>

@@ -3,7 +3,6 @@ using CustomerHealth.Core.Model;
 using CustomerHealth.Core.Scoring;
 using CustomerHealth.Store.Models;
 using CustomerHealth.Store.Engines;
-using CustomerHealth.Store.Import;
 using Dapper;
 
 namespace CustomerHealth.Store.Scoring;
@@ -25,20 +24,17 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
     /// </summary>
     public ScoreSummary Score(DateOnly asOf, string? versionId = null, IProgress<double>? progress = null)
     {
-        // The accounts of the usage still in the inbox are marked as touched when it is merged.
-        UsageInbox.Merge(db);
-        return (versionId is null ? ScoreTouched(asOf) : null) ?? Range(asOf, asOf, 1, versionId, progress)[0];
+        // The accounts of the usage still in the inbox are marked as touched when it is settled.
+        var signals = SignalLoader.Settle(db);
+        return (versionId is null ? ScoreTouched(asOf, signals) : null) ?? Range(asOf, asOf, 1, versionId, progress, signals)[0];
     }
 
     /// <summary>Scores the days from, from + every, ... up to to, storing a snapshot per account and day.</summary>
-    public IReadOnlyList<ScoreSummary> ScoreRange(DateOnly from, DateOnly to, int everyDays, string? versionId = null, IProgress<double>? progress = null)
-    {
-        UsageInbox.Merge(db);
-        return Range(from, to, everyDays, versionId, progress);
-    }
+    public IReadOnlyList<ScoreSummary> ScoreRange(DateOnly from, DateOnly to, int everyDays, string? versionId = null, IProgress<double>? progress = null) =>
+        Range(from, to, everyDays, versionId, progress, SignalLoader.Settle(db));
 
-    /// <summary><see cref="ScoreRange"/> once the usage inbox is merged.</summary>
-    private IReadOnlyList<ScoreSummary> Range(DateOnly from, DateOnly to, int everyDays, string? versionId, IProgress<double>? progress)
+    /// <summary><see cref="ScoreRange"/> once the usage is settled.</summary>
+    private IReadOnlyList<ScoreSummary> Range(DateOnly from, DateOnly to, int everyDays, string? versionId, IProgress<double>? progress, SignalLoader signals)
     {
         if (to < from)
         {
@@ -52,8 +48,8 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
         var plan = new ScoringPlan(version.Model);
         var touched = TouchedAccounts();
         var latest = LatestDay();
-        var (accounts, eventIds) = SignalLoader.LoadAll(db, TimeZoneInfo.FindSystemTimeZoneById(plan.Model.Timezone));
-        var overrides = LoadOverrides();
+        var (accounts, eventIds) = signals.LoadAll(TimeZoneInfo.FindSystemTimeZoneById(plan.Model.Timezone));
+        var overrides = OverrideBook.All(db);
         var days = new List<DateOnly>();
         for (var d = from; d <= to; d = d.AddDays(everyDays))
         {
@@ -78,7 +74,7 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
     }
 
     /// <summary>The incremental run of <see cref="Score"/>, or null when every account must be scored.</summary>
-    private ScoreSummary? ScoreTouched(DateOnly asOf)
+    private ScoreSummary? ScoreTouched(DateOnly asOf, SignalLoader signals)
     {
         var version = models.RequireCurrent();
         var plan = new ScoringPlan(version.Model);
@@ -93,7 +89,7 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
         var touched = TouchedAccounts();
         if (touched.Count > 0)
         {
-            var (accounts, eventIds) = SignalLoader.LoadAll(db, TimeZoneInfo.FindSystemTimeZoneById(plan.Model.Timezone), onlyTouched: true);
+            var (accounts, eventIds) = signals.LoadAll(TimeZoneInfo.FindSystemTimeZoneById(plan.Model.Timezone), onlyTouched: true);
             var loaded = accounts.Select(a => (long)a.Key).ToHashSet();
             // The others' stored values, as of the same day, complete the percentile cohorts.
             var cohort = db.Connection.Query<(long Key, string Scorecard, byte[] Detail)>(
@@ -102,7 +98,7 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
                 .Select(r => (Card: Array.IndexOf(plan.ScorecardIds, r.Scorecard), Values: SnapshotCodec.Decode(r.Detail).Select(m => m.Value).ToArray()))
                 .Where(r => r.Card >= 0 && r.Values.Length == plan.Measures.Length)
                 .ToList();
-            var scored = DayScoring.Score(plan, accounts, eventIds, asOf.DayNumber, LoadOverrides(), cohort);
+            var scored = DayScoring.Score(plan, accounts, eventIds, asOf.DayNumber, OverrideBook.All(db), cohort);
             Store(plan, version.VersionId, asOf, scored);
             var kept = scored.Select(s => (long)s.Account.Key).ToHashSet();
             CurrentScores.Refresh(db, day, day, plan.Model.TrendDays, kept);
@@ -150,47 +146,6 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
         }
         tx.Commit();
     }
-
-    /// <summary>Scores one day without storing anything (for `show --as-of` on a day with no snapshot, and previews).</summary>
-    public (ScoringPlan Plan, IReadOnlyList<ScoredAccount> Accounts, string Version) Preview(DateOnly asOf, string? versionId = null)
-    {
-        var version = versionId is null ? models.RequireCurrent() : models.Get(versionId)!;
-        return (new ScoringPlan(version.Model), Preview(asOf, version.Model)[0], version.VersionId);
-    }
-
-    /// <summary>
-    /// Scores one day with any models, published or not, storing nothing (the what-if of a draft beside the current
-    /// model): the signals are read once for all models that share a timezone.
-    /// </summary>
-    public IReadOnlyList<IReadOnlyList<ScoredAccount>> Preview(DateOnly asOf, params HealthModel[] models) => Preview(asOf, models, CancellationToken.None);
-
-    /// <inheritdoc cref="Preview(DateOnly, HealthModel[])"/>
-    /// <param name="cancel">Ends the work soon after it is cancelled, with <see cref="OperationCanceledException"/>; nothing is stored either way.</param>
-    public IReadOnlyList<IReadOnlyList<ScoredAccount>> Preview(DateOnly asOf, IReadOnlyList<HealthModel> models, CancellationToken cancel)
-    {
-        cancel.ThrowIfCancellationRequested();
-        UsageInbox.Merge(db);
-        var overrides = LoadOverrides();
-        var results = new IReadOnlyList<ScoredAccount>[models.Count];
-        foreach (var zone in models.Select(m => m.Timezone).Distinct())
-        {
-            var (accounts, eventIds) = SignalLoader.LoadAll(db, TimeZoneInfo.FindSystemTimeZoneById(zone), cancel: cancel);
-            for (var i = 0; i < models.Count; i++)
-            {
-                if (models[i].Timezone == zone)
-                {
-                    results[i] = DayScoring.Score(new ScoringPlan(models[i]), accounts, eventIds, asOf.DayNumber, overrides, cancel: cancel);
-                }
-            }
-        }
-        return results;
-    }
-
-    internal IReadOnlyList<ScoreOverride> LoadOverrides() =>
-        db.Connection.Query<(long AccountKey, double? Score, string? Grade, string Reason, string StartsOn, string Until)>(
-            "SELECT account_key, score, grade, reason, starts_on, until FROM overrides ORDER BY id")
-        .Select(o => new ScoreOverride((int)o.AccountKey, o.Score, o.Grade, o.Reason, StoredDates.DayNumber(o.StartsOn), StoredDates.DayNumber(o.Until)))
-        .ToList();
 
     private void Store(ScoringPlan plan, string version, DateOnly day, IReadOnlyList<ScoredAccount> scored)
     {

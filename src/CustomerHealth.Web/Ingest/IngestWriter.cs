@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Dapper;
 using CustomerHealth.Store;
 using CustomerHealth.Core.Signals;
+using CustomerHealth.Store.Engines;
 using CustomerHealth.Store.Import;
 
 namespace CustomerHealth.Web.Ingest;
@@ -179,7 +180,7 @@ public sealed class IngestWriter : IDisposable, IAsyncDisposable
     {
         try
         {
-            UsageInbox.Merge(Connection());
+            UsageInbox.Settle(Connection());
             appended = 0;
         }
         catch (Exception e)
