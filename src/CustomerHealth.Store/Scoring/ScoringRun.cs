@@ -1,4 +1,3 @@
-using CustomerHealth.Core.Measures;
 using CustomerHealth.Core.Model;
 using CustomerHealth.Core.Scoring;
 using CustomerHealth.Store.Models;
@@ -12,8 +11,9 @@ namespace CustomerHealth.Store.Scoring;
 public sealed record ScoreSummary(string AsOf, int AccountsScored, int Unscored, IReadOnlyDictionary<string, int> ByGrade, string ModelVersion, int NotGraded = 0);
 
 /// <summary>
-/// Scores accounts as of one or more days: loads all signals once, computes every measure point in time, combines
-/// them with the model (percentiles over each day's cohort), applies roll-ups and overrides, and stores snapshots.
+/// Scores accounts as of one or more days and stores what it scores: settles the usage and loads all signals once
+/// (<see cref="SignalLoader"/>), scores each day in Core (<see cref="DayScoring"/>: every measure point in time,
+/// percentiles over the day's cohort, roll-ups, grades and overrides), and writes the snapshots and current scores.
 /// </summary>
 public sealed class ScoringRun(StoreDb db, ModelVersions models)
 {
