@@ -14,7 +14,7 @@ namespace CustomerHealth.Store.Tests.Architecture;
 /// </summary>
 public sealed class StoreFolderCyclesTests
 {
-    private static readonly Lazy<FolderGraph> Store = new(() => FolderGraph.Of(typeof(StoreDb).Assembly));
+    private static readonly Lazy<FolderGraph> Store = new(() => FolderGraph.Of(typeof(StoreDb).Assembly, "CustomerHealth.Store"));
 
     [Fact]
     public void StoreFolders_DependOneWay_NoCycle()
@@ -26,17 +26,30 @@ public sealed class StoreFolderCyclesTests
     }
 
     [Fact]
-    public void FolderGraph_OfTheStore_SeesUsesInSignaturesBodiesAndLambdas()
+    public void FolderGraph_OfTheStore_HoldsItsKnownUses()
     {
         var graph = Store.Value;
 
-        // A constructor parameter (AlertBook takes ModelVersions), a call in a method body (ScoringRun loads signals
-        // through the engine) and a generic argument (DraftModel's preview lists ScoredAccount) are all seen.
+        // A constructor parameter (AlertBook takes ModelVersions), calls in method bodies (the signal loader settles
+        // the usage inbox of Engines) and a record's property (a draft's backtest comparison holds BacktestOptions).
         graph.Uses("Alerts", "Models").ShouldBeTrue(graph.ToString());
         graph.Uses("Scoring", "Engines").ShouldBeTrue(graph.ToString());
-        graph.Uses("Reading", "Scoring").ShouldBeTrue(graph.ToString());
+        graph.Uses("Drafts", "Backtesting").ShouldBeTrue(graph.ToString());
+        graph.Uses("Models", "Scoring").ShouldBeFalse(graph.ToString());
         graph.Folders.ShouldContain("Import");
         graph.Folders.ShouldNotContain("");
+    }
+
+    [Fact]
+    public void FolderGraph_OfCompiledFixtures_SeesUsesOnlyInALambdaOrAGenericArgument_AndNamesTheCycle()
+    {
+        var graph = FolderGraph.Of(typeof(StoreFolderCyclesTests).Assembly, "CustomerHealth.Store.Tests.Architecture.Fixture");
+
+        graph.Uses("Lambdas", "Targets").ShouldBeTrue(graph.ToString());
+        graph.Uses("Generics", "Targets").ShouldBeTrue(graph.ToString());
+        graph.Uses("Targets", "Lambdas").ShouldBeFalse(graph.ToString());
+        var cycle = graph.Cycles().ShouldHaveSingleItem();
+        graph.Describe(cycle).ShouldBe("CycleA → CycleB → CycleA (CycleA.Ping uses CycleB.Pong; CycleB.Pong uses CycleA.Ping)");
     }
 
     [Fact]
@@ -79,8 +92,6 @@ public sealed class StoreFolderCyclesTests
     /// </summary>
     internal sealed class FolderGraph(Dictionary<string, Dictionary<string, string>> edges)
     {
-        private const string Root = "CustomerHealth.Store";
-
         public IReadOnlyCollection<string> Folders => edges.Keys;
 
         public bool Uses(string from, string to) => edges.TryGetValue(from, out var targets) && targets.ContainsKey(to);
@@ -91,14 +102,15 @@ public sealed class StoreFolderCyclesTests
         /// method bodies (calls, object creation, field access, casts, typeof). Constants and enum values are copied
         /// into the code by the compiler and leave no reference.
         /// </summary>
-        public static FolderGraph Of(Assembly assembly)
+        /// <param name="root">The namespace whose child namespaces are the folders (CustomerHealth.Store).</param>
+        public static FolderGraph Of(Assembly assembly, string root)
         {
             using var pe = new PEReader(File.OpenRead(assembly.Location));
             var reader = pe.GetMetadataReader();
             var result = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
             foreach (var handle in reader.TypeDefinitions)
             {
-                var from = FolderOf(reader, handle);
+                var from = FolderOf(reader, handle, root);
                 if (from is null)
                 {
                     continue;
@@ -111,9 +123,9 @@ public sealed class StoreFolderCyclesTests
                 used.OfType(handle);
                 foreach (var target in used.Types)
                 {
-                    if (FolderOf(reader, target) is { } to && to != from && !targets.ContainsKey(to))
+                    if (FolderOf(reader, target, root) is { } to && to != from && !targets.ContainsKey(to))
                     {
-                        targets[to] = $"{NameOf(reader, handle)} uses {NameOf(reader, target)}";
+                        targets[to] = $"{NameOf(reader, handle, root)} uses {NameOf(reader, target, root)}";
                     }
                 }
             }
@@ -218,15 +230,15 @@ public sealed class StoreFolderCyclesTests
             return components;
         }
 
-        /// <summary>The folder of a type (X of CustomerHealth.Store.X…), or null for the root namespace and types outside the store.</summary>
-        private static string? FolderOf(MetadataReader reader, TypeDefinitionHandle handle)
+        /// <summary>The folder of a type (X of root.X…), or null for the root namespace itself and types outside it.</summary>
+        private static string? FolderOf(MetadataReader reader, TypeDefinitionHandle handle, string root)
         {
             var ns = reader.GetString(Outermost(reader, handle).Namespace);
-            if (!ns.StartsWith(Root + ".", StringComparison.Ordinal))
+            if (!ns.StartsWith(root + ".", StringComparison.Ordinal))
             {
                 return null;
             }
-            var rest = ns[(Root.Length + 1)..];
+            var rest = ns[(root.Length + 1)..];
             var dot = rest.IndexOf('.', StringComparison.Ordinal);
             return dot < 0 ? rest : rest[..dot];
         }
@@ -241,10 +253,10 @@ public sealed class StoreFolderCyclesTests
             return type;
         }
 
-        private static string NameOf(MetadataReader reader, TypeDefinitionHandle handle)
+        private static string NameOf(MetadataReader reader, TypeDefinitionHandle handle, string root)
         {
             var outer = Outermost(reader, handle);
-            return reader.GetString(outer.Namespace)[(Root.Length + 1)..] + "." + reader.GetString(outer.Name);
+            return reader.GetString(outer.Namespace)[(root.Length + 1)..] + "." + reader.GetString(outer.Name);
         }
     }
 
