@@ -141,10 +141,9 @@ internal static class AlertCommands
         root.Subcommands.Add(tasks);
     }
 
-    /// <summary>After scoring the latest day: the rules' verdicts, in a line.</summary>
-    public static void EvaluateAfterScoring(Store.StoreDb db, CliContext ctx, DateOnly day)
+    /// <summary>After scoring the latest day (<see cref="ScoreAndAlert"/>): the rules' verdicts, in a line.</summary>
+    public static void PrintAfterScoring(AlertRunSummary summary)
     {
-        var summary = new AlertBook(db, ctx.Models(db), ctx.Clock).Evaluate(day);
         if (summary.Opened + summary.Updated + summary.Resolved > 0)
         {
             Console.Error.WriteLine($"Alerts: {summary.Opened} opened, {summary.Resolved} resolved, {summary.Updated} still open; {summary.TasksCreated} tasks created. See `chs alerts`.");

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using CustomerHealth.Core.Backtesting;
 using CustomerHealth.Core.Model;
 using CustomerHealth.Store.Backtesting;
 using Spectre.Console;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using CustomerHealth.Core.Model;
+using CustomerHealth.Store.Alerts;
 using CustomerHealth.Store.Models;
-using CustomerHealth.Store.Scoring;
 
 namespace CustomerHealth.Cli.Commands;
 
@@ -21,8 +21,8 @@ internal static class ScoreCommands
         {
             using var db = ctx.Open(p);
             var models = ctx.Models(db);
-            var run = new ScoringRun(db, models);
-            IReadOnlyList<ScoreSummary> summaries;
+            var scoring = new ScoreAndAlert(db, models, ctx.Clock);
+            ScoredAndAlerted result;
             if (p.GetValue(from) is { } f)
             {
                 if (p.GetValue(asOf) is not null)
@@ -36,19 +36,18 @@ internal static class ScoreCommands
                 var start = CliContext.ParseDate(f, "--from");
                 var end = p.GetValue(to) is { } t ? CliContext.ParseDate(t, "--to") : models.Today(p.GetValue(version));
                 RefuseFuture(models, end, "--to", p.GetValue(version));
-                summaries = CliContext.WithProgress("Scoring history", pr => run.ScoreRange(start, end, step, p.GetValue(version), pr));
+                result = CliContext.WithProgress("Scoring history", pr => scoring.ScoreRange(start, end, step, p.GetValue(version), pr));
             }
             else
             {
                 var day = p.GetValue(asOf) is { } a ? CliContext.ParseDate(a, "--as-of") : models.Today(p.GetValue(version));
                 RefuseFuture(models, day, "--as-of", p.GetValue(version));
-                summaries = [CliContext.WithProgress("Scoring", pr => run.Score(day, p.GetValue(version), pr))];
+                result = CliContext.WithProgress("Scoring", pr => scoring.Score(day, p.GetValue(version), pr));
             }
-            // The rules look at the latest scores: a history scored up to the latest day is evaluated on that day only.
-            var last = DateOnly.ParseExact(summaries[^1].AsOf, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-            if (run.LatestDay() == summaries[^1].AsOf)
+            var summaries = result.Scores;
+            if (result.Alerts is { } alerts)
             {
-                AlertCommands.EvaluateAfterScoring(db, ctx, last);
+                AlertCommands.PrintAfterScoring(alerts);
             }
             if (p.GetValue(json))
             {

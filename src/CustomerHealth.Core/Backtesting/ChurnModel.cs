@@ -26,8 +26,11 @@ public sealed class ChurnModel
         {
             z += Coefficients[i] * x[i];
         }
-        return 1 / (1 + Math.Exp(-z));
+        return Logistic(z);
     }
+
+    /// <summary>The logistic function 1 / (1 + e^-z): a probability from log-odds.</summary>
+    public static double Logistic(double z) => 1 / (1 + Math.Exp(-z));
 
     /// <param name="rows">Feature rows (all the same length).</param>
     /// <param name="churned">The labels.</param>
@@ -46,7 +49,7 @@ public sealed class ChurnModel
         var penalty = Matrix<double>.Build.DenseDiagonal(p, p, j => j == 0 ? 0 : lambda);
         for (var iteration = 0; iteration < 100; iteration++)
         {
-            var mu = (x * beta).Map(z => 1 / (1 + Math.Exp(-z)));
+            var mu = (x * beta).Map(Logistic);
             var w = mu.Map(m => Math.Max(m * (1 - m), 1e-10));
             var gradient = x.TransposeThisAndMultiply(y - mu) - penalty * beta;
             var hessian = x.TransposeThisAndMultiply(x.MapIndexed((i, _, v) => v * w[i])) + penalty;

@@ -1,8 +1,13 @@
 using System.Globalization;
 using CustomerHealth.Core.Model;
+using CustomerHealth.Core.Scoring;
 using YamlDotNet.RepresentationModel;
 
 namespace CustomerHealth.Core.Backtesting;
+
+/// <summary>How `chs suggest` uses its observation dates (indexes into them): from <see cref="FirstTest"/> on they test; <see cref="TrainDates"/> fit.</summary>
+/// <param name="Note">Why the split is not clean, when it is not.</param>
+public sealed record DateSplit(int FirstTest, IReadOnlyList<int> TrainDates, string? Note);
 
 /// <summary>
 /// Turns fitted coefficients into model weights and writes them into a copy of the model's YAML: a measure whose
@@ -10,6 +15,48 @@ namespace CustomerHealth.Core.Backtesting;
 /// </summary>
 public static class SuggestedWeights
 {
+    /// <summary>
+    /// Which observation dates fit the weights and which test them (both AUCs are measured on the test dates only): the
+    /// last third of the dates test; the earlier ones whose horizon ends before testing starts fit. When no earlier date
+    /// is that far from the test period, all earlier dates fit, and <see cref="DateSplit.Note"/> says that their labels
+    /// reach into it.
+    /// </summary>
+    /// <param name="days">At least two observation dates (<see cref="DateOnly.DayNumber"/>s), in order.</param>
+    public static DateSplit Split(IReadOnlyList<int> days, int horizonDays)
+    {
+        if (days.Count < 2)
+        {
+            throw new ArgumentException("at least two dates: earlier ones to fit, later ones to test", nameof(days));
+        }
+        var firstTest = Math.Max(1, (int)Math.Ceiling(days.Count * 2 / 3.0));
+        var trainDates = Enumerable.Range(0, firstTest).Where(i => days[i] + horizonDays <= days[firstTest]).ToList();
+        string? note = null;
+        if (trainDates.Count == 0)
+        {
+            trainDates = Enumerable.Range(0, firstTest).ToList();
+            note = "the horizon is longer than the span of the earlier dates: the training labels reach into the test period";
+        }
+        return new DateSplit(firstTest, trainDates, note);
+    }
+
+    /// <summary>
+    /// Each measure's share of the score (<see cref="FromCoefficients"/>) from an L2-regularised logistic regression of
+    /// churn on the measure scores of the training observations; null when they have no churn, or only churn, to learn from.
+    /// </summary>
+    public static double[]? Fit(ScoringPlan plan, IReadOnlyList<Observation> train, double lambda)
+    {
+        if (train.Count(o => o.Churned) == 0 || train.All(o => o.Churned))
+        {
+            return null;
+        }
+        var fit = ChurnModel.Fit(train.Select(o => Features(plan, o)).ToList(), train.Select(o => o.Churned).ToList(), lambda);
+        return FromCoefficients(fit.Coefficients);
+    }
+
+    /// <summary>The measure scores on a 0–1 scale; a missing measure counts as neutral (0.5).</summary>
+    internal static double[] Features(ScoringPlan plan, Observation o) =>
+        o.Measures.Select(m => m.Missing || double.IsNaN(m.Score) ? 0.5 : m.Score / plan.MaxScore).ToArray();
+
     /// <summary>Each measure's share of the score (they sum to 1): the negative coefficients of the measure scores, normalised.</summary>
     public static double[] FromCoefficients(IReadOnlyList<double> coefficients)
     {

@@ -300,7 +300,6 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
         {
             return own;
         }
-        var reader = new Reading.AccountReader(db, models);
         foreach (var snap in current)
         {
             foreach (var (days, points) in drops)
@@ -309,7 +308,7 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
                 {
                     try
                     {
-                        own[(snap.Key, days)] = reader.Explain(snap.State.AccountId, asOf.AddDays(-days), asOf) is { } change ? ChangeAttribution.Own(change.Changes) : null;
+                        own[(snap.Key, days)] = ChangeAttribution.Own(StoredSnapshot.Between(db, models, snap.Key, snap.State.AccountId, asOf.AddDays(-days), asOf).Changes);
                     }
                     catch (StoreException)
                     {
@@ -342,8 +341,7 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
         {
             throw new StoreException($"no scores between {StoredDates.Text(from)} and {StoredDates.Text(to)}; score that period first (chs score --from --to --every 7d)");
         }
-        var step = days.Count > 1 ? days.Zip(days.Skip(1), (a, b) => b.DayNumber - a.DayNumber).Min() : 7;
-        var weeks = Math.Max(1.0, (days[^1].DayNumber - days[0].DayNumber + step) / 7.0);
+        var weeks = RuleReplay.Weeks(days);
         var with = rules.Rules.Select(r => new RuleReplay(r, r.CooldownDays, days[0])).ToList();
         var without = rules.Rules.Select(r => new RuleReplay(r, 0, days[0])).ToList();
         var active = new List<ActiveDay>(days.Count);
@@ -352,74 +350,29 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
         {
             var inputs = LoadDay(rules, day);
             active.Add(new ActiveDay(day.DayNumber, inputs.Current.Select(c => (int)c.Key).ToArray()));
+            var snapshots = inputs.Current
+                .Select(s => new ReplayedAccount(s.Key, s.State, inputs.Previous.GetValueOrDefault(s.Key)?.State, Ago(inputs.Ago, s.Key), Own(inputs.Own, s.Key)))
+                .ToList();
             foreach (var replay in with.Concat(without))
             {
-                replay.Step(day, inputs);
+                replay.Step(day, snapshots);
             }
         }
         var lastKnown = Date(db.Connection.ExecuteScalar<string>("SELECT MAX(as_of) FROM snapshots")!);
-        var window = new OutcomeWindow(days[0].DayNumber, Math.Max(1, weeks - 1), horizonDays, lastKnown.DayNumber);
+        var window = new OutcomeWindow(days[0].DayNumber, RuleReplay.WeeksAfterFirstDay(weeks), horizonDays, lastKnown.DayNumber);
         var accounts = SignalLoader.LoadChurn(db);
         var baseline = AlertOutcomes.Baseline(window, active, accounts);
-        RuleNoise Result(RuleReplay r) => r.Result(weeks, AlertOutcomes.Of(window, baseline, r.Openings, accounts));
+        RuleNoise Result(RuleReplay r)
+        {
+            var outcome = AlertOutcomes.Of(window, baseline, r.Openings, accounts);
+            return new RuleNoise(r.RuleId, r.CooldownDays, r.OpenedFirstDay, r.OpenedAfter, r.PerWeek(weeks), r.BusiestWeek, r.Accounts, r.HeldBackByCooldown,
+                r.OpenAtEnd, outcome.AlertsPerOwnerWeek, outcome.Judged, outcome.FollowedByChurn, outcome.Precision, outcome.Lift, outcome.MedianLeadDays,
+                outcome.ArrCovered, outcome.ArrCoveredShare);
+        }
         return new NoiseReport(StoredDates.Text(days[0]), StoredDates.Text(days[^1]), days.Count, weeks, horizonDays,
             window.JudgedUntil >= days[0].DayNumber ? StoredDates.Text(DateOnly.FromDayNumber((int)window.JudgedUntil)) : null,
             baseline.Owners, baseline.ChurnRate, baseline.ChurnedAccounts, baseline.ChurnedArr,
             with.Select(Result).ToList(), without.Select(Result).ToList(), AlertOutcomes.Of(window, baseline, with.SelectMany(r => r.Openings), accounts));
-    }
-
-    /// <summary>One rule replayed over history in memory, with a given cooldown.</summary>
-    private sealed class RuleReplay(AlertRule rule, int cooldownDays, DateOnly firstDay)
-    {
-        private readonly Dictionary<long, ExistingAlert> open = [];
-        private readonly Dictionary<long, DateOnly> lastResolved = [];
-        private readonly HashSet<long> accounts = [];
-        private readonly Dictionary<int, int> perWeek = [];
-        private int first, later, suppressed;
-
-        /// <summary>Every alert opened, in order.</summary>
-        public List<AlertOpening> Openings { get; } = [];
-
-        public void Step(DateOnly day, DayInputs inputs)
-        {
-            foreach (var snap in inputs.Current)
-            {
-                var before = inputs.Previous.GetValueOrDefault(snap.Key)?.State;
-                var fires = RuleEvaluator.Evaluate(rule, snap.State, before, Ago(inputs.Ago, snap.Key), Own(inputs.Own, snap.Key)).Fires;
-                var decision = AlertLifecycle.Decide(cooldownDays, autoResolve: true, open.GetValueOrDefault(snap.Key),
-                    lastResolved.TryGetValue(snap.Key, out var r) ? r : null, fires, day);
-                switch (decision.Action)
-                {
-                    case AlertAction.Open:
-                        open[snap.Key] = new ExistingAlert(day, day, AlertState.Open);
-                        accounts.Add(snap.Key);
-                        Openings.Add(new AlertOpening((int)snap.Key, day.DayNumber));
-                        if (day == firstDay)
-                        {
-                            first++;
-                        }
-                        else
-                        {
-                            later++;
-                            var week = (day.DayNumber - firstDay.DayNumber) / 7;
-                            perWeek[week] = perWeek.GetValueOrDefault(week) + 1;
-                        }
-                        break;
-                    case AlertAction.Resolve:
-                        open.Remove(snap.Key);
-                        lastResolved[snap.Key] = day;
-                        break;
-                    case AlertAction.Suppressed:
-                        suppressed++;
-                        break;
-                }
-            }
-        }
-
-        public RuleNoise Result(double weeks, AlertOutcome outcome) =>
-            new(rule.Id, cooldownDays, first, later, Math.Round(later / Math.Max(1.0, weeks - 1), 1), perWeek.Count == 0 ? 0 : perWeek.Values.Max(),
-                accounts.Count, suppressed, open.Count, outcome.AlertsPerOwnerWeek, outcome.Judged, outcome.FollowedByChurn, outcome.Precision, outcome.Lift,
-                outcome.MedianLeadDays, outcome.ArrCovered, outcome.ArrCoveredShare);
     }
 
     private static AlertNotice Notice(long id, string what, AlertRule rule, AccountState now, AccountState? before, string openedOn, string reason) =>

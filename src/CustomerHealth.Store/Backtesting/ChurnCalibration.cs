@@ -12,7 +12,7 @@ public sealed record ChurnCalibration(string ModelVersion, int HorizonDays, doub
 {
     private const string Setting = "churn_calibration";
 
-    public double Probability(double score) => 1 / (1 + Math.Exp(-(Intercept + Slope * score / 100)));
+    public double Probability(double score) => ChurnModel.Logistic(Intercept + Slope * score / 100);
 
     public static ChurnCalibration? Load(StoreDb db) =>
         db.Setting(Setting) is { } json ? JsonSerializer.Deserialize<ChurnCalibration>(json) : null;

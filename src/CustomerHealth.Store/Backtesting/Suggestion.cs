@@ -1,6 +1,5 @@
 using CustomerHealth.Core.Backtesting;
 using CustomerHealth.Core.Model;
-using CustomerHealth.Core.Scoring;
 
 namespace CustomerHealth.Store.Backtesting;
 
@@ -32,23 +31,11 @@ public sealed class Suggestion(StoreDb db)
         var backtest = new Backtest(db);
         var signals = backtest.Signals(model);
         var (plan, observations, _, _) = backtest.Observe(model, options, signals);
-        // Test on the last third of the dates; fit on the earlier dates whose horizon ends before testing starts.
-        var firstTest = Math.Max(1, (int)Math.Ceiling(dates.Count * 2 / 3.0));
-        var trainDates = Enumerable.Range(0, firstTest).Where(i => dates[i].DayNumber + options.HorizonDays <= dates[firstTest].DayNumber).ToList();
-        string? note = null;
-        if (trainDates.Count == 0)
-        {
-            trainDates = Enumerable.Range(0, firstTest).ToList();
-            note = "the horizon is longer than the span of the earlier dates: the training labels reach into the test period";
-        }
+        var (firstTest, trainDates, note) = SuggestedWeights.Split(dates.Select(d => d.DayNumber).ToList(), options.HorizonDays);
         var train = observations.Where(o => trainDates.Contains(o.DateIndex)).ToList();
         var test = observations.Where(o => o.DateIndex >= firstTest).ToList();
-        if (train.Count(o => o.Churned) == 0 || train.All(o => o.Churned))
-        {
-            throw new StoreException("the training dates have no churn (or only churn) to learn from: start --from earlier or widen --horizon");
-        }
-        var fit = ChurnModel.Fit(train.Select(o => Features(plan, o)).ToList(), train.Select(o => o.Churned).ToList(), Lambda);
-        var shares = SuggestedWeights.FromCoefficients(fit.Coefficients);
+        var shares = SuggestedWeights.Fit(plan, train, Lambda)
+            ?? throw new StoreException("the training dates have no churn (or only churn) to learn from: start --from earlier or widen --horizon");
         var weights = plan.Measures.Select((m, j) => (m.Id, Share: Math.Round(shares[j], 4))).ToDictionary(x => x.Id, x => x.Share);
         var suggestedYaml = SuggestedWeights.Apply(yaml, weights,
             $"Weights suggested by `chs suggest` from {StoredDates.Text(dates[0])} to {StoredDates.Text(dates[^1])} (horizon {options.HorizonDays}d); review before publishing.");
@@ -63,8 +50,4 @@ public sealed class Suggestion(StoreDb db)
             dates.Skip(firstTest).Select(StoredDates.Text).ToList(),
             weights, train.Count, test.Count, suggestedYaml, note);
     }
-
-    /// <summary>The measure scores on a 0–1 scale; a missing measure counts as neutral (0.5).</summary>
-    private static double[] Features(ScoringPlan plan, Observation o) =>
-        o.Measures.Select(m => m.Missing || double.IsNaN(m.Score) ? 0.5 : m.Score / plan.MaxScore).ToArray();
 }

@@ -216,7 +216,7 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
     /// its own as if imported alone after the ones before it: an identity sent by two batches is new in the first
     /// and a duplicate in the second. A batch that does not land (a bad row without skip-invalid) writes nothing.
     /// When the transaction fails, nothing of any batch lands and the exception is thrown.
-    /// Usage events go to the inbox (<see cref="UsageInbox"/>): counted exactly now, merged into the store later.
+    /// Usage events go to the inbox (<see cref="Engines.UsageInbox"/>): counted exactly now, merged into the store later.
     /// </summary>
     public IReadOnlyList<ImportResult> Import(IReadOnlyList<CheckedRows> batches)
     {

@@ -258,7 +258,7 @@ internal sealed class SignalWriter
             if (!ToInbox)
             {
                 // Events merged now must come after those accepted before them and still in the inbox.
-                UsageInbox.MergeWithin(db, tx);
+                UsageInbox.SettleWithin(db, tx);
             }
             stage = db.Engine.OpenUsageStage(db, tx, ToInbox);
         }

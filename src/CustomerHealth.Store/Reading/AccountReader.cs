@@ -225,11 +225,11 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
         }
         var key = account.Value.Key;
         var snap = asOf is { } d
-            ? Snapshot(key, "as_of = @d", d)
-            : Snapshot(key, "1 = 1", null);
+            ? StoredSnapshot.Latest(db, key, "as_of = @d", d)
+            : StoredSnapshot.Latest(db, key, "1 = 1", null);
         if (snap is null && asOf is { } day)
         {
-            var (plan, scored, version) = new ScoringRun(db, models).Preview(day);
+            var (plan, scored, version) = new ScorePreview(db, models).Score(day);
             var s = scored.FirstOrDefault(x => x.Account.Key == key);
             var churned = account.Value.Profile.ChurnedOn;
             if (s is null)
@@ -273,18 +273,12 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
     public ScoreChange? Explain(string accountId, DateOnly from, DateOnly to)
     {
         var key = Key(accountId) ?? throw new StoreException($"no account `{accountId}`");
-        var a = Snapshot(key, "as_of <= @d", from) ?? throw new StoreException($"account `{accountId}` has no score on or before {StoredDates.Text(from)}: score that period first (`chs score --from ... --to ... --every 7d`)");
-        var b = Snapshot(key, "as_of <= @d", to) ?? throw new StoreException($"account `{accountId}` has no score on or before {StoredDates.Text(to)}");
-        var pa = new ScoringPlan(models.ModelOf(a.ModelVersion));
-        var pb = new ScoringPlan(models.ModelOf(b.ModelVersion));
+        var (a, b, changes) = StoredSnapshot.Between(db, models, key, accountId, from, to);
         return new ScoreChange(accountId, a.AsOf, b.AsOf, a.Score, b.Score, b.Score - a.Score, a.Grade, b.Grade, a.ModelVersion, b.ModelVersion,
             a.ModelVersion != b.ModelVersion || db.Connection.ExecuteScalar<int>(
                 "SELECT COUNT(DISTINCT model_version) FROM snapshots WHERE account_key = @key AND as_of BETWEEN @f AND @t", new { key, f = a.AsOf, t = b.AsOf }) > 1,
-            ChangeAttribution.Attribute(Side(pa, a), Side(pb, b)));
+            changes);
     }
-
-    private static ScoreSide Side(ScoringPlan plan, SnapshotRow s) =>
-        new(plan, s.ModelVersion, Math.Max(0, Array.IndexOf(plan.ScorecardIds, s.Scorecard)), SnapshotCodec.Decode(s.Detail), s.Score, s.ComputedScore);
 
     private double? TrendAt(long key, DateOnly day, double? score, int trendDays)
     {
@@ -293,11 +287,6 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
             new { key, d = StoredDates.Text(day.AddDays(-trendDays)) });
         return score - before;
     }
-
-    private SnapshotRow? Snapshot(long key, string where, DateOnly? d) =>
-        db.Connection.QueryFirstOrDefault<SnapshotRow>(
-            $"SELECT as_of AS AsOf, model_version AS ModelVersion, scorecard AS Scorecard, score AS Score, computed_score AS ComputedScore, grade AS Grade, override_reason AS OverrideReason, note AS Note, detail AS Detail, coverage AS Coverage FROM snapshots WHERE account_key = @key AND {where} ORDER BY as_of DESC LIMIT 1",
-            new { key, d = d is { } x ? StoredDates.Text(x) : null });
 
     /// <summary>The account's owner (the CSM), or null when it has none or does not exist.</summary>
     public string? Owner(string accountId) => db.Connection.ExecuteScalar<string?>("SELECT owner FROM accounts WHERE account_id = @accountId", new { accountId });
@@ -318,20 +307,5 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
         }
         var status = r.Churned is not null ? "churned" : "active";
         return (r.Key, r.Name, new AccountProfile(r.Segment, r.Stage, r.Owner, r.Arr, r.Seats, r.Plan, r.Started, r.Renewal, r.Parent, status, r.Churned));
-    }
-
-
-    private sealed class SnapshotRow
-    {
-        public string AsOf { get; init; } = "";
-        public string ModelVersion { get; init; } = "";
-        public string Scorecard { get; init; } = "";
-        public double? Score { get; init; }
-        public double? ComputedScore { get; init; }
-        public string? Grade { get; init; }
-        public string? OverrideReason { get; init; }
-        public string? Note { get; init; }
-        public byte[] Detail { get; init; } = [];
-        public double? Coverage { get; init; }
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CustomerHealth.Core.Scoring;
 using CustomerHealth.Store.Models;
 using Dapper;
 
@@ -52,4 +53,11 @@ public sealed class OverrideBook(StoreDb db, ModelVersions models, TimeProvider 
         tx.Commit();
         CurrentScores.RefreshAccount(db, key, model.TrendDays);
     }
+
+    /// <summary>Every override recorded, in the order given (<see cref="Grading.InForce"/> picks those in force on a day).</summary>
+    internal static IReadOnlyList<ScoreOverride> All(StoreDb db) =>
+        db.Connection.Query<(long AccountKey, double? Score, string? Grade, string Reason, string StartsOn, string Until)>(
+            "SELECT account_key, score, grade, reason, starts_on, until FROM overrides ORDER BY id")
+        .Select(o => new ScoreOverride((int)o.AccountKey, o.Score, o.Grade, o.Reason, StoredDates.DayNumber(o.StartsOn), StoredDates.DayNumber(o.Until)))
+        .ToList();
 }

@@ -7,14 +7,29 @@ namespace CustomerHealth.Store.Scoring;
 
 /// <summary>
 /// Loads every account's signals into the sorted arrays the measures read, in one ordered pass per table.
-/// Timestamps become days in the model's timezone; usage is already rolled up per day (callers merge the usage inbox
-/// first, once: <see cref="Import.UsageInbox"/>).
+/// Timestamps become days in the model's timezone; usage is already rolled up per day. It is the one way signals are
+/// read, and it starts by settling the usage (<see cref="Settle"/>).
 /// </summary>
-internal static class SignalLoader
+internal sealed class SignalLoader
 {
+    private readonly StoreDb db;
+
+    private SignalLoader(StoreDb db) => this.db = db;
+
+    /// <summary>
+    /// Settles the usage (<see cref="UsageInbox.Settle"/>: the usage accepted over HTTP and waiting in the inbox joins
+    /// the stored usage, and the accounts it touched are marked) and returns the loader of the settled signals. Every
+    /// reader of usage starts here, once, before it looks at the signals or at the marks.
+    /// </summary>
+    public static SignalLoader Settle(StoreDb db)
+    {
+        UsageInbox.Settle(db);
+        return new SignalLoader(db);
+    }
+
     /// <param name="onlyTouched">Load only the accounts marked as touched since they were last scored.</param>
     /// <param name="cancel">Stops the reads soon after it is cancelled (a preview whose client left), throwing <see cref="OperationCanceledException"/>.</param>
-    public static (List<AccountData> Accounts, Dictionary<string, int> EventIds) LoadAll(StoreDb db, TimeZoneInfo zone, bool onlyTouched = false, CancellationToken cancel = default)
+    public (List<AccountData> Accounts, Dictionary<string, int> EventIds) LoadAll(TimeZoneInfo zone, bool onlyTouched = false, CancellationToken cancel = default)
     {
         cancel.ThrowIfCancellationRequested();
         var only = onlyTouched ? "account_key IN (SELECT account_key FROM dirty_accounts)" : "1 = 1";
@@ -52,9 +67,7 @@ internal static class SignalLoader
                     var opened = Instant(r.GetString(1));
                     DateTimeOffset? closed = r.IsDBNull(3) ? null : Instant(r.GetString(3));
                     DateTimeOffset? first = r.IsDBNull(4) ? null : Instant(r.GetString(4));
-                    var status = r.GetString(5);
-                    // A solved or closed ticket without a closing time is taken as closed when it was last answered, else when opened.
-                    var closedAt = closed ?? (status is "solved" or "closed" ? first ?? opened : (DateTimeOffset?)null);
+                    var closedAt = TicketClosing.ClosedAt(opened, closed, first, r.GetString(5));
                     return new TicketPoint(Day(opened, zone), Enum.Parse<TicketPriority>(r.GetString(2), true),
                         closedAt is { } ca ? Day(ca, zone) : null, first is { } f ? Day(f, zone) : null,
                         closed is { } cl ? (cl - opened).TotalHours : null, first is { } f2 ? (f2 - opened).TotalHours : null,

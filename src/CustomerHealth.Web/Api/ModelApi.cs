@@ -1,5 +1,6 @@
 using CustomerHealth.Core.Model;
 using CustomerHealth.Store;
+using CustomerHealth.Store.Drafts;
 using CustomerHealth.Store.Models;
 using CustomerHealth.Web.Auth;
 using CustomerHealth.Web.Jobs;

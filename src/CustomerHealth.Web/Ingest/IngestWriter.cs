@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using CustomerHealth.Store;
 using CustomerHealth.Core.Signals;
+using CustomerHealth.Store.Engines;
 using CustomerHealth.Store.Import;
 
 namespace CustomerHealth.Web.Ingest;
@@ -174,7 +175,7 @@ public sealed class IngestWriter : IDisposable, IAsyncDisposable
     {
         try
         {
-            UsageInbox.Merge(Connection());
+            UsageInbox.Settle(Connection());
             appended = 0;
         }
         catch (Exception e)

@@ -2,7 +2,6 @@ using System.Globalization;
 using CustomerHealth.Store.Alerts;
 using CustomerHealth.Web.Deliveries;
 using CustomerHealth.Store.Models;
-using CustomerHealth.Store.Scoring;
 
 namespace CustomerHealth.Web.Jobs;
 
@@ -50,8 +49,7 @@ public sealed class DailyRescore(StoreAccess store, TimeProvider clock, ServerSe
             return false;
         }
         var today = models.Today();
-        var summary = new ScoringRun(db, models).ScoreRange(today, today, 1)[0];
-        new AlertBook(db, models, clock).Evaluate(today);
+        var summary = new ScoreAndAlert(db, models, clock).ScoreRange(today, today, 1).Scores[0];
         deliveries.Notify();
         db.SetSetting(LastRunSetting, clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
         log.LogInformation("daily rescore: {Accounts} accounts scored as of {AsOf}", summary.AccountsScored, summary.AsOf);

@@ -77,8 +77,7 @@ public sealed class RescoreQueue(
             return null;
         }
         var today = models.Today();
-        var summary = new ScoringRun(db, models).Score(today);
-        new AlertBook(db, models, clock).Evaluate(today);
+        var summary = new ScoreAndAlert(db, models, clock).Score(today).Scores[0];
         deliveries.Notify();
         return summary;
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CustomerHealth.Core.Backtesting;
 using CustomerHealth.Core.Model;
 using CustomerHealth.Core.Signals;
 using CustomerHealth.Store.Backtesting;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using CustomerHealth.Core.Signals;
+using CustomerHealth.Store.Engines;
 using CustomerHealth.Store.Import;
 using Dapper;
 
@@ -51,7 +52,7 @@ public abstract class ImporterBatchTests(TestEngine engine) : IDisposable
         // e1 (its latest version), e2 and e3 wait in the inbox; the stored event was re-sent unchanged.
         UsageInbox.Pending(store.Db).ShouldBe(3);
         store.Count("usage_events").ShouldBe(1);
-        UsageInbox.Merge(store.Db);
+        UsageInbox.Settle(store.Db);
         UsageInbox.Pending(store.Db).ShouldBe(0);
         store.Count("usage_events").ShouldBe(4);
         // stored 1, e1 3 (its first version taken back), e2 1, e3 1
@@ -71,7 +72,7 @@ public abstract class ImporterBatchTests(TestEngine engine) : IDisposable
         results.Select(r => r.Applied).ShouldBe([true, false, true]);
         results.Select(Counts).ShouldBe([(1, 0), (0, 0), (1, 0)]);
         results[2].Rejected.ShouldBe(1);
-        UsageInbox.Merge(store.Db);
+        UsageInbox.Settle(store.Db);
         store.Query<string>("SELECT a.account_id FROM usage_events e JOIN accounts a ON a.account_key = e.account_key").ShouldBe(["A1", "A1"]);
         store.Count("usage_events").ShouldBe(2);
     }
@@ -121,8 +122,8 @@ public abstract class ImporterBatchTests(TestEngine engine) : IDisposable
         // Three transactions of two batches: the later ones stage most events with keys learned from the earlier ones.
         var kept = batches.Chunk(2).SelectMany(pair => store.Importer.Import(pair.Select(b => Usage(b)).ToList())).Select(Counts).ToList();
         var without = batches.Chunk(2).SelectMany(pair => plain.Importer.Import(pair.Select(b => Usage(b)).ToList())).Select(Counts).ToList();
-        UsageInbox.Merge(store.Db);
-        UsageInbox.Merge(plain.Db);
+        UsageInbox.Settle(store.Db);
+        UsageInbox.Settle(plain.Db);
 
         kept.ShouldBe(without);
         store.Count("users").ShouldBe(plain.Count("users"));
@@ -140,7 +141,7 @@ public abstract class ImporterBatchTests(TestEngine engine) : IDisposable
         store.Db.Connection.Execute("DROP TRIGGER refuse" + (store.Engine == TestEngine.Postgres ? " ON usage_inbox" : ""));
 
         store.Importer.Import([Usage(Event("e1", account: "Z9", user: "new"), Event("e3", user: "known"))]).Single().Changed.ShouldBe(2);
-        UsageInbox.Merge(store.Db);
+        UsageInbox.Settle(store.Db);
 
         store.Query<string>("SELECT user_id FROM users ORDER BY user_id").ShouldBe(["known", "new"]);
         store.Query<string>("SELECT account_id FROM accounts ORDER BY account_id").ShouldBe(["A1", "Z9"]);
@@ -161,7 +162,7 @@ public abstract class ImporterBatchTests(TestEngine engine) : IDisposable
             .Message.ShouldContain("refused");
 
         store.Count("usage_inbox").ShouldBe(0);
-        UsageInbox.Merge(store.Db);
+        UsageInbox.Settle(store.Db);
         store.Count("usage_events").ShouldBe(0);
         store.Count("usage_daily").ShouldBe(0);
         store.Count("accounts").ShouldBe(0);
@@ -177,7 +178,7 @@ public abstract class ImporterBatchTests(TestEngine engine) : IDisposable
             """{"account_id":"A2","kind":"nps","score":9,"responded_at":"2025-05-01T10:00:00Z"}""")]);
         // The survey's account at once; the usage's when the inbox is merged (which scoring does first).
         store.Query<string>("SELECT a.account_id FROM dirty_accounts d JOIN accounts a ON a.account_key = d.account_key").ShouldBe(["A2"]);
-        UsageInbox.Merge(store.Db);
+        UsageInbox.Settle(store.Db);
 
         store.Query<string>("SELECT a.account_id FROM dirty_accounts d JOIN accounts a ON a.account_key = d.account_key ORDER BY a.account_id")
             .ShouldBe(["A1", "A2"]);
@@ -210,7 +211,7 @@ public abstract class ImporterBatchTests(TestEngine engine) : IDisposable
             oneByOne.Add(Counts(alone.ImportJsonl(ImportKind.Usage, pair[1])));
             if (rnd.Next(2) == 0)
             {
-                UsageInbox.Merge(store.Db);
+                UsageInbox.Settle(store.Db);
             }
         }
 
@@ -226,7 +227,7 @@ public abstract class ImporterBatchTests(TestEngine engine) : IDisposable
         store.Importer.Import([Usage(Event("e1", count: 5))]).Single().Unchanged.ShouldBe(1);
         store.Importer.Import([Usage(Event("e1"))]).Single().Changed.ShouldBe(1);
         UsageInbox.Pending(store.Db).ShouldBe(1);
-        UsageInbox.Merge(store.Db);
+        UsageInbox.Settle(store.Db);
 
         store.Scalar<long>("SELECT count FROM usage_events").ShouldBe(1);
         store.Scalar<long>("SELECT count FROM usage_daily").ShouldBe(1);
@@ -261,7 +262,7 @@ public abstract class ImporterBatchTests(TestEngine engine) : IDisposable
     /// </summary>
     private void ShouldMatchOneByOne(TestStore alone, List<(int Accepted, int Duplicates)> grouped, List<(int Accepted, int Duplicates)> oneByOne, int accepted, int duplicates)
     {
-        UsageInbox.Merge(store.Db);
+        UsageInbox.Settle(store.Db);
         grouped.ShouldBe(oneByOne);
         grouped.Sum(c => c.Accepted).ShouldBeGreaterThan(accepted);
         grouped.Sum(c => c.Duplicates).ShouldBeGreaterThan(duplicates);

@@ -1,5 +1,6 @@
 using CustomerHealth.Core.Signals;
 using CustomerHealth.Store.Reading;
+using CustomerHealth.Store.Scoring;
 
 namespace CustomerHealth.Store.Tests.Scoring;
 
@@ -562,7 +563,7 @@ public abstract class ScoringRunTests(TestEngine engine) : IDisposable
         store.Scoring.Score(Mar10);
 
         // The cohort is the others' stored values: A1's 35 ranks third of 20, 30, 35, 40 → 100 × 2 / 3.
-        var full = store.Scoring.Preview(Mar10).Accounts.Single(a => a.Account.AccountId == "A1").Score;
+        var full = new ScorePreview(store.Db, store.Models).Score(Mar10).Accounts.Single(a => a.Account.AccountId == "A1").Score;
         full.ShouldNotBeNull().ShouldBe(200.0 / 3, 1e-9);
         store.Snapshot("A1", Mar10)!.Score!.Value.ShouldBe(full.Value, 1e-9);
     }

@@ -1,4 +1,4 @@
-using CustomerHealth.Store.Import;
+using CustomerHealth.Store.Engines;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -31,7 +31,7 @@ public abstract class AccountsApiTests(TestEngine engine) : IDisposable
     private long Count(string table)
     {
         using var db = app.OpenStore();
-        UsageInbox.Merge(db);
+        UsageInbox.Settle(db);
         return db.Connection.ExecuteScalar<long>($"SELECT COUNT(*) FROM {table}");
     }
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using CustomerHealth.Store.Import;
+using CustomerHealth.Store.Engines;
 using Dapper;
 
 namespace CustomerHealth.Web.Tests.Api;
@@ -14,7 +14,7 @@ public abstract class BadRequestsTests(TestEngine engine) : IDisposable
     private long Count(string table)
     {
         using var db = app.OpenStore();
-        UsageInbox.Merge(db);
+        UsageInbox.Settle(db);
         return db.Connection.ExecuteScalar<long>($"SELECT COUNT(*) FROM {table}");
     }
 

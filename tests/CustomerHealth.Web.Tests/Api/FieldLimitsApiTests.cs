@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using CustomerHealth.Store.Import;
+using CustomerHealth.Store.Engines;
 using Dapper;
 
 namespace CustomerHealth.Web.Tests.Api;
@@ -17,7 +17,7 @@ public abstract class FieldLimitsApiTests(TestEngine engine) : IDisposable
     private long Count(string table)
     {
         using var db = app.OpenStore();
-        UsageInbox.Merge(db);
+        UsageInbox.Settle(db);
         return db.Connection.ExecuteScalar<long>($"SELECT COUNT(*) FROM {table}");
     }
 

@@ -1,4 +1,4 @@
-using CustomerHealth.Store.Import;
+using CustomerHealth.Store.Engines;
 using System.Net;
 using System.Text;
 using Dapper;
@@ -15,7 +15,7 @@ public abstract class IngestApiTests(TestEngine engine) : IDisposable
     private long Count(string table)
     {
         using var db = app.OpenStore();
-        UsageInbox.Merge(db);
+        UsageInbox.Settle(db);
         return db.Connection.ExecuteScalar<long>($"SELECT COUNT(*) FROM {table}");
     }
 

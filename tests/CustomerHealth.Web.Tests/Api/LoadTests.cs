@@ -1,4 +1,4 @@
-using CustomerHealth.Store.Import;
+using CustomerHealth.Store.Engines;
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
@@ -74,7 +74,7 @@ public abstract class LoadTests(TestEngine engine) : IDisposable
         using var db = app.OpenStore();
         // Accepted events wait in the inbox until something reads usage (the rescoring, or the writer past its limit).
         (UsageInbox.Pending(db) + db.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM usage_events")).ShouldBeGreaterThanOrEqualTo(sent);
-        UsageInbox.Merge(db);
+        UsageInbox.Settle(db);
         UsageInbox.Pending(db).ShouldBe(0);
         db.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM usage_events").ShouldBe(sent);
         db.Connection.ExecuteScalar<long>("SELECT SUM(count) FROM usage_daily").ShouldBe(sent);

@@ -322,7 +322,7 @@ public abstract class ModelApiTests(TestEngine engine) : IDisposable
         await app.KeyClient("ingest").PostJson("/api/v1/ingest/usage",
             $$"""[{"account_id":"A1","occurred_at":"{{At(0)}}","event":"login","user_id":"a1-u1","event_id":"a1-late"}]""");
         using var db = app.OpenStore();
-        Store.Import.UsageInbox.Pending(db).ShouldBeGreaterThan(0);
+        Store.Engines.UsageInbox.Pending(db).ShouldBeGreaterThan(0);
     }
 
     [Fact]

@@ -1,4 +1,4 @@
-using CustomerHealth.Store.Import;
+using CustomerHealth.Store.Engines;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -31,7 +31,7 @@ public abstract class SegmentApiTests(TestEngine engine) : IDisposable
     private long Count(string table)
     {
         using var db = app.OpenStore();
-        UsageInbox.Merge(db);
+        UsageInbox.Settle(db);
         return db.Connection.ExecuteScalar<long>($"SELECT COUNT(*) FROM {table}");
     }
 
@@ -39,7 +39,7 @@ public abstract class SegmentApiTests(TestEngine engine) : IDisposable
     private List<(string AccountId, string Event, string? UserId, long OccurredAt, string? Properties)> UsageEvents()
     {
         using var db = app.OpenStore();
-        UsageInbox.Merge(db);
+        UsageInbox.Settle(db);
         return db.Connection.Query<(string, string, string?, long, string?)>(
             """
             SELECT a.account_id, n.name, u.user_id, e.occurred_at, e.properties

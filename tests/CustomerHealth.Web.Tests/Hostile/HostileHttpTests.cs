@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using CustomerHealth.Core.Signals;
 using CustomerHealth.Store;
-using CustomerHealth.Store.Import;
+using CustomerHealth.Store.Engines;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
@@ -45,7 +45,7 @@ public abstract partial class HostileHttpTests(TestEngine engine, ITestOutputHel
     private string Counts()
     {
         probe ??= app.OpenStore();
-        UsageInbox.Merge(probe);
+        UsageInbox.Settle(probe);
         using var cmd = probe.Connection.CreateCommand();
         cmd.CommandText = "SELECT " + string.Join(", ", Tables.Select(t => $"(SELECT COUNT(*) FROM {t})"));
         using var r = cmd.ExecuteReader();

@@ -1,3 +1,4 @@
+using CustomerHealth.Store.Engines;
 using CustomerHealth.Store.Import;
 using System.Data.Common;
 using System.Net;
@@ -105,7 +106,7 @@ public abstract class IngestWriterTests(TestEngine engine) : IDisposable
         // The first request alone (the writer was stuck on it), then the four queued behind it together.
         writer.Groups.ShouldBe(2);
         using var db = app.OpenStore();
-        UsageInbox.Merge(db);
+        UsageInbox.Settle(db);
         db.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM usage_events").ShouldBe(5 + 10 + 1 + 3);
         db.Connection.ExecuteScalar<long>("SELECT SUM(count) FROM usage_daily").ShouldBe(3 + 2 * 4 + 10 + 1 + 3);
         db.Connection.Query<string>("SELECT a.account_id FROM dirty_accounts d JOIN accounts a ON a.account_key = d.account_key ORDER BY a.account_id")
@@ -146,7 +147,7 @@ public abstract class IngestWriterTests(TestEngine engine) : IDisposable
         results.Select(r => r.Status).ShouldBe([HttpStatusCode.OK, HttpStatusCode.ServiceUnavailable, HttpStatusCode.ServiceUnavailable, HttpStatusCode.ServiceUnavailable]);
         results[1].Body.GetProperty("title").GetString()!.ShouldContain("nothing was stored");
         using var store = app.OpenStore();
-        UsageInbox.Merge(store);
+        UsageInbox.Settle(store);
         store.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM usage_events").ShouldBe(5);
         store.Connection.Query<string>("SELECT account_id FROM accounts ORDER BY account_id").ShouldBe(["G1"]);
         // Sent again, the good ones land.

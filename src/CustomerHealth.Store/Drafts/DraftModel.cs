@@ -1,11 +1,14 @@
 using System.Globalization;
+using CustomerHealth.Core.Backtesting;
 using CustomerHealth.Core.Model;
+using CustomerHealth.Core.Scoring;
 using CustomerHealth.Store.Backtesting;
+using CustomerHealth.Store.Models;
 using CustomerHealth.Store.Scoring;
 using Dapper;
 using BacktestRun = CustomerHealth.Store.Backtesting.Backtest;
 
-namespace CustomerHealth.Store.Models;
+namespace CustomerHealth.Store.Drafts;
 
 /// <summary>An account whose grade a draft model would change.</summary>
 public sealed record GradeChange(string AccountId, string? Name, string? FromGrade, string? ToGrade, double? FromScore, double? ToScore);
@@ -36,7 +39,7 @@ public sealed class DraftModel(StoreDb db, ModelVersions models)
     public Preview Preview(HealthModel draft, string draftVersion, DateOnly day, int maxChanges = 1000, CancellationToken cancel = default)
     {
         var current = models.RequireCurrent();
-        var scored = new ScoringRun(db, models).Preview(day, [current.Model, draft], cancel);
+        var scored = new ScorePreview(db, models).Score(day, [current.Model, draft], cancel);
         var before = scored[0].ToDictionary(a => a.Account.AccountId);
         var after = scored[1];
         var changes = after

@@ -1,10 +1,9 @@
 using CustomerHealth.Core.Model;
 using CustomerHealth.Core.Scoring;
 using CustomerHealth.Store.Backtesting;
-using CustomerHealth.Store.Models;
-using CustomerHealth.Store.Scoring;
+using CustomerHealth.Store.Drafts;
 
-namespace CustomerHealth.Store.Tests.Models;
+namespace CustomerHealth.Store.Tests.Drafts;
 
 /// <summary>A draft's preview or backtest ends when its token is cancelled (its client left), storing nothing.</summary>
 public abstract class DraftModelCancellationTests(TestEngine engine) : IDisposable
@@ -50,7 +49,7 @@ public abstract class DraftModelCancellationTests(TestEngine engine) : IDisposab
     }
 
     [Fact]
-    public void Compute_Cancelled_StopsTheLoopOverAccounts()
+    public void DayScoring_Cancelled_StopsTheLoopOverAccounts()
     {
         // The per-account loop itself checks the token, not only the steps before it.
         var draft = Scored();
@@ -58,7 +57,7 @@ public abstract class DraftModelCancellationTests(TestEngine engine) : IDisposab
         accounts.Count.ShouldBe(4);
 
         Should.Throw<OperationCanceledException>(() =>
-            ScoringRun.Compute(new ScoringPlan(draft), accounts, eventIds, Jan1.DayNumber, [], cancel: new CancellationToken(canceled: true)));
+            DayScoring.Score(new ScoringPlan(draft), accounts, eventIds, Jan1.DayNumber, [], cancel: new CancellationToken(canceled: true)));
     }
 
     [Fact]

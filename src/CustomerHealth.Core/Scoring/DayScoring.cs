@@ -1,0 +1,58 @@
+using CustomerHealth.Core.Measures;
+using CustomerHealth.Core.Model;
+
+namespace CustomerHealth.Core.Scoring;
+
+/// <summary>Scores a portfolio as of one day: what a scoring run stores, a preview shows and a backtest observes.</summary>
+public static class DayScoring
+{
+    /// <summary>
+    /// The eligible accounts (<see cref="Eligibility"/>) scored point in time: every measure as of the day, combined
+    /// with the model (percentiles over the day's cohort), rolled up from children (`hierarchy: children`,
+    /// <see cref="ChildRollUp"/>), graded and overridden (<see cref="Grading"/>).
+    /// </summary>
+    /// <param name="eventIds">The stored ids of usage event names.</param>
+    /// <param name="cohort">Other accounts' scorecards and values on the same day, for the percentile cohorts only.</param>
+    /// <param name="cancel">Stops taking accounts soon after it is cancelled, with <see cref="OperationCanceledException"/>.</param>
+    public static IReadOnlyList<ScoredAccount> Score(
+        ScoringPlan plan, IReadOnlyList<AccountData> accounts, IReadOnlyDictionary<string, int> eventIds, int day, IReadOnlyList<ScoreOverride> overrides,
+        IReadOnlyList<(int Card, MeasureValue[] Values)>? cohort = null, CancellationToken cancel = default)
+    {
+        var compiled = plan.Measures.Select(m => new CompiledValue(m.Value, m.ValidForDays, e => eventIds.TryGetValue(e, out var id) ? id : null)).ToArray();
+        var eligible = accounts.Where(a => Eligibility.IsEligible(a, day)).ToList();
+        var ordersFit = plan.UsesPAlive ? OrdersFit.Of(accounts, day) : null;
+        var cards = new int[eligible.Count];
+        var values = new MeasureValue[eligible.Count][];
+        // Accounts are independent: their measures are computed on every core.
+        // Cancelled, the loop stops taking accounts and throws OperationCanceledException.
+        Parallel.For(0, eligible.Count, new ParallelOptions { CancellationToken = cancel }, i =>
+        {
+            var a = eligible[i];
+            cards[i] = plan.ScorecardFor(a.Field);
+            var row = new MeasureValue[compiled.Length];
+            for (var j = 0; j < compiled.Length; j++)
+            {
+                row[j] = MeasureCalculator.Compute(compiled[j], a, day, ordersFit);
+            }
+            values[i] = row;
+        });
+        var scores = cohort is null or { Count: 0 }
+            ? ScoreCalculator.ScoreAll(plan, cards, values)
+            : ScoreCalculator.ScoreAll(plan, [.. cards, .. cohort.Select(c => c.Card)], [.. values, .. cohort.Select(c => c.Values)]);
+        var results = new ScoredAccount[eligible.Count];
+        for (var i = 0; i < eligible.Count; i++)
+        {
+            results[i] = new ScoredAccount(eligible[i], scores[i], scores[i].Score, null, null, null);
+        }
+        if (plan.Model.Hierarchy == HierarchyMode.Children)
+        {
+            ChildRollUp.Apply(results);
+        }
+        var byAccount = Grading.InForce(overrides, day);
+        for (var i = 0; i < results.Length; i++)
+        {
+            results[i] = Grading.Finish(plan.Model, results[i], byAccount.GetValueOrDefault(results[i].Account.Key));
+        }
+        return results;
+    }
+}

@@ -1,0 +1,15 @@
+using CustomerHealth.Core.Measures;
+using CustomerHealth.Core.Model;
+
+namespace CustomerHealth.Core.Scoring;
+
+/// <summary>An account's final score as of a day: computed, rolled up from children, or overridden.</summary>
+public sealed record ScoredAccount(AccountData Account, AccountScore Computed, double? Score, Grade? Grade, string? OverrideReason, string? Note)
+{
+    public string ScorecardId(ScoringPlan plan) => Note is not null && Computed.Measures.Length == 0 ? "children" : plan.ScorecardIds[Computed.Scorecard];
+}
+
+/// <summary>An override in force: a person's score or grade for an account, with a reason and an end date.</summary>
+/// <param name="StartsDay">The first day it applies (a <see cref="DateOnly.DayNumber"/>).</param>
+/// <param name="UntilDay">The last day it applies.</param>
+public sealed record ScoreOverride(int AccountKey, double? Score, string? Grade, string Reason, int StartsDay, int UntilDay);

@@ -1,0 +1,44 @@
+using CustomerHealth.Core.Scoring;
+using CustomerHealth.Store.Models;
+using Dapper;
+
+namespace CustomerHealth.Store.Scoring;
+
+/// <summary>One account's stored snapshot as read back, its measures still encoded (<see cref="SnapshotCodec"/>).</summary>
+internal sealed class StoredSnapshot
+{
+    public string AsOf { get; init; } = "";
+    public string ModelVersion { get; init; } = "";
+    public string Scorecard { get; init; } = "";
+    public double? Score { get; init; }
+    public double? ComputedScore { get; init; }
+    public string? Grade { get; init; }
+    public string? OverrideReason { get; init; }
+    public string? Note { get; init; }
+    public byte[] Detail { get; init; } = [];
+    public double? Coverage { get; init; }
+
+    /// <summary>The account's latest snapshot of those <paramref name="where"/> picks (a condition on `as_of`, where `@d` is <paramref name="d"/>), or null.</summary>
+    public static StoredSnapshot? Latest(StoreDb db, long key, string where, DateOnly? d) =>
+        db.Connection.QueryFirstOrDefault<StoredSnapshot>(
+            $"SELECT as_of AS AsOf, model_version AS ModelVersion, scorecard AS Scorecard, score AS Score, computed_score AS ComputedScore, grade AS Grade, override_reason AS OverrideReason, note AS Note, detail AS Detail, coverage AS Coverage FROM snapshots WHERE account_key = @key AND {where} ORDER BY as_of DESC LIMIT 1",
+            new { key, d = d is { } x ? StoredDates.Text(x) : null });
+
+    /// <summary>
+    /// The account's snapshots on or before two days (the latest on or before each) and what changed between them,
+    /// measure by measure (<see cref="ChangeAttribution"/>), each read with the model version that scored it.
+    /// </summary>
+    /// <exception cref="StoreException">The account has no snapshot on or before one of the days.</exception>
+    public static (StoredSnapshot From, StoredSnapshot To, IReadOnlyList<ContributionChange> Changes) Between(
+        StoreDb db, ModelVersions models, long key, string accountId, DateOnly from, DateOnly to)
+    {
+        var a = Latest(db, key, "as_of <= @d", from) ?? throw new StoreException($"account `{accountId}` has no score on or before {StoredDates.Text(from)}: score that period first (`chs score --from ... --to ... --every 7d`)");
+        var b = Latest(db, key, "as_of <= @d", to) ?? throw new StoreException($"account `{accountId}` has no score on or before {StoredDates.Text(to)}");
+        var pa = new ScoringPlan(models.ModelOf(a.ModelVersion));
+        var pb = new ScoringPlan(models.ModelOf(b.ModelVersion));
+        return (a, b, ChangeAttribution.Attribute(Side(pa, a), Side(pb, b)));
+    }
+
+    private static ScoreSide Side(ScoringPlan plan, StoredSnapshot s) =>
+        new(plan, s.ModelVersion, Math.Max(0, Array.IndexOf(plan.ScorecardIds, s.Scorecard)), SnapshotCodec.Decode(s.Detail), s.Score, s.ComputedScore);
+}
