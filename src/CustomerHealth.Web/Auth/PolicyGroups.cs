@@ -3,13 +3,11 @@ namespace CustomerHealth.Web.Auth;
 /// <summary>
 /// The route groups endpoints are mapped on, one per authorization policy of <see cref="Access"/>: an endpoint takes
 /// its policy from the group it is mapped on, so who may call it reads from where it is mapped, never from the
-/// endpoint itself. A key with the admin scope passes every policy.
+/// endpoint itself. A key with the admin scope passes every policy. The app lists endpoints group by group, in the
+/// order below: sending signals, changing, then reading.
 /// </summary>
 internal sealed class PolicyGroups(IEndpointRouteBuilder routes)
 {
-    /// <summary>Every signed-in person; keys with the read scope.</summary>
-    public RouteGroupBuilder Read { get; } = routes.MapGroup("").RequireAuthorization(Access.Read);
-
     /// <summary>Managers and admins; keys with the ingest scope.</summary>
     public RouteGroupBuilder Ingest { get; } = routes.MapGroup("").RequireAuthorization(Access.Ingest);
 
@@ -21,4 +19,7 @@ internal sealed class PolicyGroups(IEndpointRouteBuilder routes)
 
     /// <summary>Admins.</summary>
     public RouteGroupBuilder Admin { get; } = routes.MapGroup("").RequireAuthorization(Access.Admin);
+
+    /// <summary>Every signed-in person; keys with the read scope.</summary>
+    public RouteGroupBuilder Read { get; } = routes.MapGroup("").RequireAuthorization(Access.Read);
 }
