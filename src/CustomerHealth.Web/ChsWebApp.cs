@@ -43,6 +43,7 @@ public static class ChsWebApp
         services.AddSingleton(sp => ServerSettings.From(sp.GetRequiredService<IConfiguration>()));
         services.AddSingleton<StoreAccess>();
         services.AddScoped(sp => sp.GetRequiredService<StoreAccess>().Open());
+        services.AddStoreServices();
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KestrelLimits>();
         services.ConfigureHttpJsonOptions(o =>
         {
@@ -115,10 +116,12 @@ public static class ChsWebApp
         });
         // Every page shows accounts and scores: it needs the read permission (a person, or a key with the read scope).
         app.MapRazorComponents<Components.App>().AddInteractiveServerRenderMode().RequireAuthorization(Access.Read);
-        app.MapExports();
-        app.MapSegmentExports();
+        var dashboard = new PolicyGroups(app);
+        dashboard.Read.MapExports();
+        dashboard.Read.MapSegmentExports();
         app.MapOpenApi();
-        var api = app.MapGroup("/api/v1").RefuseUnknownQueryParameters();
+        // Every API endpoint is mapped on the group of its policy (Auth/PolicyGroups.cs).
+        var api = new PolicyGroups(app.MapGroup("/api/v1").RefuseUnknownQueryParameters());
         api.MapIngest();
         api.MapAccounts();
         api.MapModel();

@@ -1,8 +1,8 @@
 using System.Globalization;
+using CustomerHealth.Core.Scoring;
 using CustomerHealth.Core.Signals;
 using CustomerHealth.Store;
 using CustomerHealth.Store.Import;
-using CustomerHealth.Store.Models;
 using CustomerHealth.Store.Reading;
 using CustomerHealth.Store.Scoring;
 using CustomerHealth.Web.Auth;
@@ -14,36 +14,104 @@ namespace CustomerHealth.Web.Api;
 /// <summary>
 /// The accounts and their scores: the list (filters, sort, paging; the total in `X-Total-Count`), one account
 /// explained, its history, what changed between two dates, and the portfolio; overrides and sentiment notes.
-/// The shapes are those of `chs accounts|show|history|explain --json`.
+/// The shapes are those of `chs accounts|show|history|explain --json`; the records below are that wire format, mapped
+/// from the store's (which may change without changing the API).
 /// </summary>
 internal static class AccountsApi
 {
     public sealed record AccountItem(
         string AccountId, string? Name, string? Segment, string? Owner, double? Arr, double? Score, string? Grade, double? Trend, string? Direction,
-        string? ScoredOn, string? LifecycleStage, string? Plan, string? RenewalOn, string Status, double? ChurnProbability);
+        string? ScoredOn, string? LifecycleStage, string? Plan, string? RenewalOn, string Status, double? ChurnProbability)
+    {
+        public static AccountItem Of(AccountRow r) =>
+            new(r.AccountId, r.Name, r.Segment, r.Owner, r.Arr, r.Score, r.Grade, r.Trend, r.Direction, r.ScoredOn, r.LifecycleStage, r.Plan, r.RenewalOn, r.Status, r.ChurnProbability);
+    }
+
+    /// <summary>One account explained (`chs show --json`).</summary>
+    public sealed record AccountInfo(
+        string AccountId, string? Name, double? Score, string? Grade, string? GradeLabel, string? Scorecard, string? ModelVersion, string AsOf,
+        double? ComputedScore, string? OverrideReason, double? Trend, string? Direction, string? Note, ProfileInfo Profile,
+        IReadOnlyList<DimensionInfo> Dimensions, bool Stored, double? ChurnProbability, int? ChurnHorizonDays, double? Coverage)
+    {
+        public static AccountInfo Of(AccountDetail d) =>
+            new(d.AccountId, d.Name, d.Score, d.Grade, d.GradeLabel, d.Scorecard, d.ModelVersion, d.AsOf, d.ComputedScore, d.OverrideReason, d.Trend, d.Direction, d.Note,
+                ProfileInfo.Of(d.Profile), d.Dimensions.Select(DimensionInfo.Of).ToList(), d.Stored, d.ChurnProbability, d.ChurnHorizonDays, d.Coverage);
+    }
+
+    public sealed record ProfileInfo(
+        string? Segment, string? LifecycleStage, string? Owner, double? Arr, double? Seats, string? Plan, string? StartedOn, string? RenewalOn,
+        string? ParentId, string Status, string? ChurnedOn)
+    {
+        public static ProfileInfo Of(AccountProfile p) =>
+            new(p.Segment, p.LifecycleStage, p.Owner, p.Arr, p.Seats, p.Plan, p.StartedOn, p.RenewalOn, p.ParentId, p.Status, p.ChurnedOn);
+    }
+
+    public sealed record DimensionInfo(string Id, string Label, double? Score, double EffectiveWeight, double Contribution, IReadOnlyList<MeasureInfo> Measures)
+    {
+        public static DimensionInfo Of(DimensionExplanation d) =>
+            new(d.Id, d.Label, d.Score, d.EffectiveWeight, d.Contribution, d.Measures.Select(MeasureInfo.Of).ToList());
+    }
+
+    /// <param name="Value">The measure's value: a number, or the text of a categorical one.</param>
+    public sealed record MeasureInfo(string Id, string Label, object? Value, double? Score, double EffectiveWeight, double Contribution, bool Missing, bool Stale)
+    {
+        public static MeasureInfo Of(MeasureExplanation m) => new(m.Id, m.Label, m.Value, m.Score, m.EffectiveWeight, m.Contribution, m.Missing, m.Stale);
+    }
+
+    /// <summary>One snapshot of an account's history (`chs history --json`).</summary>
+    public sealed record HistoryInfo(string AsOf, double? Score, string? Grade, string ModelVersion, double? ComputedScore, string? OverrideReason, bool ModelChanged)
+    {
+        public static HistoryInfo Of(HistoryPoint p) => new(p.AsOf, p.Score, p.Grade, p.ModelVersion, p.ComputedScore, p.OverrideReason, p.ModelChanged);
+    }
+
+    /// <summary>What changed in an account's score between two dates, and why (`chs explain --json`).</summary>
+    public sealed record ChangeInfo(
+        string AccountId, string From, string To, double? FromScore, double? ToScore, double? Change, string? FromGrade, string? ToGrade,
+        string FromModelVersion, string ToModelVersion, bool ModelChanged, IReadOnlyList<ContributionInfo> Changes)
+    {
+        public static ChangeInfo Of(ScoreChange c) =>
+            new(c.AccountId, c.From, c.To, c.FromScore, c.ToScore, c.Change, c.FromGrade, c.ToGrade, c.FromModelVersion, c.ToModelVersion, c.ModelChanged,
+                c.Changes.Select(ContributionInfo.Of).ToList());
+    }
+
+    public sealed record ContributionInfo(
+        string? Dimension, string? Measure, string Label, object? FromValue, object? ToValue, double FromContribution, double ToContribution, double Change, string? Cause)
+    {
+        public static ContributionInfo Of(ContributionChange c) =>
+            new(c.Dimension, c.Measure, c.Label, c.FromValue, c.ToValue, c.FromContribution, c.ToContribution, c.Change, c.Cause);
+    }
+
+    public sealed record PortfolioInfo(
+        string? ScoredOn, string? ModelVersion, int Accounts, int Scored, int Unscored, int Churned, double Arr, double? AverageScore, IReadOnlyList<GradeInfo> ByGrade)
+    {
+        public static PortfolioInfo Of(Portfolio p) =>
+            new(p.ScoredOn, p.ModelVersion, p.Accounts, p.Scored, p.Unscored, p.Churned, p.Arr, p.AverageScore, p.ByGrade.Select(GradeInfo.Of).ToList());
+    }
+
+    public sealed record GradeInfo(string Grade, string? Label, string? Color, int Accounts, double Arr)
+    {
+        public static GradeInfo Of(GradeShare g) => new(g.Grade, g.Label, g.Color, g.Accounts, g.Arr);
+    }
 
     public sealed record OverrideRequest(double? Score, string? Grade, string? Reason, string? Until);
 
     public sealed record SentimentRequest(System.Text.Json.JsonElement? Rating, string? Note);
 
-    public static RouteGroupBuilder MapAccounts(this RouteGroupBuilder api)
+    public static PolicyGroups MapAccounts(this PolicyGroups api)
     {
-        var read = api.MapGroup("").RequireAuthorization(Access.Read);
-        read.MapGet("/accounts", List).WithSummary("The current account list: grade, segment, owner, q (name or id contains), sort, limit, offset, include_churned");
-        read.MapGet("/accounts/{id}", Show).WithSummary("One account: score, grade, trend and the full explanation (as_of for a past day)");
-        read.MapGet("/accounts/{id}/history", History).WithSummary("An account's snapshots over time");
-        read.MapGet("/accounts/{id}/explain", Explain).WithSummary("What changed in an account's score between two dates, and why");
-        read.MapGet("/portfolio", (StoreDb db, TimeProvider clock) => TypedResults.Ok(new PortfolioReader(db, new ModelVersions(db, clock)).Read()))
+        api.Read.MapGet("/accounts", List).WithSummary("The current account list: grade, segment, owner, q (name or id contains), sort, limit, offset, include_churned");
+        api.Read.MapGet("/accounts/{id}", Show).WithSummary("One account: score, grade, trend and the full explanation (as_of for a past day)");
+        api.Read.MapGet("/accounts/{id}/history", History).WithSummary("An account's snapshots over time");
+        api.Read.MapGet("/accounts/{id}/explain", Explain).WithSummary("What changed in an account's score between two dates, and why");
+        api.Read.MapGet("/portfolio", (PortfolioReader portfolio) => TypedResults.Ok(PortfolioInfo.Of(portfolio.Read())))
             .WithSummary("Active accounts and ARR by current grade, average score");
-        api.MapPost("/accounts/{id}/override", Override).RequireAuthorization(Access.Manage)
-            .WithSummary("Set an account's score or grade by hand until a date, with a reason");
-        api.MapPost("/accounts/{id}/sentiment", Sentiment).RequireAuthorization(Access.Sentiment)
-            .WithSummary("Record the account manager's judgement (red, yellow, green or 1-5) with a note");
+        api.Manage.MapPost("/accounts/{id}/override", Override).WithSummary("Set an account's score or grade by hand until a date, with a reason");
+        api.Sentiment.MapPost("/accounts/{id}/sentiment", Sentiment).WithSummary("Record the account manager's judgement (red, yellow, green or 1-5) with a note");
         return api;
     }
 
     private static Results<Ok<List<AccountItem>>, ProblemHttpResult> List(
-        HttpContext ctx, StoreDb db, TimeProvider clock, string? grade, string? segment, string? owner, string? q, string? sort, int? limit, int? offset,
+        HttpContext ctx, AccountReader reader, string? grade, string? segment, string? owner, string? q, string? sort, int? limit, int? offset,
         [FromQuery(Name = "include_churned")] bool? includeChurned)
     {
         if (limit is < 1 or > 10_000)
@@ -55,14 +123,12 @@ internal static class AccountsApi
             return Problems.BadField("offset", "must be 0 or more");
         }
         var query = new AccountQuery(grade, segment, owner, sort, limit ?? 100, offset ?? 0, includeChurned == true, q);
-        var reader = new AccountReader(db, new ModelVersions(db, clock));
         try
         {
             // The page's query gives the total too; only a page past the end counts apart.
             var (rows, total) = reader.Page(query);
             ctx.Response.Headers["X-Total-Count"] = (total ?? reader.Count(query)).ToString(CultureInfo.InvariantCulture);
-            return TypedResults.Ok(rows.Select(r => new AccountItem(r.AccountId, r.Name, r.Segment, r.Owner, r.Arr, r.Score, r.Grade, r.Trend, r.Direction,
-                r.ScoredOn, r.LifecycleStage, r.Plan, r.RenewalOn, r.Status, r.ChurnProbability)).ToList());
+            return TypedResults.Ok(rows.Select(AccountItem.Of).ToList());
         }
         catch (StoreException e) when (sort is not null)
         {
@@ -70,23 +136,23 @@ internal static class AccountsApi
         }
     }
 
-    private static Results<Ok<AccountDetail>, ProblemHttpResult> Show(string id, [FromQuery(Name = "as_of")] string? asOf, StoreDb db, TimeProvider clock)
+    private static Results<Ok<AccountInfo>, ProblemHttpResult> Show(string id, [FromQuery(Name = "as_of")] string? asOf, AccountReader reader)
     {
         if (!Problems.TryDate(asOf, "as_of", out var day, out var problem))
         {
             return problem!;
         }
-        var detail = new AccountReader(db, new ModelVersions(db, clock)).Show(id, day);
-        return detail is null ? Problems.NotFound($"no account `{id}`") : TypedResults.Ok(detail);
+        var detail = reader.Show(id, day);
+        return detail is null ? Problems.NotFound($"no account `{id}`") : TypedResults.Ok(AccountInfo.Of(detail));
     }
 
-    private static Results<Ok<IReadOnlyList<HistoryPoint>>, ProblemHttpResult> History(string id, StoreDb db, TimeProvider clock)
+    private static Results<Ok<List<HistoryInfo>>, ProblemHttpResult> History(string id, AccountReader reader)
     {
-        var history = new AccountReader(db, new ModelVersions(db, clock)).History(id);
-        return history is null ? Problems.NotFound($"no account `{id}`") : TypedResults.Ok(history);
+        var history = reader.History(id);
+        return history is null ? Problems.NotFound($"no account `{id}`") : TypedResults.Ok(history.Select(HistoryInfo.Of).ToList());
     }
 
-    private static Results<Ok<ScoreChange>, ProblemHttpResult> Explain(string id, string? from, string? to, StoreDb db, TimeProvider clock)
+    private static Results<Ok<ChangeInfo>, ProblemHttpResult> Explain(string id, string? from, string? to, AccountReader reader)
     {
         if (from is null)
         {
@@ -104,14 +170,13 @@ internal static class AccountsApi
         {
             return p2!;
         }
-        var reader = new AccountReader(db, new ModelVersions(db, clock));
         if (reader.Key(id) is null)
         {
             return Problems.NotFound($"no account `{id}`");
         }
         try
         {
-            return TypedResults.Ok(reader.Explain(id, f!.Value, t!.Value)!);
+            return TypedResults.Ok(ChangeInfo.Of(reader.Explain(id, f!.Value, t!.Value)!));
         }
         catch (StoreException e)
         {
@@ -119,7 +184,7 @@ internal static class AccountsApi
         }
     }
 
-    private static Results<Created<AccountDetail>, ProblemHttpResult> Override(string id, OverrideRequest? body, StoreDb db, TimeProvider clock)
+    private static Results<Created<AccountInfo>, ProblemHttpResult> Override(string id, OverrideRequest? body, AccountReader reader, OverrideBook overrides)
     {
         if (body is null)
         {
@@ -141,42 +206,40 @@ internal static class AccountsApi
         {
             return Problems.BadField("until", "required, as YYYY-MM-DD");
         }
-        var models = new ModelVersions(db, clock);
-        if (new AccountReader(db, models).Key(id) is null)
+        if (reader.Key(id) is null)
         {
             return Problems.NotFound($"no account `{id}`");
         }
         try
         {
-            new OverrideBook(db, models, clock).Add(id, body.Score, body.Grade, body.Reason, until!.Value);
+            overrides.Add(id, body.Score, body.Grade, body.Reason, until!.Value);
         }
         catch (StoreException e)
         {
             return Problems.BadField(e.Message.Contains("--until", StringComparison.Ordinal) ? "until" : body.Score is null ? "grade" : "score",
                 e.Message.Replace("--", "", StringComparison.Ordinal), StatusCodes.Status422UnprocessableEntity);
         }
-        return TypedResults.Created($"/api/v1/accounts/{Uri.EscapeDataString(id)}", new AccountReader(db, models).Show(id)!);
+        return TypedResults.Created($"/api/v1/accounts/{Uri.EscapeDataString(id)}", AccountInfo.Of(reader.Show(id)!));
     }
 
     private static Results<Ok<IngestApi.IngestResult>, ProblemHttpResult> Sentiment(
-        string id, SentimentRequest? body, HttpContext ctx, StoreDb db, TimeProvider clock, Jobs.RescoreQueue rescore)
+        string id, SentimentRequest? body, HttpContext ctx, AccountReader reader, Importer importer, Jobs.RescoreQueue rescore)
     {
         if (body?.Rating is not { ValueKind: System.Text.Json.JsonValueKind.String or System.Text.Json.JsonValueKind.Number } rating)
         {
             return Problems.BadField("rating", "required: red, yellow, green, or 1 to 5");
         }
-        var reader = new AccountReader(db, new ModelVersions(db, clock));
         if (reader.Key(id) is null)
         {
             return Problems.NotFound($"no account `{id}`");
         }
         // A key with the ingest scope records for a system; a person, as their role allows.
-        if (ctx.User.FindFirst(Access.KindClaim)?.Value == "user" && !Components.UiAccess.MayRecordSentiment(ctx.User, reader.Owner(id)))
+        if (Rights.IsPerson(ctx.User) && !Rights.MayRecordSentiment(ctx.User, reader.Owner(id)))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not your account",
                 detail: $"a CSM records sentiment on the accounts they own; `{id}` is owned by someone else");
         }
-        var r = new Importer(db, clock).RecordSentiment(id, rating.ValueKind == System.Text.Json.JsonValueKind.String ? rating.GetString() : rating.GetRawText(),
+        var r = importer.RecordSentiment(id, rating.ValueKind == System.Text.Json.JsonValueKind.String ? rating.GetString() : rating.GetRawText(),
             body.Note, ctx.User.Identity?.Name);
         if (!r.Applied)
         {

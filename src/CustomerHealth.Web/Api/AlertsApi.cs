@@ -3,8 +3,8 @@ using CustomerHealth.Core.Alerts;
 using CustomerHealth.Core.Signals;
 using CustomerHealth.Store;
 using CustomerHealth.Store.Alerts;
-using CustomerHealth.Store.Models;
 using CustomerHealth.Store.Reading;
+using CustomerHealth.Web.Alerts;
 using CustomerHealth.Web.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -13,38 +13,53 @@ namespace CustomerHealth.Web.Api;
 /// <summary>Alerts and tasks (SPEC §8): the open alerts and tasks, and acknowledging, snoozing and resolving alerts.</summary>
 internal static class AlertsApi
 {
+    public sealed record AlertInfo(
+        long Id, string RuleId, string AccountId, string? AccountName, string? Owner, string Severity, string State, string Reason, double? Score, string? Grade,
+        double? PreviousScore, string? PreviousGrade, string OpenedOn, string UpdatedOn, string? SnoozedUntil, string? ResolvedOn, string? ResolvedBy)
+    {
+        public static AlertInfo Of(AlertView a) =>
+            new(a.Id, a.RuleId, a.AccountId, a.AccountName, a.Owner, a.Severity, a.State, a.Reason, a.Score, a.Grade, a.PreviousScore, a.PreviousGrade,
+                a.OpenedOn, a.UpdatedOn, a.SnoozedUntil, a.ResolvedOn, a.ResolvedBy);
+    }
+
+    public sealed record TaskInfo(
+        long Id, string AccountId, string? AccountName, long? AlertId, string Title, string? Assignee, string? DueOn, IReadOnlyList<string> Steps, string Status,
+        string? Outcome, string CreatedOn, string? CompletedOn, bool Overdue)
+    {
+        public static TaskInfo Of(TaskView t) =>
+            new(t.Id, t.AccountId, t.AccountName, t.AlertId, t.Title, t.Assignee, t.DueOn, t.Steps, t.Status, t.Outcome, t.CreatedOn, t.CompletedOn, t.Overdue);
+    }
+
     public sealed record AlertAction(string? Until);
 
     public sealed record NewTask(string? AccountId, string? Title, string? Assignee, string? DueOn, IReadOnlyList<string>? Steps);
 
     public sealed record TaskChange(string? Status, string? Outcome, string? Assignee, string? DueOn);
 
-    public static RouteGroupBuilder MapAlerts(this RouteGroupBuilder api)
+    public static PolicyGroups MapAlerts(this PolicyGroups api)
     {
-        api.MapGet("/alerts", (StoreDb db, TimeProvider clock, bool? all) => TypedResults.Ok(new AlertBook(db, new ModelVersions(db, clock), clock).Alerts(all == true)))
-            .RequireAuthorization(Access.Read).WithSummary("The open alerts, most severe first (all=true: resolved ones too)");
-        api.MapGet("/tasks", (StoreDb db, TimeProvider clock, string? assignee, bool? all) =>
-                TypedResults.Ok(new AlertBook(db, new ModelVersions(db, clock), clock).Tasks(assignee, all == true)))
-            .RequireAuthorization(Access.Read).WithSummary("Open tasks, soonest due first (assignee=, all=true: done ones too)");
+        api.Read.MapGet("/alerts", (AlertBook book, bool? all) => TypedResults.Ok(book.Alerts(all == true).Select(AlertInfo.Of).ToList()))
+            .WithSummary("The open alerts, most severe first (all=true: resolved ones too)");
+        api.Read.MapGet("/tasks", (AlertBook book, string? assignee, bool? all) => TypedResults.Ok(book.Tasks(assignee, all == true).Select(TaskInfo.Of).ToList()))
+            .WithSummary("Open tasks, soonest due first (assignee=, all=true: done ones too)");
         foreach (var action in new[] { "acknowledge", "snooze", "resolve" })
         {
-            api.MapPost($"/alerts/{{id:long}}/{action}", (long id, AlertAction? body, HttpContext ctx, StoreDb db, TimeProvider clock) => Act(id, action, body, ctx, db, clock))
-                .RequireAuthorization(Access.Sentiment).WithSummary(action == "snooze" ? "Snooze an alert until a day ({until})" : $"{char.ToUpperInvariant(action[0])}{action[1..]} an alert");
+            api.Sentiment.MapPost($"/alerts/{{id:long}}/{action}",
+                    (long id, AlertAction? body, HttpContext ctx, AlertBook book, AccountReader accounts, TimeProvider clock) => Act(id, action, body, ctx, book, accounts, clock))
+                .WithSummary(action == "snooze" ? "Snooze an alert until a day after today ({until})" : $"{char.ToUpperInvariant(action[0])}{action[1..]} an alert");
         }
-        api.MapGet("/alerts/rules", (StoreDb db, TimeProvider clock) =>
-                TypedResults.Text(new AlertBook(db, new ModelVersions(db, clock), clock).RulesYaml() ?? "rules: []\n", "application/yaml"))
-            .RequireAuthorization(Access.Read).WithSummary("The alert rules in force, as YAML");
-        api.MapPut("/alerts/rules", PutRules).RequireAuthorization(Access.Admin)
+        api.Read.MapGet("/alerts/rules", (AlertBook book) => TypedResults.Text(book.RulesYaml() ?? "rules: []\n", "application/yaml"))
+            .WithSummary("The alert rules in force, as YAML");
+        api.Admin.MapPut("/alerts/rules", PutRules)
             .TakesBody("The alert rules file (YAML, SPEC §8)", "application/yaml", "text/plain")
             .WithSummary("Validate and put alert rules in force; errors point at the YAML line");
-        api.MapPost("/tasks", CreateTask).RequireAuthorization(Access.Sentiment).WithSummary("Create a task on an account ({account_id, title, assignee, due_on, steps})");
-        api.MapPatch("/tasks/{id:long}", UpdateTask).RequireAuthorization(Access.Sentiment)
-            .WithSummary("Change a task: status (open, in_progress, done), outcome, assignee, due_on");
+        api.Sentiment.MapPost("/tasks", CreateTask).WithSummary("Create a task on an account ({account_id, title, assignee, due_on, steps})");
+        api.Sentiment.MapPatch("/tasks/{id:long}", UpdateTask).WithSummary("Change a task: status (open, in_progress, done), outcome, assignee, due_on");
         return api;
     }
 
     private static async Task<Results<Ok<IReadOnlyList<string>>, ProblemHttpResult>> PutRules(
-        HttpRequest request, StoreDb db, TimeProvider clock, ServerSettings settings, CancellationToken cancel)
+        HttpRequest request, AlertBook book, ServerSettings settings, CancellationToken cancel)
     {
         var (yaml, problem) = await Bodies.Read(request, settings.MaxBodyBytes, null, cancel);
         if (problem is not null)
@@ -53,7 +68,7 @@ internal static class AlertsApi
         }
         try
         {
-            var rules = new AlertBook(db, new ModelVersions(db, clock), clock).SetRules(yaml, "rules.yaml");
+            var rules = book.SetRules(yaml, "rules.yaml");
             return TypedResults.Ok<IReadOnlyList<string>>(rules.Rules.Select(r => r.Id).ToList());
         }
         catch (AlertRulesInvalidException e)
@@ -66,22 +81,15 @@ internal static class AlertsApi
         }
     }
 
-    /// <summary>
-    /// A signed-in CSM works on their own accounts' alerts and tasks and the tasks assigned to them (SPEC §10);
-    /// managers, admins and API keys are not limited. Returns the CSM's e-mail, or null when no limit applies.
-    /// </summary>
-    private static string? CsmLimit(HttpContext ctx) =>
-        ctx.User.FindFirst(Access.KindClaim)?.Value == "user" && Components.UiAccess.OnlyOwn(ctx.User)
-            ? ctx.User.Identity?.Name ?? ""
-            : null;
+    /// <summary>The caller may not work this alert or task (a CSM on another's account): 403 in the words the Alerts page uses.</summary>
+    private static ProblemHttpResult NotYours(AlertWork work, string what) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not your account", detail: work.Refusal(what));
 
-    private static bool Same(string? a, string? b) => a is not null && b is not null && string.Equals(a.Trim(), b.Trim(), StringComparison.OrdinalIgnoreCase);
+    private static ProblemHttpResult NotAnAssignee(string assignee) =>
+        Problems.BadField("assignee", $"must be a person's e-mail address (`{assignee.Trim()}` is not one)");
 
-    private static ProblemHttpResult NotYours(string what) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not your account",
-            detail: $"As a CSM you {what} only on the accounts you own (and tasks assigned to you); ask the account's owner or a manager.");
-
-    private static Results<Created<TaskView>, ProblemHttpResult> CreateTask(NewTask? body, HttpContext ctx, StoreDb db, TimeProvider clock)
+    private static Results<Created<TaskInfo>, ProblemHttpResult> CreateTask(
+        NewTask? body, HttpContext ctx, AlertBook book, AccountReader accounts, TimeProvider clock)
     {
         if (body?.AccountId is null)
         {
@@ -95,20 +103,23 @@ internal static class AlertsApi
         {
             return Problems.BadField(refused.Field, refused.Problem);
         }
+        if (!AlertWork.IsAssignee(body.Assignee))
+        {
+            return NotAnAssignee(body.Assignee!);
+        }
         if (!Problems.TryDate(body.DueOn, "due_on", out var due, out var badDue))
         {
             return badDue!;
         }
-        var models = new ModelVersions(db, clock);
-        if (CsmLimit(ctx) is { } csm && !Same(new AccountReader(db, models).Owner(body.AccountId), csm))
+        var work = new AlertWork(ctx.User, accounts, clock);
+        if (!work.MayCreateTaskOn(body.AccountId))
         {
-            return NotYours("create tasks");
+            return NotYours(work, $"create a task on {body.AccountId}");
         }
-        var book = new AlertBook(db, models, clock);
         try
         {
             var id = book.CreateTask(body.AccountId, body.Title, body.Assignee, due, body.Steps ?? []);
-            return TypedResults.Created($"/api/v1/tasks/{id}", book.Task(id)!);
+            return TypedResults.Created($"/api/v1/tasks/{id}", TaskInfo.Of(book.Task(id)!));
         }
         catch (StoreException e)
         {
@@ -116,7 +127,8 @@ internal static class AlertsApi
         }
     }
 
-    private static Results<Ok<TaskView>, ProblemHttpResult> UpdateTask(long id, TaskChange? body, HttpContext ctx, StoreDb db, TimeProvider clock)
+    private static Results<Ok<TaskInfo>, ProblemHttpResult> UpdateTask(
+        long id, TaskChange? body, HttpContext ctx, AlertBook book, AccountReader accounts, TimeProvider clock)
     {
         if (!Problems.TryDate(body?.DueOn, "due_on", out var due, out var badDue))
         {
@@ -126,17 +138,19 @@ internal static class AlertsApi
         {
             return Problems.BadField(refused.Field, refused.Problem);
         }
-        var models = new ModelVersions(db, clock);
-        var book = new AlertBook(db, models, clock);
-        if (CsmLimit(ctx) is { } csm && book.Task(id) is { } task
-            && !Same(task.Assignee, csm) && !Same(new AccountReader(db, models).Owner(task.AccountId), csm))
+        if (!AlertWork.IsAssignee(body?.Assignee))
         {
-            return NotYours("change tasks");
+            return NotAnAssignee(body!.Assignee!);
+        }
+        var work = new AlertWork(ctx.User, accounts, clock);
+        if (book.Task(id) is { } task && !work.MayWork(task))
+        {
+            return NotYours(work, $"change the task “{task.Title}”");
         }
         try
         {
             return book.UpdateTask(id, body?.Status, body?.Outcome, body?.Assignee, due)
-                ? TypedResults.Ok(book.Task(id)!)
+                ? TypedResults.Ok(TaskInfo.Of(book.Task(id)!))
                 : Problems.NotFound($"no task {id}");
         }
         catch (StoreException e)
@@ -145,8 +159,10 @@ internal static class AlertsApi
         }
     }
 
-    private static Results<NoContent, ProblemHttpResult> Act(long id, string action, AlertAction? body, HttpContext ctx, StoreDb db, TimeProvider clock)
+    private static Results<NoContent, ProblemHttpResult> Act(
+        long id, string action, AlertAction? body, HttpContext ctx, AlertBook book, AccountReader accounts, TimeProvider clock)
     {
+        var work = new AlertWork(ctx.User, accounts, clock);
         DateOnly? until = null;
         if (action == "snooze")
         {
@@ -158,11 +174,14 @@ internal static class AlertsApi
             {
                 return badDay!;
             }
+            if (!work.SnoozeMayEnd(until!.Value))
+            {
+                return Problems.BadField("until", $"must be a day after today ({work.Today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}): the day the snooze ends, got '{body.Until}'");
+            }
         }
-        var book = new AlertBook(db, new ModelVersions(db, clock), clock);
-        if (CsmLimit(ctx) is { } csm && book.Alert(id) is { } alert && !Same(alert.Owner, csm))
+        if (book.Alert(id) is { } alert && !work.MayAct(alert))
         {
-            return NotYours("work alerts");
+            return NotYours(work, $"{action} the alert on {alert.AccountName ?? alert.AccountId}");
         }
         return book.Act(id, action, Access.Caller(ctx.User), until)
             ? TypedResults.NoContent()

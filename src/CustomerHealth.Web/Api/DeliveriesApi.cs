@@ -1,4 +1,3 @@
-using CustomerHealth.Store;
 using CustomerHealth.Store.Deliveries;
 using CustomerHealth.Web.Auth;
 using CustomerHealth.Web.Deliveries;
@@ -10,24 +9,32 @@ namespace CustomerHealth.Web.Api;
 /// <summary>The outbox (SPEC §8): what was sent, what waits for a retry, what failed and why; and sending failed ones again.</summary>
 internal static class DeliveriesApi
 {
-    public sealed record DeliveryList(IReadOnlyDictionary<string, int> Counts, IReadOnlyList<DeliveryView> Deliveries);
+    public sealed record DeliveryList(IReadOnlyDictionary<string, int> Counts, IReadOnlyList<DeliveryInfo> Deliveries);
+
+    public sealed record DeliveryInfo(
+        long Id, string IdempotencyKey, string Kind, long? AlertId, string? AccountId, string Channel, string Target, string Notify, string State, long Attempts,
+        string NextAttemptAt, string? LastError, string CreatedAt, string? SentAt)
+    {
+        public static DeliveryInfo Of(DeliveryView d) =>
+            new(d.Id, d.IdempotencyKey, d.Kind, d.AlertId, d.AccountId, d.Channel, d.Target, d.Notify, d.State, d.Attempts, d.NextAttemptAt, d.LastError, d.CreatedAt, d.SentAt);
+    }
 
     public sealed record RetryResult(int Retried);
 
     private static readonly string[] States = ["pending", "sent", "failed"];
 
-    public static RouteGroupBuilder MapDeliveries(this RouteGroupBuilder api)
+    public static PolicyGroups MapDeliveries(this PolicyGroups api)
     {
-        api.MapGet("/deliveries", List).RequireAuthorization(Access.Read)
+        api.Read.MapGet("/deliveries", List)
             .WithSummary("Deliveries of alerts and digests, newest first, with counts per state (state=pending|sent|failed, alert_id=, limit=)");
-        api.MapPost("/deliveries/{id:long}/retry", (long id, StoreDb db, TimeProvider clock, DeliveryWorker worker) => Retry(id, db, clock, worker))
-            .RequireAuthorization(Access.Manage).WithSummary("Send a failed delivery again");
-        api.MapPost("/deliveries/retry", (StoreDb db, TimeProvider clock, DeliveryWorker worker) => Retry(null, db, clock, worker))
-            .RequireAuthorization(Access.Manage).WithSummary("Send every failed delivery again");
+        api.Manage.MapPost("/deliveries/{id:long}/retry", (long id, Outbox outbox, DeliveryWorker worker) => Retry(id, outbox, worker))
+            .WithSummary("Send a failed delivery again");
+        api.Manage.MapPost("/deliveries/retry", (Outbox outbox, DeliveryWorker worker) => Retry(null, outbox, worker))
+            .WithSummary("Send every failed delivery again");
         return api;
     }
 
-    private static Results<Ok<DeliveryList>, ProblemHttpResult> List(StoreDb db, TimeProvider clock, string? state, [FromQuery(Name = "alert_id")] long? alertId, int? limit)
+    private static Results<Ok<DeliveryList>, ProblemHttpResult> List(Outbox outbox, string? state, [FromQuery(Name = "alert_id")] long? alertId, int? limit)
     {
         if (state is not null && !States.Contains(state))
         {
@@ -37,13 +44,12 @@ internal static class DeliveriesApi
         {
             return Problems.BadField("limit", "must be between 1 and 10000");
         }
-        var outbox = new Outbox(db, clock);
-        return TypedResults.Ok(new DeliveryList(outbox.Counts(), outbox.List(state, alertId, limit ?? 200)));
+        return TypedResults.Ok(new DeliveryList(outbox.Counts(), outbox.List(state, alertId, limit ?? 200).Select(DeliveryInfo.Of).ToList()));
     }
 
-    private static Results<Ok<RetryResult>, ProblemHttpResult> Retry(long? id, StoreDb db, TimeProvider clock, DeliveryWorker worker)
+    private static Results<Ok<RetryResult>, ProblemHttpResult> Retry(long? id, Outbox outbox, DeliveryWorker worker)
     {
-        var n = new Outbox(db, clock).Retry(id);
+        var n = outbox.Retry(id);
         if (id is not null && n == 0)
         {
             return Problems.NotFound($"no failed delivery {id}");

@@ -17,10 +17,9 @@ internal static class IngestApi
 {
     public sealed record IngestResult(int Accepted, int Duplicates, IReadOnlyList<Problems.FieldError> Rejected);
 
-    public static RouteGroupBuilder MapIngest(this RouteGroupBuilder api)
+    public static PolicyGroups MapIngest(this PolicyGroups api)
     {
-        api.MapPost("/ingest/{kind}", Ingest)
-            .RequireAuthorization(Access.Ingest)
+        api.Ingest.MapPost("/ingest/{kind}", Ingest)
             .TakesBody("A JSON array of records, or JSON Lines (one record a line), with the fields of the kind (SPEC §3)", "application/json", "application/x-ndjson")
             .WithSummary("Send signals of one kind (accounts, usage, surveys, tickets, invoices, subscriptions, orders, metrics, sentiment)");
         return api;

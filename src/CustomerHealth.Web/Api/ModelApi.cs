@@ -20,23 +20,43 @@ internal static class ModelApi
     /// <param name="AlreadyPublished">The model meant the same as the current version (comments and layout aside): nothing was published.</param>
     public sealed record PublishedModel(string VersionId, string Name, DateTimeOffset PublishedAt, string? Note, bool Current, string? Yaml, bool AlreadyPublished);
 
-    public static RouteGroupBuilder MapModel(this RouteGroupBuilder api)
+    /// <summary>What a draft would do (`histogram` counts scores in tenths of the scale).</summary>
+    public sealed record PreviewInfo(
+        string AsOf, string CurrentVersion, string DraftVersion, int AccountsScored, DistributionInfo Current, DistributionInfo Draft, int GradeChangesCount,
+        IReadOnlyList<GradeChangeInfo> GradeChanges)
     {
-        api.MapGet("/model", (StoreDb db, TimeProvider clock) =>
-            new ModelVersions(db, clock).Current() is { } v
+        public static PreviewInfo Of(Preview p) =>
+            new(p.AsOf, p.CurrentVersion, p.DraftVersion, p.AccountsScored, DistributionInfo.Of(p.Current), DistributionInfo.Of(p.Draft), p.GradeChangesCount,
+                p.GradeChanges.Select(GradeChangeInfo.Of).ToList());
+    }
+
+    public sealed record DistributionInfo(IReadOnlyDictionary<string, int> ByGrade, IReadOnlyList<int> Histogram, double? AverageScore)
+    {
+        public static DistributionInfo Of(Distribution d) => new(d.ByGrade, d.Histogram, d.AverageScore);
+    }
+
+    public sealed record GradeChangeInfo(string AccountId, string? Name, string? FromGrade, string? ToGrade, double? FromScore, double? ToScore)
+    {
+        public static GradeChangeInfo Of(GradeChange g) => new(g.AccountId, g.Name, g.FromGrade, g.ToGrade, g.FromScore, g.ToScore);
+    }
+
+    public static PolicyGroups MapModel(this PolicyGroups api)
+    {
+        api.Read.MapGet("/model", (ModelVersions models) =>
+            models.Current() is { } v
                 ? (Results<Ok<ModelInfo>, ProblemHttpResult>)TypedResults.Ok(new ModelInfo(v.VersionId, v.Name, v.PublishedAt, v.Note, true, v.Yaml))
                 : Problems.NotFound("no model is published yet"))
-            .RequireAuthorization(Access.Read).WithSummary("The current model, with its YAML");
-        api.MapGet("/model/versions", (StoreDb db, TimeProvider clock) =>
+            .WithSummary("The current model, with its YAML");
+        api.Read.MapGet("/model/versions", (ModelVersions models) =>
             {
-                var all = new ModelVersions(db, clock).All();
+                var all = models.All();
                 return TypedResults.Ok(all.Select((v, i) => new ModelInfo(v.VersionId, v.Name, v.PublishedAt, v.Note, i == all.Count - 1, null)).ToList());
             })
-            .RequireAuthorization(Access.Read).WithSummary("Every published version, oldest first");
-        api.MapPut("/model", Publish).RequireAuthorization(Access.Admin)
+            .WithSummary("Every published version, oldest first");
+        api.Admin.MapPut("/model", Publish)
             .TakesBody("The model's YAML", "application/yaml", "text/plain")
             .WithSummary("Validate and publish a model (the body is its YAML; `note` says why); the scores follow within seconds");
-        api.MapPost("/model/preview", PreviewDraft).RequireAuthorization(Access.Manage)
+        api.Manage.MapPost("/model/preview", PreviewDraft)
             .TakesBody("The draft model's YAML", "application/yaml", "text/plain")
             .WithSummary("What a draft model would do to today's scores, publishing nothing");
         return api;
@@ -48,7 +68,7 @@ internal static class ModelApi
             $"a model is at most {YamlLimits.MaxBytes / 1024} KB and {YamlLimits.MaxMeasures} measures (see docs/model-reference.md#limits)");
 
     private static async Task<Results<Ok<PublishedModel>, ProblemHttpResult>> Publish(
-        HttpRequest request, string? note, StoreDb db, TimeProvider clock, ServerSettings settings, RescoreQueue rescore, CancellationToken cancel)
+        HttpRequest request, string? note, ModelVersions models, ServerSettings settings, RescoreQueue rescore, CancellationToken cancel)
     {
         var (yaml, problem) = await ReadModel(request, settings, cancel);
         if (problem is not null)
@@ -57,7 +77,7 @@ internal static class ModelApi
         }
         try
         {
-            var v = new ModelVersions(db, clock).Publish(yaml, "model.yaml", note, out var alreadyCurrent);
+            var v = models.Publish(yaml, "model.yaml", note, out var alreadyCurrent);
             if (!alreadyCurrent)
             {
                 rescore.Notify();
@@ -71,8 +91,9 @@ internal static class ModelApi
     }
 
     /// <param name="cancel">The request's: the scoring stops soon after the client leaves.</param>
-    private static async Task<Results<Ok<Preview>, ProblemHttpResult>> PreviewDraft(
-        HttpRequest request, [FromQuery(Name = "as_of")] string? asOf, StoreDb db, TimeProvider clock, ServerSettings settings, DraftRuns runs, CancellationToken cancel)
+    private static async Task<Results<Ok<PreviewInfo>, ProblemHttpResult>> PreviewDraft(
+        HttpRequest request, [FromQuery(Name = "as_of")] string? asOf, ModelVersions models, DraftModel drafts, ServerSettings settings, DraftRuns runs,
+        CancellationToken cancel)
     {
         var (yaml, problem) = await ReadModel(request, settings, cancel);
         if (problem is not null)
@@ -88,7 +109,6 @@ internal static class ModelApi
         {
             return Problems.Yaml("The model is not valid", string.Join("\n", e.Errors.Select(x => x.Format("model.yaml"))), e.Errors);
         }
-        var models = new ModelVersions(db, clock);
         if (models.Current() is null)
         {
             return Problems.NotFound("no model is published yet; publish one first");
@@ -106,11 +126,10 @@ internal static class ModelApi
         {
             return Problems.BadField("as_of", why);
         }
-        var drafts = new DraftModel(db, models);
         var day = given ?? drafts.PreviewDay(models.Today());
         try
         {
-            return TypedResults.Ok(drafts.Preview(draft, ModelLoader.VersionId(draft), day, cancel: cancel));
+            return TypedResults.Ok(PreviewInfo.Of(drafts.Preview(draft, ModelLoader.VersionId(draft), day, cancel: cancel)));
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using CustomerHealth.Core.Signals;
-using CustomerHealth.Store;
 using CustomerHealth.Store.Import;
 using CustomerHealth.Web.Auth;
 using CustomerHealth.Web.Ingest;
@@ -30,18 +29,18 @@ internal static class SegmentApi
         var v1 = app.MapGroup("/v1").RequireAuthorization(Access.Ingest).WithTags("Segment-compatible");
         foreach (var type in new[] { "track", "identify", "group", "page", "screen" })
         {
-            v1.MapPost("/" + type, (HttpRequest request, StoreDb db, IngestWriter writer, TimeProvider clock, ServerSettings settings, RescoreQueue rescore, CancellationToken cancel) =>
-                    Receive(request, db, writer, clock, settings, rescore, type, cancel))
+            v1.MapPost("/" + type, (HttpRequest request, People people, IngestWriter writer, TimeProvider clock, ServerSettings settings, RescoreQueue rescore, CancellationToken cancel) =>
+                    Receive(request, people, writer, clock, settings, rescore, type, cancel))
                 .TakesBody($"A Segment `{type}` call, as Segment's HTTP Tracking API documents it", "application/json").WithSummary($"A Segment `{type}` call");
         }
-        v1.MapPost("/batch", (HttpRequest request, StoreDb db, IngestWriter writer, TimeProvider clock, ServerSettings settings, RescoreQueue rescore, CancellationToken cancel) =>
-                Receive(request, db, writer, clock, settings, rescore, null, cancel))
+        v1.MapPost("/batch", (HttpRequest request, People people, IngestWriter writer, TimeProvider clock, ServerSettings settings, RescoreQueue rescore, CancellationToken cancel) =>
+                Receive(request, people, writer, clock, settings, rescore, null, cancel))
             .TakesBody("`{batch: [calls], context}` as Segment's HTTP Tracking API documents it", "application/json").WithSummary("A Segment batch of track, identify, group, page and screen calls");
         return app;
     }
 
     private static async Task<Results<Ok<SegmentResult>, ProblemHttpResult>> Receive(
-        HttpRequest request, StoreDb db, IngestWriter writer, TimeProvider clock, ServerSettings settings, RescoreQueue rescore, string? type, CancellationToken cancel)
+        HttpRequest request, People people, IngestWriter writer, TimeProvider clock, ServerSettings settings, RescoreQueue rescore, string? type, CancellationToken cancel)
     {
         var (body, problem) = await Bodies.Read(request, settings.MaxBodyBytes, null, cancel);
         if (problem is not null)
@@ -92,7 +91,7 @@ internal static class SegmentApi
             SegmentResult result;
             try
             {
-                result = await Land(db, writer, clock, messages, sharedContext, batch: type is null);
+                result = await Land(people, writer, clock, messages, sharedContext, batch: type is null);
             }
             catch (IngestFailedException)
             {
@@ -117,11 +116,10 @@ internal static class SegmentApi
     /// checked and handed to the ingest writer together, to land in one transaction.
     /// </summary>
     private static async Task<SegmentResult> Land(
-        StoreDb db, IngestWriter writer, TimeProvider clock, List<(JsonElement Message, string Type)> messages, JsonElement? sharedContext, bool batch)
+        People people, IngestWriter writer, TimeProvider clock, List<(JsonElement Message, string Type)> messages, JsonElement? sharedContext, bool batch)
     {
         var rejected = new List<Problems.FieldError>();
         var accounts = new List<SourceRow>();
-        var people = new People(db, clock);
         var tracks = new List<(int Index, JsonElement Message, string Type)>();
         var accepted = 0;
         var duplicates = 0;

@@ -10,7 +10,7 @@ namespace CustomerHealth.Web.Auth;
 /// Authenticates `Authorization: Bearer KEY`, and `Authorization: Basic` with the key as user name and an empty
 /// password, the way Segment's HTTP API and its SDKs send a write key.
 /// </summary>
-internal sealed class ApiKeyHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, TimeProvider clock)
+internal sealed class ApiKeyHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -37,19 +37,19 @@ internal sealed class ApiKeyHandler(IOptionsMonitor<AuthenticationSchemeOptions>
         {
             return Task.FromResult(AuthenticateResult.NoResult());
         }
-        var db = Context.RequestServices.GetRequiredService<CustomerHealth.Store.StoreDb>();
+        var book = Context.RequestServices.GetRequiredService<AccessBook>();
         var throttle = Context.RequestServices.GetRequiredService<SignInThrottle>();
         string[] address = [SignInThrottle.KeyAddressKey(Context)];
         // An address that sent too many wrong keys waits before any key of it is looked at again.
-        if (throttle.Wait(db, address) is { Ticks: > 0 } wait)
+        if (throttle.Wait(book, address) is { Ticks: > 0 } wait)
         {
             Context.Items[WaitItem] = wait;
             return Task.FromResult(AuthenticateResult.Fail("too many unknown API keys from this address"));
         }
-        var key = new AccessBook(db, clock).Verify(presented);
+        var key = book.Verify(presented);
         if (key is null)
         {
-            throttle.Failed(db, address);
+            SignInThrottle.Failed(book, address);
             return Task.FromResult(AuthenticateResult.Fail("unknown or revoked API key"));
         }
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(Access.KeyPrincipal(key), Scheme.Name)));

@@ -26,7 +26,7 @@ internal sealed class Sessions(TimeProvider clock, ServerSettings settings)
     /// <summary>Signs a stored user in: a new session in the store, and the cookie that names it.</summary>
     public async Task SignInAsync(HttpContext ctx, AppUser user)
     {
-        var id = new AccessBook(ctx.RequestServices.GetRequiredService<StoreDb>(), clock).StartSession(user.Email, Lifetime);
+        var id = ctx.RequestServices.GetRequiredService<AccessBook>().StartSession(user.Email, Lifetime);
         await ctx.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, Access.UserPrincipal(user, id));
     }
 
@@ -35,7 +35,7 @@ internal sealed class Sessions(TimeProvider clock, ServerSettings settings)
     {
         if (ctx.User.FindFirstValue(SessionClaim) is { } id)
         {
-            new AccessBook(ctx.RequestServices.GetRequiredService<StoreDb>(), clock).EndSession(id);
+            ctx.RequestServices.GetRequiredService<AccessBook>().EndSession(id);
             checkedSessions.TryRemove(id, out _);
         }
         await ctx.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);

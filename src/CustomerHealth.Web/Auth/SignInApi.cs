@@ -1,5 +1,4 @@
 using System.Text.Encodings.Web;
-using CustomerHealth.Store;
 using CustomerHealth.Store.Access;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
@@ -50,7 +49,7 @@ internal static class SignInApi
     }
 
     private static async Task<IResult> SignIn(
-        HttpContext ctx, IAntiforgery antiforgery, StoreDb db, TimeProvider clock, IPasswordHasher<AppUser> hasher, Sessions sessions, SignInThrottle throttle)
+        HttpContext ctx, IAntiforgery antiforgery, AccessBook book, IPasswordHasher<AppUser> hasher, Sessions sessions, SignInThrottle throttle)
     {
         if (!ctx.RequestServices.GetRequiredService<SingleSignOnSettings>().LocalPasswords)
         {
@@ -64,7 +63,7 @@ internal static class SignInApi
         string? email = form["email"], password = form["password"], returnUrl = form["returnUrl"];
         var keys = string.IsNullOrWhiteSpace(email) ? [SignInThrottle.AddressKey(ctx)] : new[] { SignInThrottle.UserKey(email), SignInThrottle.AddressKey(ctx) };
         // While a wait is on, not even the right password is tried: guessing gets no faster by being right.
-        if (throttle.Wait(db, keys) is { Ticks: > 0 } wait)
+        if (throttle.Wait(book, keys) is { Ticks: > 0 } wait)
         {
             var seconds = (int)Math.Ceiling(wait.TotalSeconds);
             ctx.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -72,20 +71,20 @@ internal static class SignInApi
                 $"Too many failed sign-ins for this user or from this address. Wait {seconds} second{(seconds == 1 ? "" : "s")} and try again.",
                 StatusCodes.Status429TooManyRequests, email);
         }
-        var user = string.IsNullOrWhiteSpace(email) ? null : new AccessBook(db, clock).User(email);
+        var user = string.IsNullOrWhiteSpace(email) ? null : book.User(email);
         var verdict = user is null || user.Disabled || string.IsNullOrEmpty(password)
             ? PasswordVerificationResult.Failed
             : hasher.VerifyHashedPassword(user, user.PasswordHash, password);
         if (verdict == PasswordVerificationResult.Failed)
         {
-            throttle.Failed(db, keys);
+            SignInThrottle.Failed(book, keys);
             // The same answer whether the e-mail or the password was wrong.
             return Page(ctx, antiforgery, returnUrl, "That e-mail and password do not match a user of this Customer Health.", StatusCodes.Status401Unauthorized, email);
         }
-        throttle.Succeeded(db, keys);
+        SignInThrottle.Succeeded(book, keys);
         if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
         {
-            new AccessBook(db, clock).SaveUser(user!.Email, user.Role, hasher.HashPassword(user, password!));
+            book.SaveUser(user!.Email, user.Role, hasher.HashPassword(user, password!));
         }
         await sessions.SignInAsync(ctx, user!);
         // A CSM starts the day on their own list; the others on the portfolio.

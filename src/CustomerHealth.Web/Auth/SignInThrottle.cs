@@ -1,4 +1,3 @@
-using CustomerHealth.Store;
 using CustomerHealth.Store.Access;
 
 namespace CustomerHealth.Web.Auth;
@@ -25,11 +24,11 @@ internal sealed class SignInThrottle(TimeProvider clock)
     public static string KeyAddressKey(HttpContext ctx) => "key-ip:" + ctx.Connection.RemoteIpAddress;
 
     /// <summary>How long the caller must still wait before trying again under any of these keys; zero when they may try now.</summary>
-    public TimeSpan Wait(StoreDb db, IReadOnlyCollection<string> keys)
+    public TimeSpan Wait(AccessBook book, IReadOnlyCollection<string> keys)
     {
         var now = clock.GetUtcNow();
         var wait = TimeSpan.Zero;
-        foreach (var (key, failures, last) in new AccessBook(db, clock).Failures(keys))
+        foreach (var (key, failures, last) in book.Failures(keys))
         {
             if (now - last >= ForgetAfter)
             {
@@ -44,9 +43,9 @@ internal sealed class SignInThrottle(TimeProvider clock)
         return wait;
     }
 
-    public void Failed(StoreDb db, IReadOnlyCollection<string> keys) => new AccessBook(db, clock).RecordFailure(keys, ForgetAfter);
+    public static void Failed(AccessBook book, IReadOnlyCollection<string> keys) => book.RecordFailure(keys, ForgetAfter);
 
-    public void Succeeded(StoreDb db, IReadOnlyCollection<string> keys) => new AccessBook(db, clock).ClearFailures(keys);
+    public static void Succeeded(AccessBook book, IReadOnlyCollection<string> keys) => book.ClearFailures(keys);
 
     /// <summary>The wait after <paramref name="failures"/> failed tries when the first <paramref name="free"/> cost nothing.</summary>
     public static TimeSpan Delay(int failures, int free) =>

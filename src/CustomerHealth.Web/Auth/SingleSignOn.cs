@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
-using CustomerHealth.Store;
 using CustomerHealth.Store.Access;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -146,7 +145,7 @@ internal static class SingleSignOn
         }
         else
         {
-            var book = new AccessBook(http.RequestServices.GetRequiredService<StoreDb>(), http.RequestServices.GetRequiredService<TimeProvider>());
+            var book = http.RequestServices.GetRequiredService<AccessBook>();
             var mapped = settings.MappedRole(principal.FindAll(settings.RoleClaim).Select(c => c.Value));
             user = book.User(email);
             if (user is null && (mapped ?? settings.DefaultRole) is { } role)

@@ -8,9 +8,9 @@ namespace CustomerHealth.Web.Components;
 
 /// <summary>
 /// What every page of a request shares: the store, the clock, and the published model's grades (labels and colors),
-/// read once per request.
+/// read once per request. The store's readers and books are injected into the pages themselves (StoreServices.cs).
 /// </summary>
-public sealed class Dashboard(StoreDb db, TimeProvider clock)
+public sealed class Dashboard(StoreDb db, ModelVersions models, TimeProvider clock)
 {
     private HealthModel? model;
     private bool modelRead;
@@ -19,7 +19,7 @@ public sealed class Dashboard(StoreDb db, TimeProvider clock)
 
     public TimeProvider Clock => clock;
 
-    public ModelVersions Models => new(db, clock);
+    public ModelVersions Models => models;
 
     public DateOnly Today => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
 

@@ -1,5 +1,3 @@
-using CustomerHealth.Store;
-using CustomerHealth.Store.Models;
 using CustomerHealth.Store.Reading;
 
 namespace CustomerHealth.Web.Components;
@@ -15,14 +13,14 @@ public sealed class FacetCache(TimeProvider clock)
     private AccountFacets? facets;
     private DateTimeOffset readAt;
 
-    public AccountFacets Get(StoreDb db)
+    public AccountFacets Get(AccountReader accounts)
     {
         lock (gate)
         {
             var now = clock.GetUtcNow();
             if (facets is null || now - readAt > Keep || now < readAt)
             {
-                facets = new AccountReader(db, new ModelVersions(db, clock)).Facets();
+                facets = accounts.Facets();
                 readAt = now;
             }
             return facets;

@@ -129,6 +129,56 @@ public abstract class AlertsApiTests(TestEngine engine) : IDisposable
         var missing = await ingest.SendAsync(new HttpRequestMessage(HttpMethod.Patch, "/api/v1/tasks/999") { Content = Http.Json("{}") });
         ((int)missing.StatusCode).ShouldBe(404);
     }
+
+    [Fact]
+    public async Task Snooze_UntilTodayOrEarlier_Refused400NamingUntil_AsOnTheAlertsPage_AndTheAlertStaysOpen()
+    {
+        using (var db = app.OpenStore())
+        {
+            new AlertBook(db, new ModelVersions(db, TimeProvider.System), TimeProvider.System)
+                .SetRules("rules:\n  - id: unhappy\n    when: { measure: { id: nps, below: 0 } }\n", "rules.yaml");
+        }
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        await app.KeyClient("ingest").PostJson("/api/v1/ingest/surveys",
+            $$"""[{"account_id":"N1","kind":"nps","score":1,"responded_at":"{{today:yyyy-MM-dd}}T08:00:00Z"}]""");
+        app.Services.GetRequiredService<CustomerHealth.Web.Jobs.RescoreQueue>().RescoreToday();
+        var id = (await app.KeyClient("read").GetJson("/api/v1/alerts"))[0].GetProperty("id").GetInt64();
+        var admin = app.KeyClient("admin");
+
+        foreach (var day in new[] { today, today.AddDays(-1) })
+        {
+            var refused = await admin.PostJson($"/api/v1/alerts/{id}/snooze", $$"""{"until":"{{day:yyyy-MM-dd}}"}""", 400);
+            refused.GetProperty("errors")[0].GetProperty("field").GetString().ShouldBe("until");
+            refused.GetProperty("detail").GetString()!.ShouldContain("a day after today");
+        }
+
+        (await app.KeyClient("read").GetJson("/api/v1/alerts"))[0].GetProperty("state").GetString().ShouldBe("open");
+        (await admin.PostAsync($"/api/v1/alerts/{id}/snooze", Http.Json($$"""{"until":"{{today.AddDays(1):yyyy-MM-dd}}"}"""))).StatusCode
+            .ShouldBe(System.Net.HttpStatusCode.NoContent);
+    }
+
+    [Theory]
+    [InlineData("bob")]
+    [InlineData(" ann.example.com ")]
+    public async Task Tasks_AnAssigneeThatIsNotAnEmailAddress_Refused400NamingAssignee_AsOnTheAlertsPage_AndNothingChanges(string assignee)
+    {
+        var ingest = app.KeyClient("ingest");
+        await ingest.PostJson("/api/v1/ingest/accounts", """[{"account_id":"T1","name":"Tasked","owner":"ann@example.com"}]""");
+        var manager = await app.SignedIn("manager");
+
+        var notCreated = await manager.PostJson("/api/v1/tasks", $$"""{"account_id":"T1","title":"Call","assignee":"{{assignee}}"}""", 400);
+
+        notCreated.GetProperty("errors")[0].GetProperty("field").GetString().ShouldBe("assignee");
+        notCreated.GetProperty("detail").GetString()!.ShouldContain("e-mail address");
+        (await app.KeyClient("read").GetJson("/api/v1/tasks?all=true")).GetArrayLength().ShouldBe(0);
+        var task = await manager.PostJson("/api/v1/tasks", """{"account_id":"T1","title":"Call","assignee":"ann@example.com"}""", 201);
+        var id = task.GetProperty("id").GetInt64();
+        var notChanged = await manager.PatchAsync($"/api/v1/tasks/{id}", Http.Json($$"""{"assignee":"{{assignee}}","status":"done"}"""));
+        ((int)notChanged.StatusCode).ShouldBe(400);
+        (await notChanged.ReadJson()).GetProperty("errors")[0].GetProperty("field").GetString().ShouldBe("assignee");
+        var kept = (await app.KeyClient("read").GetJson("/api/v1/tasks"))[0];
+        (kept.GetProperty("assignee").GetString(), kept.GetProperty("status").GetString()).ShouldBe(("ann@example.com", "open"));
+    }
 }
 
 public sealed class AlertsApiTestsOnSqlite() : AlertsApiTests(TestEngine.Sqlite);

@@ -1,13 +1,14 @@
 using System.Security.Claims;
 using CustomerHealth.Store.Access;
 
-namespace CustomerHealth.Web.Components;
+namespace CustomerHealth.Web.Auth;
 
 /// <summary>
-/// What the signed-in person may change, so that pages show only the controls they can use (SPEC §10). The
-/// endpoints behind the controls check the same roles again; hiding a control is courtesy, not protection.
+/// What a signed-in person's role lets them change (SPEC §10). The pages ask so that they show only the controls a
+/// person can use, and check again when a form is posted; the API asks where a policy alone cannot tell (a CSM's own
+/// accounts). Hiding a control is courtesy, not protection.
 /// </summary>
-public static class UiAccess
+internal static class Rights
 {
     public static string Role(ClaimsPrincipal user) => Roles.All.FirstOrDefault(user.IsInRole) ?? "viewer";
 
@@ -22,6 +23,13 @@ public static class UiAccess
 
     /// <summary>CSMs who are not also managers or admins: their alerts and tasks only (SPEC §10), on the pages and in the API.</summary>
     public static bool OnlyOwn(ClaimsPrincipal user) => user.IsInRole(Roles.Csm) && !CanManage(user);
+
+    /// <summary>A signed-in person (a cookie), not an API key.</summary>
+    public static bool IsPerson(ClaimsPrincipal user) => user.FindFirstValue(Access.KindClaim) == "user";
+
+    /// <summary>An API key that may write judgements, alerts and tasks: one with the ingest or admin scope (as the `sentiment` policy lets through).</summary>
+    public static bool IsWritingKey(ClaimsPrincipal user) =>
+        user.FindFirstValue(Access.KindClaim) == "key" && (user.HasClaim(Access.ScopeClaim, Scopes.Ingest) || user.HasClaim(Access.ScopeClaim, Scopes.Admin));
 
     /// <summary>
     /// Who records sentiment on an account: managers and admins on any, a CSM on the accounts they own (SPEC §10). The
