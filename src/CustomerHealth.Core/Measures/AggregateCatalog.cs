@@ -121,6 +121,7 @@ public static class AggregateCatalog
         Orders("count", static (in OrderWindow w) => w.Count, _ => "the number of orders"),
         Orders("sum", static (in OrderWindow w) => w.Sums().Amount, _ => "the total spent on orders"),
         Orders("average", static (in OrderWindow w) => w.Count > 0 ? w.Sums().Amount / w.Count : double.NaN, _ => "the average order value"),
+        Orders("median", static (in OrderWindow w) => w.MedianAmount(), _ => "the median order value"),
         Orders("return_rate", static (in OrderWindow w) => w.Sums() is { Amount: > 0 } s ? s.Returned / s.Amount : double.NaN, _ => "the share of spend returned"),
         Orders("days_since_last", static (in OrderWindow w) => w.Day - w.Last, _ => "the days since the last order"),
         new(SignalKind.Orders, "p_alive", ValueOptions.None, _ => "the probability that the customer is still buying, from the pattern of every customer's orders",
@@ -130,6 +131,7 @@ public static class AggregateCatalog
 
         Metrics("latest", static (in MetricWindow w) => w.Count > 0 ? w.Rows[w.End - 1].Value : double.NaN, v => $"the latest value of {Metric(v)}"),
         Metrics("average", static (in MetricWindow w) => w.Count > 0 ? w.Sum() / w.Count : double.NaN, v => $"the average of {Metric(v)}"),
+        Metrics("median", static (in MetricWindow w) => w.MedianValue(), v => $"the median of {Metric(v)}"),
         Metrics("sum", static (in MetricWindow w) => w.Sum(), v => $"the total of {Metric(v)}"),
         Metrics("min", static (in MetricWindow w) => w.Count > 0 ? w.Min() : double.NaN, v => $"the lowest value of {Metric(v)}"),
         Metrics("max", static (in MetricWindow w) => w.Count > 0 ? w.Max() : double.NaN, v => $"the highest value of {Metric(v)}"),

@@ -492,6 +492,18 @@ internal readonly struct OrderWindow
     /// <summary>The number of orders in the window.</summary>
     public int Count => Math.Max(End - Start, 0);
 
+    /// <summary>The median amount of the orders in the window; NaN without any.</summary>
+    public double MedianAmount()
+    {
+        var n = Count;
+        Span<double> amounts = n <= 256 ? stackalloc double[n] : new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            amounts[i] = Rows[Start + i].Amount;
+        }
+        return Median.Of(amounts);
+    }
+
     /// <summary>Σ `amount` and Σ `returned_amount` of the orders in the window.</summary>
     public (double Amount, double Returned) Sums()
     {
@@ -569,6 +581,18 @@ internal readonly struct MetricWindow
         return max;
     }
 
+    /// <summary>The median of the values in the window; NaN without any.</summary>
+    public double MedianValue()
+    {
+        var n = Count;
+        Span<double> values = n <= 256 ? stackalloc double[n] : new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            values[i] = Rows[Start + i].Value;
+        }
+        return Median.Of(values);
+    }
+
     /// <summary>(average in the window − average in the window before) / max(average before, 1); NaN unless both have values.</summary>
     public double Change()
     {
@@ -594,5 +618,21 @@ internal readonly struct MetricWindow
         }
         var b = before / nBefore;
         return (now / nNow - b) / Math.Max(b, 1);
+    }
+}
+
+internal static class Median
+{
+    /// <summary>The middle value, or the mean of the two middle values of an even count; NaN for none. Sorts the values in place.</summary>
+    public static double Of(Span<double> values)
+    {
+        if (values.IsEmpty)
+        {
+            return double.NaN;
+        }
+        values.Sort();
+        var mid = values.Length / 2;
+        // Halved before adding: the mean of two huge values does not overflow.
+        return values.Length % 2 == 1 ? values[mid] : values[mid - 1] / 2 + values[mid] / 2;
     }
 }
