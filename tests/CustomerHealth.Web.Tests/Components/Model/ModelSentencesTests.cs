@@ -129,7 +129,7 @@ public sealed class ModelSentencesTests
         {
             var spec = new ValueSpec { Signal = aggregate.Signal, Aggregate = aggregate.Name, Kind = "nps", Metric = "mrr", Field = "arr" };
             var words = ModelSentences.Value(spec);
-            words.ShouldBe(aggregate.Describe(spec));
+            words.ShouldStartWith(aggregate.Describe(spec));
             words.ShouldNotContain(aggregate.Name.Replace('_', ' ') + " of " + aggregate.Signal.ToString().ToLowerInvariant());
         }
         AggregateCatalog.All.GroupBy(a => (a.Signal, ModelSentences.Value(new ValueSpec { Signal = a.Signal, Aggregate = a.Name, Kind = "nps", Metric = "mrr", Field = "arr" })))
