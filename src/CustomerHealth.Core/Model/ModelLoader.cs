@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
+using CustomerHealth.Core.Measures;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -16,19 +17,6 @@ namespace CustomerHealth.Core.Model;
 /// </summary>
 public static class ModelLoader
 {
-    private static readonly Dictionary<SignalKind, string[]> AggregatesBySignal = new()
-    {
-        [SignalKind.Usage] = ["count", "sum", "active_days", "distinct_users", "distinct_events", "change", "days_since_last"],
-        [SignalKind.Surveys] = ["nps", "average", "latest", "count", "positive_share"],
-        [SignalKind.Tickets] = ["count", "open_count", "escalated_count", "avg_resolution_hours", "avg_first_response_hours", "satisfaction"],
-        [SignalKind.Invoices] = ["max_days_overdue", "overdue_amount", "failed_count", "on_time_ratio"],
-        [SignalKind.Subscriptions] = ["days_to_renewal", "tenure_days", "arr_change"],
-        [SignalKind.Orders] = ["count", "sum", "average", "return_rate", "days_since_last", "p_alive"],
-        [SignalKind.Metrics] = ["latest", "average", "sum", "min", "max", "change"],
-        [SignalKind.Sentiment] = ["latest"],
-        [SignalKind.Account] = ["value"],
-    };
-
     /// <summary>Parses and validates; throws <see cref="ModelInvalidException"/> listing every problem.</summary>
     public static HealthModel Load(string yaml, string file = "model.yaml")
     {
@@ -464,33 +452,37 @@ public static class ModelLoader
             {
                 return null;
             }
-            if (!Enum.TryParse<SignalKind>(signalText, ignoreCase: true, out var signal) || signalText != signalText.ToLowerInvariant())
+            if (!Enum.TryParse<SignalKind>(signalText, ignoreCase: true, out var signal) || signalText != signalText.ToLowerInvariant() || !AggregateCatalog.Kinds.Contains(signal))
             {
-                Error(k["signal"], $"unknown signal `{signalText}`; one of: {string.Join(", ", AggregatesBySignal.Keys.Select(s => s.ToString().ToLowerInvariant()))}");
+                Error(k["signal"], $"unknown signal `{signalText}`; one of: {string.Join(", ", AggregateCatalog.Kinds.Select(s => s.ToString().ToLowerInvariant()))}");
                 return null;
             }
-            var aggregate = Str(k, "aggregate", map, required: signal != SignalKind.Account) ?? "value";
-            var allowed = AggregatesBySignal[signal];
-            if (!allowed.Contains(aggregate))
+            var byDefault = AggregateCatalog.DefaultFor(signal);
+            var aggregate = Str(k, "aggregate", map, required: byDefault is null) ?? byDefault?.Name ?? "value";
+            var entry = AggregateCatalog.Find(signal, aggregate);
+            if (entry is null)
             {
-                Error(k.GetValueOrDefault("aggregate") ?? map, $"unknown aggregate `{aggregate}` for signal `{signalText}`; one of: {string.Join(", ", allowed)}");
+                Error(k.GetValueOrDefault("aggregate") ?? map, $"unknown aggregate `{aggregate}` for signal `{signalText}`; one of: {string.Join(", ", AggregateCatalog.NamesFor(signal))}");
             }
+            // What the kind takes; an aggregate may take less (an unknown aggregate is held to its kind).
+            var kindOptions = AggregateCatalog.OptionsOf(signal);
+            var options = entry?.Options ?? kindOptions;
             var ok = true;
-            void OnlyFor(string key, params SignalKind[] kinds)
+            void OnlyFor(string key, ValueOptions option)
             {
-                if (k.TryGetValue(key, out var n) && !kinds.Contains(signal))
+                if (k.TryGetValue(key, out var n) && !options.HasFlag(option))
                 {
-                    Error(n, $"`{key}` does not apply to signal `{signalText}`");
+                    Error(n, kindOptions.HasFlag(option) ? $"`{key}` does not apply to aggregate `{aggregate}`" : $"`{key}` does not apply to signal `{signalText}`");
                     ok = false;
                 }
             }
-            OnlyFor("event", SignalKind.Usage);
-            OnlyFor("events", SignalKind.Usage);
-            OnlyFor("per", SignalKind.Usage);
-            OnlyFor("kind", SignalKind.Surveys);
-            OnlyFor("metric", SignalKind.Metrics);
-            OnlyFor("field", SignalKind.Account);
-            OnlyFor("where", SignalKind.Tickets);
+            OnlyFor("event", ValueOptions.Events);
+            OnlyFor("events", ValueOptions.Events);
+            OnlyFor("per", ValueOptions.PerSeats);
+            OnlyFor("kind", ValueOptions.SurveyKind);
+            OnlyFor("metric", ValueOptions.Metric);
+            OnlyFor("field", ValueOptions.Field);
+            OnlyFor("where", ValueOptions.Priority);
 
             var events = new List<string>();
             if (k.TryGetValue("event", out var ev))
@@ -520,9 +512,9 @@ public static class ModelLoader
                     Error(wn, "`window` must be a number of days such as `30d` (or weeks: `4w`)");
                 }
             }
-            else if (aggregate == "change")
+            else if (entry is { ComparesWindows: true })
             {
-                Error(map, "`change` compares a window with the one before it: give a `window`");
+                Error(map, $"`{aggregate}` compares a window with the one before it: give a `window`");
             }
             var perSeats = false;
             if (k.TryGetValue("per", out var per))
@@ -537,20 +529,20 @@ public static class ModelLoader
                 }
             }
             string? kind = null;
-            if (signal == SignalKind.Surveys)
+            if (kindOptions.HasFlag(ValueOptions.SurveyKind))
             {
                 kind = Str(k, "kind", map, required: true);
                 if (kind is not null && kind is not ("nps" or "csat" or "ces"))
                 {
                     Error(k["kind"], "survey `kind` must be `nps`, `csat` or `ces`");
                 }
-                if (aggregate == "nps" && kind is not null and not "nps")
+                if (entry?.NeedsKind is { } needed && kind is not null && kind != needed)
                 {
-                    Error(k["aggregate"], "the `nps` aggregate needs `kind: nps`");
+                    Error(k["aggregate"], $"the `{aggregate}` aggregate needs `kind: {needed}`");
                 }
             }
-            var metric = signal == SignalKind.Metrics ? Str(k, "metric", map, required: true) : null;
-            var field = signal == SignalKind.Account ? Str(k, "field", map, required: true) : null;
+            var metric = kindOptions.HasFlag(ValueOptions.Metric) ? Str(k, "metric", map, required: true) : null;
+            var field = kindOptions.HasFlag(ValueOptions.Field) ? Str(k, "field", map, required: true) : null;
             var priorities = new List<string>();
             if (k.TryGetValue("where", out var where))
             {

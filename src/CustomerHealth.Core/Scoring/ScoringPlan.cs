@@ -1,3 +1,4 @@
+using CustomerHealth.Core.Measures;
 using CustomerHealth.Core.Model;
 
 namespace CustomerHealth.Core.Scoring;
@@ -10,6 +11,8 @@ public sealed class ScoringPlan
         Model = model;
         var measures = model.AllMeasures().ToList();
         Measures = measures.Select(x => x.Measure).ToArray();
+        Aggregates = Measures.Select(m => AggregateCatalog.Find(m.Value.Signal, m.Value.Aggregate)
+            ?? throw new ArgumentException($"measure `{m.Id}`: unknown aggregate `{m.Value.Aggregate}`", nameof(model))).ToArray();
         MeasureDimension = measures.Select(x => model.Dimensions.ToList().IndexOf(x.Dimension)).ToArray();
         MeasureKeys = measures.Select(x => x.Dimension.Id + "." + x.Measure.Id).ToArray();
         ScorecardIds = ["default", .. model.Scorecards.Select(s => s.Id)];
@@ -44,6 +47,8 @@ public sealed class ScoringPlan
 
     public HealthModel Model { get; }
     public Measure[] Measures { get; }
+    /// <summary>The catalog entry of each measure's aggregate, resolved once for the model.</summary>
+    public Aggregate[] Aggregates { get; }
     /// <summary>The dimension index of each measure.</summary>
     public int[] MeasureDimension { get; }
     /// <summary>`dimension.measure` of each measure.</summary>
@@ -54,7 +59,7 @@ public sealed class ScoringPlan
     public double MaxScore { get; }
 
     /// <summary>Whether a measure needs the BG/NBD fit over every account's orders (`p_alive`).</summary>
-    public bool UsesPAlive => Measures.Any(m => m.Value.Signal == SignalKind.Orders && m.Value.Aggregate == "p_alive");
+    public bool UsesPAlive => Aggregates.Any(a => a.NeedsOrdersFit);
 
     /// <summary>The scorecard of an account: the first whose every condition matches, else 0 (the base model).</summary>
     public int ScorecardFor(Func<string, string?> field)

@@ -577,6 +577,51 @@ public class MeasureCalculatorTests
         ShouldBeMissing(Value(Spec(SignalKind.Orders, "count", 30), Empty()));
     }
 
+    [Theory]
+    [InlineData(null, 200)] // 100, 200, 300 (the 1000 after D would make it 250)
+    [InlineData(30, 250)] // D-29..D: 200, 300 → (200 + 300) / 2
+    [InlineData(21, 250)] // D-20..D: the order of D-20 is the window's first day
+    [InlineData(20, 300)] // D-19..D: the order of D-5 alone
+    public void Compute_OrdersMedian_IsTheMiddleAmountInTheWindow(int? window, double expected)
+    {
+        ShouldBeNumber(Value(Spec(SignalKind.Orders, "median", window), OrderAccount()), expected);
+    }
+
+    // Amounts not in day order: D-9 80 | D-7 10 | D-6 50 | D-2 20 | D-1 35
+    private static AccountData UnorderedAmounts() => new()
+    {
+        Key = 6,
+        AccountId = "o2",
+        Orders = [new(D - 9, 80, 0), new(D - 7, 10, 0), new(D - 6, 50, 0), new(D - 2, 20, 0), new(D - 1, 35, 0)],
+    };
+
+    [Theory]
+    [InlineData(10, 35)] // 10, 20, 35, 50, 80: odd count, the middle one
+    [InlineData(8, 27.5)] // 10, 20, 35, 50: even count, (20 + 35) / 2
+    [InlineData(7, 35)] // 20, 35, 50
+    [InlineData(2, 35)] // one order
+    public void Compute_OrdersMedian_SortsTheAmounts(int window, double expected)
+    {
+        ShouldBeNumber(Value(Spec(SignalKind.Orders, "median", window), UnorderedAmounts()), expected);
+    }
+
+    [Fact]
+    public void Compute_OrdersMedianNoneInWindow_IsMissingLikeTheAverage()
+    {
+        // As of D-30 with 7 days (D-36..D-30): the account has ordered before, but a median of nothing is missing, not 0.
+        ShouldBeMissing(At(Spec(SignalKind.Orders, "median", 7), OrderAccount(), D - 30));
+        ShouldBeMissing(At(Spec(SignalKind.Orders, "median", 7) with { Default = 5 }, OrderAccount(), D - 30));
+    }
+
+    [Fact]
+    public void Compute_OrdersMedianWithoutOrders_IsMissingOrTheDefault()
+    {
+        ShouldBeMissing(Value(Spec(SignalKind.Orders, "median", 30), Empty()));
+        ShouldBeNumber(Value(Spec(SignalKind.Orders, "median", 30) with { Default = 5 }, Empty()), 5);
+        // Before the first order the account has none yet.
+        ShouldBeNumber(At(Spec(SignalKind.Orders, "median") with { Default = 5 }, OrderAccount(), D - 61), 5);
+    }
+
     // -------------------------------------------------------------- metrics
 
     // mrr: D-45 10 | D-40 20 | D-20 30 | D-10 50 | D-5 40 | D+1 1000 (after D); seats_used: D-3 7
@@ -644,6 +689,54 @@ public class MeasureCalculatorTests
         ShouldBeMissing(Value(Spec(SignalKind.Metrics, "latest") with { Metric = "logins" }, MetricAccount()));
         ShouldBeNumber(Value(Spec(SignalKind.Metrics, "latest") with { Metric = "logins", Default = -1 }, MetricAccount()), -1);
         ShouldBeMissing(At(Spec(SignalKind.Metrics, "latest") with { Metric = "seats_used" }, MetricAccount(), D - 4));
+    }
+
+    [Theory]
+    [InlineData(null, 30)] // 10, 20, 30, 50, 40 → 30 (the 1000 after D is not read)
+    [InlineData(30, 40)] // D-29..D: 30, 50, 40 → 40
+    [InlineData(41, 35)] // D-40..D: 20, 30, 50, 40 → (30 + 40) / 2
+    [InlineData(21, 40)] // D-20..D: the value of D-20 is the window's first day: 30, 50, 40
+    [InlineData(20, 45)] // D-19..D: 50, 40 → (40 + 50) / 2
+    [InlineData(6, 40)] // D-5..D: one value
+    public void Compute_MetricsMedian_IsTheMiddleValueInTheWindow(int? window, double expected)
+    {
+        ShouldBeNumber(Value(Spec(SignalKind.Metrics, "median", window) with { Metric = "mrr" }, MetricAccount()), expected);
+    }
+
+    [Fact]
+    public void Compute_MetricsMedianAsOfAnEarlierDay_SeesOnlyWhatWasKnownThen()
+    {
+        // As of D-20, 30 days (D-49..D-20): 10, 20, 30.
+        ShouldBeNumber(At(Spec(SignalKind.Metrics, "median", 30) with { Metric = "mrr" }, MetricAccount(), D - 20), 20);
+    }
+
+    [Fact]
+    public void Compute_MetricsMedianOfNegativeAndEqualValues_IsTheMiddleOne()
+    {
+        var a = new AccountData
+        {
+            Key = 1,
+            AccountId = "x",
+            Metrics = new Dictionary<string, MetricPoint[]> { ["m"] = [new(D - 3, -5), new(D - 2, 3), new(D - 1, -5), new(D, -1.5)] },
+        };
+        // -5, -5, -1.5, 3 → (-5 + -1.5) / 2; without the day D: -5, -5, 3 → -5.
+        ShouldBeNumber(Value(Spec(SignalKind.Metrics, "median", 10) with { Metric = "m" }, a), -3.25);
+        ShouldBeNumber(At(Spec(SignalKind.Metrics, "median", 10) with { Metric = "m" }, a, D - 1), -5);
+    }
+
+    [Fact]
+    public void Compute_MetricsMedianNoneInWindow_IsMissingLikeTheAverage()
+    {
+        // As of D-30 with 5 days (D-34..D-30): D-40 and D-45 are before.
+        ShouldBeMissing(At(Spec(SignalKind.Metrics, "median", 5) with { Metric = "mrr" }, MetricAccount(), D - 30));
+        ShouldBeMissing(At(Spec(SignalKind.Metrics, "median", 5) with { Metric = "mrr", Default = 5 }, MetricAccount(), D - 30));
+    }
+
+    [Fact]
+    public void Compute_MetricsMedianOfAnotherMetric_IsMissingOrTheDefault()
+    {
+        ShouldBeMissing(Value(Spec(SignalKind.Metrics, "median", 30) with { Metric = "logins" }, MetricAccount()));
+        ShouldBeNumber(Value(Spec(SignalKind.Metrics, "median", 30) with { Metric = "logins", Default = 5 }, MetricAccount()), 5);
     }
 
     // ------------------------------------------------------------ sentiment

@@ -276,6 +276,53 @@ public class ModelLoaderTests
         errors.ShouldHaveSingleItem().Message.ShouldContain("unknown aggregate `open_count` for signal `usage`");
     }
 
+    private static string OneMeasure(string value) => $$"""
+        name: M
+        grades: [{ id: ok, min: 0 }]
+        dimensions:
+          - id: d
+            measures:
+              - id: m
+                value: {{value}}
+                score: { range: { worst: 0, best: 10 } }
+        """;
+
+    [Theory]
+    [InlineData("{ signal: metrics, metric: mrr, aggregate: median, window: 90d }")]
+    [InlineData("{ signal: metrics, metric: mrr, aggregate: median }")]
+    [InlineData("{ signal: orders, aggregate: median, window: 365d }")]
+    public void Load_MedianOfMetricsOrOrders_IsAccepted(string value)
+    {
+        var measure = ModelLoader.Load(OneMeasure(value)).Dimensions[0].Measures[0];
+
+        measure.Value.Aggregate.ShouldBe("median");
+    }
+
+    [Theory]
+    [InlineData("{ signal: usage, aggregate: median }", "usage", "count, sum, active_days, distinct_users, distinct_events, change, days_since_last")]
+    [InlineData("{ signal: surveys, kind: csat, aggregate: median }", "surveys", "nps, average, latest, count, positive_share")]
+    [InlineData("{ signal: tickets, aggregate: median }", "tickets", "count, open_count, escalated_count, avg_resolution_hours, avg_first_response_hours, satisfaction")]
+    [InlineData("{ signal: invoices, aggregate: median }", "invoices", "max_days_overdue, overdue_amount, failed_count, on_time_ratio")]
+    [InlineData("{ signal: subscriptions, aggregate: median }", "subscriptions", "days_to_renewal, tenure_days, arr_change")]
+    [InlineData("{ signal: sentiment, aggregate: median }", "sentiment", "latest")]
+    [InlineData("{ signal: account, field: arr, aggregate: median }", "account", "value")]
+    public void Load_MedianOfAnotherSignal_IsRefusedWithTheKindsAggregates(string value, string signal, string allowed)
+    {
+        var error = ModelLoader.Validate(OneMeasure(value)).ShouldHaveSingleItem();
+
+        error.Line.ShouldBe(7);
+        error.Message.ShouldBe($"unknown aggregate `median` for signal `{signal}`; one of: {allowed}");
+    }
+
+    [Theory]
+    [InlineData("{ signal: orders, aggregate: mode }", "orders", "count, sum, average, median, return_rate, days_since_last, p_alive")]
+    [InlineData("{ signal: metrics, metric: mrr, aggregate: mode }", "metrics", "latest, average, median, sum, min, max, change")]
+    public void Load_UnknownAggregateOfOrdersOrMetrics_ListsTheMedian(string value, string signal, string allowed)
+    {
+        ModelLoader.Validate(OneMeasure(value)).ShouldHaveSingleItem().Message
+            .ShouldBe($"unknown aggregate `mode` for signal `{signal}`; one of: {allowed}");
+    }
+
     [Fact]
     public void Load_AllMeasureWeightsZero_IsRefused()
     {
@@ -556,7 +603,7 @@ public class ModelLoaderTests
               - id: d
                 measures:
                   - id: m
-                    value: { signal: orders, aggregate: median }
+                    value: { signal: orders, aggregate: mode }
                     score: { range: { worst: 0, best: 10 }, colour: red }
             scorecards:
               - id: x
@@ -568,11 +615,11 @@ public class ModelLoaderTests
         ex.File.ShouldBe("health.yaml");
         ex.Errors.Select(e => (e.Line, e.Column)).ShouldBe(new[] { (4, 5), (9, 45), (10, 16), (14, 16) });
         ex.Errors[0].Message.ShouldContain("gap");
-        ex.Errors[1].Message.ShouldContain("unknown aggregate `median` for signal `orders`");
+        ex.Errors[1].Message.ShouldContain("unknown aggregate `mode` for signal `orders`");
         ex.Errors[2].Message.ShouldContain("exactly one of");
         ex.Errors[3].Message.ShouldContain("dimension `nope`");
         // The exception message lists every error as file:line:column: message.
-        ex.Message.ShouldContain("health.yaml:9:45: unknown aggregate `median`");
+        ex.Message.ShouldContain("health.yaml:9:45: unknown aggregate `mode`");
         ex.Message.ShouldContain("health.yaml:14:16: scorecard `x` names dimension `nope`");
         ex.Message.Split(Environment.NewLine).Length.ShouldBe(4);
     }

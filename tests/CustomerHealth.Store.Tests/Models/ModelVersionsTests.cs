@@ -22,7 +22,7 @@ public abstract class ModelVersionsTests(TestEngine engine) : IDisposable
             colour: blue
             measures:
               - id: health
-                value: { signal: metrics, metric: health, aggregate: median }
+                value: { signal: metrics, metric: health, aggregate: mode }
                 score: { range: { worst: 0, best: 100 } }
         """;
 
@@ -143,7 +143,7 @@ public abstract class ModelVersionsTests(TestEngine engine) : IDisposable
         e.Errors.ShouldAllBe(x => x.Line > 0 && x.Column > 0);
         e.Message.ShouldContain("broken.yaml:");
         e.Errors.ShouldContain(x => x.Message.Contains("colour"));
-        e.Errors.ShouldContain(x => x.Message.Contains("median"));
+        e.Errors.ShouldContain(x => x.Message.Contains("unknown aggregate `mode`"));
         store.Count("model_versions").ShouldBe(0);
         store.Models.Current().ShouldBeNull();
     }

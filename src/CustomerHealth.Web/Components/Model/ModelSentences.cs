@@ -1,4 +1,5 @@
 using System.Globalization;
+using CustomerHealth.Core.Measures;
 using CustomerHealth.Core.Model;
 
 namespace CustomerHealth.Web.Components.Model;
@@ -142,59 +143,9 @@ internal static class ModelSentences
     /// <summary>What a measure looks at, as in “the number of different users per seat in the last 30 days”.</summary>
     internal static string Value(ValueSpec v)
     {
-        var any = v.Events.Count == 0;
-        var events = Or(v.Events.Select(e => $"“{e}”").ToList()) + " events";
-        var kind = v.Kind?.ToUpperInvariant() ?? "survey";
-        var metric = $"the metric “{v.Metric}”";
-        var what = (v.Signal, v.Aggregate) switch
-        {
-            (SignalKind.Usage, "count") => any ? "the number of product events" : $"the number of {events}",
-            (SignalKind.Usage, "sum") => any ? "the total value of product events" : $"the total value of {events}",
-            (SignalKind.Usage, "active_days") => any ? "the number of days the product was used" : $"the number of days with {events}",
-            (SignalKind.Usage, "distinct_users") => any ? "the number of different people using the product" : $"the number of different people with {events}",
-            (SignalKind.Usage, "distinct_events") => "the number of different kinds of product events",
-            (SignalKind.Usage, "change") => any ? "the change in product use" : $"the change in {events}",
-            (SignalKind.Usage, "days_since_last") => any ? "the days since the product was last used" : $"the days since the last of {events}",
-            (SignalKind.Surveys, "nps") => "the NPS (from −100 to 100: the share of promoters minus the share of detractors)",
-            (SignalKind.Surveys, "average") => $"the average {kind} answer",
-            (SignalKind.Surveys, "latest") => $"the latest {kind} answer",
-            (SignalKind.Surveys, "count") => $"the number of {kind} answers",
-            (SignalKind.Surveys, "positive_share") => $"the share of positive {kind} answers",
-            (SignalKind.Tickets, "count") => "the number of support tickets opened",
-            (SignalKind.Tickets, "open_count") => "the number of support tickets open",
-            (SignalKind.Tickets, "escalated_count") => "the number of escalated support tickets",
-            (SignalKind.Tickets, "avg_resolution_hours") => "the average hours to close a support ticket",
-            (SignalKind.Tickets, "avg_first_response_hours") => "the average hours to the first answer to a support ticket",
-            (SignalKind.Tickets, "satisfaction") => "the share of support tickets rated good",
-            (SignalKind.Invoices, "max_days_overdue") => "the days the oldest unpaid invoice is overdue (0 when none is)",
-            (SignalKind.Invoices, "overdue_amount") => "the amount overdue",
-            (SignalKind.Invoices, "failed_count") => "the number of failed payments",
-            (SignalKind.Invoices, "on_time_ratio") => "the share of invoices paid on time",
-            (SignalKind.Subscriptions, "days_to_renewal") => "the days until the renewal",
-            (SignalKind.Subscriptions, "tenure_days") => "the days since the customer started",
-            (SignalKind.Subscriptions, "arr_change") => "the change in ARR (annual recurring revenue)",
-            (SignalKind.Orders, "count") => "the number of orders",
-            (SignalKind.Orders, "sum") => "the total spent on orders",
-            (SignalKind.Orders, "average") => "the average order value",
-            (SignalKind.Orders, "return_rate") => "the share of spend returned",
-            (SignalKind.Orders, "days_since_last") => "the days since the last order",
-            (SignalKind.Orders, "p_alive") => "the probability that the customer is still buying, from the pattern of every customer's orders",
-            (SignalKind.Metrics, "latest") => $"the latest value of {metric}",
-            (SignalKind.Metrics, "average") => $"the average of {metric}",
-            (SignalKind.Metrics, "sum") => $"the total of {metric}",
-            (SignalKind.Metrics, "min") => $"the lowest value of {metric}",
-            (SignalKind.Metrics, "max") => $"the highest value of {metric}",
-            (SignalKind.Metrics, "change") => $"the change of {metric}",
-            (SignalKind.Sentiment, _) => "the latest CSM sentiment (1 to 5: red is 1, yellow 3, green 5)",
-            (SignalKind.Account, _) => v.Field switch
-            {
-                "arr" => "the account's ARR (annual recurring revenue)",
-                "seats" => "the account's number of seats",
-                "tenure_days" => "the days since the account started",
-                var f => $"the account's “{f}”",
-            },
-            var (s, a) => $"the {a.Replace('_', ' ')} of {s.ToString().ToLowerInvariant()}",
-        };
+        var aggregate = AggregateCatalog.Find(v.Signal, v.Aggregate);
+        var what = aggregate?.Describe(v) ?? $"the {v.Aggregate.Replace('_', ' ')} of {v.Signal.ToString().ToLowerInvariant()}";
+        var compares = aggregate is { ComparesWindows: true };
         if (v.PerSeats)
         {
             what += " per seat";
@@ -205,9 +156,9 @@ internal static class ModelSentences
         }
         if (v.WindowDays is { } days)
         {
-            what += v.Aggregate == "change" ? $" in the last {Count(days, "day")} against the {Count(days, "day")} before" : $" in the last {Count(days, "day")}";
+            what += compares ? $" in the last {Count(days, "day")} against the {Count(days, "day")} before" : $" in the last {Count(days, "day")}";
         }
-        if (v.Aggregate == "change")
+        if (compares)
         {
             what += ", as a share (+0.1 is 10% more, −0.5 is half as much)";
         }

@@ -1,3 +1,4 @@
+using CustomerHealth.Core.Measures;
 using CustomerHealth.Core.Model;
 using CustomerHealth.Web.Components.Model;
 
@@ -94,5 +95,44 @@ public sealed class ModelSentencesTests
         reading.Missing[0].ShouldContain("it counts as 50, neither good nor bad");
         reading.Scorecards[0].ShouldBe(
             "Accounts whose segment is Enterprise or Mid-Market are scored with the “big” scorecard: Voice 50%, Money 50% of the score. Mood weighs 3 instead of 1 within voice.");
+    }
+
+    [Fact]
+    public void Read_Medians_SayWhatTheMiddleValueIsOf()
+    {
+        var reading = Read(
+            $$"""
+            name: Medians
+            {{Grades}}
+            dimensions:
+              - id: money
+                label: Money
+                measures:
+                  - id: basket
+                    label: Basket
+                    value: { signal: orders, aggregate: median, window: 90d }
+                    score: { range: { worst: 20, best: 80 } }
+                  - id: mrr
+                    label: MRR
+                    value: { signal: metrics, metric: mrr, aggregate: median, window: 30d }
+                    score: { percentile: { better: higher } }
+            """);
+        reading.Dimensions[0].Measures[0].Sentence.ShouldStartWith("Basket (50% of money, 50% of the score) — the median order value in the last 90 days; higher is better");
+        reading.Dimensions[0].Measures[1].Sentence.ShouldStartWith("MRR (50% of money, 50% of the score) — the median of the metric “mrr” in the last 30 days; higher is better");
+    }
+
+    [Fact]
+    public void Value_EveryAggregateOfTheCatalog_HasItsOwnWords()
+    {
+        // An aggregate without a sentence of its own would read “the p alive of orders”.
+        foreach (var aggregate in AggregateCatalog.All)
+        {
+            var spec = new ValueSpec { Signal = aggregate.Signal, Aggregate = aggregate.Name, Kind = "nps", Metric = "mrr", Field = "arr" };
+            var words = ModelSentences.Value(spec);
+            words.ShouldStartWith(aggregate.Describe(spec));
+            words.ShouldNotContain(aggregate.Name.Replace('_', ' ') + " of " + aggregate.Signal.ToString().ToLowerInvariant());
+        }
+        AggregateCatalog.All.GroupBy(a => (a.Signal, ModelSentences.Value(new ValueSpec { Signal = a.Signal, Aggregate = a.Name, Kind = "nps", Metric = "mrr", Field = "arr" })))
+            .ShouldAllBe(g => g.Count() == 1);
     }
 }
