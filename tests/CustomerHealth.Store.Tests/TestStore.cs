@@ -10,16 +10,6 @@ using Microsoft.Data.Sqlite;
 
 namespace CustomerHealth.Store.Tests;
 
-/// <summary>A clock that says what the test tells it to.</summary>
-internal sealed class FakeTimeProvider(DateTimeOffset now) : TimeProvider
-{
-    public DateTimeOffset Now { get; set; } = now;
-
-    public void SetDate(DateOnly day) => Now = new DateTimeOffset(day.ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero);
-
-    public override DateTimeOffset GetUtcNow() => Now;
-}
-
 /// <summary>
 /// A store of its own (an SQLite file in a temporary folder, or a new PostgreSQL database), with the operations the
 /// tests use, and helpers to write input files into that folder. Disposing it closes the store and deletes both.

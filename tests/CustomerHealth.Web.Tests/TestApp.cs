@@ -57,7 +57,7 @@ public sealed class TestApp : WebApplicationFactory<Program>
     {
         var app = new TestApp(engine, new() { ["Scoring:DebounceMilliseconds"] = "600000" });
         using var db = app.OpenStore();
-        db.SetSetting("daily_rescore_last", DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        db.SetSetting("daily_rescore_last", TimeProvider.System.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture));
         return app;
     }
 
@@ -142,14 +142,6 @@ public sealed class TestApp : WebApplicationFactory<Program>
             // A file still held open by a stopping background job; the temporary folder is cleaned by the system.
         }
     }
-}
-
-/// <summary>A clock that says what the test tells it to.</summary>
-public sealed class FakeTimeProvider(DateTimeOffset now) : TimeProvider
-{
-    public DateTimeOffset Now { get; set; } = now;
-
-    public override DateTimeOffset GetUtcNow() => Now;
 }
 
 /// <summary>Small helpers for requests and JSON.</summary>

@@ -16,7 +16,7 @@ public sealed class AlertRulesTests : IDisposable
         var shipped = chs.Run("alerts", "rules", "show", "--shipped");
         shipped.ExitCode.ShouldBe(0);
         shipped.Out.ShouldContain("id: entered-red");
-        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var today = TimeProvider.System.Today();
         // Detractors answer in week 2; a promoter in week 4 lifts the NPS back.
         var surveys = "account_id,kind,score,responded_at\n" +
             $"A1,nps,0,{today.AddDays(-21):yyyy-MM-dd}T09:00:00Z\n" +
@@ -51,7 +51,7 @@ public sealed class AlertRulesTests : IDisposable
     public void RulesTest_Horizon_MeasuresTheAlertsAgainstChurnPerRuleAndUnderAll()
     {
         chs.Run("init").ExitCode.ShouldBe(0);
-        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var today = TimeProvider.System.Today();
         string Day(int daysAgo) => today.AddDays(-daysAgo).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         // A1 answers as a detractor five weeks ago and churns 15 days later; A2, a promoter, stays.
         chs.Run("import", "accounts", chs.Write("accounts.csv", "account_id,name,owner,arr\nA1,Acme,ann@example.com,1000\nA2,Beta,bob@example.com,3000\n"))

@@ -293,7 +293,7 @@ public abstract class CommandLineTests(TestEngine engine) : IDisposable
     {
         Seed();
         // The model has no timezone (UTC); two days ahead is after today wherever the machine is.
-        var later = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(2).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var later = TimeProvider.System.Today().AddDays(2).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         var one = chs.Run("score", "--as-of", later);
         one.ExitCode.ShouldBe(2, one.ToString());
         one.Err.ShouldContain($"--as-of {later} is after today");

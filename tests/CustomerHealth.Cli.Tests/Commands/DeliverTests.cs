@@ -17,7 +17,7 @@ public abstract partial class DeliverTests(TestEngine engine) : IDisposable
 
     public void Dispose() => chs.Dispose();
 
-    private static string Today => DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    private static string Today => TimeProvider.System.Today().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     /// <summary>A store with <paramref name="accounts"/> unhappy accounts and a rule that notifies as told; `chs score` opens their alerts.</summary>
     private void UnhappyPortfolio(int accounts, string notify, string destinations)

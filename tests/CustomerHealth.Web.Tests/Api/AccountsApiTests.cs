@@ -21,7 +21,7 @@ public abstract class AccountsApiTests(TestEngine engine) : IDisposable
 
     public void Dispose() => app.Dispose();
 
-    private static DateOnly Today => DateOnly.FromDateTime(DateTime.UtcNow);
+    private static DateOnly Today => TimeProvider.System.Today();
 
     private static string Day(int daysAgo) => Today.AddDays(-daysAgo).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 

@@ -19,7 +19,7 @@ public abstract class AlertsApiTests(TestEngine engine) : IDisposable
             new AlertBook(db, new ModelVersions(db, TimeProvider.System), TimeProvider.System)
                 .SetRules("rules:\n  - id: unhappy\n    when: { measure: { id: nps, below: 0 } }\n    severity: high\n", "rules.yaml");
         }
-        var today = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var today = TimeProvider.System.Today().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         await app.KeyClient("ingest").PostJson("/api/v1/ingest/surveys",
             $$"""[{"account_id":"N1","kind":"nps","score":1,"responded_at":"{{today}}T08:00:00Z"},{"account_id":"N1","kind":"nps","score":2,"responded_at":"{{today}}T09:00:00Z"}]""");
         app.Services.GetRequiredService<CustomerHealth.Web.Jobs.RescoreQueue>().RescoreToday();
@@ -51,7 +51,7 @@ public abstract class AlertsApiTests(TestEngine engine) : IDisposable
             new AlertBook(db, new ModelVersions(db, TimeProvider.System), TimeProvider.System)
                 .SetRules("rules:\n  - id: unhappy\n    when: { measure: { id: nps, below: 0 } }\n", "rules.yaml");
         }
-        var today = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var today = TimeProvider.System.Today().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         var ingest = app.KeyClient("ingest");
         await ingest.PostJson("/api/v1/ingest/accounts", """[{"account_id":"MINE","owner":"csm@example.com"},{"account_id":"THEIRS","owner":"manager@example.com"}]""");
         await ingest.PostJson("/api/v1/ingest/surveys",

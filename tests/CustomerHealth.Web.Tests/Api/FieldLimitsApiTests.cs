@@ -12,7 +12,7 @@ public abstract class FieldLimitsApiTests(TestEngine engine) : IDisposable
 
     public void Dispose() => app.Dispose();
 
-    private static string Until => DateOnly.FromDateTime(DateTime.UtcNow).AddDays(30).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    private static string Until => TimeProvider.System.Today().AddDays(30).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     private long Count(string table)
     {

@@ -54,7 +54,7 @@ public abstract class ModelApiTests(TestEngine engine) : IDisposable
         problem.GetProperty("errors").EnumerateArray()
             .Select(e => (e.GetProperty("line").GetInt32(), e.GetProperty("column").GetInt32(), e.GetProperty("message").GetString()!)).ToList();
 
-    private static string Day(int daysAgo) => DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-daysAgo).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    private static string Day(int daysAgo) => TimeProvider.System.Today().AddDays(-daysAgo).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     private static string At(int daysAgo) => Day(daysAgo) + "T10:00:00Z";
 

@@ -350,7 +350,7 @@ public sealed partial class SingleSignOnTests(SingleSignOnFixture fixture) : ICl
             using (var db = StoreDb.Open(sso.Db))
             {
                 new ModelVersions(db, TimeProvider.System).Publish(ModelVersions.Builtin("saas"), "saas.yaml", "default");
-                db.SetSetting("daily_rescore_last", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
+                db.SetSetting("daily_rescore_last", TimeProvider.System.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
             }
             var p = fixture.Provider;
             // Settings given later win, so a test can replace the provider's address or secret.

@@ -61,7 +61,7 @@ public sealed class BrowserApp : IAsyncLifetime
         }
     }
 
-    public static DateOnly Today => DateOnly.FromDateTime(DateTime.UtcNow);
+    public static DateOnly Today => TimeProvider.System.Today();
 
     /// <summary>Where screenshots go: `CHS_SCREENSHOTS`, else a folder beside the tests.</summary>
     public static string Screenshots => Environment.GetEnvironmentVariable("CHS_SCREENSHOTS") is { Length: > 0 } s ? s : Path.Combine(AppContext.BaseDirectory, "screenshots");
@@ -227,7 +227,7 @@ public sealed class BrowserApp : IAsyncLifetime
         alerts.CreateTask("B05", "Call the sponsor about the open escalation", "csm@example.com", today.AddDays(-1), ["Read the ticket", "Call"]);
         alerts.CreateTask("B10", "Plan the renewal", "manager@example.com", today.AddDays(7), []);
         // Marks the daily rescore as done today, so that the background job does not rescore under the tests.
-        db.SetSetting("daily_rescore_last", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
+        db.SetSetting("daily_rescore_last", TimeProvider.System.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
     }
 
     private static readonly string[] Names = ["Acme", "Globex", "Initech", "Umbrella", "Hooli", "Stark", "Wayne", "Tyrell", "Cyberdyne", "Soylent"];

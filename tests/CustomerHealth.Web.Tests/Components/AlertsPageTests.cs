@@ -19,9 +19,9 @@ public abstract partial class AlertsPageTests(TestEngine engine) : IDisposable
 
     public void Dispose() => app.Dispose();
 
-    private static string Today => DateOnly.FromDateTime(DateTime.UtcNow).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    private static string Today => TimeProvider.System.Today().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    private static string InDays(int days) => DateOnly.FromDateTime(DateTime.UtcNow).AddDays(days).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    private static string InDays(int days) => TimeProvider.System.Today().AddDays(days).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     private AlertBook Book(CustomerHealth.Store.StoreDb db) => new(db, new ModelVersions(db, TimeProvider.System), TimeProvider.System);
 

@@ -75,11 +75,11 @@ public abstract class ModelPageTests(TestEngine engine) : IDisposable
         {
             db.Connection.Execute(
                 "INSERT INTO model_versions (version_id, seq, name, yaml, published_at, note) VALUES (@id, 2, 'SaaS default', @yaml, @at, 'old')",
-                new { id = ModelLoader.VersionId(yaml), yaml, at = DateTimeOffset.UtcNow.ToString("o", System.Globalization.CultureInfo.InvariantCulture) });
+                new { id = ModelLoader.VersionId(yaml), yaml, at = TimeProvider.System.GetUtcNow().ToString("o", System.Globalization.CultureInfo.InvariantCulture) });
         }
         var ingest = app.KeyClient("ingest");
         await ingest.PostJson("/api/v1/ingest/accounts", """[{"account_id":"A1","name":"Acme"}]""");
-        var at = DateTimeOffset.UtcNow.AddDays(-2).ToString("yyyy-MM-dd'T'10:00:00'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        var at = TimeProvider.System.GetUtcNow().AddDays(-2).ToString("yyyy-MM-dd'T'10:00:00'Z'", System.Globalization.CultureInfo.InvariantCulture);
         await ingest.PostJson("/api/v1/ingest/surveys", $$"""[{"account_id":"A1","kind":"nps","score":2,"responded_at":"{{at}}","response_id":"s1"}]""");
         app.Services.GetRequiredService<RescoreQueue>().RescoreToday().ShouldNotBeNull().AccountsScored.ShouldBe(1);
         var client = await app.SignedIn("viewer");

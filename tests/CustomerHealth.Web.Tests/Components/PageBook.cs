@@ -48,7 +48,7 @@ internal static class PageBook
                 score: { range: { worst: 0, best: 10 } }
         """;
 
-    public static DateOnly Today => DateOnly.FromDateTime(DateTime.UtcNow);
+    public static DateOnly Today => TimeProvider.System.Today();
 
     public static string Day(int offset) => Today.AddDays(offset).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 

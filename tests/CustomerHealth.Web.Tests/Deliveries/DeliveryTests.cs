@@ -15,7 +15,7 @@ namespace CustomerHealth.Web.Tests.Deliveries;
 /// </summary>
 public abstract class DeliveryTests(TestEngine engine)
 {
-    private static string Today => DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    private static string Today => TimeProvider.System.Today().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     private TestApp App(Dictionary<string, string?> extra)
     {

@@ -17,7 +17,7 @@ public sealed class DigestTests
     {
         var owner = TestSmtp.Address("digest");
         var settings = TestSmtp.Settings();
-        settings["Digest:Day"] = DateTime.UtcNow.DayOfWeek.ToString();
+        settings["Digest:Day"] = TimeProvider.System.GetUtcNow().DayOfWeek.ToString();
         settings["Digest:At"] = "00:00";
         settings["Deliveries:PollMilliseconds"] = "200";
         settings["PublicUrl"] = "https://health.example.com";
@@ -26,7 +26,7 @@ public sealed class DigestTests
         using (var db = app.OpenStore())
         {
             var dir = Directory.CreateTempSubdirectory("chs-digest").FullName;
-            var today = DateOnly.FromDateTime(DateTime.UtcNow);
+            var today = TimeProvider.System.Today();
             File.WriteAllText(Path.Combine(dir, "accounts.csv"), $"account_id,name,owner\nD1,Digest Co,{owner}\n");
             File.WriteAllText(Path.Combine(dir, "surveys.csv"), $"account_id,kind,score,responded_at\nD1,nps,0,{today:yyyy-MM-dd}T09:00:00Z\n");
             var importer = new Importer(db, TimeProvider.System);

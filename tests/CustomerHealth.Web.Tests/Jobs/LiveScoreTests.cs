@@ -13,14 +13,14 @@ public abstract class LiveScoreTests(TestEngine engine) : IDisposable
 
     public void Dispose() => app.Dispose();
 
-    private static string Today => DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    private static string Today => TimeProvider.System.Today().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     private static string Usage(string account, int events, int seed)
     {
         var sb = new StringBuilder();
         for (var i = 0; i < events; i++)
         {
-            var day = DateTime.UtcNow.Date.AddDays(-(i % 20));
+            var day = TimeProvider.System.GetUtcNow().UtcDateTime.Date.AddDays(-(i % 20));
             sb.Append(CultureInfo.InvariantCulture, $$"""{"account_id":"{{account}}","occurred_at":"{{day:yyyy-MM-dd}}T10:00:00Z","event":"login","user_id":"u{{i % 7}}","event_id":"{{account}}-{{seed}}-{{i}}"}""").Append('\n');
         }
         return sb.ToString();
