@@ -21,7 +21,7 @@ internal sealed class BenchStore : IDisposable
         Db = StoreDb.Open(Path.Combine(dir, "bench.db"));
         new ModelVersions(Db, TimeProvider.System).Publish(BenchModels.TwentyMeasures(), "bench.yaml");
         new Importer(Db, TimeProvider.System).ImportDirectory(dir, new ImportOptions());
-        UsageInbox.Merge(Db);
+        Store.Engines.UsageInbox.Settle(Db);
     }
 
     public StoreDb Db { get; }

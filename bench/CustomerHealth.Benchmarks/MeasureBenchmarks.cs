@@ -25,7 +25,7 @@ public class MeasureBenchmarks
     {
         using var store = new BenchStore(Accounts, 1_000_000);
         var plan = new ScoringPlan(ModelLoader.Load(BenchModels.TwentyMeasures()));
-        var (loaded, eventIds) = SignalLoader.LoadAll(store.Db, TimeZoneInfo.FindSystemTimeZoneById(plan.Model.Timezone));
+        var (loaded, eventIds) = SignalLoader.Settle(store.Db).LoadAll(TimeZoneInfo.FindSystemTimeZoneById(plan.Model.Timezone));
         if (loaded.Count != Accounts)
         {
             throw new InvalidOperationException($"loaded {loaded.Count} of {Accounts} accounts");

@@ -24,7 +24,7 @@ public class SignalLoaderBenchmarks
     [Benchmark(OperationsPerInvoke = Accounts)]
     public int LoadAll()
     {
-        var (accounts, _) = SignalLoader.LoadAll(store.Db, TimeZoneInfo.Utc);
+        var (accounts, _) = SignalLoader.Settle(store.Db).LoadAll(TimeZoneInfo.Utc);
         if (accounts.Count != Accounts)
         {
             throw new InvalidOperationException($"loaded {accounts.Count} of {Accounts} accounts");

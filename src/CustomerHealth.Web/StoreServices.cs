@@ -2,6 +2,7 @@ using CustomerHealth.Store;
 using CustomerHealth.Store.Access;
 using CustomerHealth.Store.Alerts;
 using CustomerHealth.Store.Deliveries;
+using CustomerHealth.Store.Drafts;
 using CustomerHealth.Store.Import;
 using CustomerHealth.Store.Models;
 using CustomerHealth.Store.Reading;

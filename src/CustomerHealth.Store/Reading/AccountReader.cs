@@ -282,6 +282,10 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
 
     private double? TrendAt(long key, DateOnly day, double? score, int trendDays)
     {
+        if (day.DayNumber - DateOnly.MinValue.DayNumber < trendDays)
+        {
+            return null; // no day that far back: nothing to compare with
+        }
         var before = db.Connection.ExecuteScalar<double?>(
             "SELECT score FROM snapshots WHERE account_key = @key AND as_of <= @d ORDER BY as_of DESC LIMIT 1",
             new { key, d = StoredDates.Text(day.AddDays(-trendDays)) });

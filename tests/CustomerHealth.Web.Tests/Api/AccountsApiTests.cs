@@ -204,6 +204,15 @@ public abstract class AccountsApiTests(TestEngine engine) : IDisposable
     }
 
     [Fact]
+    public async Task Show_AsOfTheFirstDayOfTheCalendar_AnswersWithoutATrend()
+    {
+        await Seed();
+        // The trend looks back 30 days from as_of: from the calendar's first day there is no such day.
+        var r = await app.KeyClient("read").GetAsync("/api/v1/accounts/A1?as_of=0001-01-01");
+        ((int)r.StatusCode).ShouldBeLessThan(500);
+    }
+
+    [Fact]
     public async Task Show_ScoredAccount_HasTheShowJsonShapeAndContributionsAddUpToTheScore()
     {
         await Seed();

@@ -138,7 +138,7 @@ public abstract class AlertsApiTests(TestEngine engine) : IDisposable
             new AlertBook(db, new ModelVersions(db, TimeProvider.System), TimeProvider.System)
                 .SetRules("rules:\n  - id: unhappy\n    when: { measure: { id: nps, below: 0 } }\n", "rules.yaml");
         }
-        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var today = TimeProvider.System.Today();
         await app.KeyClient("ingest").PostJson("/api/v1/ingest/surveys",
             $$"""[{"account_id":"N1","kind":"nps","score":1,"responded_at":"{{today:yyyy-MM-dd}}T08:00:00Z"}]""");
         app.Services.GetRequiredService<CustomerHealth.Web.Jobs.RescoreQueue>().RescoreToday();

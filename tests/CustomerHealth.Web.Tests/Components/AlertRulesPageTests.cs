@@ -47,7 +47,7 @@ public abstract partial class AlertRulesPageTests(TestEngine engine) : IDisposab
           cs-alerts: { kind: slack, url: "{{SlackUrl}}" }
         """;
 
-    private static DateOnly Today => DateOnly.FromDateTime(DateTime.UtcNow);
+    private static DateOnly Today => TimeProvider.System.Today();
 
     private static string Day(int daysAgo) => Today.AddDays(-daysAgo).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 

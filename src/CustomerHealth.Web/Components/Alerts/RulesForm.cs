@@ -3,6 +3,7 @@ using System.Security.Claims;
 using CustomerHealth.Core.Alerts;
 using CustomerHealth.Store;
 using CustomerHealth.Store.Alerts;
+using CustomerHealth.Web.Auth;
 using CustomerHealth.Web.Jobs;
 
 namespace CustomerHealth.Web.Components.Alerts;
@@ -69,15 +70,15 @@ internal static class RulesForm
     public static RulesFormAnswer Handle(RulesFormInput input, ClaimsPrincipal user, AlertBook book, DateOnly? latestScored, DraftRuns runs, TimeProvider clock)
     {
         var act = input.Act?.Trim();
-        if (!UiAccess.CanManage(user))
+        if (!Rights.CanManage(user))
         {
-            return Refused($"You cannot replay or change the alert rules: your role ({UiAccess.Role(user)}) can read the rules in force but not replay them. " +
+            return Refused($"You cannot replay or change the alert rules: your role ({Rights.Role(user)}) can read the rules in force but not replay them. " +
                 "Ask a manager or an admin.");
         }
-        if (act is "test" or "set" or "shipped" && !UiAccess.IsAdmin(user))
+        if (act is "test" or "set" or "shipped" && !Rights.IsAdmin(user))
         {
             var what = act == "set" ? "put rules in force" : "work on a draft of the rules";
-            return Refused($"You cannot {what}: only admins change the alert rules; as a {UiAccess.Role(user)} you can replay the rules in force. Ask an admin.", input.Draft);
+            return Refused($"You cannot {what}: only admins change the alert rules; as a {Rights.Role(user)} you can replay the rules in force. Ask an admin.", input.Draft);
         }
         switch (act)
         {
@@ -120,7 +121,7 @@ internal static class RulesForm
                 {
                     Draft = input.Draft,
                     Notice = "No rules are in force, so there is nothing to replay." +
-                        (UiAccess.IsAdmin(user) ? " Start from the shipped rules below and test them." : " An admin can put rules in force on this page."),
+                        (Rights.IsAdmin(user) ? " Start from the shipped rules below and test them." : " An admin can put rules in force on this page."),
                 };
             }
         }
