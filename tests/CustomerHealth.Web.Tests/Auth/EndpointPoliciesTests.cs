@@ -83,6 +83,7 @@ public sealed class EndpointPoliciesTests : IDisposable
         ["GET|POST /accounts"] = "policy read",
         ["GET|POST /accounts/{Id}"] = "policy read",
         ["GET|POST /alerts"] = "policy read",
+        ["GET|POST /alerts/rules"] = "policy read",
         ["GET|POST /model"] = "policy read",
         ["GET|POST /segments"] = "policy read",
         ["GET|POST /surveys"] = "policy read",
