@@ -50,6 +50,12 @@ public sealed record AlertDecision(AlertAction Action, bool Notify, AlertState? 
 /// <summary>Decides an alert's next step for one rule and account from what is stored about it and today's evaluation.</summary>
 public static class AlertLifecycle
 {
+    /// <summary>A snooze ends on a day after today: one ending today or before would not keep the alert quiet at all.</summary>
+    public static bool SnoozeMayEnd(DateOnly until, DateOnly today) => until > today;
+
+    /// <summary>A task is assigned to a person's e-mail address (owners are, and messages go there), or to nobody.</summary>
+    public static bool IsAssignee(string? assignee) => string.IsNullOrWhiteSpace(assignee) || assignee.Contains('@', StringComparison.Ordinal);
+
     public static AlertDecision Decide(AlertRule rule, ExistingAlert? existing, DateOnly? lastResolvedOn, bool fires, DateOnly asOf) =>
         Decide(rule.CooldownDays, rule.AutoResolve, existing, lastResolvedOn, fires, asOf);
 

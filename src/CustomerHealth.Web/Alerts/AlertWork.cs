@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using CustomerHealth.Core.Alerts;
 using CustomerHealth.Store.Alerts;
 using CustomerHealth.Store.Reading;
 using CustomerHealth.Web.Auth;
@@ -58,11 +59,8 @@ internal sealed class AlertWork
         ? $"You cannot {what}: as a CSM you work on the alerts and tasks of the accounts you own and the tasks assigned to you. Ask the account's owner or a manager."
         : $"You cannot {what}: your role ({Role}) can read alerts and tasks but not change them. Ask a manager or an admin for a CSM or manager account.";
 
-    /// <summary>A snooze ends on a day after today: one ending today or before would not keep the alert quiet at all.</summary>
-    public bool SnoozeMayEnd(DateOnly until) => until > Today;
-
-    /// <summary>A task is assigned to a person's e-mail address (owners are, and messages go there), or to nobody.</summary>
-    public static bool IsAssignee(string? assignee) => string.IsNullOrWhiteSpace(assignee) || assignee.Contains('@', StringComparison.Ordinal);
+    /// <summary>Whether a snooze may end on a day, today being the caller's (<see cref="AlertLifecycle.SnoozeMayEnd"/>).</summary>
+    public bool SnoozeMayEnd(DateOnly until) => AlertLifecycle.SnoozeMayEnd(until, Today);
 
     private string? OwnerOf(string accountId)
     {

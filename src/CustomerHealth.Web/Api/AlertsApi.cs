@@ -103,7 +103,7 @@ internal static class AlertsApi
         {
             return Problems.BadField(refused.Field, refused.Problem);
         }
-        if (!AlertWork.IsAssignee(body.Assignee))
+        if (!AlertLifecycle.IsAssignee(body.Assignee))
         {
             return NotAnAssignee(body.Assignee!);
         }
@@ -138,7 +138,7 @@ internal static class AlertsApi
         {
             return Problems.BadField(refused.Field, refused.Problem);
         }
-        if (!AlertWork.IsAssignee(body?.Assignee))
+        if (!AlertLifecycle.IsAssignee(body?.Assignee))
         {
             return NotAnAssignee(body!.Assignee!);
         }

@@ -118,4 +118,21 @@ public class AlertLifecycleTests
         Should.Throw<ArgumentException>(() => new ExistingAlert(Today, Today, AlertState.Snoozed));
         Should.Throw<ArgumentException>(() => new ExistingAlert(Today, Today.AddDays(-1), AlertState.Open));
     }
+
+    [Fact]
+    public void SnoozeMayEnd_OnlyOnADayAfterToday()
+    {
+        AlertLifecycle.SnoozeMayEnd(Today.AddDays(1), Today).ShouldBeTrue();
+        AlertLifecycle.SnoozeMayEnd(Today, Today).ShouldBeFalse();
+        AlertLifecycle.SnoozeMayEnd(Today.AddDays(-3), Today).ShouldBeFalse();
+    }
+
+    [Fact]
+    public void IsAssignee_AnEmailAddressOrNobody()
+    {
+        AlertLifecycle.IsAssignee("ana@example.com").ShouldBeTrue();
+        AlertLifecycle.IsAssignee(null).ShouldBeTrue();
+        AlertLifecycle.IsAssignee("  ").ShouldBeTrue();
+        AlertLifecycle.IsAssignee("ana").ShouldBeFalse();
+    }
 }

@@ -290,7 +290,7 @@ internal sealed class AlertsInboxModel
             return InboxOutcome.Refused(StatusCodes.Status400BadRequest, "Choose a status: open, in progress or done.");
         }
         assignee = Trimmed(assignee);
-        if (!AlertWork.IsAssignee(assignee))
+        if (!AlertLifecycle.IsAssignee(assignee))
         {
             return InboxOutcome.Refused(StatusCodes.Status400BadRequest, $"Assign the task to a person's e-mail address (“{assignee}” is not one).");
         }
@@ -332,7 +332,7 @@ internal sealed class AlertsInboxModel
             return InboxOutcome.Refused(StatusCodes.Status400BadRequest, "Say what needs doing: the task needs a title.");
         }
         assignee = Trimmed(assignee);
-        if (!AlertWork.IsAssignee(assignee))
+        if (!AlertLifecycle.IsAssignee(assignee))
         {
             return InboxOutcome.Refused(StatusCodes.Status400BadRequest, $"Assign the task to a person's e-mail address (“{assignee}” is not one).");
         }
