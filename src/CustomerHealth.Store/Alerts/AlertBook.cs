@@ -516,7 +516,6 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
     /// <param name="which">A query of (account_key, m): the snapshot day wanted per account.</param>
     private List<Snap> Snapshots(string day, string which)
     {
-        var plans = new Dictionary<string, ScoringPlan>();
         return db.Connection.Query<(long Key, string AccountId, string? Name, string? Segment, string? Owner, string? Stage, string? Renewal, string AsOf, double? Score,
                 string? Grade, string Version, byte[] Detail)>(
                 $"""
@@ -527,10 +526,7 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
                 """, new { day })
             .Select(r =>
             {
-                if (!plans.TryGetValue(r.Version, out var plan))
-                {
-                    plans[r.Version] = plan = new ScoringPlan(models.ModelOf(r.Version));
-                }
+                var plan = models.PlanOf(r.Version);
                 var measures = SnapshotCodec.Decode(r.Detail);
                 var states = new Dictionary<string, MeasureState>(StringComparer.Ordinal);
                 for (var j = 0; j < measures.Length && j < plan.Measures.Length; j++)

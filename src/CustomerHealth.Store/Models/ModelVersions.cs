@@ -15,6 +15,7 @@ public sealed record ModelVersion(string VersionId, int Seq, string Name, string
 public sealed class ModelVersions(StoreDb db, TimeProvider clock)
 {
     private readonly Dictionary<string, HealthModel> parsed = [];
+    private readonly Dictionary<string, ScoringPlan> plans = [];
 
     /// <summary>The shipped default models, by name (`saas`, `ecommerce`).</summary>
     public static string Builtin(string name) => StoreDb.EmbeddedText($".Models.{name}.yaml");
@@ -66,6 +67,16 @@ public sealed class ModelVersions(StoreDb db, TimeProvider clock)
             parsed[id] = model = v.Model;
         }
         return model;
+    }
+
+    /// <summary>The scoring plan of a version, cached like <see cref="ModelOf"/>: reading many accounts' snapshots builds it once.</summary>
+    public ScoringPlan PlanOf(string id)
+    {
+        if (!plans.TryGetValue(id, out var plan))
+        {
+            plans[id] = plan = new ScoringPlan(ModelOf(id));
+        }
+        return plan;
     }
 
     /// <summary>Today in the timezone of a model version (default: the current one): the latest day that can be scored.</summary>

@@ -248,7 +248,7 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
             return new AccountDetail(accountId, account.Value.Name, null, null, null, null, null, "", null, null, null, null,
                 "not scored yet: run `chs score`", account.Value.Profile, [], false);
         }
-        var p = new ScoringPlan(models.ModelOf(snap.ModelVersion));
+        var p = models.PlanOf(snap.ModelVersion);
         var snapDay = DateOnly.FromDayNumber(StoredDates.DayNumber(snap.AsOf));
         var trend = TrendAt(key, snapDay, snap.Score, p.Model.TrendDays);
         return new AccountDetail(accountId, account.Value.Name, snap.Score, snap.Grade, snap.Grade is null ? null : p.Model.FindGrade(snap.Grade)?.Label,

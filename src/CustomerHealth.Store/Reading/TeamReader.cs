@@ -116,7 +116,7 @@ public sealed class TeamReader(StoreDb db, ModelVersions models)
             }
             if (!plans.TryGetValue(r.ModelVersion, out var p))
             {
-                var plan = new ScoringPlan(models.ModelOf(r.ModelVersion));
+                var plan = models.PlanOf(r.ModelVersion);
                 var map = plan.Model.Dimensions.Select(d =>
                 {
                     var i = dims.FindIndex(x => x.Id == d.Id);

@@ -34,8 +34,8 @@ internal sealed class StoredSnapshot
     {
         var a = Latest(db, key, "as_of <= @d", from) ?? throw new StoreException($"account `{accountId}` has no score on or before {StoredDates.Text(from)}: score that period first (`chs score --from ... --to ... --every 7d`)");
         var b = Latest(db, key, "as_of <= @d", to) ?? throw new StoreException($"account `{accountId}` has no score on or before {StoredDates.Text(to)}");
-        var pa = new ScoringPlan(models.ModelOf(a.ModelVersion));
-        var pb = new ScoringPlan(models.ModelOf(b.ModelVersion));
+        var pa = models.PlanOf(a.ModelVersion);
+        var pb = models.PlanOf(b.ModelVersion);
         return (a, b, ChangeAttribution.Attribute(Side(pa, a), Side(pb, b)));
     }
 
