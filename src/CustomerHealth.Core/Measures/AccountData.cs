@@ -21,7 +21,20 @@ public readonly record struct TicketPoint(int Day, TicketPriority Priority, int?
 public enum TicketPriority : byte { Low, Normal, High, Urgent }
 
 /// <summary>An invoice, dated by the day it is known from (issued, else due).</summary>
-public readonly record struct InvoicePoint(int Day, int DueDay, int? PaidDay, InvoiceState State, double Amount) : IDated;
+public readonly record struct InvoicePoint(int Day, int DueDay, int? PaidDay, InvoiceState State, double Amount) : IDated
+{
+    /// <summary>
+    /// An invoice as stored: it is known from the day it was issued, or from its due day when it has no issue day or
+    /// says it was issued after it fell due.
+    /// </summary>
+    /// <param name="issuedDay">The day it was issued, when the source gave one.</param>
+    /// <param name="dueDay">The day it falls due.</param>
+    /// <param name="paidDay">The day it was paid, if it was.</param>
+    /// <param name="state">Open, paid, failed or void.</param>
+    /// <param name="amount">What it asks for.</param>
+    public static InvoicePoint Issued(int? issuedDay, int dueDay, int? paidDay, InvoiceState state, double amount) =>
+        new(Math.Min(issuedDay ?? dueDay, dueDay), dueDay, paidDay, state, amount);
+}
 
 public enum InvoiceState : byte { Open, Paid, Failed, Void }
 

@@ -29,10 +29,10 @@ public static class RowParser
     public static string Name(this ImportKind kind) => kind.ToString().ToLowerInvariant();
 
     /// <summary>Parses a row; returns null and fills <paramref name="errors"/> when it is invalid.</summary>
-    public static object? Parse(ImportKind kind, IReadOnlyDictionary<string, string?> row, List<FieldError> errors)
+    public static SignalRecord? Parse(ImportKind kind, IReadOnlyDictionary<string, string?> row, List<FieldError> errors)
     {
         var r = new Fields(row, errors, KnownFields[kind]);
-        object? record = kind switch
+        SignalRecord record = kind switch
         {
             ImportKind.Accounts => ParseAccount(r),
             ImportKind.Usage => new UsageRecord(r.Id("account_id"), r.Time("occurred_at", true) ?? default, r.Text("event", true) ?? "",

@@ -25,7 +25,7 @@ public sealed record ImportOptions(bool SkipInvalid = false, IProgress<double>? 
 /// </summary>
 public sealed class CheckedRows
 {
-    internal CheckedRows(ImportKind kind, string file, ImportOptions options, int rows, int rejected, IReadOnlyList<ImportError> errors, int errorCount, IReadOnlyList<object> records)
+    internal CheckedRows(ImportKind kind, string file, ImportOptions options, int rows, int rejected, IReadOnlyList<ImportError> errors, int errorCount, IReadOnlyList<SignalRecord> records)
     {
         Kind = kind;
         File = file;
@@ -52,7 +52,7 @@ public sealed class CheckedRows
 
     public int ErrorCount { get; }
 
-    internal IReadOnlyList<object> Records { get; }
+    internal IReadOnlyList<SignalRecord> Records { get; }
 
     /// <summary>Whether the valid rows are written: always with skip-invalid, otherwise only when no row is bad.</summary>
     public bool Lands => Rejected == 0 || Options.SkipInvalid;

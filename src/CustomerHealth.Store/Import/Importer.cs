@@ -144,7 +144,7 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
                     // The file will not land: keep validating to list every error, write nothing more.
                     continue;
                 }
-                if (writer.Write(kind, record))
+                if (writer.Write(record))
                 {
                     changed++;
                 }
@@ -192,7 +192,7 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
     /// </summary>
     public static CheckedRows Check(ImportKind kind, IEnumerable<SourceRow> rows, string file, ImportOptions options)
     {
-        var records = new List<object>();
+        var records = new List<SignalRecord>();
         var errors = new List<ImportError>();
         var fieldErrors = new List<FieldError>();
         int total = 0, rejected = 0, errorCount = 0;
@@ -235,7 +235,7 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
             var entities = writer.EntityChanged;
             foreach (var record in batches[b].Records)
             {
-                if (writer.Write(batches[b].Kind, record))
+                if (writer.Write(record))
                 {
                     counts[b].Changed++;
                 }
@@ -265,7 +265,7 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
     }
 
     /// <summary>The record of a row, or null with <paramref name="fieldErrors"/> saying what is wrong with it.</summary>
-    private static object? Check(ImportKind kind, SourceRow row, List<FieldError> fieldErrors)
+    private static SignalRecord? Check(ImportKind kind, SourceRow row, List<FieldError> fieldErrors)
     {
         fieldErrors.Clear();
         if (row.ReadError is { } readError)

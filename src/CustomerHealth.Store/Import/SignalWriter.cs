@@ -126,28 +126,15 @@ internal sealed class SignalWriter
     private readonly HashSet<long> touched = [];
 
     /// <summary>Writes a record; true when it added or changed something.</summary>
-    public bool Write(ImportKind kind, object record)
+    public bool Write(SignalRecord record)
     {
         var changed = WriteRecord(record);
         if (changed && record is not UsageRecord)
         {
-            touched.Add(Account(AccountIdOf(record)));
+            touched.Add(Account(record.AccountId));
         }
         return changed;
     }
-
-    private static string AccountIdOf(object record) => record switch
-    {
-        AccountRecord a => a.AccountId,
-        SurveyRecord s => s.AccountId,
-        TicketRecord t => t.AccountId,
-        InvoiceRecord i => i.AccountId,
-        SubscriptionRecord s => s.AccountId,
-        OrderRecord o => o.AccountId,
-        MetricRecord m => m.AccountId,
-        SentimentRecord s => s.AccountId,
-        _ => throw new ArgumentException($"unexpected record {record.GetType().Name}", nameof(record)),
-    };
 
     private static readonly EntityUpsert Surveys = new("surveys",
         ["identity", "account_key", "kind", "score", "responded_at", "response_id", "contact", "comment", "properties"], Keys: ["identity"],
@@ -177,7 +164,7 @@ internal sealed class SignalWriter
         ["account_key", "author", "recorded_at", "rating", "note", "properties"], Keys: ["account_key", "author", "recorded_at"],
         Updated: ["rating", "note", "properties"]);
 
-    private bool WriteRecord(object record) => record switch
+    private bool WriteRecord(SignalRecord record) => record switch
     {
         AccountRecord a => WriteAccount(a),
         UsageRecord u => WriteUsage(u),

@@ -11,31 +11,11 @@ public sealed class OverrideBook(StoreDb db, ModelVersions models, TimeProvider 
     /// <summary>Records an override from today until <paramref name="until"/> and applies it to the current snapshot.</summary>
     public void Add(string accountId, double? score, string? grade, string reason, DateOnly until)
     {
-        if (score is null == grade is null)
-        {
-            throw new StoreException("give either --score or --grade");
-        }
-        if (string.IsNullOrWhiteSpace(reason))
-        {
-            throw new StoreException("--reason is required: the explanation shows it to everyone who reads the score");
-        }
-        if (Core.Signals.FieldLimits.OverrideReason(reason) is { } refused)
-        {
-            throw new StoreException("--" + refused);
-        }
         var model = models.RequireCurrent().Model;
-        if (score is { } s && (!double.IsFinite(s) || s < 0 || s > model.MaxScore))
-        {
-            throw new StoreException($"--score must be between 0 and {model.MaxScore.ToString(CultureInfo.InvariantCulture)}");
-        }
-        if (grade is not null && model.FindGrade(grade) is null)
-        {
-            throw new StoreException($"unknown grade `{grade}`; the model's grades are {string.Join(", ", model.Grades.Select(g => g.Id))}");
-        }
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-        if (until < today)
+        if (Grading.OverrideRefusal(model, score, grade, reason, until, today) is { } refusal)
         {
-            throw new StoreException($"--until {until:yyyy-MM-dd} is in the past");
+            throw new StoreException(refusal);
         }
         var key = db.Connection.ExecuteScalar<long?>("SELECT account_key FROM accounts WHERE account_id = @accountId", new { accountId })
             ?? throw new StoreException($"no account `{accountId}`");
@@ -44,7 +24,7 @@ public sealed class OverrideBook(StoreDb db, ModelVersions models, TimeProvider 
         db.Connection.Execute(
             "INSERT INTO overrides (account_key, score, grade, reason, starts_on, until, created_at) VALUES (@key, @score, @grade, @reason, @starts, @until, @at)",
             new { key, score, grade, reason, starts = StoredDates.Text(today), until = StoredDates.Text(until), at = clock.GetUtcNow().ToString("o", CultureInfo.InvariantCulture) }, tx);
-        var finalGrade = grade ?? model.GradeFor(score!.Value).Id;
+        var finalGrade = Grading.OverrideGrade(model, score, grade);
         db.Connection.Execute(
             """
             UPDATE snapshots SET score = COALESCE(@score, computed_score), grade = @grade, override_reason = @reason

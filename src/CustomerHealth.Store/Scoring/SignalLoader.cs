@@ -80,7 +80,7 @@ internal sealed class SignalLoader
                 {
                     var due = DateDay(r.GetString(1));
                     int? issued = r.IsDBNull(2) ? null : DateDay(r.GetString(2));
-                    return new InvoicePoint(Math.Min(issued ?? due, due), due, r.IsDBNull(3) ? null : DateDay(r.GetString(3)),
+                    return InvoicePoint.Issued(issued, due, r.IsDBNull(3) ? null : DateDay(r.GetString(3)),
                         Enum.Parse<InvoiceState>(r.GetString(4), true), r.GetDouble(5));
                 });
                 subscriptions = Read(db, cancel, $"SELECT account_key, occurred_on, kind, arr_delta FROM subscriptions WHERE {only} ORDER BY account_key, occurred_on",

@@ -259,6 +259,41 @@ public class DayScoringTests
         r.OverrideReason.ShouldBe("typo");
     }
 
+    [Theory]
+    [InlineData(null, null, "r", 0, "give either --score or --grade")]
+    [InlineData(50.0, "green", "r", 0, "give either --score or --grade")]
+    [InlineData(50.0, null, " ", 0, "--reason is required")]
+    [InlineData(100.5, null, "r", 0, "--score must be between 0 and 100")]
+    [InlineData(-1.0, null, "r", 0, "--score must be between 0 and 100")]
+    [InlineData(double.NaN, null, "r", 0, "--score must be between 0 and 100")]
+    [InlineData(null, "purple", "r", 0, "unknown grade `purple`; the model's grades are green, yellow, red")]
+    [InlineData(null, "red", "r", -1, "--until 2025-03-09 is in the past")]
+    public void OverrideRefusal_SaysWhyAnOverrideCannotBeGiven(double? score, string? grade, string reason, int untilFromToday, string refusal)
+    {
+        var model = ModelLoader.Load(Model());
+        var today = DateOnly.FromDayNumber(Mar10);
+
+        Grading.OverrideRefusal(model, score, grade, reason, today.AddDays(untilFromToday), today).ShouldNotBeNull().ShouldStartWith(refusal);
+    }
+
+    [Fact]
+    public void OverrideRefusal_ALongReason_IsRefusedByItsLimit() =>
+        Grading.OverrideRefusal(ModelLoader.Load(Model()), 50, null, new string('x', 100_000), DateOnly.FromDayNumber(Mar10), DateOnly.FromDayNumber(Mar10))
+            .ShouldNotBeNull().ShouldStartWith("--reason");
+
+    [Theory]
+    [InlineData(100.0, null, "green")]
+    [InlineData(0.0, null, "red")]
+    [InlineData(null, "yellow", "yellow")]
+    public void Override_ThatCanBeGiven_GradesByItsGradeElseItsScore(double? score, string? grade, string expected)
+    {
+        var model = ModelLoader.Load(Model());
+        var today = DateOnly.FromDayNumber(Mar10);
+
+        Grading.OverrideRefusal(model, score, grade, "renewal at risk", today, today).ShouldBeNull();
+        Grading.OverrideGrade(model, score, grade).ShouldBe(expected);
+    }
+
     [Fact]
     public void Score_Portfolio_LeavesOutTheIneligibleAndAppliesOverrides()
     {

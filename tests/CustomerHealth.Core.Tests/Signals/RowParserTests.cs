@@ -25,6 +25,39 @@ public class RowParserTests
 
     private static DateTimeOffset Utc(int y, int mo, int d, int h = 0, int mi = 0, int s = 0) => new(y, mo, d, h, mi, s, TimeSpan.Zero);
 
+    public static TheoryData<ImportKind> Kinds() => [.. Enum.GetValues<ImportKind>()];
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Parse_EveryKind_GivesItsOwnRecordNamingTheAccount(ImportKind kind)
+    {
+        // The smallest valid row of each kind: its required fields only.
+        var row = kind switch
+        {
+            ImportKind.Accounts => Row(("account_id", "acme")),
+            ImportKind.Usage => Row(("account_id", "acme"), ("occurred_at", "2025-01-02T03:04:05Z"), ("event", "login")),
+            ImportKind.Surveys => Row(("account_id", "acme"), ("kind", "nps"), ("score", "9"), ("responded_at", "2025-01-02")),
+            ImportKind.Tickets => Row(("ticket_id", "t1"), ("account_id", "acme"), ("opened_at", "2025-01-02")),
+            ImportKind.Invoices => Row(("invoice_id", "i1"), ("account_id", "acme"), ("amount", "10"), ("due_on", "2025-01-02")),
+            ImportKind.Subscriptions => Row(("account_id", "acme"), ("kind", "started"), ("occurred_on", "2025-01-02")),
+            ImportKind.Orders => Row(("order_id", "o1"), ("account_id", "acme"), ("placed_at", "2025-01-02"), ("amount", "10")),
+            ImportKind.Metrics => Row(("account_id", "acme"), ("metric", "nrr"), ("date", "2025-01-02"), ("value", "1.1")),
+            ImportKind.Sentiment => Row(("account_id", "acme"), ("rating", "3"), ("recorded_at", "2025-01-02")),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+        };
+        var errors = new List<FieldError>();
+        var record = RowParser.Parse(kind, row, errors);
+        errors.ShouldBeEmpty();
+        record.ShouldNotBeNull().ImportKind.ShouldBe(kind);
+        record.AccountId.ShouldBe("acme");
+        record.GetType().Name.ShouldBe(kind switch
+        {
+            ImportKind.Accounts => "AccountRecord", ImportKind.Usage => "UsageRecord", ImportKind.Surveys => "SurveyRecord",
+            ImportKind.Tickets => "TicketRecord", ImportKind.Invoices => "InvoiceRecord", ImportKind.Subscriptions => "SubscriptionRecord",
+            ImportKind.Orders => "OrderRecord", ImportKind.Metrics => "MetricRecord", _ => "SentimentRecord",
+        });
+    }
+
     [Fact]
     public void Parse_Account_ReadsEveryField()
     {
