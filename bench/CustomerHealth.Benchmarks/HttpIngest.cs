@@ -9,7 +9,6 @@ using CustomerHealth.Store.Import;
 using CustomerHealth.Store.Models;
 using CustomerHealth.Store.Scoring;
 using CustomerHealth.Web;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;

@@ -8,7 +8,6 @@ using CustomerHealth.Store.Models;
 using CustomerHealth.Store.Reading;
 using CustomerHealth.Store.Scoring;
 using CustomerHealth.Web;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;

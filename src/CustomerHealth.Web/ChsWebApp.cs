@@ -1,6 +1,5 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using CustomerHealth.Store;
 using CustomerHealth.Web.Api;
 using CustomerHealth.Web.Auth;
 using CustomerHealth.Web.Components;

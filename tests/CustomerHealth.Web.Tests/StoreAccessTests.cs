@@ -1,4 +1,3 @@
-using CustomerHealth.Store;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CustomerHealth.Web.Tests;

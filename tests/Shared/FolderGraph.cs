@@ -24,6 +24,7 @@ public sealed class FolderGraph(Dictionary<string, Dictionary<string, string>> e
     /// method bodies (calls, object creation, field access, casts, typeof). Constants and enum values are copied
     /// into the code by the compiler and leave no reference.
     /// </summary>
+    /// <param name="assembly">The assembly read, from its file.</param>
     /// <param name="root">The namespace whose child namespaces are the folders (CustomerHealth.Store).</param>
     /// <param name="nested">Whether a nested namespace is a folder of its own (Components.Pages) or part of its first folder (Components).</param>
     public static FolderGraph Of(Assembly assembly, string root, bool nested = false)

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using System.Text;
 using CustomerHealth.Cli.Commands.Output;
 using CustomerHealth.Store;

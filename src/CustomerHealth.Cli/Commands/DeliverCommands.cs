@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using CustomerHealth.Store.Deliveries;
 using CustomerHealth.Web.Deliveries;
-using Microsoft.Extensions.Configuration;
 using Spectre.Console;
 
 namespace CustomerHealth.Cli.Commands;

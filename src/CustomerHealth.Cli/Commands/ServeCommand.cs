@@ -1,10 +1,8 @@
 using System.CommandLine;
 using CustomerHealth.Store;
 using CustomerHealth.Web;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace CustomerHealth.Cli.Commands;
 

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using CustomerHealth.Store;
 using CustomerHealth.Store.Alerts;
 using CustomerHealth.Store.Models;
 

@@ -59,9 +59,12 @@ public static class AlertLifecycle
     public static AlertDecision Decide(AlertRule rule, ExistingAlert? existing, DateOnly? lastResolvedOn, bool fires, DateOnly asOf) =>
         Decide(rule.CooldownDays, rule.AutoResolve, existing, lastResolvedOn, fires, asOf);
 
+    /// <param name="cooldownDays">The rule's cooldown: for this many days after an alert is resolved, the condition holding again opens none.</param>
+    /// <param name="autoResolve">Whether the rule resolves its alert by itself once the condition no longer holds.</param>
     /// <param name="existing">The open, acknowledged or snoozed alert for this rule and account, if any.</param>
     /// <param name="lastResolvedOn">When the last alert for this rule and account was resolved, if ever; ignored while one is unresolved.</param>
     /// <param name="fires">Whether the account is in the rule's scope and its condition holds as of <paramref name="asOf"/>.</param>
+    /// <param name="asOf">The day being decided.</param>
     public static AlertDecision Decide(int cooldownDays, bool autoResolve, ExistingAlert? existing, DateOnly? lastResolvedOn, bool fires, DateOnly asOf)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(cooldownDays);

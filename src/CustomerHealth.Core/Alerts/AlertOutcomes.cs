@@ -9,15 +9,15 @@ public readonly record struct AlertOpening(int Account, int Day);
 public sealed record ActiveDay(int Day, IReadOnlyList<int> Accounts);
 
 /// <summary>How a replay's alerts are judged against churn.</summary>
-/// <param name="FirstDay">The replay's first day: alerts opened on it are the backlog met when the rules are put in force.</param>
-/// <param name="WeeksAfterFirstDay">The weeks over which the alerts after the first day spread (at least one).</param>
-/// <param name="HorizonDays">An alert is followed by churn when the account churns within this many days after it opened.</param>
-/// <param name="LastKnownDay">The last day the store knows of: an outcome is known only for alerts whose horizon ends on or before it.</param>
 public sealed record OutcomeWindow
 {
+    /// <summary>The replay's first day: alerts opened on it are the backlog met when the rules are put in force.</summary>
     public int FirstDay { get; }
+    /// <summary>The weeks over which the alerts after the first day spread (at least one).</summary>
     public double WeeksAfterFirstDay { get; }
+    /// <summary>An alert is followed by churn when the account churns within this many days after it opened.</summary>
     public int HorizonDays { get; }
+    /// <summary>The last day the store knows of: an outcome is known only for alerts whose horizon ends on or before it.</summary>
     public int LastKnownDay { get; }
 
     public OutcomeWindow(int firstDay, double weeksAfterFirstDay, int horizonDays, int lastKnownDay)
@@ -42,6 +42,11 @@ public sealed record OutcomeWindow
 /// backtest's label). <see cref="ChurnedArr"/> is the ARR of the distinct accounts that did.
 /// </summary>
 /// <param name="Owners">Distinct owners (case aside) of the accounts scored on any replayed day.</param>
+/// <param name="AccountDays">The (account, day) pairs of an account scored on a judged replayed day.</param>
+/// <param name="ChurnedAccountDays">Those of the pairs whose account churned within the horizon after that day.</param>
+/// <param name="ChurnRate">The churned pairs over all the pairs; null when there are none.</param>
+/// <param name="ChurnedAccounts">The distinct accounts of the churned pairs.</param>
+/// <param name="ChurnedArr">Their ARR (an account without one counts as nothing).</param>
 public sealed record ChurnBaseline(int Owners, long AccountDays, long ChurnedAccountDays, double? ChurnRate, int ChurnedAccounts, double ChurnedArr);
 
 /// <summary>How a set of alerts did against churn (see <see cref="AlertOutcomes.Of"/> for each figure).</summary>

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net.Mail;
 using System.Text.RegularExpressions;
 using CustomerHealth.Core.Model;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace CustomerHealth.Core.Alerts;

@@ -20,6 +20,9 @@ public sealed record AccountState(
 }
 
 /// <summary>One measure at a snapshot: its raw value (null when missing) and whether it is missing or stale.</summary>
+/// <param name="Value">The measure's raw value, or null when it is missing or not a number.</param>
+/// <param name="Missing">Whether the measure has no value at the snapshot (a stale one included).</param>
+/// <param name="Stale">Whether the value is missing because it is older than the measure's `valid_for`.</param>
 /// <param name="Label">How people call the measure ("CSM sentiment"); reasons fall back to the id without it.</param>
 public sealed record MeasureState(double? Value, bool Missing, bool Stale, string? Label = null);
 
@@ -35,6 +38,8 @@ public sealed record RuleEvaluation(bool InScope, bool Holds, string Reason)
 /// </summary>
 public static class RuleEvaluator
 {
+    /// <param name="rule">The rule: its scope and its condition.</param>
+    /// <param name="now">The account's snapshot being evaluated.</param>
     /// <param name="previous">The account's previous snapshot, or null when this is its first.</param>
     /// <param name="scoreDaysAgo">The score on or before AsOf − days, or null when there is none.</param>
     /// <param name="ownChange">

@@ -4,6 +4,7 @@ namespace CustomerHealth.Core.Alerts;
 
 /// <summary>One account on a replayed day as the rules see it: its snapshot, the one before it, and what `score_drop` looks back to.</summary>
 /// <param name="Key">The account's key: the replay's openings name it (<see cref="AlertOpening.Account"/>).</param>
+/// <param name="Now">The account's snapshot on the day.</param>
 /// <param name="Previous">The account's snapshot before the day, or null when the day's is its first.</param>
 /// <param name="ScoreDaysAgo">The score on or before the day − so many days, or null when there is none.</param>
 /// <param name="Own">The part of the score's change over so many days that the account's own measures made, or null when it is not known.</param>

@@ -14,10 +14,15 @@ public static class BacktestObservations
     /// left out: the model is what is tested), labelled by churn in (T, T + horizon]. Accounts scored on no measure are
     /// counted as unscored, not observed.
     /// </summary>
+    /// <param name="plan">The scoring plan of the model tested.</param>
+    /// <param name="accounts">Every account's signals.</param>
+    /// <param name="eventIds">The stored ids of usage event names.</param>
     /// <param name="days">The observation dates (<see cref="DateOnly.DayNumber"/>s).</param>
+    /// <param name="horizonDays">An observation is labelled churned when the account churns within this many days after its date.</param>
     /// <param name="lapseDays">Churn by lapse instead of `churned` events: only an account active at T (an order, or in a
     /// store without orders a usage event, in the lapse window up to T) is observed, and it churned when none follows
     /// within the horizon.</param>
+    /// <param name="cancel">Stops scoring soon after it is cancelled, with <see cref="OperationCanceledException"/>.</param>
     /// <returns>The observations, how many were unscored, and how churn was told (for the report).</returns>
     public static (IReadOnlyList<Observation> Observations, int Unscored, string Churn) Observe(
         ScoringPlan plan, IReadOnlyList<AccountData> accounts, IReadOnlyDictionary<string, int> eventIds, IReadOnlyList<int> days, int horizonDays,

@@ -26,7 +26,12 @@ public sealed record BacktestReport(
     double? LiftTopDecile, IReadOnlyList<GradeRate> ByGrade, IReadOnlyList<CalibrationBin> Calibration, IReadOnlyList<MeasureCheck> Measures,
     int Unscored)
 {
+    /// <param name="plan">The scoring plan of the model tested: its grades, scale and measures.</param>
+    /// <param name="modelVersion">The model version tested.</param>
+    /// <param name="horizonDays">The days after each date within which churn labels an observation.</param>
     /// <param name="dates">The observation dates as shown.</param>
+    /// <param name="observations">The observations (<see cref="BacktestObservations.Observe"/>).</param>
+    /// <param name="unscored">How many accounts at the dates were scored on no measure, and so not observed.</param>
     /// <param name="churn">How churn was told (<see cref="BacktestObservations.Observe"/>).</param>
     public static BacktestReport Of(
         ScoringPlan plan, string modelVersion, int horizonDays, IReadOnlyList<string> dates, IReadOnlyList<Observation> observations, int unscored, string churn)

@@ -6,6 +6,8 @@ using YamlDotNet.RepresentationModel;
 namespace CustomerHealth.Core.Backtesting;
 
 /// <summary>How `chs suggest` uses its observation dates (indexes into them): from <see cref="FirstTest"/> on they test; <see cref="TrainDates"/> fit.</summary>
+/// <param name="FirstTest">The index of the first test date.</param>
+/// <param name="TrainDates">The indexes of the dates that fit.</param>
 /// <param name="Note">Why the split is not clean, when it is not.</param>
 public sealed record DateSplit(int FirstTest, IReadOnlyList<int> TrainDates, string? Note);
 
@@ -22,6 +24,7 @@ public static class SuggestedWeights
     /// reach into it.
     /// </summary>
     /// <param name="days">At least two observation dates (<see cref="DateOnly.DayNumber"/>s), in order.</param>
+    /// <param name="horizonDays">Churn within this many days after a date labels it; a date fits only when that horizon ends by the first test date.</param>
     public static DateSplit Split(IReadOnlyList<int> days, int horizonDays)
     {
         if (days.Count < 2)

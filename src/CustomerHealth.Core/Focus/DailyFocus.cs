@@ -14,9 +14,16 @@ public enum FocusKind
 }
 
 /// <summary>What is known of one account today, for choosing the day's list.</summary>
+/// <param name="AccountId">The account's id.</param>
+/// <param name="Name">Its name, if it has one.</param>
+/// <param name="Arr">Its ARR, if known.</param>
+/// <param name="Score">Its current score; null when unscored.</param>
+/// <param name="Grade">Its current grade's id; null without one.</param>
+/// <param name="EnteredLowestThisWeek">It is in the model's lowest grade and was not a week ago.</param>
 /// <param name="OwnChange">The part of the score's change over the trend window that the account's own measures made; null when not explained.</param>
 /// <param name="Reason">The largest cause of that change, in words.</param>
 /// <param name="RenewsInDays">Days until the renewal; null without one.</param>
+/// <param name="Healthiest">It is in the model's healthiest grade.</param>
 public sealed record FocusCandidate(string AccountId, string? Name, double? Arr, double? Score, string? Grade, bool EnteredLowestThisWeek,
     double? OwnChange, string? Reason, int? RenewsInDays, bool Healthiest);
 

@@ -32,7 +32,11 @@ internal readonly record struct RawValue(MeasureValue Value, int? LastDay, bool 
     public static readonly RawValue NoSignal = new(MeasureValue.Missing, null, false);
 }
 
+/// <param name="value">The compiled value: its spec (options and filters) and its window.</param>
+/// <param name="account">The account's signals.</param>
+/// <param name="day">The day the value is computed as of (a <see cref="DateOnly.DayNumber"/>).</param>
 /// <param name="from">The first day of the window; <see cref="int.MinValue"/> without a window.</param>
+/// <param name="ordersFit">The BG/NBD model fitted on all accounts' orders up to the day, when the aggregate needs it (`p_alive`).</param>
 internal delegate RawValue AggregateCompute(CompiledValue value, AccountData account, int day, int from, BgNbdFit? ordersFit);
 
 /// <summary>One aggregate of one signal kind: its name in model YAML, what the Model page says it is, the options it takes, and how it is computed.</summary>
@@ -185,7 +189,7 @@ public static class AggregateCatalog
     private static Aggregate Usage(string name, WindowFunc<UsageWindow, RawValue> compute, Func<ValueSpec, string> describe) =>
         Usage(name, compute, describe, comparesWindows: false);
 
-    /// <param name="compute">From the tally of the window's answers of the kind; NaN: missing.</param>
+    /// <summary>A `surveys` aggregate: <paramref name="compute"/> works from the tally of the window's answers of the kind; NaN: missing.</summary>
     private static Aggregate Survey(
         string name, Func<(int N, double Sum, double Latest, int Positive, int Promoters, int Detractors), double> compute, Func<ValueSpec, string> describe,
         string? needsKind = null) =>
@@ -193,22 +197,22 @@ public static class AggregateCatalog
             (v, a, day, from, _) => SurveyWindow.TryRead(v, a, day, from, out var w) ? new(MeasureValue.Of(compute(w.Tally())), w.Last, true) : RawValue.NoSignal)
         { NeedsKind = needsKind };
 
-    /// <param name="compute">NaN: missing.</param>
+    /// <summary>A `tickets` aggregate: <paramref name="compute"/> gives NaN for a missing value.</summary>
     private static Aggregate Tickets(string name, WindowFunc<TicketWindow, double> compute, Func<ValueSpec, string> describe) =>
         new(SignalKind.Tickets, name, ValueOptions.Priority, describe,
             (v, a, day, from, _) => TicketWindow.TryRead(v, a, day, from, out var w) ? new(MeasureValue.Of(compute(w)), w.Last, true) : RawValue.NoSignal);
 
-    /// <param name="compute">NaN: missing.</param>
+    /// <summary>An `invoices` aggregate: <paramref name="compute"/> gives NaN for a missing value.</summary>
     private static Aggregate Invoices(string name, WindowFunc<InvoiceWindow, double> compute, Func<ValueSpec, string> describe) =>
         new(SignalKind.Invoices, name, ValueOptions.None, describe,
             (_, a, day, from, _) => InvoiceWindow.TryRead(a, day, from, out var w) ? new(MeasureValue.Of(compute(w)), w.Last, true) : RawValue.NoSignal);
 
-    /// <param name="compute">NaN: missing.</param>
+    /// <summary>An `orders` aggregate: <paramref name="compute"/> gives NaN for a missing value.</summary>
     private static Aggregate Orders(string name, WindowFunc<OrderWindow, double> compute, Func<ValueSpec, string> describe) =>
         new(SignalKind.Orders, name, ValueOptions.None, describe,
             (_, a, day, from, _) => OrderWindow.TryRead(a, day, from, out var w) ? new(MeasureValue.Of(compute(w)), w.Last, true) : RawValue.NoSignal);
 
-    /// <param name="compute">NaN: missing.</param>
+    /// <summary>A `metrics` aggregate: <paramref name="compute"/> gives NaN for a missing value.</summary>
     private static Aggregate Metrics(string name, WindowFunc<MetricWindow, double> compute, Func<ValueSpec, string> describe, bool comparesWindows = false) =>
         new(SignalKind.Metrics, name, ValueOptions.Metric, describe,
             (v, a, day, from, _) => MetricWindow.TryRead(v, a, day, from, out var w) ? new(MeasureValue.Of(compute(w)), w.Last, true) : RawValue.NoSignal)

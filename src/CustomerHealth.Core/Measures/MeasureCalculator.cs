@@ -8,6 +8,9 @@ namespace CustomerHealth.Core.Measures;
 /// </summary>
 public static class MeasureCalculator
 {
+    /// <param name="v">The compiled value: its aggregate, window, `valid_for` and `default`.</param>
+    /// <param name="a">The account's signals.</param>
+    /// <param name="day">The day the value is computed as of (a <see cref="DateOnly.DayNumber"/>).</param>
     /// <param name="ordersFit">The BG/NBD model fitted on all accounts' orders up to the day, for `p_alive`.</param>
     public static MeasureValue Compute(CompiledValue v, AccountData a, int day, BgNbdFit? ordersFit = null)
     {

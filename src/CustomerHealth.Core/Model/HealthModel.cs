@@ -61,6 +61,9 @@ public enum MissingPolicy { Reweight, Neutral, Zero }
 
 public enum HierarchyMode { None, Children }
 
+/// <param name="Id">The grade's id in the model ("red").</param>
+/// <param name="Label">How people call the grade ("At risk").</param>
+/// <param name="Min">The lowest score in the grade: a score gets the first grade, highest `min` first, whose `min` it reaches.</param>
 /// <param name="Color">As the model gives it: `#rgb` or `#rrggbb` since colors are checked at load; a model published
 /// before may hold any text, so what is written into a page is <see cref="SafeColor"/>.</param>
 public sealed record Grade(string Id, string Label, double Min, string Color)

@@ -6,7 +6,6 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using CustomerHealth.Core.Measures;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace CustomerHealth.Core.Model;

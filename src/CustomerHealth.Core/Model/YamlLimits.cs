@@ -43,6 +43,7 @@ public static class YamlLimits
     /// The first bound the text breaks, or null. The check reads the parser's events one by one (no recursion), so it
     /// is safe on any input and costs one pass; a syntax error is left for the loader to report.
     /// </summary>
+    /// <param name="yaml">The model or rules file's text.</param>
     /// <param name="published">
     /// The text was accepted before (a stored model or rules file): only the nesting bound applies, the one that keeps
     /// reading it safe, so that files published before the other bounds existed stay readable.

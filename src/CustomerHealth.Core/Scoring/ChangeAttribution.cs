@@ -6,7 +6,10 @@ namespace CustomerHealth.Core.Scoring;
 public sealed record OwnChange(double Change, string? Mainly);
 
 /// <summary>One side of a score change: a stored or computed score and what made it.</summary>
+/// <param name="Plan">The scoring plan of the model version that scored it.</param>
+/// <param name="ModelVersion">That model version.</param>
 /// <param name="Card">The scorecard's index in <paramref name="Plan"/> (0: the base model).</param>
+/// <param name="Measures">Each measure's part in the score, in the plan's order.</param>
 /// <param name="Score">The score shown (an override's when one applies).</param>
 /// <param name="Computed">The score the model computed.</param>
 public sealed record ScoreSide(ScoringPlan Plan, string ModelVersion, int Card, IReadOnlyList<ScoredMeasure> Measures, double? Score, double? Computed);

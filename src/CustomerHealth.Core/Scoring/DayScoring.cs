@@ -11,7 +11,11 @@ public static class DayScoring
     /// with the model (percentiles over the day's cohort), rolled up from children (`hierarchy: children`,
     /// <see cref="ChildRollUp"/>), graded and overridden (<see cref="Grading"/>).
     /// </summary>
+    /// <param name="plan">The scoring plan of the model that scores.</param>
+    /// <param name="accounts">Every account's signals; the eligible ones are scored.</param>
     /// <param name="eventIds">The stored ids of usage event names.</param>
+    /// <param name="day">The day scored as of (a <see cref="DateOnly.DayNumber"/>).</param>
+    /// <param name="overrides">The overrides given; those in force on the day apply.</param>
     /// <param name="cohort">Other accounts' scorecards and values on the same day, for the percentile cohorts only.</param>
     /// <param name="cancel">Stops taking accounts soon after it is cancelled, with <see cref="OperationCanceledException"/>.</param>
     public static IReadOnlyList<ScoredAccount> Score(

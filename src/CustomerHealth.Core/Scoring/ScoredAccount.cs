@@ -10,6 +10,10 @@ public sealed record ScoredAccount(AccountData Account, AccountScore Computed, d
 }
 
 /// <summary>An override in force: a person's score or grade for an account, with a reason and an end date.</summary>
+/// <param name="AccountKey">The account's key.</param>
+/// <param name="Score">The score the person gave, if any: it replaces the computed one and gives the grade.</param>
+/// <param name="Grade">The grade's id the person gave, if any: it replaces the grade when the model has it.</param>
+/// <param name="Reason">Why, in the person's words.</param>
 /// <param name="StartsDay">The first day it applies (a <see cref="DateOnly.DayNumber"/>).</param>
 /// <param name="UntilDay">The last day it applies.</param>
 public sealed record ScoreOverride(int AccountKey, double? Score, string? Grade, string Reason, int StartsDay, int UntilDay);

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using CustomerHealth.Core.Alerts;
-using CustomerHealth.Core.Model;
 using CustomerHealth.Core.Scoring;
 using CustomerHealth.Store.Backtesting;
 using CustomerHealth.Store.Deliveries;
@@ -40,10 +39,19 @@ public sealed record RuleNoise(
     double? AlertsPerOwnerWeek, int Judged, int FollowedByChurn, double? Precision, double? Lift, double? MedianLeadDays, double ArrCovered, double? ArrCoveredShare);
 
 /// <summary>A replay of alert rules over the scored history (see <see cref="AlertBook.Simulate"/>).</summary>
+/// <param name="From">The first replayed day.</param>
+/// <param name="To">The last replayed day.</param>
+/// <param name="Days">How many days were replayed: the scored days from the first to the last.</param>
+/// <param name="Weeks">The weeks the replayed days span (<see cref="RuleReplay.Weeks"/>).</param>
+/// <param name="HorizonDays">An alert is followed by churn when the account churns within this many days after it opened.</param>
 /// <param name="JudgedUntil">Alerts opened on or before this day are judged against churn (their horizon ended by the
 /// last day the store knows of); null when none is.</param>
 /// <param name="Owners">Owners of the accounts scored on the replayed days: the CSMs whose inboxes the alerts fill.</param>
 /// <param name="BaseChurnRate">Of the accounts scored on a judged replayed day (each day counting), the share that churned within the horizon.</param>
+/// <param name="ChurnedAccounts">The distinct accounts that did.</param>
+/// <param name="ChurnedArr">Their ARR.</param>
+/// <param name="WithCooldown">Each rule's alerts with its cooldown.</param>
+/// <param name="WithoutCooldown">Each rule's alerts with no cooldown.</param>
 /// <param name="All">Every rule's alerts together, with their cooldowns.</param>
 public sealed record NoiseReport(
     string From, string To, int Days, double Weeks, int HorizonDays, string? JudgedUntil, int Owners, double? BaseChurnRate, int ChurnedAccounts, double ChurnedArr,
@@ -267,6 +275,9 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
         return new AlertRunSummary(day, opened, updated, resolved, suppressed, tasks);
     }
 
+    /// <param name="Current">The day's snapshots.</param>
+    /// <param name="Previous">Each account's snapshot before the day, by account key.</param>
+    /// <param name="Ago">Per `score_drop` window (its days), each account's score on or before the day less those days, by account key.</param>
     /// <param name="Own">For an account whose score fell at least a `score_drop` rule's points over its days: the part of the change its own measures made.</param>
     private sealed record DayInputs(List<Snap> Current, Dictionary<long, Snap> Previous, Dictionary<int, Dictionary<long, double?>> Ago, Dictionary<(long Key, int Days), OwnChange?> Own);
 
@@ -513,6 +524,7 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
 
     private sealed record Snap(long Key, AccountState State);
 
+    /// <param name="day">The day the query's `@day` stands for.</param>
     /// <param name="which">A query of (account_key, m): the snapshot day wanted per account.</param>
     private List<Snap> Snapshots(string day, string which)
     {

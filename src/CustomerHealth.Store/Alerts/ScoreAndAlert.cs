@@ -5,6 +5,7 @@ using CustomerHealth.Store.Scoring;
 namespace CustomerHealth.Store.Alerts;
 
 /// <summary>What a scoring with its alerts did: the days scored, and the rules' verdicts on the last of them.</summary>
+/// <param name="Scores">Each day scored, in order.</param>
 /// <param name="Alerts">The rules evaluated on the last day scored; null when that day is not the latest scored day.</param>
 public sealed record ScoredAndAlerted(IReadOnlyList<ScoreSummary> Scores, AlertRunSummary? Alerts);
 

@@ -7,6 +7,10 @@ using CustomerHealth.Store.Scoring;
 namespace CustomerHealth.Store.Backtesting;
 
 /// <summary>What a backtest observes: dates T = from, from + every, ... ≤ to; churn within the horizon after each.</summary>
+/// <param name="From">The first date.</param>
+/// <param name="To">No date is after it.</param>
+/// <param name="EveryDays">The days between two dates.</param>
+/// <param name="HorizonDays">An account observed at T churned when it churns within this many days after T.</param>
 /// <param name="LapseDays">Churn by lapse (SPEC §9) instead of `churned` events: active at T with an order (or, in a
 /// store without orders, a usage event) in the lapse window up to T; churned when none follows within the horizon.</param>
 public sealed record BacktestOptions(DateOnly From, DateOnly To, int EveryDays, int HorizonDays, int? LapseDays = null)
@@ -43,6 +47,8 @@ public sealed class Backtest(StoreDb db)
         return SignalLoader.Settle(db).LoadAll(TimeZoneInfo.FindSystemTimeZoneById(model.Timezone), cancel: cancel);
     }
 
+    /// <param name="model">The model whose scores are observed.</param>
+    /// <param name="options">The dates, the horizon and how churn is told.</param>
     /// <param name="signals">Signals already loaded with <see cref="Signals"/> for a model of the same timezone.</param>
     /// <param name="cancel">Ends the work soon after it is cancelled (each day's accounts check it), with <see cref="OperationCanceledException"/>.</param>
     public (ScoringPlan Plan, IReadOnlyList<Observation> Observations, int Unscored, string Churn) Observe(

@@ -34,6 +34,9 @@ public sealed class DraftModel(StoreDb db, ModelVersions models)
     public DateOnly PreviewDay(DateOnly today) => new ScoringRun(db, models).LatestDay() is { } s ? Day(s) : today;
 
     /// <summary>Scores every account with the published model and the draft as of a day, storing nothing.</summary>
+    /// <param name="draft">The draft model.</param>
+    /// <param name="draftVersion">The draft's version id (<see cref="ModelLoader.VersionId(HealthModel)"/>), as the preview shows it.</param>
+    /// <param name="day">The day scored as of.</param>
     /// <param name="maxChanges">How many grade changes to list (the largest score changes first); all are counted.</param>
     /// <param name="cancel">Ends the work soon after it is cancelled (the client left), with <see cref="OperationCanceledException"/>.</param>
     public Preview Preview(HealthModel draft, string draftVersion, DateOnly day, int maxChanges = 1000, CancellationToken cancel = default)
@@ -70,6 +73,9 @@ public sealed class DraftModel(StoreDb db, ModelVersions models)
     }
 
     /// <summary>Backtests the published model and the draft on the same observation dates; the signals are read once when both share a timezone.</summary>
+    /// <param name="draft">The draft model.</param>
+    /// <param name="draftVersion">The draft's version id (<see cref="ModelLoader.VersionId(HealthModel)"/>), as its report shows it.</param>
+    /// <param name="options">The observation dates, the horizon and how churn is told.</param>
     /// <param name="cancel">Ends the work soon after it is cancelled (the editor closed, a newer run), with <see cref="OperationCanceledException"/>.</param>
     public BacktestComparison Backtest(HealthModel draft, string draftVersion, BacktestOptions options, CancellationToken cancel = default)
     {

@@ -102,10 +102,15 @@ internal interface IStoreEngine
     /// A writer of one entity kind's rows in the import's transaction, which writes each row at once or holds the rows
     /// and writes them in bulk.
     /// </summary>
+    /// <param name="db">The store.</param>
+    /// <param name="tx">The import's transaction.</param>
+    /// <param name="upsert">The entity kind: its table, its columns, its key and the columns an update writes.</param>
     /// <param name="changed">Called, as held rows are written, with the account key of each that added or changed something.</param>
     IEntityWriter OpenEntityWriter(StoreDb db, DbTransaction tx, EntityUpsert upsert, Action<long> changed);
 
     /// <summary>A stage for usage events in the import's transaction, merged into the store set-wise.</summary>
+    /// <param name="db">The store.</param>
+    /// <param name="tx">The import's transaction.</param>
     /// <param name="inbox">The stage's events go to the inbox when merged (see <see cref="UsageMerge"/>).</param>
     IUsageStage OpenUsageStage(StoreDb db, DbTransaction tx, bool inbox = false);
 
@@ -162,8 +167,16 @@ internal interface IUsageStage : IDisposable
     int Merge(bool repeats, int[]? states = null, List<(string UserId, long Key)>? users = null);
 }
 
+/// <param name="Identity">The event's identity: the hash of its event id, or of its fields when it has none.</param>
+/// <param name="Account">The account's key.</param>
+/// <param name="Day">The day it occurred in the store's usage timezone (a <see cref="DateOnly.DayNumber"/>).</param>
+/// <param name="Event">The event name's key.</param>
 /// <param name="User">The user id as sent when its key is not known yet: such users are created and keyed set-wise when the stage is merged.</param>
 /// <param name="UserKey">The user's key when it is known (then <paramref name="User"/> is null).</param>
+/// <param name="Count">The event's count.</param>
+/// <param name="Value">Its value, if it has one.</param>
+/// <param name="OccurredAt">When it occurred, in Unix milliseconds (UTC).</param>
+/// <param name="Properties">Its properties as JSON, keys in order; null without any.</param>
 internal readonly record struct StagedEvent(byte[] Identity, long Account, int Day, long Event, string? User, long? UserKey, long Count, double? Value, long OccurredAt, string? Properties)
 {
     /// <summary>

@@ -16,14 +16,14 @@ internal sealed class UsageMerge
     /// <summary>The columns a stage is filled with: either `user_key`, or `user_id` whose key is found on merge.</summary>
     public const string LoadColumns = "identity, account_key, day, event_key, user_id, user_key, count, value, occurred_at, properties";
 
-    /// <param name="engine">Supplies the row comparisons.</param>
-    /// <param name="stage">The stage table's name (with its schema where the engine needs one).</param>
-    /// <param name="events">The stored events table's name.</param>
     private readonly string stage;
     private readonly string dedupe;
     private readonly string[] keyUsers, corrections, apply, prune;
     private readonly string againstStored, againstInbox, toInbox, emptyInbox;
 
+    /// <param name="engine">Supplies the row comparisons.</param>
+    /// <param name="stage">The stage table's name (with its schema where the engine needs one).</param>
+    /// <param name="events">The stored events table's name.</param>
     public UsageMerge(IStoreEngine engine, string stage, string events)
     {
         this.stage = stage;
@@ -169,6 +169,8 @@ internal sealed class UsageMerge
     /// Merges the events of the inbox into the store and empties it (under the import lock, so that nothing is
     /// appended meanwhile); the merge must have been made with usage_inbox as its stage.
     /// </summary>
+    /// <param name="execute">Runs a statement in the import's transaction.</param>
+    /// <param name="count">Runs a `SELECT COUNT(*)` in the import's transaction.</param>
     /// <param name="beforeCorrections">Run first when some events correct stored ones (they are joined with the stored events then).</param>
     public void MergeInbox(Action<string> execute, Func<string, long> count, string? beforeCorrections = null)
     {

@@ -15,6 +15,8 @@ public sealed record ImportResult(string Kind, string File, int Rows, int Change
     public char? Separator { get; init; }
 }
 
+/// <param name="SkipInvalid">The valid rows land even when others are rejected (they are written to the rejected file); else a file with a rejected row lands nothing.</param>
+/// <param name="Progress">Told the share of the file read so far (0–1).</param>
 /// <param name="MaxListedErrors">How many errors the result lists; all are counted.</param>
 /// <param name="Delimiter">A CSV file's separator (comma, semicolon or tab); null finds it on the header line.</param>
 public sealed record ImportOptions(bool SkipInvalid = false, IProgress<double>? Progress = null, int MaxListedErrors = 100, char? Delimiter = null);

@@ -1,11 +1,14 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
 namespace CustomerHealth.Store.Import;
 
 /// <summary>One input row: where it came from, its fields, and what is needed to write it back out unchanged.</summary>
+/// <param name="Line">Where the row starts in the file: its line (in a JSON array, its 1-based index).</param>
+/// <param name="Fields">Its fields by name; empty when it could not be read.</param>
+/// <param name="CsvFields">A CSV row's fields as they stood, in column order; null for JSON.</param>
 /// <param name="RawText">The row as it stood in the file (the JSON line, or a CSV line that could not be read).</param>
+/// <param name="ReadError">Why the row could not be read; null when it could.</param>
 public sealed record SourceRow(int Line, Dictionary<string, string?> Fields, string[]? CsvFields, string? RawText, string? ReadError = null);
 
 /// <summary>A row that could not even be read (broken quoting, invalid JSON).</summary>
@@ -20,6 +23,7 @@ public static class RowSource
     public static bool IsJsonLines(string path) =>
         path.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".ndjson", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
 
+    /// <param name="reader">The CSV text.</param>
     /// <param name="separator">The separator, or null to find it on the header line.</param>
     /// <param name="header">Told the header's names and the separator in use, before any row.</param>
     public static IEnumerable<SourceRow> Csv(TextReader reader, Action<string[], char> header, char? separator = null)
@@ -218,6 +222,9 @@ public static class RowSource
 
         private readonly char separator;
 
+        /// <param name="path">The file the rejected rows are written to (replaced when it exists).</param>
+        /// <param name="json">JSON Lines with an `_error` field; else CSV with an `_error` column.</param>
+        /// <param name="header">A CSV input's header names, written before `_error`.</param>
         /// <param name="separator">The input's: the rejected rows are written as they stood.</param>
         public RejectWriter(string path, bool json, string[]? header, char separator = ',')
         {

@@ -4,6 +4,10 @@ using Dapper;
 namespace CustomerHealth.Store.Reading;
 
 /// <summary>One dated signal of an account, in words: a survey answer, a ticket, an invoice, a renewal or churn, a sentiment note.</summary>
+/// <param name="Kind">What signal it is: survey, ticket, invoice, subscription or sentiment.</param>
+/// <param name="At">When, as stored: the answer, the ticket's opening, the invoice's due date, the subscription event or the note.</param>
+/// <param name="Title">What happened, in a line.</param>
+/// <param name="Detail">More about it when there is more: a comment, the ticket's or invoice's state, the change in ARR, the note.</param>
 /// <param name="Tone">good, bad or neutral: how the signal reads for the account's health.</param>
 public sealed record TimelineItem(string Kind, string At, string Title, string? Detail, string Tone);
 

@@ -12,6 +12,13 @@ public sealed record DayAverage(string Day, int Snapshots, double? Average);
 public sealed record ScoreBin(double From, double To, int Accounts);
 
 /// <summary>An account whose score moved most over the model's trend window.</summary>
+/// <param name="AccountId">The account's id.</param>
+/// <param name="Name">Its name, if it has one.</param>
+/// <param name="Segment">Its segment, if it has one.</param>
+/// <param name="Owner">Its owner, if it has one.</param>
+/// <param name="Arr">Its ARR, if known.</param>
+/// <param name="Score">Its current score.</param>
+/// <param name="Grade">Its current grade's id; null without one.</param>
 /// <param name="Trend">The score's change over the trend window.</param>
 /// <param name="OwnChange">The part of it that the account's own measures made (their values moving), without data arriving or going quiet, a new model or an override; null when not explained.</param>
 /// <param name="Reason">The largest cause of the change, in words.</param>

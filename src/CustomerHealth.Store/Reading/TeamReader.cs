@@ -6,7 +6,11 @@ using Dapper;
 namespace CustomerHealth.Store.Reading;
 
 /// <summary>A dimension's average score (0–100) over a set of accounts, beside the whole team's.</summary>
+/// <param name="Id">The dimension's id.</param>
+/// <param name="Label">How people call it.</param>
+/// <param name="Average">The average of the accounts' scores for it; null when none had one.</param>
 /// <param name="Accounts">How many of the accounts had a score for the dimension.</param>
+/// <param name="TeamAverage">The same average over all active scored accounts.</param>
 public sealed record DimensionAverage(string Id, string Label, double? Average, int Accounts, double? TeamAverage)
 {
     /// <summary>The average minus the team's, when both are known.</summary>
@@ -17,8 +21,17 @@ public sealed record DimensionAverage(string Id, string Label, double? Average, 
 /// The health of one CSM's book (the active accounts they own; <see cref="Owner"/> null for accounts without an
 /// owner) and their tasks (by assignee).
 /// </summary>
+/// <param name="Owner">The owner, and the assignee of the tasks; null gathers the accounts without an owner and the tasks without an assignee.</param>
+/// <param name="Accounts">How many active accounts the book holds.</param>
+/// <param name="Scored">How many of them have a current score.</param>
+/// <param name="Arr">The book's ARR.</param>
+/// <param name="AverageScore">The average of the current scores; null when none is scored.</param>
+/// <param name="ByGrade">How many accounts are in each grade, by grade id.</param>
 /// <param name="Change">The average change of the book's scores over the last 90 days, over the accounts scored both now and then.</param>
 /// <param name="Compared">How many accounts <see cref="Change"/> is the average of.</param>
+/// <param name="OpenTasks">How many of the tasks assigned to them are not done.</param>
+/// <param name="OverdueTasks">How many of those were due before today.</param>
+/// <param name="Dimensions">Each dimension's average over the book, beside the team's.</param>
 public sealed record TeamMember(
     string? Owner, int Accounts, int Scored, double Arr, double? AverageScore, IReadOnlyDictionary<string, int> ByGrade, double? Change, int Compared,
     int OpenTasks, int OverdueTasks, IReadOnlyList<DimensionAverage> Dimensions);

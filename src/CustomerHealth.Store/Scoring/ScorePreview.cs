@@ -21,6 +21,8 @@ public sealed class ScorePreview(StoreDb db, ModelVersions models)
     /// Every account scored as of a day with each of any models, published or not (the what-if of a draft beside the
     /// current model): the signals are read once for all models that share a timezone.
     /// </summary>
+    /// <param name="asOf">The day scored as of.</param>
+    /// <param name="models">The models to score with; the result holds each one's accounts in the same order.</param>
     /// <param name="cancel">Ends the work soon after it is cancelled, with <see cref="OperationCanceledException"/>; nothing is stored either way.</param>
     public IReadOnlyList<IReadOnlyList<ScoredAccount>> Score(DateOnly asOf, IReadOnlyList<HealthModel> models, CancellationToken cancel)
     {

@@ -7,6 +7,11 @@ using Dapper;
 namespace CustomerHealth.Store.Scoring;
 
 /// <summary>The outcome of scoring one day (the JSON of `chs score --json`).</summary>
+/// <param name="AsOf">The day scored.</param>
+/// <param name="AccountsScored">How many accounts have a score as of the day.</param>
+/// <param name="Unscored">How many were scored on no measure: no score.</param>
+/// <param name="ByGrade">How many accounts are in each grade, by grade id.</param>
+/// <param name="ModelVersion">The model version that scored.</param>
 /// <param name="NotGraded">Accounts scored on less of the model than its `min_coverage`: a score, no grade yet.</param>
 public sealed record ScoreSummary(string AsOf, int AccountsScored, int Unscored, IReadOnlyDictionary<string, int> ByGrade, string ModelVersion, int NotGraded = 0);
 

@@ -27,6 +27,7 @@ internal sealed class SignalLoader
         return new SignalLoader(db);
     }
 
+    /// <param name="zone">The model's timezone: the signals' timestamps become days in it.</param>
     /// <param name="onlyTouched">Load only the accounts marked as touched since they were last scored.</param>
     /// <param name="cancel">Stops the reads soon after it is cancelled (a preview whose client left), throwing <see cref="OperationCanceledException"/>.</param>
     public (List<AccountData> Accounts, Dictionary<string, int> EventIds) LoadAll(TimeZoneInfo zone, bool onlyTouched = false, CancellationToken cancel = default)

@@ -52,7 +52,7 @@ internal static class AccountsApi
             new(d.Id, d.Label, d.Score, d.EffectiveWeight, d.Contribution, d.Measures.Select(MeasureInfo.Of).ToList());
     }
 
-    /// <param name="Value">The measure's value: a number, or the text of a categorical one.</param>
+    /// <summary>One measure of the breakdown; its value is a number, or the text of a categorical one.</summary>
     public sealed record MeasureInfo(string Id, string Label, object? Value, double? Score, double EffectiveWeight, double Contribution, bool Missing, bool Stale)
     {
         public static MeasureInfo Of(MeasureExplanation m) => new(m.Id, m.Label, m.Value, m.Score, m.EffectiveWeight, m.Contribution, m.Missing, m.Stale);

@@ -1,5 +1,4 @@
 using CustomerHealth.Core.Model;
-using CustomerHealth.Store;
 using CustomerHealth.Store.Drafts;
 using CustomerHealth.Store.Models;
 using CustomerHealth.Web.Auth;
@@ -17,7 +16,10 @@ internal static class ModelApi
 {
     public sealed record ModelInfo(string VersionId, string Name, DateTimeOffset PublishedAt, string? Note, bool Current, string? Yaml);
 
-    /// <param name="AlreadyPublished">The model meant the same as the current version (comments and layout aside): nothing was published.</param>
+    /// <summary>
+    /// The current version after a publish, as <see cref="ModelInfo"/>; `AlreadyPublished`: the model meant the same as
+    /// the current version (comments and layout aside), so nothing was published.
+    /// </summary>
     public sealed record PublishedModel(string VersionId, string Name, DateTimeOffset PublishedAt, string? Note, bool Current, string? Yaml, bool AlreadyPublished);
 
     /// <summary>What a draft would do (`histogram` counts scores in tenths of the scale).</summary>
@@ -90,7 +92,7 @@ internal static class ModelApi
         }
     }
 
-    /// <param name="cancel">The request's: the scoring stops soon after the client leaves.</param>
+    /// <summary>Previews a draft; <paramref name="cancel"/> is the request's: the scoring stops soon after the client leaves.</summary>
     private static async Task<Results<Ok<PreviewInfo>, ProblemHttpResult>> PreviewDraft(
         HttpRequest request, [FromQuery(Name = "as_of")] string? asOf, ModelVersions models, DraftModel drafts, ServerSettings settings, DraftRuns runs,
         CancellationToken cancel)

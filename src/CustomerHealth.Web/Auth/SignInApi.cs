@@ -1,8 +1,6 @@
 using System.Text.Encodings.Web;
 using CustomerHealth.Store.Access;
 using Microsoft.AspNetCore.Antiforgery;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 
@@ -95,12 +93,17 @@ internal static class SignInApi
     /// <summary>Only paths on this site, so a crafted link cannot send a user elsewhere after signing in.</summary>
     /// <remarks>
     /// A plain path: it starts with one `/`, and has no backslash, white space or control character (a browser drops a tab
-    /// or a line break, so `/<tab>/evil.example` would lead to `//evil.example`).
+    /// or a line break, so `/&lt;tab&gt;/evil.example` would lead to `//evil.example`).
     /// </remarks>
     internal static bool IsLocal(string? url) =>
         !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || url[1] != '/')
         && url.All(c => c is > ' ' and < (char)0x7f and not '\\');
 
+    /// <param name="ctx">The request.</param>
+    /// <param name="antiforgery">Gives the form its anti-forgery token.</param>
+    /// <param name="returnUrl">Where to go after signing in; kept only when it is a path on this site.</param>
+    /// <param name="error">The message shown above the form, if any.</param>
+    /// <param name="status">The response's status code.</param>
     /// <param name="email">What the person typed, kept when the form comes back with an error.</param>
     private static ContentHttpResult Page(HttpContext ctx, IAntiforgery antiforgery, string? returnUrl, string? error, int status, string? email = null)
     {

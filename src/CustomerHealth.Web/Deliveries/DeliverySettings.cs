@@ -11,7 +11,18 @@ public sealed record SmtpSettings(string? Host, int Port, string From, string? U
 /// `Deliveries:RetryDelayMilliseconds`, doubling); a failed attempt is tried again later with a back-off that
 /// doubles from `Deliveries:BackoffSeconds` up to six hours, and after `Deliveries:MaxAttempts` it is marked failed.
 /// </summary>
+/// <param name="Smtp">The SMTP server e-mail goes through.</param>
 /// <param name="ConfiguredUrl">`PublicUrl` when it is set: where links in messages point.</param>
+/// <param name="Retries">The quick retries of one attempt (`Deliveries:Retries`).</param>
+/// <param name="RetryDelay">The wait before the first quick retry, doubling for each next one (`Deliveries:RetryDelayMilliseconds`).</param>
+/// <param name="MaxAttempts">After this many failed attempts a delivery is marked failed (`Deliveries:MaxAttempts`).</param>
+/// <param name="Backoff">The wait after a first failed attempt, doubling after each next one up to <see cref="MaxBackoff"/> (`Deliveries:BackoffSeconds`).</param>
+/// <param name="Lease">How long the deliveries a sender claimed stay its own before they may be claimed again (`Deliveries:LeaseSeconds`).</param>
+/// <param name="Poll">How long the worker waits between passes when nothing wakes it (`Deliveries:PollMilliseconds`).</param>
+/// <param name="Timeout">How long one try of a delivery may take (`Deliveries:TimeoutSeconds`).</param>
+/// <param name="DigestDay">The day of the week the digest goes out (`Digest:Day`); null: no digest.</param>
+/// <param name="DigestAt">The time of day it is due (`Digest:At`).</param>
+/// <param name="DigestZone">The timezone of that day and time (`Digest:TimeZone`, else `Scoring:TimeZone`).</param>
 public sealed record DeliverySettings(
     SmtpSettings Smtp, Uri? ConfiguredUrl, int Retries, TimeSpan RetryDelay, int MaxAttempts, TimeSpan Backoff, TimeSpan Lease, TimeSpan Poll, TimeSpan Timeout,
     DayOfWeek? DigestDay, TimeOnly DigestAt, TimeZoneInfo DigestZone)

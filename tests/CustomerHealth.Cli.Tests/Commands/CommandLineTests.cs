@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace CustomerHealth.Cli.Tests.Commands;
 
 public abstract class CommandLineTests(TestEngine engine) : IDisposable

@@ -1,6 +1,3 @@
-using System.Text;
-using System.Text.RegularExpressions;
-
 namespace CustomerHealth.Cli.Tests.Commands;
 
 /// <summary>`chs serve` with single sign-on settings, as docs/single-sign-on.md shows them.</summary>

@@ -3,7 +3,6 @@ using System.Text.Json;
 using CustomerHealth.Cli.Commands;
 using CustomerHealth.Core.Signals;
 using Xunit.Abstractions;
-using Piece = CustomerHealth.Tests.HostileCorpus.Piece;
 
 namespace CustomerHealth.Cli.Tests.Hostile;
 

@@ -1,6 +1,5 @@
 using CustomerHealth.Core.Signals;
 using CustomerHealth.Store.Engines;
-using CustomerHealth.Store.Import;
 using Dapper;
 using Npgsql;
 

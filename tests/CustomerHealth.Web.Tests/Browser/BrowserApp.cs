@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using CustomerHealth.Core.Signals;
 using CustomerHealth.Store;
 using CustomerHealth.Store.Access;
 using CustomerHealth.Store.Alerts;

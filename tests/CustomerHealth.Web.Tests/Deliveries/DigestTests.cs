@@ -1,4 +1,3 @@
-using System.Globalization;
 using CustomerHealth.Core.Signals;
 using CustomerHealth.Store.Alerts;
 using CustomerHealth.Store.Import;

@@ -30,6 +30,7 @@ internal enum BodyKind
     Framework,
 }
 
+/// <param name="Body">What the endpoint reads as its body.</param>
 /// <param name="Query">The query parameters the endpoint reads, under the names it binds.</param>
 /// <param name="Fields">The body's fields (JSON) or form fields (dashboard: `_handler` then the fields).</param>
 /// <param name="Valid">A valid body the fields are put into one at a time.</param>

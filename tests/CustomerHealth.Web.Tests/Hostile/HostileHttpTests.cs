@@ -8,7 +8,6 @@ using CustomerHealth.Store.Engines;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
-using Piece = CustomerHealth.Tests.HostileCorpus.Piece;
 
 namespace CustomerHealth.Web.Tests.Hostile;
 
