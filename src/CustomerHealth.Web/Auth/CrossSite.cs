@@ -29,8 +29,8 @@ internal static class CrossSite
         {
             return null;
         }
-        var api = request.Path.StartsWithSegments("/api");
-        var segment = request.Path.StartsWithSegments("/v1");
+        var api = request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase);
+        var segment = request.Path.StartsWithSegments("/v1", StringComparison.OrdinalIgnoreCase);
         if (!(api || segment) || request.Headers.Authorization.Count > 0 || ctx.User.FindFirstValue(Access.KindClaim) != "user")
         {
             return null;

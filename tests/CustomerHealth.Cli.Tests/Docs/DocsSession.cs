@@ -167,7 +167,7 @@ internal sealed partial class DocsSession : IDisposable
         }
         catch (OperationCanceledException)
         {
-            output.AppendLine($"{command.Where}: printed no address in 2 minutes");
+            output.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"{command.Where}: printed no address in 2 minutes");
         }
         var exit = p.HasExited ? p.ExitCode : -1;
         if (exit == -1)

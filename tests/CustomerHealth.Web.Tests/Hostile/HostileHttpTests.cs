@@ -206,7 +206,7 @@ public abstract partial class HostileHttpTests(TestEngine engine, ITestOutputHel
             {
                 var pieces = e.RoutePattern.Parameters.Any(p => p.ParameterPolicies.Any(x => x.Content == "long")) ? HostileCorpus.Numbers : HostileCorpus.Strings;
                 // NUL in a path cannot be sent through the in-memory test client (Kestrel refuses it with 400); it is sent in queries and bodies.
-                foreach (var piece in pieces.Where(p => p.Value.Length < 4_000 && !p.Value.Contains('\0')))
+                foreach (var piece in pieces.Where(p => p.Value.Length < 4_000 && !p.Value.Contains('\0', StringComparison.Ordinal)))
                 {
                     await Send(client, k, $"route value {piece}", Request(method, Route(e, piece.Value), Default()), api);
                 }
