@@ -115,25 +115,27 @@ public sealed class PortfolioTrends(StoreDb db)
     public (IReadOnlyList<Mover> Up, IReadOnlyList<Mover> Down) Movers(int limit = 10, ModelVersions? models = null, int trendDays = 30)
     {
         var pool = models is null ? limit : limit * 5;
-        var rows = db.Connection.Query<(string AccountId, string? Name, string? Segment, string? Owner, double? Arr, double Score, string? Grade, double Trend, string AsOf, long Up, long Down)>(
-            $"""
-            WITH {CurrentAccounts},
-            r AS (SELECT c.account_id, c.name, c.segment, c.owner, c.arr, c.score, c.grade, c.trend, c.as_of,
-                         ROW_NUMBER() OVER (ORDER BY c.trend DESC, c.account_id) AS up, ROW_NUMBER() OVER (ORDER BY c.trend, c.account_id) AS down
-                  FROM cur c WHERE c.score IS NOT NULL AND c.trend IS NOT NULL)
-            SELECT account_id, name, segment, owner, arr, score, grade, trend, as_of, up, down FROM r
-            WHERE (up <= @pool AND trend >= 2) OR (down <= @pool AND trend <= -2)
-            """, new { pool }).ToList();
-        Mover Map((string AccountId, string? Name, string? Segment, string? Owner, double? Arr, double Score, string? Grade, double Trend, string AsOf, long, long) r) =>
+        // The first `pool` accounts each way in the order of their trend (an index walk, not a ranking of every score);
+        // a change of less than two points is flat.
+        List<(string AccountId, string? Name, string? Segment, string? Owner, double? Arr, double Score, string? Grade, double Trend, string AsOf)> Most(string side, string order) =>
+            db.Connection.Query<(string, string?, string?, string?, double?, double, string?, double, string)>(
+                $"""
+                SELECT a.account_id, a.name, a.segment, a.owner, a.arr, s.score, s.grade, s.trend, s.as_of
+                FROM current_scores s JOIN accounts a ON a.account_key = s.account_key
+                WHERE s.score IS NOT NULL AND {side} AND {Active}
+                ORDER BY {order}, a.account_id LIMIT @pool
+                """, new { pool }).ToList();
+        var up = Most("s.trend >= 2", "s.trend DESC");
+        var down = Most("s.trend <= -2", "s.trend");
+        Mover Map((string AccountId, string? Name, string? Segment, string? Owner, double? Arr, double Score, string? Grade, double Trend, string AsOf) r) =>
             new(r.AccountId, r.Name, r.Segment, r.Owner, r.Arr, r.Score, r.Grade, r.Trend);
         if (models is null)
         {
-            return (rows.Where(r => r.Trend >= 2 && r.Up <= limit).OrderBy(r => r.Up).Select(Map).ToList(),
-                rows.Where(r => r.Trend <= -2 && r.Down <= limit).OrderBy(r => r.Down).Select(Map).ToList());
+            return (up.Take(limit).Select(Map).ToList(), down.Take(limit).Select(Map).ToList());
         }
         var reader = new AccountReader(db, models);
         var explained = new List<Mover>();
-        foreach (var r in rows)
+        foreach (var r in up.Concat(down))
         {
             var now = DateOnly.FromDayNumber(StoredDates.DayNumber(r.AsOf));
             ScoreChange? change;
