@@ -61,6 +61,13 @@ public sealed class ScoringPlan
     /// <summary>Whether a measure needs the BG/NBD fit over every account's orders (`p_alive`).</summary>
     public bool UsesPAlive => Aggregates.Any(a => a.NeedsOrdersFit);
 
+    /// <summary>
+    /// True when an account's score can change without any change to its own signals: the model rolls parents up from
+    /// their children (`hierarchy: children`) or fits a population-wide model (`p_alive`'s BG/NBD fit over every
+    /// account's orders). Then rescoring only the accounts whose signals changed is not enough: every account is scored.
+    /// </summary>
+    public bool DependsOnOtherAccounts => Model.Hierarchy == HierarchyMode.Children || UsesPAlive;
+
     /// <summary>The scorecard of an account: the first whose every condition matches, else 0 (the base model).</summary>
     public int ScorecardFor(Func<string, string?> field)
     {

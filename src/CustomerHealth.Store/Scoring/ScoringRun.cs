@@ -1,4 +1,3 @@
-using CustomerHealth.Core.Model;
 using CustomerHealth.Core.Scoring;
 using CustomerHealth.Store.Models;
 using CustomerHealth.Store.Engines;
@@ -85,8 +84,7 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
         var plan = new ScoringPlan(version.Model);
         var day = StoredDates.Text(asOf);
         // Population-wide inputs (the BG/NBD fit, children's roll-ups) change for accounts nobody touched.
-        if (LatestDay() != day || plan.Model.Hierarchy == HierarchyMode.Children ||
-            plan.UsesPAlive ||
+        if (LatestDay() != day || plan.DependsOnOtherAccounts ||
             db.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM snapshots WHERE as_of = @day AND model_version <> @v", new { day, v = version.VersionId }) > 0)
         {
             return null;

@@ -259,6 +259,16 @@ public class DayScoringTests
         r.OverrideReason.ShouldBe("typo");
     }
 
+    [Fact]
+    public void DependsOnOtherAccounts_OnlyForChildRollUpsAndThePopulationFit()
+    {
+        Plan().DependsOnOtherAccounts.ShouldBeFalse();
+        Plan("hierarchy: children\n").DependsOnOtherAccounts.ShouldBeTrue();
+        var pAlive = Model().Replace("{ signal: surveys, kind: nps, aggregate: latest }", "{ signal: orders, aggregate: p_alive }", StringComparison.Ordinal)
+            .Replace("range: { worst: 0, best: 10 }", "range: { worst: 0, best: 1 }", StringComparison.Ordinal);
+        new ScoringPlan(ModelLoader.Load(pAlive)).DependsOnOtherAccounts.ShouldBeTrue();
+    }
+
     [Theory]
     [InlineData(null, null, "r", 0, "give either --score or --grade")]
     [InlineData(50.0, "green", "r", 0, "give either --score or --grade")]
