@@ -31,7 +31,8 @@ public static class SuggestedWeights
         {
             throw new ArgumentException("at least two dates: earlier ones to fit, later ones to test", nameof(days));
         }
-        var firstTest = Math.Max(1, (int)Math.Ceiling(days.Count * 2 / 3.0));
+        // The last third tests, and at least the last date; at least the first date fits.
+        var firstTest = Math.Clamp((int)Math.Ceiling(days.Count * 2 / 3.0), 1, days.Count - 1);
         var trainDates = Enumerable.Range(0, firstTest).Where(i => days[i] + horizonDays <= days[firstTest]).ToList();
         string? note = null;
         if (trainDates.Count == 0)

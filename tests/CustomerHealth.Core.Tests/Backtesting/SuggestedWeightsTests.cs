@@ -60,6 +60,16 @@ public class SuggestedWeightsTests
     }
 
     [Fact]
+    public void Split_TwoDates_TheFirstFitsTheSecondTests()
+    {
+        var split = SuggestedWeights.Split([0, 100], 50);
+
+        split.FirstTest.ShouldBe(1);
+        split.TrainDates.ShouldBe([0]);
+        split.Note.ShouldBeNull();
+    }
+
+    [Fact]
     public void Split_OneDate_Refused()
     {
         Should.Throw<ArgumentException>(() => SuggestedWeights.Split([0], 30));
