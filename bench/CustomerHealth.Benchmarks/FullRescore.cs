@@ -9,7 +9,8 @@ namespace CustomerHealth.Benchmarks;
 
 /// <summary>
 /// End to end: builds a store of N accounts (usage over 90 days plus surveys, tickets, invoices), then times a
-/// full rescore with the 20-measure model and reports the process's peak memory.
+/// full rescore with the 20-measure model and reports the process's peak memory. Last, the same model as SQL in
+/// DuckDB over the same CSV files (<see cref="DuckDbRescore"/>), its scores checked equal to the stored ones, side by side.
 /// </summary>
 internal static class FullRescore
 {
@@ -34,14 +35,21 @@ internal static class FullRescore
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"roll-ups: {Dapper.SqlMapper.ExecuteScalar<long>(db.Connection, "SELECT count(*) FROM usage_daily"):N0} account-day-event rows, {Dapper.SqlMapper.ExecuteScalar<long>(db.Connection, "SELECT count(*) FROM usage_users"):N0} account-day-event-user rows"));
             var run = new ScoringRun(db, models);
+            var rescores = new List<double>();
             for (var i = 0; i < 3; i++)
             {
                 watch.Restart();
                 // ScoreRange always scores every account (Score would rescore only touched ones on the second run).
                 var summary = run.ScoreRange(Portfolios.End, Portfolios.End, 1)[0];
+                rescores.Add(watch.Elapsed.TotalSeconds);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"full rescore #{i + 1}: {summary.AccountsScored:N0} accounts × 20 measures in {watch.Elapsed.TotalSeconds:0.00} s; peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024):N0} MB"));
             }
+            // The day's scores as the product stores them (read as `chs export scores` reads them), before anything
+            // else lands: what DuckDB's SQL must give.
+            var asOf = Portfolios.End.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            var stored = new CustomerHealth.Store.Reading.AccountReader(db, models).List(new CustomerHealth.Store.Reading.AccountQuery(IncludeChurned: true))
+                .Where(r => r.ScoredOn == asOf).ToDictionary(r => r.AccountId, r => (r.Score, r.Grade), StringComparer.Ordinal);
             // An import that touches 100 accounts, then the same day scored again: only those are rescored.
             var touched = Path.Combine(dir, "touch.csv");
             File.WriteAllLines(touched, new[] { "account_id,kind,score,responded_at" }.Concat(
@@ -72,10 +80,45 @@ internal static class FullRescore
             times.Sort();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"show (explained current score), 200 accounts: p50 {times[100]:0.0} ms, p95 {times[190]:0.0} ms"));
+            // Last, so that DuckDB's memory and threads take nothing from the product's figures above.
+            SideBySide(dir, accounts, usage.Rows, store is null ? "SQLite" : "PostgreSQL", importSeconds, rescores, stored);
         }
         finally
         {
             Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// The same model as SQL in DuckDB over the same CSV files (<see cref="DuckDbRescore"/>), its scores checked
+    /// against the product's, and both sides' times printed side by side.
+    /// </summary>
+    private static void SideBySide(string dir, int accounts, long events, string storeName, double importSeconds, List<double> rescores,
+        Dictionary<string, (double? Score, string? Grade)> stored)
+    {
+        var duck = DuckDbRescore.Run(dir, Portfolios.End, stored);
+        var inv = CultureInfo.InvariantCulture;
+        string Times(IEnumerable<double> t) => string.Join(" / ", t.Select(x => x.ToString("0.00", inv)));
+        string Check(DuckDbRescore.Comparison c) => string.Create(inv,
+            $"{c.Matched:N0} of {c.Accounts:N0} accounts match chs's stored score within {DuckDbRescore.Tolerance:0e0} and grade (largest difference {c.LargestDifference:0.0e0})")
+            + (c.AllMatch ? "" : "; NOT ALL MATCH, so its times do not count:" + string.Concat(c.Examples.Select(e => "\n        " + e)));
+        var rescore = Stats.Median(rescores);
+        var rawWhole = duck.LoadSeconds + duck.Raw.StatementSeconds[0] + duck.Raw.ReadSeconds;
+        var rollupWhole = duck.LoadSeconds + duck.RollupSeconds + duck.Rollups.StatementSeconds[0] + duck.Rollups.ReadSeconds;
+        Console.WriteLine(string.Create(inv, $"""
+            side by side, one run: {accounts:N0} accounts, {events:N0} usage events, the 20-measure model as of {Portfolios.End:yyyy-MM-dd}
+              chs on {storeName}: full rescore {Times(rescores)} s (median {rescore:0.00}); import of the CSV files {importSeconds:0.0} s
+              DuckDB {duck.Version}: CSV load {duck.LoadSeconds:0.00} s (usage.csv {duck.UsageLoadSeconds:0.00} s; {duck.LoadedMegabytes:N0} MB in memory)
+                model SQL over the raw events: statement {Times(duck.Raw.StatementSeconds)} s (median {duck.Raw.Median:0.00}); whole (load, SQL, reading the scores) {rawWhole:0.00} s
+                  {Check(duck.Raw.Comparison)}
+                roll-ups built in {duck.RollupSeconds:0.00} s ({duck.RollupRows:N0} account-day-event rows, {duck.RollupUserRows:N0} account-day-event-user rows)
+                model SQL over the roll-ups: statement {Times(duck.Rollups.StatementSeconds)} s (median {duck.Rollups.Median:0.00}); whole (load, roll-ups, SQL, reading) {rollupWhole:0.00} s
+                  {Check(duck.Rollups.Comparison)}
+              chs's time over DuckDB's (medians): full rescore {rescore / duck.Raw.Median:0.00}× the SQL over the raw events, {rescore / duck.Rollups.Median:0.00}× the SQL over the roll-ups; import and rescore {(importSeconds + rescore) / rawWhole:0.00}× the whole over the raw events
+            """));
+        if (!duck.AllMatch)
+        {
+            Console.WriteLine("DuckDB's scores differ from chs's: the comparison does not count.");
         }
     }
 }

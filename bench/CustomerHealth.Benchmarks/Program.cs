@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using CustomerHealth.Benchmarks;
 
-// `rescore [ACCOUNTS] [USAGE_EVENTS]` runs the end-to-end rescore, `import [EVENTS]` the import comparison,
+// `rescore [ACCOUNTS] [USAGE_EVENTS]` runs the end-to-end rescore (then the same model as SQL in DuckDB, side by side), `import [EVENTS]` the import comparison,
 // `http [ACCOUNTS]` HTTP ingest and freshness, `pages [ACCOUNTS] [WEEKS]` the Accounts and Account pages, `backtest [ACCOUNTS] [USAGE_EVENTS]` a year of weekly backtest dates;
 // anything else goes to BenchmarkDotNet.
 if (args.Length > 0 && args[0] == "import")
