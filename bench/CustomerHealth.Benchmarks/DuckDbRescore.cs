@@ -45,9 +45,11 @@ internal static class DuckDbRescore
     {
         using var db = new DuckDBConnection("DataSource=:memory:");
         db.Open();
+        // A timestamp without an offset is UTC, as in the product's imports.
         Execute(db, "SET TimeZone = 'UTC'");
         Execute(db, $"SET file_search_path = '{dir.Replace("'", "''", StringComparison.Ordinal)}'");
         Execute(db, $"SET VARIABLE as_of = DATE '{asOf:yyyy-MM-dd}'");
+        Execute(db, Sql("macros.sql"));
 
         var watch = Stopwatch.StartNew();
         // One statement a file: the usage file's load is timed apart from the others'.

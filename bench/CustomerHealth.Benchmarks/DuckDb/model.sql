@@ -1,16 +1,12 @@
 -- The 20-measure model of BenchModels.cs, written as SQL: every eligible account's score, coverage and grade as of
--- the day in the variable `as_of` (`SET VARIABLE as_of = DATE '2025-06-30'`), into the table `duck_scores`.
+-- the day in the variable `as_of` (`SET VARIABLE as_of = DATE '2025-06-30'`), into the table `duck_scores`, with
+-- the macros of macros.sql.
 -- It computes what docs/model-reference.md defines, point in time (nothing dated after the day is read), over the
 -- tables of load.sql and the usage views `usage_rows` (account_id, day, event, n, value_sum) and `usage_user_rows`
 -- (account_id, day, event, user_id) of usage-raw.sql or usage-rollups.sql.
 --
 -- What the portfolio's files do not have is left out: no subscriptions file and no `status` column (so no account
 -- is churned, and tenure is counted from `started_on`), no ticket `first_response_at`, no invoice `issued_on`.
-
-CREATE OR REPLACE TEMP MACRO as_of() AS CAST(getvariable('as_of') AS DATE);
-
--- A window of N days is the N days ending with the as-of day.
-CREATE OR REPLACE TEMP MACRO in_window(day, days) AS day BETWEEN as_of() - (days - 1) AND as_of();
 
 CREATE OR REPLACE TABLE duck_scores AS
 WITH
@@ -76,7 +72,7 @@ users_by_account AS (
 
 -- Survey answers. A row without a response_id is identified by the whole row: the same answer twice is one answer.
 survey_answers AS (
-    SELECT DISTINCT account_id, kind, score, responded_at, CAST(responded_at AS DATE) AS day
+    SELECT DISTINCT account_id, kind, score, responded_at, utc_day(responded_at) AS day
     FROM surveys
 ),
 surveys_by_account AS (
@@ -93,8 +89,8 @@ surveys_by_account AS (
 -- Tickets, dated by the day they opened. A ticket is closed from its closed_at; one whose status is solved or
 -- closed without a closing time is taken as closed when it opened (the file has no first_response_at).
 ticket_rows AS (
-    SELECT account_id, CAST(opened_at AS DATE) AS day, escalated,
-        CAST(coalesce(closed_at, CASE WHEN status IN ('solved', 'closed') THEN opened_at END) AS DATE) AS closed_day
+    SELECT account_id, utc_day(opened_at) AS day, escalated,
+        utc_day(coalesce(closed_at, CASE WHEN status IN ('solved', 'closed') THEN opened_at END)) AS closed_day
     FROM tickets
 ),
 tickets_by_account AS (
