@@ -38,6 +38,17 @@ model (measure, dimension, dimension_weight, measure_weight, curve, worst, best)
     ) AS m (measure, dimension, dimension_weight, measure_weight, curve, worst, best)
 ),
 
+-- Coverage counts each measure that has data with its weight as if every measure had: its dimension's share of the
+-- model's weight × its share of the dimension's.
+model_dimensions AS (
+    SELECT dimension, any_value(dimension_weight) AS dimension_weight, sum(measure_weight) AS measures_weight
+    FROM model GROUP BY dimension HAVING sum(measure_weight) > 0
+),
+coverage_shares AS (
+    SELECT m.measure, d.dimension_weight / (SELECT sum(dimension_weight) FROM model_dimensions) * (m.measure_weight / d.measures_weight) AS model_share
+    FROM model m JOIN model_dimensions d USING (dimension)
+),
+
 -- Usage per account. An account has usage "of the kind" when it has any event on or before the day; the
 -- first-day columns read every event (they also date the account for eligibility).
 usage_by_account AS (
@@ -60,13 +71,13 @@ usage_by_account AS (
     GROUP BY account_id
 ),
 
--- Distinct users over a window: each user once, whatever the days and events.
+-- Distinct users over a window: a user is in a window when the last day they used the product on or before the
+-- as-of day is in it (each user once, whatever the days and events; twice as fast as count(DISTINCT user_id)).
 users_by_account AS (
     SELECT account_id,
-        count(DISTINCT user_id) FILTER (in_window(day, 90)) AS users_90,
-        count(DISTINCT user_id) FILTER (in_window(day, 30)) AS users_30
-    FROM usage_user_rows
-    WHERE day <= as_of()
+        count(*) FILTER (in_window(last_day, 90)) AS users_90,
+        count(*) FILTER (in_window(last_day, 30)) AS users_30
+    FROM (SELECT account_id, user_id, max(day) AS last_day FROM usage_user_rows WHERE day <= as_of() GROUP BY account_id, user_id)
     GROUP BY account_id
 ),
 
@@ -201,32 +212,22 @@ scores AS (
     SELECT account_id, measure, dimension, dimension_weight, measure_weight, score FROM percentile_scores
 ),
 
--- Reweighting: a measure's effective weight is (its dimension's weight / Σ the weights of the dimensions with a
--- measure left) × (its weight / Σ the weights of its dimension's measures left).
-dimensions_left AS (
-    SELECT account_id, dimension, any_value(dimension_weight) AS dimension_weight, sum(measure_weight) AS measures_weight
-    FROM scores GROUP BY account_id, dimension
-),
-weight_left AS (
-    SELECT account_id, sum(dimension_weight) AS dimensions_weight FROM dimensions_left GROUP BY account_id
-),
--- Coverage: the same weights as if every measure had data, summed over the measures that had.
-model_dimensions AS (
-    SELECT dimension, any_value(dimension_weight) AS dimension_weight, sum(measure_weight) AS measures_weight FROM model GROUP BY dimension
-),
-model_weight AS (
-    SELECT sum(dimension_weight) AS dimensions_weight FROM model_dimensions WHERE measures_weight > 0
+-- The overall score (`missing: reweight`): a dimension's score is Σ wᵢ·sᵢ / Σ wᵢ over its measures left, the
+-- overall score the same over the dimensions left with their weights — the sum of effective weight × score.
+dimension_scores AS (
+    SELECT s.account_id, s.dimension, any_value(s.dimension_weight) AS dimension_weight,
+        sum(s.measure_weight * s.score) / sum(s.measure_weight) AS score,
+        sum(c.model_share) AS covered
+    FROM scores s JOIN coverage_shares c USING (measure)
+    GROUP BY s.account_id, s.dimension
+    HAVING sum(s.measure_weight) > 0
 ),
 totals AS (
-    SELECT s.account_id,
-        CASE WHEN any_value(w.dimensions_weight) > 0
-            THEN sum(s.dimension_weight / w.dimensions_weight * (s.measure_weight / d.measures_weight) * s.score) END AS score,
-        least(1, sum(s.dimension_weight / (SELECT dimensions_weight FROM model_weight) * (s.measure_weight / md.measures_weight))) AS coverage
-    FROM scores s
-    JOIN dimensions_left d USING (account_id, dimension)
-    JOIN weight_left w USING (account_id)
-    JOIN model_dimensions md ON md.dimension = s.dimension
-    GROUP BY s.account_id
+    SELECT account_id,
+        CASE WHEN sum(dimension_weight) > 0 THEN sum(dimension_weight * score) / sum(dimension_weight) END AS score,
+        least(1, sum(covered)) AS coverage
+    FROM dimension_scores
+    GROUP BY account_id
 )
 
 -- The grade: the first whose min the score reaches (green 70, yellow 40, red 0), once half the model's weight had
