@@ -35,8 +35,6 @@ internal sealed class AccountPageModel(
     /// <summary>The sentiment ratings a person picks from, with their words.</summary>
     public static readonly (string Value, string Label)[] Ratings = [("1", "1 · very worried"), ("2", "2"), ("3", "3 · fine"), ("4", "4"), ("5", "5 · excellent")];
 
-    public string Id => id;
-
     /// <summary>The account, or null when there is none with this id.</summary>
     public AccountDetail? Detail { get; private set; }
 

@@ -20,8 +20,6 @@ internal sealed class AccountsPageModel(AccountReader accounts, FacetCache facet
     /// <summary>The renewal windows the filter offers, in days.</summary>
     public static readonly int[] RenewalWindows = [30, 90, 180, 365];
 
-    public AccountListQuery Query => query;
-
     public IReadOnlyList<AccountRow> Rows { get; private set; } = [];
 
     public AccountFacets Facets { get; private set; } = new([], [], [], []);

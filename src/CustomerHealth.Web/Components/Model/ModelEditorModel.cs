@@ -92,8 +92,6 @@ internal sealed class ModelEditorModel(StoreAccess store, TimeProvider clock, Dr
     /// <summary>The backtest dates the scored history allows, or null when it is too short for any.</summary>
     public BacktestOptions? Defaults { get; private set; }
 
-    public bool Interactive => interactive;
-
     /// <summary>Valid, and not waiting for a check.</summary>
     public bool Valid => Draft is not null && !Checking;
 

@@ -18,9 +18,6 @@ internal sealed class TeamPageModel(TeamReader teams, AccountReader accounts, Da
 
     public Store.Reading.Team Book { get; private set; } = new([], [], TeamReader.ChangeDays);
 
-    /// <summary>The CSM the address asks for, when one is.</summary>
-    public string? Owner => owner;
-
     /// <summary>The CSM asked for, or null (the whole team, or nobody by that name).</summary>
     public TeamMember? Member { get; private set; }
 
