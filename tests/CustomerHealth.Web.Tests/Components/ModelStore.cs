@@ -1,0 +1,153 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text;
+using CustomerHealth.Core.Signals;
+using CustomerHealth.Store;
+using CustomerHealth.Store.Import;
+using CustomerHealth.Store.Models;
+using CustomerHealth.Store.Scoring;
+using CustomerHealth.Web.Components;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+
+namespace CustomerHealth.Web.Tests.Components;
+
+/// <summary>
+/// A store for the tests of the pages' models: an SQLite file of its own, the clock set to a day, and the readers a
+/// page is given; the tests build a model on it as the page does, with no rendering and no web app.
+/// </summary>
+internal sealed class ModelStore : IDisposable
+{
+    /// <summary>
+    /// Scores that are easy to work out: 0.6 × the latest `health` metric + 0.4 × the latest NPS × 10, or the metric
+    /// alone without an NPS answer; green from 70, yellow from 40.
+    /// </summary>
+    public const string Model =
+        """
+        name: Page models
+        trend_days: 30
+        grades:
+          - { id: green,  label: Healthy,         min: 70, color: "#2e7d32" }
+          - { id: yellow, label: Needs attention, min: 40, color: "#f9a825" }
+          - { id: red,    label: At risk,         min: 0,  color: "#c62828" }
+        dimensions:
+          - id: product
+            label: Product health
+            weight: 60
+            measures:
+              - id: health
+                weight: 100
+                value: { signal: metrics, metric: health, aggregate: latest }
+                score: { range: { worst: 0, best: 100 } }
+          - id: voice
+            label: Customer voice
+            weight: 40
+            measures:
+              - id: nps
+                weight: 100
+                value: { signal: surveys, kind: nps, aggregate: latest }
+                score: { range: { worst: 0, best: 10 } }
+        """;
+
+    /// <summary>The same measures counting points: 60 for the metric, 40 for NPS.</summary>
+    public const string PointsModel =
+        """
+        name: Page models in points
+        scale: points
+        trend_days: 30
+        grades:
+          - { id: green,  label: Healthy,         min: 70, color: "#2e7d32" }
+          - { id: yellow, label: Needs attention, min: 40, color: "#f9a825" }
+          - { id: red,    label: At risk,         min: 0,  color: "#c62828" }
+        dimensions:
+          - id: product
+            label: Product health
+            measures:
+              - id: health
+                points: 60
+                value: { signal: metrics, metric: health, aggregate: latest }
+                score: { range: { worst: 0, best: 100 } }
+          - id: voice
+            label: Customer voice
+            measures:
+              - id: nps
+                points: 40
+                value: { signal: surveys, kind: nps, aggregate: latest }
+                score: { range: { worst: 0, best: 10 } }
+        """;
+
+    private readonly string dir = Path.Combine(Path.GetTempPath(), "chs-web-models", Guid.NewGuid().ToString("N"));
+    private int files;
+
+    public ModelStore(DateOnly today)
+    {
+        Directory.CreateDirectory(dir);
+        Target = Path.Combine(dir, "chs.db");
+        Clock.SetDate(today);
+        Db = StoreDb.Open(Target);
+        Models = new ModelVersions(Db, Clock);
+        Importer = new Importer(Db, Clock);
+    }
+
+    public string Target { get; }
+
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.MinValue);
+
+    public DateOnly Today => Clock.Today();
+
+    public StoreDb Db { get; }
+
+    public ModelVersions Models { get; }
+
+    public Importer Importer { get; }
+
+    /// <summary>What every page of a request shares, as the app makes it for a request.</summary>
+    public Dashboard Dashboard() => new(Db, new ModelVersions(Db, Clock), Clock);
+
+    /// <summary>The store as the app opens it for work that runs beside a request (the model editor's previews).</summary>
+    public StoreAccess Access() =>
+        new(ServerSettings.From(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Db"] = Target }).Build()));
+
+    public ModelVersion Publish(string yaml = Model) => Models.Publish(yaml, "model.yaml", "test");
+
+    /// <summary>Imports CSV lines (the header first) of a kind; every row must be taken.</summary>
+    public void Import(ImportKind kind, params string[] lines)
+    {
+        var file = Path.Combine(dir, $"{kind.Name()}-{++files}.csv");
+        File.WriteAllText(file, string.Concat(lines.Select(l => l + "\n")), new UTF8Encoding(false));
+        var result = Importer.ImportFile(kind, file, new ImportOptions());
+        result.Applied.ShouldBeTrue(string.Join("; ", result.Errors.Select(e => $"{e.Field}: {e.Reason}")));
+    }
+
+    /// <summary>The `health` metric of accounts on a day.</summary>
+    public void Health(DateOnly day, params (string Account, double Value)[] values) =>
+        Import(ImportKind.Metrics, ["account_id,metric,date,value", .. values.Select(v => $"{v.Account},health,{Day(day)},{v.Value.ToString(CultureInfo.InvariantCulture)}")]);
+
+    public void Score(params DateOnly[] days)
+    {
+        foreach (var day in days)
+        {
+            new ScoringRun(Db, Models).Score(day);
+        }
+    }
+
+    public static string Day(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    /// <summary>A signed-in person of a role, as the sign-in makes them.</summary>
+    public static ClaimsPrincipal Person(string role, string? email = null) =>
+        new(new ClaimsIdentity([new Claim(ClaimTypes.Name, email ?? $"{role}@example.com"), new Claim(ClaimTypes.Role, role)], "test"));
+
+    public void Dispose()
+    {
+        Db.Dispose();
+        SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held open; the temporary folder is cleaned by the system.
+        }
+    }
+}
