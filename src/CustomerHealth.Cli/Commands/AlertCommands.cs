@@ -181,7 +181,7 @@ internal static class AlertCommands
             AlertRuleSet ruleSet;
             try
             {
-                ruleSet = book.Validate(path == "-" ? AlertBook.ShippedRules : File.ReadAllText(path), path == "-" ? "shipped rules" : path);
+                ruleSet = book.ValidateDraft(path == "-" ? AlertBook.ShippedRules : File.ReadAllText(path), path == "-" ? "shipped rules" : path);
             }
             catch (AlertRulesInvalidException e)
             {

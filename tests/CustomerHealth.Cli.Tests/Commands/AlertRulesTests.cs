@@ -48,6 +48,30 @@ public sealed class AlertRulesTests : IDisposable
     }
 
     [Fact]
+    public void RulesTest_TheRulesAsShown_KeepTheStoredSecretsOfTheirDestinations()
+    {
+        chs.Run("init").ExitCode.ShouldBe(0);
+        var rules = "rules:\n  - id: unhappy\n    when: { measure: { id: nps, below: 0 } }\n    notify: [\"slack:cs\"]\n" +
+            "destinations:\n  cs: { kind: slack, url: \"https://hooks.slack.com/services/T000/B000/XXXX\" }\n";
+        chs.Run("alerts", "rules", "set", chs.Write("rules.yaml", rules)).ExitCode.ShouldBe(0);
+        chs.Run("import", "surveys", chs.Write("surveys.csv", $"account_id,kind,score,responded_at\nA1,nps,0,{TimeProvider.System.Today():yyyy-MM-dd}T09:00:00Z\n")).ExitCode.ShouldBe(0);
+        chs.Run("score").ExitCode.ShouldBe(0);
+        var shown = chs.Run("alerts", "rules", "show");
+        shown.Out.ShouldContain("url: \"******\"");
+        shown.Out.ShouldNotContain("XXXX");
+
+        // The file `show` printed is tried as it would be set: the placeholder stands for the stored address.
+        var tried = chs.Run("alerts", "rules", "test", chs.Write("shown.yaml", shown.Out));
+        tried.ExitCode.ShouldBe(0, tried.ToString());
+        tried.Out.ShouldNotContain("XXXX");
+
+        // A placeholder for a destination the store has no secret for is refused, naming it.
+        var unknown = chs.Run("alerts", "rules", "test", chs.Write("other.yaml", shown.Out.Replace("cs", "ops", StringComparison.Ordinal)));
+        unknown.ExitCode.ShouldBe(1);
+        unknown.Err.ShouldContain("ops");
+    }
+
+    [Fact]
     public void RulesTest_Horizon_MeasuresTheAlertsAgainstChurnPerRuleAndUnderAll()
     {
         chs.Run("init").ExitCode.ShouldBe(0);
