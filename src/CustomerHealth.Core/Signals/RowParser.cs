@@ -29,9 +29,17 @@ public static class RowParser
     public static string Name(this ImportKind kind) => kind.ToString().ToLowerInvariant();
 
     /// <summary>Parses a row; returns null and fills <paramref name="errors"/> when it is invalid.</summary>
-    public static SignalRecord? Parse(ImportKind kind, IReadOnlyDictionary<string, string?> row, List<FieldError> errors)
+    /// <param name="kind">The import kind the row is of.</param>
+    /// <param name="row">The row's fields by column name.</param>
+    /// <param name="errors">Filled with what is wrong with the row.</param>
+    /// <param name="decimalComma">
+    /// Whether a number may have a comma as its decimal point (`12,5`; a semicolon-separated file, as spreadsheets save
+    /// them where the comma is the decimal point). A point is always read as one; a number with both, or with more than
+    /// one comma, is refused (no thousands separators).
+    /// </param>
+    public static SignalRecord? Parse(ImportKind kind, IReadOnlyDictionary<string, string?> row, List<FieldError> errors, bool decimalComma = false)
     {
-        var r = new Fields(row, errors, KnownFields[kind]);
+        var r = new Fields(row, errors, KnownFields[kind], decimalComma);
         SignalRecord record = kind switch
         {
             ImportKind.Accounts => ParseAccount(r),
@@ -122,7 +130,7 @@ public static class RowParser
         return 0;
     }
 
-    private sealed class Fields(IReadOnlyDictionary<string, string?> row, List<FieldError> errors, string[] known)
+    private sealed class Fields(IReadOnlyDictionary<string, string?> row, List<FieldError> errors, string[] known, bool decimalComma)
     {
         public IEnumerable<string> Given => row.Where(kv => !string.IsNullOrWhiteSpace(kv.Value)).Select(kv => kv.Key);
 
@@ -206,11 +214,17 @@ public static class RowParser
             {
                 return null;
             }
-            if (double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d))
+            var text = decimalComma && t.IndexOf(',', StringComparison.Ordinal) is var comma and >= 0 &&
+                t.IndexOf(',', comma + 1) < 0 && !t.Contains('.', StringComparison.Ordinal)
+                ? t.Replace(',', '.')
+                : t;
+            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d))
             {
                 return d;
             }
-            Fail(field, $"must be a number with '.' as decimal point, got '{t}'");
+            Fail(field, decimalComma
+                ? $"must be a number with ',' or '.' as decimal point and no thousands separator, got '{t}'"
+                : $"must be a number with '.' as decimal point, got '{t}'");
             return null;
         }
 

@@ -273,7 +273,7 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
             fieldErrors.Add(new FieldError("(line)", readError));
             return null;
         }
-        var record = RowParser.Parse(kind, row.Fields, fieldErrors);
+        var record = RowParser.Parse(kind, row.Fields, fieldErrors, row.DecimalComma);
         if (row.Fields.TryGetValue("_extra_columns", out var extra))
         {
             fieldErrors.Add(new FieldError("(line)", $"more fields than the header names: {extra}"));

@@ -9,7 +9,11 @@ namespace CustomerHealth.Store.Import;
 /// <param name="CsvFields">A CSV row's fields as they stood, in column order; null for JSON.</param>
 /// <param name="RawText">The row as it stood in the file (the JSON line, or a CSV line that could not be read).</param>
 /// <param name="ReadError">Why the row could not be read; null when it could.</param>
-public sealed record SourceRow(int Line, Dictionary<string, string?> Fields, string[]? CsvFields, string? RawText, string? ReadError = null);
+public sealed record SourceRow(int Line, Dictionary<string, string?> Fields, string[]? CsvFields, string? RawText, string? ReadError = null)
+{
+    /// <summary>Whether its numbers may have a comma as decimal point: a row of a semicolon-separated file.</summary>
+    public bool DecimalComma { get; init; }
+}
 
 /// <summary>A row that could not even be read (broken quoting, invalid JSON).</summary>
 public sealed class RowReadException(int line, string message) : Exception(message)
@@ -67,7 +71,7 @@ public static class RowSource
             {
                 fields["_extra_columns"] = string.Join(csv.Separator, record.Skip(names.Length));
             }
-            yield return new SourceRow(csv.RecordLine, fields, record, null);
+            yield return new SourceRow(csv.RecordLine, fields, record, null) { DecimalComma = csv.Separator == ';' };
         }
     }
 

@@ -22,6 +22,30 @@ public abstract class SeparatorTests(TestEngine engine) : IDisposable
     }
 
     [Fact]
+    public void Import_ASemicolonFile_ReadsADecimalComma_AndRefusesThousandsSeparators()
+    {
+        chs.Run("init").ExitCode.ShouldBe(0);
+        var file = chs.Write("accounts.csv", "account_id;arr;seats\nDEC-1;12000,50;7\nDEC-2;99.5;3,0\n");
+        var r = chs.Run("import", "accounts", file);
+        r.ExitCode.ShouldBe(0, r.ToString());
+        var accounts = chs.Run("accounts", "--json").Json.EnumerateArray().ToDictionary(a => a.GetProperty("account_id").GetString()!);
+        accounts["DEC-1"].GetProperty("arr").GetDouble().ShouldBe(12000.5);
+        accounts["DEC-2"].GetProperty("arr").GetDouble().ShouldBe(99.5);
+
+        // 1.234,50 and 1,234,5 could be read two ways: refused, naming the line and the field, and nothing lands.
+        var ambiguous = chs.Write("ambiguous.csv", "account_id;arr\nDEC-3;1.234,50\nDEC-4;1,234,5\n");
+        var refused = chs.Run("import", "accounts", ambiguous);
+        refused.ExitCode.ShouldBe(1, refused.ToString());
+        refused.Err.ShouldContain("ambiguous.csv:2: arr: must be a number with ',' or '.' as decimal point and no thousands separator, got '1.234,50'");
+        refused.Err.ShouldContain("ambiguous.csv:3: arr:");
+        chs.Count("SELECT COUNT(*) FROM accounts").ShouldBe(2);
+
+        // In a comma-separated file a quoted 12,5 is not a number: the comma there is not a decimal point.
+        var commas = chs.Write("commas.csv", "account_id,arr\nDEC-5,\"12,5\"\n");
+        chs.Run("import", "accounts", commas).Err.ShouldContain("must be a number with '.' as decimal point, got '12,5'");
+    }
+
+    [Fact]
     public void Import_ATabFile_AndAGivenDelimiter_AreRead()
     {
         chs.Run("init").ExitCode.ShouldBe(0);

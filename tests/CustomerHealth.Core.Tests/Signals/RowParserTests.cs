@@ -58,6 +58,32 @@ public class RowParserTests
         });
     }
 
+    [Theory]
+    [InlineData("12,5", true, 12.5)]
+    [InlineData("0,25", true, 0.25)]
+    [InlineData("12.5", true, 12.5)]
+    [InlineData("1,5e3", true, 1500.0)]
+    [InlineData("1.234,5", true, null)]
+    [InlineData("1,234,5", true, null)]
+    [InlineData("12,5", false, null)]
+    [InlineData("12.5", false, 12.5)]
+    public void Parse_ADecimalComma_OnlyWhereTheFileAllowsIt(string arr, bool decimalComma, double? expected)
+    {
+        var errors = new List<FieldError>();
+        var record = RowParser.Parse(ImportKind.Accounts, Row(("account_id", "acme"), ("arr", arr)), errors, decimalComma) as AccountRecord;
+
+        if (expected is { } value)
+        {
+            errors.ShouldBeEmpty();
+            record.ShouldNotBeNull().Arr.ShouldBe(value);
+        }
+        else
+        {
+            record.ShouldBeNull();
+            errors.ShouldHaveSingleItem().Field.ShouldBe("arr");
+        }
+    }
+
     [Fact]
     public void Parse_Account_ReadsEveryField()
     {
