@@ -89,7 +89,7 @@ public abstract class AccountPageTests(TestEngine engine) : IDisposable
         using (var db = app.OpenStore())
         {
             var models = new ModelVersions(db, TimeProvider.System);
-            models.Publish(PointsModel, "points.yaml", "points");
+            models.Publish(PageBook.PointsModel, "points.yaml", "points");
             new ScoringRun(db, models).ScoreRange(PageBook.Today, PageBook.Today, 1);
         }
         var client = await app.SignedIn("viewer");
@@ -117,32 +117,6 @@ public abstract class AccountPageTests(TestEngine engine) : IDisposable
         breakdown.ShouldContain("<th scope=\"col\" class=\"num\">Weight</th><th scope=\"col\" class=\"num\">Points</th>");
         breakdown.ShouldContain("<td class=\"num\">60%</td>");
     }
-
-    private const string PointsModel =
-        """
-        name: Page test in points
-        scale: points
-        trend_days: 30
-        grades:
-          - { id: green,  label: Healthy,         min: 70, color: "#2e7d32" }
-          - { id: yellow, label: Needs attention, min: 40, color: "#f9a825" }
-          - { id: red,    label: At risk,         min: 0,  color: "#c62828" }
-        dimensions:
-          - id: product
-            label: Product health
-            measures:
-              - id: health
-                points: 60
-                value: { signal: metrics, metric: health, aggregate: latest }
-                score: { range: { worst: 0, best: 100 } }
-          - id: voice
-            label: Customer voice
-            measures:
-              - id: nps
-                points: 40
-                value: { signal: surveys, kind: nps, aggregate: latest }
-                score: { range: { worst: 0, best: 10 } }
-        """;
 }
 
 public sealed class AccountPageTestsOnSqlite() : AccountPageTests(TestEngine.Sqlite);

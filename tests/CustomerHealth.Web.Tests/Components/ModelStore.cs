@@ -18,63 +18,11 @@ namespace CustomerHealth.Web.Tests.Components;
 /// </summary>
 internal sealed class ModelStore : IDisposable
 {
-    /// <summary>
-    /// Scores that are easy to work out: 0.6 × the latest `health` metric + 0.4 × the latest NPS × 10, or the metric
-    /// alone without an NPS answer; green from 70, yellow from 40.
-    /// </summary>
-    public const string Model =
-        """
-        name: Page models
-        trend_days: 30
-        grades:
-          - { id: green,  label: Healthy,         min: 70, color: "#2e7d32" }
-          - { id: yellow, label: Needs attention, min: 40, color: "#f9a825" }
-          - { id: red,    label: At risk,         min: 0,  color: "#c62828" }
-        dimensions:
-          - id: product
-            label: Product health
-            weight: 60
-            measures:
-              - id: health
-                weight: 100
-                value: { signal: metrics, metric: health, aggregate: latest }
-                score: { range: { worst: 0, best: 100 } }
-          - id: voice
-            label: Customer voice
-            weight: 40
-            measures:
-              - id: nps
-                weight: 100
-                value: { signal: surveys, kind: nps, aggregate: latest }
-                score: { range: { worst: 0, best: 10 } }
-        """;
+    /// <summary>The pages' test model (<see cref="PageBook.Model"/>): 0.6 × the latest `health` metric + 0.4 × the latest NPS × 10.</summary>
+    public const string Model = PageBook.Model;
 
     /// <summary>The same measures counting points: 60 for the metric, 40 for NPS.</summary>
-    public const string PointsModel =
-        """
-        name: Page models in points
-        scale: points
-        trend_days: 30
-        grades:
-          - { id: green,  label: Healthy,         min: 70, color: "#2e7d32" }
-          - { id: yellow, label: Needs attention, min: 40, color: "#f9a825" }
-          - { id: red,    label: At risk,         min: 0,  color: "#c62828" }
-        dimensions:
-          - id: product
-            label: Product health
-            measures:
-              - id: health
-                points: 60
-                value: { signal: metrics, metric: health, aggregate: latest }
-                score: { range: { worst: 0, best: 100 } }
-          - id: voice
-            label: Customer voice
-            measures:
-              - id: nps
-                points: 40
-                value: { signal: surveys, kind: nps, aggregate: latest }
-                score: { range: { worst: 0, best: 10 } }
-        """;
+    public const string PointsModel = PageBook.PointsModel;
 
     private readonly string dir = Path.Combine(Path.GetTempPath(), "chs-web-models", Guid.NewGuid().ToString("N"));
     private int files;

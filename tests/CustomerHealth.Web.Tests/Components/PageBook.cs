@@ -48,6 +48,33 @@ internal static class PageBook
                 score: { range: { worst: 0, best: 10 } }
         """;
 
+    /// <summary>The same measures counting points: 60 for the metric, 40 for NPS.</summary>
+    public const string PointsModel =
+        """
+        name: Page test in points
+        scale: points
+        trend_days: 30
+        grades:
+          - { id: green,  label: Healthy,         min: 70, color: "#2e7d32" }
+          - { id: yellow, label: Needs attention, min: 40, color: "#f9a825" }
+          - { id: red,    label: At risk,         min: 0,  color: "#c62828" }
+        dimensions:
+          - id: product
+            label: Product health
+            measures:
+              - id: health
+                points: 60
+                value: { signal: metrics, metric: health, aggregate: latest }
+                score: { range: { worst: 0, best: 100 } }
+          - id: voice
+            label: Customer voice
+            measures:
+              - id: nps
+                points: 40
+                value: { signal: surveys, kind: nps, aggregate: latest }
+                score: { range: { worst: 0, best: 10 } }
+        """;
+
     public static DateOnly Today => TimeProvider.System.Today();
 
     public static string Day(int offset) => Today.AddDays(offset).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
