@@ -210,39 +210,9 @@ internal sealed class ModelEditorModel(StoreAccess store, TimeProvider clock, Dr
         {
             return;
         }
-        var (model, text) = (Draft, Yaml);
-        Failure = null;
-        if (StartRun("preview", user) is not { } run)
-        {
-            return;
-        }
-        Busy = "preview";
-        var cancel = run.Cancel.Token;
-        try
-        {
-            var today = Today;
-            var (preview, current) = await Task.Run(() =>
-            {
-                using var db = store.Open();
-                var models = new ModelVersions(db, clock);
-                var drafts = new DraftModel(db, models);
-                return (drafts.Preview(model, VersionOf(text), drafts.PreviewDay(today), ShownChanges, cancel), models.RequireCurrent().Model);
-            }, cancel);
-            Preview = new PreviewShown(preview, VersionOf(text), current, model);
-        }
-        catch (StoreException e)
-        {
-            Failure = "The preview did not run: " + e.Message;
-        }
-        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
-        {
-            runs.NoteStopped("preview");
-        }
-        finally
-        {
-            Busy = null;
-            EndRun(run);
-        }
+        var (model, text, today) = (Draft, Yaml, Today);
+        await Run("preview", user, (drafts, cancel) => drafts.Preview(model, VersionOf(text), drafts.PreviewDay(today), ShownChanges, cancel),
+            (preview, current) => Preview = new PreviewShown(preview, VersionOf(text), current, model));
     }
 
     /// <summary>Backtests the published model and the draft on the same dates, as <see cref="Request"/> asks.</summary>
@@ -259,30 +229,45 @@ internal sealed class ModelEditorModel(StoreAccess store, TimeProvider clock, Dr
         }
         var (model, text) = (Draft, Yaml);
         var options = new BacktestOptions(f, t, Request.Every, Request.Horizon, Request.Lapse);
+        await Run("backtest", user, (drafts, cancel) => drafts.Backtest(model, VersionOf(text), options, cancel),
+            (backtest, current) => Backtest = new BacktestShown(backtest, VersionOf(text), current, model));
+    }
+
+    /// <summary>
+    /// Runs a what-if of the draft (`preview` or `backtest`) off the render thread on a connection of its own, one at a
+    /// time per person: <paramref name="shown"/> takes its result beside the published model; a refusal of the store
+    /// becomes <see cref="Failure"/>; a stopped run is noted and shows nothing.
+    /// </summary>
+    /// <param name="kind">`preview` or `backtest`, as <see cref="Busy"/> and the refusals name it.</param>
+    /// <param name="user">The person asking.</param>
+    /// <param name="work">The run, on the drafts of a store opened for it.</param>
+    /// <param name="shown">Keeps the result, with the published model.</param>
+    private async Task Run<T>(string kind, ClaimsPrincipal? user, Func<DraftModel, CancellationToken, T> work, Action<T, HealthModel> shown)
+    {
         Failure = null;
-        if (StartRun("backtest", user) is not { } run)
+        if (StartRun(kind, user) is not { } run)
         {
             return;
         }
-        Busy = "backtest";
+        Busy = kind;
         var cancel = run.Cancel.Token;
         try
         {
-            var (backtest, current) = await Task.Run(() =>
+            var (result, current) = await Task.Run(() =>
             {
                 using var db = store.Open();
                 var models = new ModelVersions(db, clock);
-                return (new DraftModel(db, models).Backtest(model, VersionOf(text), options, cancel), models.RequireCurrent().Model);
+                return (work(new DraftModel(db, models), cancel), models.RequireCurrent().Model);
             }, cancel);
-            Backtest = new BacktestShown(backtest, VersionOf(text), current, model);
+            shown(result, current);
         }
         catch (StoreException e)
         {
-            Failure = "The backtest did not run: " + e.Message;
+            Failure = $"The {kind} did not run: " + e.Message;
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
-            runs.NoteStopped("backtest");
+            runs.NoteStopped(kind);
         }
         finally
         {
