@@ -181,8 +181,9 @@ public static class AggregateCatalog
         new(SignalKind.Usage, name, UsageOptions, describe,
             (v, a, day, from, _) => UsageWindow.TryRead(v, a, day, from, out var w) ? w.PerSeat(count(w)) : RawValue.NoSignal);
 
+    /// <summary>A `usage` aggregate that is not a count or sum: `per: seats` does not apply to it (a change or a number of days per seat means nothing).</summary>
     private static Aggregate Usage(string name, WindowFunc<UsageWindow, RawValue> compute, Func<ValueSpec, string> describe, bool comparesWindows) =>
-        new(SignalKind.Usage, name, UsageOptions, describe,
+        new(SignalKind.Usage, name, ValueOptions.Events, describe,
             (v, a, day, from, _) => UsageWindow.TryRead(v, a, day, from, out var w) ? compute(w) : RawValue.NoSignal)
         { ComparesWindows = comparesWindows };
 

@@ -451,7 +451,8 @@ public static class ModelLoader
             {
                 return null;
             }
-            if (!Enum.TryParse<SignalKind>(signalText, ignoreCase: true, out var signal) || signalText != signalText.ToLowerInvariant() || !AggregateCatalog.Kinds.Contains(signal))
+            // By name only: a number would parse as the enum's value (`signal: 0` is not usage).
+            if (!Enum.TryParse<SignalKind>(signalText, ignoreCase: true, out var signal) || signalText != signal.ToString().ToLowerInvariant() || !AggregateCatalog.Kinds.Contains(signal))
             {
                 Error(k["signal"], $"unknown signal `{signalText}`; one of: {string.Join(", ", AggregateCatalog.Kinds.Select(s => s.ToString().ToLowerInvariant()))}");
                 return null;

@@ -748,6 +748,40 @@ public class ModelLoaderTests
         error.Message.ShouldBe("`event` does not apply to signal `orders`");
     }
 
+    [Theory]
+    [InlineData("{ signal: usage, aggregate: change, window: 30d, per: seats }", "`per` does not apply to aggregate `change`")]
+    [InlineData("{ signal: usage, aggregate: days_since_last, per: seats }", "`per` does not apply to aggregate `days_since_last`")]
+    [InlineData("{ signal: 0, aggregate: count, window: 30d }", "unknown signal `0`; one of: ")]
+    [InlineData("{ signal: 1, aggregate: count, window: 30d }", "unknown signal `1`; one of: ")]
+    public void Load_AnOptionThatWouldBeIgnoredOrASignalByNumber_IsRefused(string value, string message)
+    {
+        var error = ModelLoader.Validate($$"""
+            name: M
+            grades: [{ id: ok, min: 0 }]
+            dimensions:
+              - id: d
+                measures:
+                  - id: m
+                    value: {{value}}
+                    score: { range: { worst: 0, best: 10 } }
+            """).ShouldHaveSingleItem();
+        error.Message.ShouldStartWith(message);
+        error.Line.ShouldBe(7);
+    }
+
+    [Fact]
+    public void Load_PerSeatsOnACount_IsAccepted() =>
+        ModelLoader.Validate("""
+            name: M
+            grades: [{ id: ok, min: 0 }]
+            dimensions:
+              - id: d
+                measures:
+                  - id: m
+                    value: { signal: usage, aggregate: distinct_users, window: 30d, per: seats }
+                    score: { range: { worst: 0, best: 1 } }
+            """).ShouldBeEmpty();
+
     [Fact]
     public void Load_UnknownTicketPriority_IsRefused()
     {
