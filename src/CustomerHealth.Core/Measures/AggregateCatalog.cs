@@ -72,6 +72,9 @@ public sealed class Aggregate
     /// <summary>The aggregate of a value that leaves `aggregate:` out (only `signal: account`).</summary>
     public bool IsDefault { get; init; }
 
+    /// <summary>Is read as of the day, whatever the window: a `window` would be ignored, so the model loader refuses one.</summary>
+    public bool AsOfTheDay { get; init; }
+
     internal AggregateCompute Compute { get; }
 
     /// <summary>What a value of this aggregate looks at, in plain words, without its window: “the number of “login” events”.</summary>
@@ -117,9 +120,9 @@ public static class AggregateCatalog
         Invoices("failed_count", static (in InvoiceWindow w) => w.DueInWindow().Failed, _ => "the number of failed payments"),
         Invoices("on_time_ratio", static (in InvoiceWindow w) => w.DueInWindow() is { Due: > 0 } d ? (double)d.OnTime / d.Due : double.NaN, _ => "the share of invoices paid on time"),
 
-        new(SignalKind.Subscriptions, "days_to_renewal", ValueOptions.None, _ => "the days until the renewal", static (_, a, day, _, _) => DaysToRenewal(a, day)),
+        new(SignalKind.Subscriptions, "days_to_renewal", ValueOptions.None, _ => "the days until the renewal", static (_, a, day, _, _) => DaysToRenewal(a, day)) { AsOfTheDay = true },
         new(SignalKind.Subscriptions, "tenure_days", ValueOptions.None, _ => "the days since the customer started",
-            static (_, a, day, _, _) => MeasureCalculator.StartDay(a, day) is { } s && s <= day ? new(MeasureValue.Of(day - s), day, true) : RawValue.NoSignal),
+            static (_, a, day, _, _) => MeasureCalculator.StartDay(a, day) is { } s && s <= day ? new(MeasureValue.Of(day - s), day, true) : RawValue.NoSignal) { AsOfTheDay = true },
         new(SignalKind.Subscriptions, "arr_change", ValueOptions.None, _ => "the change in ARR (annual recurring revenue)", static (_, a, day, from, _) => ArrChange(a, day, from)),
 
         Orders("count", static (in OrderWindow w) => w.Count, _ => "the number of orders"),
@@ -150,7 +153,7 @@ public static class AggregateCatalog
                 "tenure_days" => "the days since the account started",
                 var f => $"the account's “{f}”",
             },
-            static (v, a, day, _, _) => AccountField(v.Spec.Field!, a, day)) { IsDefault = true },
+            static (v, a, day, _, _) => AccountField(v.Spec.Field!, a, day)) { IsDefault = true, AsOfTheDay = true },
     ];
 
     private static readonly Dictionary<(SignalKind, string), Aggregate> ByName = All.ToDictionary(a => (a.Signal, a.Name));

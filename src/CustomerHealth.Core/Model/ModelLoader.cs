@@ -501,7 +501,12 @@ public static class ModelLoader
                 }
             }
             int? window = null;
-            if (k.TryGetValue("window", out var wn))
+            if (k.TryGetValue("window", out var wn) && entry is { AsOfTheDay: true })
+            {
+                Error(wn, $"`window` does not apply to {(k.ContainsKey("aggregate") ? $"aggregate `{aggregate}`" : $"signal `{signalText}`")}: it is read as of the day");
+                ok = false;
+            }
+            else if (wn is not null)
             {
                 if (TryParseDays(Scalar(wn), out var days))
                 {

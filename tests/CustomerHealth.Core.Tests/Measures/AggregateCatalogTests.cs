@@ -16,7 +16,7 @@ public class AggregateCatalogTests
         return data;
     }
 
-    /// <summary>A `value:` of the aggregate with what its kind requires.</summary>
+    /// <summary>A `value:` of the aggregate with what its kind requires (and a window where it takes one).</summary>
     private static string ValueOf(Aggregate a)
     {
         var signal = a.Signal.ToString().ToLowerInvariant();
@@ -27,7 +27,9 @@ public class AggregateCatalogTests
             var o when o.HasFlag(ValueOptions.Field) => ", field: arr",
             _ => "",
         };
-        return $"{{ signal: {signal}, aggregate: {a.Name}, window: 30d{options} }}";
+        // An aggregate read as of the day takes no window.
+        var window = a.AsOfTheDay ? "" : ", window: 30d";
+        return $"{{ signal: {signal}, aggregate: {a.Name}{window}{options} }}";
     }
 
     [Theory]

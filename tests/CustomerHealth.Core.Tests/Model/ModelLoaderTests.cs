@@ -752,6 +752,9 @@ public class ModelLoaderTests
     [InlineData("{ signal: usage, aggregate: change, window: 30d, per: seats }", "`per` does not apply to aggregate `change`")]
     [InlineData("{ signal: usage, aggregate: days_since_last, per: seats }", "`per` does not apply to aggregate `days_since_last`")]
     [InlineData("{ signal: 0, aggregate: count, window: 30d }", "unknown signal `0`; one of: ")]
+    [InlineData("{ signal: account, field: arr, window: 30d }", "`window` does not apply to signal `account`: it is read as of the day")]
+    [InlineData("{ signal: subscriptions, aggregate: tenure_days, window: 90d }", "`window` does not apply to aggregate `tenure_days`: it is read as of the day")]
+    [InlineData("{ signal: subscriptions, aggregate: days_to_renewal, window: 90d }", "`window` does not apply to aggregate `days_to_renewal`: it is read as of the day")]
     [InlineData("{ signal: 1, aggregate: count, window: 30d }", "unknown signal `1`; one of: ")]
     public void Load_AnOptionThatWouldBeIgnoredOrASignalByNumber_IsRefused(string value, string message)
     {
