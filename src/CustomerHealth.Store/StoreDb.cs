@@ -79,6 +79,10 @@ public sealed class StoreDb : IDisposable
     /// <summary>Whether the address names a store file that does not exist (a PostgreSQL store is created by the first open).</summary>
     public static bool IsMissingFile(string target) => EngineFor(target).IsMissing(target);
 
+    /// <summary>Removes a store file the product made and no one else uses (the demo's), with its side files.</summary>
+    /// <param name="target">The store's address, as <c>--db</c> gives it.</param>
+    public static void Remove(string target) => EngineFor(target).Remove(target);
+
     /// <summary>Opens (creating if needed) a store and brings its schema up to date.</summary>
     public static StoreDb Open(string target)
     {

@@ -66,10 +66,7 @@ internal static class DemoCommand
                 {
                     throw new StoreException($"{shown} already exists: the demo builds a new store; remove it or choose another --db");
                 }
-                foreach (var f in new[] { path, path + "-wal", path + "-shm" })
-                {
-                    File.Delete(f);
-                }
+                StoreDb.Remove(path);
             }
             string? signIn = null;
             var dir = p.GetValue(keep) ?? Path.Combine(Path.GetTempPath(), "chs-demo-" + Guid.NewGuid().ToString("N")[..8]);

@@ -14,6 +14,9 @@ internal interface IStoreEngine
     /// <summary>Whether the address names a store file that does not exist (a server's store is created by the first open).</summary>
     bool IsMissing(string target);
 
+    /// <summary>Removes a store the product made and no one else uses (the demo's file, rebuilt on each run), with its side files.</summary>
+    void Remove(string target);
+
     /// <summary>How to name the store at <see cref="StoreDb.Path"/> to a person (never a password).</summary>
     string DisplayName(string path);
 

@@ -40,6 +40,9 @@ internal sealed class PostgresEngine : IStoreEngine
 
     public bool IsMissing(string target) => false;
 
+    public void Remove(string target) =>
+        throw new StoreException($"PostgreSQL {Describe(ConnectionString(target))} is a database of its server: drop it there, chs does not");
+
     public string DisplayName(string path) => "PostgreSQL " + Describe(path);
 
     public StoreWriting Writing { get; } = new(TakeTurns: false, Checkpoints: false, InboxEvents: 50_000);

@@ -34,6 +34,15 @@ internal sealed class SqliteEngine : IStoreEngine
 
     public bool IsMissing(string target) => !File.Exists(target);
 
+    // The write-ahead log and its index go with the file: left behind, they would be read into the next store of that name.
+    public void Remove(string target)
+    {
+        foreach (var f in new[] { target, target + "-wal", target + "-shm" })
+        {
+            File.Delete(f);
+        }
+    }
+
     public string DisplayName(string path) => path;
 
     public StoreWriting Writing { get; } = new(TakeTurns: true, Checkpoints: true, InboxEvents: 250_000);
