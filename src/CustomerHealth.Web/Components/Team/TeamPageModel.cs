@@ -43,10 +43,11 @@ internal sealed class TeamPageModel(TeamReader teams, AccountReader accounts, Da
     public void Load()
     {
         Book = teams.Read(today);
-        Member = string.IsNullOrEmpty(owner) ? null : Book.Members.FirstOrDefault(m => m.Owner == owner);
+        // The owner asked for in any case, as the Alerts and Today pages read it; the accounts are then listed by the stored name.
+        Member = string.IsNullOrEmpty(owner) ? null : Book.Members.FirstOrDefault(m => string.Equals(m.Owner, owner, StringComparison.OrdinalIgnoreCase));
         if (Member is not null)
         {
-            LowestAccounts = accounts.List(new AccountQuery(Owner: owner, Sort: "score", Limit: Lowest))
+            LowestAccounts = accounts.List(new AccountQuery(Owner: Member.Owner, Sort: "score", Limit: Lowest))
                 .Where(a => a.Score is not null).ToList();
         }
     }

@@ -46,6 +46,10 @@ public sealed class TeamPageModelTests : IDisposable
     {
         (Loaded("ann@example.com").LowestAccounts.Select(a => a.AccountId)).ShouldBe(["T2", "T1"]);
         (Loaded("bob@example.com").LowestAccounts.Select(a => a.AccountId)).ShouldBe(["T3"]);
+        // The address may name the CSM in any case, as on the Alerts and Today pages.
+        var ann = Loaded("Ann@Example.COM");
+        ann.Member.ShouldNotBeNull().Owner.ShouldBe("ann@example.com");
+        ann.LowestAccounts.Select(a => a.AccountId).ShouldBe(["T2", "T1"]);
     }
 
     [Fact]
