@@ -451,8 +451,10 @@ public static class ModelLoader
             {
                 return null;
             }
-            // By name only: a number would parse as the enum's value (`signal: 0` is not usage).
-            if (!Enum.TryParse<SignalKind>(signalText, ignoreCase: true, out var signal) || signalText != signal.ToString().ToLowerInvariant() || !AggregateCatalog.Kinds.Contains(signal))
+            // By name only: a number would parse as the enum's value (`signal: 0` is not usage). A model published before
+            // this check keeps loading as it was read then.
+            if (!Enum.TryParse<SignalKind>(signalText, ignoreCase: true, out var signal) || !AggregateCatalog.Kinds.Contains(signal) ||
+                signalText != (Published ? signalText.ToLowerInvariant() : signal.ToString().ToLowerInvariant()))
             {
                 Error(k["signal"], $"unknown signal `{signalText}`; one of: {string.Join(", ", AggregateCatalog.Kinds.Select(s => s.ToString().ToLowerInvariant()))}");
                 return null;
@@ -470,7 +472,8 @@ public static class ModelLoader
             var ok = true;
             void OnlyFor(string key, ValueOptions option)
             {
-                if (k.TryGetValue(key, out var n) && !options.HasFlag(option))
+                // A published model was held to its kind's options; what an aggregate refuses since is not held against it.
+                if (k.TryGetValue(key, out var n) && !options.HasFlag(option) && !(Published && kindOptions.HasFlag(option)))
                 {
                     Error(n, kindOptions.HasFlag(option) ? $"`{key}` does not apply to aggregate `{aggregate}`" : $"`{key}` does not apply to signal `{signalText}`");
                     ok = false;
@@ -501,7 +504,7 @@ public static class ModelLoader
                 }
             }
             int? window = null;
-            if (k.TryGetValue("window", out var wn) && entry is { AsOfTheDay: true })
+            if (k.TryGetValue("window", out var wn) && entry is { AsOfTheDay: true } && !Published)
             {
                 Error(wn, $"`window` does not apply to {(k.ContainsKey("aggregate") ? $"aggregate `{aggregate}`" : $"signal `{signalText}`")}: it is read as of the day");
                 ok = false;

@@ -773,6 +773,35 @@ public class ModelLoaderTests
     }
 
     [Fact]
+    public void LoadPublished_AModelPublishedBeforeTheseChecks_KeepsLoadingAsItWasRead()
+    {
+        var yaml = """
+            name: M
+            grades: [{ id: ok, min: 0 }]
+            dimensions:
+              - id: d
+                measures:
+                  - id: change
+                    value: { signal: usage, aggregate: change, window: 30d, per: seats }
+                    score: { range: { worst: -1, best: 1 } }
+                  - id: tenure
+                    value: { signal: subscriptions, aggregate: tenure_days, window: 90d }
+                    score: { range: { worst: 0, best: 365 } }
+                  - id: arr
+                    value: { signal: account, field: arr, window: 30d }
+                    score: { range: { worst: 0, best: 100000 } }
+                  - id: logins
+                    value: { signal: 0, aggregate: count, window: 30d }
+                    score: { range: { worst: 0, best: 10 } }
+            """;
+        ModelLoader.Validate(yaml).Count.ShouldBe(4);
+
+        var model = ModelLoader.LoadPublished(yaml, "v1");
+
+        model.Dimensions[0].Measures.Select(m => m.Value.Signal).ShouldBe([SignalKind.Usage, SignalKind.Subscriptions, SignalKind.Account, SignalKind.Usage]);
+    }
+
+    [Fact]
     public void Load_PerSeatsOnACount_IsAccepted() =>
         ModelLoader.Validate("""
             name: M
