@@ -16,6 +16,23 @@ public readonly record struct SurveyPoint(int Day, SurveyKind Kind, double Score
 
 public enum SurveyKind : byte { Nps, Csat, Ces }
 
+/// <summary>How an answer reads: for NPS a promoter (9–10), passive (7–8) or detractor (0–6); CSAT 4–5 positive, 1–2 negative; CES 5–7 positive, 1–3 negative.</summary>
+public enum AnswerTone : byte { Negative, Neutral, Positive }
+
+/// <summary>Survey answers read one way everywhere: the `positive_share` and `nps` aggregates and the Surveys page.</summary>
+public static class SurveyAnswers
+{
+    /// <summary>Whether an answer of the kind is positive, neutral or negative.</summary>
+    /// <param name="kind">The survey kind.</param>
+    /// <param name="score">The answer.</param>
+    public static AnswerTone Tone(SurveyKind kind, double score) => (kind, score) switch
+    {
+        (SurveyKind.Nps, >= 9) or (SurveyKind.Csat, >= 4) or (SurveyKind.Ces, >= 5) => AnswerTone.Positive,
+        (SurveyKind.Nps, <= 6) or (SurveyKind.Csat, <= 2) or (SurveyKind.Ces, <= 3) => AnswerTone.Negative,
+        _ => AnswerTone.Neutral,
+    };
+}
+
 public readonly record struct TicketPoint(int Day, TicketPriority Priority, int? ClosedDay, int? FirstResponseDay, double? ResolutionHours, double? FirstResponseHours, bool Escalated, bool? Good) : IDated;
 
 public enum TicketPriority : byte { Low, Normal, High, Urgent }

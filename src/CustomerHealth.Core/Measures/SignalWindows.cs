@@ -246,21 +246,16 @@ internal readonly struct SurveyWindow
             n++;
             sum += r.Score;
             latest = r.Score;
-            var isPositive = Kind switch { SurveyKind.Nps => r.Score >= 9, SurveyKind.Csat => r.Score >= 4, _ => r.Score >= 5 };
-            if (isPositive)
+            var tone = SurveyAnswers.Tone(r.Kind, r.Score);
+            if (tone == AnswerTone.Positive)
             {
                 positive++;
             }
+            // For NPS the positive answers are the promoters and the negative ones the detractors.
             if (Kind == SurveyKind.Nps)
             {
-                if (r.Score >= 9)
-                {
-                    promoters++;
-                }
-                else if (r.Score <= 6)
-                {
-                    detractors++;
-                }
+                promoters += tone == AnswerTone.Positive ? 1 : 0;
+                detractors += tone == AnswerTone.Negative ? 1 : 0;
             }
         }
         return (n, sum, latest, positive, promoters, detractors);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CustomerHealth.Core.Measures;
 using CustomerHealth.Store.Reading;
 
 namespace CustomerHealth.Web.Components.Surveys;
@@ -66,13 +67,14 @@ internal sealed class SurveysPageModel(DateOnly today, SurveyReader surveys, str
 
     public static string KindLabel(string kind) => kind switch { "nps" => "NPS", "csat" => "CSAT", "ces" => "CES", _ => kind };
 
-    /// <summary>Positive answers green, NPS detractors red, the rest neutral.</summary>
-    public static string ScoreClass(SurveyComment c) => (c.Kind, c.Score) switch
-    {
-        ("nps", >= 9) or ("csat", >= 4) or ("ces", >= 5) => "text-bg-success",
-        ("nps", <= 6) or ("csat", <= 2) or ("ces", <= 3) => "text-bg-danger",
-        _ => "text-bg-warning",
-    };
+    /// <summary>Positive answers green, negative ones red, the rest neutral (<see cref="SurveyAnswers.Tone"/>).</summary>
+    public static string ScoreClass(SurveyComment c) =>
+        (Enum.TryParse<SurveyKind>(c.Kind, ignoreCase: true, out var kind) ? SurveyAnswers.Tone(kind, c.Score) : AnswerTone.Neutral) switch
+        {
+            AnswerTone.Positive => "text-bg-success",
+            AnswerTone.Negative => "text-bg-danger",
+            _ => "text-bg-warning",
+        };
 
     /// <summary>A kind's monthly line chart: NPS (−100 to 100), or the CSAT or CES average on its scale.</summary>
     public object LineChart(string kind)
