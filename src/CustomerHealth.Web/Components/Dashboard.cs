@@ -61,6 +61,12 @@ public sealed class Dashboard(StoreDb db, ModelVersions models, TimeProvider clo
 
     public static string Percent(double? v) => v is { } x ? Number(x * 100, "0") + "%" : "—";
 
+    /// <summary>A month ("2026-03", or any day of it) as the dashboard names it: "Mar 2026".</summary>
+    public static string Month(string month) => Month(DateOnly.ParseExact(month + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture));
+
+    /// <inheritdoc cref="Month(string)"/>
+    public static string Month(DateOnly day) => day.ToString("MMM yyyy", CultureInfo.InvariantCulture);
+
     /// <summary>A day or a time the store keeps, as a person reads it (see <see cref="ReadableTimes"/>).</summary>
     public static string When(string? stored) => string.IsNullOrEmpty(stored) ? "—" : ReadableTimes.Text(stored);
 

@@ -64,10 +64,6 @@ internal sealed class PortfolioPageModel(Dashboard dashboard, PortfolioTrends tr
     /// <summary>A part of a whole, or null when the whole is nothing.</summary>
     public static double? Share(double part, double whole) => whole > 0 ? part / whole : null;
 
-    /// <summary>A month (yyyy-MM) as "Jan 2026".</summary>
-    public static string MonthLabel(string month) =>
-        DateOnly.ParseExact(month + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture).ToString("MMM yyyy", CultureInfo.InvariantCulture);
-
     private static string N(double v) => v.ToString("N0", CultureInfo.InvariantCulture);
 
     private string ColorOf(string? grade) => dashboard.Grade(grade)?.SafeColor ?? Grade.NeutralColor;
@@ -137,7 +133,7 @@ internal sealed class PortfolioPageModel(Dashboard dashboard, PortfolioTrends tr
     {
         tooltip = new { trigger = "axis" },
         grid = new { left = 70, right = 20, top = 20, bottom = 40 },
-        xAxis = new { type = "category", data = Renewals.Select(r => MonthLabel(r.Month)).ToArray() },
+        xAxis = new { type = "category", data = Renewals.Select(r => Dashboard.Month(r.Month)).ToArray() },
         yAxis = new { type = "value", name = "ARR at risk" },
         series = new[]
         {
@@ -146,5 +142,5 @@ internal sealed class PortfolioPageModel(Dashboard dashboard, PortfolioTrends tr
     };
 
     public string RenewalDescription() =>
-        "ARR of accounts below the top grade renewing per month: " + string.Join("; ", Renewals.Select(r => $"{MonthLabel(r.Month)} {N(r.Arr)} ({N(r.Accounts)} accounts)")) + ".";
+        "ARR of accounts below the top grade renewing per month: " + string.Join("; ", Renewals.Select(r => $"{Dashboard.Month(r.Month)} {N(r.Arr)} ({N(r.Accounts)} accounts)")) + ".";
 }

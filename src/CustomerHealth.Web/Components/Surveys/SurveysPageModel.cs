@@ -56,12 +56,6 @@ internal sealed class SurveysPageModel(DateOnly today, SurveyReader surveys, str
 
     public SurveyStats? Stats(string month, string kind) => Monthly.FirstOrDefault(s => s.Group == month && s.Kind == kind);
 
-    /// <summary>A month (yyyy-MM) as "Jan 2026".</summary>
-    public static string MonthLabel(string month) =>
-        MonthLabel(DateOnly.ParseExact(month + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture));
-
-    public static string MonthLabel(DateOnly day) => day.ToString("MMM yyyy", CultureInfo.InvariantCulture);
-
     /// <summary>The day of a stored answer time.</summary>
     public static string Day(string respondedAt) => respondedAt.Length >= 10 ? respondedAt[..10] : respondedAt;
 
@@ -92,7 +86,7 @@ internal sealed class SurveysPageModel(DateOnly today, SurveyReader surveys, str
     {
         tooltip = new { trigger = "axis" },
         grid = new { left = 40, right = 15, top = 15, bottom = 30 },
-        xAxis = new { type = "category", data = Months.Select(MonthLabel).ToArray() },
+        xAxis = new { type = "category", data = Months.Select(Dashboard.Month).ToArray() },
         yAxis = new { type = "value", min, max },
         series = new[]
         {
@@ -113,7 +107,7 @@ internal sealed class SurveysPageModel(DateOnly today, SurveyReader surveys, str
         return points.Count == 0
             ? $"{name}: no answers in the last 12 months."
             : $"{name} by month: " + string.Join("; ", points.Select(p =>
-                $"{MonthLabel(p.Month)} {Dashboard.Score(value(p.Stats!))} ({p.Stats!.Responses} answers)")) + ".";
+                $"{Dashboard.Month(p.Month)} {Dashboard.Score(value(p.Stats!))} ({p.Stats!.Responses} answers)")) + ".";
     }
 
     /// <summary>Some segment has an NPS answer to chart.</summary>

@@ -117,5 +117,5 @@ public sealed class PortfolioPageModelTests : IDisposable
     public void Share_PartOfAWhole_NothingOfNothing(double part, double whole, double? share) => PortfolioPageModel.Share(part, whole).ShouldBe(share);
 
     [Fact]
-    public void MonthLabel_YearAndMonth_ShortMonthAndYear() => PortfolioPageModel.MonthLabel("2026-03").ShouldBe("Mar 2026");
+    public void MonthLabel_YearAndMonth_ShortMonthAndYear() => CustomerHealth.Web.Components.Dashboard.Month("2026-03").ShouldBe("Mar 2026");
 }
