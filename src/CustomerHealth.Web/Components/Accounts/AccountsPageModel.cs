@@ -42,7 +42,7 @@ internal sealed class AccountsPageModel(AccountReader accounts, FacetCache facet
         || !string.IsNullOrEmpty(query.Stage) || query.Renewal is not null;
 
     /// <summary>The sort in force: the one asked for, else by score.</summary>
-    public string CurrentSort => Empty(query.Sort) ?? "score";
+    public string CurrentSort => AccountFilters.Blank(query.Sort) ?? AccountFilters.DefaultSort;
 
     public void Load()
     {
@@ -67,15 +67,13 @@ internal sealed class AccountsPageModel(AccountReader accounts, FacetCache facet
         }
     }
 
-    private static string? Empty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
-
     /// <summary>The address's query with the filters, and the sort and page given (the sort in force when none is).</summary>
     public string QueryString(string? sort, int? page)
     {
         var pairs = new List<KeyValuePair<string, string?>>
         {
-            new("q", Empty(query.Q)), new("grade", Empty(query.Grade)), new("segment", Empty(query.Segment)), new("owner", Empty(query.Owner)), new("stage", Empty(query.Stage)),
-            new("renewal", query.Renewal?.ToString(CultureInfo.InvariantCulture)), new("sort", Empty(sort ?? query.Sort)),
+            new("q", AccountFilters.Blank(query.Q)), new("grade", AccountFilters.Blank(query.Grade)), new("segment", AccountFilters.Blank(query.Segment)), new("owner", AccountFilters.Blank(query.Owner)), new("stage", AccountFilters.Blank(query.Stage)),
+            new("renewal", query.Renewal?.ToString(CultureInfo.InvariantCulture)), new("sort", AccountFilters.Blank(sort ?? query.Sort)),
             new("page", page is > 1 ? page.Value.ToString(CultureInfo.InvariantCulture) : null),
         };
         return Microsoft.AspNetCore.Http.QueryString.Create(pairs.Where(p => p.Value is not null)).ToString();
