@@ -94,6 +94,7 @@ internal static class HostileCorpus
         P("columns-10000", string.Join(",", Enumerable.Range(0, 10_000).Select(i => "c" + i)) + "\n" + string.Join(",", Enumerable.Range(0, 10_000)) + "\n"),
         P("empty-header-name", "account_id,,\nA1,x,y\n"), P("control-header", "account_id,na\u001bme\nA1,x\n"), P("quoted-newlines", "account_id,name\n\"A\n1\",\"x\ny\"\n"),
         P("formula-cells", "account_id,name\n=cmd|' /C calc'!A0,@SUM(1)\n"), P("semicolons", "account_id;name\nA1;x\n"),
+        P("semicolon-decimals", "account_id;arr;seats\nA1;1.234,5;1,2,3\nA2;12,5;,\nA3;-,;1e400,0\n"),
     ];
 
     private static string NestedMapping(int depth) =>
