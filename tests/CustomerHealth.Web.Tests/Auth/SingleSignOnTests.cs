@@ -75,14 +75,14 @@ public sealed partial class SingleSignOnTests(SingleSignOnFixture fixture) : ICl
 
         var page = await SignInWithProvider(app, "new.person@example.com");
 
-        await BrowserApp.Arrive(page, new Regex("^" + Regex.Escape(app.Url) + "/$"));
+        await Arrive(app, page, new Regex("^" + Regex.Escape(app.Url) + "/$"));
         (await page.GetByTestId("who").TextContentAsync())!.ShouldContain("new.person@example.com (viewer)");
         var user = app.Book(b => b.User("new.person@example.com")).ShouldNotBeNull();
         (user.Role, user.PasswordHash, user.Disabled).ShouldBe((Roles.Viewer, AccessBook.NoPassword, false));
         Provider.TokensIssued.ShouldBe(issued + 1);
         // The session is the app's own cookie: the next page needs no trip to the provider.
         await page.GotoAsync(app.Url + "/accounts");
-        await BrowserApp.Arrive(page, new Regex(Regex.Escape(app.Url) + "/accounts$"));
+        await Arrive(app, page, new Regex(Regex.Escape(app.Url) + "/accounts$"));
         await page.Context.CloseAsync();
     }
 
@@ -97,7 +97,7 @@ public sealed partial class SingleSignOnTests(SingleSignOnFixture fixture) : ICl
 
         var refused = await SignInWithProvider(app, "stranger@example.com");
 
-        await BrowserApp.Arrive(refused, new Regex(Regex.Escape(app.Url) + "/signin\\?sso=uninvited$"));
+        await Arrive(app, refused, new Regex(Regex.Escape(app.Url) + "/signin\\?sso=uninvited$"));
         (await refused.GetByRole(AriaRole.Alert).TextContentAsync())!.ShouldContain("not a user of this Customer Health yet");
         (await refused.GetByRole(AriaRole.Link, new() { Name = Button }).CountAsync()).ShouldBe(1);
         app.Book(b => b.User("stranger@example.com")).ShouldBeNull();
@@ -106,7 +106,7 @@ public sealed partial class SingleSignOnTests(SingleSignOnFixture fixture) : ICl
 
         var invited = await SignInWithProvider(app, "Invited@Example.com");
 
-        await BrowserApp.Arrive(invited, new Regex("^" + Regex.Escape(app.Url) + "/$"));
+        await Arrive(app, invited, new Regex("^" + Regex.Escape(app.Url) + "/$"));
         (await invited.GetByTestId("who").TextContentAsync())!.ShouldContain("invited@example.com (csm)");
         app.Book(b => b.User("invited@example.com"))!.Role.ShouldBe(Roles.Csm);
         await invited.Context.CloseAsync();
@@ -121,12 +121,12 @@ public sealed partial class SingleSignOnTests(SingleSignOnFixture fixture) : ICl
         app.Book(b => b.SaveUser("lead@example.com", Roles.Viewer, new PasswordHasher<AppUser>().HashPassword(null!, "password-lead")));
 
         var newcomer = await SignInWithProvider(app, "newcomer@example.com", "staff, cs-leads");
-        await BrowserApp.Arrive(newcomer, new Regex("^" + Regex.Escape(app.Url) + "/$"));
+        await Arrive(app, newcomer, new Regex("^" + Regex.Escape(app.Url) + "/$"));
         (await newcomer.GetByTestId("who").TextContentAsync())!.ShouldContain("newcomer@example.com (manager)");
         await newcomer.Context.CloseAsync();
 
         var lead = await SignInWithProvider(app, "lead@example.com", "cs-leads,platform-admins");
-        await BrowserApp.Arrive(lead, new Regex("^" + Regex.Escape(app.Url) + "/$"));
+        await Arrive(app, lead, new Regex("^" + Regex.Escape(app.Url) + "/$"));
         (await lead.GetByTestId("who").TextContentAsync())!.ShouldContain("lead@example.com (admin)");
         await lead.Context.CloseAsync();
 
@@ -148,13 +148,13 @@ public sealed partial class SingleSignOnTests(SingleSignOnFixture fixture) : ICl
 
         var page = await SignInWithProvider(app, "gone@example.com", "cs-leads");
 
-        await BrowserApp.Arrive(page, new Regex(Regex.Escape(app.Url) + "/signin\\?sso=disabled$"));
+        await Arrive(app, page, new Regex(Regex.Escape(app.Url) + "/signin\\?sso=disabled$"));
         (await page.GetByRole(AriaRole.Alert).TextContentAsync())!.ShouldContain("is disabled");
         var user = app.Book(b => b.User("gone@example.com"))!;
         (user.Role, user.Disabled).ShouldBe((Roles.Csm, true));
         // Not signed in: the dashboard sends the browser back to the sign-in page.
         await page.GotoAsync(app.Url + "/");
-        await BrowserApp.Arrive(page, new Regex("/signin"));
+        await Arrive(app, page, new Regex("/signin"));
         await page.Context.CloseAsync();
     }
 
@@ -164,12 +164,12 @@ public sealed partial class SingleSignOnTests(SingleSignOnFixture fixture) : ICl
         await using var app = await SsoApp.Start(fixture, TestEngine.Sqlite, "--Oidc:DefaultRole=viewer");
 
         var noEmail = await SignInWithProvider(app, "");
-        await BrowserApp.Arrive(noEmail, new Regex("/signin\\?sso=no-email$"));
+        await Arrive(app, noEmail, new Regex("/signin\\?sso=no-email$"));
         (await noEmail.GetByRole(AriaRole.Alert).TextContentAsync())!.ShouldContain("did not tell which e-mail address");
         await noEmail.Context.CloseAsync();
 
         var unverified = await SignInWithProvider(app, "unverified@example.com", unverified: true);
-        await BrowserApp.Arrive(unverified, new Regex("/signin\\?sso=unverified$"));
+        await Arrive(app, unverified, new Regex("/signin\\?sso=unverified$"));
         (await unverified.GetByRole(AriaRole.Alert).TextContentAsync())!.ShouldContain("not verified");
         await unverified.Context.CloseAsync();
 
@@ -212,7 +212,7 @@ public sealed partial class SingleSignOnTests(SingleSignOnFixture fixture) : ICl
         var page = await context.NewPageAsync();
 
         await page.GotoAsync(app.Url + "/accounts");
-        await BrowserApp.Arrive(page, new Regex("/signin"));
+        await Arrive(app, page, new Regex("/signin"));
 
         var button = page.GetByRole(AriaRole.Link, new() { Name = Button });
         (await button.GetAttributeAsync("href"))!.ShouldBe("/signin/sso?returnUrl=%2Faccounts");
@@ -224,7 +224,7 @@ public sealed partial class SingleSignOnTests(SingleSignOnFixture fixture) : ICl
         await page.WaitForURLAsync(Provider.Authority + "connect/authorize**", BrowserApp.Loaded);
         await page.GetByLabel("Person's e-mail").FillAsync("csm@example.com");
         await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
-        await BrowserApp.Arrive(page, new Regex(Regex.Escape(app.Url) + "/accounts$"));
+        await Arrive(app, page, new Regex(Regex.Escape(app.Url) + "/accounts$"));
         await context.CloseAsync();
     }
 
@@ -236,7 +236,7 @@ public sealed partial class SingleSignOnTests(SingleSignOnFixture fixture) : ICl
 
         var page = await SignInWithProvider(app, "someone@example.com");
 
-        await BrowserApp.Arrive(page, new Regex("/signin\\?sso=failed$"));
+        await Arrive(app, page, new Regex("/signin\\?sso=failed$"));
         (await page.GetByRole(AriaRole.Alert).TextContentAsync())!.ShouldContain("did not complete");
         app.Book(b => b.User("someone@example.com")).ShouldBeNull();
         app.Logs.ShouldContain(l => l.Contains("failed", StringComparison.Ordinal));
@@ -312,11 +312,24 @@ public sealed partial class SingleSignOnTests(SingleSignOnFixture fixture) : ICl
     }
 
     /// <summary>From the dashboard to the sign-in page, its button, and the provider's page, where the person is chosen.</summary>
+    /// <summary>Waits for the page to reach the address; when it does not, the failure carries the app's last log lines (the sign-in's own steps).</summary>
+    private static async Task Arrive(SsoApp app, IPage page, Regex url)
+    {
+        try
+        {
+            await BrowserApp.Arrive(page, url);
+        }
+        catch (ShouldAssertException e)
+        {
+            throw new ShouldAssertException(e.Message + "\nthe app's last log lines:\n" + string.Join("\n", app.Logs.TakeLast(40)), e);
+        }
+    }
+
     private async Task<IPage> SignInWithProvider(SsoApp app, string email, string groups = "", bool unverified = false)
     {
         var page = await (await NewContext()).NewPageAsync();
         await page.GotoAsync(app.Url + "/");
-        await BrowserApp.Arrive(page, new Regex("/signin"));
+        await Arrive(app, page, new Regex("/signin"));
         await page.GetByRole(AriaRole.Link, new() { Name = Button }).ClickAsync();
         await page.WaitForURLAsync(Provider.Authority + "connect/authorize**", BrowserApp.Loaded);
         await page.GetByLabel("Person's e-mail").FillAsync(email);

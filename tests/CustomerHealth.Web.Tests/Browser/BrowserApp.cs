@@ -56,7 +56,16 @@ public sealed class BrowserApp : IAsyncLifetime
         catch (TimeoutException)
         {
             await Screenshot(page, "failed-" + Guid.NewGuid().ToString("N")[..6]);
-            throw new ShouldAssertException($"expected an address matching {url}, but the page is at {page.Url}");
+            var text = "(unreadable)";
+            try
+            {
+                text = await page.Locator("body").InnerTextAsync(new LocatorInnerTextOptions { Timeout = 5_000 });
+            }
+            catch (PlaywrightException)
+            {
+                // the page has no body to read yet
+            }
+            throw new ShouldAssertException($"expected an address matching {url}, but the page is at {page.Url}, showing: {text[..Math.Min(text.Length, 600)]}");
         }
     }
 
