@@ -62,6 +62,7 @@ public static class ChsWebApp
         services.AddCascadingAuthenticationState();
         services.AddScoped<Components.Dashboard>();
         services.AddSingleton<Components.FacetCache>();
+        services.AddSingleton<Components.Portfolio.PortfolioCache>();
         services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
             doc.Info.Title = "Customer Health API";

@@ -35,6 +35,12 @@ internal interface IStoreEngine
     /// <summary>The folder of the migrations under Schema/.</summary>
     string SchemaFolder { get; }
 
+    /// <summary>
+    /// A number that moves with every committed change to the accounts, their current scores, their score history and
+    /// their subscriptions (what the Portfolio's figures are computed from; migration 0017 keeps it).
+    /// </summary>
+    long PortfolioChanges(DbConnection c);
+
     int SchemaVersion(DbConnection c, DbTransaction? tx);
 
     void SetSchemaVersion(DbConnection c, DbTransaction tx, int version);

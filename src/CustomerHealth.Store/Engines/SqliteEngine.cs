@@ -54,6 +54,9 @@ internal sealed class SqliteEngine : IStoreEngine
 
     public string SchemaFolder => "sqlite";
 
+    // A counter moved by triggers: SQLite has one writer at a time.
+    public long PortfolioChanges(DbConnection c) => c.ExecuteScalar<long>("SELECT n FROM portfolio_changes");
+
     public int SchemaVersion(DbConnection c, DbTransaction? tx) => c.ExecuteScalar<int>("PRAGMA user_version", transaction: tx);
 
     public void SetSchemaVersion(DbConnection c, DbTransaction tx, int version) =>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using CustomerHealth.Core.Scoring;
 using CustomerHealth.Store.Models;
+using CustomerHealth.Store.Scoring;
 using Dapper;
 
 namespace CustomerHealth.Store.Reading;
@@ -63,6 +64,15 @@ public sealed class PortfolioTrends(StoreDb db)
 
 
     /// <summary>
+    /// <see cref="Active"/> for a few accounts: each looked up by its own churn events (an index seek) rather than with
+    /// every churned account found first.
+    /// </summary>
+    private const string ActiveEach =
+        $"""
+        a.status_churned_on IS NULL AND NOT EXISTS (SELECT 1 FROM {AccountReader.StandingChurn} AND ch.account_key = a.account_key)
+        """;
+
+    /// <summary>
     /// The average score over time since <paramref name="since"/>: the latest scoring day, then the latest one at least
     /// <paramref name="everyDays"/> days before it, and so on (a daily rescore gives one point a week, and reads a seventh
     /// of the history), keeping only full scoring runs: days whose number of snapshots is at least half of the busiest
@@ -71,11 +81,12 @@ public sealed class PortfolioTrends(StoreDb db)
     /// </summary>
     public IReadOnlyList<DayAverage> AverageOverTime(DateOnly since, int everyDays = 7)
     {
-        // The distinct days, one index seek each (a loose index scan), rather than a pass over every snapshot.
+        // The distinct days, one index seek each (a loose index scan), rather than a pass over every snapshot. The first
+        // is an ordered seek too: PostgreSQL takes `MIN` over days newer than its statistics for one row and reads them all.
         var scored = db.Connection.Query<string>(
             """
             WITH RECURSIVE d(day) AS (
-                SELECT MIN(as_of) FROM snapshots WHERE as_of >= @since
+                SELECT (SELECT f.as_of FROM snapshots f WHERE f.as_of >= @since ORDER BY f.as_of LIMIT 1)
                 UNION ALL
                 SELECT (SELECT MIN(n.as_of) FROM snapshots n WHERE n.as_of > d.day) FROM d WHERE d.day IS NOT NULL)
             SELECT day FROM d WHERE day IS NOT NULL
@@ -115,47 +126,75 @@ public sealed class PortfolioTrends(StoreDb db)
     public (IReadOnlyList<Mover> Up, IReadOnlyList<Mover> Down) Movers(int limit = 10, ModelVersions? models = null, int trendDays = 30)
     {
         var pool = models is null ? limit : limit * 5;
-        // The first `pool` accounts each way in the order of their trend (an index walk, not a ranking of every score);
-        // a change of less than two points is flat.
-        List<(string AccountId, string? Name, string? Segment, string? Owner, double? Arr, double Score, string? Grade, double Trend, string AsOf)> Most(string side, string order) =>
-            db.Connection.Query<(string, string?, string?, string?, double?, double, string?, double, string)>(
+        // The first `pool` active accounts each way in the order of their trend; a change of less than two points is flat.
+        List<(string AccountId, string? Name, string? Segment, string? Owner, double? Arr, double Score, string? Grade, double Trend, string AsOf, long Key)> Most(string side, string order, string beyond)
+        {
+            // The candidates come from the trend index a chunk at a time, each chunk ending with every account tied at its
+            // last trend, until they hold `pool` active accounts: every account ranked above the last of those is then
+            // among them, and the ranking below is the exact one (a join of every score with every account is what a
+            // database would plan for the ranking otherwise, on PostgreSQL).
+            var keys = new HashSet<long>();
+            double? edge = null;
+            for (var chunk = pool * 2; ; chunk *= 2)
+            {
+                var next = db.Connection.Query<(long Key, double Trend)>(
+                    $"SELECT s.account_key, s.trend FROM current_scores s WHERE s.score IS NOT NULL AND {side}{(edge is null ? "" : $" AND {beyond}")} ORDER BY {order} LIMIT @chunk",
+                    new { chunk, edge }).ToList();
+                if (next.Count == 0)
+                {
+                    break;
+                }
+                edge = next[^1].Trend;
+                keys.UnionWith(next.Select(n => n.Key));
+                keys.UnionWith(db.Connection.Query<long>("SELECT s.account_key FROM current_scores s WHERE s.score IS NOT NULL AND s.trend = @edge", new { edge }));
+                if (next.Count < chunk || db.Connection.ExecuteScalar<long>(
+                        $"SELECT COUNT(*) FROM accounts a WHERE {db.Engine.AmongList("a.account_key", "@keys")} AND {ActiveEach}", new { keys = db.Engine.ListParameter(keys) }) >= pool)
+                {
+                    break;
+                }
+            }
+            return keys.Count == 0 ? [] : db.Connection.Query<(string, string?, string?, string?, double?, double, string?, double, string, long)>(
                 $"""
-                SELECT a.account_id, a.name, a.segment, a.owner, a.arr, s.score, s.grade, s.trend, s.as_of
+                SELECT a.account_id, a.name, a.segment, a.owner, a.arr, s.score, s.grade, s.trend, s.as_of, a.account_key
                 FROM current_scores s JOIN accounts a ON a.account_key = s.account_key
-                WHERE s.score IS NOT NULL AND {side} AND {Active}
+                WHERE {db.Engine.AmongList("s.account_key", "@keys")} AND s.score IS NOT NULL AND {side} AND {ActiveEach}
                 ORDER BY {order}, a.account_id LIMIT @pool
-                """, new { pool }).ToList();
-        var up = Most("s.trend >= 2", "s.trend DESC");
-        var down = Most("s.trend <= -2", "s.trend");
-        Mover Map((string AccountId, string? Name, string? Segment, string? Owner, double? Arr, double Score, string? Grade, double Trend, string AsOf) r) =>
+                """, new { pool, keys = db.Engine.ListParameter(keys) }).ToList();
+        }
+        var up = Most("s.trend >= 2", "s.trend DESC", "s.trend < @edge");
+        var down = Most("s.trend <= -2", "s.trend", "s.trend > @edge");
+        Mover Map((string AccountId, string? Name, string? Segment, string? Owner, double? Arr, double Score, string? Grade, double Trend, string AsOf, long Key) r) =>
             new(r.AccountId, r.Name, r.Segment, r.Owner, r.Arr, r.Score, r.Grade, r.Trend);
         if (models is null)
         {
             return (up.Take(limit).Select(Map).ToList(), down.Take(limit).Select(Map).ToList());
         }
-        var reader = new AccountReader(db, models);
         var explained = new List<Mover>();
-        foreach (var r in up.Concat(down))
+        // The change measure by measure, as the account's explanation gives it (AccountReader.Explain), read for all the
+        // candidates scored on the same day at once. One without a score that far back is left out (the trend says there
+        // is one; a snapshot deleted since).
+        foreach (var day in up.Concat(down).GroupBy(r => r.AsOf))
         {
-            var now = DateOnly.FromDayNumber(StoredDates.DayNumber(r.AsOf));
-            ScoreChange? change;
-            try
+            var now = DateOnly.FromDayNumber(StoredDates.DayNumber(day.Key));
+            var changesOf = StoredSnapshot.ChangesBetween(db, models, day.Select(r => r.Key).Distinct().ToList(), now.AddDays(-trendDays), now);
+            foreach (var r in day)
             {
-                change = reader.Explain(r.AccountId, now.AddDays(-trendDays), now);
+                if (changesOf.TryGetValue(r.Key, out var changes) && changes.Count > 0)
+                {
+                    explained.Add(Map(r) with { OwnChange = ChangeAttribution.Own(changes).Change, Reason = ChangeAttribution.Headline(changes) });
+                }
             }
-            catch (StoreException)
-            {
-                continue; // no score that far back (the trend says there is one; a snapshot deleted since)
-            }
-            if (change is null || change.Changes.Count == 0)
-            {
-                continue;
-            }
-            explained.Add(Map(r) with { OwnChange = ChangeAttribution.Own(change.Changes).Change, Reason = ChangeAttribution.Headline(change.Changes) });
         }
         return (explained.Where(m => m.OwnChange >= 2).OrderByDescending(m => m.OwnChange).ThenBy(m => m.AccountId, StringComparer.Ordinal).Take(limit).ToList(),
             explained.Where(m => m.OwnChange <= -2).OrderBy(m => m.OwnChange).ThenBy(m => m.AccountId, StringComparer.Ordinal).Take(limit).ToList());
     }
+
+    /// <summary>
+    /// A number that moves with every committed change to what the figures here are computed from (the accounts, their
+    /// current scores, their score history and their subscriptions), so that figures read after it may be kept until it
+    /// moves. Read it before the figures.
+    /// </summary>
+    public long Changes() => db.Engine.PortfolioChanges(db.Connection);
 
     /// <summary>
     /// Today's figures in one pass over the active accounts: accounts, ARR and the average score by grade (the model's

@@ -1,5 +1,6 @@
 using CustomerHealth.Core.Signals;
 using CustomerHealth.Store.Reading;
+using Dapper;
 
 namespace CustomerHealth.Store.Tests.Reading;
 
@@ -193,6 +194,32 @@ public abstract class PortfolioTrendsTests(TestEngine engine) : IDisposable
     }
 
     [Fact]
+    public void Movers_ManyTiedAndChurnedAtTheTop_RankedExactlyAsAmongEveryScore()
+    {
+        // 40 accounts with their current score set by hand: the largest rises are churned (so several chunks of the
+        // trend index are read before two active ones are found) and trends tie across the chunks' edges.
+        store.ImportCsv(ImportKind.Accounts, ["account_id,name", .. Enumerable.Range(1, 40).Select(i => $"M{i:00},Mover {i}")]).Applied.ShouldBeTrue();
+        double TrendOf(int i) => i <= 20 ? 40 - (i / 3) : -(i - 20) / 2;
+        foreach (var i in Enumerable.Range(1, 40))
+        {
+            store.Db.Connection.Execute(
+                "INSERT INTO current_scores (account_key, as_of, score, grade, trend, model_version) VALUES (@key, '2025-03-10', 50, 'yellow', @trend, 'v')",
+                new { key = store.AccountKey($"M{i:00}"), trend = TrendOf(i) });
+        }
+        var churned = Enumerable.Range(1, 9).Select(i => $"M{i:00}").ToHashSet();
+        store.ImportCsv(ImportKind.Subscriptions, ["account_id,kind,occurred_on", .. churned.Select(id => $"{id},churned,2025-03-01")]).Applied.ShouldBeTrue();
+        var active = Enumerable.Range(1, 40).Select(i => (Id: $"M{i:00}", Trend: TrendOf(i))).Where(a => !churned.Contains(a.Id)).ToList();
+
+        foreach (var limit in new[] { 1, 2, 3, 7 })
+        {
+            var (up, down) = Trends.Movers(limit);
+
+            up.Select(m => m.AccountId).ShouldBe(active.Where(a => a.Trend >= 2).OrderByDescending(a => a.Trend).ThenBy(a => a.Id, StringComparer.Ordinal).Take(limit).Select(a => a.Id), $"limit {limit}");
+            down.Select(m => m.AccountId).ShouldBe(active.Where(a => a.Trend <= -2).OrderBy(a => a.Trend).ThenBy(a => a.Id, StringComparer.Ordinal).Take(limit).Select(a => a.Id), $"limit {limit}");
+        }
+    }
+
+    [Fact]
     public void Movers_NoEarlierScore_HasNoMovers()
     {
         store.Publish();
@@ -215,6 +242,67 @@ public abstract class PortfolioTrendsTests(TestEngine engine) : IDisposable
         Trends.Movers().Down.ShouldBeEmpty();
         Book().Renewals[0].Accounts.ShouldBe(0);
         Book().Distribution.Sum(b => b.Accounts).ShouldBe(5);
+    }
+
+    [Fact]
+    public void Changes_MoveWithEveryCommittedChangeToAccountsScoresHistoryAndChurn_AndWithNothingElse()
+    {
+        ReadingBook.Build(store);
+        var changes = Trends.Changes();
+        long Moved()
+        {
+            var now = Trends.Changes();
+            var moved = now - changes;
+            changes = now;
+            return moved;
+        }
+
+        // Reading and what the figures are not computed from leave it.
+        Book();
+        Trends.Movers(models: store.Models);
+        store.Metric("A1", new DateOnly(2025, 3, 1), 40);
+        store.ImportCsv(ImportKind.Usage, "account_id,event,occurred_at", "A1,login,2025-03-09T10:00:00Z").Applied.ShouldBeTrue();
+        Moved().ShouldBe(0);
+
+        store.ImportCsv(ImportKind.Accounts, "account_id,arr", "A1,9500").Applied.ShouldBeTrue();
+        Moved().ShouldBeGreaterThan(0);
+        store.ImportCsv(ImportKind.Accounts, "account_id,name", "A9,Newcomer").Applied.ShouldBeTrue();
+        Moved().ShouldBeGreaterThan(0);
+        store.Scoring.Score(ReadingBook.Mar10);
+        Moved().ShouldBeGreaterThan(0);
+        // A day in the past: the history changes, the current scores do not.
+        store.Scoring.Score(new DateOnly(2025, 1, 5));
+        Moved().ShouldBeGreaterThan(0);
+        store.ImportCsv(ImportKind.Subscriptions, "account_id,kind,occurred_on", "A2,churned,2025-03-10").Applied.ShouldBeTrue();
+        Moved().ShouldBeGreaterThan(0);
+        // A transaction that rolls back moves nothing.
+        using (var tx = store.Db.Connection.BeginTransaction())
+        {
+            store.Db.Connection.Execute("DELETE FROM current_scores", transaction: tx);
+            tx.Rollback();
+        }
+        Moved().ShouldBe(0);
+    }
+
+    [Fact]
+    public void Changes_ManyWritingTransactions_FoldedOnPostgreSql_KeepTheirNumber()
+    {
+        ReadingBook.Build(store);
+        var before = Trends.Changes();
+        for (var i = 0; i < 1_005; i++)
+        {
+            store.Db.Connection.Execute("UPDATE accounts SET arr = arr WHERE account_id = 'A1'");
+        }
+
+        // Each transaction counts once; on PostgreSQL the log they left is folded into the counter by the read after it
+        // passed a thousand rows, and the number read after the fold is the one read before it.
+        var after = Trends.Changes();
+        after.ShouldBe(before + 1_005);
+        Trends.Changes().ShouldBe(after);
+        if (engine == TestEngine.Postgres)
+        {
+            store.Count("portfolio_changes_log").ShouldBe(0);
+        }
     }
 }
 

@@ -9,7 +9,7 @@ namespace CustomerHealth.Web.Components.Portfolio;
 /// the ungraded, the score distribution), the average over the last year, the biggest movers and the ARR at risk by
 /// renewal month, with the charts and the words that describe them.
 /// </summary>
-internal sealed class PortfolioPageModel(Dashboard dashboard, PortfolioTrends trends)
+internal sealed class PortfolioPageModel(Dashboard dashboard, PortfolioTrends trends, PortfolioCache cache)
 {
     /// <summary>The book's active accounts by grade, ARR and average score.</summary>
     public Store.Reading.Portfolio Summary { get; private set; } = null!;
@@ -43,22 +43,29 @@ internal sealed class PortfolioPageModel(Dashboard dashboard, PortfolioTrends tr
 
     public IEnumerable<RenewalMonth> RenewalsAtRisk => Renewals.Where(r => r.Accounts > 0);
 
-    /// <summary>Reads the book as of today; the trends only when something is scored.</summary>
+    /// <summary>Reads the book as of today (kept by the server until it changes); the trends only when something is scored.</summary>
     public void Load()
     {
         MaxScore = dashboard.Model?.MaxScore ?? 100;
         // The grades are listed highest first: the first is the healthy one.
         Healthy = dashboard.Grades.FirstOrDefault();
-        var book = trends.Book(dashboard.Today, dashboard.Grades, dashboard.Models.Current()?.VersionId, MaxScore);
-        Summary = book.Summary;
+        var version = dashboard.Models.Current()?.VersionId;
+        var figures = cache.Get(trends, dashboard.Today, version, MaxScore, TrendDays, () =>
+        {
+            var book = trends.Book(dashboard.Today, dashboard.Grades, version, MaxScore);
+            return book.Summary.Scored == 0
+                ? new PortfolioFigures(book, [], ([], []))
+                : new PortfolioFigures(book, trends.AverageOverTime(dashboard.Today.AddYears(-1)), trends.Movers(models: dashboard.Models, trendDays: TrendDays));
+        });
+        Summary = figures.Book.Summary;
         if (Summary.Scored == 0)
         {
             return;
         }
-        Bins = book.Distribution;
-        Renewals = Healthy is null ? [] : book.Renewals;
-        OverTime = trends.AverageOverTime(dashboard.Today.AddYears(-1));
-        Movers = trends.Movers(models: dashboard.Models, trendDays: TrendDays);
+        Bins = figures.Book.Distribution;
+        Renewals = Healthy is null ? [] : figures.Book.Renewals;
+        OverTime = figures.OverTime;
+        Movers = figures.Movers;
     }
 
     /// <summary>A part of a whole, or null when the whole is nothing.</summary>

@@ -14,6 +14,9 @@ public sealed class PortfolioPageModelTests : IDisposable
     private static readonly DateOnly Today = new(2025, 6, 1);
     private readonly ModelStore store = new(Today);
 
+    // One cache for the whole test, as a server keeps one: a test that changes the book between loads sees the change.
+    private readonly PortfolioCache cache = new();
+
     public PortfolioPageModelTests()
     {
         store.Publish(ModelStore.Model.Replace("trend_days: 30", "trend_days: 30\nmin_coverage: 0.7", StringComparison.Ordinal));
@@ -25,7 +28,7 @@ public sealed class PortfolioPageModelTests : IDisposable
 
     private PortfolioPageModel Loaded()
     {
-        var book = new PortfolioPageModel(store.Dashboard(), new PortfolioTrends(store.Db));
+        var book = new PortfolioPageModel(store.Dashboard(), new PortfolioTrends(store.Db), cache);
         book.Load();
         return book;
     }
@@ -109,6 +112,30 @@ public sealed class PortfolioPageModelTests : IDisposable
         // The metric alone before the NPS answer (2 days ago): 40, 60; then 0.6 × 50 + 0.4 × 50 = 50.
         book.HistoryDescription().ShouldBe(
             "The average score went from 40.0 on 2025-05-18 to 50.0 on 2025-06-01, over 3 weekly points; lowest 40.0 on 2025-05-18, highest 60.0 on 2025-05-25.");
+    }
+
+    [Fact]
+    public void Load_Again_KeepsTheBookUntilAScoreAnAccountOrAChurnChanges()
+    {
+        store.Health(Today.AddDays(-1), ("P1", 50), ("P2", 90));
+        Nps("P1", 5);
+        store.Score(Today);
+        var first = Loaded();
+
+        // Nothing the book is computed from changed: the figures read for the first view are kept.
+        Loaded().Summary.ShouldBeSameAs(first.Summary);
+        Nps("P2", 9);
+        Loaded().Summary.ShouldBeSameAs(first.Summary);
+
+        // Each change is on the next view.
+        store.Score(Today);
+        var rescored = Loaded();
+        rescored.Summary.ShouldNotBeSameAs(first.Summary);
+        rescored.Summary.ByGrade.Single(g => g.Grade == "green").Accounts.ShouldBe(1);
+        store.Import(ImportKind.Accounts, "account_id,name,arr", "P4,Four,500");
+        Loaded().Summary.Accounts.ShouldBe(4);
+        store.Import(ImportKind.Subscriptions, "account_id,kind,occurred_on", $"P3,churned,{ModelStore.Day(Today)}");
+        (Loaded().Summary.Accounts, Loaded().Summary.Churned).ShouldBe((3, 1));
     }
 
     [Theory]
