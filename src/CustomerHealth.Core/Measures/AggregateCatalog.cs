@@ -109,14 +109,14 @@ public static class AggregateCatalog
         Survey("positive_share", static t => t.N > 0 ? 100.0 * t.Positive / t.N : double.NaN, v => $"the share of positive {SurveyKindOf(v)} answers"),
 
         Tickets("count", static (in TicketWindow w) => w.Opened(escalatedOnly: false), _ => "the number of support tickets opened"),
-        Tickets("open_count", static (in TicketWindow w) => w.Open(), _ => "the number of support tickets open"),
+        Tickets("open_count", static (in TicketWindow w) => w.Open(), _ => "the number of support tickets open", asOfTheDay: true),
         Tickets("escalated_count", static (in TicketWindow w) => w.Opened(escalatedOnly: true), _ => "the number of escalated support tickets"),
         Tickets("avg_resolution_hours", static (in TicketWindow w) => w.AverageResolutionHours(), _ => "the average hours to close a support ticket"),
         Tickets("avg_first_response_hours", static (in TicketWindow w) => w.AverageFirstResponseHours(), _ => "the average hours to the first answer to a support ticket"),
         Tickets("satisfaction", static (in TicketWindow w) => w.Satisfaction(), _ => "the share of support tickets rated good"),
 
-        Invoices("max_days_overdue", static (in InvoiceWindow w) => w.Overdue().MaxDays, _ => "the days the oldest unpaid invoice is overdue (0 when none is)"),
-        Invoices("overdue_amount", static (in InvoiceWindow w) => w.Overdue().Amount, _ => "the amount overdue"),
+        Invoices("max_days_overdue", static (in InvoiceWindow w) => w.Overdue().MaxDays, _ => "the days the oldest unpaid invoice is overdue (0 when none is)", asOfTheDay: true),
+        Invoices("overdue_amount", static (in InvoiceWindow w) => w.Overdue().Amount, _ => "the amount overdue", asOfTheDay: true),
         Invoices("failed_count", static (in InvoiceWindow w) => w.DueInWindow().Failed, _ => "the number of failed payments"),
         Invoices("on_time_ratio", static (in InvoiceWindow w) => w.DueInWindow() is { Due: > 0 } d ? (double)d.OnTime / d.Due : double.NaN, _ => "the share of invoices paid on time"),
 
@@ -202,14 +202,14 @@ public static class AggregateCatalog
         { NeedsKind = needsKind };
 
     /// <summary>A `tickets` aggregate: <paramref name="compute"/> gives NaN for a missing value.</summary>
-    private static Aggregate Tickets(string name, WindowFunc<TicketWindow, double> compute, Func<ValueSpec, string> describe) =>
+    private static Aggregate Tickets(string name, WindowFunc<TicketWindow, double> compute, Func<ValueSpec, string> describe, bool asOfTheDay = false) =>
         new(SignalKind.Tickets, name, ValueOptions.Priority, describe,
-            (v, a, day, from, _) => TicketWindow.TryRead(v, a, day, from, out var w) ? new(MeasureValue.Of(compute(w)), w.Last, true) : RawValue.NoSignal);
+            (v, a, day, from, _) => TicketWindow.TryRead(v, a, day, from, out var w) ? new(MeasureValue.Of(compute(w)), w.Last, true) : RawValue.NoSignal) { AsOfTheDay = asOfTheDay };
 
     /// <summary>An `invoices` aggregate: <paramref name="compute"/> gives NaN for a missing value.</summary>
-    private static Aggregate Invoices(string name, WindowFunc<InvoiceWindow, double> compute, Func<ValueSpec, string> describe) =>
+    private static Aggregate Invoices(string name, WindowFunc<InvoiceWindow, double> compute, Func<ValueSpec, string> describe, bool asOfTheDay = false) =>
         new(SignalKind.Invoices, name, ValueOptions.None, describe,
-            (_, a, day, from, _) => InvoiceWindow.TryRead(a, day, from, out var w) ? new(MeasureValue.Of(compute(w)), w.Last, true) : RawValue.NoSignal);
+            (_, a, day, from, _) => InvoiceWindow.TryRead(a, day, from, out var w) ? new(MeasureValue.Of(compute(w)), w.Last, true) : RawValue.NoSignal) { AsOfTheDay = asOfTheDay };
 
     /// <summary>An `orders` aggregate: <paramref name="compute"/> gives NaN for a missing value.</summary>
     private static Aggregate Orders(string name, WindowFunc<OrderWindow, double> compute, Func<ValueSpec, string> describe) =>

@@ -755,6 +755,9 @@ public class ModelLoaderTests
     [InlineData("{ signal: account, field: arr, window: 30d }", "`window` does not apply to signal `account`: it is read as of the day")]
     [InlineData("{ signal: subscriptions, aggregate: tenure_days, window: 90d }", "`window` does not apply to aggregate `tenure_days`: it is read as of the day")]
     [InlineData("{ signal: subscriptions, aggregate: days_to_renewal, window: 90d }", "`window` does not apply to aggregate `days_to_renewal`: it is read as of the day")]
+    [InlineData("{ signal: tickets, aggregate: open_count, window: 30d }", "`window` does not apply to aggregate `open_count`: it is read as of the day")]
+    [InlineData("{ signal: invoices, aggregate: max_days_overdue, window: 90d }", "`window` does not apply to aggregate `max_days_overdue`: it is read as of the day")]
+    [InlineData("{ signal: invoices, aggregate: overdue_amount, window: 90d }", "`window` does not apply to aggregate `overdue_amount`: it is read as of the day")]
     [InlineData("{ signal: 1, aggregate: count, window: 30d }", "unknown signal `1`; one of: ")]
     public void Load_AnOptionThatWouldBeIgnoredOrASignalByNumber_IsRefused(string value, string message)
     {
@@ -793,12 +796,15 @@ public class ModelLoaderTests
                   - id: logins
                     value: { signal: 0, aggregate: count, window: 30d }
                     score: { range: { worst: 0, best: 10 } }
+                  - id: open_tickets
+                    value: { signal: tickets, aggregate: open_count, window: 30d }
+                    score: { range: { worst: 5, best: 0 } }
             """;
-        ModelLoader.Validate(yaml).Count.ShouldBe(4);
+        ModelLoader.Validate(yaml).Count.ShouldBe(5);
 
         var model = ModelLoader.LoadPublished(yaml, "v1");
 
-        model.Dimensions[0].Measures.Select(m => m.Value.Signal).ShouldBe([SignalKind.Usage, SignalKind.Subscriptions, SignalKind.Account, SignalKind.Usage]);
+        model.Dimensions[0].Measures.Select(m => m.Value.Signal).ShouldBe([SignalKind.Usage, SignalKind.Subscriptions, SignalKind.Account, SignalKind.Usage, SignalKind.Tickets]);
     }
 
     [Fact]
