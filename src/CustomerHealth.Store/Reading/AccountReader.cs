@@ -18,7 +18,7 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
         """;
 
     /// <summary>The day an account (alias `a`) churned, if it is churned now: its last standing churn event, else the import status.</summary>
-    private const string ChurnedOn = $"COALESCE((SELECT MAX(ch.occurred_on) FROM {StandingChurn} AND ch.account_key = a.account_key), a.status_churned_on)";
+    internal const string ChurnedOn = $"COALESCE((SELECT MAX(ch.occurred_on) FROM {StandingChurn} AND ch.account_key = a.account_key), a.status_churned_on)";
 
     /// <summary>
     /// The accounts (alias `a`) with the day each churned, if it is churned now, as `churned_on`: the last standing churn

@@ -64,13 +64,10 @@ public sealed class PortfolioTrends(StoreDb db)
 
 
     /// <summary>
-    /// <see cref="Active"/> for a few accounts: each looked up by its own churn events (an index seek) rather than with
-    /// every churned account found first.
+    /// <see cref="Active"/> for a few accounts: each without a day it churned (<see cref="AccountReader.ChurnedOn"/>, its
+    /// own churn events looked up by an index seek) rather than with every churned account found first.
     /// </summary>
-    private const string ActiveEach =
-        $"""
-        a.status_churned_on IS NULL AND NOT EXISTS (SELECT 1 FROM {AccountReader.StandingChurn} AND ch.account_key = a.account_key)
-        """;
+    private const string ActiveEach = $"{AccountReader.ChurnedOn} IS NULL";
 
     /// <summary>
     /// The average score over time since <paramref name="since"/>: the latest scoring day, then the latest one at least

@@ -37,9 +37,7 @@ internal sealed class StoredSnapshot
     {
         var a = Latest(db, key, "as_of <= @d", from) ?? throw new StoreException($"account `{accountId}` has no score on or before {StoredDates.Text(from)}: score that period first (`chs score --from ... --to ... --every 7d`)");
         var b = Latest(db, key, "as_of <= @d", to) ?? throw new StoreException($"account `{accountId}` has no score on or before {StoredDates.Text(to)}");
-        var pa = models.PlanOf(a.ModelVersion);
-        var pb = models.PlanOf(b.ModelVersion);
-        return (a, b, ChangeAttribution.Attribute(Side(pa, a), Side(pb, b)));
+        return (a, b, Changes(models, a, b));
     }
 
     /// <summary>
@@ -61,11 +59,15 @@ internal sealed class StoredSnapshot
         {
             if (after.TryGetValue(key, out var b))
             {
-                changes[key] = ChangeAttribution.Attribute(Side(models.PlanOf(a.ModelVersion), a), Side(models.PlanOf(b.ModelVersion), b));
+                changes[key] = Changes(models, a, b);
             }
         }
         return changes;
     }
+
+    /// <summary>What changed from snapshot <paramref name="a"/> to <paramref name="b"/>, each read with the model version that scored it.</summary>
+    private static IReadOnlyList<ContributionChange> Changes(ModelVersions models, StoredSnapshot a, StoredSnapshot b) =>
+        ChangeAttribution.Attribute(Side(models.PlanOf(a.ModelVersion), a), Side(models.PlanOf(b.ModelVersion), b));
 
     private static ScoreSide Side(ScoringPlan plan, StoredSnapshot s) =>
         new(plan, s.ModelVersion, Math.Max(0, Array.IndexOf(plan.ScorecardIds, s.Scorecard)), SnapshotCodec.Decode(s.Detail), s.Score, s.ComputedScore);
