@@ -13,6 +13,7 @@ namespace CustomerHealth.Web.Components;
 public sealed class Dashboard(StoreDb db, ModelVersions models, TimeProvider clock)
 {
     private HealthModel? model;
+    private string? version;
     private bool modelRead;
 
     public StoreDb Db => db;
@@ -31,12 +32,16 @@ public sealed class Dashboard(StoreDb db, ModelVersions models, TimeProvider clo
             if (!modelRead)
             {
                 var current = Models.Current();
+                version = current?.VersionId;
                 model = current is null ? null : Models.ModelOf(current.VersionId);
                 modelRead = true;
             }
             return model;
         }
     }
+
+    /// <summary>The published model's version id, or null before one is published (read with <see cref="Model"/>).</summary>
+    public string? ModelVersion => Model is null ? null : version;
 
     public IReadOnlyList<Grade> Grades => Model?.Grades ?? [];
 

@@ -18,13 +18,14 @@ public sealed record PortfolioFigures(PortfolioBook Book, IReadOnlyList<DayAvera
 public sealed class PortfolioCache
 {
     private readonly Lock gate = new();
-    private (long Changes, DateOnly Today, string? ModelVersion, double MaxScore, int TrendDays) key;
+    // The model's version stands for all the page takes from the model (grades, top score, trend window).
+    private (long Changes, DateOnly Today, string? ModelVersion) key;
     private PortfolioFigures? kept;
 
     /// <summary>The figures as of <paramref name="today"/> under the model <paramref name="modelVersion"/>, kept or read by <paramref name="read"/>.</summary>
-    public PortfolioFigures Get(PortfolioTrends trends, DateOnly today, string? modelVersion, double maxScore, int trendDays, Func<PortfolioFigures> read)
+    public PortfolioFigures Get(PortfolioTrends trends, DateOnly today, string? modelVersion, Func<PortfolioFigures> read)
     {
-        var wanted = (trends.Changes(), today, modelVersion, maxScore, trendDays);
+        var wanted = (trends.Changes(), today, modelVersion);
         lock (gate)
         {
             if (kept is not null && key == wanted)

@@ -49,8 +49,8 @@ internal sealed class PortfolioPageModel(Dashboard dashboard, PortfolioTrends tr
         MaxScore = dashboard.Model?.MaxScore ?? 100;
         // The grades are listed highest first: the first is the healthy one.
         Healthy = dashboard.Grades.FirstOrDefault();
-        var version = dashboard.Models.Current()?.VersionId;
-        var figures = cache.Get(trends, dashboard.Today, version, MaxScore, TrendDays, () =>
+        var version = dashboard.ModelVersion;
+        var figures = cache.Get(trends, dashboard.Today, version, () =>
         {
             var book = trends.Book(dashboard.Today, dashboard.Grades, version, MaxScore);
             return book.Summary.Scored == 0
