@@ -70,6 +70,9 @@ internal interface IStoreEngine
     /// <summary>SQL that removes every row of a table.</summary>
     string Empty(string table);
 
+    /// <summary>An aggregate that packs a group's user keys (NULLs left out) into a <see cref="UserSet"/>; NULL without any.</summary>
+    string PackUsers(string column);
+
     /// <summary>SQL for a `YYYY-MM-DD` text date minus a number of days, as `YYYY-MM-DD` text.</summary>
     string DaysBefore(string dateExpression, string daysParameter);
 
@@ -155,6 +158,9 @@ internal interface IRowReader
     double GetDouble(int i);
 
     string GetString(int i);
+
+    /// <summary>A binary value, valid until the next row is read.</summary>
+    ReadOnlySpan<byte> GetBytes(int i);
 
     bool IsDBNull(int i);
 }

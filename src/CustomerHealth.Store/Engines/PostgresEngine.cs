@@ -140,6 +140,8 @@ internal sealed class PostgresEngine : IStoreEngine
     // lower-cases every letter in a UTF-8 database.
     public string AccountSearch(string parameter, string pattern) => $"a.search_text LIKE {parameter}";
 
+    public string PackUsers(string column) => $"string_agg(int8send({column}), ''::bytea ORDER BY {column})";
+
     public string Differs(string left, string right) => $"{left} IS DISTINCT FROM {right}";
 
     public string Same(string left, string right) => $"{left} IS NOT DISTINCT FROM {right}";
@@ -281,6 +283,8 @@ internal sealed class PostgresEngine : IStoreEngine
 
         public string GetString(int i) => r.GetString(i);
 
+        public ReadOnlySpan<byte> GetBytes(int i) => r.GetFieldValue<byte[]>(i);
+
         public bool IsDBNull(int i) => r.IsDBNull(i);
     }
 
@@ -375,13 +379,17 @@ internal sealed class PostgresEngine : IStoreEngine
         }
     }
 
-    /// <summary>Events gathered in memory and sent with binary COPY into a temporary table, then merged with <see cref="UsageMerge"/>.</summary>
+    /// <summary>
+    /// Events gathered in memory and sent with binary COPY into a temporary table, then merged with <see cref="UsageMerge"/>.
+    /// The users they name by id are keyed first, in two statements for all of them.
+    /// </summary>
     private sealed class Stage : IUsageStage
     {
         private readonly NpgsqlConnection c;
         private readonly NpgsqlTransaction tx;
         private readonly List<StagedEvent> events = [];
         private readonly UsageMerge merge;
+        private readonly Dictionary<string, long> userKeys = new(StringComparer.Ordinal);
 
         private readonly bool inbox;
 
@@ -393,7 +401,7 @@ internal sealed class PostgresEngine : IStoreEngine
             c.Execute(
                 """
                 CREATE TEMP TABLE IF NOT EXISTS usage_stage (
-                    identity BYTEA NOT NULL, account_key BIGINT NOT NULL, day BIGINT NOT NULL, event_key BIGINT NOT NULL, user_id TEXT, user_key BIGINT,
+                    identity BYTEA NOT NULL, account_key BIGINT NOT NULL, day BIGINT NOT NULL, event_key BIGINT NOT NULL, user_key BIGINT,
                     count BIGINT NOT NULL, value DOUBLE PRECISION, occurred_at BIGINT NOT NULL, properties TEXT, seq BIGINT NOT NULL, state BIGINT NOT NULL DEFAULT 0,
                     stored BIGINT NOT NULL DEFAULT 0
                 );
@@ -412,8 +420,8 @@ internal sealed class PostgresEngine : IStoreEngine
             {
                 return 0;
             }
-            var userIds = events.Exists(e => e.User is not null);
-            using (var copy = c.BeginBinaryImport($"COPY usage_stage ({UsageMerge.LoadColumns}, seq) FROM STDIN (FORMAT BINARY)"))
+            KeyUsers(users);
+            using (var copy = c.BeginBinaryImport($"COPY usage_stage ({UsageMerge.StageColumns}, seq) FROM STDIN (FORMAT BINARY)"))
             {
                 for (var i = 0; i < events.Count; i++)
                 {
@@ -423,8 +431,7 @@ internal sealed class PostgresEngine : IStoreEngine
                     copy.Write(e.Account, NpgsqlDbType.Bigint);
                     copy.Write((long)e.Day, NpgsqlDbType.Bigint);
                     copy.Write(e.Event, NpgsqlDbType.Bigint);
-                    Text(copy, e.User);
-                    Nullable(copy, e.UserKey);
+                    Nullable(copy, e.User is { } user ? userKeys[user] : e.UserKey);
                     copy.Write(e.Count, NpgsqlDbType.Bigint);
                     Nullable(copy, e.Value);
                     copy.Write(e.OccurredAt, NpgsqlDbType.Bigint);
@@ -441,10 +448,6 @@ internal sealed class PostgresEngine : IStoreEngine
                 // planner hashes the stage and reads every stored event, a cost that grows with the store. (Nor does the
                 // stage need statistics then: an ANALYZE would cost as much as the look-ups.)
                 c.Execute("SET LOCAL work_mem = '256MB'; SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off", transaction: tx);
-                foreach (var sql in userIds ? merge.KeyUsers : [])
-                {
-                    c.Execute(sql, transaction: tx);
-                }
                 changed = 0;
                 using var cmd = new NpgsqlCommand(merge.MarkAndAppend, c, tx);
                 using var r = cmd.ExecuteReader();
@@ -469,19 +472,38 @@ internal sealed class PostgresEngine : IStoreEngine
                     {
                         states[r.GetInt64(0)] = (int)r.GetInt64(1);
                     }
-                }, userIds: userIds);
-            }
-            if (users is not null)
-            {
-                using var cmd = new NpgsqlCommand(merge.KeyedUsers, c, tx);
-                using var r = cmd.ExecuteReader();
-                while (r.Read())
-                {
-                    users.Add((r.GetString(0), r.GetInt64(1)));
-                }
+                });
             }
             c.Execute(inbox ? "TRUNCATE usage_stage; RESET enable_hashjoin; RESET enable_mergejoin" : "TRUNCATE usage_stage", transaction: tx);
             return changed;
+        }
+
+        /// <summary>
+        /// Keys the users the staged events name by id and this stage has not keyed yet: those seen for the first time
+        /// are created (in the order they were staged), then all are read back; they are added to <paramref name="keyed"/>.
+        /// </summary>
+        private void KeyUsers(List<(string UserId, long Key)>? keyed)
+        {
+            var ids = new List<string>();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var e in events)
+            {
+                if (e.User is { } user && !userKeys.ContainsKey(user) && seen.Add(user))
+                {
+                    ids.Add(user);
+                }
+            }
+            if (ids.Count == 0)
+            {
+                return;
+            }
+            var args = new { ids = ids.ToArray() };
+            c.Execute("INSERT INTO users (user_id) SELECT id FROM unnest(@ids) WITH ORDINALITY AS t(id, n) ORDER BY n ON CONFLICT (user_id) DO NOTHING", args, tx);
+            foreach (var (id, key) in c.Query<(string, long)>("SELECT user_id, user_key FROM users WHERE user_id = ANY(@ids)", args, tx))
+            {
+                userKeys[id] = key;
+                keyed?.Add((id, key));
+            }
         }
 
         public void Dispose()

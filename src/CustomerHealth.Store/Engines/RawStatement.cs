@@ -70,5 +70,18 @@ internal sealed class RawStatement : IDisposable
         return raw.sqlite3_changes(db);
     }
 
+    /// <summary>Runs a statement and returns the first column of its first row as an integer; null without a row.</summary>
+    public long? Int64()
+    {
+        var rc = raw.sqlite3_step(stmt);
+        long? value = rc == raw.SQLITE_ROW ? raw.sqlite3_column_int64(stmt, 0) : null;
+        raw.sqlite3_reset(stmt);
+        if (rc != raw.SQLITE_DONE && rc != raw.SQLITE_ROW)
+        {
+            throw new StoreException("SQLite error: " + raw.sqlite3_errmsg(db).utf8_to_string());
+        }
+        return value;
+    }
+
     public void Dispose() => raw.sqlite3_finalize(stmt);
 }

@@ -82,8 +82,12 @@ internal sealed class SqliteEngine : IStoreEngine
     internal const string LowerFunction = "chs_lower";
 
     /// <summary>Adds the store's own functions to a connection (they live as long as the connection).</summary>
-    internal static void AddFunctions(SqliteConnection c) =>
+    internal static void AddFunctions(SqliteConnection c)
+    {
         c.CreateFunction(LowerFunction, (string? text) => text?.ToLowerInvariant(), isDeterministic: true);
+        c.CreateFunction<byte[]?, byte[]?, byte[]?>(UserSet.MergeFunction, UserSet.Merge, isDeterministic: true);
+        c.CreateFunction<byte[]?, byte[]?, byte[]?>(UserSet.RemoveFunction, UserSet.Remove, isDeterministic: true);
+    }
 
     // A search without letters beyond ASCII finds the same accounts with SQLite's own LOWER, which is much faster than
     // calling back into .NET for two columns of every account; any other letter needs the full lower-casing.
@@ -95,6 +99,8 @@ internal sealed class SqliteEngine : IStoreEngine
     public string Differs(string left, string right) => $"{left} IS NOT {right}";
 
     public string Same(string left, string right) => $"{left} IS {right}";
+
+    public string PackUsers(string column) => $"unhex(group_concat(CASE WHEN {column} IS NOT NULL THEN printf('%016X', {column}) END, '' ORDER BY {column}))";
 
     // SQLite empties a table at once when the DELETE has no WHERE.
     public string Empty(string table) => $"DELETE FROM {table}";
@@ -211,6 +217,8 @@ internal sealed class SqliteEngine : IStoreEngine
 
         public string GetString(int i) => raw.sqlite3_column_text(stmt, i).utf8_to_string();
 
+        public ReadOnlySpan<byte> GetBytes(int i) => raw.sqlite3_column_blob(stmt, i);
+
         public bool IsDBNull(int i) => raw.sqlite3_column_type(stmt, i) == raw.SQLITE_NULL;
     }
 
@@ -249,40 +257,128 @@ internal sealed class SqliteEngine : IStoreEngine
         public void Dispose() => cmd.Dispose();
     }
 
-    /// <summary>A temporary table filled through a prepared statement, merged with <see cref="UsageMerge"/>.</summary>
+    /// <summary>
+    /// A temporary table filled through a prepared statement, merged with <see cref="UsageMerge"/>. Users are keyed as
+    /// events are staged: looked up one by one while few are named, then all read at once (the import holds the
+    /// store's write lock, so none appears meanwhile); those seen for the first time get the next keys and are written
+    /// in one sorted pass when the stage is merged.
+    /// </summary>
     private sealed class Stage : IUsageStage
     {
         private readonly SqliteConnection c;
-        private readonly RawStatement insert;
+        private readonly RawStatement insert, insertMany, findUser, addUser;
+        // Staged rows are written many to a statement: SQLite's cost per statement is then paid once for all of them.
+        private const int RowsPerInsert = 64;
         private readonly UsageMerge merge;
         private readonly bool inbox;
-        private bool userIds;
+        private readonly int lookupsBeforeReadingAll;
+        private readonly Dictionary<string, long> userKeys = new(StringComparer.Ordinal);
+        private readonly List<(string UserId, long Key)> keyed = [];
+        private readonly List<(string UserId, long Key)> newUsers = [];
+        private int userLookups;
+        private long nextUserKey = -1;
+        private readonly long cacheSize;
+        private const long MergeCacheSize = -524288;
 
         public Stage(SqliteConnection c, IStoreEngine engine, bool inbox)
         {
             this.c = c;
             this.inbox = inbox;
+            lookupsBeforeReadingAll = engine.LookupsBeforeReadingAll;
+            // While the stage lives its merges look up and write stored events and roll-ups all over their tables: the
+            // cache of the server's ingest writer (TuneForBusyWriter) keeps those pages instead of reading them again
+            // from the file past 64 MB; the connection's own cache comes back when the stage is disposed.
+            cacheSize = Scalar("PRAGMA cache_size");
+            if (cacheSize > MergeCacheSize)
+            {
+                Exec($"PRAGMA cache_size={MergeCacheSize}");
+            }
             Exec(
                 $"""
                 CREATE TEMP TABLE IF NOT EXISTS usage_stage (
-                    identity BLOB NOT NULL, account_key INTEGER NOT NULL, day INTEGER NOT NULL, event_key INTEGER NOT NULL, user_id TEXT, user_key INTEGER,
+                    identity BLOB NOT NULL, account_key INTEGER NOT NULL, day INTEGER NOT NULL, event_key INTEGER NOT NULL, user_key INTEGER,
                     count INTEGER NOT NULL, value REAL, occurred_at INTEGER NOT NULL, properties TEXT, seq INTEGER NOT NULL, state INTEGER NOT NULL DEFAULT 0,
                     stored INTEGER NOT NULL DEFAULT 0
                 );
                 DELETE FROM temp.usage_stage;
                 """);
-            insert = new RawStatement(c.Handle!, $"INSERT INTO temp.usage_stage ({UsageMerge.LoadColumns}, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+            insert = new RawStatement(c.Handle!, $"INSERT INTO temp.usage_stage ({UsageMerge.StageColumns}, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+            insertMany = new RawStatement(c.Handle!, $"INSERT INTO temp.usage_stage ({UsageMerge.StageColumns}, seq) VALUES " +
+                string.Join(", ", Enumerable.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", RowsPerInsert)));
+            findUser = new RawStatement(c.Handle!, "SELECT user_key FROM main.users WHERE user_id = ?1");
+            addUser = new RawStatement(c.Handle!, "INSERT INTO main.users (user_key, user_id) VALUES (?1, ?2)");
             merge = new UsageMerge(engine, "temp.usage_stage", "main.usage_events");
         }
+
+        // Staged events wait here until a statement's worth of them can be written.
+        private readonly List<StagedEvent> pending = new(RowsPerInsert);
 
         public int Count { get; private set; }
 
         public void Add(in StagedEvent e)
         {
-            insert.Bind(1, e.Identity).Bind(2, e.Account).Bind(3, e.Day).Bind(4, e.Event).Bind(5, e.User).Bind(6, e.UserKey).Bind(7, e.Count).Bind(8, e.Value)
-                .Bind(9, e.OccurredAt).Bind(10, e.Properties).Bind(11, Count).Execute();
-            userIds |= e.User is not null;
+            pending.Add(e.User is { } user ? e with { User = null, UserKey = UserKey(user) } : e);
             Count++;
+            if (pending.Count == RowsPerInsert)
+            {
+                Write();
+            }
+        }
+
+        /// <summary>Writes the pending events to the stage: many to a statement when they fill one, else one at a time.</summary>
+        private void Write()
+        {
+            var (statement, rows) = pending.Count == RowsPerInsert ? (insertMany, RowsPerInsert) : (insert, 1);
+            for (var i = 0; i < pending.Count; i++)
+            {
+                var e = pending[i];
+                var first = i % rows * 10;
+                statement.Bind(first + 1, e.Identity).Bind(first + 2, e.Account).Bind(first + 3, e.Day).Bind(first + 4, e.Event).Bind(first + 5, e.UserKey)
+                    .Bind(first + 6, e.Count).Bind(first + 7, e.Value).Bind(first + 8, e.OccurredAt).Bind(first + 9, e.Properties).Bind(first + 10, Count - pending.Count + i);
+                if (i % rows == rows - 1)
+                {
+                    statement.Execute();
+                }
+            }
+            pending.Clear();
+        }
+
+        /// <summary>The key of a user named by its id; a user the store has not seen gets the next key.</summary>
+        private long UserKey(string id)
+        {
+            if (userKeys.TryGetValue(id, out var key))
+            {
+                return key;
+            }
+            if (userLookups >= 0 && ++userLookups > lookupsBeforeReadingAll)
+            {
+                foreach (var r in Rows(c, "SELECT user_id, user_key FROM main.users"))
+                {
+                    userKeys[r.GetString(0)] = r.GetInt64(1);
+                }
+                userLookups = -1;
+                if (userKeys.TryGetValue(id, out key))
+                {
+                    keyed.Add((id, key));
+                    return key;
+                }
+            }
+            if (userLookups < 0 || findUser.Bind(1, id).Int64() is not { } found)
+            {
+                if (nextUserKey < 0)
+                {
+                    nextUserKey = Scalar("SELECT COALESCE(MAX(user_key), 0) + 1 FROM main.users");
+                }
+                key = nextUserKey++;
+                newUsers.Add((id, key));
+            }
+            else
+            {
+                key = found;
+            }
+            userKeys[id] = key;
+            keyed.Add((id, key));
+            return key;
         }
 
         public int Merge(bool repeats, int[]? states = null, List<(string UserId, long Key)>? users = null)
@@ -291,23 +387,25 @@ internal sealed class SqliteEngine : IStoreEngine
             {
                 return 0;
             }
+            Write();
+            // The users seen for the first time, in the order of their ids: the index on them is written in one pass.
+            newUsers.Sort((a, b) => string.CompareOrdinal(a.UserId, b.UserId));
+            foreach (var (id, key) in newUsers)
+            {
+                addUser.Bind(1, key).Bind(2, id).Execute();
+            }
+            newUsers.Clear();
             var changed = merge.Run(repeats, Exec, Scalar, states is null ? null : sql =>
             {
                 foreach (var r in Rows(c, sql))
                 {
                     states[r.GetInt64(0)] = r.GetInt32(1);
                 }
-            }, inbox, userIds);
-            if (users is not null)
-            {
-                foreach (var r in Rows(c, merge.KeyedUsers))
-                {
-                    users.Add((r.GetString(0), r.GetInt64(1)));
-                }
-            }
+            }, inbox);
+            users?.AddRange(keyed);
+            keyed.Clear();
             Exec("DELETE FROM temp.usage_stage");
             Count = 0;
-            userIds = false;
             return changed;
         }
 
@@ -328,6 +426,16 @@ internal sealed class SqliteEngine : IStoreEngine
             return 0;
         }
 
-        public void Dispose() => insert.Dispose();
+        public void Dispose()
+        {
+            if (cacheSize > MergeCacheSize)
+            {
+                Exec($"PRAGMA cache_size={cacheSize}");
+            }
+            insert.Dispose();
+            insertMany.Dispose();
+            findUser.Dispose();
+            addUser.Dispose();
+        }
     }
 }

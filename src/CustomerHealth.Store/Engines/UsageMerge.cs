@@ -13,12 +13,9 @@ internal sealed class UsageMerge
 {
     public const string StageColumns = "identity, account_key, day, event_key, user_key, count, value, occurred_at, properties";
 
-    /// <summary>The columns a stage is filled with: either `user_key`, or `user_id` whose key is found on merge.</summary>
-    public const string LoadColumns = "identity, account_key, day, event_key, user_id, user_key, count, value, occurred_at, properties";
-
     private readonly string stage;
     private readonly string dedupe;
-    private readonly string[] keyUsers, corrections, apply, prune;
+    private readonly string[] corrections, apply, prune;
     private readonly string againstStored, againstInbox, toInbox, emptyInbox;
 
     /// <param name="engine">Supplies the row comparisons.</param>
@@ -34,27 +31,15 @@ internal sealed class UsageMerge
         var replacePending = $"ON CONFLICT (identity) DO UPDATE SET {Assign("excluded")}";
         // An event sent twice in one batch: its last version stands.
         dedupe = $"DELETE FROM {stage} WHERE seq NOT IN (SELECT MAX(seq) FROM {stage} GROUP BY identity)";
-        keyUsers =
-        [
-            // Users seen for the first time are created all at once, then every staged event sent with a user id gets its key.
-            $"INSERT INTO users (user_id) SELECT DISTINCT user_id FROM {stage} WHERE user_id IS NOT NULL ON CONFLICT (user_id) DO NOTHING",
-            $"UPDATE {stage} AS s SET user_key = u.user_key FROM users AS u WHERE u.user_id = s.user_id",
-        ];
         againstStored = $"UPDATE {stage} AS s SET state = CASE WHEN {same} THEN 2 ELSE 1 END, stored = 1 FROM {events} AS e WHERE e.identity = s.identity";
         corrections =
         [
             $"""
-            INSERT INTO usage_daily (account_key, day, event_key, count, sum)
-            SELECT e.account_key, e.day, e.event_key, -SUM(e.count), -SUM(COALESCE(e.value, 0))
+            INSERT INTO usage_daily (account_key, day, event_key, count, sum, users)
+            SELECT e.account_key, e.day, e.event_key, -SUM(e.count), -SUM(COALESCE(e.value, 0)), {engine.PackUsers("e.user_key")}
             FROM {stage} s JOIN {events} e ON e.identity = s.identity WHERE s.state = 1 GROUP BY e.account_key, e.day, e.event_key
-            ON CONFLICT (account_key, day, event_key) DO UPDATE SET count = usage_daily.count + excluded.count, sum = usage_daily.sum + excluded.sum
-            """,
-            $"""
-            INSERT INTO usage_users (account_key, day, event_key, user_key, n)
-            SELECT e.account_key, e.day, e.event_key, e.user_key, -COUNT(*)
-            FROM {stage} s JOIN {events} e ON e.identity = s.identity WHERE s.state = 1 AND e.user_key IS NOT NULL
-            GROUP BY e.account_key, e.day, e.event_key, e.user_key
-            ON CONFLICT (account_key, day, event_key, user_key) DO UPDATE SET n = usage_users.n + excluded.n
+            ON CONFLICT (account_key, day, event_key) DO UPDATE SET count = usage_daily.count + excluded.count, sum = usage_daily.sum + excluded.sum,
+              users = {UserSet.RemoveFunction}(usage_daily.users, excluded.users)
             """,
             $"INSERT INTO dirty_accounts (account_key, mark) SELECT DISTINCT e.account_key, 0 FROM {stage} s JOIN {events} e ON e.identity = s.identity WHERE s.state = 1 ON CONFLICT (account_key) DO UPDATE SET mark = dirty_accounts.mark + 1",
             $"""
@@ -67,15 +52,11 @@ internal sealed class UsageMerge
             $"INSERT INTO {events} ({StageColumns}) SELECT {StageColumns} FROM {stage} WHERE state = 0 ORDER BY identity",
             $"INSERT INTO dirty_accounts (account_key, mark) SELECT DISTINCT account_key, 0 FROM {stage} WHERE state < 2 ON CONFLICT (account_key) DO UPDATE SET mark = dirty_accounts.mark + 1",
             $"""
-            INSERT INTO usage_daily (account_key, day, event_key, count, sum)
-            SELECT account_key, day, event_key, SUM(count), SUM(COALESCE(value, 0)) FROM {stage} WHERE state < 2 GROUP BY account_key, day, event_key ORDER BY account_key, day, event_key
-            ON CONFLICT (account_key, day, event_key) DO UPDATE SET count = usage_daily.count + excluded.count, sum = usage_daily.sum + excluded.sum
-            """,
-            $"""
-            INSERT INTO usage_users (account_key, day, event_key, user_key, n)
-            SELECT account_key, day, event_key, user_key, COUNT(*) FROM {stage} WHERE state < 2 AND user_key IS NOT NULL
-            GROUP BY account_key, day, event_key, user_key ORDER BY account_key, day, event_key, user_key
-            ON CONFLICT (account_key, day, event_key, user_key) DO UPDATE SET n = usage_users.n + excluded.n
+            INSERT INTO usage_daily (account_key, day, event_key, count, sum, users)
+            SELECT account_key, day, event_key, SUM(count), SUM(COALESCE(value, 0)), {engine.PackUsers("user_key")}
+            FROM {stage} WHERE state < 2 GROUP BY account_key, day, event_key ORDER BY account_key, day, event_key
+            ON CONFLICT (account_key, day, event_key) DO UPDATE SET count = usage_daily.count + excluded.count, sum = usage_daily.sum + excluded.sum,
+              users = {UserSet.MergeFunction}(usage_daily.users, excluded.users)
             """,
         ];
         againstInbox = $"UPDATE {stage} AS s SET state = CASE WHEN {sameAsPending} THEN 2 ELSE 1 END FROM usage_inbox AS i WHERE i.identity = s.identity";
@@ -102,8 +83,7 @@ internal sealed class UsageMerge
         prune =
         [
             // A correction can empty a roll-up row: an emptied row must not count as activity.
-            "DELETE FROM usage_daily WHERE count <= 0 AND abs(sum) < 1e-9",
-            "DELETE FROM usage_users WHERE n <= 0",
+            "DELETE FROM usage_daily WHERE count <= 0 AND abs(sum) < 1e-9 AND (users IS NULL OR length(users) = 0)",
         ];
     }
 
@@ -111,15 +91,9 @@ internal sealed class UsageMerge
     /// PostgreSQL's way to the inbox, in one statement and with no write to the stage: each staged event's state
     /// (against the inbox's pending version, else the stored one) and whether its identity is stored, then the latest
     /// version of each identity appended when it is new or changed. Returns each staged event's position and state,
-    /// and in every row how many events were appended. The stage's users must be keyed first (<see cref="KeyUsers"/>).
+    /// and in every row how many events were appended.
     /// </summary>
     public string MarkAndAppend { get; }
-
-    /// <summary>The statements that create the staged users seen for the first time and key every staged event sent with a user id.</summary>
-    public IReadOnlyList<string> KeyUsers => keyUsers;
-
-    /// <summary>The users the merge keyed, by their id (after <see cref="Run"/>, before the stage is emptied).</summary>
-    public string KeyedUsers => $"SELECT DISTINCT user_id, user_key FROM {stage} WHERE user_id IS NOT NULL";
 
     /// <summary>Whether the inbox holds events: `1` or `0`.</summary>
     public const string InboxHasEvents = "SELECT COUNT(*) FROM (SELECT 1 FROM usage_inbox LIMIT 1) AS pending";
@@ -133,16 +107,11 @@ internal sealed class UsageMerge
     /// <param name="count">Runs a `SELECT COUNT(*)` in the import's transaction.</param>
     /// <param name="readStates">When given, runs <see cref="States"/> after every staged event's state is known and before repeats are dropped.</param>
     /// <param name="inbox">Append the new and changed events to the inbox (their states then count the inbox's pending versions as stored).</param>
-    /// <param name="userIds">Whether an event was staged with a user id rather than a key (else the users need no look-up).</param>
-    public int Run(bool repeats, Action<string> execute, Func<string, long> count, Action<string>? readStates = null, bool inbox = false, bool userIds = true)
+    public int Run(bool repeats, Action<string> execute, Func<string, long> count, Action<string>? readStates = null, bool inbox = false)
     {
         if (repeats && readStates is null)
         {
             execute(dedupe);
-        }
-        foreach (var sql in userIds ? keyUsers : [])
-        {
-            execute(sql);
         }
         execute(againstStored);
         if (inbox)

@@ -24,8 +24,11 @@ internal sealed class CsvRecordReader(TextReader reader, char? separator = null)
     private int pos, len;
     private int line = 1;
 
+    // Where the last record stands in the buffer when it was read whole from there (a line without quotes), else -1.
+    private int rawStart = -1, rawLength;
+
     /// <summary>The text of the last record as it stood in the file (without its line break).</summary>
-    public string RawText => rawText.ToString().TrimEnd('\r', '\n');
+    public string RawText => rawStart >= 0 ? new string(buffer, rawStart, rawLength) : rawText.ToString().TrimEnd('\r', '\n');
 
     /// <summary>The 1-based line the last record read started on.</summary>
     public int RecordLine { get; private set; }
@@ -85,6 +88,11 @@ internal sealed class CsvRecordReader(TextReader reader, char? separator = null)
             decided = true;
         }
         RecordLine = line;
+        if (ReadLine() is { } simple)
+        {
+            return simple;
+        }
+        rawStart = -1;
         rawText.Clear();
         var fields = new List<string>();
         while (true)
@@ -149,6 +157,60 @@ internal sealed class CsvRecordReader(TextReader reader, char? separator = null)
             }
             return [.. fields];
         }
+    }
+
+    /// <summary>
+    /// Reads the next record when it is a whole line in the buffer (refilled when the line runs past its end) with no
+    /// quote and no line break but its end: its fields are then the text between separators. Null otherwise, having
+    /// read nothing: such a record is read character by character.
+    /// </summary>
+    private string[]? ReadLine()
+    {
+        var end = Array.IndexOf(buffer, '\n', pos, len - pos);
+        if (end < 0)
+        {
+            // Move what is left to the front and read on, unless the buffer holds it all already.
+            if (len - pos == buffer.Length)
+            {
+                return null;
+            }
+            Array.Copy(buffer, pos, buffer, 0, len - pos);
+            len -= pos;
+            pos = 0;
+            int read;
+            while (len < buffer.Length && (read = reader.Read(buffer, len, buffer.Length - len)) > 0)
+            {
+                len += read;
+            }
+            end = Array.IndexOf(buffer, '\n', 0, len);
+            if (end < 0 && len == buffer.Length)
+            {
+                return null;
+            }
+        }
+        var next = end < 0 ? len : end + 1;
+        var stop = end < 0 ? len : end > pos && buffer[end - 1] == '\r' ? end - 1 : end;
+        var text = buffer.AsSpan(pos, stop - pos);
+        if (text.IndexOfAny('"', '\r') >= 0)
+        {
+            return null;
+        }
+        var fields = new string[text.Count(sep) + 1];
+        for (var i = 0; i < fields.Length; i++)
+        {
+            var cut = text.IndexOf(sep);
+            var value = cut < 0 ? text : text[..cut];
+            fields[i] = value.IsEmpty ? "" : new string(value);
+            text = cut < 0 ? [] : text[(cut + 1)..];
+        }
+        rawStart = pos;
+        rawLength = stop - pos;
+        pos = next;
+        if (end >= 0)
+        {
+            line++;
+        }
+        return fields;
     }
 
     /// <summary>The separator that occurs most on the first line (outside quotes), a comma when none does.</summary>

@@ -47,10 +47,7 @@ internal sealed class SignalLoader
         List<Row0> accountRows = null!;
         // Each table is read on a connection of its own, on every core: the reads are independent.
         Parallel.Invoke(
-            () => usage = Read(db, cancel, $"SELECT account_key, day, event_key, count, sum FROM usage_daily WHERE {only} ORDER BY account_key, day, event_key",
-                r => new UsageDay(r.GetInt32(1), r.GetInt32(2), r.GetInt64(3), r.GetDouble(4))),
-            () => users = Read(db, cancel, $"SELECT account_key, day, event_key, user_key FROM usage_users WHERE n > 0 AND {only} ORDER BY account_key, day, event_key, user_key",
-                r => new UserDay(r.GetInt32(1), r.GetInt32(2), r.GetInt32(3))),
+            () => (usage, users) = ReadUsage(db, cancel, only),
             () =>
             {
                 foreach (var r in db.Engine.ReadRows(db, "SELECT name, event_key FROM event_names"))
@@ -179,6 +176,50 @@ internal sealed class SignalLoader
     }
 
     private static readonly Dictionary<string, MetricPoint[]> Empty = [];
+
+    /// <summary>
+    /// The day roll-ups of usage, and their users: each distinct user of a row's <see cref="UserSet"/> is a user of that
+    /// day and event. A row a correction emptied of events (count 0, sum 0) counts as no activity; its users still count.
+    /// </summary>
+    private static (Grouped<UsageDay> Usage, Grouped<UserDay> Users) ReadUsage(StoreDb db, CancellationToken cancel, string only)
+    {
+        var usage = new Grouped<UsageDay>();
+        var users = new Grouped<UserDay>();
+        var n = 0;
+        foreach (var r in db.Engine.ReadRows(db, $"SELECT account_key, day, event_key, count, sum, users FROM usage_daily WHERE {only} ORDER BY account_key, day, event_key"))
+        {
+            if ((++n & 4095) == 0 && cancel.IsCancellationRequested)
+            {
+                break;
+            }
+            var key = r.GetInt64(0);
+            int day = r.GetInt32(1), ev = r.GetInt32(2);
+            long count = r.GetInt64(3);
+            var sum = r.GetDouble(4);
+            if (count != 0 || Math.Abs(sum) >= 1e-9)
+            {
+                usage.Add(key, new UsageDay(day, ev, count, sum));
+            }
+            if (r.IsDBNull(5))
+            {
+                continue;
+            }
+            var set = r.GetBytes(5);
+            var last = long.MinValue;
+            for (var i = 0; i < UserSet.Count(set); i++)
+            {
+                var user = UserSet.KeyAt(set, i);
+                if (user != last)
+                {
+                    users.Add(key, new UserDay(day, ev, (int)user));
+                    last = user;
+                }
+            }
+        }
+        usage.Flush();
+        users.Flush();
+        return (usage, users);
+    }
 
     /// <summary>Rows of one table, read in account order into one exact-size array per account.</summary>
     private sealed class Grouped<T>

@@ -180,4 +180,57 @@ public class CsvRecordReaderTests
 
         records.Single().Fields.ShouldBe(values);
     }
+
+    [Theory]
+    [InlineData(',', "\n")]
+    [InlineData(';', "\r\n")]
+    [InlineData('\t', "\n")]
+    public void Read_ManyRecordsPastTheBuffer_GivesEveryValueLineAndRawTextBack(char separator, string lineBreak)
+    {
+        // Plain lines (read whole from the buffer), quoted ones with separators, quotes and line breaks inside (read
+        // character by character), blank lines, and lines longer than the reader's buffer, over many buffer refills.
+        var rnd = new Random(11);
+        string[] pieces = ["a", "Acme", "42", "é", "x y", $"{separator}", "\"", "\n", "\r\n", "\r", ""];
+        var text = new System.Text.StringBuilder();
+        var expected = new List<(int Line, string[] Fields, string Raw)>();
+        var line = 1;
+        for (var r = 0; r < 4000; r++)
+        {
+            if (rnd.Next(50) == 0)
+            {
+                text.Append(lineBreak);
+                line++;
+            }
+            var fields = new string[1 + rnd.Next(6)];
+            for (var f = 0; f < fields.Length; f++)
+            {
+                var quoted = rnd.Next(8) == 0;
+                var value = new System.Text.StringBuilder();
+                var length = r % 997 == 5 && f == 0 ? 70_000 : rnd.Next(12);
+                while (value.Length < length)
+                {
+                    var piece = quoted ? pieces[rnd.Next(pieces.Length)] : pieces[rnd.Next(5)];
+                    value.Append(piece);
+                }
+                fields[f] = value.ToString();
+            }
+            if (fields is [""])
+            {
+                fields[0] = "z";
+            }
+            var raw = string.Join(separator, fields.Select(v => CsvRecordReader.Quote(v, separator)));
+            expected.Add((line, fields, raw));
+            text.Append(raw).Append(lineBreak);
+            line += raw.Count(c => c == '\n') + 1;
+        }
+
+        var reader = new CsvRecordReader(new StringReader(text.ToString()), separator);
+        foreach (var (at, fields, raw) in expected)
+        {
+            reader.Read().ShouldBe(fields);
+            reader.RecordLine.ShouldBe(at);
+            reader.RawText.ShouldBe(raw);
+        }
+        reader.Read().ShouldBeNull();
+    }
 }

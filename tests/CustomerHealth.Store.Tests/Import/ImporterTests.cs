@@ -924,13 +924,7 @@ public abstract class ImporterTests(TestEngine engine) : IDisposable
             ORDER BY 1, 2, 3
             """);
 
-    private List<(string Account, long Day, string Event, string User, long N)> Users() =>
-        store.Query<(string, long, string, string, long)>(
-            """
-            SELECT a.account_id, x.day, n.name, u.user_id, x.n FROM usage_users x
-            JOIN accounts a ON a.account_key = x.account_key JOIN event_names n ON n.event_key = x.event_key JOIN users u ON u.user_key = x.user_key
-            ORDER BY 1, 2, 3, 4
-            """);
+    private List<(string Account, long Day, string Event, string User, long N)> Users() => store.UsageUsers();
 
     [Fact]
     public void ImportFile_Usage_DailyRollUpsMatchTheEvents()

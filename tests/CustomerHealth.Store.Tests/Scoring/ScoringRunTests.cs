@@ -502,6 +502,23 @@ public abstract class ScoringRunTests(TestEngine engine) : IDisposable
         ScoreOf("A1", Mar10).ShouldNotBeNull().ShouldBe(10, 1e-9);
     }
 
+    [Fact]
+    public void Score_EventsOfCountZero_AreNoActiveDayButTheirUsersCount()
+    {
+        const string header = "account_id,occurred_at,event,user_id,event_id,count";
+        string[] rows = [header, "A1,2025-03-01T10:00:00Z,login,u1,e1,1", "A1,2025-03-02T10:00:00Z,login,u2,e2,0", "A1,2025-03-03T10:00:00Z,login,u3,e3,1"];
+        store.Publish(TestModels.ActiveDays);
+        store.ImportCsv(ImportKind.Usage, rows);
+        store.Scoring.Score(Mar10);
+        // two active days of 10 → 20
+        ScoreOf("A1", Mar10).ShouldNotBeNull().ShouldBe(20, 1e-9);
+
+        store.Publish(TestModels.DistinctUsers);
+        store.Scoring.Score(Mar10);
+        // three users of 10 → 30
+        ScoreOf("A1", Mar10).ShouldNotBeNull().ShouldBe(30, 1e-9);
+    }
+
     // ---- distinct users, kept exact through corrections ----
 
     [Fact]
