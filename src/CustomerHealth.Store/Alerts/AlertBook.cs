@@ -276,25 +276,29 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
     }
 
     /// <param name="Current">The day's snapshots.</param>
-    /// <param name="Previous">Each account's snapshot before the day, by account key.</param>
+    /// <param name="Previous">The snapshot before the day of each account scored that day, by account key.</param>
     /// <param name="Ago">Per `score_drop` window (its days), each account's score on or before the day less those days, by account key.</param>
     /// <param name="Own">For an account whose score fell at least a `score_drop` rule's points over its days: the part of the change its own measures made.</param>
     private sealed record DayInputs(List<Snap> Current, Dictionary<long, Snap> Previous, Dictionary<int, Dictionary<long, double?>> Ago, Dictionary<(long Key, int Days), OwnChange?> Own);
 
-    /// <summary>A day's snapshots, each account's snapshot before it, and the scores the rules' `score_drop` windows look back to.</summary>
+    /// <summary>A day's snapshots and, for each account scored that day, its snapshot before it and the scores the rules' `score_drop` windows look back to.</summary>
     private DayInputs LoadDay(AlertRuleSet rules, DateOnly asOf)
     {
         var day = StoredDates.Text(asOf);
         var current = Snapshots(day, "SELECT account_key, as_of AS m FROM snapshots WHERE as_of = @day");
-        var previous = Snapshots(day, "SELECT account_key, MAX(as_of) AS m FROM snapshots WHERE as_of < @day GROUP BY account_key")
+        // The day before of each account scored that day, and its score some days ago: a seek per account in the
+        // (account, day) index, rather than a pass over every snapshot older than the day.
+        var previous = Snapshots(day,
+                "SELECT c.account_key, (SELECT MAX(p.as_of) FROM snapshots p WHERE p.account_key = c.account_key AND p.as_of < @day) AS m FROM snapshots c WHERE c.as_of = @day")
             .ToDictionary(s => s.Key);
         var ago = rules.Rules.Select(r => r.When).OfType<ScoreDrop>().Select(d => d.Days).Distinct()
             .ToDictionary(d => d, d => db.Connection.Query<(long Key, double? Score)>(
                     """
                     SELECT s.account_key, s.score FROM snapshots s
-                    JOIN (SELECT account_key, MAX(as_of) AS m FROM snapshots WHERE as_of <= @d GROUP BY account_key) q ON q.account_key = s.account_key AND s.as_of = q.m
+                    JOIN (SELECT c.account_key, (SELECT MAX(p.as_of) FROM snapshots p WHERE p.account_key = c.account_key AND p.as_of <= @d) AS m
+                          FROM snapshots c WHERE c.as_of = @day) q ON q.account_key = s.account_key AND s.as_of = q.m
                     """,
-                    new { d = StoredDates.Text(asOf.AddDays(-d)) })
+                    new { d = StoredDates.Text(asOf.AddDays(-d)), day })
                 .ToDictionary(x => x.Key, x => x.Score));
         return new DayInputs(current, previous, ago, OwnChanges(rules, asOf, current, ago));
     }

@@ -70,6 +70,14 @@ internal interface IStoreEngine
     /// <summary>SQL that removes every row of a table.</summary>
     string Empty(string table);
 
+    /// <summary>
+    /// What follows `INSERT` or `UPDATE` in a statement that writes one row of a table with triggers (accounts,
+    /// subscriptions, current scores, snapshots): on SQLite ` OR FAIL`, so that the statement keeps no statement
+    /// journal (which copies every page it changes first); a failure still throws and the transaction is not committed.
+    /// Nothing on PostgreSQL.
+    /// </summary>
+    string OneRow { get; }
+
     /// <summary>An aggregate that packs a group's user keys (NULLs left out) into a <see cref="UserSet"/>; NULL without any.</summary>
     string PackUsers(string column);
 

@@ -100,6 +100,8 @@ internal sealed class SqliteEngine : IStoreEngine
 
     public string Same(string left, string right) => $"{left} IS {right}";
 
+    public string OneRow => " OR FAIL";
+
     public string PackUsers(string column) => $"unhex(group_concat(CASE WHEN {column} IS NOT NULL THEN printf('%016X', {column}) END, '' ORDER BY {column}))";
 
     // SQLite empties a table at once when the DELETE has no WHERE.
@@ -181,19 +183,30 @@ internal sealed class SqliteEngine : IStoreEngine
         }
     }
 
+    // A snapshot is inserted, or updated when the account has one that day, one row a statement (see OneRow: with the
+    // triggers of migration 0017, an upsert or a plain write would keep a statement journal, 6× the time of the write).
     public void WriteSnapshots(StoreDb db, IEnumerable<SnapshotRecord> snapshots)
     {
         using var turn = db.WriteTurn();
         using var tx = db.Connection.BeginTransaction();
-        using (var insert = new RawStatement(Sqlite(db).Handle!,
-            """
-            INSERT OR REPLACE INTO snapshots (account_key, as_of, model_version, scorecard, score, computed_score, grade, override_reason, note, detail, coverage)
+        var handle = Sqlite(db).Handle!;
+        using (var exists = new RawStatement(handle, "SELECT 1 FROM snapshots WHERE account_key = ?1 AND as_of = ?2"))
+        using (var insert = new RawStatement(handle,
+            $"""
+            INSERT{OneRow} INTO snapshots (account_key, as_of, model_version, scorecard, score, computed_score, grade, override_reason, note, detail, coverage)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+            """))
+        using (var update = new RawStatement(handle,
+            $"""
+            UPDATE{OneRow} snapshots SET model_version = ?3, scorecard = ?4, score = ?5, computed_score = ?6, grade = ?7, override_reason = ?8, note = ?9,
+              detail = ?10, coverage = ?11
+            WHERE account_key = ?1 AND as_of = ?2
             """))
         {
             foreach (var s in snapshots)
             {
-                insert.Bind(1, s.AccountKey).Bind(2, s.AsOf).Bind(3, s.ModelVersion).Bind(4, s.Scorecard).Bind(5, s.Score).Bind(6, s.ComputedScore)
+                var write = exists.Bind(1, s.AccountKey).Bind(2, s.AsOf).Int64() is null ? insert : update;
+                write.Bind(1, s.AccountKey).Bind(2, s.AsOf).Bind(3, s.ModelVersion).Bind(4, s.Scorecard).Bind(5, s.Score).Bind(6, s.ComputedScore)
                     .Bind(7, s.Grade).Bind(8, s.OverrideReason).Bind(9, s.Note).Bind(10, s.Detail).Bind(11, s.Coverage).Execute();
             }
         }
