@@ -71,12 +71,14 @@ internal interface IStoreEngine
     string Empty(string table);
 
     /// <summary>
-    /// What follows `INSERT` or `UPDATE` in a statement that writes one row of a table with triggers (accounts,
-    /// subscriptions, current scores, snapshots): on SQLite ` OR FAIL`, so that the statement keeps no statement
-    /// journal (which copies every page it changes first); a failure still throws and the transaction is not committed.
+    /// What follows `INSERT` or `UPDATE` in a statement whose failure rolls back the whole transaction anyway: on SQLite
+    /// ` OR FAIL`, so that SQLite keeps no statement journal for it — a journal that copies every page the statement
+    /// changes first (64 KiB pages), which SQLite keeps for a statement that may fail half-way: one writing many rows,
+    /// or one row of a table with triggers (accounts, subscriptions, current scores, snapshots; migration 0017). A
+    /// failure still throws and the transaction is not committed. An upsert keeps its journal whatever it says.
     /// Nothing on PostgreSQL.
     /// </summary>
-    string OneRow { get; }
+    string OrFail { get; }
 
     /// <summary>An aggregate that packs a group's user keys (NULLs left out) into a <see cref="UserSet"/>; NULL without any.</summary>
     string PackUsers(string column);

@@ -140,7 +140,7 @@ internal sealed class PostgresEngine : IStoreEngine
     // lower-cases every letter in a UTF-8 database.
     public string AccountSearch(string parameter, string pattern) => $"a.search_text LIKE {parameter}";
 
-    public string OneRow => "";
+    public string OrFail => "";
 
     public string PackUsers(string column) => $"string_agg(int8send({column}), ''::bytea ORDER BY {column})";
 

@@ -100,7 +100,7 @@ internal sealed class SqliteEngine : IStoreEngine
 
     public string Same(string left, string right) => $"{left} IS {right}";
 
-    public string OneRow => " OR FAIL";
+    public string OrFail => " OR FAIL";
 
     public string PackUsers(string column) => $"unhex(group_concat(CASE WHEN {column} IS NOT NULL THEN printf('%016X', {column}) END, '' ORDER BY {column}))";
 
@@ -183,7 +183,7 @@ internal sealed class SqliteEngine : IStoreEngine
         }
     }
 
-    // A snapshot is inserted, or updated when the account has one that day, one row a statement (see OneRow: with the
+    // A snapshot is inserted, or updated when the account has one that day, one row a statement (see OrFail: with the
     // triggers of migration 0017, an upsert or a plain write would keep a statement journal, 6× the time of the write).
     public void WriteSnapshots(StoreDb db, IEnumerable<SnapshotRecord> snapshots)
     {
@@ -193,12 +193,12 @@ internal sealed class SqliteEngine : IStoreEngine
         using (var exists = new RawStatement(handle, "SELECT 1 FROM snapshots WHERE account_key = ?1 AND as_of = ?2"))
         using (var insert = new RawStatement(handle,
             $"""
-            INSERT{OneRow} INTO snapshots (account_key, as_of, model_version, scorecard, score, computed_score, grade, override_reason, note, detail, coverage)
+            INSERT{OrFail} INTO snapshots (account_key, as_of, model_version, scorecard, score, computed_score, grade, override_reason, note, detail, coverage)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
             """))
         using (var update = new RawStatement(handle,
             $"""
-            UPDATE{OneRow} snapshots SET model_version = ?3, scorecard = ?4, score = ?5, computed_score = ?6, grade = ?7, override_reason = ?8, note = ?9,
+            UPDATE{OrFail} snapshots SET model_version = ?3, scorecard = ?4, score = ?5, computed_score = ?6, grade = ?7, override_reason = ?8, note = ?9,
               detail = ?10, coverage = ?11
             WHERE account_key = ?1 AND as_of = ?2
             """))
@@ -315,8 +315,8 @@ internal sealed class SqliteEngine : IStoreEngine
                 );
                 DELETE FROM temp.usage_stage;
                 """);
-            insert = new RawStatement(c.Handle!, $"INSERT INTO temp.usage_stage ({UsageMerge.StageColumns}, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-            insertMany = new RawStatement(c.Handle!, $"INSERT INTO temp.usage_stage ({UsageMerge.StageColumns}, seq) VALUES " +
+            insert = new RawStatement(c.Handle!, $"INSERT{engine.OrFail} INTO temp.usage_stage ({UsageMerge.StageColumns}, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+            insertMany = new RawStatement(c.Handle!, $"INSERT{engine.OrFail} INTO temp.usage_stage ({UsageMerge.StageColumns}, seq) VALUES " +
                 string.Join(", ", Enumerable.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", RowsPerInsert)));
             findUser = new RawStatement(c.Handle!, "SELECT user_key FROM main.users WHERE user_id = ?1");
             addUser = new RawStatement(c.Handle!, "INSERT INTO main.users (user_key, user_id) VALUES (?1, ?2)");

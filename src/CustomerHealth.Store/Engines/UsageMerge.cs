@@ -31,7 +31,7 @@ internal sealed class UsageMerge
         var replacePending = $"ON CONFLICT (identity) DO UPDATE SET {Assign("excluded")}";
         // An event sent twice in one batch: its last version stands.
         dedupe = $"DELETE FROM {stage} WHERE seq NOT IN (SELECT MAX(seq) FROM {stage} GROUP BY identity)";
-        againstStored = $"UPDATE {stage} AS s SET state = CASE WHEN {same} THEN 2 ELSE 1 END, stored = 1 FROM {events} AS e WHERE e.identity = s.identity";
+        againstStored = $"UPDATE{engine.OrFail} {stage} AS s SET state = CASE WHEN {same} THEN 2 ELSE 1 END, stored = 1 FROM {events} AS e WHERE e.identity = s.identity";
         corrections =
         [
             $"""
@@ -43,13 +43,13 @@ internal sealed class UsageMerge
             """,
             $"INSERT INTO dirty_accounts (account_key, mark) SELECT DISTINCT e.account_key, 0 FROM {stage} s JOIN {events} e ON e.identity = s.identity WHERE s.state = 1 ON CONFLICT (account_key) DO UPDATE SET mark = dirty_accounts.mark + 1",
             $"""
-            UPDATE {events} AS e SET {Assign("s")}
+            UPDATE{engine.OrFail} {events} AS e SET {Assign("s")}
             FROM {stage} AS s WHERE s.identity = e.identity AND s.state = 1
             """,
         ];
         apply =
         [
-            $"INSERT INTO {events} ({StageColumns}) SELECT {StageColumns} FROM {stage} WHERE state = 0 ORDER BY identity",
+            $"INSERT{engine.OrFail} INTO {events} ({StageColumns}) SELECT {StageColumns} FROM {stage} WHERE state = 0 ORDER BY identity",
             $"INSERT INTO dirty_accounts (account_key, mark) SELECT DISTINCT account_key, 0 FROM {stage} WHERE state < 2 ON CONFLICT (account_key) DO UPDATE SET mark = dirty_accounts.mark + 1",
             $"""
             INSERT INTO usage_daily (account_key, day, event_key, count, sum, users)
@@ -59,7 +59,7 @@ internal sealed class UsageMerge
               users = {UserSet.MergeFunction}(usage_daily.users, excluded.users)
             """,
         ];
-        againstInbox = $"UPDATE {stage} AS s SET state = CASE WHEN {sameAsPending} THEN 2 ELSE 1 END FROM usage_inbox AS i WHERE i.identity = s.identity";
+        againstInbox = $"UPDATE{engine.OrFail} {stage} AS s SET state = CASE WHEN {sameAsPending} THEN 2 ELSE 1 END FROM usage_inbox AS i WHERE i.identity = s.identity";
         MarkAndAppend =
             $"""
             WITH marked AS MATERIALIZED (

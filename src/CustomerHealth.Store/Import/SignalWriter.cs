@@ -219,7 +219,7 @@ internal sealed class SignalWriter
         }
         var changed = Exec("account_update", accountUpdate ??=
             $"""
-            UPDATE{db.Engine.OneRow} accounts SET name = COALESCE(@name, name), segment = COALESCE(@segment, segment), lifecycle_stage = COALESCE(@stage, lifecycle_stage),
+            UPDATE{db.Engine.OrFail} accounts SET name = COALESCE(@name, name), segment = COALESCE(@segment, segment), lifecycle_stage = COALESCE(@stage, lifecycle_stage),
               owner = COALESCE(@owner, owner), arr = COALESCE(@arr, arr), seats = COALESCE(@seats, seats), plan = COALESCE(@plan, plan),
               started_on = COALESCE(@started, started_on), renewal_on = COALESCE(@renewal, renewal_on), parent_id = COALESCE(@parent, parent_id),
               status = COALESCE(@status, status),
@@ -351,7 +351,7 @@ internal sealed class SignalWriter
         else
         {
             existed = false;
-            key = Convert.ToInt64(Scalar($"INSERT{db.Engine.OneRow} INTO accounts (account_id) VALUES (@id) RETURNING account_key", ("@id", id)), CultureInfo.InvariantCulture);
+            key = Convert.ToInt64(Scalar($"INSERT{db.Engine.OrFail} INTO accounts (account_id) VALUES (@id) RETURNING account_key", ("@id", id)), CultureInfo.InvariantCulture);
         }
         accountKeys[id] = key;
         return key;
