@@ -215,6 +215,12 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
             {
                 var evaluation = RuleEvaluator.Evaluate(rule, now, before, Ago(ago, snap.Key), Own(own, snap.Key));
                 var existing = open.GetValueOrDefault((rule.Id, snap.Key));
+                if (existing.Id != 0 && Date(existing.Opened) > asOf)
+                {
+                    // Opened after the day evaluated (the latest day scored moved back: later snapshots gone): left as it
+                    // is, for an alert's dates never go back before its opening.
+                    continue;
+                }
                 var decision = AlertLifecycle.Decide(rule, existing.Id == 0 ? null : new ExistingAlert(Date(existing.Opened), Date(existing.Updated),
                     Enum.Parse<AlertState>(existing.State, ignoreCase: true), existing.Snoozed is { } z ? Date(z) : null),
                     lastResolved.TryGetValue((rule.Id, snap.Key), out var r) ? r : null, evaluation.Fires, asOf);

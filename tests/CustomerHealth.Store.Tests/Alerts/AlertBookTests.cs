@@ -143,6 +143,28 @@ public abstract class AlertBookTests(TestEngine engine) : IDisposable
     }
 
     [Fact]
+    public void Evaluate_ADayBeforeOpenAlertsOpened_LeavesThemAsTheyAre()
+    {
+        store.Publish();
+        Book.SetRules(Rules, "rules.yaml");
+        var d1 = new DateOnly(2025, 6, 1);
+        Day(d1, ("A", 20));
+        var d2 = d1.AddDays(7);
+        store.Metric("A", d2, 20);
+        store.Clock.SetDate(d2);
+        store.Scoring.Score(d2);
+        // Opened on the later day, then the earlier day evaluated again (as when the later snapshots are gone).
+        Book.Alerts().ShouldNotBeEmpty();
+        store.Db.Connection.Execute("UPDATE alerts SET opened_on = @d, updated_on = @d", new { d = "2025-06-08" });
+
+        var earlier = Book.Evaluate(d1);
+
+        (earlier.Opened, earlier.Updated, earlier.Resolved).ShouldBe((0, 0, 0));
+        Book.Alerts().ShouldAllBe(a => a.OpenedOn == "2025-06-08" && a.UpdatedOn == "2025-06-08");
+        Book.Evaluate(d2).Updated.ShouldBe(Book.Alerts().Count);
+    }
+
+    [Fact]
     public void Evaluate_AccountEntersRed_OpensOneAlertAndItsTask_ThenUpdatesNeverDuplicates()
     {
         store.Publish();
