@@ -86,6 +86,11 @@ public static class AlertLifecycle
 
     private static AlertDecision Continue(bool autoResolve, ExistingAlert existing, bool fires, DateOnly asOf)
     {
+        if (asOf < existing.OpenedOn)
+        {
+            // A day before the alert opened (the latest scored day moved back): its dates never go back before its opening.
+            return new AlertDecision(AlertAction.Keep, false, existing.State, "opened after this day; left as it is");
+        }
         if (!fires)
         {
             // Without auto_resolve a person closes the alert: the account recovering is news, not proof the work is done.

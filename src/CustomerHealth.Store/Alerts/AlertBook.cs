@@ -215,12 +215,6 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
             {
                 var evaluation = RuleEvaluator.Evaluate(rule, now, before, Ago(ago, snap.Key), Own(own, snap.Key));
                 var existing = open.GetValueOrDefault((rule.Id, snap.Key));
-                if (existing.Id != 0 && Date(existing.Opened) > asOf)
-                {
-                    // Opened after the day evaluated (the latest day scored moved back: later snapshots gone): left as it
-                    // is, for an alert's dates never go back before its opening.
-                    continue;
-                }
                 var decision = AlertLifecycle.Decide(rule, existing.Id == 0 ? null : new ExistingAlert(Date(existing.Opened), Date(existing.Updated),
                     Enum.Parse<AlertState>(existing.State, ignoreCase: true), existing.Snoozed is { } z ? Date(z) : null),
                     lastResolved.TryGetValue((rule.Id, snap.Key), out var r) ? r : null, evaluation.Fires, asOf);
@@ -287,23 +281,22 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
     /// <param name="Own">For an account whose score fell at least a `score_drop` rule's points over its days: the part of the change its own measures made.</param>
     private sealed record DayInputs(List<Snap> Current, Dictionary<long, Snap> Previous, Dictionary<int, Dictionary<long, double?>> Ago, Dictionary<(long Key, int Days), OwnChange?> Own);
 
+    /// <summary>
+    /// For each account scored on `@day`, the day (`m`) of its latest snapshot <paramref name="comparison"/>
+    /// <paramref name="bound"/>: a seek per account in the (account, day) index, not a pass over every older snapshot.
+    /// </summary>
+    private static string LatestOfScored(string comparison, string bound) =>
+        $"SELECT c.account_key, (SELECT MAX(p.as_of) FROM snapshots p WHERE p.account_key = c.account_key AND p.as_of {comparison} {bound}) AS m FROM snapshots c WHERE c.as_of = @day";
+
     /// <summary>A day's snapshots and, for each account scored that day, its snapshot before it and the scores the rules' `score_drop` windows look back to.</summary>
     private DayInputs LoadDay(AlertRuleSet rules, DateOnly asOf)
     {
         var day = StoredDates.Text(asOf);
         var current = Snapshots(day, "SELECT account_key, as_of AS m FROM snapshots WHERE as_of = @day");
-        // The day before of each account scored that day, and its score some days ago: a seek per account in the
-        // (account, day) index, rather than a pass over every snapshot older than the day.
-        var previous = Snapshots(day,
-                "SELECT c.account_key, (SELECT MAX(p.as_of) FROM snapshots p WHERE p.account_key = c.account_key AND p.as_of < @day) AS m FROM snapshots c WHERE c.as_of = @day")
-            .ToDictionary(s => s.Key);
+        var previous = Snapshots(day, LatestOfScored("<", "@day")).ToDictionary(s => s.Key);
         var ago = rules.Rules.Select(r => r.When).OfType<ScoreDrop>().Select(d => d.Days).Distinct()
             .ToDictionary(d => d, d => db.Connection.Query<(long Key, double? Score)>(
-                    """
-                    SELECT s.account_key, s.score FROM snapshots s
-                    JOIN (SELECT c.account_key, (SELECT MAX(p.as_of) FROM snapshots p WHERE p.account_key = c.account_key AND p.as_of <= @d) AS m
-                          FROM snapshots c WHERE c.as_of = @day) q ON q.account_key = s.account_key AND s.as_of = q.m
-                    """,
+                    $"SELECT s.account_key, s.score FROM snapshots s JOIN ({LatestOfScored("<=", "@d")}) q ON q.account_key = s.account_key AND s.as_of = q.m",
                     new { d = StoredDates.Text(asOf.AddDays(-d)), day })
                 .ToDictionary(x => x.Key, x => x.Score));
         return new DayInputs(current, previous, ago, OwnChanges(rules, asOf, current, ago));

@@ -61,20 +61,18 @@ internal sealed class RawStatement : IDisposable
     /// <summary>Runs a statement that returns no rows; the number of rows it changed.</summary>
     public int Execute()
     {
-        var rc = raw.sqlite3_step(stmt);
-        raw.sqlite3_reset(stmt);
-        if (rc != raw.SQLITE_DONE && rc != raw.SQLITE_ROW)
-        {
-            throw new StoreException("SQLite error: " + raw.sqlite3_errmsg(db).utf8_to_string());
-        }
+        Step(read: false);
         return raw.sqlite3_changes(db);
     }
 
     /// <summary>Runs a statement and returns the first column of its first row as an integer; null without a row.</summary>
-    public long? Int64()
+    public long? Int64() => Step(read: true);
+
+    /// <summary>Runs the statement once and resets it; the first column of its first row when <paramref name="read"/> and there is one.</summary>
+    private long? Step(bool read)
     {
         var rc = raw.sqlite3_step(stmt);
-        long? value = rc == raw.SQLITE_ROW ? raw.sqlite3_column_int64(stmt, 0) : null;
+        long? value = read && rc == raw.SQLITE_ROW ? raw.sqlite3_column_int64(stmt, 0) : null;
         raw.sqlite3_reset(stmt);
         if (rc != raw.SQLITE_DONE && rc != raw.SQLITE_ROW)
         {

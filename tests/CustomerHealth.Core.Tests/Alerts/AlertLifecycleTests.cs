@@ -18,6 +18,16 @@ public class AlertLifecycleTests
         Decide(null, fires: true).ShouldBe(new AlertDecision(AlertAction.Open, true, AlertState.Open, "condition holds"));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Decide_ADayBeforeTheAlertOpened_KeepsItAsItIs(bool fires)
+    {
+        var later = new ExistingAlert(Today.AddDays(3), Today.AddDays(3), AlertState.Open);
+
+        Decide(later, fires).ShouldBe(new AlertDecision(AlertAction.Keep, false, AlertState.Open, "opened after this day; left as it is"));
+    }
+
     [Fact]
     public void Decide_NoAlertAndConditionDoesNotHold_Keeps()
     {
