@@ -46,6 +46,8 @@ internal sealed class RawStatement : IDisposable
         return this;
     }
 
+    public RawStatement Bind(int index, byte[]? value) => value is null ? Null(index) : Bind(index, value.AsSpan());
+
     public RawStatement Bind(int index, ReadOnlySpan<byte> value)
     {
         raw.sqlite3_bind_blob(stmt, index, value);

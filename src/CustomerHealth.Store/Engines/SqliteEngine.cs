@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Text;
 using System.Data.Common;
 using System.Text.Json;
@@ -87,6 +88,7 @@ internal sealed class SqliteEngine : IStoreEngine
         c.CreateFunction(LowerFunction, (string? text) => text?.ToLowerInvariant(), isDeterministic: true);
         c.CreateFunction<byte[]?, byte[]?, byte[]?>(UserSet.MergeFunction, UserSet.Merge, isDeterministic: true);
         c.CreateFunction<byte[]?, byte[]?, byte[]?>(UserSet.RemoveFunction, UserSet.Remove, isDeterministic: true);
+
     }
 
     // A search without letters beyond ASCII finds the same accounts with SQLite's own LOWER, which is much faster than
@@ -279,7 +281,7 @@ internal sealed class SqliteEngine : IStoreEngine
     private sealed class Stage : IUsageStage
     {
         private readonly SqliteConnection c;
-        private readonly RawStatement insert, insertMany, findUser, addUser;
+        private readonly RawStatement insert, insertMany, addRolledUp, addRolledUpMany, findUser, addUser;
         // Staged rows are written many to a statement: SQLite's cost per statement is then paid once for all of them.
         private const int RowsPerInsert = 64;
         private readonly UsageMerge merge;
@@ -314,46 +316,51 @@ internal sealed class SqliteEngine : IStoreEngine
                     stored INTEGER NOT NULL DEFAULT 0
                 );
                 DELETE FROM temp.usage_stage;
+                CREATE TEMP TABLE IF NOT EXISTS usage_rolled_up (
+                    account_key INTEGER NOT NULL, day INTEGER NOT NULL, event_key INTEGER NOT NULL, count INTEGER NOT NULL, sum REAL NOT NULL, users BLOB
+                );
+                DELETE FROM temp.usage_rolled_up;
                 """);
             insert = new RawStatement(c.Handle!, $"INSERT{engine.OrFail} INTO temp.usage_stage ({UsageMerge.StageColumns}, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
             insertMany = new RawStatement(c.Handle!, $"INSERT{engine.OrFail} INTO temp.usage_stage ({UsageMerge.StageColumns}, seq) VALUES " +
                 string.Join(", ", Enumerable.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", RowsPerInsert)));
+            addRolledUp = new RawStatement(c.Handle!, $"INSERT{engine.OrFail} INTO temp.usage_rolled_up ({UsageMerge.RolledUpColumns}) VALUES (?, ?, ?, ?, ?, ?)");
+            addRolledUpMany = new RawStatement(c.Handle!, $"INSERT{engine.OrFail} INTO temp.usage_rolled_up ({UsageMerge.RolledUpColumns}) VALUES " +
+                string.Join(", ", Enumerable.Repeat("(?, ?, ?, ?, ?, ?)", RowsPerInsert)));
             findUser = new RawStatement(c.Handle!, "SELECT user_key FROM main.users WHERE user_id = ?1");
             addUser = new RawStatement(c.Handle!, "INSERT INTO main.users (user_key, user_id) VALUES (?1, ?2)");
-            merge = new UsageMerge(engine, "temp.usage_stage", "main.usage_events");
+            merge = new UsageMerge(engine, "temp.usage_stage", "main.usage_events", identityOrder: "rowid", rolledUp: inbox ? null : "temp.usage_rolled_up");
         }
 
-        // Staged events wait here until a statement's worth of them can be written.
-        private readonly List<StagedEvent> pending = new(RowsPerInsert);
+        // Staged events wait here until the merge, which writes them to the stage in identity order.
+        private readonly StagedBatch batch = new();
 
-        public int Count { get; private set; }
+        public int Count => batch.Count;
 
-        public void Add(in StagedEvent e)
+        public void Add(in StagedEvent e) => batch.Add(e.User is { } user ? e with { User = null, UserKey = UserKey(user) } : e);
+
+        // Writes rows many to a statement (the last few one at a time); bind(statement, first parameter, row) binds a row.
+        private static void WriteRows<T>(IEnumerable<T> rows, RawStatement one, RawStatement many, int columns, Action<RawStatement, int, T> bind)
         {
-            pending.Add(e.User is { } user ? e with { User = null, UserKey = UserKey(user) } : e);
-            Count++;
-            if (pending.Count == RowsPerInsert)
+            var full = new List<T>(RowsPerInsert);
+            foreach (var row in rows)
             {
-                Write();
-            }
-        }
-
-        /// <summary>Writes the pending events to the stage: many to a statement when they fill one, else one at a time.</summary>
-        private void Write()
-        {
-            var (statement, rows) = pending.Count == RowsPerInsert ? (insertMany, RowsPerInsert) : (insert, 1);
-            for (var i = 0; i < pending.Count; i++)
-            {
-                var e = pending[i];
-                var first = i % rows * 10;
-                statement.Bind(first + 1, e.Identity).Bind(first + 2, e.Account).Bind(first + 3, e.Day).Bind(first + 4, e.Event).Bind(first + 5, e.UserKey)
-                    .Bind(first + 6, e.Count).Bind(first + 7, e.Value).Bind(first + 8, e.OccurredAt).Bind(first + 9, e.Properties).Bind(first + 10, Count - pending.Count + i);
-                if (i % rows == rows - 1)
+                full.Add(row);
+                if (full.Count == RowsPerInsert)
                 {
-                    statement.Execute();
+                    for (var i = 0; i < full.Count; i++)
+                    {
+                        bind(many, i * columns + 1, full[i]);
+                    }
+                    many.Execute();
+                    full.Clear();
                 }
             }
-            pending.Clear();
+            foreach (var row in full)
+            {
+                bind(one, 1, row);
+                one.Execute();
+            }
         }
 
         /// <summary>The key of a user named by its id; a user the store has not seen gets the next key.</summary>
@@ -400,7 +407,15 @@ internal sealed class SqliteEngine : IStoreEngine
             {
                 return 0;
             }
-            Write();
+            var order = batch.IdentityOrder();
+            WriteRows(order, insert, insertMany, 10, (statement, first, seq) =>
+            {
+                var e = batch[seq];
+                Span<byte> identity = stackalloc byte[16];
+                BinaryPrimitives.WriteUInt128BigEndian(identity, e.Identity);
+                statement.Bind(first, identity).Bind(first + 1, e.Account).Bind(first + 2, e.Day).Bind(first + 3, e.Event).Bind(first + 4, e.UserKey)
+                    .Bind(first + 5, e.Count).Bind(first + 6, e.Value).Bind(first + 7, e.OccurredAt).Bind(first + 8, batch.PropertiesOf(e)).Bind(first + 9, seq);
+            });
             // The users seen for the first time, in the order of their ids: the index on them is written in one pass.
             newUsers.Sort((a, b) => string.CompareOrdinal(a.UserId, b.UserId));
             foreach (var (id, key) in newUsers)
@@ -408,17 +423,33 @@ internal sealed class SqliteEngine : IStoreEngine
                 addUser.Bind(1, key).Bind(2, id).Execute();
             }
             newUsers.Clear();
-            var changed = merge.Run(repeats, Exec, Scalar, states is null ? null : sql =>
+            // A merge into the store adds the roll-ups from the batch summed here (SQLite would sort the stage again
+            // for its GROUP BY); the events' states are read for that.
+            var known = states ?? (inbox ? null : new int[batch.Count]);
+            var changed = merge.Run(repeats, Exec, Scalar, known is null ? null : sql =>
             {
+                if (states is null)
+                {
+                    // Only the changes are needed here: the others are unchanged.
+                    Array.Fill(known, 2);
+                    sql = merge.StatesOfChanges;
+                }
                 foreach (var r in Rows(c, sql))
                 {
-                    states[r.GetInt64(0)] = r.GetInt32(1);
+                    known[r.GetInt64(0)] = r.GetInt32(1);
+                }
+                if (!inbox)
+                {
+                    WriteRows(batch.RollUp(order, known), addRolledUp, addRolledUpMany, 6, (statement, first, g) =>
+                    {
+                        statement.Bind(first, g.Account).Bind(first + 1, g.Day).Bind(first + 2, g.Event).Bind(first + 3, g.Count).Bind(first + 4, g.Sum).Bind(first + 5, g.Users);
+                    });
                 }
             }, inbox);
             users?.AddRange(keyed);
             keyed.Clear();
-            Exec("DELETE FROM temp.usage_stage");
-            Count = 0;
+            Exec("DELETE FROM temp.usage_stage; DELETE FROM temp.usage_rolled_up");
+            batch.Clear();
             return changed;
         }
 
@@ -447,6 +478,8 @@ internal sealed class SqliteEngine : IStoreEngine
             }
             insert.Dispose();
             insertMany.Dispose();
+            addRolledUp.Dispose();
+            addRolledUpMany.Dispose();
             findUser.Dispose();
             addUser.Dispose();
         }

@@ -13,6 +13,9 @@ internal sealed class UsageMerge
 {
     public const string StageColumns = "identity, account_key, day, event_key, user_key, count, value, occurred_at, properties";
 
+    /// <summary>The columns of a table of events already rolled up (as in usage_daily).</summary>
+    public const string RolledUpColumns = "account_key, day, event_key, count, sum, users";
+
     private readonly string stage;
     private readonly string dedupe;
     private readonly string[] corrections, apply, prune;
@@ -21,7 +24,13 @@ internal sealed class UsageMerge
     /// <param name="engine">Supplies the row comparisons.</param>
     /// <param name="stage">The stage table's name (with its schema where the engine needs one).</param>
     /// <param name="events">The stored events table's name.</param>
-    public UsageMerge(IStoreEngine engine, string stage, string events)
+    /// <param name="identityOrder">An `ORDER BY` expression over the stage that gives its rows in identity order.</param>
+    /// <param name="rolledUp">
+    /// When given, a table of the engine's that holds the stage's new and changed events (the last version of each
+    /// identity) already summed per account, day and event (<see cref="RolledUpColumns"/>), written in key order: the
+    /// roll-ups are added from it instead of grouping the stage.
+    /// </param>
+    public UsageMerge(IStoreEngine engine, string stage, string events, string identityOrder = "identity", string? rolledUp = null)
     {
         this.stage = stage;
         emptyInbox = engine.Empty("usage_inbox");
@@ -49,12 +58,13 @@ internal sealed class UsageMerge
         ];
         apply =
         [
-            $"INSERT{engine.OrFail} INTO {events} ({StageColumns}) SELECT {StageColumns} FROM {stage} WHERE state = 0 ORDER BY identity",
+            $"INSERT{engine.OrFail} INTO {events} ({StageColumns}) SELECT {StageColumns} FROM {stage} WHERE state = 0 ORDER BY {identityOrder}",
             $"INSERT INTO dirty_accounts (account_key, mark) SELECT DISTINCT account_key, 0 FROM {stage} WHERE state < 2 ON CONFLICT (account_key) DO UPDATE SET mark = dirty_accounts.mark + 1",
             $"""
             INSERT INTO usage_daily (account_key, day, event_key, count, sum, users)
-            SELECT account_key, day, event_key, SUM(count), SUM(COALESCE(value, 0)), {engine.PackUsers("user_key")}
-            FROM {stage} WHERE state < 2 GROUP BY account_key, day, event_key ORDER BY account_key, day, event_key
+            {(rolledUp is null
+                ? $"SELECT account_key, day, event_key, SUM(count), SUM(COALESCE(value, 0)), {engine.PackUsers("user_key")} FROM {stage} WHERE state < 2 GROUP BY account_key, day, event_key ORDER BY account_key, day, event_key"
+                : $"SELECT {RolledUpColumns} FROM {rolledUp} WHERE true ORDER BY rowid")}
             ON CONFLICT (account_key, day, event_key) DO UPDATE SET count = usage_daily.count + excluded.count, sum = usage_daily.sum + excluded.sum,
               users = {UserSet.MergeFunction}(usage_daily.users, excluded.users)
             """,
@@ -100,6 +110,9 @@ internal sealed class UsageMerge
 
     /// <summary>Each staged event's position and its state against the store.</summary>
     public string States => $"SELECT seq, state FROM {stage}";
+
+    /// <summary>The position and state of each staged event that is new or changed (the others are unchanged).</summary>
+    public string StatesOfChanges => $"{States} WHERE state < 2";
 
     /// <summary>Runs the merge of a filled stage; returns how many staged events were new or changed what was stored.</summary>
     /// <param name="repeats">Whether an identity was staged more than once.</param>

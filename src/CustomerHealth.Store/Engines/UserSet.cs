@@ -73,6 +73,22 @@ internal static class UserSet
         return [.. kept];
     }
 
+    /// <summary>A set of the given keys (sorted here; null when there are none).</summary>
+    public static byte[]? Pack(List<long> keys)
+    {
+        if (keys.Count == 0)
+        {
+            return null;
+        }
+        keys.Sort();
+        var set = new byte[keys.Count * Width];
+        for (var i = 0; i < keys.Count; i++)
+        {
+            BinaryPrimitives.WriteInt64BigEndian(set.AsSpan(i * Width), keys[i]);
+        }
+        return set;
+    }
+
     /// <summary>How many entries a set holds.</summary>
     public static int Count(ReadOnlySpan<byte> set) => set.Length / Width;
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using CustomerHealth.Core.Signals;
 using CustomerHealth.Store.Import;
@@ -1043,6 +1044,48 @@ public abstract class ImporterTests(TestEngine engine) : IDisposable
             "every event moved to March 2; a roll-up row left for March 1 counts as activity: " + string.Join("; ", daily));
         daily[0].Sum.ShouldBe(0.3, 1e-9);
         Users().ShouldBe([("A1", Day(2025, 3, 2), "login", "u1", 1L), ("A1", Day(2025, 3, 2), "login", "u2", 1L)]);
+    }
+
+    [Fact]
+    public void ImportFile_RandomUsageWithRepeatsAndCorrections_KeepsEveryRollUpEqualToItsStoredEvents()
+    {
+        // Event ids from a pool smaller than the files, so that a file repeats its own events and corrects earlier
+        // files' (another account, day, event, user, count or value), and some of the file before's lines sent again
+        // unchanged; values with many digits, some missing; users from a pool, some missing.
+        var rnd = new Random(19);
+        string[] before = [];
+        for (var file = 0; file < 4; file++)
+        {
+            var lines = Enumerable.Range(0, 2700).Select(_ =>
+                string.Join(',', "A" + rnd.Next(6), $"2025-03-{1 + rnd.Next(9):00}T{rnd.Next(24):00}:00:00Z", rnd.Next(3) switch { 0 => "login", 1 => "export", _ => "share" },
+                    rnd.Next(5) == 0 ? "" : "u" + rnd.Next(25), "e" + rnd.Next(4000), 1 + rnd.Next(3),
+                    rnd.Next(4) == 0 ? "" : (rnd.NextDouble() * 1000 - 100).ToString("R", CultureInfo.InvariantCulture)))
+                // and lines of the file before sent again as they were
+                .Concat(before.Where(_ => rnd.Next(9) == 0)).OrderBy(_ => rnd.Next()).ToArray();
+            store.ImportCsv(ImportKind.Usage, [UsageHeader, .. lines]).Applied.ShouldBeTrue();
+            before = lines;
+
+            var fromEvents = store.Query<(string, long, string, long, double)>(
+                """
+                SELECT a.account_id, e.day, n.name, CAST(SUM(e.count) AS BIGINT), SUM(COALESCE(e.value, 0.0)) FROM usage_events e
+                JOIN accounts a ON a.account_key = e.account_key JOIN event_names n ON n.event_key = e.event_key
+                GROUP BY a.account_id, e.day, n.name ORDER BY 1, 2, 3
+                """);
+            var daily = Daily();
+            daily.Select(d => (d.Account, d.Day, d.Event, d.Count)).ShouldBe(fromEvents.Select(d => (d.Item1, d.Item2, d.Item3, d.Item4)), $"file {file + 1}");
+            for (var i = 0; i < daily.Count; i++)
+            {
+                daily[i].Sum.ShouldBe(fromEvents[i].Item5, 1e-9 * Math.Max(1, Math.Abs(fromEvents[i].Item5)), $"file {file + 1}, {daily[i]}");
+            }
+            Users().ShouldBe(store.Query<(string, long, string, string, long)>(
+                """
+                SELECT a.account_id, e.day, n.name, u.user_id, COUNT(*) FROM usage_events e
+                JOIN accounts a ON a.account_key = e.account_key JOIN event_names n ON n.event_key = e.event_key JOIN users u ON u.user_key = e.user_key
+                GROUP BY a.account_id, e.day, n.name, u.user_id
+                """).OrderBy(r => r.Item1, StringComparer.Ordinal).ThenBy(r => r.Item2).ThenBy(r => r.Item3, StringComparer.Ordinal).ThenBy(r => r.Item4, StringComparer.Ordinal).ToList(),
+                $"file {file + 1}");
+        }
+        store.Count("usage_events").ShouldBeGreaterThan(3000);
     }
 
     [Fact]

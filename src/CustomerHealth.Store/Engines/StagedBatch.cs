@@ -1,0 +1,134 @@
+using System.Buffers.Binary;
+
+namespace CustomerHealth.Store.Engines;
+
+/// <summary>
+/// A batch of staged usage events held in memory until its merge, so that the store is handed them in the orders its
+/// B-trees are kept in and need not sort a million rows itself: in identity order (the stored events' key; an identity
+/// staged twice keeps the order its versions came in) and, once each event's state is known, summed per account, day
+/// and event in key order (the roll-ups' key).
+/// </summary>
+internal sealed class StagedBatch
+{
+    // Rows without references (the few properties aside), so that a million of them cost the collector nothing to keep.
+    private readonly List<BatchedEvent> events = [];
+    private readonly List<string> properties = [];
+
+    public int Count => events.Count;
+
+    /// <summary>An event by its position in the batch (its `seq`).</summary>
+    public BatchedEvent this[int seq] => events[seq];
+
+    /// <summary>An event's properties (JSON text), if it has any.</summary>
+    public string? PropertiesOf(in BatchedEvent e) => e.Properties < 0 ? null : properties[e.Properties];
+
+    /// <summary>Adds an event whose user is keyed.</summary>
+    public void Add(in StagedEvent e)
+    {
+        var at = -1;
+        if (e.Properties is { } p)
+        {
+            at = properties.Count;
+            properties.Add(p);
+        }
+        events.Add(new BatchedEvent(BinaryPrimitives.ReadUInt128BigEndian(e.Identity), e.Account, e.Day, e.Event, e.UserKey, e.Count, e.Value, e.OccurredAt, at));
+    }
+
+    public void Clear()
+    {
+        events.Clear();
+        properties.Clear();
+    }
+
+    /// <summary>The events' positions, in identity order.</summary>
+    public int[] IdentityOrder()
+    {
+        var keys = new UInt128[events.Count];
+        var order = new int[events.Count];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            keys[i] = events[i].Identity;
+            order[i] = i;
+        }
+        Array.Sort(keys, order);
+        // The versions of an identity staged more than once stay in the order they came in.
+        for (var i = 0; i < keys.Length;)
+        {
+            var j = i + 1;
+            while (j < keys.Length && keys[j] == keys[i])
+            {
+                j++;
+            }
+            if (j - i > 1)
+            {
+                Array.Sort(order, i, j - i);
+            }
+            i = j;
+        }
+        return order;
+    }
+
+    /// <summary>
+    /// The roll-up rows of the events that change the store: the last version of each identity, when its state
+    /// (by position) is new (0) or changed (1), summed per account, day and event — count, value (a missing value adds
+    /// nothing) and users — in key order.
+    /// </summary>
+    public IEnumerable<RolledUpEvents> RollUp(int[] identityOrder, int[] states)
+    {
+        // The last version of each identity and whether it changes the store.
+        bool Counts(int i) => states[identityOrder[i]] < 2
+            && (i + 1 == identityOrder.Length || events[identityOrder[i + 1]].Identity != events[identityOrder[i]].Identity);
+        var n = 0;
+        for (var i = 0; i < identityOrder.Length; i++)
+        {
+            n += Counts(i) ? 1 : 0;
+        }
+        var sortedKeys = new GroupKey[n];
+        var sorted = new int[n];
+        for (int i = 0, k = 0; i < identityOrder.Length; i++)
+        {
+            if (Counts(i))
+            {
+                var e = events[identityOrder[i]];
+                sortedKeys[k] = new GroupKey(e.Account, e.Day, e.Event);
+                sorted[k++] = identityOrder[i];
+            }
+        }
+        Array.Sort(sortedKeys, sorted);
+        var users = new List<long>();
+        for (var i = 0; i < sorted.Length;)
+        {
+            var key = sortedKeys[i];
+            long count = 0;
+            double sum = 0, compensation = 0;
+            users.Clear();
+            for (; i < sorted.Length && sortedKeys[i] == key; i++)
+            {
+                var e = events[sorted[i]];
+                count = checked(count + e.Count);
+                // Compensated (Neumaier) summation, as SQLite's SUM: the order of the events does not move the total.
+                var v = e.Value ?? 0;
+                var t = sum + v;
+                compensation += Math.Abs(sum) >= Math.Abs(v) ? sum - t + v : v - t + sum;
+                sum = t;
+                if (e.UserKey is { } user)
+                {
+                    users.Add(user);
+                }
+            }
+            yield return new RolledUpEvents(key.Account, key.Day, key.Event, count, sum + compensation, UserSet.Pack(users));
+        }
+    }
+
+    private readonly record struct GroupKey(long Account, int Day, long Event) : IComparable<GroupKey>
+    {
+        public int CompareTo(GroupKey other) =>
+            Account != other.Account ? Account.CompareTo(other.Account) : Day != other.Day ? Day.CompareTo(other.Day) : Event.CompareTo(other.Event);
+    }
+}
+
+/// <summary>A staged event as a batch holds it: its identity as a number (in the order of its bytes), its properties by position.</summary>
+internal readonly record struct BatchedEvent(UInt128 Identity, long Account, int Day, long Event, long? UserKey, long Count, double? Value, long OccurredAt, int Properties);
+
+/// <summary>Events of one account, day and event summed as a roll-up row adds them (<see cref="UsageMerge.RolledUpColumns"/>).</summary>
+internal readonly record struct RolledUpEvents(long Account, int Day, long Event, long Count, double Sum, byte[]? Users);
