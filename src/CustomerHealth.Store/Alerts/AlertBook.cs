@@ -288,12 +288,34 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
     private static string LatestOfScored(string comparison, string bound) =>
         $"SELECT c.account_key, (SELECT MAX(p.as_of) FROM snapshots p WHERE p.account_key = c.account_key AND p.as_of {comparison} {bound}) AS m FROM snapshots c WHERE c.as_of = @day";
 
+    // The snapshots of the day loaded last, with the store's count of changes then (Portfolio's counter, which every
+    // write to snapshots and accounts moves): replaying days in order, they are the next day's previous snapshots.
+    private (long Changes, DateOnly Day, List<Snap> Snapshots)? loaded;
+
     /// <summary>A day's snapshots and, for each account scored that day, its snapshot before it and the scores the rules' `score_drop` windows look back to.</summary>
     private DayInputs LoadDay(AlertRuleSet rules, DateOnly asOf)
     {
         var day = StoredDates.Text(asOf);
+        var changes = db.Engine.PortfolioChanges(db.Connection);
         var current = Snapshots(day, "SELECT account_key, as_of AS m FROM snapshots WHERE as_of = @day");
-        var previous = Snapshots(day, LatestOfScored("<", "@day")).ToDictionary(s => s.Key);
+        Dictionary<long, Snap> previous;
+        if (loaded is { } last && last.Changes == changes && last.Day < asOf
+            && !db.Connection.ExecuteScalar<bool>("SELECT EXISTS (SELECT 1 FROM snapshots WHERE as_of > @before AND as_of < @day)", new { before = StoredDates.Text(last.Day), day }))
+        {
+            // Nothing was written since the day loaded last, the scored day just before this one: an account scored
+            // then has its previous snapshot there, already read; only the others' are read.
+            previous = last.Snapshots.ToDictionary(s => s.Key);
+            foreach (var s in Snapshots(day, LatestOfScored("<", "@day") + " AND NOT EXISTS (SELECT 1 FROM snapshots o WHERE o.account_key = c.account_key AND o.as_of = @before)",
+                StoredDates.Text(last.Day)))
+            {
+                previous[s.Key] = s;
+            }
+        }
+        else
+        {
+            previous = Snapshots(day, LatestOfScored("<", "@day")).ToDictionary(s => s.Key);
+        }
+        loaded = (changes, asOf, current);
         var ago = rules.Rules.Select(r => r.When).OfType<ScoreDrop>().Select(d => d.Days).Distinct()
             .ToDictionary(d => d, d => db.Connection.Query<(long Key, double? Score)>(
                     $"SELECT s.account_key, s.score FROM snapshots s JOIN ({LatestOfScored("<=", "@d")}) q ON q.account_key = s.account_key AND s.as_of = q.m",
@@ -529,7 +551,8 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
 
     /// <param name="day">The day the query's `@day` stands for.</param>
     /// <param name="which">A query of (account_key, m): the snapshot day wanted per account.</param>
-    private List<Snap> Snapshots(string day, string which)
+    /// <param name="before">The day the query's `@before` stands for, if it has one.</param>
+    private List<Snap> Snapshots(string day, string which, string? before = null)
     {
         return db.Connection.Query<(long Key, string AccountId, string? Name, string? Segment, string? Owner, string? Stage, string? Renewal, string AsOf, double? Score,
                 string? Grade, string Version, byte[] Detail)>(
@@ -538,7 +561,7 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
                 FROM ({which}) q
                 JOIN snapshots s ON s.account_key = q.account_key AND s.as_of = q.m
                 JOIN accounts a ON a.account_key = s.account_key
-                """, new { day })
+                """, new { day, before })
             .Select(r =>
             {
                 var plan = models.PlanOf(r.Version);

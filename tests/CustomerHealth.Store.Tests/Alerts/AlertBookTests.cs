@@ -165,6 +165,70 @@ public abstract class AlertBookTests(TestEngine engine) : IDisposable
     }
 
     [Fact]
+    public void Evaluate_DaysInOrderByOneBook_DecidesAsANewBookForEachDay()
+    {
+        // One book replaying the days keeps each day's snapshots for the next; another store with the same history
+        // is evaluated by a new book each day. A day rescored after it was evaluated and a day left out must not be
+        // read from what the book kept.
+        using var other = new TestStore(engine, new DateOnly(2025, 6, 1));
+        var days = Enumerable.Range(0, 9).Select(i => new DateOnly(2025, 6, 1).AddDays(7 * i)).ToList();
+        var rnd = new Random(5);
+        foreach (var s in new[] { store, other })
+        {
+            s.Publish();
+            new AlertBook(s.Db, s.Models, s.Clock).SetRules(Rules, "rules.yaml");
+        }
+        void Score(DateOnly day, string account, double health)
+        {
+            foreach (var s in new[] { store, other })
+            {
+                s.Metric(account, day, health);
+                s.Clock.SetDate(day);
+                s.Scoring.Score(day);
+            }
+        }
+        foreach (var day in days)
+        {
+            foreach (var account in new[] { "A1", "A2", "A3", "A4", "A5" })
+            {
+                // A1 healthy until it is rescored below; A5 has no data after the third day.
+                if (account != "A5" || day < days[3])
+                {
+                    Score(day, account, account == "A1" ? 90 : 15 + rnd.Next(80));
+                }
+            }
+        }
+        var book = Book;
+        for (var i = 0; i < days.Count; i++)
+        {
+            if (i == 4)
+            {
+                // The fourth day rescored after it was evaluated: A1 was red already, so on the fifth it enters nothing.
+                Score(days[3], "A1", 20);
+                Score(days[4], "A1", 20);
+                store.Clock.SetDate(days[^1]);
+                other.Clock.SetDate(days[^1]);
+            }
+            if (i == 6)
+            {
+                continue; // the next day's previous snapshots are the sixth's, not the one evaluated before
+            }
+            book.Evaluate(days[i]);
+            new AlertBook(other.Db, other.Models, other.Clock).Evaluate(days[i]);
+        }
+
+        const string Alerts =
+            """
+            SELECT al.rule_id, a.account_id, al.state, al.reason, al.score, al.grade, al.previous_score, al.previous_grade, al.opened_on, al.updated_on, al.resolved_on
+            FROM alerts al JOIN accounts a ON a.account_key = al.account_key ORDER BY a.account_id, al.rule_id, al.opened_on
+            """;
+        var replayed = store.Db.Connection.Query(Alerts).Select(r => string.Join("|", ((IDictionary<string, object?>)r).Values)).ToList();
+        replayed.ShouldBe(other.Db.Connection.Query(Alerts).Select(r => string.Join("|", ((IDictionary<string, object?>)r).Values)).ToList());
+        replayed.Count.ShouldBeGreaterThan(5);
+        replayed.ShouldNotContain(r => r.StartsWith("entered-red|A1|", StringComparison.Ordinal), string.Join("\n", replayed));
+    }
+
+    [Fact]
     public void Evaluate_AccountEntersRed_OpensOneAlertAndItsTask_ThenUpdatesNeverDuplicates()
     {
         store.Publish();
