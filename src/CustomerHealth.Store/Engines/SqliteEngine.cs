@@ -88,7 +88,6 @@ internal sealed class SqliteEngine : IStoreEngine
         c.CreateFunction(LowerFunction, (string? text) => text?.ToLowerInvariant(), isDeterministic: true);
         c.CreateFunction<byte[]?, byte[]?, byte[]?>(UserSet.MergeFunction, UserSet.Merge, isDeterministic: true);
         c.CreateFunction<byte[]?, byte[]?, byte[]?>(UserSet.RemoveFunction, UserSet.Remove, isDeterministic: true);
-
     }
 
     // A search without letters beyond ASCII finds the same accounts with SQLite's own LOWER, which is much faster than

@@ -118,7 +118,10 @@ internal sealed class UsageMerge
     /// <param name="repeats">Whether an identity was staged more than once.</param>
     /// <param name="execute">Runs a statement in the import's transaction.</param>
     /// <param name="count">Runs a `SELECT COUNT(*)` in the import's transaction.</param>
-    /// <param name="readStates">When given, runs <see cref="States"/> after every staged event's state is known and before repeats are dropped.</param>
+    /// <param name="readStates">
+    /// When given, runs <see cref="States"/> after every staged event's state is known and before repeats are dropped;
+    /// a merge with a rolled-up table fills it there.
+    /// </param>
     /// <param name="inbox">Append the new and changed events to the inbox (their states then count the inbox's pending versions as stored).</param>
     public int Run(bool repeats, Action<string> execute, Func<string, long> count, Action<string>? readStates = null, bool inbox = false)
     {
