@@ -54,8 +54,8 @@ internal static class UserSet
         {
             return a;
         }
-        var kept = new List<byte>(a.Length);
-        var j = 0;
+        var kept = new byte[a.Length];
+        int j = 0, k = 0;
         for (var i = 0; i < a.Length; i += Width)
         {
             var key = Key(a, i);
@@ -68,9 +68,10 @@ internal static class UserSet
                 j += Width;
                 continue;
             }
-            kept.AddRange(a.AsSpan(i, Width));
+            a.AsSpan(i, Width).CopyTo(kept.AsSpan(k));
+            k += Width;
         }
-        return [.. kept];
+        return k == kept.Length ? kept : kept[..k];
     }
 
     /// <summary>A set of the given keys (sorted here; null when there are none).</summary>
