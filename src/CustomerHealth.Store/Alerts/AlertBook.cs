@@ -282,11 +282,12 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
     private sealed record DayInputs(List<Snap> Current, Dictionary<long, Snap> Previous, Dictionary<int, Dictionary<long, double?>> Ago, Dictionary<(long Key, int Days), OwnChange?> Own);
 
     /// <summary>
-    /// For each account scored on `@day`, the day (`m`) of its latest snapshot <paramref name="comparison"/>
-    /// <paramref name="bound"/>: a seek per account in the (account, day) index, not a pass over every older snapshot.
+    /// For each account scored on `@day` (and meeting <paramref name="also"/>, a condition on its snapshot `c`), the day
+    /// (`m`) of its latest snapshot <paramref name="comparison"/> <paramref name="bound"/>: a seek per account in the
+    /// (account, day) index, not a pass over every older snapshot.
     /// </summary>
-    private static string LatestOfScored(string comparison, string bound) =>
-        $"SELECT c.account_key, (SELECT MAX(p.as_of) FROM snapshots p WHERE p.account_key = c.account_key AND p.as_of {comparison} {bound}) AS m FROM snapshots c WHERE c.as_of = @day";
+    private static string LatestOfScored(string comparison, string bound, string also = "TRUE") =>
+        $"SELECT c.account_key, (SELECT MAX(p.as_of) FROM snapshots p WHERE p.account_key = c.account_key AND p.as_of {comparison} {bound}) AS m FROM snapshots c WHERE c.as_of = @day AND {also}";
 
     // The snapshots of the day loaded last, with the store's count of changes then (Portfolio's counter, which every
     // write to snapshots and accounts moves): replaying days in order, they are the next day's previous snapshots.
@@ -305,8 +306,8 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
             // Nothing was written since the day loaded last, the scored day just before this one: an account scored
             // then has its previous snapshot there, already read; only the others' are read.
             previous = last.Snapshots.ToDictionary(s => s.Key);
-            foreach (var s in Snapshots(day, LatestOfScored("<", "@day") + " AND NOT EXISTS (SELECT 1 FROM snapshots o WHERE o.account_key = c.account_key AND o.as_of = @before)",
-                StoredDates.Text(last.Day)))
+            var notThen = "NOT EXISTS (SELECT 1 FROM snapshots o WHERE o.account_key = c.account_key AND o.as_of = @before)";
+            foreach (var s in Snapshots(day, LatestOfScored("<", "@day", notThen), StoredDates.Text(last.Day)))
             {
                 previous[s.Key] = s;
             }

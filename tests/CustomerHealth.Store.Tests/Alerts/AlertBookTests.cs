@@ -25,16 +25,22 @@ public abstract class AlertBookTests(TestEngine engine) : IDisposable
 
     private AlertBook Book => new(store.Db, store.Models, store.Clock);
 
-    /// <summary>Scores a day with the given health per account (the test model scores the health metric directly).</summary>
+    /// <summary>Scores a day with the given health per account and evaluates the rules on it.</summary>
     private AlertRunSummary Day(DateOnly day, params (string Id, double Health)[] accounts)
+    {
+        Score(store, day, accounts);
+        return Book.Evaluate(day);
+    }
+
+    /// <summary>Scores a day of a store with the given health per account (the test model scores the health metric directly).</summary>
+    private static void Score(TestStore s, DateOnly day, params (string Id, double Health)[] accounts)
     {
         foreach (var (id, health) in accounts)
         {
-            store.Metric(id, day, health);
+            s.Metric(id, day, health);
         }
-        store.Clock.SetDate(day);
-        store.Scoring.Score(day);
-        return Book.Evaluate(day);
+        s.Clock.SetDate(day);
+        s.Scoring.Score(day);
     }
 
     private const string RulesWithSecrets =
@@ -150,9 +156,7 @@ public abstract class AlertBookTests(TestEngine engine) : IDisposable
         var d1 = new DateOnly(2025, 6, 1);
         Day(d1, ("A", 20));
         var d2 = d1.AddDays(7);
-        store.Metric("A", d2, 20);
-        store.Clock.SetDate(d2);
-        store.Scoring.Score(d2);
+        Score(store, d2, ("A", 20));
         // Opened on the later day, then the earlier day evaluated again (as when the later snapshots are gone).
         Book.Alerts().ShouldNotBeEmpty();
         store.Db.Connection.Execute("UPDATE alerts SET opened_on = @d, updated_on = @d", new { d = "2025-06-08" });
@@ -178,14 +182,10 @@ public abstract class AlertBookTests(TestEngine engine) : IDisposable
             s.Publish();
             new AlertBook(s.Db, s.Models, s.Clock).SetRules(Rules, "rules.yaml");
         }
-        void Score(DateOnly day, string account, double health)
+        void ScoreBoth(DateOnly day, string account, double health)
         {
-            foreach (var s in new[] { store, other })
-            {
-                s.Metric(account, day, health);
-                s.Clock.SetDate(day);
-                s.Scoring.Score(day);
-            }
+            Score(store, day, (account, health));
+            Score(other, day, (account, health));
         }
         foreach (var day in days)
         {
@@ -194,7 +194,7 @@ public abstract class AlertBookTests(TestEngine engine) : IDisposable
                 // A1 healthy until it is rescored below; A5 has no data after the third day.
                 if (account != "A5" || day < days[3])
                 {
-                    Score(day, account, account == "A1" ? 90 : 15 + rnd.Next(80));
+                    ScoreBoth(day, account, account == "A1" ? 90 : 15 + rnd.Next(80));
                 }
             }
         }
@@ -204,8 +204,8 @@ public abstract class AlertBookTests(TestEngine engine) : IDisposable
             if (i == 4)
             {
                 // The fourth day rescored after it was evaluated: A1 was red already, so on the fifth it enters nothing.
-                Score(days[3], "A1", 20);
-                Score(days[4], "A1", 20);
+                ScoreBoth(days[3], "A1", 20);
+                ScoreBoth(days[4], "A1", 20);
                 store.Clock.SetDate(days[^1]);
                 other.Clock.SetDate(days[^1]);
             }
