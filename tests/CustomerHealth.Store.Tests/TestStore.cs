@@ -95,6 +95,38 @@ internal sealed class TestStore : IDisposable
     public long Count(string table) => Scalar<long>($"SELECT COUNT(*) FROM {table}");
 
     /// <summary>
+    /// Takes the store back to the layout before migration 0019 (the Portfolio's log; migration 0017's change counter),
+    /// at schema version <paramref name="version"/> (at most 18): opened again, it migrates from there.
+    /// </summary>
+    public void TakeBackBeforePortfolioLog(int version)
+    {
+        var c = Db.Connection;
+        if (Db.Engine is PostgresEngine)
+        {
+            c.Execute("""
+                DROP TABLE portfolio_log, portfolio_log_pruned;
+                DROP FUNCTION portfolio_log_keys() CASCADE; DROP FUNCTION portfolio_log_snapshots() CASCADE;
+                DROP FUNCTION portfolio_log_everything() CASCADE; DROP FUNCTION portfolio_log_prune() CASCADE
+                """);
+        }
+        else
+        {
+            foreach (var table in new[] { "accounts", "current_scores", "subscriptions", "snapshots" })
+            {
+                c.Execute($"DROP TRIGGER {table}_inserted; DROP TRIGGER {table}_updated; DROP TRIGGER {table}_deleted");
+            }
+            c.Execute("DROP TABLE portfolio_log");
+            var assembly = typeof(StoreDb).Assembly;
+            using var script = new StreamReader(assembly.GetManifestResourceStream(
+                assembly.GetManifestResourceNames().Single(n => n.EndsWith("sqlite.0017_portfolio_changes.sql", StringComparison.Ordinal)))!);
+            c.Execute(script.ReadToEnd());
+        }
+        using var tx = c.BeginTransaction();
+        Db.Engine.SetSchemaVersion(c, tx, version);
+        tx.Commit();
+    }
+
+    /// <summary>
     /// The users kept in the day roll-ups (<see cref="UserSet"/>): one row per account, day, event and user, with how
     /// many events the user had there; ordered.
     /// </summary>

@@ -37,9 +37,20 @@ internal interface IStoreEngine
 
     /// <summary>
     /// A number that moves with every committed change to the accounts, their current scores, their score history and
-    /// their subscriptions (what the Portfolio's figures are computed from; migration 0017 keeps it).
+    /// their subscriptions (what the Portfolio's figures are computed from; migrations 0017 and 0019 keep it).
     /// </summary>
     long PortfolioChanges(DbConnection c);
+
+    /// <summary>Begins a transaction whose reads all see one state of the store, and write nothing.</summary>
+    DbTransaction BeginSnapshot(DbConnection c);
+
+    /// <summary>
+    /// The rows of the Portfolio's log (migration 0019) committed since <paramref name="mark"/> as of the snapshot of
+    /// <paramref name="tx"/> (<see cref="BeginSnapshot"/>, its first statement), and the mark of that snapshot. The rows
+    /// are null, to say everything must be read again, without a mark, when some of them were pruned, or when there are
+    /// more than <paramref name="most"/>.
+    /// </summary>
+    Reading.PortfolioLogRead ReadPortfolioLog(DbConnection c, DbTransaction tx, string? mark, int most);
 
     int SchemaVersion(DbConnection c, DbTransaction? tx);
 

@@ -72,6 +72,30 @@ internal sealed class PostgresEngine : IStoreEngine
         return n + logged;
     }
 
+    public DbTransaction BeginSnapshot(DbConnection c) => c.BeginTransaction(System.Data.IsolationLevel.RepeatableRead);
+
+    // Writers commit in any order: the new rows are those of the transactions the mark's snapshot did not see. A pruned
+    // row may be among them only if its transaction id is not below the oldest that snapshot saw still running.
+    public Reading.PortfolioLogRead ReadPortfolioLog(DbConnection c, DbTransaction tx, string? mark, int most)
+    {
+        var now = c.ExecuteScalar<string>("SELECT pg_current_snapshot()::text", transaction: tx)!;
+        if (mark is null || !mark.Contains(':', StringComparison.Ordinal))
+        {
+            return new(now, null);
+        }
+        const string Unseen = "xid >= pg_snapshot_xmin(CAST(@mark AS pg_snapshot)) AND NOT pg_visible_in_snapshot(xid, CAST(@mark AS pg_snapshot))";
+        var (complete, count) = c.QuerySingle<(bool, long)>(
+            $"SELECT (SELECT through FROM portfolio_log_pruned) < pg_snapshot_xmin(CAST(@mark AS pg_snapshot)), (SELECT COUNT(*) FROM portfolio_log WHERE {Unseen})",
+            new { mark }, tx);
+        if (!complete || count > most)
+        {
+            return new(now, null);
+        }
+        return new(now, c.Query<Reading.PortfolioLogRow>(
+            $"SELECT account_key AS AccountKey, day AS Day, n AS Count, scored AS Scored, sum AS Sum FROM portfolio_log WHERE {Unseen} ORDER BY seq",
+            new { mark }, tx).ToList());
+    }
+
     /// <summary>Npgsql's keyword form of `--db`, which may also be a `postgres://user:password@host:port/database` URL.</summary>
     public static string ConnectionString(string target)
     {

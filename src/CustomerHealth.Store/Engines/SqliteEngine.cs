@@ -55,8 +55,26 @@ internal sealed class SqliteEngine : IStoreEngine
 
     public string SchemaFolder => "sqlite";
 
-    // A counter moved by triggers: SQLite has one writer at a time.
-    public long PortfolioChanges(DbConnection c) => c.ExecuteScalar<long>("SELECT n FROM portfolio_changes");
+    // The log's newest row: its row numbers only rise (the newest row is never pruned), SQLite has one writer at a time.
+    public long PortfolioChanges(DbConnection c) => c.ExecuteScalar<long>("SELECT COALESCE(MAX(seq), 0) FROM portfolio_log");
+
+    // A deferred transaction takes its snapshot at its first read and never blocks the writer (WAL).
+    public DbTransaction BeginSnapshot(DbConnection c) => ((SqliteConnection)c).BeginTransaction(deferred: true);
+
+    // One writer at a time, so row numbers are committed in order: the rows past the mark's number are the new ones.
+    public Reading.PortfolioLogRead ReadPortfolioLog(DbConnection c, DbTransaction tx, string? mark, int most)
+    {
+        var (first, last) = c.QuerySingle<(long?, long?)>("SELECT MIN(seq), MAX(seq) FROM portfolio_log", transaction: tx);
+        var now = (last ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (!long.TryParse(mark, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var from)
+            || from < (first ?? 1) - 1 || from > (last ?? 0) || (last ?? 0) - from > most)
+        {
+            return new(now, null);
+        }
+        return new(now, c.Query<Reading.PortfolioLogRow>(
+            "SELECT account_key AS AccountKey, day AS Day, n AS Count, scored AS Scored, sum AS Sum FROM portfolio_log WHERE seq > @from ORDER BY seq",
+            new { from }, tx).ToList());
+    }
 
     public int SchemaVersion(DbConnection c, DbTransaction? tx) => c.ExecuteScalar<int>("PRAGMA user_version", transaction: tx);
 

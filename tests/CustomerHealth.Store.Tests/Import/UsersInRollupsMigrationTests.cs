@@ -49,15 +49,11 @@ public abstract class UsersInRollupsMigrationTests(TestEngine engine) : IDisposa
         {
             c.Execute("DROP FUNCTION users_merge(bytea, bytea); DROP FUNCTION users_remove(bytea, bytea)");
         }
-        using (var tx = c.BeginTransaction())
-        {
-            store.Db.Engine.SetSchemaVersion(c, tx, 17);
-            tx.Commit();
-        }
+        store.TakeBackBeforePortfolioLog(17);
 
         using var reopened = StoreDb.Open(store.Db.Path);
 
-        reopened.SchemaVersion.ShouldBe(18);
+        reopened.SchemaVersion.ShouldBe(19);
         store.UsageUsers().ShouldBe([.. expected, ("A1", orphanDay, "login", "u1", 1L)], ignoreOrder: true);
         store.Scalar<long>("SELECT count FROM usage_daily WHERE day = @orphanDay", new { orphanDay }).ShouldBe(0);
         store.Dump("usage_daily").Split('\n').Where(r => !r.Contains($"|{orphanDay}|", StringComparison.Ordinal))

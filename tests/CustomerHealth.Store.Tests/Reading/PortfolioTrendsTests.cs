@@ -1,3 +1,4 @@
+using System.Globalization;
 using CustomerHealth.Core.Signals;
 using CustomerHealth.Store.Reading;
 using Dapper;
@@ -303,6 +304,123 @@ public abstract class PortfolioTrendsTests(TestEngine engine) : IDisposable
         {
             store.Count("portfolio_changes_log").ShouldBe(0);
         }
+    }
+
+    /// <summary>The figures of a state kept and refreshed equal those of a state read afresh (sums within rounding).</summary>
+    private void ShouldMatchAFreshRead(PortfolioState kept, DateOnly since)
+    {
+        Trends.Refresh(kept, since, everyDays: 1);
+        var fresh = new PortfolioState();
+        Trends.Refresh(fresh, since, everyDays: 1);
+        var version = store.Models.Current()!.VersionId;
+        var grades = store.Models.ModelOf(version).Grades;
+        var (a, b) = (kept.Book(ReadingBook.Mar10, grades, version), fresh.Book(ReadingBook.Mar10, grades, version));
+        (a.Summary with { ByGrade = [], Arr = 0, AverageScore = 0 }).ShouldBe(b.Summary with { ByGrade = [], Arr = 0, AverageScore = 0 });
+        a.Summary.Arr.ShouldBe(b.Summary.Arr, 1e-6);
+        (a.Summary.AverageScore ?? -1).ShouldBe(b.Summary.AverageScore ?? -1, 1e-9);
+        a.Summary.ByGrade.Select(g => (g.Grade, g.Accounts, Math.Round(g.Arr, 6))).ShouldBe(b.Summary.ByGrade.Select(g => (g.Grade, g.Accounts, Math.Round(g.Arr, 6))));
+        a.Distribution.ShouldBe(b.Distribution);
+        a.Renewals.Select(r => (r.Month, r.Accounts, Math.Round(r.Arr, 6))).ShouldBe(b.Renewals.Select(r => (r.Month, r.Accounts, Math.Round(r.Arr, 6))));
+        var (x, y) = (kept.AverageOverTime(since, everyDays: 1), fresh.AverageOverTime(since, everyDays: 1));
+        x.Select(d => (d.Day, d.Snapshots)).ShouldBe(y.Select(d => (d.Day, d.Snapshots)));
+        x.Zip(y).ShouldAllBe(p => Math.Abs((p.First.Average ?? -1) - (p.Second.Average ?? -1)) < 1e-9);
+        var (m, n) = (Trends.Movers(kept, models: store.Models), Trends.Movers(fresh, models: store.Models));
+        m.Up.Concat(m.Down).Select(v => (v.AccountId, v.Score, v.Trend, v.OwnChange, v.Reason))
+            .ShouldBe(n.Up.Concat(n.Down).Select(v => (v.AccountId, v.Score, v.Trend, v.OwnChange, v.Reason)));
+    }
+
+    [Fact]
+    public void State_KeptAndRefreshedAfterEveryKindOfChange_GivesTheFiguresOfAFreshRead()
+    {
+        ReadingBook.Build(store);
+        var since = new DateOnly(2025, 1, 1);
+        var kept = new PortfolioState();
+        ShouldMatchAFreshRead(kept, since);
+        var before = kept.Book(ReadingBook.Mar10, store.Models.ModelOf(store.Models.Current()!.VersionId).Grades, null).Summary;
+        var rnd = new Random(11);
+        string Anyone() => "A" + rnd.Next(1, 10).ToString(CultureInfo.InvariantCulture);
+        var changes = new Action[]
+        {
+            () => store.ImportCsv(ImportKind.Accounts, "account_id,arr,renewal_on", $"{Anyone()},{rnd.Next(100, 9000)},2025-{rnd.Next(3, 13):00}-1{rnd.Next(0, 10)}").Applied.ShouldBeTrue(),
+            () => store.ImportCsv(ImportKind.Accounts, "account_id,name,arr", $"N{rnd.Next(1000)},Newcomer,{rnd.Next(100, 900)}").Applied.ShouldBeTrue(),
+            () => store.ImportCsv(ImportKind.Subscriptions, "account_id,kind,occurred_on", $"{Anyone()},{(rnd.Next(2) == 0 ? "churned" : "reactivated")},2025-03-0{rnd.Next(1, 10)}").Applied.ShouldBeTrue(),
+            () =>
+            {
+                store.Metric(Anyone(), new DateOnly(2025, 3, rnd.Next(1, 10)), rnd.Next(0, 100));
+                store.Scoring.Score(rnd.Next(3) == 0 ? new DateOnly(2025, 2, rnd.Next(1, 20)) : ReadingBook.Mar10);
+            },
+            () => ReadingBook.Snapshot(store, Anyone(), new DateOnly(2025, 3, rnd.Next(11, 20)), rnd.Next(0, 100), "red"),
+            () => store.Db.Connection.Execute("DELETE FROM snapshots WHERE account_key = @key AND as_of = '2025-02-08'", new { key = store.AccountKey(Anyone()) }),
+            () => store.Db.Connection.Execute("UPDATE snapshots SET score = @score WHERE as_of = '2025-03-10' AND account_key = @key", new { score = rnd.Next(0, 100), key = store.AccountKey(Anyone()) }),
+            () => store.Db.Connection.Execute("UPDATE current_scores SET trend = @trend WHERE account_key = @key", new { trend = rnd.Next(-40, 40), key = store.AccountKey(Anyone()) }),
+            () => store.Db.Connection.Execute("DELETE FROM current_scores WHERE account_key = @key", new { key = store.AccountKey(Anyone()) }),
+        };
+        for (var i = 0; i < 60; i++)
+        {
+            changes[rnd.Next(changes.Length)]();
+            ShouldMatchAFreshRead(kept, since);
+        }
+
+        // Not a test that cannot fail: the book did change.
+        kept.Book(ReadingBook.Mar10, store.Models.ModelOf(store.Models.Current()!.VersionId).Grades, null).Summary.ShouldNotBe(before);
+    }
+
+    [Fact]
+    public void State_MoreChangesThanTheLogKeeps_IsReadAgainWhole()
+    {
+        ReadingBook.Build(store);
+        var since = new DateOnly(2010, 1, 1);
+        var kept = new PortfolioState();
+        ShouldMatchAFreshRead(kept, since);
+        var days = store.Db.Engine is CustomerHealth.Store.Engines.PostgresEngine
+            ? "to_char(DATE '2010-01-01' + d.i, 'YYYY-MM-DD')"
+            : "date('2010-01-01', '+' || d.i || ' days')";
+
+        // A history of 3,000 days for every account in one transaction (27,000 rows of the log: more than a refresh
+        // reads), then rescored four times (more than the log keeps), then taken away.
+        store.Db.Connection.Execute(
+            $"""
+            WITH RECURSIVE d(i) AS (SELECT 0 UNION ALL SELECT d.i + 1 FROM d WHERE d.i < 2999)
+            INSERT INTO snapshots (account_key, as_of, model_version, scorecard, score, grade, detail)
+            SELECT a.account_key, {days}, @version, 'default', (a.account_key * 7 + d.i) % 100, 'red', @detail FROM accounts a, d
+            """, new { version = store.Models.Current()!.VersionId, detail = new byte[] { 0, 0 } });
+        ShouldMatchAFreshRead(kept, since);
+        kept.AverageOverTime(since, everyDays: 1).Count.ShouldBeGreaterThan(3_000);
+        for (var i = 1; i <= 4; i++)
+        {
+            store.Db.Connection.Execute("UPDATE snapshots SET score = 100 - score WHERE as_of < '2019-01-01'");
+        }
+        store.Count("portfolio_log").ShouldBeLessThan(40_000);
+        ShouldMatchAFreshRead(kept, since);
+        store.Db.Connection.Execute("DELETE FROM snapshots WHERE as_of < '2019-01-01'");
+        ShouldMatchAFreshRead(kept, since);
+        kept.AverageOverTime(since, everyDays: 1).Count.ShouldBeLessThan(10);
+    }
+
+    [Fact]
+    public void State_AWriterThatCommitsAfterARefresh_IsSeenByTheNextOne()
+    {
+        ReadingBook.Build(store);
+        var since = new DateOnly(2025, 1, 1);
+        var kept = new PortfolioState();
+        ShouldMatchAFreshRead(kept, since);
+        var arr = kept.Book(ReadingBook.Mar10, [], null).Summary.Arr;
+        using var other = StoreDb.Open(store.Db.Path);
+        using (var slow = other.Connection.BeginTransaction())
+        {
+            other.Connection.Execute("UPDATE accounts SET arr = 123456 WHERE account_id = 'A2'", transaction: slow);
+            Trends.Refresh(kept, since);
+            if (engine == TestEngine.Postgres)
+            {
+                // A transaction that began writing after the slow one commits first (SQLite has one writer at a time).
+                store.Db.Connection.Execute("UPDATE accounts SET arr = 654321 WHERE account_id = 'A3'");
+                Trends.Refresh(kept, since);
+            }
+            slow.Commit();
+        }
+
+        ShouldMatchAFreshRead(kept, since);
+        kept.Book(ReadingBook.Mar10, [], null).Summary.Arr.ShouldBe(arr + 123456 - 2000 + (engine == TestEngine.Postgres ? 654321 - 3000 : 0), 1e-6);
     }
 }
 

@@ -50,12 +50,13 @@ internal sealed class PortfolioPageModel(Dashboard dashboard, PortfolioTrends tr
         // The grades are listed highest first: the first is the healthy one.
         Healthy = dashboard.Grades.FirstOrDefault();
         var version = dashboard.ModelVersion;
-        var figures = cache.Get(trends, dashboard.Today, version, () =>
+        var since = dashboard.Today.AddYears(-1);
+        var figures = cache.Get(trends, dashboard.Today, version, since, state =>
         {
-            var book = trends.Book(dashboard.Today, dashboard.Grades, version, MaxScore);
+            var book = state.Book(dashboard.Today, dashboard.Grades, version, MaxScore);
             return book.Summary.Scored == 0
                 ? new PortfolioFigures(book, [], ([], []))
-                : new PortfolioFigures(book, trends.AverageOverTime(dashboard.Today.AddYears(-1)), trends.Movers(models: dashboard.Models, trendDays: TrendDays));
+                : new PortfolioFigures(book, state.AverageOverTime(since), trends.Movers(state, models: dashboard.Models, trendDays: TrendDays));
         });
         Summary = figures.Book.Summary;
         if (Summary.Scored == 0)
