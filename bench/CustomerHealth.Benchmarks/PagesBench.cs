@@ -82,7 +82,7 @@ internal static class PagesBench
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
             var rnd = new Random(3);
             string Id() => string.Create(CultureInfo.InvariantCulture, $"A{rnd.Next(accounts):000000}");
-            // A score changed by another writer (untimed) before a view: the server reads the Portfolio's figures again.
+            // A score changed by another writer (untimed) before a view: the server reads what changed since the last view.
             using var writer = StoreDb.Open(target);
             void ChangeAScore() => Dapper.SqlMapper.Execute(writer.Connection,
                 "UPDATE current_scores SET trend = trend WHERE account_key = (SELECT MIN(account_key) FROM current_scores)");

@@ -7,7 +7,7 @@ using Dapper;
 namespace CustomerHealth.Store.Reading;
 
 /// <summary>A row of the Portfolio's log (migration 0019): an account that changed and, for its score history, a day and what the change added to it.</summary>
-/// <param name="AccountKey">The account that changed; null when everything did (a table emptied).</param>
+/// <param name="AccountKey">The account that changed; -1 for every account (a statement that changed many), null when everything did, the history included (a table emptied).</param>
 /// <param name="Day">The day of the score history that changed, if it was the history.</param>
 /// <param name="Count">What the change added to the day's number of snapshots (negative when it took some away).</param>
 /// <param name="Scored">What it added to the day's number of scored snapshots.</param>
@@ -31,7 +31,7 @@ public sealed class PortfolioState
     /// <summary>More changed rows than this and everything is read again (a full rescore changes every account).</summary>
     private const int MostChanges = 20_000;
 
-    /// <summary>More changed accounts than this and every account is read again, in one pass.</summary>
+    /// <summary>More changed accounts than this and every account is read again, in one pass (a PostgreSQL statement that changes more logs -1 for all of them, migration 0019).</summary>
     private const int MostAccounts = 5_000;
 
     private sealed record Entry(string AccountId, string? Name, string? Segment, string? Owner, double? Arr, string? RenewalOn, bool Active,
@@ -82,9 +82,14 @@ public sealed class PortfolioState
         else
         {
             var keys = log.Rows.Select(r => r.AccountKey!.Value).ToHashSet();
+            var all = keys.Count > MostAccounts || keys.Contains(-1);
             if (keys.Count > 0)
             {
-                ReadAccounts(db, tx, keys.Count > MostAccounts ? null : keys);
+                ReadAccounts(db, tx, all ? null : keys);
+            }
+            if (all)
+            {
+                explained.Clear();
             }
             foreach (var key in keys)
             {

@@ -376,13 +376,20 @@ public abstract class PortfolioTrendsTests(TestEngine engine) : IDisposable
             ? "to_char(DATE '2010-01-01' + d.i, 'YYYY-MM-DD')"
             : "date('2010-01-01', '+' || d.i || ' days')";
 
+        // 6,000 accounts in one statement, then all of them changed in one (on PostgreSQL, logged as every account).
+        store.Db.Connection.Execute("WITH RECURSIVE d(i) AS (SELECT 0 UNION ALL SELECT d.i + 1 FROM d WHERE d.i < 5999) INSERT INTO accounts (account_id, arr) SELECT 'X' || d.i, d.i FROM d");
+        ShouldMatchAFreshRead(kept, since);
+        store.Db.Connection.Execute("UPDATE accounts SET arr = arr + 1");
+        ShouldMatchAFreshRead(kept, since);
+        kept.Book(ReadingBook.Mar10, [], null).Summary.Accounts.ShouldBe(6_000 + 7);
+
         // A history of 3,000 days for every account in one transaction (27,000 rows of the log: more than a refresh
         // reads), then rescored four times (more than the log keeps), then taken away.
         store.Db.Connection.Execute(
             $"""
             WITH RECURSIVE d(i) AS (SELECT 0 UNION ALL SELECT d.i + 1 FROM d WHERE d.i < 2999)
             INSERT INTO snapshots (account_key, as_of, model_version, scorecard, score, grade, detail)
-            SELECT a.account_key, {days}, @version, 'default', (a.account_key * 7 + d.i) % 100, 'red', @detail FROM accounts a, d
+            SELECT a.account_key, {days}, @version, 'default', (a.account_key * 7 + d.i) % 100, 'red', @detail FROM accounts a, d WHERE a.account_id LIKE 'A%'
             """, new { version = store.Models.Current()!.VersionId, detail = new byte[] { 0, 0 } });
         ShouldMatchAFreshRead(kept, since);
         kept.AverageOverTime(since, everyDays: 1).Count.ShouldBeGreaterThan(3_000);

@@ -13,32 +13,43 @@ CREATE TABLE portfolio_log (
 CREATE INDEX portfolio_log_xid ON portfolio_log (xid);
 CREATE TABLE portfolio_log_pruned (id integer PRIMARY KEY CHECK (id = 1), through xid8 NOT NULL);
 INSERT INTO portfolio_log_pruned (id, through) VALUES (1, '0');
+-- A statement that changes more than 5,000 rows (a full rescore) logs -1 for "every account" (a reader reads them all
+-- again past that many anyway), and its changes to the history one row per day.
 CREATE FUNCTION portfolio_log_keys() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    INSERT INTO portfolio_log (account_key) SELECT DISTINCT account_key FROM new_rows;
+    INSERT INTO portfolio_log (account_key)
+    SELECT DISTINCT CASE WHEN (SELECT COUNT(*) FROM new_rows) > 5000 THEN -1 ELSE account_key END FROM new_rows;
   ELSIF TG_OP = 'DELETE' THEN
-    INSERT INTO portfolio_log (account_key) SELECT DISTINCT account_key FROM old_rows;
+    INSERT INTO portfolio_log (account_key)
+    SELECT DISTINCT CASE WHEN (SELECT COUNT(*) FROM old_rows) > 5000 THEN -1 ELSE account_key END FROM old_rows;
   ELSE
-    INSERT INTO portfolio_log (account_key) SELECT account_key FROM new_rows UNION SELECT account_key FROM old_rows;
+    INSERT INTO portfolio_log (account_key)
+    SELECT DISTINCT CASE WHEN (SELECT COUNT(*) FROM new_rows) > 5000 THEN -1 ELSE k.account_key END
+    FROM (SELECT account_key FROM new_rows UNION SELECT account_key FROM old_rows) k;
   END IF;
   RETURN NULL;
 END $$;
 CREATE FUNCTION portfolio_log_snapshots() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  many boolean;
 BEGIN
   IF TG_OP = 'INSERT' THEN
+    many := (SELECT COUNT(*) FROM new_rows) > 5000;
     INSERT INTO portfolio_log (account_key, day, n, scored, sum)
-    SELECT account_key, as_of, 1, (score IS NOT NULL)::int, COALESCE(score, 0) FROM new_rows;
+    SELECT CASE WHEN many THEN -1 ELSE account_key END, as_of, COUNT(*), COUNT(score), COALESCE(SUM(score), 0) FROM new_rows GROUP BY 1, 2;
   ELSIF TG_OP = 'DELETE' THEN
+    many := (SELECT COUNT(*) FROM old_rows) > 5000;
     INSERT INTO portfolio_log (account_key, day, n, scored, sum)
-    SELECT account_key, as_of, -1, -(score IS NOT NULL)::int, -COALESCE(score, 0) FROM old_rows;
+    SELECT CASE WHEN many THEN -1 ELSE account_key END, as_of, -COUNT(*), -COUNT(score), -COALESCE(SUM(score), 0) FROM old_rows GROUP BY 1, 2;
   ELSE
+    many := (SELECT COUNT(*) FROM new_rows) > 5000;
     INSERT INTO portfolio_log (account_key, day, n, scored, sum)
-    SELECT account_key, as_of, SUM(n), SUM(scored), SUM(sum) FROM (
+    SELECT CASE WHEN many THEN -1 ELSE account_key END, as_of, SUM(n), SUM(scored), SUM(sum) FROM (
         SELECT account_key, as_of, -1 AS n, -(score IS NOT NULL)::int AS scored, -COALESCE(score, 0) AS sum FROM old_rows
         UNION ALL
         SELECT account_key, as_of, 1, (score IS NOT NULL)::int, COALESCE(score, 0) FROM new_rows) c
-    GROUP BY account_key, as_of;
+    GROUP BY 1, 2;
   END IF;
   RETURN NULL;
 END $$;
