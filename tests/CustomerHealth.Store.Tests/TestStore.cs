@@ -96,7 +96,8 @@ internal sealed class TestStore : IDisposable
 
     /// <summary>
     /// Takes the store back to the layout before migration 0019 (the Portfolio's log; migration 0017's change counter),
-    /// at schema version <paramref name="version"/> (at most 18): opened again, it migrates from there.
+    /// at schema version <paramref name="version"/> (at most 18): opened again, it migrates from there. Both stores run
+    /// migration 0017's script again.
     /// </summary>
     public void TakeBackBeforePortfolioLog(int version)
     {
@@ -116,9 +117,11 @@ internal sealed class TestStore : IDisposable
                 c.Execute($"DROP TRIGGER {table}_inserted; DROP TRIGGER {table}_updated; DROP TRIGGER {table}_deleted");
             }
             c.Execute("DROP TABLE portfolio_log");
-            var assembly = typeof(StoreDb).Assembly;
-            using var script = new StreamReader(assembly.GetManifestResourceStream(
-                assembly.GetManifestResourceNames().Single(n => n.EndsWith("sqlite.0017_portfolio_changes.sql", StringComparison.Ordinal)))!);
+        }
+        var assembly = typeof(StoreDb).Assembly;
+        using (var script = new StreamReader(assembly.GetManifestResourceStream(assembly.GetManifestResourceNames()
+                   .Single(n => n.EndsWith($"{Db.Engine.SchemaFolder}.0017_portfolio_changes.sql", StringComparison.Ordinal)))!))
+        {
             c.Execute(script.ReadToEnd());
         }
         using var tx = c.BeginTransaction();

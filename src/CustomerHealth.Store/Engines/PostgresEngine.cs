@@ -58,19 +58,10 @@ internal sealed class PostgresEngine : IStoreEngine
 
     public string SchemaFolder => "postgres";
 
-    // A counter row moved by every writer would make concurrent writers wait on it until they commit: each writing
-    // transaction leaves its own row in the log instead, and the log is folded into the counter once it grows.
-    public long PortfolioChanges(DbConnection c)
-    {
-        var (n, logged) = c.QuerySingle<(long, long)>("SELECT n, (SELECT COUNT(*) FROM portfolio_changes_log) FROM portfolio_changes");
-        if (logged > 1000)
-        {
-            // The rows deleted are added to n in the same statement: the number of changes stays what it is. A fold
-            // running at the same time finds the rows gone and adds nothing for them.
-            c.Execute("WITH folded AS (DELETE FROM portfolio_changes_log RETURNING 1) UPDATE portfolio_changes SET n = n + (SELECT COUNT(*) FROM folded)");
-        }
-        return n + logged;
-    }
+    // The rows ever logged (migration 0019): each committed change adds its rows to the log, and pruning moves rows from
+    // the log into the count in one transaction. Writers only append, so they never wait on each other.
+    public long PortfolioChanges(DbConnection c) =>
+        c.ExecuteScalar<long>("SELECT rows + (SELECT COUNT(*) FROM portfolio_log) FROM portfolio_log_pruned");
 
     public DbTransaction BeginSnapshot(DbConnection c) => c.BeginTransaction(System.Data.IsolationLevel.RepeatableRead);
 

@@ -6,13 +6,20 @@
 -- writers never wait on each other. A reader takes the rows of the transactions its last snapshot did not see
 -- (pg_visible_in_snapshot). Each time the row numbers pass a multiple of 10,000, all but the newest 20,000 rows are
 -- pruned and `through` keeps the highest transaction id pruned: a reader whose last snapshot might not have seen it
--- reads everything again.
+-- reads everything again, and `rows` counts the rows pruned, so that the rows ever logged (rows plus the log's) are the
+-- Portfolio's change counter: it replaces migration 0017's, whose triggers go.
 CREATE TABLE portfolio_log (
     seq bigserial PRIMARY KEY, xid xid8 NOT NULL DEFAULT pg_current_xact_id(), account_key bigint, day text,
     n bigint NOT NULL DEFAULT 0, scored bigint NOT NULL DEFAULT 0, sum double precision NOT NULL DEFAULT 0);
 CREATE INDEX portfolio_log_xid ON portfolio_log (xid);
-CREATE TABLE portfolio_log_pruned (id integer PRIMARY KEY CHECK (id = 1), through xid8 NOT NULL);
-INSERT INTO portfolio_log_pruned (id, through) VALUES (1, '0');
+CREATE TABLE portfolio_log_pruned (id integer PRIMARY KEY CHECK (id = 1), through xid8 NOT NULL, rows bigint NOT NULL);
+INSERT INTO portfolio_log_pruned (id, through, rows) SELECT 1, '0', n + (SELECT COUNT(*) FROM portfolio_changes_log) FROM portfolio_changes;
+DROP TRIGGER accounts_changed ON accounts;
+DROP TRIGGER current_scores_changed ON current_scores;
+DROP TRIGGER subscriptions_changed ON subscriptions;
+DROP TRIGGER snapshots_changed ON snapshots;
+DROP FUNCTION portfolio_changed();
+DROP TABLE portfolio_changes, portfolio_changes_log;
 -- A statement that changes more than 5,000 rows (a full rescore) logs -1 for "every account" (a reader reads them all
 -- again past that many anyway), and its changes to the history one row per day.
 CREATE FUNCTION portfolio_log_keys() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -65,7 +72,8 @@ BEGIN
   SELECT MAX(seq) INTO newest FROM new_rows;
   IF newest / 10000 <> (SELECT MIN(seq) - 1 FROM new_rows) / 10000 THEN
     WITH gone AS (DELETE FROM portfolio_log WHERE seq <= newest - 20000 RETURNING xid)
-    UPDATE portfolio_log_pruned SET through = GREATEST(through, (SELECT MAX(xid) FROM gone)) WHERE EXISTS (SELECT 1 FROM gone);
+    UPDATE portfolio_log_pruned SET through = GREATEST(through, (SELECT MAX(xid) FROM gone)), rows = rows + (SELECT COUNT(*) FROM gone)
+    WHERE EXISTS (SELECT 1 FROM gone);
   END IF;
   RETURN NULL;
 END $$;
