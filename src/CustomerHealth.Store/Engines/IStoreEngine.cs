@@ -50,7 +50,7 @@ internal interface IStoreEngine
     /// are null, to say everything must be read again, without a mark, when some of them were pruned, or when there are
     /// more than <paramref name="most"/>.
     /// </summary>
-    Reading.PortfolioLogRead ReadPortfolioLog(DbConnection c, DbTransaction tx, string? mark, int most);
+    PortfolioLogRead ReadPortfolioLog(DbConnection c, DbTransaction tx, string? mark, int most);
 
     int SchemaVersion(DbConnection c, DbTransaction? tx);
 

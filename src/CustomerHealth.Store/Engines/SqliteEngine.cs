@@ -62,7 +62,7 @@ internal sealed class SqliteEngine : IStoreEngine
     public DbTransaction BeginSnapshot(DbConnection c) => ((SqliteConnection)c).BeginTransaction(deferred: true);
 
     // One writer at a time, so row numbers are committed in order: the rows past the mark's number are the new ones.
-    public Reading.PortfolioLogRead ReadPortfolioLog(DbConnection c, DbTransaction tx, string? mark, int most)
+    public PortfolioLogRead ReadPortfolioLog(DbConnection c, DbTransaction tx, string? mark, int most)
     {
         var (first, last) = c.QuerySingle<(long?, long?)>("SELECT MIN(seq), MAX(seq) FROM portfolio_log", transaction: tx);
         var now = (last ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -71,7 +71,7 @@ internal sealed class SqliteEngine : IStoreEngine
         {
             return new(now, null);
         }
-        return new(now, c.Query<Reading.PortfolioLogRow>(
+        return new(now, c.Query<PortfolioLogRow>(
             "SELECT account_key AS AccountKey, day AS Day, n AS Count, scored AS Scored, sum AS Sum FROM portfolio_log WHERE seq > @from ORDER BY seq",
             new { from }, tx).ToList());
     }
