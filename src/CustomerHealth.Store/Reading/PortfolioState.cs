@@ -81,9 +81,12 @@ public sealed class PortfolioState
             {
                 explained.Clear();
             }
-            foreach (var key in keys)
+            else
             {
-                explained.Remove(key);
+                foreach (var key in keys)
+                {
+                    explained.Remove(key);
+                }
             }
             foreach (var r in log.Rows.Where(r => r.Day is not null))
             {
