@@ -127,6 +127,7 @@ public static class ChsWebApp
         api.MapModel();
         api.MapAlerts();
         api.MapDeliveries();
+        api.MapSources();
         app.MapSegment();
         return app;
     }

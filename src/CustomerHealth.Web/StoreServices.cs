@@ -26,6 +26,7 @@ internal static class StoreServices
         .AddScoped<PortfolioTrends>()
         .AddScoped<SegmentReader>()
         .AddScoped<SurveyReader>()
+        .AddScoped<SourceReader>()
         .AddScoped<TeamReader>()
         .AddScoped<TodayReader>()
         .AddScoped<OverrideBook>()

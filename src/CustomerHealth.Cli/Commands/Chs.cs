@@ -52,6 +52,7 @@ internal static class Chs
         SuggestCommand.Add(root, context);
         AlertCommands.Add(root, context);
         DeliverCommands.Add(root, context);
+        SourceCommands.Add(root, context);
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text;
+using Dapper;
 using CustomerHealth.Core.Signals;
 
 namespace CustomerHealth.Store.Import;
@@ -174,6 +176,7 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
             // Usage changes are counted when the staged events are merged.
             changed += writer.UsageChanged + writer.EntityChanged;
             unchanged -= writer.UsageChanged + writer.EntityChanged;
+            RecordArrival(tx, kind, changed + unchanged);
             tx.Commit();
             writer.Committed();
         }
@@ -251,6 +254,10 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
             counts[b].Unchanged -= entities;
         }
         writer.Finish();
+        foreach (var kind in batches.Where(b => b.Lands).Select(b => b.Kind).Distinct())
+        {
+            RecordArrival(tx, kind, batches.Where(b => b.Lands && b.Kind == kind).Sum(b => b.Records.Count));
+        }
         tx.Commit();
         writer.Committed();
         var results = new ImportResult[batches.Count];
@@ -262,6 +269,20 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
                 batch.Lands, batch.Errors, batch.ErrorCount, null);
         }
         return results;
+    }
+
+    /// <summary>Records that <paramref name="rows"/> rows of a kind arrived now (none: nothing is recorded), for the Sources page.</summary>
+    private void RecordArrival(System.Data.Common.DbTransaction tx, ImportKind kind, int rows)
+    {
+        if (rows <= 0)
+        {
+            return;
+        }
+        db.Connection.Execute(
+            """
+            INSERT INTO source_arrivals (kind, last_at, rows_received) VALUES (@kind, @at, @rows)
+            ON CONFLICT (kind) DO UPDATE SET last_at = excluded.last_at, rows_received = source_arrivals.rows_received + excluded.rows_received
+            """, new { kind = kind.Name(), at = clock.GetUtcNow().ToString("o", CultureInfo.InvariantCulture), rows = (long)rows }, tx);
     }
 
     /// <summary>The record of a row, or null with <paramref name="fieldErrors"/> saying what is wrong with it.</summary>

@@ -95,6 +95,7 @@ public abstract class WireShapesTests(TestEngine engine) : IDisposable
             ["GET /api/v1/accounts/{id}/history"] = await ShapeOf(await read.GetAsync("/api/v1/accounts/W1/history"), 200),
             ["GET /api/v1/accounts/{id}/explain"] = await ShapeOf(await read.GetAsync($"/api/v1/accounts/W1/explain?from={PageBook.Day(-35)}&to={PageBook.Day(0)}"), 200),
             ["GET /api/v1/portfolio"] = await ShapeOf(await read.GetAsync("/api/v1/portfolio"), 200),
+            ["GET /api/v1/sources"] = await ShapeOf(await read.GetAsync("/api/v1/sources"), 200),
             ["GET /api/v1/alerts"] = await ShapeOf(await read.GetAsync("/api/v1/alerts"), 200),
             ["GET /api/v1/tasks"] = await ShapeOf(await read.GetAsync("/api/v1/tasks"), 200),
             ["GET /api/v1/deliveries"] = await ShapeOf(await read.GetAsync("/api/v1/deliveries"), 200),
@@ -289,6 +290,39 @@ public abstract class WireShapesTests(TestEngine engine) : IDisposable
             [].note: string
             [].current: false|true
             [].yaml: null
+            """,
+        ["GET /api/v1/sources"] = """
+            .: object
+            as_of: string
+            quiet_days: number
+            lookback_days: number
+            active_accounts: number
+            sources: array
+            sources[]: object
+            sources[].kind: string
+            sources[].status: string
+            sources[].accounts: number
+            sources[].coverage: number
+            sources[].last_signal_on: null|string
+            sources[].days_since_last: null|number
+            sources[].usual_gap_days: null|number
+            sources[].silence_days: null|number
+            sources[].last_received_at: null|string
+            sources[].rows_received: number
+            sources[].weekly: array
+            sources[].weekly[]: object
+            sources[].weekly[].week: string
+            sources[].weekly[].count: number
+            sources[].quiet_accounts: number
+            sources[].quiet: array
+            measures: array
+            measures[]: object
+            measures[].dimension: string
+            measures[].measure: string
+            measures[].label: string
+            measures[].source: string
+            measures[].coverage: number
+            measures[].low_coverage: false
             """,
         ["GET /api/v1/portfolio"] = """
             .: object

@@ -160,11 +160,35 @@ public sealed class WorkflowBrowserTests(BrowserApp app) : IClassFixture<Browser
         (await page.Locator("textarea, button[type=submit]:not(:has-text('Sign out'))").CountAsync()).ShouldBe(0);
     }
 
+    [Fact]
+    public async Task Sources_AStoppedSourceAndThinMeasuresAreFlagged_TheQuietDaysComeFromTheAddress()
+    {
+        var page = await app.SignIn("viewer");
+        await page.GotoAsync(app.Url + "/");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Sources" }).ClickAsync();
+        await page.WaitForURLAsync(app.Url + "/sources", BrowserApp.Loaded);
+        // Every account uses the product daily up to today; the surveys came 20 to 100 days ago, about daily.
+        (await page.Locator("tr[data-kind=usage] [data-testid=state]").TextContentAsync())!.ShouldBe("Arriving");
+        (await page.Locator("tr[data-kind=surveys] [data-testid=state]").TextContentAsync())!.ShouldStartWith("Stopped: nothing from any account for 20 days");
+        (await page.Locator("tr[data-kind=orders] [data-testid=state]").TextContentAsync())!.ShouldBe("No data");
+        // The model's ticket measures read tickets, which few of the accounts have.
+        (await page.GetByTestId("low-coverage").TextContentAsync())!.ShouldContain("support tickets");
+        await BrowserApp.Screenshot(page, "sources-flagged");
+
+        await page.GetByLabel("Quiet after (days)").FillAsync("21");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
+        await page.WaitForURLAsync(app.Url + "/sources?quiet_days=21", BrowserApp.Loaded);
+        (await page.Locator("tr[data-kind=surveys] [data-testid=state]").TextContentAsync())!.ShouldBe("Arriving");
+        await page.GotoAsync(app.Url + "/sources?quiet_days=lots");
+        (await page.GetByRole(AriaRole.Alert).TextContentAsync())!.ShouldContain("not a number of days between 1 and 365");
+    }
+
     [Theory]
     [InlineData("/", "portfolio")]
     [InlineData("/team", "team")]
     [InlineData("/segments", "segments")]
     [InlineData("/surveys", "surveys")]
+    [InlineData("/sources", "sources")]
     [InlineData("/alerts", "alerts-inbox")]
     [InlineData("/model", "model-sentences")]
     public async Task Pages_RenderTheirChartsAndPassTheAccessibilityCheck(string path, string screenshot)

@@ -86,6 +86,7 @@ internal static class EndpointShapes
         ["GET|POST /model"] = new(BodyKind.Form, ["published"]),
         ["GET|POST /segments"] = new(BodyKind.Form, ["kind", "segment", "grade"]),
         ["GET|POST /surveys"] = new(BodyKind.Form, ["kind", "segment", "from", "to"]),
+        ["GET|POST /sources"] = new(BodyKind.Form, ["quiet_days"]),
         ["GET|POST /team"] = new(BodyKind.Form, ["owner", "sort"]),
         ["GET|POST /today"] = new(BodyKind.Form, ["owner"]),
 
@@ -94,6 +95,7 @@ internal static class EndpointShapes
         ["GET /api/v1/accounts/{id}/history"] = new(BodyKind.None, []),
         ["GET /api/v1/accounts/{id}/explain"] = new(BodyKind.None, ["from", "to"]),
         ["GET /api/v1/portfolio"] = new(BodyKind.None, []),
+        ["GET /api/v1/sources"] = new(BodyKind.None, ["quiet_days"]),
         ["GET /api/v1/alerts"] = new(BodyKind.None, ["all"]),
         ["GET /api/v1/alerts/rules"] = new(BodyKind.None, []),
         ["GET /api/v1/tasks"] = new(BodyKind.None, ["assignee", "all"]),

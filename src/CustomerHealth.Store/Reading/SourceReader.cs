@@ -1,0 +1,184 @@
+using System.Globalization;
+using CustomerHealth.Core.Model;
+using CustomerHealth.Core.Signals;
+using CustomerHealth.Store.Engines;
+using CustomerHealth.Store.Models;
+using Dapper;
+
+namespace CustomerHealth.Store.Reading;
+
+/// <summary>An account whose signals of a kind went quiet: they used to come and have not for longer than usual.</summary>
+/// <param name="AccountId">The account.</param>
+/// <param name="Name">Its name.</param>
+/// <param name="Owner">Its CSM.</param>
+/// <param name="Arr">Its ARR.</param>
+/// <param name="LastSignalOn">The day of its newest signal of the kind.</param>
+/// <param name="DaysQuiet">Days from that signal to the day of the report.</param>
+/// <param name="UsualGapDays">The usual number of days between two days with a signal, over the look-back.</param>
+public sealed record QuietAccount(string AccountId, string? Name, string? Owner, double? Arr, string LastSignalOn, int DaysQuiet, double? UsualGapDays);
+
+/// <summary>How many signals of a kind are dated in a week (Monday to Sunday; the current week so far).</summary>
+public sealed record WeekVolume(string Week, long Count);
+
+/// <summary>
+/// One signal kind's health as of a day: how many active accounts have it within the look-back, when the newest
+/// signal is dated and when rows last arrived, its weekly volume, whether the whole source went quiet, and the
+/// accounts where it went quiet (the first ones, by ARR, largest first; <see cref="QuietAccounts"/> counts them all).
+/// </summary>
+/// <param name="Kind">The import kind (`usage`, `surveys`, ...).</param>
+/// <param name="Accounts">Active accounts with a signal of the kind within the look-back.</param>
+/// <param name="Coverage">Those accounts' share of the active accounts (0–1).</param>
+/// <param name="LastSignalOn">The day of the newest signal of the kind, of any account (within the look-back).</param>
+/// <param name="DaysSinceLast">Days from that signal to the day of the report.</param>
+/// <param name="UsualGapDays">The usual number of days between two days with a signal of the kind, of any account.</param>
+/// <param name="SilenceDays">After how many days without a signal the whole source counts as quiet.</param>
+/// <param name="Status">`flowing`, `quiet` (nothing from any account for longer than usual) or `none` (nothing within the look-back).</param>
+/// <param name="LastReceivedAt">When rows of the kind last arrived (an import or a request), null before it was first recorded.</param>
+/// <param name="RowsReceived">Rows of the kind that arrived since arrivals are recorded.</param>
+/// <param name="Weekly">The volume of the last <see cref="SourceReader.Weeks"/> weeks, oldest first.</param>
+/// <param name="QuietAccounts">How many active accounts went quiet.</param>
+/// <param name="Quiet">The first <see cref="SourceReader.ListedQuiet"/> of them.</param>
+public sealed record SourceHealthRow(
+    string Kind, int Accounts, double Coverage, string Status, string? LastSignalOn, int? DaysSinceLast, double? UsualGapDays, int? SilenceDays,
+    string? LastReceivedAt, long RowsReceived, IReadOnlyList<WeekVolume> Weekly, int QuietAccounts, IReadOnlyList<QuietAccount> Quiet);
+
+/// <summary>A measure of the current model and the coverage of the source it reads; flagged below <see cref="SourceHealth.LowCoverage"/>.</summary>
+public sealed record MeasureSource(string Dimension, string Measure, string Label, string Source, double? Coverage, bool LowCoverage);
+
+/// <summary>The Sources page's figures (and `chs sources`, `GET /api/v1/sources`).</summary>
+public sealed record SourcesReport(
+    string AsOf, int QuietDays, int LookbackDays, int ActiveAccounts, IReadOnlyList<SourceHealthRow> Sources, IReadOnlyList<MeasureSource> Measures);
+
+/// <summary>
+/// Data health: for each signal kind, which active accounts send it, when it last came and arrived, its weekly
+/// volume, and where it went quiet (the rules are <see cref="SourceHealth"/>'s); and the current model's measures
+/// whose source covers few accounts. Everything is read as of a day: signals dated after it are left out.
+/// </summary>
+public sealed class SourceReader(StoreDb db, ModelVersions models, TimeProvider clock)
+{
+    /// <summary>The signal kinds a model reads, in the order of SPEC §3.</summary>
+    public static readonly IReadOnlyList<SignalKind> Kinds =
+        [SignalKind.Usage, SignalKind.Surveys, SignalKind.Tickets, SignalKind.Invoices, SignalKind.Subscriptions, SignalKind.Orders, SignalKind.Metrics, SignalKind.Sentiment];
+
+    /// <summary>How many weeks of volume a source shows (the current one included).</summary>
+    public const int Weeks = 12;
+
+    /// <summary>How many quiet accounts a source lists (all are counted).</summary>
+    public const int ListedQuiet = 100;
+
+    /// <summary>A kind's name as imported (`usage`, `surveys`, ...).</summary>
+    public static string Name(SignalKind kind) => kind.ToString().ToLowerInvariant();
+
+    /// <summary>The report as of today (in the current model's timezone; UTC without a model).</summary>
+    public SourcesReport Read(int quietDays = SourceHealth.DefaultQuietDays) =>
+        Read(models.Current() is null ? DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime) : models.Today(), quietDays);
+
+    /// <summary>The report as of <paramref name="today"/>, a source going quiet after <paramref name="quietDays"/> days at least.</summary>
+    public SourcesReport Read(DateOnly today, int quietDays = SourceHealth.DefaultQuietDays)
+    {
+        if (quietDays < 1)
+        {
+            throw new StoreException($"the quiet days must be 1 or more, got {quietDays}");
+        }
+        // Usage accepted over HTTP and not merged yet counts too.
+        UsageInbox.Settle(db);
+        var from = SourceHealth.LookbackFrom(today);
+        var accounts = db.Connection.Query<(long Key, string Id, string? Name, string? Owner, double? Arr)>(
+                $"WITH {AccountReader.AccountsWithChurn} SELECT a.account_key, a.account_id, a.name, a.owner, a.arr FROM acc a WHERE a.churned_on IS NULL")
+            .ToDictionary(a => a.Key);
+        var arrivals = db.Connection.Query<(string Kind, string LastAt, long Rows)>("SELECT kind, last_at, rows_received FROM source_arrivals")
+            .ToDictionary(a => a.Kind, StringComparer.Ordinal);
+        var sources = new List<SourceHealthRow>();
+        foreach (var kind in Kinds)
+        {
+            var perAccount = PerAccount(kind, from, today).Where(a => accounts.ContainsKey(a.Account)).ToList();
+            var daily = Daily(kind, from, today);
+            SignalDays? whole = daily.Count == 0 ? null : new SignalDays(daily.Keys.Min(), daily.Keys.Max(), daily.Count);
+            var quiet = perAccount
+                .Where(a => SourceHealth.State(a.Days, today, quietDays) == SourceState.Quiet)
+                .Select(a => (Row: accounts[a.Account], a.Days))
+                .OrderByDescending(a => a.Row.Arr ?? double.MinValue).ThenBy(a => a.Row.Id, StringComparer.Ordinal)
+                .ToList();
+            var firstWeek = SourceHealth.WeekOf(today).AddDays(-7 * (Weeks - 1));
+            var weekly = Enumerable.Range(0, Weeks).Select(w => firstWeek.AddDays(7 * w))
+                .Select(w => new WeekVolume(StoredDates.Text(w), daily.Where(d => d.Key >= w && d.Key < w.AddDays(7)).Sum(d => d.Value)))
+                .ToList();
+            var state = SourceHealth.State(whole, today, quietDays);
+            arrivals.TryGetValue(Name(kind), out var arrived);
+            sources.Add(new SourceHealthRow(
+                Name(kind), perAccount.Count, accounts.Count == 0 ? 0 : (double)perAccount.Count / accounts.Count, state.ToString().ToLowerInvariant(),
+                whole is { } w1 ? StoredDates.Text(w1.Last) : null, whole is { } w2 ? SourceHealth.DaysSince(w2, today) : null, whole?.UsualGap,
+                whole is { } w3 ? SourceHealth.SilenceDays(w3, quietDays) : null,
+                arrived.LastAt, arrived.Rows, weekly, quiet.Count,
+                quiet.Take(ListedQuiet).Select(q => new QuietAccount(q.Row.Id, q.Row.Name, q.Row.Owner, q.Row.Arr, StoredDates.Text(q.Days.Last),
+                    SourceHealth.DaysSince(q.Days, today), q.Days.UsualGap)).ToList()));
+        }
+        return new SourcesReport(StoredDates.Text(today), quietDays, SourceHealth.LookbackDays, accounts.Count, sources, Measures(sources));
+    }
+
+    /// <summary>The current model's measures with the coverage of their source (none for account fields).</summary>
+    private List<MeasureSource> Measures(List<SourceHealthRow> sources)
+    {
+        if (models.Current() is not { } current)
+        {
+            return [];
+        }
+        return current.Model.Dimensions.SelectMany(d => d.Measures.Select(m =>
+        {
+            var source = m.Value.Signal == SignalKind.Account ? "account" : Name(m.Value.Signal);
+            var coverage = sources.FirstOrDefault(s => s.Kind == source)?.Coverage;
+            return new MeasureSource(d.Id, m.Id, m.Label, source, coverage, coverage is { } c && SourceHealth.IsLowCoverage(c));
+        })).ToList();
+    }
+
+    /// <summary>The day (as stored text, `YYYY-MM-DD`) each kind's signals are dated by, and the table.</summary>
+    private static (string Table, string Day, string Volume) Source(SignalKind kind) => kind switch
+    {
+        SignalKind.Surveys => ("surveys", "substr(responded_at, 1, 10)", "COUNT(*)"),
+        SignalKind.Tickets => ("tickets", "substr(opened_at, 1, 10)", "COUNT(*)"),
+        // Known from the day it was issued, else its due day (Core's InvoicePoint.Issued).
+        SignalKind.Invoices => ("invoices", "COALESCE(issued_on, due_on)", "COUNT(*)"),
+        SignalKind.Subscriptions => ("subscriptions", "occurred_on", "COUNT(*)"),
+        SignalKind.Orders => ("orders", "substr(placed_at, 1, 10)", "COUNT(*)"),
+        SignalKind.Metrics => ("metrics", "date", "COUNT(*)"),
+        SignalKind.Sentiment => ("sentiment", "substr(recorded_at, 1, 10)", "COUNT(*)"),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a dated signal kind"),
+    };
+
+    /// <summary>Each account's days with a signal of the kind from <paramref name="from"/> to <paramref name="to"/>.</summary>
+    private IEnumerable<(long Account, SignalDays Days)> PerAccount(SignalKind kind, DateOnly from, DateOnly to)
+    {
+        if (kind == SignalKind.Usage)
+        {
+            // The daily roll-ups are keyed by day number.
+            return db.Connection.Query<(long Account, long First, long Last, long Days)>(
+                    "SELECT account_key, MIN(day), MAX(day), COUNT(DISTINCT day) FROM usage_daily WHERE day BETWEEN @from AND @to AND count > 0 GROUP BY account_key",
+                    new { from = (long)from.DayNumber, to = (long)to.DayNumber })
+                .Select(r => (r.Account, new SignalDays(DateOnly.FromDayNumber((int)r.First), DateOnly.FromDayNumber((int)r.Last), (int)r.Days)));
+        }
+        var (table, day, _) = Source(kind);
+        return db.Connection.Query<(long Account, string First, string Last, long Days)>(
+                $"SELECT account_key, MIN(d), MAX(d), COUNT(DISTINCT d) FROM (SELECT account_key, {day} AS d FROM {table}) t WHERE d BETWEEN @from AND @to GROUP BY account_key",
+                new { from = StoredDates.Text(from), to = StoredDates.Text(to) })
+            .Select(r => (r.Account, new SignalDays(Day(r.First), Day(r.Last), (int)r.Days)));
+    }
+
+    /// <summary>The kind's volume per day from <paramref name="from"/> to <paramref name="to"/> (usage: events; other kinds: rows), of every account.</summary>
+    private Dictionary<DateOnly, long> Daily(SignalKind kind, DateOnly from, DateOnly to)
+    {
+        if (kind == SignalKind.Usage)
+        {
+            return db.Connection.Query<(long Day, long Count)>(
+                    "SELECT day, SUM(count) FROM usage_daily WHERE day BETWEEN @from AND @to GROUP BY day HAVING SUM(count) > 0",
+                    new { from = (long)from.DayNumber, to = (long)to.DayNumber })
+                .ToDictionary(r => DateOnly.FromDayNumber((int)r.Day), r => r.Count);
+        }
+        var (table, day, volume) = Source(kind);
+        return db.Connection.Query<(string Day, long Count)>(
+                $"SELECT d, {volume} FROM (SELECT {day} AS d FROM {table}) t WHERE d BETWEEN @from AND @to GROUP BY d",
+                new { from = StoredDates.Text(from), to = StoredDates.Text(to) })
+            .ToDictionary(r => Day(r.Day), r => r.Count);
+    }
+
+    private static DateOnly Day(string text) => DateOnly.ParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+}
