@@ -7,7 +7,8 @@ namespace CustomerHealth.Core.Signals;
 /// <param name="First">The first day with a signal.</param>
 /// <param name="Last">The last day with a signal.</param>
 /// <param name="Days">How many distinct days had a signal.</param>
-public readonly record struct SignalDays(DateOnly First, DateOnly Last, int Days)
+/// <param name="LongestGap">The longest run of days between two days with a signal, when known (null: not read).</param>
+public readonly record struct SignalDays(DateOnly First, DateOnly Last, int Days, int? LongestGap = null)
 {
     /// <summary>The usual number of days between two days with a signal: the span over the gaps (null with a single day).</summary>
     public double? UsualGap => Days > 1 ? (double)(Last.DayNumber - First.DayNumber) / (Days - 1) : null;
@@ -29,7 +30,10 @@ public enum SourceState
 /// whole, and which of the model's measures rest on a source that covers few accounts. One rule serves accounts and
 /// sources, so that a monthly invoice or a quarterly survey is not taken for a broken connection after two weeks:
 /// signals went quiet when they came on at least <see cref="MinDays"/> days of the look-back and none has come for
-/// at least the quiet days asked for and three times the usual gap between their days.
+/// at least the quiet days asked for, three times the usual gap between their days, and, where it is known, longer
+/// than the longest gap between them before (a survey sent each quarter is answered for two weeks, then nothing for
+/// ten: that pause is its rhythm, not a stop). The longest gap is known for whole sources; for each account it is not
+/// read (it would need every account's days), so an account's rule rests on its usual gap.
 /// </summary>
 public static class SourceHealth
 {
@@ -53,7 +57,23 @@ public static class SourceHealth
 
     /// <summary>How many days without a signal make a silence for these days: at least <paramref name="quietDays"/>.</summary>
     public static int SilenceDays(SignalDays days, int quietDays) =>
-        days.UsualGap is { } gap ? Math.Max(quietDays, (int)Math.Ceiling(GapsOfSilence * gap)) : quietDays;
+        Math.Max(days.UsualGap is { } gap ? Math.Max(quietDays, (int)Math.Ceiling(GapsOfSilence * gap)) : quietDays, days.LongestGap is { } longest ? longest + 1 : 0);
+
+    /// <summary>The days with a signal summed up, with the longest gap between them.</summary>
+    public static SignalDays Of(IEnumerable<DateOnly> days)
+    {
+        var sorted = days.Distinct().Order().ToList();
+        if (sorted.Count == 0)
+        {
+            throw new ArgumentException("no days", nameof(days));
+        }
+        var longest = 0;
+        for (var i = 1; i < sorted.Count; i++)
+        {
+            longest = Math.Max(longest, sorted[i].DayNumber - sorted[i - 1].DayNumber);
+        }
+        return new SignalDays(sorted[0], sorted[^1], sorted.Count, longest);
+    }
 
     /// <summary>The state of signals that came on <paramref name="days"/> (null: none in the look-back), as of <paramref name="today"/>.</summary>
     public static SourceState State(SignalDays? days, DateOnly today, int quietDays)

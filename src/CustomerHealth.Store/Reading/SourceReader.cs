@@ -93,7 +93,7 @@ public sealed class SourceReader(StoreDb db, ModelVersions models, TimeProvider 
         {
             var perAccount = PerAccount(kind, from, today).Where(a => accounts.ContainsKey(a.Account)).ToList();
             var daily = Daily(kind, from, today);
-            SignalDays? whole = daily.Count == 0 ? null : new SignalDays(daily.Keys.Min(), daily.Keys.Max(), daily.Count);
+            SignalDays? whole = daily.Count == 0 ? null : SourceHealth.Of(daily.Keys);
             var quiet = perAccount
                 .Where(a => SourceHealth.State(a.Days, today, quietDays) == SourceState.Quiet)
                 .Select(a => (Row: accounts[a.Account], a.Days))

@@ -41,6 +41,20 @@ public sealed class SourceHealthTests
     }
 
     [Fact]
+    public void State_ASourceThatPausedAsLongBefore_IsNotQuiet_UntilThePauseIsLonger()
+    {
+        // Answers daily for 14 days in January and again in April (a quarterly survey): the pause between was 76 days.
+        var days = SourceHealth.Of(Enumerable.Range(0, 14).Select(i => new DateOnly(2025, 1, 1).AddDays(i))
+            .Concat(Enumerable.Range(0, 14).Select(i => new DateOnly(2025, 4, 1).AddDays(i))));
+        (days.Days, days.LongestGap).ShouldBe((28, 77));
+        // The usual gap is 104 / 27 days: three of them are 12 days, so only the pause sets the silence.
+        SourceHealth.SilenceDays(days, 14).ShouldBe(78);
+        SourceHealth.State(days, new DateOnly(2025, 6, 30), 14).ShouldBe(SourceState.Flowing);
+        SourceHealth.State(days, new DateOnly(2025, 7, 1), 14).ShouldBe(SourceState.Quiet);
+        Should.Throw<ArgumentException>(() => SourceHealth.Of([]));
+    }
+
+    [Fact]
     public void LookbackAndWeeks_CountFromToday_WeeksStartOnMonday()
     {
         SourceHealth.LookbackFrom(Today).ShouldBe(Today.AddDays(-179));
