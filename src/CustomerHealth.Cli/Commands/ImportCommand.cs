@@ -9,20 +9,21 @@ internal static class ImportCommand
 {
     public static void Add(RootCommand root, CliContext ctx)
     {
-        var first = new Argument<string>("KIND|DIR") { Description = "The kind of the file (accounts, usage, surveys, tickets, invoices, subscriptions, orders, metrics, sentiment), or a folder of KIND.csv / KIND.jsonl files" };
-        var second = new Argument<string?>("FILE") { Description = "The CSV or JSON Lines file", Arity = ArgumentArity.ZeroOrOne };
+        var first = new Argument<string>("KIND|DIR") { Description = "The kind of the file (accounts, usage, surveys, tickets, invoices, subscriptions, orders, metrics, sentiment), or a folder of KIND.csv / KIND.jsonl / KIND.xlsx files" };
+        var second = new Argument<string?>("FILE") { Description = "The CSV, JSON Lines or Excel (.xlsx) file", Arity = ArgumentArity.ZeroOrOne };
         var skip = new Option<bool>("--skip-invalid") { Description = "Import the valid rows and write the rejected ones to FILE.rejected.csv (or .jsonl)" };
         var delimiter = new Option<string?>("--delimiter")
         {
             Description = "The separator of CSV files: comma, semicolon or tab (default: found on each file's header line)",
         };
+        var sheet = new Option<string?>("--sheet") { Description = "The sheet of an Excel workbook to read (default: the first)" };
         var json = Chs.Json;
-        var cmd = new Command("import", "Import signals from CSV or JSON Lines files") { first, second, skip, delimiter, json };
+        var cmd = new Command("import", "Import signals from CSV, JSON Lines or Excel files") { first, second, skip, delimiter, sheet, json };
         cmd.SetAction(p =>
         {
             using var db = ctx.Open(p);
             var importer = new Importer(db, ctx.Clock);
-            var options = new ImportOptions(p.GetValue(skip), Delimiter: Separator(p.GetValue(delimiter)));
+            var options = new ImportOptions(p.GetValue(skip), Delimiter: Separator(p.GetValue(delimiter)), Sheet: p.GetValue(sheet));
             IReadOnlyList<ImportResult> results;
             var target = p.GetValue(first)!;
             if (p.GetValue(second) is { } file)

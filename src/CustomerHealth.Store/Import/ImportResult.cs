@@ -19,7 +19,8 @@ public sealed record ImportResult(string Kind, string File, int Rows, int Change
 /// <param name="Progress">Told the share of the file read so far (0–1).</param>
 /// <param name="MaxListedErrors">How many errors the result lists; all are counted.</param>
 /// <param name="Delimiter">A CSV file's separator (comma, semicolon or tab); null finds it on the header line.</param>
-public sealed record ImportOptions(bool SkipInvalid = false, IProgress<double>? Progress = null, int MaxListedErrors = 100, char? Delimiter = null);
+/// <param name="Sheet">An Excel workbook's sheet to read (by name, ignoring case); null reads the first.</param>
+public sealed record ImportOptions(bool SkipInvalid = false, IProgress<double>? Progress = null, int MaxListedErrors = 100, char? Delimiter = null, string? Sheet = null);
 
 /// <summary>
 /// Rows read and validated ahead of writing (see <see cref="Importer.Check(ImportKind, IEnumerable{SourceRow}, string, ImportOptions)"/>):

@@ -21,7 +21,7 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
         var results = new List<ImportResult>();
         foreach (var kind in Enum.GetValues<ImportKind>())
         {
-            foreach (var ext in new[] { ".csv", ".jsonl" })
+            foreach (var ext in new[] { ".csv", ".jsonl", ".xlsx" })
             {
                 var file = Path.Combine(dir, kind.Name() + ext);
                 if (File.Exists(file))
@@ -42,6 +42,10 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
         if (!File.Exists(file))
         {
             throw new StoreException($"{file}: no such file");
+        }
+        if (RowSource.IsWorkbook(file))
+        {
+            return ImportWorkbook(kind, file, options);
         }
         var json = RowSource.IsJsonLines(file);
         using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
@@ -72,21 +76,54 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
         return json ? result : result with { Separator = separator };
     }
 
+    /// <summary>An Excel workbook's sheet, imported like a CSV file (rejected rows to `FILE.rejected.csv`, comma-separated).</summary>
+    private ImportResult ImportWorkbook(ImportKind kind, string file, ImportOptions options)
+    {
+        var rejectedPath = file + ".rejected.csv";
+        if (options.SkipInvalid && File.Exists(rejectedPath))
+        {
+            File.Delete(rejectedPath);
+        }
+        string[]? header = null;
+        var rows = RowSource.Workbook(file, options.Sheet, names =>
+        {
+            header = names;
+            CheckHeader(kind, file, names, null);
+        });
+        ImportResult result;
+        try
+        {
+            result = Import(kind, rows, file, options, null, () => header, rejectedPath, null, () => ',');
+        }
+        catch (Exception e) when (StoreDb.IsDiskFull(e))
+        {
+            throw new StoreException($"the disk holding the store is full: {file} was not imported (a file lands whole or not at all); free some space and import it again");
+        }
+        db.AnalyzeAfterBulk(result.Changed);
+        return result;
+    }
+
     /// <summary>
     /// A header that names none of the kind's columns is the wrong file or the wrong separator: one clear error for
     /// the file rather than "is required" on every row.
     /// </summary>
-    private static void CheckHeader(ImportKind kind, string file, string[] names, char separator)
+    private static void CheckHeader(ImportKind kind, string file, string[] names, char? separator)
     {
         var known = RowParser.FieldsOf(kind);
         if (names.Any(n => known.Contains(n, StringComparer.OrdinalIgnoreCase)))
         {
             return;
         }
-        var read = names.Length == 1 ? $"one column, `{Shorten(names[0])}`" : $"{names.Length} columns, `{Shorten(string.Join(separator, names))}`";
+        if (separator is not { } used)
+        {
+            throw new StoreException(
+                $"{file}: the first row of the sheet names none of the {kind.Name()} columns ({string.Join(", ", known)}); it holds `{Shorten(string.Join(", ", names))}`. " +
+                "Put the column names in the first row, or choose another sheet with --sheet.");
+        }
+        var read = names.Length == 1 ? $"one column, `{Shorten(names[0])}`" : $"{names.Length} columns, `{Shorten(string.Join(used, names))}`";
         throw new StoreException(
             $"{file}: the header names none of the {kind.Name()} columns ({string.Join(", ", known)}); it was read as {read}, " +
-            $"separated by {SeparatorName(separator)}. If the file uses another separator, give it with --delimiter (comma, semicolon or tab).");
+            $"separated by {SeparatorName(used)}. If the file uses another separator, give it with --delimiter (comma, semicolon or tab).");
     }
 
     private static string Shorten(string text) => text.Length <= 120 ? text : text[..120] + "…";

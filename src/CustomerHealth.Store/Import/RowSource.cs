@@ -75,6 +75,94 @@ public static class RowSource
         }
     }
 
+    /// <summary>Whether a path names an Excel workbook (.xlsx, .xlsm).</summary>
+    public static bool IsWorkbook(string path) =>
+        path.EndsWith(".xlsx", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".xlsm", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The rows of a workbook's sheet (the first unless <paramref name="sheet"/> names one): the first row with a value
+    /// is the header, each later row a record, its line the sheet's row number. Cells read as the import reads text:
+    /// a date as `YYYY-MM-DD` (with a time, `YYYY-MM-DDTHH:MM:SS`, UTC), a number with `.` as decimal point, a
+    /// boolean as `true`/`false`; empty rows are skipped. The workbook is read whole before the first row is given.
+    /// </summary>
+    public static IEnumerable<SourceRow> Workbook(string path, string? sheet, Action<string[]> header)
+    {
+        List<string[]> cells;
+        int[] lines;
+        try
+        {
+            using var book = new ClosedXML.Excel.XLWorkbook(path);
+            var sheets = book.Worksheets.ToList();
+            var ws = sheet is null ? sheets.FirstOrDefault() : sheets.FirstOrDefault(w => string.Equals(w.Name, sheet, StringComparison.OrdinalIgnoreCase));
+            if (ws is null)
+            {
+                throw new StoreException(sheet is null
+                    ? $"{path}: the workbook has no sheet"
+                    : $"{path}: no sheet named `{sheet}`; its sheets are {string.Join(", ", sheets.Select(w => $"`{w.Name}`"))}");
+            }
+            var used = ws.RangeUsed();
+            if (used is null)
+            {
+                yield break;
+            }
+            var width = used.LastColumn().ColumnNumber();
+            var rows = used.Rows().Where(r => !r.IsEmpty()).ToList();
+            cells = rows.Select(r => Enumerable.Range(1, width).Select(c => CellText(ws.Cell(r.RowNumber(), c))).ToArray()).ToList();
+            lines = rows.Select(r => r.RowNumber()).ToArray();
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or FormatException or ArgumentException or InvalidOperationException
+                                   or System.Xml.XmlException or DocumentFormat.OpenXml.Packaging.OpenXmlPackageException)
+        {
+            throw new StoreException($"{path}: not a readable Excel workbook (.xlsx): {e.Message}");
+        }
+        if (cells.Count == 0)
+        {
+            yield break;
+        }
+        var names = cells[0].Select(h => h.Trim()).ToArray();
+        // Trailing columns without a name hold nothing the import reads.
+        var named = names.Length;
+        while (named > 0 && names[named - 1].Length == 0)
+        {
+            named--;
+        }
+        names = names[..named];
+        header(names);
+        for (var i = 1; i < cells.Count; i++)
+        {
+            var record = cells[i];
+            var fields = new Dictionary<string, string?>(names.Length, StringComparer.Ordinal);
+            for (var c = 0; c < names.Length; c++)
+            {
+                fields[names[c]] = record[c].Length == 0 ? null : record[c];
+            }
+            if (record.Skip(names.Length).Any(v => v.Length > 0))
+            {
+                fields["_extra_columns"] = string.Join(",", record.Skip(names.Length));
+            }
+            yield return new SourceRow(lines[i], fields, record[..Math.Max(names.Length, 1)], null);
+        }
+    }
+
+    /// <summary>A cell as the import reads text.</summary>
+    private static string CellText(ClosedXML.Excel.IXLCell cell)
+    {
+        switch (cell.DataType)
+        {
+            case ClosedXML.Excel.XLDataType.DateTime:
+                var d = cell.GetDateTime();
+                return d.TimeOfDay == TimeSpan.Zero
+                    ? d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)
+                    : d.ToString("yyyy-MM-dd'T'HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+            case ClosedXML.Excel.XLDataType.Number:
+                return cell.GetDouble().ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+            case ClosedXML.Excel.XLDataType.Boolean:
+                return cell.GetBoolean() ? "true" : "false";
+            default:
+                return cell.GetString();
+        }
+    }
+
     public static IEnumerable<SourceRow> JsonLines(TextReader reader)
     {
         if (reader.Peek() == '[')

@@ -135,7 +135,23 @@ public abstract class HostileCliTests(TestEngine engine, ITestOutputHelper outpu
             var csv = File($"{kind.Name()}-hostile.csv",
                 string.Join(",", fields) + "\n" + string.Concat(rows.Select(r => string.Join(",", fields.Select(f => CsvCell(r.Row[f]))) + "\n")));
             var jsonl = File($"{kind.Name()}-hostile.jsonl", string.Concat(rows.Select(r => JsonSerializer.Serialize(r.Row) + "\n")));
-            foreach (var file in new[] { csv, jsonl })
+            var xlsx = Path.Combine(chs.Dir, $"{kind.Name()}-hostile.xlsx");
+            using (var book = new ClosedXML.Excel.XLWorkbook())
+            {
+                var sheet = book.Worksheets.Add("rows");
+                for (var c = 0; c < fields.Count; c++)
+                {
+                    sheet.Cell(1, c + 1).Value = fields[c];
+                    for (var r = 0; r < rows.Count; r++)
+                    {
+                        // Written as text, as a spreadsheet holds what was typed or pasted; a cell holds at most 32,767 characters.
+                        var value = rows[r].Row[fields[c]] ?? "";
+                        sheet.Cell(r + 2, c + 1).SetValue(value.Length > 32_767 ? value[..32_767] : value);
+                    }
+                }
+                book.SaveAs(xlsx);
+            }
+            foreach (var file in new[] { csv, jsonl, xlsx })
             {
                 var r = Check($"import {kind.Name()} {Path.GetFileName(file)} ({rows.Count} rows)", [file + ":"], "import", kind.Name(), file);
                 if (r.ExitCode != 1)
@@ -156,6 +172,12 @@ public abstract class HostileCliTests(TestEngine engine, ITestOutputHelper outpu
             var file = File($"accounts-{piece.Name}.csv", piece.Value);
             Check($"import accounts CSV {piece}", [file], "import", "accounts", file);
             Check($"import usage CSV {piece}", [file], "import", "usage", file);
+        }
+        foreach (var piece in HostileCorpus.CsvFiles.Take(8))
+        {
+            // Not a workbook at all, under a workbook's name.
+            var file = File($"accounts-{piece.Name}.xlsx", piece.Value);
+            Check($"import accounts .xlsx holding {piece}", [file], "import", "accounts", file);
         }
         foreach (var piece in HostileCorpus.JsonLines.Concat(HostileCorpus.JsonBodies.Select(b => b with { Name = "json-body-" + b.Name })))
         {
