@@ -21,7 +21,24 @@ public static class RowParser
         [ImportKind.Sentiment] = ["account_id", "rating", "recorded_at", "author", "note"],
     };
 
+    // The fields SPEC §3 marks required.
+    private static readonly Dictionary<ImportKind, string[]> RequiredFields = new()
+    {
+        [ImportKind.Accounts] = ["account_id"],
+        [ImportKind.Usage] = ["account_id", "occurred_at", "event"],
+        [ImportKind.Surveys] = ["account_id", "kind", "score", "responded_at"],
+        [ImportKind.Tickets] = ["ticket_id", "account_id", "opened_at"],
+        [ImportKind.Invoices] = ["invoice_id", "account_id", "amount", "due_on"],
+        [ImportKind.Subscriptions] = ["account_id", "kind", "occurred_on"],
+        [ImportKind.Orders] = ["order_id", "account_id", "placed_at", "amount"],
+        [ImportKind.Metrics] = ["account_id", "metric", "date", "value"],
+        [ImportKind.Sentiment] = ["account_id", "rating", "recorded_at"],
+    };
+
     public static IReadOnlyList<string> FieldsOf(ImportKind kind) => KnownFields[kind];
+
+    /// <summary>The fields a row of the kind must have (SPEC §3's `*`).</summary>
+    public static IReadOnlyList<string> RequiredOf(ImportKind kind) => RequiredFields[kind];
 
     public static bool TryParseKind(string text, out ImportKind kind) =>
         Enum.TryParse(text, ignoreCase: true, out kind) && text == text.ToLowerInvariant() && !int.TryParse(text, out _);

@@ -110,20 +110,38 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
     private static void CheckHeader(ImportKind kind, string file, string[] names, char? separator)
     {
         var known = RowParser.FieldsOf(kind);
+        var suggested = ColumnSuggestions.Suggest(kind, names);
         if (names.Any(n => known.Contains(n, StringComparer.OrdinalIgnoreCase)))
         {
-            return;
+            // Some columns are the kind's, but a required one is missing while another column looks like it: an
+            // export whose columns need renaming. Said once for the file rather than "is required" on every row.
+            var missing = RowParser.RequiredOf(kind).Where(f => !names.Contains(f, StringComparer.OrdinalIgnoreCase)).ToList();
+            var renames = suggested.Where(m => missing.Contains(m.Field) || !known.Contains(m.Column, StringComparer.OrdinalIgnoreCase)).ToList();
+            if (missing.Count == 0 || !renames.Any(m => missing.Contains(m.Field)))
+            {
+                return;
+            }
+            throw new StoreException(
+                $"{file}: the header has no {string.Join(", ", missing)} column, which every {kind.Name()} row needs. Its columns look like an export whose columns could feed these fields: " +
+                string.Join(", ", renames.Select(m => $"`{Shorten(m.Column)}` → {m.Field}")) +
+                (missing.Where(f => !renames.Any(m => m.Field == f)).ToList() is { Count: > 0 } left ? $" (no column found for {string.Join(", ", left)})" : "") +
+                "; rename them in the header row to import it.");
         }
+        // An export of a known tool (Zendesk, HubSpot, Stripe, Salesforce): say which of its columns to rename.
+        var rename = suggested.Count == 0 ? "" :
+            $" Its columns look like an export whose columns could feed these fields: {string.Join(", ", suggested.Select(m => $"`{Shorten(m.Column)}` → {m.Field}"))}" +
+            (ColumnSuggestions.Unmapped(kind, suggested) is { Count: > 0 } unmapped ? $" (no column found for {string.Join(", ", unmapped)})" : "") +
+            "; rename them in the header row to import it.";
         if (separator is not { } used)
         {
             throw new StoreException(
-                $"{file}: the first row of the sheet names none of the {kind.Name()} columns ({string.Join(", ", known)}); it holds `{Shorten(string.Join(", ", names))}`. " +
-                "Put the column names in the first row, or choose another sheet with --sheet.");
+                $"{file}: the first row of the sheet names none of the {kind.Name()} columns ({string.Join(", ", known)}); it holds `{Shorten(string.Join(", ", names))}`." +
+                (rename.Length > 0 ? rename : " Put the column names in the first row, or choose another sheet with --sheet."));
         }
         var read = names.Length == 1 ? $"one column, `{Shorten(names[0])}`" : $"{names.Length} columns, `{Shorten(string.Join(used, names))}`";
         throw new StoreException(
             $"{file}: the header names none of the {kind.Name()} columns ({string.Join(", ", known)}); it was read as {read}, " +
-            $"separated by {SeparatorName(used)}. If the file uses another separator, give it with --delimiter (comma, semicolon or tab).");
+            $"separated by {SeparatorName(used)}." + (rename.Length > 0 ? rename : " If the file uses another separator, give it with --delimiter (comma, semicolon or tab)."));
     }
 
     private static string Shorten(string text) => text.Length <= 120 ? text : text[..120] + "…";

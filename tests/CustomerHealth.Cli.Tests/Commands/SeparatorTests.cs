@@ -74,6 +74,24 @@ public abstract class SeparatorTests(TestEngine engine) : IDisposable
     }
 
     [Fact]
+    public void Import_AZendeskExportAsItIs_IsRefused_SayingWhichColumnsToRename()
+    {
+        chs.Run("init").ExitCode.ShouldBe(0);
+        var file = chs.Write("tickets.csv", "Id,Subject,Status,Priority,Created at,Organization\n101,Cannot log in,open,high,2026-01-05 10:00:00,Acme\n");
+
+        var r = chs.Run("import", "tickets", file);
+
+        r.ExitCode.ShouldBe(1, r.ToString());
+        r.Err.ShouldContain("the header has no ticket_id, account_id, opened_at column, which every tickets row needs. Its columns look like an export whose columns could feed these fields: `Id` → ticket_id, `Organization` → account_id, `Created at` → opened_at; rename them in the header row");
+        chs.Count("SELECT COUNT(*) FROM tickets").ShouldBe(0);
+
+        // Renamed as suggested, it lands.
+        var renamed = chs.Write("tickets.csv", "ticket_id,Subject,status,priority,opened_at,account_id\n101,Cannot log in,open,high,2026-01-05T10:00:00Z,Acme\n");
+        chs.Run("import", "tickets", renamed).ExitCode.ShouldBe(0);
+        chs.Count("SELECT COUNT(*) FROM tickets").ShouldBe(1);
+    }
+
+    [Fact]
     public void Import_SkipInvalid_WritesTheRejectedRowsWithTheFilesSeparator()
     {
         chs.Run("init").ExitCode.ShouldBe(0);

@@ -1,0 +1,130 @@
+namespace CustomerHealth.Core.Signals;
+
+/// <summary>
+/// Which column of a file feeds which field of an import kind, suggested from the header's names: the field's own
+/// name first, then the names the exports people really have give it (Zendesk tickets, HubSpot companies, Stripe
+/// invoices and subscriptions, Salesforce accounts; docs/import-formats.md lists them). Names are compared without case,
+/// spaces or punctuation (`Created at`, `created_at` and `CreatedAt` are one name); each column feeds one field at
+/// most. Only columns are mapped, not values: a Stripe subscription's `Status` is not a subscription event's `kind`.
+/// </summary>
+public static class ColumnSuggestions
+{
+    // Per kind and field, the column names of known exports, most specific first.
+    private static readonly Dictionary<ImportKind, (string Field, string[] Names)[]> Known = new()
+    {
+        [ImportKind.Accounts] =
+        [
+            // HubSpot companies; Salesforce accounts; Stripe customers.
+            ("account_id", ["Record ID", "Company ID", "Account ID", "Customer ID"]),
+            ("name", ["Company name", "Account Name", "Customer Name", "Company"]),
+            ("owner", ["Company owner", "Account Owner", "Owner Email", "Owner"]),
+            ("lifecycle_stage", ["Lifecycle Stage"]),
+            ("segment", ["Industry", "Type", "Segment"]),
+            ("arr", ["Annual Recurring Revenue", "ARR"]),
+            ("seats", ["Number of Employees", "Employees", "Seats", "Licenses"]),
+            ("started_on", ["Create Date", "Created Date", "Customer Since"]),
+            ("parent_id", ["Parent Company ID", "Parent Account ID", "Parent ID"]),
+        ],
+        [ImportKind.Tickets] =
+        [
+            // Zendesk's ticket export.
+            ("ticket_id", ["Id", "Ticket ID", "Ticket number"]),
+            ("account_id", ["Organization ID", "Organization", "Account ID", "Company ID"]),
+            ("opened_at", ["Created at", "Created", "Create date"]),
+            ("priority", ["Priority"]),
+            ("status", ["Status", "Ticket status"]),
+            ("first_response_at", ["First reply at", "First response at"]),
+            ("closed_at", ["Solved at", "Closed at", "Close date"]),
+            ("satisfaction", ["Satisfaction Score", "Satisfaction"]),
+        ],
+        [ImportKind.Invoices] =
+        [
+            // Stripe's invoice export.
+            ("invoice_id", ["id", "Invoice ID", "Number"]),
+            ("account_id", ["Customer", "Customer ID"]),
+            ("amount", ["Amount Due", "Total", "Amount"]),
+            ("due_on", ["Due Date (UTC)", "Due Date"]),
+            ("issued_on", ["Date (UTC)", "Created (UTC)", "Invoice Date"]),
+            ("paid_on", ["Paid At (UTC)", "Paid At"]),
+            ("status", ["Status"]),
+            ("currency", ["Currency"]),
+        ],
+        [ImportKind.Subscriptions] =
+        [
+            // Stripe's subscription export (its `Status` is not an event kind: give `kind` a column of your own).
+            ("account_id", ["Customer ID", "Customer"]),
+            ("occurred_on", ["Start (UTC)", "Created (UTC)", "Start Date"]),
+            ("event_id", ["id", "Subscription ID"]),
+        ],
+        [ImportKind.Usage] =
+        [
+            ("account_id", ["Group ID", "groupId", "Company ID", "Account ID"]),
+            ("occurred_at", ["Timestamp", "Time", "Event time"]),
+            ("event", ["Event name", "Event"]),
+            ("user_id", ["User ID", "userId", "Distinct ID"]),
+            ("event_id", ["Message ID", "messageId", "Insert ID"]),
+        ],
+        [ImportKind.Surveys] =
+        [
+            ("account_id", ["Company ID", "Account ID", "Organization ID"]),
+            ("score", ["Score", "Rating", "NPS"]),
+            ("responded_at", ["Responded at", "Submitted at", "Date", "Created at"]),
+            ("response_id", ["Response ID", "Id"]),
+            ("contact", ["Email", "Respondent"]),
+            ("comment", ["Comment", "Feedback", "Reason"]),
+        ],
+        [ImportKind.Orders] =
+        [
+            ("order_id", ["Order ID", "Name", "Id"]),
+            ("account_id", ["Customer ID", "Customer"]),
+            ("placed_at", ["Created at", "Order date", "Date"]),
+            ("amount", ["Total", "Amount"]),
+            ("returned_amount", ["Refunded Amount", "Returned amount"]),
+            ("status", ["Financial Status", "Status"]),
+        ],
+        [ImportKind.Metrics] = [],
+        [ImportKind.Sentiment] = [("author", ["Owner", "Author"]), ("note", ["Note", "Comment"])],
+    };
+
+    /// <summary>The suggested column (as the header names it) for each field that has one, in the kind's field order.</summary>
+    public static IReadOnlyList<(string Field, string Column)> Suggest(ImportKind kind, IReadOnlyList<string> header)
+    {
+        var free = header.Where(h => !string.IsNullOrWhiteSpace(h)).Distinct(StringComparer.Ordinal).ToList();
+        var chosen = new Dictionary<string, string>(StringComparer.Ordinal);
+        void Take(string field, string name)
+        {
+            if (chosen.ContainsKey(field))
+            {
+                return;
+            }
+            var column = free.FirstOrDefault(h => Same(h, name));
+            if (column is not null)
+            {
+                chosen[field] = column;
+                free.Remove(column);
+            }
+        }
+        // Every field's own name first, so that a column named after one field is never taken for another.
+        foreach (var field in RowParser.FieldsOf(kind))
+        {
+            Take(field, field);
+        }
+        foreach (var (field, names) in Known[kind])
+        {
+            foreach (var name in names)
+            {
+                Take(field, name);
+            }
+        }
+        return RowParser.FieldsOf(kind).Where(chosen.ContainsKey).Select(f => (f, chosen[f])).ToList();
+    }
+
+    /// <summary>The required fields of the kind that a mapping leaves without a column.</summary>
+    public static IReadOnlyList<string> Unmapped(ImportKind kind, IReadOnlyList<(string Field, string Column)> mapping) =>
+        RowParser.RequiredOf(kind).Where(f => !mapping.Any(m => m.Field == f)).ToList();
+
+    /// <summary>Two column names are the same without case, spaces or punctuation.</summary>
+    public static bool Same(string a, string b) => string.Equals(Key(a), Key(b), StringComparison.Ordinal);
+
+    private static string Key(string name) => new(name.Where(char.IsLetterOrDigit).Select(char.ToLowerInvariant).ToArray());
+}
