@@ -43,13 +43,11 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
         {
             throw new StoreException($"{file}: no such file");
         }
-        if (RowSource.IsWorkbook(file))
-        {
-            return ImportWorkbook(kind, file, options);
-        }
-        var json = RowSource.IsJsonLines(file);
-        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, 1 << 16);
+        // An Excel workbook is read like a CSV file; its rejected rows are written as CSV, comma-separated.
+        var workbook = RowSource.IsWorkbook(file);
+        var json = !workbook && RowSource.IsJsonLines(file);
+        using var stream = workbook ? null : new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        using var reader = stream is null ? null : new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, 1 << 16);
         var rejectedPath = file + (json ? ".rejected.jsonl" : ".rejected.csv");
         if (options.SkipInvalid && File.Exists(rejectedPath))
         {
@@ -58,11 +56,17 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
         }
         string[]? header = null;
         var separator = ',';
-        var rows = json ? RowSource.JsonLines(reader) : RowSource.Csv(reader, (names, used) =>
-        {
-            (header, separator) = (names, used);
-            CheckHeader(kind, file, names, used);
-        }, options.Delimiter);
+        var rows = workbook
+            ? RowSource.Workbook(file, options.Sheet, names =>
+            {
+                header = names;
+                CheckHeader(kind, file, names, null);
+            })
+            : json ? RowSource.JsonLines(reader!) : RowSource.Csv(reader!, (names, used) =>
+            {
+                (header, separator) = (names, used);
+                CheckHeader(kind, file, names, used);
+            }, options.Delimiter);
         ImportResult result;
         try
         {
@@ -73,34 +77,7 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
             throw new StoreException($"the disk holding the store is full: {file} was not imported (a file lands whole or not at all); free some space and import it again");
         }
         db.AnalyzeAfterBulk(result.Changed);
-        return json ? result : result with { Separator = separator };
-    }
-
-    /// <summary>An Excel workbook's sheet, imported like a CSV file (rejected rows to `FILE.rejected.csv`, comma-separated).</summary>
-    private ImportResult ImportWorkbook(ImportKind kind, string file, ImportOptions options)
-    {
-        var rejectedPath = file + ".rejected.csv";
-        if (options.SkipInvalid && File.Exists(rejectedPath))
-        {
-            File.Delete(rejectedPath);
-        }
-        string[]? header = null;
-        var rows = RowSource.Workbook(file, options.Sheet, names =>
-        {
-            header = names;
-            CheckHeader(kind, file, names, null);
-        });
-        ImportResult result;
-        try
-        {
-            result = Import(kind, rows, file, options, null, () => header, rejectedPath, null, () => ',');
-        }
-        catch (Exception e) when (StoreDb.IsDiskFull(e))
-        {
-            throw new StoreException($"the disk holding the store is full: {file} was not imported (a file lands whole or not at all); free some space and import it again");
-        }
-        db.AnalyzeAfterBulk(result.Changed);
-        return result;
+        return json || workbook ? result : result with { Separator = separator };
     }
 
     /// <summary>
