@@ -68,7 +68,7 @@ internal static class SourceCommands
             Console.WriteLine($"{s.Kind}: {s.QuietAccounts.ToString("N0", CultureInfo.InvariantCulture)} accounts went quiet{(s.QuietAccounts > ListedOnTerminal ? $" (the {ListedOnTerminal} with the largest ARR)" : "")}:");
             foreach (var q in s.Quiet.Take(ListedOnTerminal))
             {
-                Console.WriteLine($"  {q.AccountId}  {q.Name}  last {q.LastSignalOn}, {q.DaysQuiet} days ago{(q.UsualGapDays is { } g ? $" (usually {Every(g)})" : "")}");
+                Console.WriteLine($"  {q.AccountId}  {q.Name}  last {q.LastSignalOn}, {q.DaysQuiet} days ago{(q.UsualGapDays is { } g ? $" (usually {SourceHealth.Rhythm(g)})" : "")}");
             }
         }
     }
@@ -79,8 +79,6 @@ internal static class SourceCommands
         "none" => "no data",
         _ => "flowing",
     };
-
-    private static string Every(double gap) => gap < 1.5 ? "every day" : $"every {gap.ToString("0", CultureInfo.InvariantCulture)} days";
 
     private static string Percent(double share) => (share * 100).ToString("0", CultureInfo.InvariantCulture) + "%";
 }

@@ -119,6 +119,23 @@ public static class ColumnSuggestions
         return RowParser.FieldsOf(kind).Where(chosen.ContainsKey).Select(f => (f, chosen[f])).ToList();
     }
 
+    /// <summary>
+    /// What a file's header needs before its rows can land: the required fields no column is named after (ignoring
+    /// case), the suggested columns to rename (those not already named after their field), and the missing fields no
+    /// column looks like. The header is refused when it names none of the kind's fields, or when a missing required
+    /// field has a column to rename (an export whose columns need renaming: said once for the file rather than "is
+    /// required" on every row).
+    /// </summary>
+    public static HeaderAdvice Advise(ImportKind kind, IReadOnlyList<string> header)
+    {
+        var known = RowParser.FieldsOf(kind);
+        var missing = RowParser.RequiredOf(kind).Where(f => !header.Contains(f, StringComparer.OrdinalIgnoreCase)).ToList();
+        var renames = Suggest(kind, header).Where(m => !string.Equals(m.Column, m.Field, StringComparison.OrdinalIgnoreCase)).ToList();
+        var namesNone = !header.Any(h => known.Contains(h, StringComparer.OrdinalIgnoreCase));
+        return new HeaderAdvice(namesNone, missing, renames, missing.Where(f => !renames.Any(m => m.Field == f)).ToList(),
+            Refused: namesNone || renames.Any(m => missing.Contains(m.Field)));
+    }
+
     /// <summary>The required fields of the kind that a mapping leaves without a column.</summary>
     public static IReadOnlyList<string> Unmapped(ImportKind kind, IReadOnlyList<(string Field, string Column)> mapping) =>
         RowParser.RequiredOf(kind).Where(f => !mapping.Any(m => m.Field == f)).ToList();
@@ -128,3 +145,12 @@ public static class ColumnSuggestions
 
     private static string Key(string name) => new(name.Where(char.IsLetterOrDigit).Select(char.ToLowerInvariant).ToArray());
 }
+
+/// <summary>What <see cref="ColumnSuggestions.Advise"/> found in a header.</summary>
+/// <param name="NamesNone">No column is named after one of the kind's fields.</param>
+/// <param name="Missing">The required fields no column is named after.</param>
+/// <param name="Renames">The columns that look like a field without being named after it.</param>
+/// <param name="NotFound">The missing fields no column looks like.</param>
+/// <param name="Refused">Whether the file is refused for its header.</param>
+public sealed record HeaderAdvice(
+    bool NamesNone, IReadOnlyList<string> Missing, IReadOnlyList<(string Field, string Column)> Renames, IReadOnlyList<string> NotFound, bool Refused);

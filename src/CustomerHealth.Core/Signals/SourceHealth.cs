@@ -92,6 +92,10 @@ public static class SourceHealth
     /// <summary>Whether a measure over a source with this coverage (0–1 of the active accounts) is flagged.</summary>
     public static bool IsLowCoverage(double coverage) => coverage < LowCoverage;
 
+    /// <summary>A usual gap in words: "every day" (under a day and a half), else "every N days".</summary>
+    public static string Rhythm(double gap) =>
+        gap < 1.5 ? "every day" : "every " + gap.ToString("0", System.Globalization.CultureInfo.InvariantCulture) + " days";
+
     /// <summary>The Monday that starts the week of <paramref name="day"/>.</summary>
     public static DateOnly WeekOf(DateOnly day) => day.AddDays(-(((int)day.DayOfWeek + 6) % 7));
 }

@@ -81,34 +81,27 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
     }
 
     /// <summary>
-    /// A header that names none of the kind's columns is the wrong file or the wrong separator: one clear error for
-    /// the file rather than "is required" on every row.
+    /// A header that names none of the kind's columns is the wrong file or the wrong separator, and one whose columns
+    /// need renaming is an export (<see cref="ColumnSuggestions.Advise"/>): one clear error for the file rather than
+    /// "is required" on every row.
     /// </summary>
     private static void CheckHeader(ImportKind kind, string file, string[] names, char? separator)
     {
-        var known = RowParser.FieldsOf(kind);
-        var suggested = ColumnSuggestions.Suggest(kind, names);
-        if (names.Any(n => known.Contains(n, StringComparer.OrdinalIgnoreCase)))
+        var advice = ColumnSuggestions.Advise(kind, names);
+        if (!advice.Refused)
         {
-            // Some columns are the kind's, but a required one is missing while another column looks like it: an
-            // export whose columns need renaming. Said once for the file rather than "is required" on every row.
-            var missing = RowParser.RequiredOf(kind).Where(f => !names.Contains(f, StringComparer.OrdinalIgnoreCase)).ToList();
-            var renames = suggested.Where(m => missing.Contains(m.Field) || !known.Contains(m.Column, StringComparer.OrdinalIgnoreCase)).ToList();
-            if (missing.Count == 0 || !renames.Any(m => missing.Contains(m.Field)))
-            {
-                return;
-            }
-            throw new StoreException(
-                $"{file}: the header has no {string.Join(", ", missing)} column, which every {kind.Name()} row needs. Its columns look like an export whose columns could feed these fields: " +
-                string.Join(", ", renames.Select(m => $"`{Shorten(m.Column)}` → {m.Field}")) +
-                (missing.Where(f => !renames.Any(m => m.Field == f)).ToList() is { Count: > 0 } left ? $" (no column found for {string.Join(", ", left)})" : "") +
-                "; rename them in the header row to import it.");
+            return;
         }
         // An export of a known tool (Zendesk, HubSpot, Stripe, Salesforce): say which of its columns to rename.
-        var rename = suggested.Count == 0 ? "" :
-            $" Its columns look like an export whose columns could feed these fields: {string.Join(", ", suggested.Select(m => $"`{Shorten(m.Column)}` → {m.Field}"))}" +
-            (ColumnSuggestions.Unmapped(kind, suggested) is { Count: > 0 } unmapped ? $" (no column found for {string.Join(", ", unmapped)})" : "") +
+        var rename = advice.Renames.Count == 0 ? "" :
+            $" Its columns look like an export whose columns could feed these fields: {string.Join(", ", advice.Renames.Select(m => $"`{Shorten(m.Column)}` → {m.Field}"))}" +
+            (advice.NotFound.Count > 0 ? $" (no column found for {string.Join(", ", advice.NotFound)})" : "") +
             "; rename them in the header row to import it.";
+        if (!advice.NamesNone)
+        {
+            throw new StoreException($"{file}: the header has no {string.Join(", ", advice.Missing)} column, which every {kind.Name()} row needs." + rename);
+        }
+        var known = RowParser.FieldsOf(kind);
         if (separator is not { } used)
         {
             throw new StoreException(

@@ -1,4 +1,3 @@
-using System.Globalization;
 using CustomerHealth.Core.Model;
 using CustomerHealth.Core.Signals;
 using CustomerHealth.Store.Engines;
@@ -131,17 +130,17 @@ public sealed class SourceReader(StoreDb db, ModelVersions models, TimeProvider 
         })).ToList();
     }
 
-    /// <summary>The day (as stored text, `YYYY-MM-DD`) each kind's signals are dated by, and the table.</summary>
-    private static (string Table, string Day, string Volume) Source(SignalKind kind) => kind switch
+    /// <summary>The table of each kind but usage, and the day (as stored text, `YYYY-MM-DD`) its signals are dated by.</summary>
+    private static (string Table, string Day) Source(SignalKind kind) => kind switch
     {
-        SignalKind.Surveys => ("surveys", "substr(responded_at, 1, 10)", "COUNT(*)"),
-        SignalKind.Tickets => ("tickets", "substr(opened_at, 1, 10)", "COUNT(*)"),
+        SignalKind.Surveys => ("surveys", "substr(responded_at, 1, 10)"),
+        SignalKind.Tickets => ("tickets", "substr(opened_at, 1, 10)"),
         // Known from the day it was issued, else its due day (Core's InvoicePoint.Issued).
-        SignalKind.Invoices => ("invoices", "COALESCE(issued_on, due_on)", "COUNT(*)"),
-        SignalKind.Subscriptions => ("subscriptions", "occurred_on", "COUNT(*)"),
-        SignalKind.Orders => ("orders", "substr(placed_at, 1, 10)", "COUNT(*)"),
-        SignalKind.Metrics => ("metrics", "date", "COUNT(*)"),
-        SignalKind.Sentiment => ("sentiment", "substr(recorded_at, 1, 10)", "COUNT(*)"),
+        SignalKind.Invoices => ("invoices", "COALESCE(issued_on, due_on)"),
+        SignalKind.Subscriptions => ("subscriptions", "occurred_on"),
+        SignalKind.Orders => ("orders", "substr(placed_at, 1, 10)"),
+        SignalKind.Metrics => ("metrics", "date"),
+        SignalKind.Sentiment => ("sentiment", "substr(recorded_at, 1, 10)"),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a dated signal kind"),
     };
 
@@ -156,11 +155,11 @@ public sealed class SourceReader(StoreDb db, ModelVersions models, TimeProvider 
                     new { from = (long)from.DayNumber, to = (long)to.DayNumber })
                 .Select(r => (r.Account, new SignalDays(DateOnly.FromDayNumber((int)r.First), DateOnly.FromDayNumber((int)r.Last), (int)r.Days)));
         }
-        var (table, day, _) = Source(kind);
+        var (table, day) = Source(kind);
         return db.Connection.Query<(long Account, string First, string Last, long Days)>(
                 $"SELECT account_key, MIN(d), MAX(d), COUNT(DISTINCT d) FROM (SELECT account_key, {day} AS d FROM {table}) t WHERE d BETWEEN @from AND @to GROUP BY account_key",
                 new { from = StoredDates.Text(from), to = StoredDates.Text(to) })
-            .Select(r => (r.Account, new SignalDays(Day(r.First), Day(r.Last), (int)r.Days)));
+            .Select(r => (r.Account, new SignalDays(StoredDates.Date(r.First), StoredDates.Date(r.Last), (int)r.Days)));
     }
 
     /// <summary>The kind's volume per day from <paramref name="from"/> to <paramref name="to"/> (usage: events; other kinds: rows), of every account.</summary>
@@ -173,12 +172,10 @@ public sealed class SourceReader(StoreDb db, ModelVersions models, TimeProvider 
                     new { from = (long)from.DayNumber, to = (long)to.DayNumber })
                 .ToDictionary(r => DateOnly.FromDayNumber((int)r.Day), r => r.Count);
         }
-        var (table, day, volume) = Source(kind);
+        var (table, day) = Source(kind);
         return db.Connection.Query<(string Day, long Count)>(
-                $"SELECT d, {volume} FROM (SELECT {day} AS d FROM {table}) t WHERE d BETWEEN @from AND @to GROUP BY d",
+                $"SELECT d, COUNT(*) FROM (SELECT {day} AS d FROM {table}) t WHERE d BETWEEN @from AND @to GROUP BY d",
                 new { from = StoredDates.Text(from), to = StoredDates.Text(to) })
-            .ToDictionary(r => Day(r.Day), r => r.Count);
+            .ToDictionary(r => StoredDates.Date(r.Day), r => r.Count);
     }
-
-    private static DateOnly Day(string text) => DateOnly.ParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture);
 }

@@ -1,4 +1,3 @@
-using CustomerHealth.Store;
 using CustomerHealth.Store.Reading;
 using CustomerHealth.Web.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -52,13 +51,6 @@ internal static class SourcesApi
         {
             return Problems.BadField("quiet_days", "must be between 1 and 365");
         }
-        try
-        {
-            return TypedResults.Ok(SourcesInfo.Of(reader.Read(quietDays ?? Core.Signals.SourceHealth.DefaultQuietDays)));
-        }
-        catch (StoreException e)
-        {
-            return Problems.BadField("quiet_days", e.Message);
-        }
+        return TypedResults.Ok(SourcesInfo.Of(reader.Read(quietDays ?? Core.Signals.SourceHealth.DefaultQuietDays)));
     }
 }

@@ -122,6 +122,12 @@ public abstract class HostileCliTests(TestEngine engine, ITestOutputHelper outpu
         InProcess(chs.DbPath, "init").ExitCode.ShouldBe(0);
         File("seed.csv", "account_id,name\nKEEP-1,Kept\n");
         InProcess(chs.DbPath, "import", "accounts", Path.Combine(chs.Dir, "seed.csv")).ExitCode.ShouldBe(0);
+        // The same account as a workbook, for the options that read one.
+        using var book = new ClosedXML.Excel.XLWorkbook();
+        var sheet = book.Worksheets.Add("Accounts");
+        sheet.Cell(1, 1).Value = "account_id";
+        sheet.Cell(2, 1).Value = "KEEP-1";
+        book.SaveAs(Path.Combine(chs.Dir, "seed.xlsx"));
     }
 
     /// <summary>Each kind as CSV and as JSON Lines, every field holding every value piece (one bad field a row): refused whole, every row named.</summary>
@@ -232,6 +238,8 @@ public abstract class HostileCliTests(TestEngine engine, ITestOutputHelper outpu
         ("--months", ["demo", "--no-serve", "--months"]),
         ("--to", ["demo", "--no-serve", "--accounts", "1", "--months", "1", "--to"]),
         ("--delimiter", ["import", "accounts", "accounts.csv", "--delimiter"]),
+        ("--sheet", ["import", "accounts", "seed.xlsx", "--sheet"]),
+        ("--quiet-days", ["sources", "--quiet-days"]),
         ("ROLE", ["user", "role", "someone@example.com"]),
     ];
 
@@ -251,7 +259,9 @@ public abstract class HostileCliTests(TestEngine engine, ITestOutputHelper outpu
                 : HostileCorpus.Numbers.Concat(strings);
             foreach (var piece in pieces)
             {
-                Check($"{string.Join(' ', args)} {piece}", [option, "ID", "no account", "KEEP-1", "no alert", "no open alert", "nothing to", "argument"], [.. args, piece.Value]);
+                // The workbook Init wrote, by its full path.
+                var given = args.Select(a => a == "seed.xlsx" ? Path.Combine(chs.Dir, a) : a);
+                Check($"{string.Join(' ', args)} {piece}", [option, "ID", "no account", "KEEP-1", "no alert", "no open alert", "nothing to", "argument", "no sheet named"], [.. given, piece.Value]);
             }
         }
         Done("option values");

@@ -62,13 +62,8 @@ internal sealed class SourcesPageModel(SourceReader reader, string? quietDays)
         _ => ("Arriving", "text-bg-success"),
     };
 
-    /// <summary>"every 3 days", "every day".</summary>
-    public static string Every(double? gap) => gap switch
-    {
-        null => "—",
-        < 1.5 => "every day",
-        { } g => "every " + g.ToString("0", CultureInfo.InvariantCulture) + " days",
-    };
+    /// <summary>"every 3 days", "every day"; "—" without a gap.</summary>
+    public static string Every(double? gap) => gap is { } g ? SourceHealth.Rhythm(g) : "—";
 
     /// <summary>A week's Monday as "Nov 30".</summary>
     public static string Week(string monday) =>
