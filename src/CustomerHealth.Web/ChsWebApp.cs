@@ -128,6 +128,7 @@ public static class ChsWebApp
         api.MapAlerts();
         api.MapDeliveries();
         api.MapSources();
+        api.MapTouches();
         app.MapSegment();
         return app;
     }

@@ -27,6 +27,7 @@ internal static class StoreServices
         .AddScoped<SegmentReader>()
         .AddScoped<SurveyReader>()
         .AddScoped<SourceReader>()
+        .AddScoped<TouchReader>()
         .AddScoped<TeamReader>()
         .AddScoped<TodayReader>()
         .AddScoped<OverrideBook>()

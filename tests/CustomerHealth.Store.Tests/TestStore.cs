@@ -103,6 +103,7 @@ internal sealed class TestStore : IDisposable
     {
         var c = Db.Connection;
         c.Execute("DROP TABLE source_arrivals");
+        c.Execute("DROP TABLE touches");
         if (Db.Engine is PostgresEngine)
         {
             c.Execute("""
@@ -303,6 +304,24 @@ internal static class TestModels
                 weight: 1
                 value: { signal: metrics, metric: rank, aggregate: latest }
                 score: { percentile: { better: higher } }
+        """ + "\n";
+
+    /// <summary>The days since the last note, call or meeting (0 → 100, 30 or more → 0) and the touches in 90 days (0 → 0, 6 → 100), weighted alike.</summary>
+    public const string Touches =
+        "name: Touches test\n" + Grades + "\n" +
+        """
+        dimensions:
+          - id: relationship
+            weight: 1
+            measures:
+              - id: since
+                weight: 1
+                value: { signal: touches, aggregate: days_since_last }
+                score: { range: { worst: 30, best: 0 } }
+              - id: touches
+                weight: 1
+                value: { signal: touches, aggregate: count, window: 90d }
+                score: { range: { worst: 0, best: 6 } }
         """ + "\n";
 
     /// <summary>Days with activity over 30 days, scored 0 days → 0 and 10 days → 100.</summary>

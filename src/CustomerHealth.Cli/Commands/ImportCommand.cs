@@ -9,7 +9,7 @@ internal static class ImportCommand
 {
     public static void Add(RootCommand root, CliContext ctx)
     {
-        var first = new Argument<string>("KIND|DIR") { Description = "The kind of the file (accounts, usage, surveys, tickets, invoices, subscriptions, orders, metrics, sentiment), or a folder of KIND.csv / KIND.jsonl / KIND.xlsx files" };
+        var first = new Argument<string>("KIND|DIR") { Description = "The kind of the file (accounts, usage, surveys, tickets, invoices, subscriptions, orders, metrics, sentiment, touches), or a folder of KIND.csv / KIND.jsonl / KIND.xlsx files" };
         var second = new Argument<string?>("FILE") { Description = "The CSV, JSON Lines or Excel (.xlsx) file", Arity = ArgumentArity.ZeroOrOne };
         var skip = new Option<bool>("--skip-invalid") { Description = "Import the valid rows and write the rejected ones to FILE.rejected.csv (or .jsonl)" };
         var delimiter = new Option<string?>("--delimiter")

@@ -65,6 +65,9 @@ public readonly record struct MetricPoint(int Day, double Value) : IDated;
 
 public readonly record struct SentimentPoint(int Day, int Rating) : IDated;
 
+/// <summary>A note, call, meeting or e-mail with the account, on its day.</summary>
+public readonly record struct TouchPoint(int Day) : IDated;
+
 /// <summary>Everything known about one account, as sorted arrays; the measures read it as of a day.</summary>
 public sealed class AccountData
 {
@@ -93,6 +96,7 @@ public sealed class AccountData
     public OrderPoint[] Orders { get; init; } = [];
     public IReadOnlyDictionary<string, MetricPoint[]> Metrics { get; init; } = new Dictionary<string, MetricPoint[]>();
     public SentimentPoint[] Sentiments { get; init; } = [];
+    public TouchPoint[] Touches { get; init; } = [];
 
     /// <summary>The day the account churned if it is churned as of <paramref name="day"/>, else null.</summary>
     public int? ChurnedAsOf(int day)

@@ -146,6 +146,11 @@ public static class AggregateCatalog
 
         new(SignalKind.Sentiment, "latest", ValueOptions.None, _ => "the latest CSM sentiment (1 to 5: red is 1, yellow 3, green 5)", static (_, a, day, from, _) => LatestSentiment(a, day, from)),
 
+        new(SignalKind.Touches, "count", ValueOptions.None, _ => "the number of notes, calls, meetings and e-mails recorded with the customer",
+            static (_, a, day, from, _) => Touches(a, day, from, count: true)),
+        new(SignalKind.Touches, "days_since_last", ValueOptions.None, _ => "the days since the last note, call, meeting or e-mail with the customer",
+            static (_, a, day, from, _) => Touches(a, day, from, count: false)),
+
         new(SignalKind.Account, "value", ValueOptions.Field, v => v.Field switch
             {
                 "arr" => "the account's ARR (annual recurring revenue)",
@@ -278,6 +283,27 @@ public static class AggregateCatalog
         }
         var latest = rows[end - 1];
         return new(latest.Day >= from ? MeasureValue.Of(latest.Rating) : MeasureValue.Missing, latest.Day, true);
+    }
+
+    /// <summary>
+    /// The touches in the window (<paramref name="count"/>) or the days since the last one up to the day, as `orders`
+    /// reads its count and `days_since_last`: an account with no touch up to the day has no value.
+    /// </summary>
+    private static RawValue Touches(AccountData a, int day, int from, bool count)
+    {
+        var rows = a.Touches;
+        var end = Dated.EndOf(rows, day);
+        if (end == 0)
+        {
+            return RawValue.NoSignal;
+        }
+        var last = rows[end - 1].Day;
+        if (!count)
+        {
+            return new(MeasureValue.Of(day - last), last, true);
+        }
+        var start = from == int.MinValue ? 0 : Dated.FirstOnOrAfter(rows, from);
+        return new(MeasureValue.Of(Math.Max(end - start, 0)), last, true);
     }
 
     private static RawValue AccountField(string field, AccountData a, int day)

@@ -95,7 +95,7 @@ public sealed record Measure
     public int? ValidForDays { get; init; }
 }
 
-public enum SignalKind { Usage, Surveys, Tickets, Invoices, Subscriptions, Orders, Metrics, Sentiment, Account }
+public enum SignalKind { Usage, Surveys, Tickets, Invoices, Subscriptions, Orders, Metrics, Sentiment, Touches, Account }
 
 public sealed record ValueSpec
 {

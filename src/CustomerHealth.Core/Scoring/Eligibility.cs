@@ -30,6 +30,7 @@ public static class Eligibility
         Min(a.Subscriptions);
         Min(a.Orders);
         Min(a.Sentiments);
+        Min(a.Touches);
         foreach (var m in a.Metrics.Values)
         {
             Min(m);

@@ -84,6 +84,16 @@ public static class ColumnSuggestions
         ],
         [ImportKind.Metrics] = [],
         [ImportKind.Sentiment] = [("author", ["Owner", "Author"]), ("note", ["Note", "Comment"])],
+        [ImportKind.Touches] =
+        [
+            // HubSpot's activity export; Salesforce tasks and events (their types Call, Email, Meeting read as kinds).
+            ("touch_id", ["Activity ID", "Engagement ID", "Activity Id", "Id"]),
+            ("account_id", ["Company ID", "Account ID", "Associated Company ID", "Organization ID"]),
+            ("kind", ["Activity type", "Engagement type", "Type"]),
+            ("occurred_at", ["Activity date", "Date", "Created at", "Create date"]),
+            ("author", ["Activity assigned to", "Assigned To", "Created by", "Owner"]),
+            ("text", ["Body", "Notes", "Comments", "Description", "Note", "Text"]),
+        ],
     };
 
     /// <summary>The suggested column (as the header names it) for each field that has one, in the kind's field order.</summary>

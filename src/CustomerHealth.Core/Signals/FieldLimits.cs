@@ -109,8 +109,8 @@ public static class FieldLimits
     /// <summary>The sort of a known field of an imported row (SPEC §3): ids, free text (comments, notes), else one-line labels.</summary>
     public static Kind OfImported(string field) => field switch
     {
-        "account_id" or "ticket_id" or "invoice_id" or "order_id" or "event_id" or "response_id" or "user_id" or "parent_id" => Kind.Id,
-        "comment" or "note" => Kind.Text,
+        "account_id" or "ticket_id" or "invoice_id" or "order_id" or "event_id" or "response_id" or "user_id" or "parent_id" or "touch_id" => Kind.Id,
+        "comment" or "note" or "text" => Kind.Text,
         _ => Kind.Label,
     };
 

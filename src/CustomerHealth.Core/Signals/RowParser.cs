@@ -19,6 +19,7 @@ public static class RowParser
         [ImportKind.Orders] = ["order_id", "account_id", "placed_at", "amount", "returned_amount", "status"],
         [ImportKind.Metrics] = ["account_id", "metric", "date", "value"],
         [ImportKind.Sentiment] = ["account_id", "rating", "recorded_at", "author", "note"],
+        [ImportKind.Touches] = ["touch_id", "account_id", "kind", "occurred_at", "author", "text"],
     };
 
     // The fields SPEC §3 marks required.
@@ -33,6 +34,7 @@ public static class RowParser
         [ImportKind.Orders] = ["order_id", "account_id", "placed_at", "amount"],
         [ImportKind.Metrics] = ["account_id", "metric", "date", "value"],
         [ImportKind.Sentiment] = ["account_id", "rating", "recorded_at"],
+        [ImportKind.Touches] = ["account_id", "kind", "occurred_at"],
     };
 
     public static IReadOnlyList<string> FieldsOf(ImportKind kind) => KnownFields[kind];
@@ -74,6 +76,8 @@ public static class RowParser
             ImportKind.Orders => ParseOrder(r),
             ImportKind.Metrics => new MetricRecord(r.Id("account_id"), r.Text("metric", true) ?? "", r.Date("date", true) ?? default, r.Number("value", true) ?? 0, r.Extra),
             ImportKind.Sentiment => new SentimentRecord(r.Id("account_id"), Rating(r), r.Time("recorded_at", true) ?? default, r.Text("author"), r.Text("note"), r.Extra),
+            ImportKind.Touches => new TouchRecord(r.Text("touch_id"), r.Id("account_id"), r.RequiredOneOf("kind", TouchRecord.Kinds) ?? "",
+                r.Time("occurred_at", true) ?? default, r.Text("author"), r.Text("text"), r.Extra),
             _ => throw new ArgumentOutOfRangeException(nameof(kind)),
         };
         return errors.Count == 0 ? record : null;

@@ -1,7 +1,7 @@
 namespace CustomerHealth.Core.Signals;
 
 /// <summary>The import kinds of SPEC §3, in the order a directory import applies them.</summary>
-public enum ImportKind { Accounts, Usage, Surveys, Tickets, Invoices, Subscriptions, Orders, Metrics, Sentiment }
+public enum ImportKind { Accounts, Usage, Surveys, Tickets, Invoices, Subscriptions, Orders, Metrics, Sentiment, Touches }
 
 /// <summary>
 /// One valid row of an import kind (SPEC §3), as <see cref="RowParser.Parse"/> reads it: every kind names the account it
@@ -72,6 +72,19 @@ public sealed record SentimentRecord(string AccountId, int Rating, DateTimeOffse
 {
     /// <inheritdoc/>
     public override ImportKind ImportKind => ImportKind.Sentiment;
+}
+
+/// <summary>
+/// A note, call, meeting or e-mail with the account, written down by a person (SPEC §13 `touches`). Without a
+/// `touch_id` the touch is known by all its fields, so importing the same file twice stores it once.
+/// </summary>
+public sealed record TouchRecord(string? TouchId, string AccountId, string Kind, DateTimeOffset OccurredAt, string? Author, string? Text, IReadOnlyDictionary<string, string> Properties) : SignalRecord(AccountId)
+{
+    /// <summary>The kinds of touch, in the order the Account page offers them.</summary>
+    public static readonly string[] Kinds = ["note", "call", "meeting", "email"];
+
+    /// <inheritdoc/>
+    public override ImportKind ImportKind => ImportKind.Touches;
 }
 
 /// <summary>A field that failed validation, and why.</summary>

@@ -78,6 +78,9 @@ internal interface IStoreEngine
     /// </summary>
     string AccountSearch(string parameter, string pattern);
 
+    /// <summary>SQL that lower-cases a text expression as .NET's ToLowerInvariant does, for searches that ignore case.</summary>
+    string Lower(string expression);
+
     /// <summary>SQL that removes every row of a table.</summary>
     string Empty(string table);
 

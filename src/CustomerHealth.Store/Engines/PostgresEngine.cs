@@ -155,6 +155,8 @@ internal sealed class PostgresEngine : IStoreEngine
     // lower-cases every letter in a UTF-8 database.
     public string AccountSearch(string parameter, string pattern) => $"a.search_text LIKE {parameter}";
 
+    public string Lower(string expression) => $"lower({expression})";
+
     public string OrFail => "";
 
     public string PackUsers(string column) => $"string_agg(int8send({column}), ''::bytea ORDER BY {column})";

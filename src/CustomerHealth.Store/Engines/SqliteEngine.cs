@@ -115,6 +115,8 @@ internal sealed class SqliteEngine : IStoreEngine
             ? $"(LOWER(COALESCE(a.name, '')) LIKE {parameter} OR LOWER(a.account_id) LIKE {parameter})"
             : $"({LowerFunction}(COALESCE(a.name, '')) LIKE {parameter} OR {LowerFunction}(a.account_id) LIKE {parameter})";
 
+    public string Lower(string expression) => $"{LowerFunction}({expression})";
+
     public string Differs(string left, string right) => $"{left} IS NOT {right}";
 
     public string Same(string left, string right) => $"{left} IS {right}";

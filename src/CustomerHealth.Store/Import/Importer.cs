@@ -133,6 +133,26 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
         return Import(ImportKind.Sentiment, [new SourceRow(1, record, null, null)], "request", new ImportOptions());
     }
 
+    /// <summary>
+    /// A note, call, meeting or e-mail a person records on an account, with them as author, through the same checks as
+    /// an import: now, or at noon (UTC) of an earlier day they give, so the day stays the same in every time zone a
+    /// model may use but the farthest ones.
+    /// </summary>
+    public ImportResult RecordTouch(string accountId, string? kind, DateOnly? on, string? text, string? author)
+    {
+        var now = clock.GetUtcNow();
+        var at = on is { } day && day != DateOnly.FromDateTime(now.UtcDateTime) ? new DateTimeOffset(day.ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero) : now;
+        var record = new Dictionary<string, string?>
+        {
+            ["account_id"] = accountId,
+            ["kind"] = kind,
+            ["occurred_at"] = at.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            ["author"] = author,
+            ["text"] = string.IsNullOrWhiteSpace(text) ? null : text.Trim(),
+        };
+        return Import(ImportKind.Touches, [new SourceRow(1, record, null, null)], "request", new ImportOptions());
+    }
+
     /// <summary>Imports rows from any source (files, HTTP); one transaction. Without a rejected-rows file, skipped rows are only listed.</summary>
     public ImportResult Import(
         ImportKind kind, IEnumerable<SourceRow> rows, string file, ImportOptions options, Stream? progressStream = null,

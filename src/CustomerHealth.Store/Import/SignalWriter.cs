@@ -164,6 +164,10 @@ internal sealed class SignalWriter
         ["account_key", "author", "recorded_at", "rating", "note", "properties"], Keys: ["account_key", "author", "recorded_at"],
         Updated: ["rating", "note", "properties"]);
 
+    private static readonly EntityUpsert Touches = new("touches",
+        ["identity", "account_key", "touch_id", "kind", "occurred_at", "author", "text", "properties"], Keys: ["identity"],
+        Updated: ["account_key", "kind", "occurred_at", "author", "text", "properties"]);
+
     private bool WriteRecord(SignalRecord record) => record switch
     {
         AccountRecord a => WriteAccount(a),
@@ -182,6 +186,9 @@ internal sealed class SignalWriter
         OrderRecord o => Upsert(Orders, o.OrderId, Account(o.AccountId), Time(o.PlacedAt), o.Amount, o.ReturnedAmount, o.Status, Props(o.Properties)),
         MetricRecord m => Upsert(Metrics, Account(m.AccountId), m.Metric, Date(m.Date), m.Value, Props(m.Properties)),
         SentimentRecord s => Upsert(Sentiment, Account(s.AccountId), s.Author ?? "", Time(s.RecordedAt), s.Rating, s.Note, Props(s.Properties)),
+        TouchRecord t => Upsert(Touches,
+            t.TouchId is { } tid ? "t:" + tid : Identity.HashText(Identity.Join(t.AccountId, t.Kind, t.OccurredAt, t.Author, t.Text, t.Properties)),
+            Account(t.AccountId), t.TouchId, t.Kind, Time(t.OccurredAt), t.Author, t.Text, Props(t.Properties)),
         _ => throw new ArgumentException($"unexpected record {record.GetType().Name}", nameof(record)),
     };
 

@@ -3,8 +3,8 @@ using Dapper;
 
 namespace CustomerHealth.Store.Reading;
 
-/// <summary>One dated signal of an account, in words: a survey answer, a ticket, an invoice, a renewal or churn, a sentiment note.</summary>
-/// <param name="Kind">What signal it is: survey, ticket, invoice, subscription or sentiment.</param>
+/// <summary>One dated signal of an account, in words: a survey answer, a ticket, an invoice, a renewal or churn, a sentiment note, a note or call.</summary>
+/// <param name="Kind">What signal it is: survey, ticket, invoice, subscription, sentiment or touch.</param>
 /// <param name="At">When, as stored: the answer, the ticket's opening, the invoice's due date, the subscription event or the note.</param>
 /// <param name="Title">What happened, in a line.</param>
 /// <param name="Detail">More about it when there is more: a comment, the ticket's or invoice's state, the change in ARR, the note.</param>
@@ -44,6 +44,9 @@ public sealed class AccountTimeline(StoreDb db)
         items.AddRange(db.Connection.Query<(string Author, string At, int Rating, string? Note)>(
                 "SELECT author, recorded_at, rating, note FROM sentiment WHERE account_key = @key ORDER BY recorded_at DESC LIMIT @limit", p)
             .Select(s => new TimelineItem("sentiment", s.At, $"Sentiment {s.Rating} of 5 from {s.Author}", s.Note, s.Rating >= 4 ? "good" : s.Rating <= 2 ? "bad" : "neutral")));
+        items.AddRange(db.Connection.Query<(string Kind, string At, string? Author, string? Text)>(
+                "SELECT kind, occurred_at, author, text FROM touches WHERE account_key = @key ORDER BY occurred_at DESC LIMIT @limit", p)
+            .Select(t => new TimelineItem("touch", t.At, Touch(t.Kind) + (t.Author is null ? "" : " by " + t.Author), t.Text, "neutral")));
         return items.OrderByDescending(i => i.At, StringComparer.Ordinal).Take(limit).ToList();
     }
 
@@ -55,6 +58,15 @@ public sealed class AccountTimeline(StoreDb db)
         // Positive as the model counts it (docs/model-reference.md): 9–10 NPS, 4–5 CSAT, 5–7 CES.
         "ces" => score >= 5 ? "good" : score <= 3 ? "bad" : "neutral",
         _ => score >= 4 ? "good" : score <= 2 ? "bad" : "neutral",
+    };
+
+    /// <summary>A touch's kind in words: “Note”, “Call”, “Meeting”, “E-mail”.</summary>
+    public static string Touch(string kind) => kind switch
+    {
+        "call" => "Call",
+        "meeting" => "Meeting",
+        "email" => "E-mail",
+        _ => "Note",
     };
 
     private static string Subscription(string kind) => kind switch

@@ -57,7 +57,7 @@ public sealed class SourceReader(StoreDb db, ModelVersions models, TimeProvider 
 {
     /// <summary>The signal kinds a model reads, in the order of SPEC §3.</summary>
     public static readonly IReadOnlyList<SignalKind> Kinds =
-        [SignalKind.Usage, SignalKind.Surveys, SignalKind.Tickets, SignalKind.Invoices, SignalKind.Subscriptions, SignalKind.Orders, SignalKind.Metrics, SignalKind.Sentiment];
+        [SignalKind.Usage, SignalKind.Surveys, SignalKind.Tickets, SignalKind.Invoices, SignalKind.Subscriptions, SignalKind.Orders, SignalKind.Metrics, SignalKind.Sentiment, SignalKind.Touches];
 
     /// <summary>How many weeks of volume a source shows (the current one included).</summary>
     public const int Weeks = 12;
@@ -141,6 +141,7 @@ public sealed class SourceReader(StoreDb db, ModelVersions models, TimeProvider 
         SignalKind.Orders => ("orders", "substr(placed_at, 1, 10)"),
         SignalKind.Metrics => ("metrics", "date"),
         SignalKind.Sentiment => ("sentiment", "substr(recorded_at, 1, 10)"),
+        SignalKind.Touches => ("touches", "substr(occurred_at, 1, 10)"),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a dated signal kind"),
     };
 

@@ -43,6 +43,7 @@ internal sealed class SignalLoader
         Grouped<SubscriptionPoint> subscriptions = null!;
         Grouped<OrderPoint> orders = null!;
         Grouped<SentimentPoint> sentiment = null!;
+        Grouped<TouchPoint> touches = null!;
         Grouped<(string Metric, MetricPoint Point)> metrics = null!;
         List<Row0> accountRows = null!;
         // Each table is read on a connection of its own, on every core: the reads are independent.
@@ -87,6 +88,8 @@ internal sealed class SignalLoader
                     r => new OrderPoint(Day(r.GetString(1), zone), r.GetDouble(2), r.GetDouble(3)));
                 sentiment = Read(db, cancel, $"SELECT account_key, recorded_at, rating FROM sentiment WHERE {only} ORDER BY account_key",
                     r => new SentimentPoint(Day(r.GetString(1), zone), r.GetInt32(2)));
+                touches = Read(db, cancel, $"SELECT account_key, occurred_at FROM touches WHERE {only} ORDER BY account_key",
+                    r => new TouchPoint(Day(r.GetString(1), zone)));
                 metrics = Read(db, cancel, $"SELECT account_key, metric, date, value FROM metrics WHERE {only} ORDER BY account_key, metric, date",
                     r => (r.GetString(1), new MetricPoint(DateDay(r.GetString(2)), r.GetDouble(3))));
             });
@@ -121,6 +124,7 @@ internal sealed class SignalLoader
                 Subscriptions = subscriptions.Of(key),
                 Orders = orders.Of(key),
                 Sentiments = Sorted(sentiment.Of(key)),
+                Touches = Sorted(touches.Of(key)),
                 Metrics = Metrics(metrics.Of(key)),
             });
         }

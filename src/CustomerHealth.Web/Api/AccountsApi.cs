@@ -234,7 +234,7 @@ internal static class AccountsApi
             return Problems.NotFound($"no account `{id}`");
         }
         // A key with the ingest scope records for a system; a person, as their role allows.
-        if (Rights.IsPerson(ctx.User) && !Rights.MayRecordSentiment(ctx.User, reader.Owner(id)))
+        if (Rights.IsPerson(ctx.User) && !Rights.MayRecordOn(ctx.User, reader.Owner(id)))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not your account",
                 detail: $"a CSM records sentiment on the accounts they own; `{id}` is owned by someone else");

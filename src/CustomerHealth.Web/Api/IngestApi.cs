@@ -21,7 +21,7 @@ internal static class IngestApi
     {
         api.Ingest.MapPost("/ingest/{kind}", Ingest)
             .TakesBody("A JSON array of records, or JSON Lines (one record a line), with the fields of the kind (SPEC §3)", "application/json", "application/x-ndjson")
-            .WithSummary("Send signals of one kind (accounts, usage, surveys, tickets, invoices, subscriptions, orders, metrics, sentiment)");
+            .WithSummary("Send signals of one kind (accounts, usage, surveys, tickets, invoices, subscriptions, orders, metrics, sentiment, touches)");
         return api;
     }
 

@@ -32,10 +32,10 @@ internal static class Rights
         user.FindFirstValue(Access.KindClaim) == "key" && (user.HasClaim(Access.ScopeClaim, Scopes.Ingest) || user.HasClaim(Access.ScopeClaim, Scopes.Admin));
 
     /// <summary>
-    /// Who records sentiment on an account: managers and admins on any, a CSM on the accounts they own (SPEC §10). The
-    /// page and the API both ask this.
+    /// Who records sentiment, notes, calls and meetings on an account: managers and admins on any, a CSM on the accounts
+    /// they own (SPEC §10). The page and the API both ask this.
     /// </summary>
-    public static bool MayRecordSentiment(ClaimsPrincipal user, string? accountOwner) =>
+    public static bool MayRecordOn(ClaimsPrincipal user, string? accountOwner) =>
         CanManage(user) || (user.IsInRole(Roles.Csm) && accountOwner is not null && user.Identity?.Name is { } me
             && string.Equals(accountOwner.Trim(), me.Trim(), StringComparison.OrdinalIgnoreCase));
 }

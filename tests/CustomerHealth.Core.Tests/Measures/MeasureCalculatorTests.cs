@@ -739,6 +739,42 @@ public class MeasureCalculatorTests
         ShouldBeNumber(Value(Spec(SignalKind.Metrics, "median", 30) with { Metric = "logins", Default = 5 }, MetricAccount()), 5);
     }
 
+    // ------------------------------------------------------------ touches
+
+    // Two touches on one day, one 40 days before, one after D (not yet known on D).
+    private static AccountData TouchAccount() => new()
+    {
+        Key = 9,
+        AccountId = "to",
+        Touches = [new(D - 40), new(D - 12), new(D - 12), new(D + 3)],
+    };
+
+    [Theory]
+    [InlineData(null, 3)] // every touch up to D
+    [InlineData(30, 2)] // the two on D-12
+    [InlineData(12, 0)] // the window D-11..D holds none: 0, the account has touches
+    [InlineData(13, 2)]
+    public void Compute_TouchesCount_CountsTheWindowUpToD(int? window, double expected)
+    {
+        ShouldBeNumber(Value(Spec(SignalKind.Touches, "count", window), TouchAccount()), expected);
+    }
+
+    [Fact]
+    public void Compute_TouchesDaysSinceLast_IsFromTheLastTouchUpToD()
+    {
+        ShouldBeNumber(Value(Spec(SignalKind.Touches, "days_since_last"), TouchAccount()), 12);
+        ShouldBeNumber(At(Spec(SignalKind.Touches, "days_since_last"), TouchAccount(), D - 20), 20);
+        ShouldBeNumber(At(Spec(SignalKind.Touches, "days_since_last"), TouchAccount(), D + 5), 2);
+    }
+
+    [Fact]
+    public void Compute_TouchesBeforeTheFirst_AreMissing()
+    {
+        ShouldBeMissing(At(Spec(SignalKind.Touches, "count", 30), TouchAccount(), D - 41));
+        ShouldBeMissing(At(Spec(SignalKind.Touches, "days_since_last"), TouchAccount(), D - 41));
+        ShouldBeMissing(Value(Spec(SignalKind.Touches, "days_since_last"), Empty()));
+    }
+
     // ------------------------------------------------------------ sentiment
 
     private static AccountData SentimentAccount() => new()

@@ -286,6 +286,7 @@ public class ScoringPropertiesTests
         var subs = Enumerable.Range(0, N(6)).Select(_ => new SubscriptionPoint(Day(r), (SubscriptionKind)r.Next(6), r.Next(-500, 1000)));
         var orders = Enumerable.Range(0, N(10)).Select(_ => new OrderPoint(Day(r), r.Next(1, 500), Coin(0.3) ? r.Next(0, 100) : 0));
         var sentiments = Enumerable.Range(0, N(4)).Select(_ => new SentimentPoint(Day(r), r.Next(1, 6)));
+        var touches = Enumerable.Range(0, N(6)).Select(_ => new TouchPoint(Day(r)));
         var metrics = new Dictionary<string, MetricPoint[]>();
         foreach (var name in new[] { "mrr", "seats_used" })
         {
@@ -311,6 +312,7 @@ public class ScoringPropertiesTests
             Subscriptions = Sorted(subs),
             Orders = Sorted(orders),
             Sentiments = Sorted(sentiments),
+            Touches = Sorted(touches),
             Metrics = metrics,
         };
     }
@@ -333,6 +335,7 @@ public class ScoringPropertiesTests
         Subscriptions = [.. a.Subscriptions.Where(x => x.Day <= day)],
         Orders = [.. a.Orders.Where(x => x.Day <= day)],
         Sentiments = [.. a.Sentiments.Where(x => x.Day <= day)],
+        Touches = [.. a.Touches.Where(x => x.Day <= day)],
         Metrics = a.Metrics.ToDictionary(kv => kv.Key, kv => kv.Value.Where(x => x.Day <= day).ToArray()),
     };
 
@@ -346,6 +349,7 @@ public class ScoringPropertiesTests
         (SignalKind.Orders, ["count", "sum", "average", "return_rate", "days_since_last"]),
         (SignalKind.Metrics, ["latest", "average", "sum", "min", "max", "change"]),
         (SignalKind.Sentiment, ["latest"]),
+        (SignalKind.Touches, ["count", "days_since_last"]),
         (SignalKind.Account, ["value"]),
     ];
 
@@ -455,6 +459,8 @@ public class ScoringPropertiesTests
                 (SignalKind.Invoices, "max_days_overdue", 0, double.MaxValue),
                 (SignalKind.Subscriptions, "days_to_renewal", 0, 366),
                 (SignalKind.Sentiment, "latest", 1, 5),
+                (SignalKind.Touches, "count", 0, double.MaxValue),
+                (SignalKind.Touches, "days_since_last", 0, double.MaxValue),
             })
             {
                 var spec = RandomSpec(r, signal, aggregate) with { Default = null, PerSeats = false };

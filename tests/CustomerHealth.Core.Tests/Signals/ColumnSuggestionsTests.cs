@@ -37,4 +37,16 @@ public sealed class ColumnSuggestionsTests
         ColumnSuggestions.Unmapped(ImportKind.Subscriptions, subscriptions).ShouldBe(["kind"]);
         ColumnSuggestions.Suggest(ImportKind.Metrics, ["a", "b"]).ShouldBeEmpty();
     }
+
+    [Fact]
+    public void Suggest_ASalesforceActivityExport_MapsItToTouches()
+    {
+        string[] header = ["Activity ID", "Subject", "Type", "Activity Date", "Assigned To", "Account ID", "Comments"];
+
+        var mapping = ColumnSuggestions.Suggest(ImportKind.Touches, header);
+
+        mapping.ShouldBe([("touch_id", "Activity ID"), ("account_id", "Account ID"), ("kind", "Type"), ("occurred_at", "Activity Date"),
+            ("author", "Assigned To"), ("text", "Comments")]);
+        ColumnSuggestions.Unmapped(ImportKind.Touches, mapping).ShouldBeEmpty();
+    }
 }

@@ -43,6 +43,7 @@ public class RowParserTests
             ImportKind.Orders => Row(("order_id", "o1"), ("account_id", "acme"), ("placed_at", "2025-01-02"), ("amount", "10")),
             ImportKind.Metrics => Row(("account_id", "acme"), ("metric", "nrr"), ("date", "2025-01-02"), ("value", "1.1")),
             ImportKind.Sentiment => Row(("account_id", "acme"), ("rating", "3"), ("recorded_at", "2025-01-02")),
+            ImportKind.Touches => Row(("account_id", "acme"), ("kind", "call"), ("occurred_at", "2025-01-02")),
             _ => throw new ArgumentOutOfRangeException(nameof(kind)),
         };
         var errors = new List<FieldError>();
@@ -54,7 +55,7 @@ public class RowParserTests
         {
             ImportKind.Accounts => "AccountRecord", ImportKind.Usage => "UsageRecord", ImportKind.Surveys => "SurveyRecord",
             ImportKind.Tickets => "TicketRecord", ImportKind.Invoices => "InvoiceRecord", ImportKind.Subscriptions => "SubscriptionRecord",
-            ImportKind.Orders => "OrderRecord", ImportKind.Metrics => "MetricRecord", _ => "SentimentRecord",
+            ImportKind.Orders => "OrderRecord", ImportKind.Metrics => "MetricRecord", ImportKind.Touches => "TouchRecord", _ => "SentimentRecord",
         });
     }
 
@@ -467,6 +468,37 @@ public class RowParserTests
     }
 
     [Fact]
+    public void Parse_Touch_ReadsItsFieldsAndLowerCasesTheKind()
+    {
+        var t = Valid<TouchRecord>(ImportKind.Touches, Row(
+            ("touch_id", "T-9"), ("account_id", "a"), ("kind", "Meeting"), ("occurred_at", "2025-03-01T09:00:00Z"), ("author", "ann@example.com"),
+            ("text", "QBR:\nrenewal at risk")));
+
+        t.TouchId.ShouldBe("T-9");
+        t.Kind.ShouldBe("meeting");
+        t.OccurredAt.ShouldBe(Utc(2025, 3, 1, 9));
+        t.Author.ShouldBe("ann@example.com");
+        t.Text.ShouldBe("QBR:\nrenewal at risk");
+    }
+
+    [Theory]
+    [InlineData("visit")]
+    [InlineData("phone")]
+    public void Parse_TouchOfAnotherKind_NamesTheKinds(string kind)
+    {
+        var error = Invalid(ImportKind.Touches, Row(("account_id", "a"), ("kind", kind), ("occurred_at", "2025-03-01"))).ShouldHaveSingleItem();
+        error.Field.ShouldBe("kind");
+        error.Error.ShouldBe($"must be one of note, call, meeting, email, got '{kind}'");
+    }
+
+    [Fact]
+    public void Parse_TouchWithoutKindOrDay_NamesBoth()
+    {
+        var errors = Invalid(ImportKind.Touches, Row(("account_id", "a"), ("text", "hello")));
+        errors.Select(e => e.Field).ShouldBe(["kind", "occurred_at"], ignoreOrder: true);
+    }
+
+    [Fact]
     public void Parse_ValuesWithSurroundingSpace_AreTrimmed()
     {
         var m = Valid<MetricRecord>(ImportKind.Metrics, Row(("account_id", " a "), ("metric", " mrr"), ("date", " 2025-03-01 "), ("value", " 7 ")));
@@ -478,6 +510,7 @@ public class RowParserTests
     [Theory]
     [InlineData("usage", ImportKind.Usage)]
     [InlineData("sentiment", ImportKind.Sentiment)]
+    [InlineData("touches", ImportKind.Touches)]
     public void TryParseKind_LowercaseName_IsAccepted(string text, ImportKind kind)
     {
         RowParser.TryParseKind(text, out var parsed).ShouldBeTrue();
@@ -499,5 +532,7 @@ public class RowParserTests
     {
         RowParser.FieldsOf(ImportKind.Orders).ShouldBe(["order_id", "account_id", "placed_at", "amount", "returned_amount", "status"]);
         RowParser.FieldsOf(ImportKind.Sentiment).ShouldBe(["account_id", "rating", "recorded_at", "author", "note"]);
+        RowParser.FieldsOf(ImportKind.Touches).ShouldBe(["touch_id", "account_id", "kind", "occurred_at", "author", "text"]);
+        RowParser.RequiredOf(ImportKind.Touches).ShouldBe(["account_id", "kind", "occurred_at"]);
     }
 }

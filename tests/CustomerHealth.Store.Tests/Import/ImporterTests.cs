@@ -69,6 +69,12 @@ public abstract class ImporterTests(TestEngine engine) : IDisposable
             "A1,green,2025-03-01T10:00:00Z,ann@cs.example,fine",
             "A2,2,2025-03-01T10:00:00Z,,",
         ],
+        [ImportKind.Touches] =
+        [
+            "touch_id,account_id,kind,occurred_at,author,text",
+            "T1,A1,call,2025-03-01T10:00:00Z,ann@cs.example,\"Renewal call, all good\"",
+            ",A2,note,2025-03-02,,",
+        ],
     };
 
     /// <summary>The same rows as JSON Lines (every CSV field a JSON string, empty fields left out).</summary>
@@ -872,13 +878,14 @@ public abstract class ImporterTests(TestEngine engine) : IDisposable
 
         var results = store.Importer.ImportDirectory(dir, new ImportOptions());
 
-        results.Select(r => r.Kind).ShouldBe(["accounts", "usage", "surveys", "tickets", "invoices", "subscriptions", "orders", "metrics", "sentiment"]);
+        results.Select(r => r.Kind).ShouldBe(["accounts", "usage", "surveys", "tickets", "invoices", "subscriptions", "orders", "metrics", "sentiment", "touches"]);
         results.ShouldAllBe(r => r.Applied);
         results.Single(r => r.Kind == "usage").File.ShouldEndWith("usage.jsonl");
         store.Count("accounts").ShouldBe(2);
         store.Scalar<string>("SELECT name FROM accounts WHERE account_id = 'A1'").ShouldBe("Acme, Inc.");
         store.Count("usage_events").ShouldBe(3);
         store.Count("sentiment").ShouldBe(2);
+        store.Count("touches").ShouldBe(2);
     }
 
     [Fact]

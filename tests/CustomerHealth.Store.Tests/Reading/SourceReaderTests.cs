@@ -160,7 +160,7 @@ public abstract class SourceReaderTests(TestEngine engine) : IDisposable
         var report = Reader.Read(Today);
 
         report.ActiveAccounts.ShouldBe(0);
-        report.Sources.Select(s => s.Kind).ShouldBe(["usage", "surveys", "tickets", "invoices", "subscriptions", "orders", "metrics", "sentiment"]);
+        report.Sources.Select(s => s.Kind).ShouldBe(["usage", "surveys", "tickets", "invoices", "subscriptions", "orders", "metrics", "sentiment", "touches"]);
         report.Sources.ShouldAllBe(s => s.Status == "none" && s.Accounts == 0 && s.Coverage == 0);
         report.Measures.ShouldBeEmpty();
     }

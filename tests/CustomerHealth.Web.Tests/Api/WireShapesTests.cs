@@ -107,6 +107,9 @@ public abstract class WireShapesTests(TestEngine engine) : IDisposable
             ["POST /api/v1/accounts/{id}/override"] = await ShapeOf(await admin.PostAsync("/api/v1/accounts/W1/override",
                 Http.Json($$"""{"score":55,"reason":"Sponsor left","until":"{{PageBook.Day(30)}}"}""")), 201),
             ["POST /api/v1/accounts/{id}/sentiment"] = await ShapeOf(await admin.PostAsync("/api/v1/accounts/W1/sentiment", Http.Json("""{"rating":"red","note":"n"}""")), 200),
+            ["POST /api/v1/accounts/{id}/touches"] = await ShapeOf(await admin.PostAsync("/api/v1/accounts/W1/touches",
+                Http.Json($$$"""{"kind":"call","occurred_on":"{{{PageBook.Day(-1)}}}","text":"Renewal call","follow_up":{"title":"Send the report","assignee":"ann@example.com"}}""")), 201),
+            ["GET /api/v1/touches"] = await ShapeOf(await read.GetAsync("/api/v1/touches?q=renewal"), 200),
             ["POST /api/v1/tasks"] = await ShapeOf(await admin.PostAsync("/api/v1/tasks",
                 Http.Json($$"""{"account_id":"W1","title":"Visit","assignee":"ann@example.com","due_on":"{{PageBook.Day(5)}}","steps":["Book"]}""")), 201),
             ["PATCH /api/v1/tasks/{id}"] = await ShapeOf(await admin.PatchAsync("/api/v1/tasks/1", Http.Json("""{"status":"in_progress"}""")), 200),
@@ -430,6 +433,23 @@ public abstract class WireShapesTests(TestEngine engine) : IDisposable
             accepted: number
             duplicates: number
             rejected: array
+            """,
+        ["POST /api/v1/accounts/{id}/touches"] = """
+            .: object
+            account_id: string
+            kind: string
+            task_id: number
+            """,
+        ["GET /api/v1/touches"] = """
+            .: array
+            []: object
+            [].account_id: string
+            [].account_name: string
+            [].touch_id: null
+            [].kind: string
+            [].occurred_at: string
+            [].author: string
+            [].text: string
             """,
         ["POST /api/v1/deliveries/retry"] = """
             .: object

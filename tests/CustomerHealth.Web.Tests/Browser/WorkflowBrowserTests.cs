@@ -183,6 +183,40 @@ public sealed class WorkflowBrowserTests(BrowserApp app) : IClassFixture<Browser
         (await page.GetByRole(AriaRole.Alert).TextContentAsync())!.ShouldContain("not a number of days between 1 and 365");
     }
 
+    [Fact]
+    public async Task Notes_AManagerWritesDownACallWithAFollowUp_ThenFindsItByAWordOnTheNotesPage()
+    {
+        var page = await app.SignIn("manager", bypassCsp: true);
+        await page.GotoAsync(app.Url + "/accounts/B07");
+        var form = page.GetByTestId("touch-form");
+        await form.GetByLabel("What", new() { Exact = true }).SelectOptionAsync("call");
+        await form.GetByLabel("What was said or agreed").FillAsync("Spoke with the new CFO: procurement wants a multi-year quote");
+        await form.GetByLabel("Follow-up task").FillAsync("Send the multi-year quote");
+        await form.GetByRole(AriaRole.Button, new() { Name = "Save the note" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex("/accounts/B07\\?saved=touch-task$"), BrowserApp.Loaded);
+        (await page.GetByRole(AriaRole.Alert).TextContentAsync())!.ShouldContain("with its follow-up task");
+        (await page.GetByTestId("timeline").TextContentAsync())!.ShouldContain("procurement wants a multi-year quote");
+        (await page.GetByTestId("account-tasks").TextContentAsync())!.ShouldContain("Send the multi-year quote");
+        (await page.GetByTestId("account-tasks").TextContentAsync())!.ShouldContain("manager@example.com");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Notes", Exact = true }).ClickAsync();
+        await page.WaitForURLAsync(app.Url + "/notes", BrowserApp.Loaded);
+        await page.GetByLabel("Words").FillAsync("PROCUREMENT");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex("/notes\\?q=PROCUREMENT"), BrowserApp.Loaded);
+        var rows = page.GetByTestId("notes").Locator("tbody tr");
+        (await rows.CountAsync()).ShouldBe(1);
+        (await rows.First.TextContentAsync())!.ShouldContain("Call");
+        (await rows.First.TextContentAsync())!.ShouldContain("manager@example.com");
+        await BrowserApp.Screenshot(page, "notes-found");
+        (await BrowserApp.AccessibilityProblems(page)).ShouldBeEmpty();
+
+        await page.GetByLabel("Words").FillAsync("no such words anywhere");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex("/notes\\?q=no"), BrowserApp.Loaded);
+        (await page.GetByText("Nothing matches").CountAsync()).ShouldBe(1);
+    }
+
     [Theory]
     [InlineData("/", "portfolio")]
     [InlineData("/team", "team")]

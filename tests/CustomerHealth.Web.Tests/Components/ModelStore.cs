@@ -83,7 +83,7 @@ internal sealed class ModelStore : IDisposable
 
     /// <summary>A signed-in person of a role, as the sign-in makes them.</summary>
     public static ClaimsPrincipal Person(string role, string? email = null) =>
-        new(new ClaimsIdentity([new Claim(ClaimTypes.Name, email ?? $"{role}@example.com"), new Claim(ClaimTypes.Role, role)], "test"));
+        new(new ClaimsIdentity([new Claim(ClaimTypes.Name, email ?? $"{role}@example.com"), new Claim(ClaimTypes.Role, role), new Claim(CustomerHealth.Web.Auth.Access.KindClaim, "user")], "test"));
 
     public void Dispose()
     {

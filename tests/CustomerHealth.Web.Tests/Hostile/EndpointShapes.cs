@@ -77,7 +77,8 @@ internal static class EndpointShapes
 
         ["GET|POST /"] = new(BodyKind.Form, ["renewal", "grade", "segment"]),
         ["GET|POST /accounts"] = new(BodyKind.Form, [.. PageQuery, "renewal", "mine"]),
-        ["GET|POST /accounts/{Id}"] = new(BodyKind.Form, ["from", "to", "saved"], ["Sentiment.Rating", "Sentiment.Note"], Handler: "sentiment"),
+        ["GET|POST /accounts/{Id}"] = new(BodyKind.Form, ["from", "to", "saved"], ["Sentiment.Rating", "Sentiment.Note"], Handler: "sentiment",
+            OtherForms: [("touch", ["Touch.Kind=call", "Touch.On", "Touch.Text", "Touch.FollowUp", "Touch.DueOn"])]),
         ["GET|POST /alerts"] = new(BodyKind.Form, ["severity", "rule", "owner", "mine", "page", "tpage", "done"],
             ["account", "title", "assignee", "due", "steps"], Handler: "task-new", OtherForms: [("inbox", ["accounts", "action", "until"])]),
         ["GET|POST /alerts/rules"] = new(BodyKind.Form, ["done"], ["act=replay", "from=", "to=", "horizon="], Handler: "rules",
@@ -87,6 +88,7 @@ internal static class EndpointShapes
         ["GET|POST /segments"] = new(BodyKind.Form, ["kind", "segment", "grade"]),
         ["GET|POST /surveys"] = new(BodyKind.Form, ["kind", "segment", "from", "to"]),
         ["GET|POST /sources"] = new(BodyKind.Form, ["quiet_days"]),
+        ["GET|POST /notes"] = new(BodyKind.Form, ["q", "kind"]),
         ["GET|POST /team"] = new(BodyKind.Form, ["owner", "sort"]),
         ["GET|POST /today"] = new(BodyKind.Form, ["owner"]),
 
@@ -96,6 +98,7 @@ internal static class EndpointShapes
         ["GET /api/v1/accounts/{id}/explain"] = new(BodyKind.None, ["from", "to"]),
         ["GET /api/v1/portfolio"] = new(BodyKind.None, []),
         ["GET /api/v1/sources"] = new(BodyKind.None, ["quiet_days"]),
+        ["GET /api/v1/touches"] = new(BodyKind.None, ["q", "account_id", "kind", "limit"]),
         ["GET /api/v1/alerts"] = new(BodyKind.None, ["all"]),
         ["GET /api/v1/alerts/rules"] = new(BodyKind.None, []),
         ["GET /api/v1/tasks"] = new(BodyKind.None, ["assignee", "all"]),
@@ -104,6 +107,7 @@ internal static class EndpointShapes
         ["GET /api/v1/model/versions"] = new(BodyKind.None, []),
         ["POST /api/v1/accounts/{id}/override"] = new(BodyKind.Json, [], ["score", "grade", "reason", "until"], """{"score":50,"reason":"why","until":"2099-01-01"}"""),
         ["POST /api/v1/accounts/{id}/sentiment"] = new(BodyKind.Json, [], ["rating", "note"], """{"rating":"red","note":"n"}"""),
+        ["POST /api/v1/accounts/{id}/touches"] = new(BodyKind.Json, [], ["kind", "occurred_on", "text", "follow_up"], """{"kind":"call","text":"n"}"""),
         ["POST /api/v1/alerts/{id:long}/acknowledge"] = new(BodyKind.Json, [], ["until"], "{}"),
         ["POST /api/v1/alerts/{id:long}/resolve"] = new(BodyKind.Json, [], ["until"], "{}"),
         ["POST /api/v1/alerts/{id:long}/snooze"] = new(BodyKind.Json, [], ["until"], """{"until":"2099-01-01"}"""),

@@ -7,6 +7,7 @@ using CustomerHealth.Store.Alerts;
 using CustomerHealth.Store.Import;
 using CustomerHealth.Store.Reading;
 using CustomerHealth.Store.Scoring;
+using CustomerHealth.Web.Accounts;
 using CustomerHealth.Web.Auth;
 
 namespace CustomerHealth.Web.Components.Accounts;
@@ -33,6 +34,9 @@ internal sealed class AccountPageModel(
     ClaimsPrincipal user, string id)
 {
     /// <summary>The sentiment ratings a person picks from, with their words.</summary>
+    /// <summary>The kinds of touch a person picks from, with their words.</summary>
+    public static readonly (string Value, string Label)[] TouchKinds = [.. Core.Signals.TouchRecord.Kinds.Select(k => (k, AccountTimeline.Touch(k)))];
+
     public static readonly (string Value, string Label)[] Ratings = [("1", "1 · very worried"), ("2", "2"), ("3", "3 · fine"), ("4", "4"), ("5", "5 · excellent")];
 
     /// <summary>The account, or null when there is none with this id.</summary>
@@ -62,7 +66,7 @@ internal sealed class AccountPageModel(
 
     public string Name => Detail?.Name ?? id;
 
-    public bool MayRecordSentiment => Detail is not null && Rights.MayRecordSentiment(user, Detail.Profile.Owner);
+    public bool MayRecordSentiment => Detail is not null && Rights.MayRecordOn(user, Detail.Profile.Owner);
 
     public bool MayOverride => Rights.CanManage(user);
 
@@ -127,6 +131,8 @@ internal sealed class AccountPageModel(
     public static string? SavedMessage(string? saved) => saved switch
     {
         "sentiment" => "Sentiment saved; the score follows within seconds.",
+        "touch" => "Saved; it is on the signals below and in Notes.",
+        "touch-task" => "Saved, with its follow-up task; both are below.",
         "override" => "The score is set by hand until the day you gave.",
         _ => null,
     };
@@ -136,7 +142,7 @@ internal sealed class AccountPageModel(
     /// <summary>The sentiment form: a rating from 1 to 5 and a note, by the account's owner, a manager or an admin; the score follows.</summary>
     public AccountOutcome SaveSentiment(string? rating, string? note)
     {
-        if (!Rights.MayRecordSentiment(user, accounts.Owner(id)))
+        if (!Rights.MayRecordOn(user, accounts.Owner(id)))
         {
             return AccountOutcome.Refused(Rights.CanWork(user) ? "A CSM records sentiment on the accounts they own; ask the owner or a manager." : "Only CSMs, managers and admins record sentiment.");
         }
@@ -147,6 +153,33 @@ internal sealed class AccountPageModel(
         }
         return AccountOutcome.GoTo(Address("sentiment"), rescore: true);
     }
+
+    /// <summary>
+    /// The note form: a note, call, meeting or e-mail on a day (today when left out) with what was said, and an optional
+    /// follow-up task for the author (or whoever they name) by a day; the same checks as the API (Accounts/TouchWork).
+    /// </summary>
+    public AccountOutcome SaveTouch(string? kind, string? on, string? text, string? followUp, string? dueOn)
+    {
+        var outcome = new TouchWork(user, accounts, importer, book, dashboard.Clock)
+            .Record(id, kind, on, text, new FollowUp(followUp, null, dueOn));
+        if (!outcome.Recorded)
+        {
+            return AccountOutcome.Refused(outcome.NotYours ? Capitalised(outcome.Problem!) + "." : $"The note was not saved: {Field(outcome.Field!)} {outcome.Problem}.");
+        }
+        return AccountOutcome.GoTo(Address(outcome.TaskId is null ? "touch" : "touch-task"), rescore: true);
+    }
+
+    // The form's words for the fields the checks name.
+    private static string Field(string field) => field switch
+    {
+        "occurred_on" => "the day",
+        "follow_up.title" or "follow_up" => "the follow-up",
+        "follow_up.due_on" => "the follow-up's day",
+        "follow_up.assignee" => "the follow-up's assignee",
+        _ => "the " + field,
+    };
+
+    private static string Capitalised(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 
     /// <summary>The override form: a grade or a score (not both), why, and the day it ends; managers and admins only.</summary>
     public AccountOutcome SaveOverride(string? grade, double? score, string? reason, string? until)

@@ -51,6 +51,7 @@ internal sealed class SourcesPageModel(SourceReader reader, string? quietDays)
         "orders" => "Orders",
         "metrics" => "Metrics",
         "sentiment" => "Sentiment notes",
+        "touches" => "Notes, calls and meetings",
         _ => kind,
     };
 

@@ -172,6 +172,38 @@ public sealed class AccountPageModelTests : IDisposable
     }
 
     [Fact]
+    public void SaveTouch_CsmOnAnotherOwnersAccount_IsRefusedAndNothingIsStored()
+    {
+        var outcome = Loaded("A2", user: ModelStore.Person("csm")).SaveTouch("call", null, "x", "Follow up", null);
+
+        outcome.ShouldBe(AccountOutcome.Refused("A CSM records notes on the accounts they own; ask the owner or a manager."));
+        store.Db.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM touches").ShouldBe(0);
+        store.Db.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM tasks").ShouldBe(0);
+    }
+
+    [Theory]
+    [InlineData("visit", null, null, null, "The note was not saved: the kind must be one of note, call, meeting, email, got `visit`.")]
+    [InlineData("call", "2999-01-01", null, null, "The note was not saved: the day is 2999-01-01, after today: record a touch once it has happened (a task is for what is planned).")]
+    [InlineData("call", null, null, "2030-01-01", "The note was not saved: the follow-up is required for a follow-up task (what is to be done).")]
+    public void SaveTouch_WithABadField_SaysWhichInTheFormsWords(string kind, string? on, string? followUp, string? due, string refusal)
+    {
+        Loaded(user: ModelStore.Person("manager")).SaveTouch(kind, on, "text", followUp, due).Refusal.ShouldBe(refusal);
+    }
+
+    [Fact]
+    public void SaveTouch_ByTheOwner_WithAFollowUp_IsOnTheTimelineAndOpensTheirTask()
+    {
+        var page = Loaded(user: ModelStore.Person("csm"));
+
+        var outcome = page.SaveTouch("meeting", null, "QBR: wants SSO", "Send the SSO guide", "2030-01-15");
+
+        outcome.ShouldBe(AccountOutcome.GoTo("/accounts/A1?saved=touch-task", rescore: true));
+        new AccountTimeline(store.Db).Read("A1")!.ShouldContain(t => t.Kind == "touch" && t.Title == "Meeting by csm@example.com" && t.Detail == "QBR: wants SSO");
+        var task = Loaded().Tasks.ShouldHaveSingleItem();
+        (task.Title, task.Assignee, task.DueOn).ShouldBe(("Send the SSO guide", "csm@example.com", "2030-01-15"));
+    }
+
+    [Fact]
     public void SaveSentiment_OwnerInAnotherCase_IsSavedAndTheAccountRescored()
     {
         var page = Loaded(user: ModelStore.Person("csm", "CSM@Example.com"));
