@@ -104,6 +104,7 @@ internal sealed class TestStore : IDisposable
         var c = Db.Connection;
         c.Execute("DROP TABLE source_arrivals");
         c.Execute("DROP TABLE touches");
+        c.Execute("DROP TABLE import_mappings");
         if (Db.Engine is PostgresEngine)
         {
             c.Execute("""

@@ -42,6 +42,7 @@ internal static class Chs
         var context = new CliContext(clock);
         StoreCommands.Add(root, context);
         ImportCommand.Add(root, context);
+        MappingCommands.Add(root, context);
         ModelCommands.Add(root, context);
         ScoreCommands.Add(root, context);
         AccountCommands.Add(root, context);

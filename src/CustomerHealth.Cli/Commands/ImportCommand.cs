@@ -17,8 +17,9 @@ internal static class ImportCommand
             Description = "The separator of CSV files: comma, semicolon or tab (default: found on each file's header line)",
         };
         var sheet = new Option<string?>("--sheet") { Description = "The sheet of an Excel workbook to read (default: the first)" };
+        var mapping = new Option<string?>("--mapping") { Description = "A saved column mapping (`chs mapping list`): which of the file's columns feed which fields" };
         var json = Chs.Json;
-        var cmd = new Command("import", "Import signals from CSV, JSON Lines or Excel files") { first, second, skip, delimiter, sheet, json };
+        var cmd = new Command("import", "Import signals from CSV, JSON Lines or Excel files") { first, second, skip, delimiter, sheet, mapping, json };
         cmd.SetAction(p =>
         {
             using var db = ctx.Open(p);
@@ -32,6 +33,10 @@ internal static class ImportCommand
                 {
                     throw new UsageException($"unknown kind `{target}`; one of: {string.Join(", ", Enum.GetValues<ImportKind>().Select(k => k.Name()))}");
                 }
+                if (p.GetValue(mapping) is { } mappingName)
+                {
+                    options = options with { Mapping = new ImportMappings(db, ctx.Clock).For(mappingName, kind) };
+                }
                 results = [CliContext.WithProgress($"Importing {Path.GetFileName(file)}", pr => importer.ImportFile(kind, file, options with { Progress = pr }))];
             }
             else
@@ -39,6 +44,10 @@ internal static class ImportCommand
                 if (!Directory.Exists(target) && RowParser.TryParseKind(target, out _))
                 {
                     throw new UsageException($"`chs import {target}` needs a FILE");
+                }
+                if (p.GetValue(mapping) is not null)
+                {
+                    throw new UsageException("--mapping applies to one file of one kind: `chs import KIND FILE --mapping NAME`");
                 }
                 results = CliContext.WithProgress($"Importing {target}", pr => importer.ImportDirectory(target, options with { Progress = pr }));
             }

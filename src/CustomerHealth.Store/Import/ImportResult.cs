@@ -20,7 +20,10 @@ public sealed record ImportResult(string Kind, string File, int Rows, int Change
 /// <param name="MaxListedErrors">How many errors the result lists; all are counted.</param>
 /// <param name="Delimiter">A CSV file's separator (comma, semicolon or tab); null finds it on the header line.</param>
 /// <param name="Sheet">An Excel workbook's sheet to read (by name, ignoring case); null reads the first.</param>
-public sealed record ImportOptions(bool SkipInvalid = false, IProgress<double>? Progress = null, int MaxListedErrors = 100, char? Delimiter = null, string? Sheet = null);
+/// <param name="Mapping">Which of the file's columns feed which fields (a saved mapping); null reads the columns by their own names.</param>
+public sealed record ImportOptions(
+    bool SkipInvalid = false, IProgress<double>? Progress = null, int MaxListedErrors = 100, char? Delimiter = null, string? Sheet = null,
+    Core.Signals.ColumnMapping? Mapping = null);
 
 /// <summary>
 /// Rows read and validated ahead of writing (see <see cref="Importer.Check(ImportKind, IEnumerable{SourceRow}, string, ImportOptions)"/>):

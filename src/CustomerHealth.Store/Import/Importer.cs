@@ -56,17 +56,22 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
         }
         string[]? header = null;
         var separator = ',';
+        var mapping = options.Mapping;
         var rows = workbook
             ? RowSource.Workbook(file, options.Sheet, names =>
             {
                 header = names;
-                CheckHeader(kind, file, names, null);
+                CheckHeader(kind, file, Mapped(mapping, file, names), null);
             })
             : json ? RowSource.JsonLines(reader!) : RowSource.Csv(reader!, (names, used) =>
             {
                 (header, separator) = (names, used);
-                CheckHeader(kind, file, names, used);
+                CheckHeader(kind, file, Mapped(mapping, file, names), used);
             }, options.Delimiter);
+        if (mapping is not null)
+        {
+            rows = Renamed(rows, mapping);
+        }
         ImportResult result;
         try
         {
@@ -78,6 +83,44 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
         }
         db.AnalyzeAfterBulk(result.Changed);
         return json || workbook ? result : result with { Separator = separator };
+    }
+
+    /// <summary>The header as the mapping reads it; a column the mapping reads that the file lacks refuses the file.</summary>
+    private static string[] Mapped(Core.Signals.ColumnMapping? mapping, string file, string[] names)
+    {
+        if (mapping is null)
+        {
+            return names;
+        }
+        var missing = mapping.MissingFrom(names);
+        if (missing.Count > 0)
+        {
+            var fed = mapping.Columns.Where(c => missing.Contains(c.Column)).Select(c => $"`{Shorten(c.Column)}` (for {c.Field})");
+            throw new StoreException($"{file}: the mapping reads the column{(missing.Count == 1 ? "" : "s")} {string.Join(", ", fed)}, which the file does not have; " +
+                $"its columns are {Shorten(string.Join(", ", names))}.");
+        }
+        return mapping.Apply(names);
+    }
+
+    /// <summary>The rows with their fields named as the mapping says (in JSON Lines, each row's keys: a row without a mapped key lacks its field).</summary>
+    private static IEnumerable<SourceRow> Renamed(IEnumerable<SourceRow> rows, Core.Signals.ColumnMapping mapping)
+    {
+        foreach (var row in rows)
+        {
+            if (row.ReadError is not null || row.Fields.Count == 0)
+            {
+                yield return row;
+                continue;
+            }
+            var names = row.Fields.Keys.ToArray();
+            var renamed = mapping.Apply(names);
+            var fields = new Dictionary<string, string?>(names.Length, StringComparer.Ordinal);
+            for (var i = 0; i < names.Length; i++)
+            {
+                fields[renamed[i]] = row.Fields[names[i]];
+            }
+            yield return row with { Fields = fields };
+        }
     }
 
     /// <summary>

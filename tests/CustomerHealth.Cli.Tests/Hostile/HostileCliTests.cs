@@ -240,6 +240,10 @@ public abstract class HostileCliTests(TestEngine engine, ITestOutputHelper outpu
         ("--delimiter", ["import", "accounts", "accounts.csv", "--delimiter"]),
         ("--sheet", ["import", "accounts", "seed.xlsx", "--sheet"]),
         ("--quiet-days", ["sources", "--quiet-days"]),
+        ("--mapping", ["import", "accounts", "accounts.csv", "--mapping"]),
+        ("NAME", ["mapping", "save"]),
+        ("FIELD=COLUMN", ["mapping", "save", "m", "tickets"]),
+        ("NAME", ["mapping", "remove"]),
         ("ROLE", ["user", "role", "someone@example.com"]),
     ];
 
@@ -261,7 +265,8 @@ public abstract class HostileCliTests(TestEngine engine, ITestOutputHelper outpu
             {
                 // The workbook Init wrote, by its full path.
                 var given = args.Select(a => a == "seed.xlsx" ? Path.Combine(chs.Dir, a) : a);
-                Check($"{string.Join(' ', args)} {piece}", [option, "ID", "no account", "KEEP-1", "no alert", "no open alert", "nothing to", "argument", "no sheet named"], [.. given, piece.Value]);
+                Check($"{string.Join(' ', args)} {piece}", [option, "ID", "no account", "KEEP-1", "no alert", "no open alert", "nothing to", "argument", "no sheet named",
+                    "mapping", "FIELD=COLUMN"], [.. given, piece.Value]);
             }
         }
         Done("option values");
