@@ -74,6 +74,7 @@ public static class ChsWebApp
         services.AddSingleton<DeliveryWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<DeliveryWorker>());
         services.AddSingleton<DraftRuns>();
+        services.AddSingleton<Imports.Uploads>();
         services.AddSingleton<RescoreQueue>();
         services.AddHostedService(sp => sp.GetRequiredService<RescoreQueue>());
         services.AddSingleton<DailyRescore>();
@@ -119,6 +120,7 @@ public static class ChsWebApp
         var dashboard = new PolicyGroups(app);
         dashboard.Read.MapExports();
         dashboard.Read.MapSegmentExports();
+        Imports.RejectedDownloads.MapRejectedDownloads(dashboard.Manage);
         app.MapOpenApi();
         // Every API endpoint is mapped on the group of its policy (Auth/PolicyGroups.cs).
         var api = new PolicyGroups(app.MapGroup("/api/v1").RefuseUnknownQueryParameters());

@@ -21,6 +21,11 @@ public sealed record ServerSettings(
     /// </summary>
     public Uri? PublicUrl { get; init; }
 
+    /// <summary>The largest file the dashboard's import takes (`Limits:MaxUploadBytes`, default 200 MB).</summary>
+    public long MaxUploadBytes { get; init; } = DefaultMaxUploadBytes;
+
+    public const long DefaultMaxUploadBytes = 200L * 1024 * 1024;
+
     public static ServerSettings From(IConfiguration c)
     {
         var db = c["Db"] is { Length: > 0 } d ? d : "chs.db";
@@ -39,6 +44,7 @@ public sealed record ServerSettings(
                     : throw new InvalidOperationException($"setting Auth:SessionCheckSeconds must be a whole number from 0 to 3600, got '{seconds}'")
                 : TimeSpan.FromSeconds(10),
             PublicUrl = c["PublicUrl"] is { Length: > 0 } url && Uri.TryCreate(url, UriKind.Absolute, out var u) ? u : null,
+            MaxUploadBytes = Long(c, "Limits:MaxUploadBytes", DefaultMaxUploadBytes),
         };
     }
 

@@ -63,3 +63,13 @@ public sealed class CheckedRows
     /// <summary>Whether the valid rows are written: always with skip-invalid, otherwise only when no row is bad.</summary>
     public bool Lands => Rejected == 0 || Options.SkipInvalid;
 }
+
+/// <summary>The start of a file as an import would read it (<see cref="Importer.Sample"/>).</summary>
+/// <param name="Header">The file's column names as it gives them (in JSON Lines, the keys of the rows read).</param>
+/// <param name="Separator">A CSV file's separator; null for other files.</param>
+/// <param name="Rows">The first rows.</param>
+/// <param name="MoreRows">Whether the file has more rows than those.</param>
+public sealed record ImportSample(string[] Header, char? Separator, IReadOnlyList<SampleRow> Rows, bool MoreRows);
+
+/// <summary>One row of a sample: its line, its fields as the import reads them, and what is wrong with it (`field: reason`).</summary>
+public sealed record SampleRow(int Line, IReadOnlyDictionary<string, string?> Fields, IReadOnlyList<string> Problems);

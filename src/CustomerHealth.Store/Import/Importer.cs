@@ -373,6 +373,44 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
             """, new { kind = kind.Name(), at = clock.GetUtcNow().ToString("o", CultureInfo.InvariantCulture), rows = (long)rows }, tx);
     }
 
+    /// <summary>
+    /// The header of a file and its first rows as an import would read them, without storing anything: each row's
+    /// fields (named as the mapping of <paramref name="options"/> says) and what is wrong with it. For the dashboard's
+    /// import, which shows a file before it lands. A mapping the file does not fit is a <see cref="StoreException"/>.
+    /// </summary>
+    /// <param name="kind">The import kind.</param>
+    /// <param name="file">The file: CSV, JSON Lines or an Excel workbook, told apart by its name.</param>
+    /// <param name="options">The separator, sheet and mapping to read it with.</param>
+    /// <param name="rows">How many rows to read at most.</param>
+    public static ImportSample Sample(ImportKind kind, string file, ImportOptions options, int rows)
+    {
+        var workbook = RowSource.IsWorkbook(file);
+        var json = !workbook && RowSource.IsJsonLines(file);
+        using var reader = workbook ? null : new StreamReader(file, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        string[] header = [];
+        char? separator = null;
+        var source = workbook ? RowSource.Workbook(file, options.Sheet, names => header = names)
+            : json ? RowSource.JsonLines(reader!)
+            : RowSource.Csv(reader!, (names, used) => (header, separator) = (names, used), options.Delimiter);
+        var read = source.Take(rows + 1).ToList();
+        if (json)
+        {
+            header = [.. read.SelectMany(r => r.Fields.Keys).Where(k => k != "_extra_columns").Distinct(StringComparer.Ordinal)];
+        }
+        if (options.Mapping is { } mapping)
+        {
+            Mapped(mapping, Path.GetFileName(file), header);
+            read = Renamed(read, mapping).ToList();
+        }
+        var errors = new List<FieldError>();
+        var sample = read.Take(rows).Select(r =>
+        {
+            Check(kind, r, errors);
+            return new SampleRow(r.Line, r.Fields, errors.Select(e => $"{e.Field}: {e.Error}").ToList());
+        }).ToList();
+        return new ImportSample(header, separator, sample, read.Count > rows);
+    }
+
     /// <summary>The record of a row, or null with <paramref name="fieldErrors"/> saying what is wrong with it.</summary>
     private static SignalRecord? Check(ImportKind kind, SourceRow row, List<FieldError> fieldErrors)
     {

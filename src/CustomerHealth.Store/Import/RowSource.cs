@@ -144,6 +144,21 @@ public static class RowSource
         }
     }
 
+    /// <summary>The names of a workbook's sheets, in order; a file that is not a workbook is a <see cref="StoreException"/>.</summary>
+    public static IReadOnlyList<string> SheetNames(string path)
+    {
+        try
+        {
+            using var book = new ClosedXML.Excel.XLWorkbook(path);
+            return book.Worksheets.Select(w => w.Name).ToList();
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or FormatException or ArgumentException or InvalidOperationException
+                                   or System.Xml.XmlException or DocumentFormat.OpenXml.Packaging.OpenXmlPackageException)
+        {
+            throw new StoreException($"{path}: not a readable Excel workbook (.xlsx): {e.Message}");
+        }
+    }
+
     /// <summary>A cell as the import reads text.</summary>
     private static string CellText(ClosedXML.Excel.IXLCell cell)
     {

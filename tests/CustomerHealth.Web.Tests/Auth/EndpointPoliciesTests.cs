@@ -91,6 +91,8 @@ public sealed class EndpointPoliciesTests : IDisposable
         ["GET|POST /surveys"] = "policy read",
         ["GET|POST /sources"] = "policy read",
         ["GET|POST /notes"] = "policy read",
+        ["GET|POST /import"] = "policy read",
+        ["GET /import/rejected/{id}"] = "policy manage",
         ["GET|POST /team"] = "policy read",
         ["GET|POST /today"] = "policy read",
         ["PATCH /api/v1/tasks/{id:long}"] = "policy sentiment",

@@ -184,6 +184,61 @@ public sealed class WorkflowBrowserTests(BrowserApp app) : IClassFixture<Browser
     }
 
     [Fact]
+    public async Task Import_ASemicolonExportIsMatchedByHand_SavedAsAMapping_AndTheNextExportUsesIt()
+    {
+        var page = await app.SignIn("manager", bypassCsp: true);
+        await page.GotoAsync(app.Url + "/");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Import", Exact = true }).ClickAsync();
+        await page.WaitForURLAsync(app.Url + "/import", BrowserApp.Loaded);
+        await page.Locator("[data-testid=import-wizard][data-interactive=true]").WaitForAsync();
+        await page.GetByLabel("What it holds").SelectOptionAsync("tickets");
+
+        // Not a file the import reads: said before anything is read.
+        await page.GetByLabel("File (").SetInputFilesAsync(new FilePayload { Name = "tickets.pdf", MimeType = "application/pdf", Buffer = "%PDF-1.4"u8.ToArray() });
+        (await page.GetByTestId("import-error").TextContentAsync())!.ShouldContain("“tickets.pdf” is not a file the import reads");
+
+        const string header = "Nr;Kunde;Erstellt am;Priorität;Betreff\n";
+        await page.GetByLabel("File (").SetInputFilesAsync(new FilePayload
+        {
+            Name = "helpdesk-1.csv", MimeType = "text/csv",
+            Buffer = System.Text.Encoding.UTF8.GetBytes(header + "H-1;B01;2026-11-20 10:00;normal;Login\nH-2;B02;gestern;high;Export\nH-3;B03;2026-11-21 09:30;low;Frage\n"),
+        });
+        await page.GetByTestId("import-columns").WaitForAsync();
+        (await page.GetByTestId("import-unmapped").TextContentAsync())!.ShouldContain("ticket_id, account_id, opened_at");
+        (await page.GetByTestId("import-go").IsDisabledAsync()).ShouldBeTrue();
+        await page.GetByLabel("ticket_id *").SelectOptionAsync("Nr");
+        await page.GetByLabel("account_id *").SelectOptionAsync("Kunde");
+        await page.GetByLabel("opened_at *").SelectOptionAsync("Erstellt am");
+        (await page.GetByTestId("import-unmapped").CountAsync()).ShouldBe(0);
+        // The row with a day that is not one is shown with its problem before anything lands.
+        (await page.Locator("[data-testid=import-preview] tr[data-problems='1']").TextContentAsync())!.ShouldContain("opened_at: must be an ISO 8601 timestamp");
+        await BrowserApp.Screenshot(page, "import-mapping");
+        (await BrowserApp.AccessibilityProblems(page)).ShouldBeEmpty();
+
+        await page.GetByLabel("Import the valid rows").CheckAsync();
+        await page.GetByLabel("Save these columns as").FillAsync("Helpdesk DE");
+        await page.GetByTestId("import-go").ClickAsync();
+        var outcome = page.GetByTestId("import-outcome");
+        await outcome.WaitForAsync();
+        (await outcome.TextContentAsync())!.ShouldContain("Imported 3 tickets rows: 2 new or updated, 0 already stored, 1 skipped as invalid. The columns are saved as “Helpdesk DE”.");
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "Download the rejected rows" }).ClickAsync());
+        var rejected = await File.ReadAllTextAsync((await download.PathAsync())!);
+        rejected.ShouldContain("H-2;B02;gestern");
+
+        // The next export of the same tool: the saved mapping matches it at once.
+        await page.GetByLabel("File (").SetInputFilesAsync(new FilePayload
+        {
+            Name = "helpdesk-2.csv", MimeType = "text/csv", Buffer = System.Text.Encoding.UTF8.GetBytes(header + "H-4;B04;2026-11-22 08:00;urgent;Ausfall\n"),
+        });
+        await page.GetByTestId("import-saved").SelectOptionAsync("Helpdesk DE");
+        await Assertions.Expect(page.GetByLabel("opened_at *")).ToHaveValueAsync("Erstellt am");
+        await page.GetByTestId("import-go").ClickAsync();
+        await page.GetByText("Imported 1 tickets rows: 1 new or updated").WaitForAsync();
+        using var db = app.Services.GetRequiredService<StoreAccess>().Open();
+        new CustomerHealth.Store.Import.ImportMappings(db, TimeProvider.System).Find("helpdesk de").ShouldNotBeNull();
+    }
+
+    [Fact]
     public async Task Notes_AManagerWritesDownACallWithAFollowUp_ThenFindsItByAWordOnTheNotesPage()
     {
         var page = await app.SignIn("manager", bypassCsp: true);

@@ -89,6 +89,8 @@ internal static class EndpointShapes
         ["GET|POST /surveys"] = new(BodyKind.Form, ["kind", "segment", "from", "to"]),
         ["GET|POST /sources"] = new(BodyKind.Form, ["quiet_days"]),
         ["GET|POST /notes"] = new(BodyKind.Form, ["q", "kind"]),
+        ["GET|POST /import"] = new(BodyKind.Form, []),
+        ["GET /import/rejected/{id}"] = new(BodyKind.None, []),
         ["GET|POST /team"] = new(BodyKind.Form, ["owner", "sort"]),
         ["GET|POST /today"] = new(BodyKind.Form, ["owner"]),
 
