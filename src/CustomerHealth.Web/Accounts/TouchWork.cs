@@ -49,7 +49,7 @@ internal sealed class TouchWork(ClaimsPrincipal user, AccountReader accounts, Im
         DateOnly? day = null;
         if (!string.IsNullOrWhiteSpace(on))
         {
-            if (Components.Accounts.AccountPageModel.ParseDay(on.Trim()) is not { } d)
+            if (Day(on) is not { } d)
             {
                 return TouchOutcome.Refused("occurred_on", $"must be a day as yyyy-MM-dd, got `{Shorten(on)}`");
             }
@@ -81,7 +81,7 @@ internal sealed class TouchWork(ClaimsPrincipal user, AccountReader accounts, Im
             }
             if (!string.IsNullOrWhiteSpace(followUp.DueOn))
             {
-                due = Components.Accounts.AccountPageModel.ParseDay(followUp.DueOn.Trim());
+                due = Day(followUp.DueOn);
                 if (due is null)
                 {
                     return TouchOutcome.Refused("follow_up.due_on", $"must be a day as yyyy-MM-dd, got `{Shorten(followUp.DueOn)}`");
@@ -115,6 +115,9 @@ internal sealed class TouchWork(ClaimsPrincipal user, AccountReader accounts, Im
 
     // A person is the author; an API key records for a system, named by the key.
     private string? Author => user.Identity?.Name;
+
+    private static DateOnly? Day(string text) =>
+        DateOnly.TryParseExact(text.Trim(), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var d) ? d : null;
 
     private static string Shorten(string text) => text.Length <= 60 ? text : text[..60] + "…";
 }

@@ -15,7 +15,8 @@ namespace CustomerHealth.Web.Tests.Auth;
 
 public abstract partial class AccessTests(TestEngine engine) : IDisposable
 {
-    private readonly TestApp app = new(engine);
+    // One anonymous caller visits every endpoint at once: more requests than the default burst (the limit has tests of its own).
+    private readonly TestApp app = new(engine, new() { ["Limits:RequestsPerSecond"] = "5000", ["Limits:Burst"] = "5000" });
 
     public void Dispose() => app.Dispose();
 
