@@ -52,6 +52,54 @@ public sealed class WorkflowBrowserTests(BrowserApp app) : IClassFixture<Browser
     }
 
     [Fact]
+    public async Task Model_AnAdminBuildsAChangeWithTheForm_TheYamlFollowsBothWays_AndPublishesIt()
+    {
+        var page = await app.SignIn("admin", bypassCsp: true);
+        await page.GotoAsync(app.Url + "/model");
+        await page.Locator("[data-testid=model-editor][data-interactive=true]").WaitForAsync(new() { Timeout = 30_000 });
+        var yaml = page.GetByTestId("model-yaml");
+        var form = page.GetByTestId("model-form");
+
+        // A part weighs more: the slider rewrites the file.
+        await form.GetByLabel("Weight 20: ", new() { Exact = false }).FillAsync("30");
+        await Assertions.Expect(form.Locator("[data-testid=form-dimension][data-id=voice] label[for=dim-weight-voice]")).ToContainTextAsync("Weight 30");
+        (await yaml.InputValueAsync()).ShouldContain("weight: 30");
+
+        // A new part, its measure reading the days since the last note or call.
+        await form.GetByRole(AriaRole.Button, new() { Name = "Add a part" }).ClickAsync();
+        var part = form.Locator("[data-testid=form-dimension][data-id=part_1]");
+        await part.WaitForAsync();
+        await part.GetByLabel("Name").FillAsync("Relationship");
+        await part.GetByLabel("Name").PressAsync("Tab");
+        await Assertions.Expect(part.Locator("legend")).ToHaveTextAsync("Part “Relationship”");
+        await part.GetByLabel("Signal").SelectOptionAsync("Touches");
+        await Assertions.Expect(part.GetByLabel("Aggregate")).ToHaveValueAsync("count");
+        await part.GetByLabel("Aggregate").SelectOptionAsync("days_since_last");
+        await part.GetByLabel("Worst value (0)").FillAsync("60");
+        await part.GetByLabel("Worst value (0)").PressAsync("Tab");
+        await part.GetByLabel("Best value (100)").FillAsync("0");
+        await part.GetByLabel("Best value (100)").PressAsync("Tab");
+        await Assertions.Expect(part.GetByTestId("form-sentence")).ToContainTextAsync("the days since the last note, call, meeting or e-mail");
+        await Assertions.Expect(yaml).ToHaveValueAsync(new Regex(@"score: \{ range: \{ worst: 60, best: 0 \} \}"));
+        await page.Locator("[data-testid=model-status][data-valid=true]").WaitForAsync();
+        var written = await yaml.InputValueAsync();
+        written.ShouldContain("signal: touches, aggregate: days_since_last");
+
+        // An edit of the file shows in the form.
+        await yaml.FillAsync(written.Replace("label: \"Customer voice\"", "label: Voice of the customer", StringComparison.Ordinal));
+        await Assertions.Expect(form.Locator("[data-testid=form-dimension][data-id=voice] legend")).ToHaveTextAsync("Part “Voice of the customer”");
+        await BrowserApp.Screenshot(page, "model-builder");
+        (await BrowserApp.AccessibilityProblems(page)).ShouldBeEmpty();
+
+        await page.GetByTestId("model-note").FillAsync("Relationship part from the form");
+        await page.GetByTestId("model-publish").ClickAsync();
+        await BrowserApp.Arrive(page, new Regex("published="));
+        (await page.GetByTestId("model-versions").TextContentAsync())!.ShouldContain("Relationship part from the form");
+        using var db = app.Services.GetRequiredService<StoreAccess>().Open();
+        new CustomerHealth.Store.Models.ModelVersions(db, TimeProvider.System).Current()!.Model.Dimensions.Select(d => d.Label).ShouldContain("Relationship");
+    }
+
+    [Fact]
     public async Task Model_AnAdminEditsWithValidationAsTheyType_PreviewsAndPublishesWithANote()
     {
         var page = await app.SignIn("admin");

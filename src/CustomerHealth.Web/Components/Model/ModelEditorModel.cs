@@ -151,6 +151,32 @@ internal sealed class ModelEditorModel(StoreAccess store, TimeProvider clock, Dr
         }
     }
 
+    /// <summary>
+    /// A change made with the form: applied to the valid draft and written back as the YAML (anew: comments are not
+    /// kept), which is checked at once. Nothing happens while the YAML has problems or is being checked.
+    /// </summary>
+    public void Edit(Func<HealthModel, HealthModel> change)
+    {
+        if (Draft is not { } draft || Checking || Busy is not null)
+        {
+            return;
+        }
+        Yaml = ModelWriter.Write(change(draft));
+        Check();
+    }
+
+    /// <summary>A measure's share of the whole score (0–1) in a weights model: its part's share times its share of the part.</summary>
+    public static double ScoreShare(HealthModel model, Dimension dimension, Measure measure)
+    {
+        var parts = model.Dimensions.Sum(d => d.Weight);
+        var measures = dimension.Measures.Sum(m => m.Weight);
+        return parts > 0 && measures > 0 ? dimension.Weight / parts * (measure.Weight / measures) : 0;
+    }
+
+    /// <summary>A number the form sent, or null for anything that is not one.</summary>
+    public static double? Number(object? value) =>
+        double.TryParse(value as string, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) ? d : null;
+
     /// <summary>The text changed: it is checked once typing pauses, not on every key (a later change restarts the wait).</summary>
     public async Task TextChanged()
     {
