@@ -56,6 +56,29 @@ public static class ModelEdits
             return m with { Value = value };
         });
 
+    /// <summary>A measure's signal, keeping its aggregate and window where they still apply (see <see cref="MeasureValue"/>).</summary>
+    public static HealthModel MeasureSignal(HealthModel model, string dimension, string measure, SignalKind signal) =>
+        Find(model, dimension, measure) is { } m ? MeasureValue(model, dimension, measure, signal, m.Value.Aggregate, m.Value.WindowDays) : model;
+
+    /// <summary>A measure's aggregate, of its signal.</summary>
+    public static HealthModel MeasureAggregate(HealthModel model, string dimension, string measure, string aggregate) =>
+        Find(model, dimension, measure) is { } m ? MeasureValue(model, dimension, measure, m.Value.Signal, aggregate, m.Value.WindowDays) : model;
+
+    /// <summary>A measure's window in days; null for none (all history, or as of the day).</summary>
+    public static HealthModel MeasureWindow(HealthModel model, string dimension, string measure, int? windowDays) =>
+        Find(model, dimension, measure) is { } m ? MeasureValue(model, dimension, measure, m.Value.Signal, m.Value.Aggregate, windowDays) : model;
+
+    /// <summary>The value scored 0 on a straight line (a measure scored otherwise becomes a straight line up to one more).</summary>
+    public static HealthModel MeasureWorst(HealthModel model, string dimension, string measure, double worst) =>
+        Find(model, dimension, measure) is { } m ? MeasureRange(model, dimension, measure, worst, m.Score is RangeScore r ? r.Best : worst + 1) : model;
+
+    /// <summary>The value scored 100 on a straight line (a measure scored otherwise becomes a straight line from one less).</summary>
+    public static HealthModel MeasureBest(HealthModel model, string dimension, string measure, double best) =>
+        Find(model, dimension, measure) is { } m ? MeasureRange(model, dimension, measure, m.Score is RangeScore r ? r.Worst : best - 1, best) : model;
+
+    private static Measure? Find(HealthModel model, string dimension, string measure) =>
+        model.Dimensions.FirstOrDefault(d => d.Id == dimension)?.Measures.FirstOrDefault(m => m.Id == measure);
+
     /// <summary>A measure scored on a straight line from its worst value (0) to its best (100).</summary>
     public static HealthModel MeasureRange(HealthModel model, string dimension, string measure, double worst, double best) =>
         WithMeasure(model, dimension, measure, m => m with { Score = new RangeScore(worst, best) });

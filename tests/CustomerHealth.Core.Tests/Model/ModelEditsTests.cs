@@ -47,6 +47,20 @@ public sealed class ModelEditsTests
     }
 
     [Fact]
+    public void OnePieceAtATime_ReadsTheRestFromTheModelAsItIsThen()
+    {
+        // Two changes made one after the other each keep what the other set (the form's events may come faster than it redraws).
+        var m = ModelEdits.MeasureBest(ModelEdits.MeasureWorst(Spec(), "support", "urgent_open", 60), "support", "urgent_open", 0);
+        Written(m).Dimensions[1].Measures[0].Score.ShouldBe(new RangeScore(60, 0));
+
+        m = ModelEdits.MeasureWindow(ModelEdits.MeasureAggregate(ModelEdits.MeasureSignal(Spec(), "adoption", "logins", SignalKind.Orders), "adoption", "logins", "sum"), "adoption", "logins", 60);
+        var v = Written(m).Dimensions[0].Measures.Single(x => x.Id == "logins").Value;
+        (v.Signal, v.Aggregate, v.WindowDays).ShouldBe((SignalKind.Orders, "sum", 60));
+        var spec = Spec();
+        ModelEdits.MeasureWorst(spec, "support", "no such", 1).ShouldBeSameAs(spec);
+    }
+
+    [Fact]
     public void AddMoveAndRemove_KeepAModelTheLoaderTakes()
     {
         var m = ModelEdits.AddDimension(Spec());
