@@ -27,7 +27,7 @@ public sealed class ImportMappings(StoreDb db, TimeProvider clock)
         var at = clock.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
         using var tx = db.Connection.BeginTransaction();
         // One name, whatever its case: saving `Zendesk` replaces `zendesk`.
-        db.Connection.Execute("DELETE FROM import_mappings WHERE lower(name) = @lower", new { lower = name.ToLowerInvariant() }, tx);
+        db.Connection.Execute($"DELETE FROM import_mappings WHERE {SameName}", new { lower = name.ToLowerInvariant() }, tx);
         db.Connection.Execute("INSERT INTO import_mappings (name, kind, columns, saved_at, saved_by) VALUES (@name, @kind, @columns, @at, @savedBy)",
             new { name, kind = mapping.Kind.Name(), columns, at, savedBy }, tx);
         tx.Commit();
@@ -36,7 +36,7 @@ public sealed class ImportMappings(StoreDb db, TimeProvider clock)
 
     /// <summary>The mapping of that name (ignoring case), or null.</summary>
     public SavedMapping? Find(string name) =>
-        Read("WHERE lower(name) = @lower", new { lower = name.Trim().ToLowerInvariant() }).SingleOrDefault();
+        Read($"WHERE {SameName}", new { lower = name.Trim().ToLowerInvariant() }).SingleOrDefault();
 
     /// <summary>The mapping of that name for an import of the kind; a missing name or another kind is a <see cref="StoreException"/> that says which exist.</summary>
     public ColumnMapping For(string name, ImportKind kind)
@@ -59,7 +59,10 @@ public sealed class ImportMappings(StoreDb db, TimeProvider clock)
 
     /// <summary>Removes the mapping of that name (ignoring case); false when there was none.</summary>
     public bool Remove(string name) =>
-        db.Connection.Execute("DELETE FROM import_mappings WHERE lower(name) = @lower", new { lower = name.Trim().ToLowerInvariant() }) > 0;
+        db.Connection.Execute($"DELETE FROM import_mappings WHERE {SameName}", new { lower = name.Trim().ToLowerInvariant() }) > 0;
+
+    // A name matched ignoring case as .NET lower-cases it (SQLite's own LOWER knows only A-Z).
+    private string SameName => $"{db.Engine.Lower("name")} = @lower";
 
     private IEnumerable<SavedMapping> Read(string where, object? param) =>
         db.Connection.Query<(string Name, string Kind, string Columns, string SavedAt, string? SavedBy)>(

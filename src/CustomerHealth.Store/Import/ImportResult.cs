@@ -64,6 +64,15 @@ public sealed class CheckedRows
     public bool Lands => Rejected == 0 || Options.SkipInvalid;
 }
 
+/// <summary>The start of a file as read, before any mapping or check (<see cref="Importer.Start"/>).</summary>
+/// <param name="File">The file's name, as messages give it.</param>
+/// <param name="Header">The file's column names as it gives them (in JSON Lines, the keys of the rows read).</param>
+/// <param name="Separator">A CSV file's separator; null for other files.</param>
+/// <param name="Rows">The first rows.</param>
+/// <param name="MoreRows">Whether the file has more rows than those.</param>
+/// <param name="JsonLines">Whether the file is JSON Lines (its header is only the keys seen).</param>
+public sealed record FileStart(string File, string[] Header, char? Separator, IReadOnlyList<SourceRow> Rows, bool MoreRows, bool JsonLines);
+
 /// <summary>The start of a file as an import would read it (<see cref="Importer.Sample"/>).</summary>
 /// <param name="Header">The file's column names as it gives them (in JSON Lines, the keys of the rows read).</param>
 /// <param name="Separator">A CSV file's separator; null for other files.</param>

@@ -57,17 +57,11 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
         string[]? header = null;
         var separator = ',';
         var mapping = options.Mapping;
-        var rows = workbook
-            ? RowSource.Workbook(file, options.Sheet, names =>
-            {
-                header = names;
-                CheckHeader(kind, file, Mapped(mapping, file, names), null);
-            })
-            : json ? RowSource.JsonLines(reader!) : RowSource.Csv(reader!, (names, used) =>
-            {
-                (header, separator) = (names, used);
-                CheckHeader(kind, file, Mapped(mapping, file, names), used);
-            }, options.Delimiter);
+        var rows = Rows(file, reader, options, (names, used) =>
+        {
+            (header, separator) = (names, used ?? ',');
+            CheckHeader(kind, file, Mapped(mapping, file, names), used);
+        });
         if (mapping is not null)
         {
             rows = Renamed(rows, mapping);
@@ -84,6 +78,15 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
         db.AnalyzeAfterBulk(result.Changed);
         return json || workbook ? result : result with { Separator = separator };
     }
+
+    /// <summary>
+    /// A file's rows by the reader its name calls for: an Excel workbook's sheet, JSON Lines, else CSV. The header (a
+    /// CSV file's with its separator; a workbook's with none) is told before the first row; JSON Lines has none.
+    /// </summary>
+    private static IEnumerable<SourceRow> Rows(string file, TextReader? reader, ImportOptions options, Action<string[], char?> header) =>
+        RowSource.IsWorkbook(file) ? RowSource.Workbook(file, options.Sheet, names => header(names, null))
+        : RowSource.IsJsonLines(file) ? RowSource.JsonLines(reader!)
+        : RowSource.Csv(reader!, (names, used) => header(names, used), options.Delimiter);
 
     /// <summary>The header as the mapping reads it; a column the mapping reads that the file lacks refuses the file.</summary>
     private static string[] Mapped(Core.Signals.ColumnMapping? mapping, string file, string[] names)
@@ -165,15 +168,14 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
     /// <summary>A person's sentiment on an account, recorded now with them as author, through the same checks as an import.</summary>
     public ImportResult RecordSentiment(string accountId, string? rating, string? note, string? author)
     {
-        var record = new Dictionary<string, string?>
+        return Record(ImportKind.Sentiment, new()
         {
             ["account_id"] = accountId,
             ["rating"] = rating,
-            ["recorded_at"] = clock.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            ["recorded_at"] = Stamp(clock.GetUtcNow()),
             ["author"] = author,
-            ["note"] = string.IsNullOrWhiteSpace(note) ? null : note.Trim(),
-        };
-        return Import(ImportKind.Sentiment, [new SourceRow(1, record, null, null)], "request", new ImportOptions());
+            ["note"] = Blank(note),
+        });
     }
 
     /// <summary>
@@ -185,16 +187,23 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
     {
         var now = clock.GetUtcNow();
         var at = on is { } day && day != DateOnly.FromDateTime(now.UtcDateTime) ? new DateTimeOffset(day.ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero) : now;
-        var record = new Dictionary<string, string?>
+        return Record(ImportKind.Touches, new()
         {
             ["account_id"] = accountId,
             ["kind"] = kind,
-            ["occurred_at"] = at.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            ["occurred_at"] = Stamp(at),
             ["author"] = author,
-            ["text"] = string.IsNullOrWhiteSpace(text) ? null : text.Trim(),
-        };
-        return Import(ImportKind.Touches, [new SourceRow(1, record, null, null)], "request", new ImportOptions());
+            ["text"] = Blank(text),
+        });
     }
+
+    /// <summary>One row a person writes, imported as a request: the same checks as a file, all or nothing.</summary>
+    private ImportResult Record(ImportKind kind, Dictionary<string, string?> row) =>
+        Import(kind, [new SourceRow(1, row, null, null)], "request", new ImportOptions());
+
+    private static string Stamp(DateTimeOffset at) => at.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 
     /// <summary>Imports rows from any source (files, HTTP); one transaction. Without a rejected-rows file, skipped rows are only listed.</summary>
     public ImportResult Import(
@@ -374,41 +383,50 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
     }
 
     /// <summary>
-    /// The header of a file and its first rows as an import would read them, without storing anything: each row's
-    /// fields (named as the mapping of <paramref name="options"/> says) and what is wrong with it. For the dashboard's
-    /// import, which shows a file before it lands. A mapping the file does not fit is a <see cref="StoreException"/>.
+    /// The header of a file and its first rows as read, without checking or storing anything (for the dashboard's import,
+    /// which shows a file before it lands): read once, then <see cref="Sample(ImportKind, FileStart, Core.Signals.ColumnMapping?)"/>
+    /// as often as the columns are matched again.
     /// </summary>
-    /// <param name="kind">The import kind.</param>
     /// <param name="file">The file: CSV, JSON Lines or an Excel workbook, told apart by its name.</param>
-    /// <param name="options">The separator, sheet and mapping to read it with.</param>
+    /// <param name="options">The separator and sheet to read it with.</param>
     /// <param name="rows">How many rows to read at most.</param>
-    public static ImportSample Sample(ImportKind kind, string file, ImportOptions options, int rows)
+    public static FileStart Start(string file, ImportOptions options, int rows)
     {
-        var workbook = RowSource.IsWorkbook(file);
-        var json = !workbook && RowSource.IsJsonLines(file);
-        using var reader = workbook ? null : new StreamReader(file, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        using var reader = RowSource.IsWorkbook(file) ? null : new StreamReader(file, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
         string[] header = [];
         char? separator = null;
-        var source = workbook ? RowSource.Workbook(file, options.Sheet, names => header = names)
-            : json ? RowSource.JsonLines(reader!)
-            : RowSource.Csv(reader!, (names, used) => (header, separator) = (names, used), options.Delimiter);
-        var read = source.Take(rows + 1).ToList();
+        var read = Rows(file, reader, options, (names, used) => (header, separator) = (names, used)).Take(rows + 1).ToList();
+        var json = !RowSource.IsWorkbook(file) && RowSource.IsJsonLines(file);
         if (json)
         {
             header = [.. read.SelectMany(r => r.Fields.Keys).Where(k => k != "_extra_columns").Distinct(StringComparer.Ordinal)];
         }
-        if (options.Mapping is { } mapping)
+        return new FileStart(Path.GetFileName(file), header, separator, read.Take(rows).ToList(), read.Count > rows, json);
+    }
+
+    /// <summary>
+    /// A file's first rows as an import would read them: each row's fields named as the mapping says and what is wrong
+    /// with it. A mapping the header does not fit is a <see cref="StoreException"/>, as on import (JSON Lines has no
+    /// header: a record without a mapped key lacks that field).
+    /// </summary>
+    public static ImportSample Sample(ImportKind kind, FileStart start, Core.Signals.ColumnMapping? mapping)
+    {
+        IEnumerable<SourceRow> rows = start.Rows;
+        if (mapping is not null)
         {
-            Mapped(mapping, Path.GetFileName(file), header);
-            read = Renamed(read, mapping).ToList();
+            if (!start.JsonLines)
+            {
+                Mapped(mapping, start.File, start.Header);
+            }
+            rows = Renamed(rows, mapping);
         }
         var errors = new List<FieldError>();
-        var sample = read.Take(rows).Select(r =>
+        var sample = rows.Select(r =>
         {
             Check(kind, r, errors);
             return new SampleRow(r.Line, r.Fields, errors.Select(e => $"{e.Field}: {e.Error}").ToList());
         }).ToList();
-        return new ImportSample(header, separator, sample, read.Count > rows);
+        return new ImportSample(start.Header, start.Separator, sample, start.MoreRows);
     }
 
     /// <summary>The record of a row, or null with <paramref name="fieldErrors"/> saying what is wrong with it.</summary>

@@ -110,8 +110,7 @@ public static class RowSource
             cells = rows.Select(r => Enumerable.Range(1, width).Select(c => CellText(ws.Cell(r.RowNumber(), c))).ToArray()).ToList();
             lines = rows.Select(r => r.RowNumber()).ToArray();
         }
-        catch (Exception e) when (e is InvalidDataException or IOException or FormatException or ArgumentException or InvalidOperationException
-                                   or System.Xml.XmlException or DocumentFormat.OpenXml.Packaging.OpenXmlPackageException)
+        catch (Exception e) when (NotAWorkbook(e))
         {
             throw new StoreException($"{path}: not a readable Excel workbook (.xlsx): {e.Message}");
         }
@@ -152,12 +151,16 @@ public static class RowSource
             using var book = new ClosedXML.Excel.XLWorkbook(path);
             return book.Worksheets.Select(w => w.Name).ToList();
         }
-        catch (Exception e) when (e is InvalidDataException or IOException or FormatException or ArgumentException or InvalidOperationException
-                                   or System.Xml.XmlException or DocumentFormat.OpenXml.Packaging.OpenXmlPackageException)
+        catch (Exception e) when (NotAWorkbook(e))
         {
             throw new StoreException($"{path}: not a readable Excel workbook (.xlsx): {e.Message}");
         }
     }
+
+    /// <summary>What the workbook library throws for a file that is not a readable workbook (a CSV file renamed, a damaged download).</summary>
+    private static bool NotAWorkbook(Exception e) =>
+        e is InvalidDataException or IOException or FormatException or ArgumentException or InvalidOperationException
+            or System.Xml.XmlException or DocumentFormat.OpenXml.Packaging.OpenXmlPackageException;
 
     /// <summary>A cell as the import reads text.</summary>
     private static string CellText(ClosedXML.Excel.IXLCell cell)

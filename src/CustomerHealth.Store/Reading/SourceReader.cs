@@ -55,9 +55,8 @@ public sealed record SourcesReport(
 /// </summary>
 public sealed class SourceReader(StoreDb db, ModelVersions models, TimeProvider clock)
 {
-    /// <summary>The signal kinds a model reads, in the order of SPEC §3.</summary>
-    public static readonly IReadOnlyList<SignalKind> Kinds =
-        [SignalKind.Usage, SignalKind.Surveys, SignalKind.Tickets, SignalKind.Invoices, SignalKind.Subscriptions, SignalKind.Orders, SignalKind.Metrics, SignalKind.Sentiment, SignalKind.Touches];
+    /// <summary>The signal kinds a model reads, in the order of SPEC §3: those of the aggregate catalog but the account's own fields.</summary>
+    public static readonly IReadOnlyList<SignalKind> Kinds = [.. Core.Measures.AggregateCatalog.Kinds.Where(k => k != SignalKind.Account)];
 
     /// <summary>How many weeks of volume a source shows (the current one included).</summary>
     public const int Weeks = 12;

@@ -8,7 +8,7 @@ internal static class RejectedDownloads
     public static IEndpointRouteBuilder MapRejectedDownloads(this IEndpointRouteBuilder app)
     {
         app.MapGet("/import/rejected/{id}", Results<PhysicalFileHttpResult, ProblemHttpResult> (string id, Uploads uploads) =>
-                uploads.Find(id, "upload")?.RejectedFile is { } file
+                uploads.RejectedFile(id) is { } file
                     ? TypedResults.PhysicalFile(file, file.EndsWith(".jsonl", StringComparison.Ordinal) ? "application/jsonl" : "text/csv; charset=utf-8",
                         file.EndsWith(".jsonl", StringComparison.Ordinal) ? "rejected.jsonl" : "rejected.csv")
                     : Api.Problems.NotFound("no rejected rows of that import: it wrote none, or it was more than a day ago"))

@@ -93,8 +93,10 @@ internal sealed class Uploads(ServerSettings settings)
         return new Upload(id, System.IO.Path.GetFileName(name), path, received);
     }
 
-    /// <summary>The upload of that id, or null (an id that is not one, or one swept away).</summary>
-    public Upload? Find(string id, string name)
+    /// <summary>The rejected-rows file of the upload of that id, or null (an id that is not one, one swept away, an import that rejected nothing).</summary>
+    public string? RejectedFile(string id) => Find(id)?.RejectedFile;
+
+    private Upload? Find(string id)
     {
         if (id.Length != 32 || !id.All(Uri.IsHexDigit))
         {
@@ -102,7 +104,7 @@ internal sealed class Uploads(ServerSettings settings)
         }
         var dir = System.IO.Path.Combine(root, id);
         var file = Directory.Exists(dir) ? Directory.EnumerateFiles(dir, "upload.*").FirstOrDefault(f => !f.Contains(".rejected.", StringComparison.Ordinal)) : null;
-        return file is null ? null : new Upload(id, name, file, new FileInfo(file).Length);
+        return file is null ? null : new Upload(id, System.IO.Path.GetFileName(file), file, new FileInfo(file).Length);
     }
 
     // Uploads older than a day go: an import reads its file within minutes. (File times are the system's, so is the clock they are read against.)

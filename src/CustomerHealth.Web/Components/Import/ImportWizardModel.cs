@@ -57,7 +57,7 @@ internal sealed class ImportWizardModel(StoreAccess store, Uploads uploads, Time
         }
         Sheet = sheet;
         Result = null;
-        Reload();
+        Reload(readFile: true);
     }
 
     /// <summary>A name to save the mapping under when the file is imported; blank saves none.</summary>
@@ -79,7 +79,8 @@ internal sealed class ImportWizardModel(StoreAccess store, Uploads uploads, Time
     public bool IsRequired(string field) => RowParser.RequiredOf(Kind).Contains(field);
 
     /// <summary>The required fields no column feeds: the import waits until each has one.</summary>
-    public IReadOnlyList<string> Unmapped => File is null ? [] : RowParser.RequiredOf(Kind).Where(f => Chosen.GetValueOrDefault(f) is null).ToList();
+    public IReadOnlyList<string> Unmapped => File is null ? []
+        : ColumnSuggestions.Unmapped(Kind, [.. Chosen.Where(c => c.Value is not null).Select(c => (c.Key, c.Value!))]);
 
     public bool CanImport => File is not null && Unmapped.Count == 0 && Importing is null && Uploading is null && Error is null;
 
@@ -106,6 +107,8 @@ internal sealed class ImportWizardModel(StoreAccess store, Uploads uploads, Time
         Error = null;
         File = null;
         Sample = null;
+        start = null;
+        Header = [];
         if (uploads.Refusal(name, size) is { } refused)
         {
             Error = refused;
@@ -148,11 +151,17 @@ internal sealed class ImportWizardModel(StoreAccess store, Uploads uploads, Time
                 return;
             }
         }
-        Reload();
+        Reload(readFile: true);
     }
 
-    /// <summary>Matches the columns again: the saved mapping in use, else the suggestions; then the preview.</summary>
-    private void Reload()
+    // The file's header and first rows, read once per file and sheet; matching the columns again reads nothing.
+    private FileStart? start;
+
+    /// <summary>
+    /// Matches the columns again (reading the file's start first when it or its sheet changed): the saved mapping in
+    /// use, else the suggestions; then the preview.
+    /// </summary>
+    private void Reload(bool readFile = false)
     {
         Error = null;
         Chosen.Clear();
@@ -160,19 +169,21 @@ internal sealed class ImportWizardModel(StoreAccess store, Uploads uploads, Time
         {
             Saved = new ImportMappings(db, clock).List().Where(m => m.Mapping.Kind == Kind).ToList();
         }
-        if (File is null)
+        if (readFile && File is not null)
         {
-            Header = [];
-            return;
+            try
+            {
+                start = Importer.Start(File.Path, new ImportOptions(Sheet: Sheet), PreviewRows);
+            }
+            catch (StoreException e)
+            {
+                Error = File.Named(e.Message);
+                start = null;
+            }
         }
-        try
+        Header = File is null ? [] : start?.Header ?? [];
+        if (File is null || start is null)
         {
-            Header = Importer.Sample(Kind, File.Path, new ImportOptions(Sheet: Sheet), 0).Header;
-        }
-        catch (StoreException e)
-        {
-            Error = File.Named(e.Message);
-            Header = [];
             return;
         }
         if (SavedName is not null && Saved.FirstOrDefault(m => m.Name == SavedName) is { } saved)
@@ -236,14 +247,14 @@ internal sealed class ImportWizardModel(StoreAccess store, Uploads uploads, Time
 
     private void Preview()
     {
-        if (File is null)
+        if (File is null || start is null)
         {
             return;
         }
         var mapping = Mapping();
         try
         {
-            Sample = Importer.Sample(Kind, File.Path, new ImportOptions(Sheet: Sheet, Mapping: mapping), PreviewRows);
+            Sample = Importer.Sample(Kind, start, mapping);
         }
         catch (StoreException e)
         {
@@ -310,7 +321,9 @@ internal sealed class ImportWizardModel(StoreAccess store, Uploads uploads, Time
 
     /// <summary>What the import did, in a sentence.</summary>
     public string? Outcome => Result is not { } r ? null
-        : !r.Applied ? $"Nothing was imported: {r.Rejected:N0} of {r.Rows:N0} rows are not valid. Fix them in the file, or choose to skip invalid rows."
-        : $"Imported {r.Rows:N0} {Kind.Name()} rows: {r.Changed:N0} new or updated, {r.Unchanged:N0} already stored" +
-          (r.Rejected > 0 ? $", {r.Rejected:N0} skipped as invalid." : ".") + (SaveAs is { Length: > 0 } ? $" The columns are saved as “{SavedName}”." : "");
+        : !r.Applied ? $"Nothing was imported: {N(r.Rejected)} of {N(r.Rows)} rows are not valid. Fix them in the file, or choose to skip invalid rows."
+        : $"Imported {N(r.Rows)} {Kind.Name()} rows: {N(r.Changed)} new or updated, {N(r.Unchanged)} already stored" +
+          (r.Rejected > 0 ? $", {N(r.Rejected)} skipped as invalid." : ".") + (SaveAs is { Length: > 0 } ? $" The columns are saved as “{SavedName}”." : "");
+
+    private static string N(int n) => n.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -165,14 +165,6 @@ internal sealed class ModelEditorModel(StoreAccess store, TimeProvider clock, Dr
         Check();
     }
 
-    /// <summary>A measure's share of the whole score (0–1) in a weights model: its part's share times its share of the part.</summary>
-    public static double ScoreShare(HealthModel model, Dimension dimension, Measure measure)
-    {
-        var parts = model.Dimensions.Sum(d => d.Weight);
-        var measures = dimension.Measures.Sum(m => m.Weight);
-        return parts > 0 && measures > 0 ? dimension.Weight / parts * (measure.Weight / measures) : 0;
-    }
-
     /// <summary>A number the form sent, or null for anything that is not one.</summary>
     public static double? Number(object? value) =>
         double.TryParse(value as string, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) ? d : null;
