@@ -9,7 +9,7 @@ namespace CustomerHealth.Core.Model;
 /// loader refuses is not made (a part keeps at least one measure, a model at least one part); a removed part or measure
 /// also leaves the scorecards' weights. The form writes the result with <see cref="ModelWriter"/>.
 /// </summary>
-public static class ModelEdits
+public static partial class ModelEdits
 {
     /// <summary>The window a measure gets when its aggregate needs one and none was given.</summary>
     public const int DefaultWindowDays = 30;
@@ -68,6 +68,42 @@ public static class ModelEdits
     public static HealthModel MeasureWindow(HealthModel model, string dimension, string measure, int? windowDays) =>
         Find(model, dimension, measure) is { } m ? MeasureValue(model, dimension, measure, m.Value.Signal, m.Value.Aggregate, windowDays) : model;
 
+    /// <summary>A measure's options and filters (events, survey kind, metric, field, priorities, per seats, default), read from its value as it is then.</summary>
+    public static HealthModel MeasureOptions(HealthModel model, string dimension, string measure, Func<ValueSpec, ValueSpec> change) =>
+        WithMeasure(model, dimension, measure, m => m with { Value = change(m.Value) });
+
+    /// <summary>Only these usage events count (a comma-separated list; empty: every event).</summary>
+    public static HealthModel MeasureEvents(HealthModel model, string dimension, string measure, string? events) =>
+        MeasureOptions(model, dimension, measure, v => v with { Events = ListOf(events) });
+
+    /// <summary>Only tickets of these priorities count (a comma-separated list; empty: every priority).</summary>
+    public static HealthModel MeasurePriorities(HealthModel model, string dimension, string measure, string? priorities) =>
+        MeasureOptions(model, dimension, measure, v => v with { Priorities = ListOf(priorities) });
+
+    /// <summary>The value divided by the account's seats, or not.</summary>
+    public static HealthModel MeasurePerSeats(HealthModel model, string dimension, string measure, bool perSeats) =>
+        MeasureOptions(model, dimension, measure, v => v with { PerSeats = perSeats });
+
+    /// <summary>The survey kind (nps, csat, ces), the metric's name or the account field a measure reads; a blank one is not set.</summary>
+    public static HealthModel MeasureKind(HealthModel model, string dimension, string measure, string? kind) =>
+        string.IsNullOrWhiteSpace(kind) ? model : MeasureOptions(model, dimension, measure, v => v with { Kind = kind.Trim().ToLowerInvariant() });
+
+    /// <inheritdoc cref="MeasureKind"/>
+    public static HealthModel MeasureMetric(HealthModel model, string dimension, string measure, string? metric) =>
+        string.IsNullOrWhiteSpace(metric) ? model : MeasureOptions(model, dimension, measure, v => v with { Metric = metric.Trim() });
+
+    /// <inheritdoc cref="MeasureKind"/>
+    public static HealthModel MeasureField(HealthModel model, string dimension, string measure, string? field) =>
+        string.IsNullOrWhiteSpace(field) ? model : MeasureOptions(model, dimension, measure, v => v with { Field = field.Trim() });
+
+    /// <summary>The value an account that never sent this kind of signal counts as; null: it is missing.</summary>
+    public static HealthModel MeasureDefault(HealthModel model, string dimension, string measure, double? value) =>
+        MeasureOptions(model, dimension, measure, v => v with { Default = value });
+
+    /// <summary>The items of a comma-separated list, trimmed, each once, blanks left out.</summary>
+    public static IReadOnlyList<string> ListOf(string? text) =>
+        (text ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).ToList();
+
     /// <summary>The value scored 0 on a straight line (a measure scored otherwise becomes a straight line up to one more).</summary>
     public static HealthModel MeasureWorst(HealthModel model, string dimension, string measure, double worst) =>
         Find(model, dimension, measure) is { } m ? MeasureRange(model, dimension, measure, worst, m.Score is RangeScore r ? r.Best : worst + 1) : model;
@@ -76,7 +112,7 @@ public static class ModelEdits
     public static HealthModel MeasureBest(HealthModel model, string dimension, string measure, double best) =>
         Find(model, dimension, measure) is { } m ? MeasureRange(model, dimension, measure, m.Score is RangeScore r ? r.Worst : best - 1, best) : model;
 
-    private static Measure? Find(HealthModel model, string dimension, string measure) =>
+    internal static Measure? Find(HealthModel model, string dimension, string measure) =>
         model.Dimensions.FirstOrDefault(d => d.Id == dimension)?.Measures.FirstOrDefault(m => m.Id == measure);
 
     /// <summary>A measure scored on a straight line from its worst value (0) to its best (100).</summary>
@@ -136,7 +172,7 @@ public static class ModelEdits
         Score = new RangeScore(0, 20),
     };
 
-    private static string FreeId(IEnumerable<string> taken, string stem)
+    internal static string FreeId(IEnumerable<string> taken, string stem)
     {
         var used = taken.ToHashSet(StringComparer.Ordinal);
         var n = 1;
@@ -147,7 +183,7 @@ public static class ModelEdits
         return stem + "_" + n.ToString(CultureInfo.InvariantCulture);
     }
 
-    private static IReadOnlyList<T> Moved<T>(IReadOnlyList<T> items, int index, int by)
+    internal static IReadOnlyList<T> Moved<T>(IReadOnlyList<T> items, int index, int by)
     {
         var to = index + by;
         if (index < 0 || to < 0 || to >= items.Count)

@@ -21,6 +21,12 @@ public sealed record Preview(
     string AsOf, string CurrentVersion, string DraftVersion, int AccountsScored, Distribution Current, Distribution Draft, int GradeChangesCount,
     IReadOnlyList<GradeChange> GradeChanges);
 
+/// <summary>
+/// What one measure of a model reads across the accounts scored as of a day, before it is scored: the numbers, sorted;
+/// the text values with how many accounts have each; and how many accounts have no value.
+/// </summary>
+public sealed record MeasureSpread(string Dimension, string Measure, IReadOnlyList<double> Numbers, IReadOnlyDictionary<string, int> Texts, int Missing);
+
 /// <summary>The published model and a draft backtested on the same dates and the same history.</summary>
 public sealed record BacktestComparison(BacktestOptions Options, BacktestReport Current, BacktestReport Draft);
 
@@ -54,6 +60,44 @@ public sealed class DraftModel(StoreDb db, ModelVersions models)
         return new Preview(
             StoredDates.Text(day), current.VersionId, draftVersion, after.Count(a => a.Score is not null),
             Distribute(current.Model, before.Values), Distribute(draft, after), changes.Count, changes.Take(maxChanges).ToList());
+    }
+
+    /// <summary>
+    /// Each measure of a model (a draft or not) as the accounts are now, its raw values across the accounts scored as
+    /// of a day: what the model builder draws its score curves over. Nothing is stored.
+    /// </summary>
+    /// <param name="model">The model whose measures are read.</param>
+    /// <param name="day">The day read as of.</param>
+    /// <param name="cancel">Ends the work soon after it is cancelled, with <see cref="OperationCanceledException"/>.</param>
+    public IReadOnlyList<MeasureSpread> Spreads(HealthModel model, DateOnly day, CancellationToken cancel = default)
+    {
+        var scored = new ScorePreview(db, models).Score(day, [model], cancel)[0];
+        var measures = model.AllMeasures().ToList();
+        var rows = scored.Where(a => a.Computed.Measures.Length == measures.Count).Select(a => a.Computed.Measures).ToList();
+        return measures.Select((x, i) =>
+        {
+            var numbers = new List<double>(rows.Count);
+            var texts = new Dictionary<string, int>(StringComparer.Ordinal);
+            var missing = 0;
+            foreach (var row in rows)
+            {
+                var value = row[i].Value;
+                if (value.IsMissing)
+                {
+                    missing++;
+                }
+                else if (value.Text is { } text)
+                {
+                    texts[text] = texts.GetValueOrDefault(text) + 1;
+                }
+                else
+                {
+                    numbers.Add(value.Number);
+                }
+            }
+            numbers.Sort();
+            return new MeasureSpread(x.Dimension.Id, x.Measure.Id, numbers, texts, missing);
+        }).ToList();
     }
 
     /// <summary>

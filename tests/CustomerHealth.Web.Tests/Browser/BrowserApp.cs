@@ -151,6 +151,13 @@ public sealed class BrowserApp : IAsyncLifetime
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, name + ".png"), FullPage = true });
     }
 
+    /// <summary>A picture of one part of a page (what the README shows of a long page).</summary>
+    public static async Task ScreenshotOf(ILocator part, string name)
+    {
+        Directory.CreateDirectory(Screenshots);
+        await part.ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(Screenshots, name + ".png") });
+    }
+
     /// <summary>The accessibility check: axe-core's WCAG 2.1 A and AA rules on the page as it is; the violations found, in words.</summary>
     public static async Task<IReadOnlyList<string>> AccessibilityProblems(IPage page)
     {

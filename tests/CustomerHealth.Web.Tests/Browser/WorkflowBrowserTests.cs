@@ -88,7 +88,54 @@ public sealed class WorkflowBrowserTests(BrowserApp app) : IClassFixture<Browser
         // An edit of the file shows in the form.
         await yaml.FillAsync(written.Replace("label: \"Customer voice\"", "label: Voice of the customer", StringComparison.Ordinal));
         await Assertions.Expect(form.Locator("[data-testid=form-dimension][data-id=voice] legend")).ToHaveTextAsync("Part “Voice of the customer”");
-        await BrowserApp.Screenshot(page, "model-builder");
+
+        // By keyboard: a slider steps with the arrow keys, a button answers Enter.
+        await form.Locator("#dim-weight-voice").FocusAsync();
+        await page.Keyboard.PressAsync("ArrowRight");
+        await Assertions.Expect(form.Locator("label[for=dim-weight-voice]")).ToContainTextAsync("Weight 31");
+
+        // Each measure's curve is drawn over the values the accounts have now, and told in words.
+        var seats = form.Locator("[data-testid=curve][data-id=adoption-active_seats]");
+        await seats.WaitForAsync(new() { Timeout = 30_000 });
+        (await seats.Locator("[data-testid=curve-sentence]").TextContentAsync())!.ShouldMatch(@"Of the \d+ accounts with a value, \d+ score 0, \d+ score between 0 and 100, and \d+ score 100");
+        (await seats.Locator("rect.curve-bar").CountAsync()).ShouldBe(20);
+        (await seats.Locator("polyline.curve-line").CountAsync()).ShouldBe(1);
+
+        // The new measure scored in steps: bands instead of a straight line.
+        var measure = part.Locator("[data-testid=form-measure]");
+        await measure.GetByLabel("Score curve").SelectOptionAsync("Bands");
+        await Assertions.Expect(measure.GetByTestId("form-bands")).ToBeVisibleAsync();
+        await measure.GetByLabel("Band 2 of New measure: score").FillAsync("40");
+        await measure.GetByLabel("Band 2 of New measure: score").PressAsync("Tab");
+        await Assertions.Expect(yaml).ToHaveValueAsync(new Regex(@"bands: \[.*score: 40"));
+        await Assertions.Expect(measure.GetByTestId("form-sentence")).ToContainTextAsync("scored in steps");
+
+        // A grade added by keyboard and named; a grade put above the one before it is refused, with why.
+        await form.GetByRole(AriaRole.Button, new() { Name = "Add a grade" }).FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(form.GetByTestId("form-grade")).ToHaveCountAsync(4);
+        await form.GetByLabel("Name of grade grade_1").FillAsync("Watch");
+        await form.GetByLabel("Name of grade grade_1").PressAsync("Tab");
+        await Assertions.Expect(yaml).ToHaveValueAsync(new Regex(@"id: grade_1, label: Watch, min: 20"));
+        await form.GetByLabel("Score grade yellow starts from").FillAsync("90");
+        await form.GetByLabel("Score grade yellow starts from").PressAsync("Tab");
+        await Assertions.Expect(form.GetByTestId("form-problem")).ToContainTextAsync("grades must be listed highest `min` first");
+        (await yaml.InputValueAsync()).ShouldContain("id: yellow, label: \"Needs attention\", min: 40");
+
+        // A scorecard for enterprise accounts where support weighs more.
+        await form.GetByRole(AriaRole.Button, new() { Name = "Add a scorecard" }).ClickAsync();
+        var card = form.Locator("[data-testid=form-scorecard][data-id=scorecard_1]");
+        await card.GetByLabel("Account field of a condition of scorecard scorecard_1").FillAsync("segment");
+        await card.GetByLabel("Account field of a condition of scorecard scorecard_1").PressAsync("Tab");
+        await card.GetByLabel("Values of segment for scorecard scorecard_1", new() { Exact = false }).FillAsync("Enterprise");
+        await card.GetByLabel("Values of segment for scorecard scorecard_1", new() { Exact = false }).PressAsync("Tab");
+        await card.Locator("#card-w-scorecard_1-support").FillAsync("40");
+        await card.Locator("#card-w-scorecard_1-support").PressAsync("Tab");
+        await Assertions.Expect(yaml).ToHaveValueAsync(new Regex(@"when: \{ segment: \[Enterprise\] \}\s+weights: \{ support: 40 \}"));
+        await page.Locator("[data-testid=model-status][data-valid=true]").WaitForAsync();
+
+        await BrowserApp.Screenshot(page, "model-builder-page");
+        await BrowserApp.ScreenshotOf(form.Locator("[data-testid=form-dimension][data-id=adoption]"), "model-builder");
         (await BrowserApp.AccessibilityProblems(page)).ShouldBeEmpty();
 
         await page.GetByTestId("model-note").FillAsync("Relationship part from the form");

@@ -153,16 +153,103 @@ internal sealed class ModelEditorModel(StoreAccess store, TimeProvider clock, Dr
 
     /// <summary>
     /// A change made with the form: applied to the valid draft and written back as the YAML (anew: comments are not
-    /// kept), which is checked at once. Nothing happens while the YAML has problems or is being checked.
+    /// kept), which is checked at once. A change that would make the model invalid is not made, and
+    /// <see cref="FormProblem"/> says why. Nothing happens while the YAML has problems, is being checked or is published.
     /// </summary>
     public void Edit(Func<HealthModel, HealthModel> change)
     {
-        if (Draft is not { } draft || Checking || Busy is not null)
+        if (Draft is not { } draft || Checking || Busy == "publish")
         {
             return;
         }
-        Yaml = ModelWriter.Write(change(draft));
-        Check();
+        var text = ModelWriter.Write(change(draft));
+        try
+        {
+            Draft = ModelLoader.Load(text, "model.yaml");
+        }
+        catch (ModelInvalidException e)
+        {
+            FormProblem = "That change was not made: " + e.Errors[0].Message + ".";
+            return;
+        }
+        FormProblem = null;
+        Yaml = text;
+        Errors = [];
+    }
+
+    /// <summary>Why the last change made with the form was not made, or null.</summary>
+    public string? FormProblem { get; private set; }
+
+    // Each measure's values across the accounts, with the value settings they were read for (SpreadKey).
+    private readonly Dictionary<string, (string Key, MeasureSpread Spread)> spreads = new(StringComparer.Ordinal);
+
+    private CancellationTokenSource? refreshing;
+
+    /// <summary>Why the accounts' values could not be read, or null.</summary>
+    public string? SpreadFailure { get; private set; }
+
+    /// <summary>The values a measure of the draft has across the accounts now, or null while they are read (its value settings changed).</summary>
+    public MeasureSpread? SpreadOf(string dimension, Measure measure) =>
+        Draft is { } draft && spreads.TryGetValue(dimension + "." + measure.Id, out var s) && s.Key == SpreadKey(draft, measure) ? s.Spread : null;
+
+    private static string SpreadKey(HealthModel model, Measure measure) =>
+        model.Timezone + "|" + measure.ValidForDays + "|" + System.Text.Json.JsonSerializer.Serialize(measure.Value);
+
+    /// <summary>
+    /// After a change settles (a short pause), brings what the editor shows up to date with the draft: the values of
+    /// the measures whose value settings changed are read across the accounts (what the curves are drawn over), and a
+    /// preview already shown is run again. A later change restarts the wait; reading stops when the editor goes.
+    /// </summary>
+    /// <param name="user">The person editing, for the preview's turn.</param>
+    public async Task Refresh(ClaimsPrincipal? user)
+    {
+        if (!interactive)
+        {
+            return;
+        }
+        // The earlier wait is cancelled, not disposed: its read may still hold the token.
+        refreshing?.Cancel();
+        var mine = refreshing = new CancellationTokenSource();
+        var token = mine.Token;
+        try
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(400), clock, token);
+            if (Draft is { } draft && !Checking && draft.AllMeasures().Any(x => SpreadOf(x.Dimension.Id, x.Measure) is null))
+            {
+                var today = Today;
+                var read = await Task.Run(() =>
+                {
+                    using var db = store.Open();
+                    var drafts = new DraftModel(db, new ModelVersions(db, clock));
+                    return drafts.Spreads(draft, drafts.PreviewDay(today), token);
+                }, token);
+                var measures = draft.AllMeasures().ToList();
+                for (var i = 0; i < read.Count; i++)
+                {
+                    spreads[read[i].Dimension + "." + read[i].Measure] = (SpreadKey(draft, measures[i].Measure), read[i]);
+                }
+                SpreadFailure = null;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        catch (StoreException e)
+        {
+            SpreadFailure = "The accounts' values could not be read: " + e.Message;
+        }
+        // A preview on the screen follows the draft: run again while the draft is not the one it shows (a change made
+        // while it runs is caught by whichever refresh is still looping when it ends).
+        while (!disposed && PreviewStale && Valid && Busy is null && user is not null && Rights.IsAdmin(user))
+        {
+            var before = Preview;
+            await RunPreview(user);
+            if (ReferenceEquals(before, Preview))
+            {
+                break;
+            }
+        }
     }
 
     /// <summary>A number the form sent, or null for anything that is not one.</summary>
@@ -421,10 +508,14 @@ internal sealed class ModelEditorModel(StoreAccess store, TimeProvider clock, Dr
 
     public static string Plural(int n, string what) => $"{n.ToString("N0", CultureInfo.InvariantCulture)} {what}{(n == 1 ? "" : "s")}";
 
+    private bool disposed;
+
     public void Dispose()
     {
+        disposed = true;
         debounce?.Cancel();
         debounce?.Dispose();
+        refreshing?.Cancel();
         // The run disposes its own source when it ends; here it is only told to stop.
         running?.Cancel();
     }

@@ -1,4 +1,5 @@
 using CustomerHealth.Core.Backtesting;
+using CustomerHealth.Core.Model;
 using CustomerHealth.Core.Signals;
 using CustomerHealth.Web.Components.Model;
 using CustomerHealth.Web.Jobs;
@@ -163,6 +164,107 @@ public sealed class ModelEditorModelTests : IDisposable
         editor.Failure.ShouldBe($"The preview did not run: {DraftRuns.AlreadyRunning} (in another tab or through the API).");
         editor.Preview.ShouldBeNull();
         editor.Busy.ShouldBeNull();
+    }
+
+    [Fact]
+    public void Edit_AChangeThatWouldBreakTheModel_IsNotMade_AndSaysWhy()
+    {
+        using var editor = Editor();
+
+        editor.Edit(m => ModelEdits.GradeMin(m, "yellow", 80));
+
+        editor.FormProblem!.ShouldStartWith("That change was not made: grades must be listed highest `min` first");
+        editor.Yaml.ShouldBe(ModelStore.Model);
+        editor.Valid.ShouldBeTrue();
+
+        editor.Edit(m => ModelEdits.GradeMin(m, "green", 80));
+        editor.FormProblem.ShouldBeNull();
+        editor.Yaml.ShouldContain("min: 80");
+        editor.Draft!.FindGrade("green")!.Min.ShouldBe(80);
+    }
+
+    [Theory]
+    [InlineData("x\n  - id: evil")]
+    [InlineData("a: 1, b: [2]")]
+    [InlineData("\"quoted\" & 'single' # not a comment")]
+    [InlineData("*alias &anchor !!tag")]
+    [InlineData("{ range: { worst: 0, best: 1 } }")]
+    public void Edit_HostileTextInTheForm_IsKeptAsText_NeverReadAsModel(string text)
+    {
+        using var editor = Editor();
+
+        editor.Edit(m => ModelEdits.MeasureLabel(m, "product", "health", text));
+        editor.Edit(m => ModelEdits.GradeLabel(m, "red", text));
+        editor.Edit(m => ModelEdits.MeasureMetric(m, "product", "health", text));
+        editor.Edit(m => ModelEdits.MeasureCurve(m, "voice", "nps", CurveKind.Map, [text, "other"]));
+        editor.Edit(ModelEdits.AddScorecard);
+        editor.Edit(m => ModelEdits.ScorecardCondition(m, "scorecard_1", "lifecycle_stage", "lifecycle_stage", text.Replace(",", "", StringComparison.Ordinal)));
+
+        var draft = editor.Draft!;
+        var reread = ModelLoader.Load(editor.Yaml, "model.yaml");
+        ModelLoader.VersionId(reread).ShouldBe(ModelLoader.VersionId(draft));
+        (draft.Dimensions.Count, draft.MeasureCount, draft.Grades.Count, draft.Scorecards.Count).ShouldBe((2, 2, 3, 1));
+        draft.Dimensions[0].Measures[0].Label.ShouldBe(text.Trim());
+        draft.Grades[2].Label.ShouldBe(text.Trim());
+        draft.Dimensions[0].Measures[0].Value.Metric.ShouldBe(text.Trim());
+        draft.Dimensions[1].Measures[0].Score.ShouldBeOfType<MapScore>().Map.Keys.ShouldBe([text, "other"]);
+        draft.Scorecards[0].When["lifecycle_stage"].ShouldBe([text.Replace(",", "", StringComparison.Ordinal).Trim()]);
+        editor.FormProblem.ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task Refresh_ReadsEachMeasuresValuesAcrossTheAccounts_AgainOnlyWhenWhatItReadsChanges()
+    {
+        using var editor = Editor();
+        var admin = ModelStore.Person("admin");
+        Measure Health() => editor.Draft!.Dimensions[0].Measures[0];
+        editor.SpreadOf("product", Health()).ShouldBeNull();
+
+        await editor.Refresh(admin);
+
+        var health = editor.SpreadOf("product", Health()).ShouldNotBeNull();
+        health.Numbers.ShouldBe([30d, 75]);
+        editor.SpreadOf("voice", editor.Draft!.Dimensions[1].Measures[0])!.Missing.ShouldBe(2);
+        // A new curve reads the same values; a new window does not.
+        editor.Edit(m => ModelEdits.MeasureCurve(m, "product", "health", CurveKind.Bands));
+        editor.SpreadOf("product", Health()).ShouldBeSameAs(health);
+        editor.Edit(m => ModelEdits.MeasureMetric(m, "product", "health", "other"));
+        editor.SpreadOf("product", Health()).ShouldBeNull();
+        await editor.Refresh(admin);
+        var other = editor.SpreadOf("product", Health()).ShouldNotBeNull();
+        (other.Numbers.Count, other.Missing).ShouldBe((0, 2));
+        editor.SpreadFailure.ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task Refresh_APreviewShown_RunsAgainForTheChangedDraft_AndNotBeforeOneIsAskedFor()
+    {
+        using var editor = Editor();
+        var admin = ModelStore.Person("admin");
+        editor.Edit(m => ModelEdits.GradeMin(m, "green", 80));
+        await editor.Refresh(admin);
+        editor.Preview.ShouldBeNull();
+
+        await editor.RunPreview(admin);
+        editor.Preview!.Result.GradeChanges.ShouldHaveSingleItem().AccountId.ShouldBe("M1");
+        editor.Edit(m => ModelEdits.GradeMin(m, "green", 70));
+        editor.PreviewStale.ShouldBeTrue();
+
+        await editor.Refresh(admin);
+
+        editor.PreviewStale.ShouldBeFalse();
+        editor.Preview!.Result.GradeChangesCount.ShouldBe(0);
+        runs.Running.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Refresh_NotInteractive_ReadsNothing()
+    {
+        using var editor = Editor(interactive: false);
+
+        await editor.Refresh(ModelStore.Person("admin"));
+
+        editor.SpreadOf("product", editor.Draft!.Dimensions[0].Measures[0]).ShouldBeNull();
     }
 
     [Fact]
