@@ -27,6 +27,9 @@ public sealed record Preview(
 /// </summary>
 public sealed record MeasureSpread(string Dimension, string Measure, IReadOnlyList<double> Numbers, IReadOnlyDictionary<string, int> Texts, int Missing);
 
+/// <summary>The names a model's measures can filter on, as the store has them: usage event names and metric names (the first 500 of each, in order).</summary>
+public sealed record SignalNames(IReadOnlyList<string> Events, IReadOnlyList<string> Metrics);
+
 /// <summary>The published model and a draft backtested on the same dates and the same history.</summary>
 public sealed record BacktestComparison(BacktestOptions Options, BacktestReport Current, BacktestReport Draft);
 
@@ -99,6 +102,11 @@ public sealed class DraftModel(StoreDb db, ModelVersions models)
             return new MeasureSpread(x.Dimension.Id, x.Measure.Id, numbers, texts, missing);
         }).ToList();
     }
+
+    /// <summary>The usage event names and metric names stored, for the model builder's lists.</summary>
+    public SignalNames Names() => new(
+        db.Connection.Query<string>("SELECT name FROM event_names ORDER BY name LIMIT 500").ToList(),
+        db.Connection.Query<string>("SELECT DISTINCT metric FROM metrics ORDER BY metric LIMIT 500").ToList());
 
     /// <summary>
     /// Backtest dates that fit the scored history: from its first day plus the horizon (the measures' windows have

@@ -35,6 +35,19 @@ public abstract class DraftModelSpreadsTests(TestEngine engine) : IDisposable
         new DraftModel(store.Db, store.Models).Spreads(ModelLoader.Load(TestModels.Health), Jan1.AddDays(-1))[0].Numbers.ShouldBeEmpty();
         store.Count("snapshots").ShouldBe(snapshots);
     }
+
+    [Fact]
+    public void Names_TheStoredEventAndMetricNames_InOrder()
+    {
+        store.Metric("A", Jan1, 1, metric: "seats_used");
+        store.Metric("A", Jan1, 1);
+        store.ImportCsv(ImportKind.Usage, "account_id,event,occurred_at", "A,login,2025-01-01T10:00:00Z", "A,export,2025-01-01T11:00:00Z", "B,login,2025-01-01T10:00:00Z").Applied.ShouldBeTrue();
+
+        var names = new DraftModel(store.Db, store.Models).Names();
+
+        names.Events.ShouldBe(["export", "login"]);
+        names.Metrics.ShouldBe(["health", "seats_used"]);
+    }
 }
 
 public sealed class DraftModelSpreadsTestsOnSqlite() : DraftModelSpreadsTests(TestEngine.Sqlite);

@@ -133,6 +133,8 @@ public sealed class WorkflowBrowserTests(BrowserApp app) : IClassFixture<Browser
         await card.Locator("#card-w-scorecard_1-support").PressAsync("Tab");
         await Assertions.Expect(yaml).ToHaveValueAsync(new Regex(@"when: \{ segment: \[Enterprise\] \}\s+weights: \{ support: 40 \}"));
         await page.Locator("[data-testid=model-status][data-valid=true]").WaitForAsync();
+        // The preview followed the changes on its own: today's scores under the draft.
+        await page.GetByTestId("preview-result").WaitForAsync(new() { Timeout = 60_000 });
 
         await BrowserApp.Screenshot(page, "model-builder-page");
         await BrowserApp.ScreenshotOf(form.Locator("[data-testid=form-dimension][data-id=adoption]"), "model-builder");

@@ -92,6 +92,9 @@ internal sealed class ModelEditorModel(StoreAccess store, TimeProvider clock, Dr
     /// <summary>The backtest dates the scored history allows, or null when it is too short for any.</summary>
     public BacktestOptions? Defaults { get; private set; }
 
+    /// <summary>The usage event and metric names stored, offered in the form's lists.</summary>
+    public SignalNames Names { get; private set; } = new([], []);
+
     /// <summary>Valid, and not waiting for a check.</summary>
     public bool Valid => Draft is not null && !Checking;
 
@@ -128,7 +131,9 @@ internal sealed class ModelEditorModel(StoreAccess store, TimeProvider clock, Dr
         Check();
         using var db = store.Open();
         PublishedVersion = new ModelVersions(db, clock).Current()?.VersionId;
-        Defaults = new DraftModel(db, new ModelVersions(db, clock)).DefaultBacktest(Request.Horizon, Request.Every);
+        var drafts = new DraftModel(db, new ModelVersions(db, clock));
+        Defaults = drafts.DefaultBacktest(Request.Horizon, Request.Every);
+        Names = drafts.Names();
         if (Defaults is not null)
         {
             (Request.From, Request.To) = (Defaults.From, Defaults.To);
@@ -197,11 +202,13 @@ internal sealed class ModelEditorModel(StoreAccess store, TimeProvider clock, Dr
 
     /// <summary>
     /// After a change settles (a short pause), brings what the editor shows up to date with the draft: the values of
-    /// the measures whose value settings changed are read across the accounts (what the curves are drawn over), and a
-    /// preview already shown is run again. A later change restarts the wait; reading stops when the editor goes.
+    /// the measures whose value settings changed are read across the accounts (what the curves are drawn over), and
+    /// the draft is previewed (again, when a preview is shown and the draft has changed since). A later change
+    /// restarts the wait; reading stops when the editor goes.
     /// </summary>
     /// <param name="user">The person editing, for the preview's turn.</param>
-    public async Task Refresh(ClaimsPrincipal? user)
+    /// <param name="changed">The draft was changed (false when the editor opens: nothing is previewed until it is).</param>
+    public async Task Refresh(ClaimsPrincipal? user, bool changed = true)
     {
         if (!interactive)
         {
@@ -239,9 +246,9 @@ internal sealed class ModelEditorModel(StoreAccess store, TimeProvider clock, Dr
         {
             SpreadFailure = "The accounts' values could not be read: " + e.Message;
         }
-        // A preview on the screen follows the draft: run again while the draft is not the one it shows (a change made
-        // while it runs is caught by whichever refresh is still looping when it ends).
-        while (!disposed && PreviewStale && Valid && Busy is null && user is not null && Rights.IsAdmin(user))
+        // The preview follows the draft: run while the draft is not the one it shows (a change made while it runs is
+        // caught by whichever refresh is still looping when it ends).
+        while (!disposed && (Preview is null ? changed && !Unchanged : PreviewStale) && CanRun && user is not null && Rights.IsAdmin(user))
         {
             var before = Preview;
             await RunPreview(user);

@@ -237,24 +237,29 @@ public sealed class ModelEditorModelTests : IDisposable
     }
 
     [Fact]
-    public async Task Refresh_APreviewShown_RunsAgainForTheChangedDraft_AndNotBeforeOneIsAskedFor()
+    public async Task Refresh_AfterAChange_PreviewsTheDraft_AndFollowsEachLaterChange_NotWhenTheEditorOpens()
     {
         using var editor = Editor();
         var admin = ModelStore.Person("admin");
-        editor.Edit(m => ModelEdits.GradeMin(m, "green", 80));
-        await editor.Refresh(admin);
+        await editor.Refresh(admin, changed: false);
         editor.Preview.ShouldBeNull();
 
-        await editor.RunPreview(admin);
+        editor.Edit(m => ModelEdits.GradeMin(m, "green", 80));
+        await editor.Refresh(admin);
         editor.Preview!.Result.GradeChanges.ShouldHaveSingleItem().AccountId.ShouldBe("M1");
-        editor.Edit(m => ModelEdits.GradeMin(m, "green", 70));
-        editor.PreviewStale.ShouldBeTrue();
 
+        editor.Edit(m => ModelEdits.GradeMin(m, "green", 75));
+        editor.PreviewStale.ShouldBeTrue();
         await editor.Refresh(admin);
 
         editor.PreviewStale.ShouldBeFalse();
         editor.Preview!.Result.GradeChangesCount.ShouldBe(0);
         runs.Running.ShouldBe(0);
+        // A viewer's editor (never shown, but asked) previews nothing.
+        using var other = Editor();
+        other.Edit(m => ModelEdits.GradeMin(m, "green", 80));
+        await other.Refresh(ModelStore.Person("viewer"));
+        other.Preview.ShouldBeNull();
     }
 
     [Fact]
