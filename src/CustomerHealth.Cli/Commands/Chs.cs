@@ -51,6 +51,7 @@ internal static class Chs
         AccessCommands.Add(root, context);
         BacktestCommand.Add(root, context);
         SuggestCommand.Add(root, context);
+        PredictCommands.Add(root, context);
         AlertCommands.Add(root, context);
         DeliverCommands.Add(root, context);
         SourceCommands.Add(root, context);

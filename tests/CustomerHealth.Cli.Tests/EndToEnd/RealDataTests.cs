@@ -125,6 +125,25 @@ public abstract class RealDataTests(TestEngine engine) : IDisposable
         chs.Run("model", "validate", "suggested.yaml").ExitCode.ShouldBe(0);
         var againstSuggested = chs.Run("backtest", "--model", "suggested.yaml", "--from", testDates[0], "--to", "1998-03-31", "--every", "30d", "--horizon", "90d", "--lapse", "90d", "--json");
         againstSuggested.Json.GetProperty("auc").GetDouble().ShouldBe(suggest.Json.GetProperty("suggested_auc").GetDouble(), 1e-9);
+
+        // The learned predictors on the same observations and the same time split as `suggest`.
+        var predict = chs.Run("predict", "fit", "--from", "1997-06-30", "--to", "1998-03-31", "--every", "30d", "--horizon", "90d", "--lapse", "90d", "--json");
+        predict.ExitCode.ShouldBe(0, predict.ToString());
+        var p = predict.Json;
+        p.GetProperty("validation").GetString().ShouldBe("time");
+        var wide = chs.Run("backtest", "--from", "1997-06-30", "--to", "1998-03-31", "--every", "30d", "--horizon", "90d", "--lapse", "90d", "--json");
+        p.GetProperty("observations").GetInt32().ShouldBe(wide.Json.GetProperty("observations").GetInt32());
+        p.GetProperty("test_dates").EnumerateArray().Select(d => d.GetString()!).ShouldBe(testDates);
+        p.GetProperty("train_observations").GetInt32().ShouldBe(suggest.Json.GetProperty("train_observations").GetInt32());
+        p.GetProperty("test_observations").GetInt32().ShouldBe(suggest.Json.GetProperty("test_observations").GetInt32());
+        // The current score's AUC does not depend on its calibration (a rising curve keeps the order): it is the backtest's on the test dates.
+        p.GetProperty("auc").GetProperty("score").GetDouble().ShouldBe(suggest.Json.GetProperty("current_auc").GetDouble(), 1e-9);
+        foreach (var which in new[] { "score", "logistic", "boosted" })
+        {
+            p.GetProperty("brier").GetProperty(which).GetDouble().ShouldBeInRange(0, 0.25);
+            p.GetProperty("reliability").GetProperty(which).EnumerateArray().Sum(b => b.GetProperty("observations").GetInt32()).ShouldBe(p.GetProperty("test_observations").GetInt32());
+        }
+        p.GetProperty("importance").EnumerateArray().Sum(f => f.GetProperty("importance").GetDouble()).ShouldBe(1, 0.001);
     }
 
     [Fact]
@@ -207,6 +226,18 @@ public abstract class RealDataTests(TestEngine engine) : IDisposable
             }
         }
         backtest.Json.GetProperty("auc").GetDouble().ShouldBe(wins / (churnScores.Count * (double)stayScores.Count), 1e-9);
+        // The learned predictors, cross-validated on the single date: the trees find what a straight line over the
+        // same features misses (docs/validation.md reports these figures).
+        var predict = chs.Run("predict", "fit", "--from", "2025-09-30", "--to", "2025-09-30", "--horizon", "92d", "--json");
+        predict.ExitCode.ShouldBe(0, predict.ToString());
+        var p = predict.Json;
+        p.GetProperty("validation").GetString().ShouldBe("cross-validation");
+        (p.GetProperty("observations").GetInt32(), p.GetProperty("test_observations").GetInt32()).ShouldBe((3150, 3150));
+        p.GetProperty("test_dates").EnumerateArray().Single().GetString().ShouldBe("2025-09-30");
+        // Each fold calibrates the score with its own curve, so the pooled order can differ a little from the score's.
+        p.GetProperty("auc").GetProperty("score").GetDouble().ShouldBe(backtest.Json.GetProperty("auc").GetDouble(), 0.002);
+        p.GetProperty("auc").GetProperty("boosted").GetDouble().ShouldBeGreaterThan(p.GetProperty("auc").GetProperty("logistic").GetDouble() + 0.02);
+        p.GetProperty("importance")[0].GetProperty("feature").GetString()!.ShouldStartWith("experience.complaints");
         var calibrated = chs.Run("show", churners.First(c => c.Churn).Id, "--json").Json;
         calibrated.GetProperty("churn_probability").GetDouble().ShouldBeInRange(0, 1);
         calibrated.GetProperty("churn_horizon_days").GetInt32().ShouldBe(92);

@@ -231,6 +231,9 @@ public abstract class HostileCliTests(TestEngine engine, ITestOutputHelper outpu
         ("--limit", ["accounts", "--limit"]),
         ("--from", ["backtest", "--from"]),
         ("--horizon", ["backtest", "--from", "2025-01-01", "--horizon"]),
+        ("--from", ["predict", "fit", "--from"]),
+        ("--every", ["predict", "fit", "--from", "2025-01-01", "--to", "2025-03-01", "--every"]),
+        ("--horizon", ["predict", "fit", "--from", "2025-01-01", "--horizon"]),
         ("--horizon", ["alerts", "rules", "test", "-", "--horizon"]),
         ("--until", ["alerts", "snooze", "1", "--until"]),
         ("ID", ["alerts", "ack"]),
@@ -266,7 +269,7 @@ public abstract class HostileCliTests(TestEngine engine, ITestOutputHelper outpu
                 // The workbook Init wrote, by its full path.
                 var given = args.Select(a => a == "seed.xlsx" ? Path.Combine(chs.Dir, a) : a);
                 Check($"{string.Join(' ', args)} {piece}", [option, "ID", "no account", "KEEP-1", "no alert", "no open alert", "nothing to", "argument", "no sheet named",
-                    "mapping", "FIELD=COLUMN"], [.. given, piece.Value]);
+                    "mapping", "FIELD=COLUMN", "too little history", "observation dates"], [.. given, piece.Value]);
             }
         }
         Done("option values");

@@ -1,0 +1,78 @@
+using System.CommandLine;
+using System.Globalization;
+using CustomerHealth.Core.Prediction;
+using CustomerHealth.Store.Prediction;
+
+namespace CustomerHealth.Cli.Commands;
+
+/// <summary>`predict fit`: the current score's probability, a logistic regression and boosted trees compared on the same later observations.</summary>
+internal static class PredictCommands
+{
+    public static void Add(RootCommand root, CliContext ctx)
+    {
+        var json = Chs.Json;
+        var fit = new Command("fit", "Fit a learned churn predictor on the store's history and compare it, on later dates, with the score and a logistic regression")
+        {
+            BacktestCommand.From, BacktestCommand.To, BacktestCommand.Every, BacktestCommand.Horizon, BacktestCommand.Lapse, BacktestCommand.ModelFile, json,
+        };
+        fit.SetAction(p =>
+        {
+            var options = BacktestCommand.Options(p, ctx);
+            using var db = ctx.Open(p);
+            var (model, _) = BacktestCommand.Model(p, ctx, db);
+            var result = CliContext.WithProgress("Fitting", _ => new Predictions(db).Fit(model, options));
+            var r = result.Report;
+            if (p.GetValue(json))
+            {
+                CliContext.WriteJson(new
+                {
+                    r.Validation, r.Note, r.Observations, r.TrainObservations, r.TestObservations, TestDates = result.TestDates,
+                    Auc = new { Score = r.Score.Auc, Logistic = r.Logistic.Auc, Boosted = r.Boosted.Auc },
+                    Brier = new { Score = r.Score.Brier, Logistic = r.Logistic.Brier, Boosted = r.Boosted.Brier },
+                    LogLoss = new { Score = r.Score.LogLoss, Logistic = r.Logistic.LogLoss, Boosted = r.Boosted.LogLoss },
+                    Reliability = new { Score = r.Score.Reliability, Logistic = r.Logistic.Reliability, Boosted = r.Boosted.Reliability },
+                    Importance = r.Importance,
+                    r.Settings,
+                });
+                return 0;
+            }
+            Console.WriteLine(r.Validation == "time"
+                ? $"{N(r.Observations)} observations; fitted on {N(r.TrainObservations)} from earlier dates, tested on {N(r.TestObservations)} from {result.TestDates.Count} later dates ({result.TestDates[0]} to {result.TestDates[^1]})."
+                : $"{N(r.Observations)} observations on {result.TestDates[0]}, cross-validated: each tested once by models fitted without it.");
+            if (r.Note is not null)
+            {
+                Console.WriteLine("Note: " + r.Note);
+            }
+            Console.WriteLine();
+            Console.WriteLine($"  {"",-36} {"AUC",7} {"Brier",7} {"log loss",9}");
+            Row("current score (calibrated)", r.Score);
+            Row("logistic regression", r.Logistic);
+            Row("boosted trees", r.Boosted);
+            Console.WriteLine();
+            Console.WriteLine($"Boosted trees chosen on held-out dates: {r.Settings.Trees} trees of {r.Settings.Leaves} leaves, learning rate {r.Settings.LearningRate.ToString(CultureInfo.InvariantCulture)}.");
+            Console.WriteLine("What it relies on most (share of its splits' gain):");
+            foreach (var f in r.Importance.Take(10))
+            {
+                Console.WriteLine($"  {Pct(f.Importance),6}  {f.Label} ({f.Feature})");
+            }
+            Console.WriteLine();
+            Console.WriteLine("Reliability of the boosted model (predicted → churned):");
+            foreach (var b in r.Boosted.Reliability.Where(b => b.Observations > 0))
+            {
+                Console.WriteLine($"  {Pct(b.From)}–{Pct(b.To)}: {N(b.Observations)} observation{(b.Observations == 1 ? "" : "s")}, predicted {Pct(b.MeanPredicted!.Value)}, churned {Pct(b.ObservedRate!.Value)}");
+            }
+            return 0;
+        });
+        var predict = new Command("predict", "Learned churn predictions beside the score: fit and compare them on your history") { fit };
+        root.Subcommands.Add(predict);
+    }
+
+    private static void Row(string name, ProbabilityFigures f) =>
+        Console.WriteLine($"  {name,-36} {F(f.Auc),7} {F(f.Brier),7} {F(f.LogLoss),9}");
+
+    private static string F(double? v) => v is { } x ? x.ToString("0.000", CultureInfo.InvariantCulture) : "—";
+
+    private static string Pct(double v) => (v * 100).ToString("0.#", CultureInfo.InvariantCulture) + "%";
+
+    private static string N(int n) => n.ToString("N0", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,137 @@
+using CustomerHealth.Core.Backtesting;
+using CustomerHealth.Core.Measures;
+using CustomerHealth.Core.Model;
+using CustomerHealth.Core.Prediction;
+using CustomerHealth.Core.Scoring;
+
+namespace CustomerHealth.Core.Tests.Prediction;
+
+/// <summary>
+/// The learned predictors on planted data: churn follows a measure's raw value in a way a straight line cannot
+/// follow (only the accounts in a middle band of logins churn), which the boosted trees must find.
+/// </summary>
+public sealed class PredictorFitTests
+{
+    private const string Yaml = """
+        name: Planted
+        grades: [{ id: ok, min: 0 }]
+        dimensions:
+          - id: product
+            measures:
+              - id: logins
+                value: { signal: usage, aggregate: count, window: 30d }
+                score: { range: { worst: 0, best: 100 } }
+              - id: noise
+                value: { signal: metrics, metric: noise, aggregate: latest }
+                score: { range: { worst: 0, best: 1 } }
+        """;
+
+    private static readonly ScoringPlan Plan = new(ModelLoader.Load(Yaml));
+
+    /// <summary>Accounts observed on each date; churn is likely when logins fall between 40 and 60, rare otherwise.</summary>
+    private static List<Observation> Planted(int dates, int accounts, int seed = 7)
+    {
+        var random = new Random(seed);
+        var list = new List<Observation>();
+        for (var d = 0; d < dates; d++)
+        {
+            for (var a = 0; a < accounts; a++)
+            {
+                var logins = random.NextDouble() * 100;
+                var noise = random.NextDouble();
+                var churned = random.NextDouble() < (logins is > 40 and < 60 ? 0.7 : 0.05);
+                ScoredMeasure[] measures =
+                [
+                    new(MeasureValue.Of(logins), logins, 0.5, false, false),
+                    new(MeasureValue.Of(noise), noise * 100, 0.5, false, false),
+                ];
+                list.Add(new Observation(d, a, $"A{a}", (logins + noise * 100) / 2, null, measures, churned));
+            }
+        }
+        return list;
+    }
+
+    private static IReadOnlyList<int> Days(int n) => Enumerable.Range(0, n).Select(i => 1000 + 30 * i).ToList();
+
+    [Fact]
+    public void TimeOrder_APlantedBandOfAMeasure_TheBoostedModelFindsIt_AndBeatsTheStraightLines()
+    {
+        var observations = Planted(6, 400);
+
+        var report = PredictorFit.Run(Plan, observations, _ => null, Days(6), horizonDays: 30);
+
+        report.Validation.ShouldBe("time");
+        report.TestDates.ShouldBe([4, 5]);
+        report.TestObservations.ShouldBe(800);
+        report.Observations.ShouldBe(2400);
+        report.Importance[0].Feature.ShouldBe("product.logins (value)");
+        report.Boosted.Auc!.Value.ShouldBeGreaterThan(report.Logistic.Auc!.Value + 0.1);
+        report.Boosted.Auc!.Value.ShouldBeGreaterThan(report.Score.Auc!.Value + 0.1);
+        report.Boosted.Brier.ShouldBeLessThan(report.Logistic.Brier);
+        report.Boosted.Reliability.Sum(b => b.Observations).ShouldBe(800);
+    }
+
+    [Fact]
+    public void OneDate_CrossValidatesInStratifiedFolds_EveryObservationTestedOnce()
+    {
+        var report = PredictorFit.Run(Plan, Planted(1, 1000), _ => null, Days(1), horizonDays: 30);
+
+        report.Validation.ShouldBe("cross-validation");
+        report.Note!.ShouldContain("5-fold stratified cross-validation");
+        report.TestObservations.ShouldBe(1000);
+        report.Importance[0].Feature.ShouldBe("product.logins (value)");
+        report.Boosted.Auc!.Value.ShouldBeGreaterThan(report.Logistic.Auc!.Value);
+    }
+
+    [Fact]
+    public void SameData_SameReport()
+    {
+        var observations = Planted(4, 300);
+
+        var a = PredictorFit.Run(Plan, observations, _ => null, Days(4), 30);
+        var b = PredictorFit.Run(Plan, observations, _ => null, Days(4), 30);
+
+        (a.Boosted.Auc, a.Boosted.LogLoss, a.Settings).ShouldBe((b.Boosted.Auc, b.Boosted.LogLoss, b.Settings));
+    }
+
+    [Fact]
+    public void TooLittleChurn_Refused_SayingHowMuchIsNeeded()
+    {
+        var observations = Planted(4, 300).Select(o => o with { Churned = o.Churned && o.AccountKey < 20 }).ToList();
+
+        var e = Should.Throw<PredictionRefusedException>(() => PredictorFit.Run(Plan, observations, _ => null, Days(4), 30));
+
+        e.Message.ShouldStartWith("too little history to fit a predictor: the training dates give ");
+        e.Message.ShouldContain($"at least {PredictorFit.MinFitChurned} of each are needed");
+        var none = Planted(1, 300).Select(o => o with { Churned = false }).ToList();
+        Should.Throw<PredictionRefusedException>(() => PredictorFit.Run(Plan, none, _ => null, Days(1), 30)).Message.ShouldContain("0 churned");
+    }
+
+    [Fact]
+    public void Features_RawValueMissingFlagAndScore_PerMeasure_ThenTheAccountsFields()
+    {
+        var features = ChurnFeatures.For(Plan);
+        features.Names.ShouldBe(["product.logins (value)", "product.logins (missing)", "product.logins (score)", "product.noise (value)", "product.noise (missing)", "product.noise (score)", "arr", "seats", "tenure_days"]);
+        var o = new Observation(0, 1, "A", 50, null, [new(MeasureValue.Missing, double.NaN, 0, true, false), new(MeasureValue.Of(0.25), 25, 1, false, false)], false);
+        var account = new AccountData { Key = 1, AccountId = "A", Arr = 1200, StartedDay = 900 };
+
+        var row = features.Row(o, account, 1000, 100);
+
+        row[0].ShouldBe(double.NaN);
+        row[1..].ShouldBe([1, double.NaN, 0.25, 0, 0.25, 1200, double.NaN, 100]);
+        new Imputer([row, [5, 0, 0.5, 1, 0, 1, 10, 3, 50]]).Fill(row).ShouldBe([5, 1, 0.5, 0.25, 0, 0.25, 1200, 3, 100]);
+    }
+
+    [Fact]
+    public void Metrics_BrierLogLossAndReliability_ByHand()
+    {
+        var figures = ProbabilityMetrics.Of([0.1, 0.8, 0.35, 0.95], [false, true, false, true]);
+
+        figures.Auc.ShouldBe(1);
+        figures.Brier.ShouldBe((0.01 + 0.04 + 0.1225 + 0.0025) / 4, 1e-12);
+        figures.LogLoss.ShouldBe(-(Math.Log(0.9) + Math.Log(0.8) + Math.Log(0.65) + Math.Log(0.95)) / 4, 1e-12);
+        figures.Reliability[8].ShouldBe(new ReliabilityBin(0.8, 0.9, 1, 0.8, 1));
+        figures.Reliability[3].Observations.ShouldBe(1);
+        figures.Reliability[5].MeanPredicted.ShouldBeNull();
+    }
+}
