@@ -130,7 +130,8 @@ public sealed class PredictorFitTests
         figures.Auc.ShouldBe(1);
         figures.Brier.ShouldBe((0.01 + 0.04 + 0.1225 + 0.0025) / 4, 1e-12);
         figures.LogLoss.ShouldBe(-(Math.Log(0.9) + Math.Log(0.8) + Math.Log(0.65) + Math.Log(0.95)) / 4, 1e-12);
-        figures.Reliability[8].ShouldBe(new ReliabilityBin(0.8, 0.9, 1, 0.8, 1));
+        // As scikit-learn counts: a bin holds its upper edge.
+        figures.Reliability[7].ShouldBe(new ReliabilityBin(0.7, 0.8, 1, 0.8, 1));
         figures.Reliability[3].Observations.ShouldBe(1);
         figures.Reliability[5].MeanPredicted.ShouldBeNull();
     }
