@@ -5,7 +5,7 @@ namespace CustomerHealth.Core.Tests.Prediction;
 
 /// <summary>
 /// ProbabilityMetrics against scikit-learn's roc_auc_score, brier_score_loss, log_loss and calibration_curve, on the
-/// seeded cases of fixtures/make_fixtures.py (which says how to regenerate them; scikit-learn is not needed to run
+/// seeded cases of fixtures/make_fixtures.py, and Drift.Psi against the same figure computed with NumPy (which says how to regenerate them; scikit-learn is not needed to run
 /// these tests).
 /// </summary>
 public sealed class ProbabilityMetricsAgreementTests
@@ -22,7 +22,33 @@ public sealed class ProbabilityMetricsAgreementTests
         return JsonSerializer.Deserialize<Case[]>(File.ReadAllText(path), new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower })!;
     });
 
+    private sealed record PsiCase(string Name, double[] Training, double[] Now, double Psi);
+
+    private static readonly Lazy<PsiCase[]> PsiCases = new(() =>
+        JsonSerializer.Deserialize<PsiCase[]>(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Prediction", "fixtures", "psi.json")),
+            new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower })!);
+
     public static TheoryData<int> CaseIndexes => [.. Enumerable.Range(0, 3)];
+
+    public static TheoryData<string> PsiNames => ["same", "shifted", "wider", "counts with ties"];
+
+    [Theory]
+    [MemberData(nameof(PsiNames))]
+    public void Psi_AgreesWithTheReferenceComputedWithNumPy(string name)
+    {
+        var c = PsiCases.Value.Single(x => x.Name == name);
+
+        Drift.Psi(c.Training, c.Now)!.Value.ShouldBe(c.Psi, 1e-12);
+    }
+
+    [Fact]
+    public void Psi_SameDistributionSmall_AMovedOnePastTheWarning_NothingWithoutValues()
+    {
+        Drift.Psi(PsiCases.Value[0].Training, PsiCases.Value[0].Now)!.Value.ShouldBeLessThan(0.1);
+        Drift.Psi(PsiCases.Value[2].Training, PsiCases.Value[2].Now)!.Value.ShouldBeGreaterThan(Drift.Warning);
+        Drift.Psi([], [1]).ShouldBeNull();
+        Drift.Psi([1, 2, 3], [1, 2, 3])!.Value.ShouldBe(0, 1e-12);
+    }
 
     [Fact]
     public void TheFixture_HoldsThreeCasesWithBothClasses()
