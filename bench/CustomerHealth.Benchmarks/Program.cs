@@ -2,7 +2,7 @@ using BenchmarkDotNet.Running;
 using CustomerHealth.Benchmarks;
 
 // `rescore [ACCOUNTS] [USAGE_EVENTS]` runs the end-to-end rescore (then the same model as SQL in DuckDB, side by side), `import [EVENTS]` the import comparison,
-// `http [ACCOUNTS]` HTTP ingest and freshness, `pages [ACCOUNTS] [WEEKS]` the Accounts and Account pages, `backtest [ACCOUNTS] [USAGE_EVENTS]` a year of weekly backtest dates;
+// `http [ACCOUNTS]` HTTP ingest and freshness, `pages [ACCOUNTS] [WEEKS]` the Accounts and Account pages, `backtest [ACCOUNTS] [USAGE_EVENTS]` a year of weekly backtest dates, `predict [ACCOUNTS] [USAGE_EVENTS]` the learned predictors fitted on them;
 // anything else goes to BenchmarkDotNet.
 if (args.Length > 0 && args[0] == "import")
 {
@@ -17,11 +17,11 @@ if (args.Length > 0 && args[0] == "rescore")
     FullRescore.Run(accounts, events, Environment.GetEnvironmentVariable("CHS_BENCH_STORE"), backfill);
     return 0;
 }
-if (args.Length > 0 && args[0] == "backtest")
+if (args.Length > 0 && args[0] is "backtest" or "predict")
 {
     var accounts = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000;
     var events = args.Length > 2 ? long.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : accounts * 100L;
-    BacktestBench.Run(accounts, events, Environment.GetEnvironmentVariable("CHS_BENCH_STORE"));
+    BacktestBench.Run(accounts, events, Environment.GetEnvironmentVariable("CHS_BENCH_STORE"), predict: args[0] == "predict");
     return 0;
 }
 if (args.Length > 0 && args[0] == "http")
