@@ -35,7 +35,7 @@ internal static class BacktestBench
             var watch = Stopwatch.StartNew();
             if (predict)
             {
-                var fit = new Predictions(db).Fit(ModelLoader.Load(version.Yaml), options);
+                var fit = new Predictions(db, TimeProvider.System).Fit(ModelLoader.Load(version.Yaml), version.VersionId, version.Yaml, options);
                 var r = fit.Report;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"predict fit: {accounts:N0} accounts × {options.Dates().Count} weekly dates ({r.Observations:N0} observations; {r.TrainObservations:N0} fitted on, {r.TestObservations:N0} tested) in {watch.Elapsed.TotalSeconds:0.0} s; AUC score {r.Score.Auc:0.000}, logistic {r.Logistic.Auc:0.000}, boosted {r.Boosted.Auc:0.000} (churn here is drawn at random: near 0.5 is expected); peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024):N0} MB"));

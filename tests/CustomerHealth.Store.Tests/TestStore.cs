@@ -105,6 +105,7 @@ internal sealed class TestStore : IDisposable
         c.Execute("DROP TABLE source_arrivals");
         c.Execute("DROP TABLE touches");
         c.Execute("DROP TABLE import_mappings");
+        c.Execute("DROP TABLE predictors");
         if (Db.Engine is PostgresEngine)
         {
             c.Execute("""

@@ -19,8 +19,9 @@ internal static class PredictCommands
         {
             var options = BacktestCommand.Options(p, ctx);
             using var db = ctx.Open(p);
-            var (model, _) = BacktestCommand.Model(p, ctx, db);
-            var result = CliContext.WithProgress("Fitting", _ => new Predictions(db).Fit(model, options));
+            var (model, version) = BacktestCommand.Model(p, ctx, db);
+            var yaml = p.GetValue(BacktestCommand.ModelFile) is { } file ? File.ReadAllText(file) : ctx.Models(db).RequireCurrent().Yaml;
+            var result = CliContext.WithProgress("Fitting", _ => new Predictions(db, ctx.Clock).Fit(model, version, yaml, options));
             var r = result.Report;
             if (p.GetValue(json))
             {
@@ -33,6 +34,7 @@ internal static class PredictCommands
                     Reliability = new { Score = r.Score.Reliability, Logistic = r.Logistic.Reliability, Boosted = r.Boosted.Reliability },
                     Importance = r.Importance,
                     r.Settings,
+                    result.PredictorId,
                 });
                 return 0;
             }
@@ -61,9 +63,45 @@ internal static class PredictCommands
             {
                 Console.WriteLine($"  {Pct(b.From)}–{Pct(b.To)}: {N(b.Observations)} observation{(b.Observations == 1 ? "" : "s")}, predicted {Pct(b.MeanPredicted!.Value)}, churned {Pct(b.ObservedRate!.Value)}");
             }
+            Console.WriteLine();
+            Console.WriteLine($"Kept as predictor {result.PredictorId}; `chs predict status` shows it and how far its measures have moved since.");
             return 0;
         });
-        var predict = new Command("predict", "Learned churn predictions beside the score: fit and compare them on your history") { fit };
+        var status = new Command("status", "The latest predictor fitted, its validation figures, and how far each measure has moved since its training") { json };
+        status.SetAction(p =>
+        {
+            using var db = ctx.Open(p);
+            var s = new Predictions(db, ctx.Clock).Status(ctx.Today);
+            if (p.GetValue(json))
+            {
+                CliContext.WriteJson(new { s.Latest, s.Kept, s.AsOf, s.Drift });
+                return 0;
+            }
+            if (s.Latest is not { } k)
+            {
+                Console.WriteLine("No predictor is fitted yet: `chs predict fit --from D1 --to D2` fits one on your history.");
+                return 0;
+            }
+            var f = k.Figures;
+            Console.WriteLine($"Predictor {k.PredictorId}, fitted {k.FittedAt} on model {k.ModelVersion}; churn within {k.HorizonDays} days{(k.LapseDays is { } l ? $" (lapse {l}d)" : "")}.");
+            Console.WriteLine(f.Validation == "time"
+                ? $"Validated on {N(f.TestObservations)} observations of {f.TestDates.Count} later dates ({f.TestDates[0]} to {f.TestDates[^1]}):"
+                : $"Validated by cross-validation on {N(f.TestObservations)} observations of {f.TestDates[0]}:");
+            Console.WriteLine($"  {"",-36} {"AUC",7} {"Brier",7} {"log loss",9}");
+            Row("current score (calibrated)", f.Score);
+            Row("logistic regression", f.Logistic);
+            Row("boosted trees", f.Boosted);
+            Console.WriteLine("Not in force: the churn probability shown on accounts still comes from the score's calibration (the latest backtest).");
+            Console.WriteLine();
+            Console.WriteLine($"Drift as of {s.AsOf}: each measure's values now against the training period (PSI; {Drift.Warning.ToString("0.00", CultureInfo.InvariantCulture)} or more: fit again).");
+            foreach (var d in s.Drift)
+            {
+                var psi = d.Psi is { } x ? x.ToString("0.000", CultureInfo.InvariantCulture) : "—";
+                Console.WriteLine($"  {d.Measure,-32} PSI {psi,6}  with a value: {Pct(d.TrainingCoverage)} then, {Pct(d.CoverageNow)} now{(d.Warning is null ? "" : "  ⚠ " + d.Warning)}");
+            }
+            return 0;
+        });
+        var predict = new Command("predict", "Learned churn predictions beside the score: fit and compare them on your history") { fit, status };
         root.Subcommands.Add(predict);
     }
 

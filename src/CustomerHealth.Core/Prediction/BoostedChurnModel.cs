@@ -37,6 +37,22 @@ public sealed class BoostedChurnModel
         Importance = importance;
     }
 
+    /// <summary>The fitted trees as ML.NET's model file (a zip), to be kept and read back with <see cref="Load"/>.</summary>
+    public byte[] Save()
+    {
+        using var stream = new MemoryStream();
+        ml.Model.Save(model, Data(ml, [], [], width).Schema, stream);
+        return stream.ToArray();
+    }
+
+    /// <summary>Trees kept with <see cref="Save"/>, for rows of <paramref name="width"/> features (the importance is not kept).</summary>
+    public static BoostedChurnModel Load(byte[] saved, int width)
+    {
+        var ml = new MLContext(1);
+        using var stream = new MemoryStream(saved);
+        return new BoostedChurnModel(ml, ml.Model.Load(stream, out _), width, new double[width]);
+    }
+
     /// <summary>Each feature's share of the model's total split gain (they sum to 1; all 0 when no tree split).</summary>
     public IReadOnlyList<double> Importance { get; }
 

@@ -69,6 +69,12 @@ public sealed class Imputer
 {
     private readonly double[] medians;
 
+    /// <summary>An imputer with the medians a fitted one had (<see cref="Medians"/>).</summary>
+    public Imputer(double[] medians) => this.medians = medians;
+
+    /// <summary>Each feature's fill.</summary>
+    public double[] Medians => medians;
+
     public Imputer(IReadOnlyList<double[]> training)
     {
         var width = training.Count == 0 ? 0 : training[0].Length;

@@ -16,14 +16,28 @@ public static class Drift
     public const double Floor = 1e-4;
 
     /// <summary>The PSI of <paramref name="now"/> against <paramref name="training"/>; null when either has no value.</summary>
-    public static double? Psi(IReadOnlyList<double> training, IReadOnlyList<double> now)
+    public static double? Psi(IReadOnlyList<double> training, IReadOnlyList<double> now) =>
+        training.Count == 0 ? null : Psi(Profile(training), now);
+
+    /// <summary>What <see cref="Psi(IReadOnlyList{double}, IReadOnlyList{double})"/> keeps of the training values: the cut points and each bin's share (empty for none).</summary>
+    public static (double[] Edges, double[] Shares) Profile(IReadOnlyList<double> training)
     {
-        if (training.Count == 0 || now.Count == 0)
+        if (training.Count == 0)
+        {
+            return ([], []);
+        }
+        var edges = Edges(training);
+        return (edges, Shares(training, edges));
+    }
+
+    /// <summary>The PSI of <paramref name="now"/> against a training profile; null when either has no value.</summary>
+    public static double? Psi((double[] Edges, double[] Shares) training, IReadOnlyList<double> now)
+    {
+        if (training.Shares.Length == 0 || now.Count == 0)
         {
             return null;
         }
-        var edges = Edges(training);
-        var expected = Shares(training, edges);
+        var (edges, expected) = training;
         var actual = Shares(now, edges);
         var psi = 0.0;
         for (var i = 0; i < expected.Length; i++)

@@ -25,9 +25,11 @@ public sealed record FeatureImportance(string Feature, string Label, double Impo
 /// <param name="Boosted">The boosted trees', fitted on every training observation and calibrated on out-of-fold scores of the training observations.</param>
 /// <param name="Importance">The boosted model's features by their share of its split gain, largest first (those it never split on left out).</param>
 /// <param name="Settings">The boosted model's settings chosen on held-out data (in cross-validation, the most often chosen).</param>
+/// <param name="Predictor">The boosted predictor as it is kept: in time order the one tested; in cross-validation the chosen settings fitted on every observation.</param>
 public sealed record PredictorReport(
     string Validation, string? Note, int Observations, int TrainObservations, int TestObservations, IReadOnlyList<int> TestDates,
-    ProbabilityFigures Score, ProbabilityFigures Logistic, ProbabilityFigures Boosted, IReadOnlyList<FeatureImportance> Importance, BoostedSettings Settings);
+    ProbabilityFigures Score, ProbabilityFigures Logistic, ProbabilityFigures Boosted, IReadOnlyList<FeatureImportance> Importance, BoostedSettings Settings,
+    ChurnPredictor Predictor);
 
 /// <summary>
 /// Fits and validates the learned churn predictors (issue 21): in time order when there are several observation dates
@@ -86,8 +88,9 @@ public static class PredictorFit
             }
             Require(fit, held, test, observations, "training dates");
             var result = Evaluate(rows, observations, fit, held, test, seed);
+            var predictor = result.Predictor with { Features = features.Names, Profiles = ChurnPredictor.ProfilesOf(features, train.Select(i => rows[i]).ToList()) };
             return new PredictorReport("time", note, observations.Count, train.Count, test.Count, Enumerable.Range(split.FirstTest, days.Count - split.FirstTest).ToList(),
-                result.Score, result.Logistic, result.Boosted, Importance(features, result.Importance), result.Settings);
+                result.Score, result.Logistic, result.Boosted, Importance(features, result.Importance), result.Settings, predictor);
         }
 
         // A single observation date: stratified folds, every observation tested once by models that never saw it.
@@ -115,13 +118,19 @@ public static class PredictorFit
             trained += train.Count;
         }
         var labels = observations.Select(o => o.Churned).ToList();
+        var settingsChosen = chosen.GroupBy(s => s).OrderByDescending(g => g.Count()).First().Key;
+        var imputerAll = new Imputer(rows);
+        var (trees, calibrated) = FitCalibrated(rows.Select(imputerAll.Fill).ToList(), labels, settingsChosen, seed);
+        var kept = new ChurnPredictor(features.Names, imputerAll.Medians, calibrated, settingsChosen, trees.Save(), ChurnPredictor.ProfilesOf(features, rows));
         return new PredictorReport("cross-validation", $"a single observation date: {FoldCount}-fold stratified cross-validation (every observation is tested once, by models fitted without it)",
             observations.Count, trained, observations.Count, [0],
             ProbabilityMetrics.Of(p0, labels), ProbabilityMetrics.Of(p1, labels), ProbabilityMetrics.Of(p2, labels), Importance(features, importance),
-            chosen.GroupBy(s => s).OrderByDescending(g => g.Count()).First().Key);
+            settingsChosen, kept);
     }
 
-    private sealed record Evaluation(ProbabilityFigures Score, ProbabilityFigures Logistic, ProbabilityFigures Boosted, double[][] Probabilities, IReadOnlyList<double> Importance, BoostedSettings Settings);
+    private sealed record Evaluation(
+        ProbabilityFigures Score, ProbabilityFigures Logistic, ProbabilityFigures Boosted, double[][] Probabilities, IReadOnlyList<double> Importance, BoostedSettings Settings,
+        ChurnPredictor Predictor);
 
     private static Evaluation Evaluate(IReadOnlyList<double[]> rows, IReadOnlyList<Observation> obs, List<int> fit, List<int> held, List<int> test, int seed)
     {
@@ -157,27 +166,34 @@ public static class PredictorFit
             }
         }
         var chosen = best!.Value;
-        // The chosen settings refitted on every training observation; calibrated on out-of-fold scores of the same
-        // settings over the training observations (each scored by a model fitted without it).
-        var trainLabels = Labels(train);
-        var final = BoostedChurnModel.Fit(trainRows, trainLabels, chosen.Settings, seed);
-        var outOfFold = new double[train.Count];
-        var positions = Enumerable.Range(0, train.Count).ToList();
-        foreach (var fold in Folds(positions, k => trainLabels[k], seed, CalibrationFolds))
+        var (final, calibration) = FitCalibrated(trainRows, Labels(train), chosen.Settings, seed);
+        var boosted = final.Scores(test.Select(Row).ToList()).Select(calibration.Probability).ToArray();
+        var predictor = new ChurnPredictor([], imputer.Medians, calibration, chosen.Settings, final.Save(), []);
+        return new Evaluation(ProbabilityMetrics.Of(score, testLabels), ProbabilityMetrics.Of(logistic, testLabels), ProbabilityMetrics.Of(boosted, testLabels),
+            [score, logistic, boosted], final.Importance, chosen.Settings, predictor);
+    }
+
+    /// <summary>
+    /// Trees of the settings fitted on every row, and their calibration: Platt scaling on out-of-fold scores of the
+    /// same rows (each scored by trees fitted without it).
+    /// </summary>
+    private static (BoostedChurnModel Model, PlattScaling Calibration) FitCalibrated(IReadOnlyList<double[]> rows, IReadOnlyList<bool> labels, BoostedSettings settings, int seed)
+    {
+        var final = BoostedChurnModel.Fit(rows, labels, settings, seed);
+        var outOfFold = new double[rows.Count];
+        var positions = Enumerable.Range(0, rows.Count).ToList();
+        foreach (var fold in Folds(positions, k => labels[k], seed, CalibrationFolds))
         {
             var inFold = fold.ToHashSet();
             var rest = positions.Where(k => !inFold.Contains(k)).ToList();
-            var foldModel = BoostedChurnModel.Fit(rest.Select(k => trainRows[k]).ToList(), rest.Select(k => trainLabels[k]).ToList(), chosen.Settings, seed);
-            var scores = foldModel.Scores(fold.Select(k => trainRows[k]).ToList());
+            var foldModel = BoostedChurnModel.Fit(rest.Select(k => rows[k]).ToList(), rest.Select(k => labels[k]).ToList(), settings, seed);
+            var scores = foldModel.Scores(fold.Select(k => rows[k]).ToList());
             for (var n = 0; n < fold.Count; n++)
             {
                 outOfFold[fold[n]] = scores[n];
             }
         }
-        var calibration = PlattScaling.Fit(outOfFold, trainLabels);
-        var boosted = final.Scores(test.Select(Row).ToList()).Select(calibration.Probability).ToArray();
-        return new Evaluation(ProbabilityMetrics.Of(score, testLabels), ProbabilityMetrics.Of(logistic, testLabels), ProbabilityMetrics.Of(boosted, testLabels),
-            [score, logistic, boosted], final.Importance, chosen.Settings);
+        return (final, PlattScaling.Fit(outOfFold, labels));
     }
 
     private static IReadOnlyList<FeatureImportance> Importance(ChurnFeatures features, IReadOnlyList<double> importance) =>

@@ -238,6 +238,13 @@ public abstract class RealDataTests(TestEngine engine) : IDisposable
         p.GetProperty("auc").GetProperty("score").GetDouble().ShouldBe(backtest.Json.GetProperty("auc").GetDouble(), 0.002);
         p.GetProperty("auc").GetProperty("boosted").GetDouble().ShouldBeGreaterThan(p.GetProperty("auc").GetProperty("logistic").GetDouble() + 0.02);
         p.GetProperty("importance")[0].GetProperty("feature").GetString()!.ShouldStartWith("experience.complaints");
+        // Kept with its figures; its measures as of the training day have not moved.
+        var status = chs.Run("predict", "status", "--json");
+        status.ExitCode.ShouldBe(0, status.ToString());
+        var latest = status.Json.GetProperty("latest");
+        latest.GetProperty("predictor_id").GetString().ShouldBe(p.GetProperty("predictor_id").GetString());
+        latest.GetProperty("figures").GetProperty("boosted").GetProperty("auc").GetDouble().ShouldBe(p.GetProperty("auc").GetProperty("boosted").GetDouble(), 1e-12);
+        status.Json.GetProperty("drift").GetArrayLength().ShouldBe(5);
         var calibrated = chs.Run("show", churners.First(c => c.Churn).Id, "--json").Json;
         calibrated.GetProperty("churn_probability").GetDouble().ShouldBeInRange(0, 1);
         calibrated.GetProperty("churn_horizon_days").GetInt32().ShouldBe(92);

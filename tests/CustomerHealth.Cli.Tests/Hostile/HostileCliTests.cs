@@ -26,7 +26,7 @@ public abstract class HostileCliTests(TestEngine engine, ITestOutputHelper outpu
     private static readonly string[] Tables =
     [
         "accounts", "usage_events", "usage_daily", "surveys", "tickets", "invoices", "subscriptions", "orders", "metrics", "sentiment", "touches",
-        "model_versions", "overrides", "alert_rules", "alerts", "tasks", "snapshots",
+        "model_versions", "overrides", "alert_rules", "alerts", "tasks", "snapshots", "predictors",
     ];
 
     private string Counts()

@@ -69,6 +69,18 @@ public sealed class PredictorFitTests
         report.Boosted.Auc!.Value.ShouldBeGreaterThan(report.Score.Auc!.Value + 0.1);
         report.Boosted.Brier.ShouldBeLessThan(report.Logistic.Brier);
         report.Boosted.Reliability.Sum(b => b.Observations).ShouldBe(800);
+
+        // The predictor kept is the one tested: read back from JSON, it gives the same probabilities.
+        var test = observations.Where(o => o.DateIndex >= 4).ToList();
+        var features = ChurnFeatures.For(Plan);
+        var rows = test.Select(o => features.Row(o, null, Days(6)[o.DateIndex], 100)).ToList();
+        var kept = System.Text.Json.JsonSerializer.Deserialize<ChurnPredictor>(System.Text.Json.JsonSerializer.Serialize(report.Predictor))!;
+        var probabilities = kept.Probabilities(rows);
+        ProbabilityMetrics.Of(probabilities, test.Select(o => o.Churned).ToList()).LogLoss.ShouldBe(report.Boosted.LogLoss, 1e-9);
+        kept.Features.ShouldBe(features.Names);
+        kept.Profiles.Select(p => p.Measure).ShouldBe(["product.logins", "product.noise"]);
+        kept.Profiles[0].Coverage.ShouldBe(1);
+        kept.Profiles[0].Shares.Sum().ShouldBe(1, 1e-9);
     }
 
     [Fact]
