@@ -38,7 +38,7 @@ internal static class PredictCommands
                 });
                 return 0;
             }
-            Console.WriteLine(r.Validation == "time"
+            Console.WriteLine(r.Validation == PredictorFit.TimeOrder
                 ? $"{N(r.Observations)} observations; fitted on {N(r.TrainObservations)} from earlier dates, tested on {N(r.TestObservations)} from {result.TestDates.Count} later dates ({result.TestDates[0]} to {result.TestDates[^1]})."
                 : $"{N(r.Observations)} observations on {result.TestDates[0]}, cross-validated: each tested once by models fitted without it.");
             if (r.Note is not null)
@@ -84,7 +84,7 @@ internal static class PredictCommands
             }
             var f = k.Figures;
             Console.WriteLine($"Predictor {k.PredictorId}, fitted {k.FittedAt} on model {k.ModelVersion}; churn within {k.HorizonDays} days{(k.LapseDays is { } l ? $" (lapse {l}d)" : "")}.");
-            Console.WriteLine(f.Validation == "time"
+            Console.WriteLine(f.Validation == PredictorFit.TimeOrder
                 ? $"Validated on {N(f.TestObservations)} observations of {f.TestDates.Count} later dates ({f.TestDates[0]} to {f.TestDates[^1]}):"
                 : $"Validated by cross-validation on {N(f.TestObservations)} observations of {f.TestDates[0]}:");
             Console.WriteLine($"  {"",-36} {"AUC",7} {"Brier",7} {"log loss",9}");

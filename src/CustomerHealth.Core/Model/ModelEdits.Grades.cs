@@ -103,7 +103,7 @@ public static partial class ModelEdits
             return c with { When = when };
         });
 
-    /// <summary>Adds a condition (`segment` with no value yet is not valid: it starts as `segment: [Enterprise]`), unless the scorecard has it.</summary>
+    /// <summary>Adds a condition `field_N: [value]` (a condition needs a value to be valid), to be renamed and given its values in the form.</summary>
     public static HealthModel AddScorecardCondition(HealthModel model, string scorecard) =>
         WithScorecard(model, scorecard, c =>
         {

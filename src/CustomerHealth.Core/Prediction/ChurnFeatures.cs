@@ -12,11 +12,15 @@ namespace CustomerHealth.Core.Prediction;
 /// </summary>
 public sealed class ChurnFeatures
 {
-    private ChurnFeatures(IReadOnlyList<string> names, IReadOnlyList<string> labels)
+    private ChurnFeatures(IReadOnlyList<string> names, IReadOnlyList<string> labels, IReadOnlyList<(string Measure, string Label, int Column)> measures)
     {
         Names = names;
         Labels = labels;
+        Measures = measures;
     }
+
+    /// <summary>Each measure (`dimension.measure`), its label, and the column of its raw value.</summary>
+    public IReadOnlyList<(string Measure, string Label, int Column)> Measures { get; }
 
     /// <summary>Each feature's name: `dimension.measure` with ` (value)`, ` (missing)` or ` (score)`; `arr`, `seats`, `tenure_days`.</summary>
     public IReadOnlyList<string> Names { get; }
@@ -30,14 +34,16 @@ public sealed class ChurnFeatures
     {
         var names = new List<string>();
         var labels = new List<string>();
+        var measures = new List<(string, string, int)>();
         foreach (var (d, m) in plan.Model.AllMeasures())
         {
+            measures.Add(($"{d.Id}.{m.Id}", m.Label, names.Count));
             names.AddRange([$"{d.Id}.{m.Id} (value)", $"{d.Id}.{m.Id} (missing)", $"{d.Id}.{m.Id} (score)"]);
             labels.AddRange([m.Label, $"{m.Label}: no value", $"{m.Label}: its score"]);
         }
         names.AddRange(["arr", "seats", "tenure_days"]);
         labels.AddRange(["ARR", "Seats", "Days since the customer started"]);
-        return new ChurnFeatures(names, labels);
+        return new ChurnFeatures(names, labels, measures);
     }
 
     /// <summary>The features of an observation made on <paramref name="day"/>; <paramref name="account"/> gives its fields.</summary>

@@ -25,14 +25,11 @@ public sealed record ChurnPredictor(
     /// <summary>The training profile of each measure's raw value (its first feature) over the training rows.</summary>
     internal static IReadOnlyList<MeasureProfile> ProfilesOf(ChurnFeatures features, IReadOnlyList<double[]> trainingRows)
     {
-        var profiles = new List<MeasureProfile>();
-        for (var j = 0; j + 2 < features.Count && features.Names[j].EndsWith(" (value)", StringComparison.Ordinal); j += 3)
+        return features.Measures.Select(m =>
         {
-            var values = trainingRows.Select(r => r[j]).Where(double.IsFinite).ToList();
+            var values = trainingRows.Select(r => r[m.Column]).Where(double.IsFinite).ToList();
             var (edges, shares) = Drift.Profile(values);
-            profiles.Add(new MeasureProfile(features.Names[j][..^" (value)".Length], features.Labels[j], edges, shares,
-                trainingRows.Count == 0 ? 0 : (double)values.Count / trainingRows.Count));
-        }
-        return profiles;
+            return new MeasureProfile(m.Measure, m.Label, edges, shares, trainingRows.Count == 0 ? 0 : (double)values.Count / trainingRows.Count);
+        }).ToList();
     }
 }

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace CustomerHealth.Core.Prediction;
 
 /// <summary>
@@ -11,6 +13,20 @@ public static class Drift
 {
     /// <summary>The PSI from which a predictor's inputs have moved enough to refit it.</summary>
     public const double Warning = 0.25;
+
+    /// <summary>
+    /// Why a predictor should be fitted again because of one measure, or null: its values moved past
+    /// <see cref="Warning"/>, or its source now covers under half the share of accounts it covered in training.
+    /// </summary>
+    /// <param name="psi">The measure's PSI now against training (null: not comparable).</param>
+    /// <param name="trainingCoverage">The share of training observations that had a value.</param>
+    /// <param name="coverageNow">The share of accounts that have one now.</param>
+    public static string? Verdict(double? psi, double trainingCoverage, double coverageNow) =>
+        psi >= Warning
+            ? $"its values have moved since training (PSI {psi.Value.ToString("0.00", CultureInfo.InvariantCulture)}, past {Warning.ToString("0.00", CultureInfo.InvariantCulture)}): fit again"
+            : trainingCoverage > 0 && coverageNow < trainingCoverage / 2
+                ? $"its source now covers {coverageNow.ToString("P0", CultureInfo.InvariantCulture)} of the accounts against {trainingCoverage.ToString("P0", CultureInfo.InvariantCulture)} in training: check the source, then fit again"
+                : null;
 
     /// <summary>The share an empty bin counts as.</summary>
     public const double Floor = 1e-4;

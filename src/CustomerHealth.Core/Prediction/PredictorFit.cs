@@ -40,6 +40,12 @@ public sealed record PredictorReport(
 /// </summary>
 public static class PredictorFit
 {
+    /// <summary>The report's <see cref="PredictorReport.Validation"/> when earlier dates fit and later ones test.</summary>
+    public const string TimeOrder = "time";
+
+    /// <summary>The report's <see cref="PredictorReport.Validation"/> on a single observation date.</summary>
+    public const string CrossValidation = "cross-validation";
+
     /// <summary>Churned observations the fitting data must hold at least (and as many that did not churn).</summary>
     public const int MinFitChurned = 20;
 
@@ -88,9 +94,10 @@ public static class PredictorFit
             }
             Require(fit, held, test, observations, "training dates");
             var result = Evaluate(rows, observations, fit, held, test, seed);
-            var predictor = result.Predictor with { Features = features.Names, Profiles = ChurnPredictor.ProfilesOf(features, train.Select(i => rows[i]).ToList()) };
-            return new PredictorReport("time", note, observations.Count, train.Count, test.Count, Enumerable.Range(split.FirstTest, days.Count - split.FirstTest).ToList(),
-                result.Score, result.Logistic, result.Boosted, Importance(features, result.Importance), result.Settings, predictor);
+            var predictor = new ChurnPredictor(features.Names, result.Medians, result.Calibration, result.Settings, result.Model.Save(),
+                ChurnPredictor.ProfilesOf(features, train.Select(i => rows[i]).ToList()));
+            return new PredictorReport(TimeOrder, note, observations.Count, train.Count, test.Count, Enumerable.Range(split.FirstTest, days.Count - split.FirstTest).ToList(),
+                result.Score, result.Logistic, result.Boosted, Importance(features, result.Model.Importance), result.Settings, predictor);
         }
 
         // A single observation date: stratified folds, every observation tested once by models that never saw it.
@@ -112,7 +119,7 @@ public static class PredictorFit
             }
             for (var j = 0; j < importance.Length; j++)
             {
-                importance[j] += result.Importance[j] / folds.Count;
+                importance[j] += result.Model.Importance[j] / folds.Count;
             }
             chosen.Add(result.Settings);
             trained += train.Count;
@@ -122,15 +129,16 @@ public static class PredictorFit
         var imputerAll = new Imputer(rows);
         var (trees, calibrated) = FitCalibrated(rows.Select(imputerAll.Fill).ToList(), labels, settingsChosen, seed);
         var kept = new ChurnPredictor(features.Names, imputerAll.Medians, calibrated, settingsChosen, trees.Save(), ChurnPredictor.ProfilesOf(features, rows));
-        return new PredictorReport("cross-validation", $"a single observation date: {FoldCount}-fold stratified cross-validation (every observation is tested once, by models fitted without it)",
+        return new PredictorReport(CrossValidation, $"a single observation date: {FoldCount}-fold stratified cross-validation (every observation is tested once, by models fitted without it)",
             observations.Count, trained, observations.Count, [0],
             ProbabilityMetrics.Of(p0, labels), ProbabilityMetrics.Of(p1, labels), ProbabilityMetrics.Of(p2, labels), Importance(features, importance),
             settingsChosen, kept);
     }
 
+    /// <summary>The three on one test set, with the boosted model fitted on the training set, its calibration and the fills of missing features.</summary>
     private sealed record Evaluation(
-        ProbabilityFigures Score, ProbabilityFigures Logistic, ProbabilityFigures Boosted, double[][] Probabilities, IReadOnlyList<double> Importance, BoostedSettings Settings,
-        ChurnPredictor Predictor);
+        ProbabilityFigures Score, ProbabilityFigures Logistic, ProbabilityFigures Boosted, double[][] Probabilities, BoostedSettings Settings,
+        BoostedChurnModel Model, PlattScaling Calibration, double[] Medians);
 
     private static Evaluation Evaluate(IReadOnlyList<double[]> rows, IReadOnlyList<Observation> obs, List<int> fit, List<int> held, List<int> test, int seed)
     {
@@ -168,9 +176,8 @@ public static class PredictorFit
         var chosen = best!.Value;
         var (final, calibration) = FitCalibrated(trainRows, Labels(train), chosen.Settings, seed);
         var boosted = final.Scores(test.Select(Row).ToList()).Select(calibration.Probability).ToArray();
-        var predictor = new ChurnPredictor([], imputer.Medians, calibration, chosen.Settings, final.Save(), []);
         return new Evaluation(ProbabilityMetrics.Of(score, testLabels), ProbabilityMetrics.Of(logistic, testLabels), ProbabilityMetrics.Of(boosted, testLabels),
-            [score, logistic, boosted], final.Importance, chosen.Settings, predictor);
+            [score, logistic, boosted], chosen.Settings, final, calibration, imputer.Medians);
     }
 
     /// <summary>

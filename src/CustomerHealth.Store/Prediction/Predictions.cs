@@ -28,7 +28,7 @@ public sealed record KeptPredictor(string PredictorId, string FittedAt, string M
 /// <param name="Psi">The population stability index of its values now against training; null when either has none.</param>
 /// <param name="TrainingCoverage">The share of training observations that had a value.</param>
 /// <param name="CoverageNow">The share of accounts scored as of the day that have one.</param>
-/// <param name="Warning">Why to refit, or null: a PSI past <see cref="Drift.Warning"/>, or a source that now covers under half the share it covered.</param>
+/// <param name="Warning">Why to fit again, or null (<see cref="Drift.Verdict"/>).</param>
 public sealed record MeasureDrift(string Measure, string Label, double? Psi, double TrainingCoverage, double CoverageNow, string? Warning);
 
 /// <summary>`chs predict status`: the latest predictor fitted, its figures, and each measure's drift since its training, as of a day.</summary>
@@ -61,7 +61,7 @@ public sealed class Predictions(StoreDb db, TimeProvider clock)
         {
             throw new StoreException(e.Message);
         }
-        var testDates = report.Validation == "time" ? report.TestDates.Select(i => StoredDates.Text(dates[i])).ToList() : [StoredDates.Text(dates[0])];
+        var testDates = report.TestDates.Select(i => StoredDates.Text(dates[i])).ToList();
         var figures = new PredictorFigures(report.Validation, report.Note, report.Observations, report.TrainObservations, report.TestObservations, testDates,
             report.Score, report.Logistic, report.Boosted, report.Settings);
         var predictor = JsonSerializer.Serialize(report.Predictor);
@@ -103,10 +103,8 @@ public sealed class Predictions(StoreDb db, TimeProvider clock)
             var all = now is null ? 0 : now.Numbers.Count + now.Texts.Values.Sum() + now.Missing;
             var coverage = all == 0 ? 0 : (double)numbers.Count / all;
             var psi = Drift.Psi((p.Edges, p.Shares), numbers);
-            var warning = psi >= Drift.Warning ? $"its values have moved since training (PSI {psi.Value.ToString("0.00", CultureInfo.InvariantCulture)}, past {Drift.Warning.ToString("0.00", CultureInfo.InvariantCulture)}): fit again"
-                : p.Coverage > 0 && coverage < p.Coverage / 2 ? $"its source now covers {coverage.ToString("P0", CultureInfo.InvariantCulture)} of the accounts against {p.Coverage.ToString("P0", CultureInfo.InvariantCulture)} in training: check the source, then fit again"
-                : null;
-            return new MeasureDrift(p.Measure, p.Label, psi is { } x ? Math.Round(x, 4) : null, Math.Round(p.Coverage, 4), Math.Round(coverage, 4), warning);
+            return new MeasureDrift(p.Measure, p.Label, psi is { } x ? Math.Round(x, 4) : null, Math.Round(p.Coverage, 4), Math.Round(coverage, 4),
+                Drift.Verdict(psi, p.Coverage, coverage));
         }).ToList();
         return new PredictorStatus(latest, (int)kept, StoredDates.Text(day), drift);
     }
