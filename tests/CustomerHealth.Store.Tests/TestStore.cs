@@ -106,6 +106,7 @@ internal sealed class TestStore : IDisposable
         c.Execute("DROP TABLE touches");
         c.Execute("DROP TABLE import_mappings");
         c.Execute("DROP TABLE predictors");
+        c.Execute("DROP TABLE predictions");
         if (Db.Engine is PostgresEngine)
         {
             c.Execute("""

@@ -37,7 +37,7 @@ internal static class AccountCommands
                 p.GetValue(limit) is { } n and < 1 ? throw new UsageException($"--limit must be 1 or more, got {n}") : p.GetValue(limit) ?? int.MaxValue, IncludeChurned: p.GetValue(churned)));
             if (p.GetValue(json))
             {
-                CliContext.WriteJson(rows.Select(r => new { r.AccountId, r.Name, r.Segment, r.Owner, r.Arr, r.Score, r.Grade, r.Trend, r.Direction, r.ScoredOn, r.Status, r.ChurnProbability }));
+                CliContext.WriteJson(rows.Select(r => new { r.AccountId, r.Name, r.Segment, r.Owner, r.Arr, r.Score, r.Grade, r.Trend, r.Direction, r.ScoredOn, r.Status, r.ChurnProbability, r.Coverage, r.ChurnInterval, r.ChurnDrivers, r.ChurnPredictor }));
                 return 0;
             }
             Tables.Accounts(rows);

@@ -5,7 +5,7 @@ using CustomerHealth.Store.Prediction;
 
 namespace CustomerHealth.Cli.Commands;
 
-/// <summary>`predict fit`: the current score's probability, a logistic regression and boosted trees compared on the same later observations.</summary>
+/// <summary>`predict fit`: the current score's probability, a logistic regression and boosted trees compared on the same later observations; `predict publish` puts one in force; `predict status` shows it.</summary>
 internal static class PredictCommands
 {
     public static void Add(RootCommand root, CliContext ctx)
@@ -74,7 +74,7 @@ internal static class PredictCommands
             var s = new Predictions(db, ctx.Clock).Status(ctx.Today);
             if (p.GetValue(json))
             {
-                CliContext.WriteJson(new { s.Latest, s.Kept, s.AsOf, s.Drift });
+                CliContext.WriteJson(new { s.Latest, s.InForce, s.Kept, s.AsOf, s.Drift });
                 return 0;
             }
             if (s.Latest is not { } k)
@@ -82,6 +82,15 @@ internal static class PredictCommands
                 Console.WriteLine("No predictor is fitted yet: `chs predict fit --from D1 --to D2` fits one on your history.");
                 return 0;
             }
+            Console.WriteLine(s.InForce is { } live
+                ? $"In force: predictor {live.PredictorId} (published {live.PublishedAt}); the churn probability on accounts scored with model {live.ModelVersion} is its prediction."
+                : "In force: none; the churn probability shown on accounts comes from the score's calibration (the latest backtest). `chs predict publish ID` puts a predictor in force.");
+            if (s.InForce is { } shown && shown.PredictorId != k.PredictorId)
+            {
+                Console.WriteLine($"The latest fitted, {k.PredictorId} ({k.FittedAt}), is not in force.");
+                k = shown;
+            }
+            Console.WriteLine();
             var f = k.Figures;
             Console.WriteLine($"Predictor {k.PredictorId}, fitted {k.FittedAt} on model {k.ModelVersion}; churn within {k.HorizonDays} days{(k.LapseDays is { } l ? $" (lapse {l}d)" : "")}.");
             Console.WriteLine(f.Validation == PredictorFit.TimeOrder
@@ -91,7 +100,6 @@ internal static class PredictCommands
             Row("current score (calibrated)", f.Score);
             Row("logistic regression", f.Logistic);
             Row("boosted trees", f.Boosted);
-            Console.WriteLine("Not in force: the churn probability shown on accounts still comes from the score's calibration (the latest backtest).");
             Console.WriteLine();
             Console.WriteLine($"Drift as of {s.AsOf}: each measure's values now against the training period (PSI; {Drift.Warning.ToString("0.00", CultureInfo.InvariantCulture)} or more: fit again).");
             foreach (var d in s.Drift)
@@ -101,7 +109,24 @@ internal static class PredictCommands
             }
             return 0;
         });
-        var predict = new Command("predict", "Learned churn predictions beside the score: fit and compare them on your history") { fit, status };
+        var id = new Argument<string>("PREDICTOR") { Description = "The predictor's id (`chs predict fit` and `chs predict status` give it), or `latest` for the latest fitted" };
+        var publish = new Command("publish", "Put a fitted predictor in force: every account's churn probability, interval and drivers come from it") { id, json };
+        publish.SetAction(p =>
+        {
+            using var db = ctx.Open(p);
+            var published = CliContext.WithProgress("Predicting", _ => new Predictions(db, ctx.Clock).Publish(p.GetValue(id)!));
+            if (p.GetValue(json))
+            {
+                CliContext.WriteJson(published);
+                return 0;
+            }
+            Console.WriteLine($"Predictor {published.PredictorId} is in force: the churn probability within {published.HorizonDays} days on accounts scored with model {published.ModelVersion} is its prediction, with an interval and the account's top drivers.");
+            Console.WriteLine(published.AsOf is null
+                ? "No day is scored yet: the next `chs score` predicts every account."
+                : $"{N(published.Predicted)} accounts predicted as of {published.AsOf}; every later scoring predicts again.");
+            return 0;
+        });
+        var predict = new Command("predict", "Learned churn predictions beside the score: fit and compare them on your history, put one in force") { fit, publish, status };
         root.Subcommands.Add(predict);
     }
 

@@ -20,7 +20,7 @@ public sealed record BoostedSettings(int Trees, int Leaves, int MinLeaf, double 
 /// <summary>
 /// Gradient-boosted decision trees for churn (ML.NET's FastTree), fitted on feature rows with no value missing
 /// (<see cref="Imputer"/>). It gives an uncalibrated score per row (higher: more likely to churn), which
-/// <see cref="PlattScaling"/> turns into a probability on held-out data, and each feature's importance (the gain of
+/// <see cref="VennAbers"/> turns into a probability on held-out data, and each feature's importance (the gain of
 /// the splits on it). Fitting is single-threaded with a fixed seed, so the same rows give the same model.
 /// </summary>
 public sealed class BoostedChurnModel

@@ -30,6 +30,11 @@ public sealed class ChurnFeatures
 
     public int Count => Names.Count;
 
+    /// <summary>The features by what they speak of: each measure's three, then ARR, seats and days since the start, one each.</summary>
+    public IReadOnlyList<FeatureGroup> Groups =>
+        Measures.Select(m => new FeatureGroup(m.Measure, m.Label, [m.Column, m.Column + 1, m.Column + 2], m.Column))
+            .Concat(Enumerable.Range(3 * Measures.Count, 3).Select(c => new FeatureGroup(Names[c], Labels[c], [c], c))).ToList();
+
     public static ChurnFeatures For(ScoringPlan plan)
     {
         var names = new List<string>();
@@ -47,18 +52,21 @@ public sealed class ChurnFeatures
     }
 
     /// <summary>The features of an observation made on <paramref name="day"/>; <paramref name="account"/> gives its fields.</summary>
-    public double[] Row(Observation o, AccountData? account, int day, double maxScore)
+    public double[] Row(Observation o, AccountData? account, int day, double maxScore) => Row(o.Measures, account, day, maxScore);
+
+    /// <summary>The features of an account's measures as scored on <paramref name="day"/> (as many as the model has).</summary>
+    public double[] Row(ScoredMeasure[] measures, AccountData? account, int day, double maxScore)
     {
         var row = new double[Count];
-        for (var j = 0; j < o.Measures.Length; j++)
+        for (var j = 0; j < measures.Length; j++)
         {
-            var m = o.Measures[j];
+            var m = measures[j];
             var value = m.Value;
             row[3 * j] = value.IsMissing || value.IsText ? double.NaN : value.Number;
             row[3 * j + 1] = value.IsMissing ? 1 : 0;
             row[3 * j + 2] = m.Missing || double.IsNaN(m.Score) ? double.NaN : m.Score / maxScore;
         }
-        var k = 3 * o.Measures.Length;
+        var k = 3 * measures.Length;
         row[k] = account?.Arr ?? double.NaN;
         row[k + 1] = account?.Seats ?? double.NaN;
         row[k + 2] = Started(account) is { } started && started <= day ? day - started : double.NaN;

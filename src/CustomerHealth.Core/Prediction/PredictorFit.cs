@@ -22,7 +22,7 @@ public sealed record FeatureImportance(string Feature, string Label, double Impo
 /// <param name="TestDates">The indexes of the observation dates tested.</param>
 /// <param name="Score">The current score's probability (Platt scaling fitted on the training observations).</param>
 /// <param name="Logistic">The L2 logistic regression's.</param>
-/// <param name="Boosted">The boosted trees', fitted on every training observation and calibrated on out-of-fold scores of the training observations.</param>
+/// <param name="Boosted">The boosted trees', fitted on every training observation and calibrated (Venn–Abers) on out-of-fold scores of the training observations.</param>
 /// <param name="Importance">The boosted model's features by their share of its split gain, largest first (those it never split on left out).</param>
 /// <param name="Settings">The boosted model's settings chosen on held-out data (in cross-validation, the most often chosen).</param>
 /// <param name="Predictor">The boosted predictor as it is kept: in time order the one tested; in cross-validation the chosen settings fitted on every observation.</param>
@@ -35,7 +35,7 @@ public sealed record PredictorReport(
 /// Fits and validates the learned churn predictors (issue 21): in time order when there are several observation dates
 /// (the last third of the dates test; earlier dates whose horizon ends before testing fit; of those, the later ones
 /// choose the boosted model's settings, fitted on the earlier ones), else by stratified K-fold cross-validation. The
-/// chosen settings are then fitted on every training observation and calibrated (Platt scaling) on out-of-fold scores
+/// chosen settings are then fitted on every training observation and calibrated (<see cref="VennAbers"/>) on out-of-fold scores
 /// of the training observations. Refuses, with the reason, when the history is too short to fit and validate.
 /// </summary>
 public static class PredictorFit
@@ -94,7 +94,7 @@ public static class PredictorFit
             }
             Require(fit, held, test, observations, "training dates");
             var result = Evaluate(rows, observations, fit, held, test, seed);
-            var predictor = new ChurnPredictor(features.Names, result.Medians, result.Calibration, result.Settings, result.Model.Save(),
+            var predictor = new ChurnPredictor(features.Names, features.Groups, result.Medians, result.Calibration, result.Settings, result.Model.Save(),
                 ChurnPredictor.ProfilesOf(features, train.Select(i => rows[i]).ToList()));
             return new PredictorReport(TimeOrder, note, observations.Count, train.Count, test.Count, Enumerable.Range(split.FirstTest, days.Count - split.FirstTest).ToList(),
                 result.Score, result.Logistic, result.Boosted, Importance(features, result.Model.Importance), result.Settings, predictor);
@@ -128,7 +128,7 @@ public static class PredictorFit
         var settingsChosen = chosen.GroupBy(s => s).OrderByDescending(g => g.Count()).First().Key;
         var imputerAll = new Imputer(rows);
         var (trees, calibrated) = FitCalibrated(rows.Select(imputerAll.Fill).ToList(), labels, settingsChosen, seed);
-        var kept = new ChurnPredictor(features.Names, imputerAll.Medians, calibrated, settingsChosen, trees.Save(), ChurnPredictor.ProfilesOf(features, rows));
+        var kept = new ChurnPredictor(features.Names, features.Groups, imputerAll.Medians, calibrated, settingsChosen, trees.Save(), ChurnPredictor.ProfilesOf(features, rows));
         return new PredictorReport(CrossValidation, $"a single observation date: {FoldCount}-fold stratified cross-validation (every observation is tested once, by models fitted without it)",
             observations.Count, trained, observations.Count, [0],
             ProbabilityMetrics.Of(p0, labels), ProbabilityMetrics.Of(p1, labels), ProbabilityMetrics.Of(p2, labels), Importance(features, importance),
@@ -138,7 +138,7 @@ public static class PredictorFit
     /// <summary>The three on one test set, with the boosted model fitted on the training set, its calibration and the fills of missing features.</summary>
     private sealed record Evaluation(
         ProbabilityFigures Score, ProbabilityFigures Logistic, ProbabilityFigures Boosted, double[][] Probabilities, BoostedSettings Settings,
-        BoostedChurnModel Model, PlattScaling Calibration, double[] Medians);
+        BoostedChurnModel Model, VennAbers Calibration, double[] Medians);
 
     private static Evaluation Evaluate(IReadOnlyList<double[]> rows, IReadOnlyList<Observation> obs, List<int> fit, List<int> held, List<int> test, int seed)
     {
@@ -181,10 +181,10 @@ public static class PredictorFit
     }
 
     /// <summary>
-    /// Trees of the settings fitted on every row, and their calibration: Platt scaling on out-of-fold scores of the
+    /// Trees of the settings fitted on every row, and their calibration: Venn–Abers on out-of-fold scores of the
     /// same rows (each scored by trees fitted without it).
     /// </summary>
-    private static (BoostedChurnModel Model, PlattScaling Calibration) FitCalibrated(IReadOnlyList<double[]> rows, IReadOnlyList<bool> labels, BoostedSettings settings, int seed)
+    private static (BoostedChurnModel Model, VennAbers Calibration) FitCalibrated(IReadOnlyList<double[]> rows, IReadOnlyList<bool> labels, BoostedSettings settings, int seed)
     {
         var final = BoostedChurnModel.Fit(rows, labels, settings, seed);
         var outOfFold = new double[rows.Count];
@@ -200,7 +200,7 @@ public static class PredictorFit
                 outOfFold[fold[n]] = scores[n];
             }
         }
-        return (final, PlattScaling.Fit(outOfFold, labels));
+        return (final, VennAbers.Fit(outOfFold, labels));
     }
 
     private static IReadOnlyList<FeatureImportance> Importance(ChurnFeatures features, IReadOnlyList<double> importance) =>

@@ -2,9 +2,9 @@ using System.Globalization;
 using System.Text.Json;
 using CustomerHealth.Core.Alerts;
 using CustomerHealth.Core.Scoring;
-using CustomerHealth.Store.Backtesting;
 using CustomerHealth.Store.Deliveries;
 using CustomerHealth.Store.Models;
+using CustomerHealth.Store.Prediction;
 using CustomerHealth.Store.Scoring;
 using Dapper;
 
@@ -431,21 +431,19 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
         {
             return [];
         }
-        var accounts = db.Connection.Query<(string AccountId, double? Arr, double? Score, string? Grade, string? ModelVersion)>(
+        var accounts = db.Connection.Query<(string AccountId, double? Arr, double? Score, string? Grade, string? ModelVersion, long Key, string? AsOf)>(
                 """
-                SELECT a.account_id, a.arr, s.score, s.grade, s.model_version
+                SELECT a.account_id, a.arr, s.score, s.grade, s.model_version, a.account_key, s.as_of
                 FROM accounts a LEFT JOIN current_scores s ON s.account_key = a.account_key
                 WHERE EXISTS (SELECT 1 FROM alerts al WHERE al.account_key = a.account_key AND al.resolved_on IS NULL)
                 """)
             .ToDictionary(a => a.AccountId, StringComparer.Ordinal);
-        var calibration = ChurnCalibration.Load(db);
+        var risks = ChurnRisks.Load(db).Of(accounts.Values.Select(a => new ScoredOn(a.Key, a.AsOf, a.Score, a.ModelVersion)).ToList());
         var lines = open.GroupBy(a => a.AccountId, StringComparer.Ordinal).Select(g =>
         {
             var first = g.First();
             var facts = accounts.GetValueOrDefault(g.Key);
-            double? probability = calibration is not null && facts.Score is { } score && facts.ModelVersion == calibration.ModelVersion
-                ? Math.Round(calibration.Probability(score), 4)
-                : null;
+            var probability = facts.AccountId is null ? null : risks.GetValueOrDefault(facts.Key)?.Probability;
             var rank = new InboxRank(g.Key, InboxRanking.Worst(g.Select(a => a.Severity)), facts.Arr, probability);
             return new InboxAccount(g.Key, first.AccountName, first.Owner, facts.Arr, facts.Score, facts.Grade, probability, rank.RevenueAtRisk, rank.WorstSeverity,
                 g.ToList());

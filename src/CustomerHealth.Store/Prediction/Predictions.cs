@@ -7,6 +7,7 @@ using CustomerHealth.Core.Prediction;
 using CustomerHealth.Store.Backtesting;
 using CustomerHealth.Store.Drafts;
 using CustomerHealth.Store.Models;
+using CustomerHealth.Store.Scoring;
 using Dapper;
 
 namespace CustomerHealth.Store.Prediction;
@@ -19,8 +20,12 @@ public sealed record PredictorFigures(
     string Validation, string? Note, int Observations, int TrainObservations, int TestObservations, IReadOnlyList<string> TestDates,
     ProbabilityFigures Score, ProbabilityFigures Logistic, ProbabilityFigures Boosted, BoostedSettings Settings);
 
-/// <summary>A kept predictor: when and on which model it was fitted, its horizon, its figures.</summary>
-public sealed record KeptPredictor(string PredictorId, string FittedAt, string ModelVersion, int HorizonDays, int? LapseDays, PredictorFigures Figures);
+/// <summary>A kept predictor: when and on which model it was fitted, its horizon, its figures, and when it was last published.</summary>
+public sealed record KeptPredictor(string PredictorId, string FittedAt, string ModelVersion, int HorizonDays, int? LapseDays, PredictorFigures Figures)
+{
+    /// <summary>When `chs predict publish` last put it in force, or null.</summary>
+    public string? PublishedAt { get; init; }
+}
 
 /// <summary>How far a measure has moved since a predictor's training: its PSI, and the share of accounts with a value then and now.</summary>
 /// <param name="Measure">`dimension.measure`.</param>
@@ -31,8 +36,11 @@ public sealed record KeptPredictor(string PredictorId, string FittedAt, string M
 /// <param name="Warning">Why to fit again, or null (<see cref="Drift.Verdict"/>).</param>
 public sealed record MeasureDrift(string Measure, string Label, double? Psi, double TrainingCoverage, double CoverageNow, string? Warning);
 
-/// <summary>`chs predict status`: the latest predictor fitted, its figures, and each measure's drift since its training, as of a day.</summary>
-public sealed record PredictorStatus(KeptPredictor? Latest, int Kept, string? AsOf, IReadOnlyList<MeasureDrift> Drift);
+/// <summary>`chs predict status`: the latest predictor fitted, the one in force (null: the score's calibration gives the probability), its figures, and each measure's drift since the training of the one in force (else the latest), as of a day.</summary>
+public sealed record PredictorStatus(KeptPredictor? Latest, KeptPredictor? InForce, int Kept, string? AsOf, IReadOnlyList<MeasureDrift> Drift);
+
+/// <summary>`chs predict publish`: the predictor now in force, the latest scored day it predicted, and how many accounts it predicted then.</summary>
+public sealed record PublishedPredictor(string PredictorId, string ModelVersion, int HorizonDays, string? AsOf, int Predicted);
 
 /// <summary>
 /// The learned churn predictors on the store's history (issue 21): the model's observations as a backtest makes them
@@ -41,6 +49,9 @@ public sealed record PredictorStatus(KeptPredictor? Latest, int Kept, string? As
 /// </summary>
 public sealed class Predictions(StoreDb db, TimeProvider clock)
 {
+    /// <summary>What <see cref="Publish"/> takes for the latest predictor fitted.</summary>
+    public const string Latest = "latest";
+
     public PredictorFitResult Fit(HealthModel model, string modelVersion, string modelYaml, BacktestOptions options, CancellationToken cancel = default)
     {
         var dates = options.Dates();
@@ -74,25 +85,73 @@ public sealed class Predictions(StoreDb db, TimeProvider clock)
             """,
             new
             {
-                id, at = clock.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture), modelVersion, modelYaml,
+                id, at = Now(), modelVersion, modelYaml,
                 horizon = options.HorizonDays, lapse = options.LapseDays, figures = JsonSerializer.Serialize(figures), predictor,
             });
         return new PredictorFitResult(report, testDates, options, id);
     }
 
-    /// <summary>The latest predictor fitted, its figures, and each of its measures' drift as of the latest scored day (today before any scoring).</summary>
+    /// <summary>
+    /// Puts a kept predictor in force: from now on every day scored with the model version it was fitted on stores each
+    /// account's learned prediction (probability, interval, drivers), shown wherever the churn probability is; the latest
+    /// scored day is scored again at once so every account has one. Refused when the predictor is not in the store or was
+    /// fitted on another model version than the one in force.
+    /// </summary>
+    /// <param name="predictorId">The predictor's id, or `latest` for the latest fitted.</param>
+    public PublishedPredictor Publish(string predictorId)
+    {
+        if (predictorId == Latest)
+        {
+            predictorId = Kept("1 = 1")?.PredictorId ?? throw new StoreException("no predictor is fitted yet: `chs predict fit --from D1 --to D2` fits one on your history");
+        }
+        var row = db.Connection.QueryFirstOrDefault<(string Id, string Version, long Horizon, string Predictor)>(
+            "SELECT predictor_id, model_version, horizon_days, predictor FROM predictors WHERE predictor_id = @predictorId", new { predictorId });
+        if (row.Id is null)
+        {
+            throw new StoreException($"no predictor `{predictorId}` in this store: `chs predict status` shows the latest fitted, `chs predict fit` fits one");
+        }
+        var predictor = JsonSerializer.Deserialize<ChurnPredictor>(row.Predictor)!;
+        if (predictor.Groups is null || predictor.Calibration?.Scores is null)
+        {
+            throw new StoreException($"predictor `{predictorId}` was fitted before predictions had intervals and drivers: fit it again with `chs predict fit`");
+        }
+        var models = new ModelVersions(db, clock);
+        var current = models.RequireCurrent();
+        if (current.VersionId != row.Version)
+        {
+            throw new StoreException(
+                $"predictor `{predictorId}` was fitted on model version {row.Version}, and the model in force is {current.VersionId}: fit a predictor on the model in force (`chs predict fit`)");
+        }
+        db.Connection.Execute("UPDATE predictors SET published_at = @at WHERE predictor_id = @predictorId", new { at = Now(), predictorId });
+        var run = new ScoringRun(db, models);
+        if (run.LatestDay() is not { } latest)
+        {
+            return new PublishedPredictor(row.Id, row.Version, (int)row.Horizon, null, 0);
+        }
+        var day = StoredDates.Date(latest);
+        run.ScoreRange(day, day, 1);
+        var predicted = db.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM predictions WHERE as_of = @latest AND predictor_id = @predictorId", new { latest, predictorId });
+        return new PublishedPredictor(row.Id, row.Version, (int)row.Horizon, latest, (int)predicted);
+    }
+
+    /// <summary>
+    /// The latest predictor fitted, the one in force, their figures, and each measure's drift (of the one in force, else
+    /// the latest) as of the latest scored day (today before any scoring).
+    /// </summary>
     public PredictorStatus Status(DateOnly today)
     {
         var kept = db.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM predictors");
-        var row = db.Connection.QueryFirstOrDefault<(string Id, string At, string Version, string Yaml, long Horizon, long? Lapse, string Figures, string Predictor)>(
-            "SELECT predictor_id, fitted_at, model_version, model_yaml, horizon_days, lapse_days, figures, predictor FROM predictors ORDER BY fitted_at DESC, predictor_id LIMIT 1");
-        if (row.Id is null)
+        var latest = Kept("1 = 1");
+        if (latest is null)
         {
-            return new PredictorStatus(null, 0, null, []);
+            return new PredictorStatus(null, null, 0, null, []);
         }
-        var latest = new KeptPredictor(row.Id, row.At, row.Version, (int)row.Horizon, (int?)row.Lapse, JsonSerializer.Deserialize<PredictorFigures>(row.Figures)!);
-        var predictor = JsonSerializer.Deserialize<ChurnPredictor>(row.Predictor)!;
-        var model = ModelLoader.LoadPublished(row.Yaml, "predictor model");
+        var inForce = Kept("published_at IS NOT NULL");
+        var watched = inForce ?? latest;
+        var (yaml, json) = db.Connection.QueryFirst<(string Yaml, string Predictor)>(
+            "SELECT model_yaml, predictor FROM predictors WHERE predictor_id = @id", new { id = watched.PredictorId });
+        var predictor = JsonSerializer.Deserialize<ChurnPredictor>(json)!;
+        var model = ModelLoader.LoadPublished(yaml, "predictor model");
         var drafts = new DraftModel(db, new ModelVersions(db, clock));
         var day = drafts.PreviewDay(today);
         var spreads = drafts.Spreads(model, day).ToDictionary(s => $"{s.Dimension}.{s.Measure}");
@@ -106,6 +165,18 @@ public sealed class Predictions(StoreDb db, TimeProvider clock)
             return new MeasureDrift(p.Measure, p.Label, psi is { } x ? Math.Round(x, 4) : null, Math.Round(p.Coverage, 4), Math.Round(coverage, 4),
                 Drift.Verdict(psi, p.Coverage, coverage));
         }).ToList();
-        return new PredictorStatus(latest, (int)kept, StoredDates.Text(day), drift);
+        return new PredictorStatus(latest, inForce, (int)kept, StoredDates.Text(day), drift);
     }
+
+    /// <summary>The newest kept predictor among those <paramref name="where"/> picks: newest published when asked for those in force.</summary>
+    private KeptPredictor? Kept(string where)
+    {
+        var order = where.Contains("published_at", StringComparison.Ordinal) ? "published_at DESC" : "fitted_at DESC";
+        var row = db.Connection.QueryFirstOrDefault<(string Id, string At, string Version, long Horizon, long? Lapse, string Figures, string? PublishedAt)>(
+            $"SELECT predictor_id, fitted_at, model_version, horizon_days, lapse_days, figures, published_at FROM predictors WHERE {where} ORDER BY {order}, predictor_id LIMIT 1");
+        return row.Id is null ? null
+            : new KeptPredictor(row.Id, row.At, row.Version, (int)row.Horizon, (int?)row.Lapse, JsonSerializer.Deserialize<PredictorFigures>(row.Figures)!) { PublishedAt = row.PublishedAt };
+    }
+
+    private string Now() => clock.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 }

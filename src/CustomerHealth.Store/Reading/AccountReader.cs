@@ -1,8 +1,8 @@
 using System.Globalization;
 using CustomerHealth.Core.Scoring;
-using CustomerHealth.Store.Backtesting;
 using CustomerHealth.Store.Models;
 using CustomerHealth.Store.Scoring;
+using CustomerHealth.Store.Prediction;
 using Dapper;
 
 namespace CustomerHealth.Store.Reading;
@@ -129,15 +129,17 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
             FROM accounts a LEFT JOIN current_scores s ON s.account_key = a.account_key
             WHERE a.account_key IN ({string.Join(",", keys.Select(k => k.ToString(CultureInfo.InvariantCulture)))})
             """).ToDictionary(r => r.Key);
-        var calibration = ChurnCalibration.Load(db);
-        return keys.Select(k => rows[k]).Select(r => new AccountRow(r.AccountId, r.Name, r.Segment, r.Owner, r.Arr, r.Score, r.Grade, r.Trend, Direction(r.Trend), r.ScoredOn,
-            r.Stage, r.Plan, r.Renewal, r.ChurnedOn is null ? "active" : "churned", ChurnProbability(calibration, r.Score, r.ModelVersion),
-            r.Coverage is { } c ? Math.Round(c, 4) : null)).ToList();
+        var risks = ChurnRisks.Load(db).Of(rows.Values.Select(r => new ScoredOn(r.Key, r.ScoredOn, r.Score, r.ModelVersion)).ToList());
+        return keys.Select(k => rows[k]).Select(r =>
+        {
+            var risk = risks.GetValueOrDefault(r.Key);
+            return new AccountRow(r.AccountId, r.Name, r.Segment, r.Owner, r.Arr, r.Score, r.Grade, r.Trend, Direction(r.Trend), r.ScoredOn,
+                r.Stage, r.Plan, r.Renewal, r.ChurnedOn is null ? "active" : "churned", risk?.Probability, r.Coverage is { } c ? Math.Round(c, 4) : null)
+            {
+                ChurnInterval = risk?.Interval, ChurnDrivers = risk?.Drivers, ChurnPredictor = risk?.PredictorId,
+            };
+        }).ToList();
     }
-
-    /// <summary>The calibrated churn probability of a score, when the latest backtest was of the model that gave it.</summary>
-    private static double? ChurnProbability(ChurnCalibration? calibration, double? score, string? modelVersion) =>
-        calibration is not null && score is { } x && modelVersion == calibration.ModelVersion ? Math.Round(calibration.Probability(x), 4) : null;
 
     // The accounts without a churned status, less the few churned by an event: the engine counts them in the form its
     // planner is fastest at (SQLite: all less the churned, from two covering indexes; PostgreSQL: one pass against the
@@ -210,10 +212,15 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
     public AccountDetail? Show(string accountId, DateOnly? asOf = null)
     {
         var detail = Explained(accountId, asOf);
-        var calibration = ChurnCalibration.Load(db);
-        return detail is null || ChurnProbability(calibration, detail.Score, detail.ModelVersion) is not { } p
-            ? detail
-            : detail with { ChurnProbability = p, ChurnHorizonDays = calibration!.HorizonDays };
+        if (detail is null || Profile(accountId) is not { } account ||
+            ChurnRisks.Load(db).Of(new ScoredOn(account.Key, detail.AsOf, detail.Score, detail.ModelVersion)) is not { } risk)
+        {
+            return detail;
+        }
+        return detail with
+        {
+            ChurnProbability = risk.Probability, ChurnHorizonDays = risk.HorizonDays, ChurnInterval = risk.Interval, ChurnDrivers = risk.Drivers, ChurnPredictor = risk.PredictorId,
+        };
     }
 
     private AccountDetail? Explained(string accountId, DateOnly? asOf)

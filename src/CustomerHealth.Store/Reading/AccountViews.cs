@@ -1,11 +1,23 @@
+using CustomerHealth.Core.Prediction;
 using CustomerHealth.Core.Scoring;
+using CustomerHealth.Store.Prediction;
 
 namespace CustomerHealth.Store.Reading;
 
 /// <summary>A line of the current account list (`accounts --json`).</summary>
 public sealed record AccountRow(
     string AccountId, string? Name, string? Segment, string? Owner, double? Arr, double? Score, string? Grade, double? Trend, string? Direction,
-    string? ScoredOn, string? LifecycleStage, string? Plan, string? RenewalOn, string Status, double? ChurnProbability = null, double? Coverage = null);
+    string? ScoredOn, string? LifecycleStage, string? Plan, string? RenewalOn, string Status, double? ChurnProbability = null, double? Coverage = null)
+{
+    /// <summary>How sure <see cref="ChurnProbability"/> is, when it comes from the predictor in force.</summary>
+    public ChurnInterval? ChurnInterval { get; init; }
+
+    /// <summary>The account's top drivers of churn risk, when the probability comes from the predictor in force.</summary>
+    public IReadOnlyList<ChurnDriver>? ChurnDrivers { get; init; }
+
+    /// <summary>The predictor in force that gave the probability, or null when it is the score's calibration.</summary>
+    public string? ChurnPredictor { get; init; }
+}
 
 /// <summary>An account's score with its full explanation (`show --json`).</summary>
 public sealed record AccountDetail(
@@ -13,10 +25,19 @@ public sealed record AccountDetail(
     double? ComputedScore, string? OverrideReason, double? Trend, string? Direction, string? Note, AccountProfile Profile,
     IReadOnlyList<DimensionExplanation> Dimensions, bool Stored)
 {
-    /// <summary>The calibrated chance of churn within <see cref="ChurnHorizonDays"/> (null until the model is backtested).</summary>
+    /// <summary>The chance of churn within <see cref="ChurnHorizonDays"/>: the predictor in force's, else the score's calibration (null until the model is backtested).</summary>
     public double? ChurnProbability { get; init; }
 
     public int? ChurnHorizonDays { get; init; }
+
+    /// <summary>How sure <see cref="ChurnProbability"/> is, when it comes from the predictor in force.</summary>
+    public ChurnInterval? ChurnInterval { get; init; }
+
+    /// <summary>The account's top drivers of churn risk, when the probability comes from the predictor in force.</summary>
+    public IReadOnlyList<ChurnDriver>? ChurnDrivers { get; init; }
+
+    /// <summary>The predictor in force that gave the probability, or null when it is the score's calibration.</summary>
+    public string? ChurnPredictor { get; init; }
 
     /// <summary>The share of the model's weight that had data for this score (0–1; null for scores made before it was recorded).</summary>
     public double? Coverage { get; init; }

@@ -1,6 +1,7 @@
 using CustomerHealth.Core.Scoring;
 using CustomerHealth.Store.Models;
 using CustomerHealth.Store.Engines;
+using CustomerHealth.Store.Prediction;
 using Dapper;
 
 namespace CustomerHealth.Store.Scoring;
@@ -17,10 +18,13 @@ public sealed record ScoreSummary(string AsOf, int AccountsScored, int Unscored,
 /// <summary>
 /// Scores accounts as of one or more days and stores what it scores: settles the usage and loads all signals once
 /// (<see cref="SignalLoader"/>), scores each day in Core (<see cref="DayScoring"/>: every measure point in time,
-/// percentiles over the day's cohort, roll-ups, grades and overrides), and writes the snapshots and current scores.
+/// percentiles over the day's cohort, roll-ups, grades and overrides), and writes the snapshots and current scores,
+/// and the learned predictions while a predictor is in force (<see cref="PredictorInForce"/>).
 /// </summary>
 public sealed class ScoringRun(StoreDb db, ModelVersions models)
 {
+    private readonly PredictorInForce predictor = new(db);
+
     /// <summary>
     /// Scores every account as of a day. When that day is the latest scored one with the current model, only the
     /// accounts whose signals changed since are rescored (the others keep their snapshots, and their stored values
@@ -141,6 +145,7 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
         var asOf = StoredDates.Text(day);
         db.Engine.WriteSnapshots(db, scored.Select(s => new SnapshotRecord(s.Account.Key, asOf, version, s.ScorecardId(plan), s.Score, s.Computed.Score,
             s.Grade?.Id, s.OverrideReason, s.Note, SnapshotCodec.Encode(s.Computed.Measures), s.Computed.Score is null ? null : s.Computed.Coverage)));
+        predictor.Write(plan, version, day, scored);
     }
 
     private static ScoreSummary Summarize(DateOnly day, string version, IReadOnlyList<ScoredAccount> scored)

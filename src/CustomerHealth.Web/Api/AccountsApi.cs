@@ -1,8 +1,10 @@
 using System.Globalization;
+using CustomerHealth.Core.Prediction;
 using CustomerHealth.Core.Scoring;
 using CustomerHealth.Core.Signals;
 using CustomerHealth.Store;
 using CustomerHealth.Store.Import;
+using CustomerHealth.Store.Prediction;
 using CustomerHealth.Store.Reading;
 using CustomerHealth.Store.Scoring;
 using CustomerHealth.Web.Auth;
@@ -21,21 +23,38 @@ internal static class AccountsApi
 {
     public sealed record AccountItem(
         string AccountId, string? Name, string? Segment, string? Owner, double? Arr, double? Score, string? Grade, double? Trend, string? Direction,
-        string? ScoredOn, string? LifecycleStage, string? Plan, string? RenewalOn, string Status, double? ChurnProbability)
+        string? ScoredOn, string? LifecycleStage, string? Plan, string? RenewalOn, string Status, double? ChurnProbability,
+        ChurnIntervalInfo? ChurnInterval, IReadOnlyList<ChurnDriverInfo>? ChurnDrivers, string? ChurnPredictor)
     {
         public static AccountItem Of(AccountRow r) =>
-            new(r.AccountId, r.Name, r.Segment, r.Owner, r.Arr, r.Score, r.Grade, r.Trend, r.Direction, r.ScoredOn, r.LifecycleStage, r.Plan, r.RenewalOn, r.Status, r.ChurnProbability);
+            new(r.AccountId, r.Name, r.Segment, r.Owner, r.Arr, r.Score, r.Grade, r.Trend, r.Direction, r.ScoredOn, r.LifecycleStage, r.Plan, r.RenewalOn, r.Status, r.ChurnProbability,
+                ChurnIntervalInfo.Of(r.ChurnInterval), ChurnDriverInfo.Of(r.ChurnDrivers), r.ChurnPredictor);
+    }
+
+    /// <summary>How sure a learned churn probability is (its Venn–Abers interval).</summary>
+    public sealed record ChurnIntervalInfo(double Low, double High)
+    {
+        public static ChurnIntervalInfo? Of(ChurnInterval? i) => i is null ? null : new(i.Low, i.High);
+    }
+
+    /// <summary>One of an account's top drivers of churn risk, in points of probability, and in words.</summary>
+    public sealed record ChurnDriverInfo(string Feature, string Label, double? Value, double Points, string Text)
+    {
+        public static IReadOnlyList<ChurnDriverInfo>? Of(IReadOnlyList<ChurnDriver>? drivers) =>
+            drivers?.Select(d => new ChurnDriverInfo(d.Feature, d.Label, d.Value, d.Points, d.Text)).ToList();
     }
 
     /// <summary>One account explained (`chs show --json`).</summary>
     public sealed record AccountInfo(
         string AccountId, string? Name, double? Score, string? Grade, string? GradeLabel, string? Scorecard, string? ModelVersion, string AsOf,
         double? ComputedScore, string? OverrideReason, double? Trend, string? Direction, string? Note, ProfileInfo Profile,
-        IReadOnlyList<DimensionInfo> Dimensions, bool Stored, double? ChurnProbability, int? ChurnHorizonDays, double? Coverage)
+        IReadOnlyList<DimensionInfo> Dimensions, bool Stored, double? ChurnProbability, int? ChurnHorizonDays, double? Coverage,
+        ChurnIntervalInfo? ChurnInterval, IReadOnlyList<ChurnDriverInfo>? ChurnDrivers, string? ChurnPredictor)
     {
         public static AccountInfo Of(AccountDetail d) =>
             new(d.AccountId, d.Name, d.Score, d.Grade, d.GradeLabel, d.Scorecard, d.ModelVersion, d.AsOf, d.ComputedScore, d.OverrideReason, d.Trend, d.Direction, d.Note,
-                ProfileInfo.Of(d.Profile), d.Dimensions.Select(DimensionInfo.Of).ToList(), d.Stored, d.ChurnProbability, d.ChurnHorizonDays, d.Coverage);
+                ProfileInfo.Of(d.Profile), d.Dimensions.Select(DimensionInfo.Of).ToList(), d.Stored, d.ChurnProbability, d.ChurnHorizonDays, d.Coverage,
+                ChurnIntervalInfo.Of(d.ChurnInterval), ChurnDriverInfo.Of(d.ChurnDrivers), d.ChurnPredictor);
     }
 
     public sealed record ProfileInfo(

@@ -248,6 +248,25 @@ public abstract class RealDataTests(TestEngine engine) : IDisposable
         var calibrated = chs.Run("show", churners.First(c => c.Churn).Id, "--json").Json;
         calibrated.GetProperty("churn_probability").GetDouble().ShouldBeInRange(0, 1);
         calibrated.GetProperty("churn_horizon_days").GetInt32().ShouldBe(92);
+        calibrated.GetProperty("churn_predictor").ValueKind.ShouldBe(JsonValueKind.Null);
+
+        // Put in force: every account's probability is the trees', with an interval and its drivers; churners rank far above the others.
+        var published = chs.Run("predict", "publish", "latest", "--json");
+        published.ExitCode.ShouldBe(0, published.ToString());
+        (published.Json.GetProperty("predictor_id").GetString(), published.Json.GetProperty("as_of").GetString(), published.Json.GetProperty("predicted").GetInt32())
+            .ShouldBe((p.GetProperty("predictor_id").GetString(), "2025-09-30", 3150));
+        var predicted = chs.Run("accounts", "--json", "--include-churned").Json.EnumerateArray()
+            .ToDictionary(a => a.GetProperty("account_id").GetString()!, a => a);
+        predicted.Values.ShouldAllBe(a => a.GetProperty("churn_predictor").GetString() == p.GetProperty("predictor_id").GetString());
+        var churnRisk = churners.Where(c => c.Churn).Average(c => predicted[c.Id].GetProperty("churn_probability").GetDouble());
+        var stayRisk = churners.Where(c => !c.Churn).Average(c => predicted[c.Id].GetProperty("churn_probability").GetDouble());
+        churnRisk.ShouldBeGreaterThan(stayRisk + 0.3, $"churners {churnRisk:0.000} vs others {stayRisk:0.000}");
+        var risky = predicted.Values.OrderByDescending(a => a.GetProperty("churn_probability").GetDouble()).First();
+        var interval = risky.GetProperty("churn_interval");
+        risky.GetProperty("churn_probability").GetDouble().ShouldBeInRange(interval.GetProperty("low").GetDouble() - 1e-4, interval.GetProperty("high").GetDouble() + 1e-4);
+        risky.GetProperty("churn_drivers").GetArrayLength().ShouldBeInRange(1, 3);
+        chs.Run("show", risky.GetProperty("account_id").GetString()!).Out.ShouldContain("points of risk");
+        chs.Run("predict", "status").Out.ShouldContain($"In force: predictor {p.GetProperty("predictor_id").GetString()} (published ");
 
         // The complaints value of a customer is the raw file's, and their account is churned only after month 12.
         var complainer = rows.FindIndex(r => r[Array.IndexOf(header, "complains")] == "1");

@@ -26,7 +26,7 @@ public abstract class HostileCliTests(TestEngine engine, ITestOutputHelper outpu
     private static readonly string[] Tables =
     [
         "accounts", "usage_events", "usage_daily", "surveys", "tickets", "invoices", "subscriptions", "orders", "metrics", "sentiment", "touches",
-        "model_versions", "overrides", "alert_rules", "alerts", "tasks", "snapshots", "predictors",
+        "model_versions", "overrides", "alert_rules", "alerts", "tasks", "snapshots", "predictors", "predictions",
     ];
 
     private string Counts()
@@ -234,6 +234,7 @@ public abstract class HostileCliTests(TestEngine engine, ITestOutputHelper outpu
         ("--from", ["predict", "fit", "--from"]),
         ("--every", ["predict", "fit", "--from", "2025-01-01", "--to", "2025-03-01", "--every"]),
         ("--horizon", ["predict", "fit", "--from", "2025-01-01", "--horizon"]),
+        ("PREDICTOR", ["predict", "publish"]),
         ("--horizon", ["alerts", "rules", "test", "-", "--horizon"]),
         ("--until", ["alerts", "snooze", "1", "--until"]),
         ("ID", ["alerts", "ack"]),
@@ -269,7 +270,7 @@ public abstract class HostileCliTests(TestEngine engine, ITestOutputHelper outpu
                 // The workbook Init wrote, by its full path.
                 var given = args.Select(a => a == "seed.xlsx" ? Path.Combine(chs.Dir, a) : a);
                 Check($"{string.Join(' ', args)} {piece}", [option, "ID", "no account", "KEEP-1", "no alert", "no open alert", "nothing to", "argument", "no sheet named",
-                    "mapping", "FIELD=COLUMN", "too little history", "observation dates"], [.. given, piece.Value]);
+                    "mapping", "FIELD=COLUMN", "too little history", "observation dates", "no predictor"], [.. given, piece.Value]);
             }
         }
         Done("option values");

@@ -84,6 +84,29 @@ public sealed class PredictorFitTests
     }
 
     [Fact]
+    public void Predict_AnAccountInThePlantedBand_ItsRiskHigh_LoginsItsFirstDriver_WithAnIntervalAroundIt()
+    {
+        var report = PredictorFit.Run(Plan, Planted(6, 400), _ => null, Days(6), horizonDays: 30);
+        var features = ChurnFeatures.For(Plan);
+        Observation Account(double logins, double noise) => new(0, 1, "A", 50, null,
+            [new(MeasureValue.Of(logins), logins, 0.5, false, false), new(MeasureValue.Of(noise), noise * 100, 0.5, false, false)], false);
+
+        var predictions = report.Predictor.Predict([features.Row(Account(50, 0.5), null, 1000, 100), features.Row(Account(90, 0.5), null, 1000, 100)]);
+
+        var (inBand, outside) = (predictions[0], predictions[1]);
+        inBand.Probability.ShouldBeGreaterThan(0.5);
+        outside.Probability.ShouldBeLessThan(0.15);
+        inBand.Low.ShouldBeLessThanOrEqualTo(inBand.Probability);
+        inBand.High.ShouldBeGreaterThanOrEqualTo(inBand.Probability);
+        (inBand.High - inBand.Low).ShouldBeLessThan(0.2);
+        inBand.Drivers.Count.ShouldBeLessThanOrEqualTo(ChurnPredictor.TopDrivers);
+        inBand.Drivers[0].Feature.ShouldBe("product.logins");
+        inBand.Drivers[0].Value.ShouldBe(50);
+        inBand.Drivers[0].Points.ShouldBeGreaterThan(20);
+        inBand.Drivers[0].Text.ShouldMatch(@"^logins: 50 → \+\d+ points of risk$");
+    }
+
+    [Fact]
     public void OneDate_CrossValidatesInStratifiedFolds_EveryObservationTestedOnce()
     {
         var report = PredictorFit.Run(Plan, Planted(1, 1000), _ => null, Days(1), horizonDays: 30);

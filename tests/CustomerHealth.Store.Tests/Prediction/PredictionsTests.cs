@@ -3,6 +3,7 @@ using CustomerHealth.Core.Prediction;
 using CustomerHealth.Core.Signals;
 using CustomerHealth.Store.Backtesting;
 using CustomerHealth.Store.Prediction;
+using CustomerHealth.Store.Reading;
 
 namespace CustomerHealth.Store.Tests.Prediction;
 
@@ -79,6 +80,67 @@ public abstract class PredictionsTests(TestEngine engine) : IDisposable
 
         health.Psi!.Value.ShouldBeGreaterThan(Drift.Warning);
         health.Warning!.ShouldStartWith("its values have moved since training (PSI ");
+    }
+
+    [Fact]
+    public void Publish_EveryAccountGetsItsPrediction_IntervalAndDrivers_AndLaterScoringPredictsAgain()
+    {
+        Planted();
+        var current = store.Models.RequireCurrent();
+        store.Scoring.ScoreRange(Jan1, Jan1, 1);
+        var fit = Predictions().Fit(current.Model, current.VersionId, current.Yaml, OneDate);
+        Predictions().Status(Jan1).InForce.ShouldBeNull();
+
+        var published = Predictions().Publish(fit.PredictorId);
+
+        (published.AsOf, published.Predicted, published.HorizonDays).ShouldBe(("2025-01-01", 300, 90));
+        var status = Predictions().Status(Jan1);
+        status.InForce.ShouldNotBeNull().PredictorId.ShouldBe(fit.PredictorId);
+        status.InForce.PublishedAt.ShouldNotBeNull();
+        var rows = store.Reader.List(new AccountQuery()).ToDictionary(r => r.AccountId);
+        var health = store.Query<(string Id, double Value)>("SELECT a.account_id, m.value FROM metrics m JOIN accounts a ON a.account_key = m.account_key")
+            .ToDictionary(x => x.Id, x => x.Value);
+        double Mean(Func<double, bool> band) => rows.Values.Where(r => band(health[r.AccountId])).Average(r => r.ChurnProbability!.Value);
+        Mean(h => h is >= 30 and < 50).ShouldBeGreaterThan(Mean(h => h is < 30 or >= 50) + 0.3);
+        foreach (var r in rows.Values)
+        {
+            r.ChurnPredictor.ShouldBe(fit.PredictorId);
+            var interval = r.ChurnInterval.ShouldNotBeNull();
+            r.ChurnProbability!.Value.ShouldBeInRange(interval.Low - 1e-4, interval.High + 1e-4);
+        }
+        var inBand = rows.Values.Where(r => health[r.AccountId] is >= 35 and < 45).OrderByDescending(r => r.ChurnProbability).First();
+        inBand.ChurnDrivers.ShouldNotBeNull()[0].Feature.ShouldBe("product.health");
+        inBand.ChurnDrivers[0].Points.ShouldBeGreaterThan(0);
+        // `show` and the inbox read the same prediction.
+        var shown = store.Reader.Show(inBand.AccountId).ShouldNotBeNull();
+        (shown.ChurnProbability, shown.ChurnHorizonDays, shown.ChurnPredictor, shown.ChurnInterval).ShouldBe((inBand.ChurnProbability, 90, fit.PredictorId, inBand.ChurnInterval));
+        shown.ChurnDrivers!.Select(d => d.Text).ShouldBe(inBand.ChurnDrivers.Select(d => d.Text));
+
+        // A later day scored is predicted too.
+        var feb1 = new DateOnly(2025, 2, 1);
+        store.Scoring.ScoreRange(feb1, feb1, 1);
+        store.Scalar<long>("SELECT COUNT(*) FROM predictions WHERE as_of = '2025-02-01'").ShouldBeGreaterThan(0);
+        store.Reader.Show(inBand.AccountId)!.ChurnPredictor.ShouldBe(fit.PredictorId);
+    }
+
+    [Fact]
+    public void Publish_UnknownOrOfAnotherModel_Refused_AndNothingChanges()
+    {
+        Planted();
+        var current = store.Models.RequireCurrent();
+        store.Scoring.ScoreRange(Jan1, Jan1, 1);
+        var fit = Predictions().Fit(current.Model, current.VersionId, current.Yaml, OneDate);
+
+        Should.Throw<StoreException>(() => Predictions().Publish("'; DROP TABLE predictors; --")).Message
+            .ShouldBe("no predictor `'; DROP TABLE predictors; --` in this store: `chs predict status` shows the latest fitted, `chs predict fit` fits one");
+        store.Publish(TestModels.HealthReweighted);
+        Should.Throw<StoreException>(() => Predictions().Publish(fit.PredictorId)).Message
+            .ShouldStartWith($"predictor `{fit.PredictorId}` was fitted on model version {current.VersionId}, and the model in force is ");
+
+        store.Count("predictions").ShouldBe(0);
+        store.Count("predictors").ShouldBe(1);
+        Predictions().Status(Jan1).InForce.ShouldBeNull();
+        store.Reader.List(new AccountQuery()).ShouldAllBe(r => r.ChurnPredictor == null && r.ChurnInterval == null);
     }
 
     [Fact]

@@ -145,6 +145,9 @@ public abstract class WireShapesTests(TestEngine engine) : IDisposable
             [].renewal_on: null|string
             [].status: string
             [].churn_probability: null
+            [].churn_interval: null
+            [].churn_drivers: null
+            [].churn_predictor: null
             """,
         ["GET /api/v1/accounts/{id}"] = """
             .: object
@@ -194,6 +197,9 @@ public abstract class WireShapesTests(TestEngine engine) : IDisposable
             churn_probability: null
             churn_horizon_days: null
             coverage: number
+            churn_interval: null
+            churn_drivers: null
+            churn_predictor: null
             """,
         ["GET /api/v1/accounts/{id}/explain"] = """
             .: object
@@ -427,6 +433,9 @@ public abstract class WireShapesTests(TestEngine engine) : IDisposable
             churn_probability: null
             churn_horizon_days: null
             coverage: number
+            churn_interval: null
+            churn_drivers: null
+            churn_predictor: null
             """,
         ["POST /api/v1/accounts/{id}/sentiment"] = """
             .: object

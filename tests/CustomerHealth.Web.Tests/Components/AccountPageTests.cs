@@ -1,5 +1,7 @@
 using System.Net;
+using CustomerHealth.Store.Backtesting;
 using CustomerHealth.Store.Models;
+using CustomerHealth.Store.Prediction;
 using CustomerHealth.Store.Scoring;
 
 namespace CustomerHealth.Web.Tests.Components;
@@ -23,6 +25,66 @@ public abstract class AccountPageTests(TestEngine engine) : IDisposable
         var html = WebUtility.HtmlDecode(await r.Content.ReadAsStringAsync());
         html.ShouldContain("No account “NOPE”");
         html.ShouldContain("<a href=\"/accounts\">Find it in the list of accounts</a>");
+    }
+
+    [Fact]
+    public async Task PredictorInForce_ThePageAndTheApiGiveTheRiskItsRangeAndTheAccountsDrivers()
+    {
+        // 300 accounts measured 150 days ago; those with health between 30 and 50 mostly churned 30 days later.
+        using (var db = app.OpenStore())
+        {
+            new ModelVersions(db, TimeProvider.System).Publish(PageBook.Model, "page-test.yaml", "page tests");
+        }
+        var random = new Random(3);
+        var metrics = new List<string>();
+        var churned = new List<string>();
+        for (var a = 0; a < 300; a++)
+        {
+            var health = random.Next(0, 100);
+            metrics.Add($"{{\"account_id\":\"P{a}\",\"metric\":\"health\",\"date\":\"{PageBook.Day(-150)}\",\"value\":{health}}}");
+            if (random.NextDouble() < (health is >= 30 and < 50 ? 0.8 : 0.05))
+            {
+                churned.Add($"{{\"account_id\":\"P{a}\",\"kind\":\"churned\",\"occurred_on\":\"{PageBook.Day(-120)}\"}}");
+            }
+        }
+        var ingest = app.KeyClient("ingest");
+        await ingest.PostJson("/api/v1/ingest/metrics", "[" + string.Join(",", metrics) + "]");
+        await ingest.PostJson("/api/v1/ingest/subscriptions", "[" + string.Join(",", churned) + "]");
+        var day = PageBook.Today.AddDays(-150);
+        string predictor;
+        using (var db = app.OpenStore())
+        {
+            var models = new ModelVersions(db, TimeProvider.System);
+            new ScoringRun(db, models).ScoreRange(day, day, 1);
+            var current = models.RequireCurrent();
+            var predictions = new Predictions(db, TimeProvider.System);
+            predictor = predictions.Fit(current.Model, current.VersionId, current.Yaml, new BacktestOptions(day, day, 30, 90)).PredictorId;
+            predictions.Publish(predictor).Predicted.ShouldBe(300);
+        }
+        var client = await app.SignedIn("viewer");
+
+        var account = await client.GetJson("/api/v1/accounts/P0");
+        var html = WebUtility.HtmlDecode(await TestApp.Page(client, "/accounts/P0"));
+
+        account.GetProperty("churn_predictor").GetString().ShouldBe(predictor);
+        var p = account.GetProperty("churn_probability").GetDouble();
+        var interval = account.GetProperty("churn_interval");
+        p.ShouldBeInRange(interval.GetProperty("low").GetDouble() - 1e-4, interval.GetProperty("high").GetDouble() + 1e-4);
+        var drivers = account.GetProperty("churn_drivers").EnumerateArray().ToList();
+        drivers.Count.ShouldBeInRange(1, 3);
+        drivers[0].GetProperty("feature").GetString().ShouldBe("product.health");
+        var text = drivers[0].GetProperty("text").GetString()!;
+        text.ShouldMatch(@"^health: \d+ → [+−]\d+ points of risk$");
+        html.ShouldContain("What moves this account's churn risk most");
+        html.ShouldContain("<li>" + text + "</li>");
+        html.ShouldMatch(@"data-testid=""churn-risk""[^>]*>\d+% chance of churn within 90 days \(likely \d+%–\d+%\)</span>");
+        (await client.GetJson("/api/v1/accounts")).EnumerateArray().First(a => a.GetProperty("account_id").GetString() == "P0")
+            .GetProperty("churn_drivers")[0].GetProperty("text").GetString().ShouldBe(text);
+        // The Model page says which predictor is in force, how it validated, and how far its measure has moved (not at all: as of its training day).
+        var model = WebUtility.HtmlDecode(await TestApp.Page(client, "/model"));
+        model.ShouldContain($"Predictor <code>{predictor}</code> is in force");
+        model.ShouldContain("data-testid=\"predictor-figures\"");
+        model.ShouldMatch(@"<tr data-measure=""product.health""><th scope=""row"" class=""fw-normal"">health <span class=""text-secondary small"">\(product.health\)</span></th>\s*<td class=""text-end"">0.000</td>");
     }
 
     [Fact]

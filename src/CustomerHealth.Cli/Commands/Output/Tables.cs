@@ -44,7 +44,13 @@ internal static class Tables
         }
         if (d.ChurnProbability is { } churn)
         {
-            Console.WriteLine($"  Churn risk: {(churn * 100).ToString("0.0", CultureInfo.InvariantCulture)}% within {d.ChurnHorizonDays} days (calibrated on the latest backtest of this model)");
+            Console.WriteLine(d.ChurnInterval is { } i
+                ? $"  Churn risk: {Pct(churn)} within {d.ChurnHorizonDays} days (likely between {Pct(i.Low)} and {Pct(i.High)}; predictor {d.ChurnPredictor})"
+                : $"  Churn risk: {Pct(churn)} within {d.ChurnHorizonDays} days (calibrated on the latest backtest of this model)");
+            foreach (var driver in d.ChurnDrivers ?? [])
+            {
+                Console.WriteLine("    " + driver.Text);
+            }
         }
         if (d.OverrideReason is not null)
         {

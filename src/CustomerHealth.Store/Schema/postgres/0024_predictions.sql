@@ -1,0 +1,8 @@
+-- The predictor in force (`chs predict publish`: the latest published) and each account's learned churn prediction on
+-- each day scored while it is in force: the probability within its horizon, the Venn–Abers interval, and the account's
+-- top drivers (JSON).
+ALTER TABLE predictors ADD COLUMN published_at TEXT;
+CREATE TABLE predictions (
+    account_key BIGINT NOT NULL, as_of TEXT NOT NULL, predictor_id TEXT NOT NULL, probability DOUBLE PRECISION NOT NULL, low DOUBLE PRECISION NOT NULL, high DOUBLE PRECISION NOT NULL,
+    drivers TEXT NOT NULL, PRIMARY KEY (account_key, as_of)
+);
