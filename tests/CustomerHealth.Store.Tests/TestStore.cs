@@ -107,6 +107,7 @@ internal sealed class TestStore : IDisposable
         c.Execute("DROP TABLE import_mappings");
         c.Execute("DROP TABLE predictors");
         c.Execute("DROP TABLE predictions");
+        c.Execute("ALTER TABLE alerts DROP COLUMN held_out");
         if (Db.Engine is PostgresEngine)
         {
             c.Execute("""

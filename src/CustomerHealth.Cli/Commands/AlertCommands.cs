@@ -109,6 +109,7 @@ internal static class AlertCommands
             });
             alerts.Subcommands.Add(cmd);
         }
+        alerts.Subcommands.Add(Effect(ctx));
         root.Subcommands.Add(alerts);
 
         var tasksJson = Chs.Json;
@@ -148,6 +149,67 @@ internal static class AlertCommands
         {
             Console.Error.WriteLine($"Alerts: {summary.Opened} opened, {summary.Resolved} resolved, {summary.Updated} still open; {summary.TasksCreated} tasks created. See `chs alerts`.");
         }
+    }
+
+    /// <summary>`alerts effect RULE`: did the rule's play help? Its alerted accounts that got it against those it held out.</summary>
+    private static Command Effect(CliContext ctx)
+    {
+        var rule = new Argument<string>("RULE") { Description = "The rule's id (`chs alerts rules show`); give it a `holdout:` to have accounts to compare with" };
+        var horizon = new Option<string>("--horizon")
+        {
+            Description = "How long after an alert a churn counts, such as 90d (as in `chs backtest`)", DefaultValueFactory = _ => "90d",
+        };
+        var json = Chs.Json;
+        var cmd = new Command("effect",
+            "Did the play help? Churn within the horizon and the score 30, 60 and 90 days after an alert, for the accounts the rule acted on against those it held out")
+        {
+            rule, horizon, json,
+        };
+        cmd.SetAction(p =>
+        {
+            var horizonDays = ModelLoader.TryParseDays(p.GetValue(horizon)!, out var h)
+                ? h
+                : throw new UsageException($"--horizon must be a number of days such as 90d, got '{p.GetValue(horizon)}'");
+            using var db = ctx.Open(p);
+            var effect = new PlayEffects(db, ctx.Models(db), ctx.Clock).Estimate(p.GetValue(rule)!, horizonDays);
+            if (p.GetValue(json))
+            {
+                CliContext.WriteJson(effect);
+                return 0;
+            }
+            var r = effect.Report;
+            Console.WriteLine($"Rule {effect.Rule}: {r.Alerts:N0} alerts; {r.Treated:N0} acted on (task and notification), {r.HeldOut:N0} held out for comparison " +
+                $"(hold-out {(effect.Holdout * 100).ToString("0.#", CultureInfo.InvariantCulture)}%); history scored up to {effect.KnownUntil ?? "—"}.");
+            if (r.HeldOut == 0)
+            {
+                Console.WriteLine("No alert was held out, so there is nothing to compare with: give the rule a hold-out (`holdout: 10%`) and let it run.");
+                return 0;
+            }
+            Console.WriteLine();
+            Console.WriteLine($"  {"",-28} {"acted on",10} {"held out",10} {"difference",11}   95% interval");
+            Line($"churned within {effect.HorizonDays} days", r.Churn, percent: true);
+            foreach (var s in r.Score)
+            {
+                Line($"score change after {s.Days} days", s.Estimate, percent: false);
+            }
+            Console.WriteLine();
+            Console.WriteLine(r.Churn.High is { } high && high < 0
+                ? "Accounts the play reached churned less than those held out, beyond what chance explains."
+                : r.Churn.Low is { } low && low > 0
+                    ? "Accounts the play reached churned more than those held out, beyond what chance explains."
+                    : "The difference in churn is within what chance explains: the play's effect is not shown (yet) — more alerts, or a longer wait, narrow the interval.");
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static void Line(string what, EffectEstimate e, bool percent)
+    {
+        string F(double? v, bool signed = false) => v is not { } x ? "—"
+            : percent ? (x * 100).ToString(signed ? "+0.0;−0.0;0.0" : "0.0", CultureInfo.InvariantCulture) + (signed ? " pts" : "%")
+            : x.ToString(signed ? "+0.0;−0.0;0.0" : "0.0", CultureInfo.InvariantCulture);
+        var interval = e.Low is { } l && e.High is { } u ? $"{F(l, true)} to {F(u, true)}" : "too few to say";
+        Console.WriteLine($"  {what,-28} {F(e.TreatedMean, !percent),10} {F(e.HeldOutMean, !percent),10} {F(e.Difference, true),11}   {interval}  ({e.Treated:N0} / {e.HeldOut:N0})");
     }
 
     /// <summary>`alerts rules test FILE`: how noisy a rules file would have been on the store's scored history.</summary>

@@ -125,6 +125,7 @@ internal static class DemoCommand
                         $"the lowest-scored tenth churned {report.LiftTopDecile?.ToString("0.0", CultureInfo.InvariantCulture) ?? "—"}× as often as average. " +
                         $"Details: {chs} --db {shown} backtest --from {start.AddDays(90):yyyy-MM-dd} --to {end.AddDays(-90):yyyy-MM-dd}");
                 }
+                PlayEffect(db, models, ctx.Clock, files, end, chs, shown);
                 // Hints that run as printed, where the user stands: `chs` once it is a command, else the program's own path.
                 var lowest = new AccountReader(db, models).List(new AccountQuery(Sort: "score", Limit: 1)).FirstOrDefault()?.AccountId;
                 Console.WriteLine();
@@ -156,6 +157,31 @@ internal static class DemoCommand
             return 0;
         });
         root.Subcommands.Add(cmd);
+    }
+
+    /// <summary>
+    /// Did the calls help? The demo's team calls when an account's health falls low (a completed call lifts it: the
+    /// planted effect), holding out the accounts in `entered-red`'s hold-out; the true effect on churn within 90 days
+    /// after the rule's alerts, from both histories of every account, beside what `chs alerts effect` estimates.
+    /// </summary>
+    private static void PlayEffect(StoreDb db, ModelVersions models, TimeProvider clock, DemoFiles files, DateOnly end, string chs, string shown)
+    {
+        var effects = new Store.Alerts.PlayEffects(db, models, clock);
+        var (alerts, with, without) = DemoPortfolio.TrueEffect(
+            effects.Opened(DemoPortfolio.PlayRule).Select(a => (a.AccountId, a.Opened)), files.Plays, 90, end);
+        if (alerts == 0)
+        {
+            return;
+        }
+        var churn = effects.Estimate(DemoPortfolio.PlayRule, 90).Report.Churn;
+        string Points(double? v) => v is { } x ? (x * 100).ToString("+0.0;−0.0;0.0", CultureInfo.InvariantCulture) : "—";
+        Console.WriteLine();
+        Console.WriteLine($"Did the calls help? In this demo a completed call lifts an account's health (the planted effect); `{DemoPortfolio.PlayRule}` holds out " +
+            $"{DemoPortfolio.PlayHoldout * 100:0}% of the accounts it alerts. On its {alerts:N0} alerts whose 90 days have passed, churn within 90 days is truly " +
+            $"{(with * 100).ToString("0.0", CultureInfo.InvariantCulture)}% with the call and {(without * 100).ToString("0.0", CultureInfo.InvariantCulture)}% without " +
+            $"({Points(with - without)} points); estimated from the held-out accounts: {Points(churn.Difference)} points" +
+            (churn.Low is { } low && churn.High is { } high ? $" (95% interval {Points(low)} to {Points(high)})" : "") +
+            $". Details: {chs} --db {shown} alerts effect {DemoPortfolio.PlayRule}");
     }
 
     private static void Summary(StoreDb db, ModelVersions models)

@@ -115,6 +115,7 @@ internal static partial class DemoPortfolio
         {
             alive = false;
             a.ChurnedDay = d;
+            ChurnDays.Add(d);
             Subscription("churned", d, -a.Arr);
             var at = ((long)d * SecondsPerDay) + (10 * 3600);
             foreach (var t in tickets)

@@ -9,17 +9,19 @@ internal static partial class DemoPortfolio
 {
     private sealed class Files : IDisposable
     {
-        public Files(string dir)
+        public Files(string? dir)
         {
-            Accounts = new CsvFile(Path.Combine(dir, "accounts.csv"),
+            // Without a folder the rows go nowhere: a counterfactual run needs the simulation, not its files.
+            CsvFile File(string name, string header) => new(dir is null ? null : Path.Combine(dir, name), header);
+            Accounts = File("accounts.csv",
                 "account_id,name,segment,lifecycle_stage,owner,arr,seats,plan,started_on,renewal_on,parent_id,status");
-            Usage = new CsvFile(Path.Combine(dir, "usage.csv"), "account_id,occurred_at,event,user_id,event_id,count");
-            Surveys = new CsvFile(Path.Combine(dir, "surveys.csv"), "account_id,kind,score,responded_at,response_id,contact,comment");
-            Tickets = new CsvFile(Path.Combine(dir, "tickets.csv"),
+            Usage = File("usage.csv", "account_id,occurred_at,event,user_id,event_id,count");
+            Surveys = File("surveys.csv", "account_id,kind,score,responded_at,response_id,contact,comment");
+            Tickets = File("tickets.csv",
                 "ticket_id,account_id,opened_at,priority,status,first_response_at,closed_at,escalated,satisfaction");
-            Invoices = new CsvFile(Path.Combine(dir, "invoices.csv"), "invoice_id,account_id,amount,due_on,issued_on,paid_on,status,currency");
-            Subscriptions = new CsvFile(Path.Combine(dir, "subscriptions.csv"), "account_id,kind,occurred_on,arr_delta,event_id");
-            Sentiment = new CsvFile(Path.Combine(dir, "sentiment.csv"), "account_id,rating,recorded_at,author,note");
+            Invoices = File("invoices.csv", "invoice_id,account_id,amount,due_on,issued_on,paid_on,status,currency");
+            Subscriptions = File("subscriptions.csv", "account_id,kind,occurred_on,arr_delta,event_id");
+            Sentiment = File("sentiment.csv", "account_id,rating,recorded_at,author,note");
         }
 
         public CsvFile Accounts { get; }
@@ -51,9 +53,11 @@ internal static partial class DemoPortfolio
         private int length;
         private int fields;
 
-        public CsvFile(string path, string header)
+        public CsvFile(string? path, string header)
         {
-            writer = new StreamWriter(path, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 1 << 20);
+            writer = path is null
+                ? new StreamWriter(Stream.Null)
+                : new StreamWriter(path, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 1 << 20);
             writer.Write(header);
             writer.Write('\n');
         }

@@ -1,20 +1,54 @@
+using CustomerHealth.Core.Alerts;
+
 namespace CustomerHealth.Cli.Demo;
 
 /// <summary>
 /// What <see cref="DemoPortfolio.Write"/> produced: the folder, the number of accounts, the number of rows in
-/// usage.csv (each row may stand for several events through its `count`), and the accounts churned at the end.
+/// usage.csv (each row may stand for several events through its `count`), the accounts churned at the end, and for
+/// every account the days it churned with the team's play and without it (<see cref="DemoPlay"/>).
 /// </summary>
-internal sealed record DemoFiles(string Dir, int Accounts, long UsageEvents, int Churned);
+internal sealed record DemoFiles(string Dir, int Accounts, long UsageEvents, int Churned, IReadOnlyDictionary<string, DemoPlay> Plays);
+
+/// <summary>
+/// One demo account's two histories: the days it churned as simulated (the team played when its health fell low,
+/// unless it is in the `entered-red` hold-out) and as it would have gone the other way (played if held out, not played
+/// otherwise), from the same random draws. Their difference is the true effect of the play.
+/// </summary>
+internal sealed record DemoPlay(bool HeldOut, IReadOnlyList<int> ChurnDays, IReadOnlyList<int> OtherWayChurnDays)
+{
+    /// <summary>The days it churned with the play and without it.</summary>
+    public (IReadOnlyList<int> With, IReadOnlyList<int> Without) Outcomes => HeldOut ? (OtherWayChurnDays, ChurnDays) : (ChurnDays, OtherWayChurnDays);
+}
 
 /// <summary>
 /// Writes a realistic B2B SaaS demo portfolio as the CSV import files of SPEC §3 (accounts, usage, surveys, tickets,
 /// invoices, subscriptions, sentiment). Every account follows a hidden latent health h(t) in [0, 1]: a mean-reverting
 /// random walk with weekly steps, slow declines for some accounts, and shocks (product-wide outages, a champion
 /// leaving, a new sponsor). That one process drives every signal and the churn, so a good health model can recover
-/// it from the files. The output depends only on the arguments.
+/// it from the files. The simulated CS team plays too: when an account's health falls below <see cref="PlayBelow"/>
+/// (about when its score turns red) the owner calls within a week, unless the account is in the hold-out of the
+/// shipped `entered-red` rule (<see cref="Holdout"/>), and a completed call lifts its health and outlook (the planted
+/// effect <see cref="PlayLift"/>, <see cref="PlayOutlook"/>). The output depends only on the arguments.
 /// </summary>
 internal static partial class DemoPortfolio
 {
+    /// <summary>The rule whose hold-out the simulated team respects, and its share (as in the shipped rules).</summary>
+    public const string PlayRule = "entered-red";
+
+    public const double PlayHoldout = 0.10;
+
+    /// <summary>The health under which the team plays; at most once in <see cref="PlayCooldownDays"/>, done <see cref="PlayDelayDays"/> later.</summary>
+    private const double PlayBelow = 0.30;
+
+    private const int PlayCooldownDays = 90;
+
+    private const int PlayDelayDays = 7;
+
+    /// <summary>The planted effect of a completed call: the health it adds at once, and what it adds to the level the health returns to.</summary>
+    public const double PlayLift = 0.05;
+
+    public const double PlayOutlook = 0.10;
+
     private const double Theta = 0.10;
     private const int SecondsPerDay = 86_400;
 
@@ -43,12 +77,15 @@ internal static partial class DemoPortfolio
 
         var churned = 0;
         long usageRows;
+        bool HeldOut(string id) => Holdout.IsHeldOut(PlayRule, id, PlayHoldout);
+        var histories = new List<(bool Met, List<int> ChurnDays)>();
         using (var files = new Files(dir))
         {
-            var sim = new Simulator(files, first, last, incidents);
+            var sim = new Simulator(files, first, last, incidents, id => !HeldOut(id));
             for (var i = 0; i < profiles.Count; i++)
             {
                 sim.Run(profiles[i], new Random(DeriveSeed(seed, i)));
+                histories.Add((sim.Met, [.. sim.ChurnDays]));
                 if (profiles[i].ChurnedDay is not null)
                 {
                     churned++;
@@ -57,7 +94,48 @@ internal static partial class DemoPortfolio
             WriteAccounts(files.Accounts, profiles, end);
             usageRows = files.Usage.Rows;
         }
-        return new DemoFiles(dir, accounts, usageRows, churned);
+
+        // The other way: each account the team met again, from the same draws, with the play where it was held out and
+        // without it where it was played (the accounts made afresh: a run changes its account).
+        var plays = new Dictionary<string, DemoPlay>(StringComparer.Ordinal);
+        var again = CreateAccounts(accounts, first, last, new Random(seed), new Bogus.Faker("en") { Random = new Bogus.Randomizer(seed) });
+        using (var nowhere = new Files(null))
+        {
+            var twin = new Simulator(nowhere, first, last, incidents, HeldOut);
+            for (var i = 0; i < profiles.Count; i++)
+            {
+                var (met, days) = histories[i];
+                if (met)
+                {
+                    twin.Run(again[i], new Random(DeriveSeed(seed, i)));
+                }
+                plays[profiles[i].Id] = new DemoPlay(HeldOut(profiles[i].Id), days, met ? [.. twin.ChurnDays] : days);
+            }
+        }
+        return new DemoFiles(dir, accounts, usageRows, churned, plays);
+    }
+
+    /// <summary>
+    /// The true effect of the play on churn within <paramref name="horizonDays"/> after each alert whose horizon ended by
+    /// <paramref name="end"/>: the share of them followed by a churn with the play, and without it (<see cref="DemoPlay.Outcomes"/>).
+    /// </summary>
+    public static (int Alerts, double With, double Without) TrueEffect(
+        IEnumerable<(string AccountId, DateOnly Opened)> alerts, IReadOnlyDictionary<string, DemoPlay> plays, int horizonDays, DateOnly end)
+    {
+        int judged = 0, with = 0, without = 0;
+        foreach (var (id, opened) in alerts)
+        {
+            var t = opened.DayNumber;
+            if (t + horizonDays > end.DayNumber || !plays.TryGetValue(id, out var play))
+            {
+                continue;
+            }
+            bool Within(IReadOnlyList<int> days) => days.Any(d => d > t && d <= t + horizonDays);
+            judged++;
+            with += Within(play.Outcomes.With) ? 1 : 0;
+            without += Within(play.Outcomes.Without) ? 1 : 0;
+        }
+        return judged == 0 ? (0, double.NaN, double.NaN) : (judged, (double)with / judged, (double)without / judged);
     }
 
     private static int DeriveSeed(int seed, int index)
@@ -104,9 +182,18 @@ internal static partial class DemoPortfolio
     /// Simulates one account at a time over the period and streams its signals to the files: the day loop and the
     /// latent health here; usage, tickets, the contract and its invoices, and what people say in their own files.
     /// </summary>
-    private sealed partial class Simulator(Files files, int first, int last, List<int> incidents)
+    private sealed partial class Simulator(Files files, int first, int last, List<int> incidents, Func<string, bool> plays)
     {
         private Account a = null!;
+        private int playDay;
+        private int lastLow;
+
+        /// <summary>Whether the account's health fell below <see cref="PlayBelow"/> in the run (the team met it, played or held out).</summary>
+        public bool Met { get; private set; }
+
+        /// <summary>The days the account churned in the run.</summary>
+        public List<int> ChurnDays { get; } = [];
+
         private Random r = null!;
         private double h;
         private double mu;
@@ -128,6 +215,10 @@ internal static partial class DemoPortfolio
             note = null;
             noteDay = -1;
             outageTicketsLeft = 0;
+            playDay = -1;
+            lastLow = int.MinValue / 2;
+            Met = false;
+            ChurnDays.Clear();
 
             var started = DateOnly.FromDayNumber(a.StartedDay);
             var from = Math.Max(a.StartedDay, first);
@@ -175,6 +266,22 @@ internal static partial class DemoPortfolio
                 if (weekly)
                 {
                     Step(d);
+                    if (alive && h < PlayBelow && d - lastLow >= PlayCooldownDays)
+                    {
+                        // The team notices (no random draw, so both ways run alike until a play lands).
+                        lastLow = d;
+                        Met = true;
+                        playDay = plays(a.Id) ? d + PlayDelayDays : playDay;
+                    }
+                }
+                if (d == playDay)
+                {
+                    playDay = -1;
+                    if (alive)
+                    {
+                        mu = Math.Min(0.92, mu + PlayOutlook);
+                        h = Math.Min(0.98, h + PlayLift);
+                    }
                 }
                 var isIncident = incident < incidents.Count && incidents[incident] == d;
                 if (isIncident)

@@ -13,7 +13,11 @@ public sealed record AlertRuleSet(IReadOnlyList<AlertRule> Rules, IReadOnlyDicti
 
 public enum Severity { Low, Medium, High }
 
-/// <summary>One rule: when its condition holds for an account in its scope, an alert opens (or the open one is updated).</summary>
+/// <summary>
+/// One rule: when its condition holds for an account in its scope, an alert opens (or the open one is updated).
+/// <see cref="Holdout"/> is the share of accounts (0 to <see cref="MaxHoldout"/>) it alerts for reporting only, with no
+/// task and no notification (<see cref="Alerts.Holdout"/>), so that `chs alerts effect` can measure what the play does.
+/// </summary>
 public sealed record AlertRule(
     string Id,
     Condition When,
@@ -22,8 +26,15 @@ public sealed record AlertRule(
     Severity Severity,
     IReadOnlyList<NotifyTarget> Notify,
     TaskTemplate? Task,
-    bool AutoResolve)
+    bool AutoResolve,
+    double Holdout = 0)
 {
+    /// <summary>The largest hold-out a rule may have: most alerted accounts still get the play.</summary>
+    public const double MaxHoldout = 0.5;
+
+    public double Holdout { get; init => field = value is >= 0 and <= MaxHoldout ? value : throw new ArgumentOutOfRangeException(nameof(Holdout)); } =
+        Holdout is >= 0 and <= MaxHoldout ? Holdout : throw new ArgumentOutOfRangeException(nameof(Holdout));
+
     public string Id { get; init => field = Require.Text(value, nameof(Id)); } = Require.Text(Id, nameof(Id));
     public int CooldownDays { get; init => field = Require.NonNegative(value, nameof(CooldownDays)); } = Require.NonNegative(CooldownDays, nameof(CooldownDays));
 }

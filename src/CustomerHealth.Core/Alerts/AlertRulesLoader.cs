@@ -184,7 +184,7 @@ public static partial class AlertRulesLoader
 
         private AlertRule? ReadRule(YamlMappingNode map, Dictionary<string, Destination> destinations)
         {
-            var k = Keys(map, "id", "when", "scope", "cooldown", "severity", "notify", "task", "auto_resolve");
+            var k = Keys(map, "id", "when", "scope", "cooldown", "severity", "notify", "task", "auto_resolve", "holdout");
             var before = Errors.Count;
             var id = Str(k, "id", map, required: true);
             Condition? when = null;
@@ -225,11 +225,25 @@ public static partial class AlertRulesLoader
                     default: Error(ar, "`auto_resolve` must be `true` or `false`"); break;
                 }
             }
+            var holdout = 0.0;
+            if (k.TryGetValue("holdout", out var ho))
+            {
+                var text = Scalar(ho).Trim();
+                if (text.EndsWith('%') && double.TryParse(text[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var percent) &&
+                    percent >= 0 && percent <= AlertRule.MaxHoldout * 100)
+                {
+                    holdout = percent / 100;
+                }
+                else
+                {
+                    Error(ho, $"`holdout` must be a percentage from 0% to {AlertRule.MaxHoldout * 100:0}% of the alerted accounts, such as `10%`; found `{text}`");
+                }
+            }
             if (Errors.Count > before || id is null || when is null)
             {
                 return null;
             }
-            return new AlertRule(id, when, scope, cooldown, severity, notify, task, autoResolve);
+            return new AlertRule(id, when, scope, cooldown, severity, notify, task, autoResolve, holdout);
         }
 
         private Condition? ReadCondition(YamlNode node)

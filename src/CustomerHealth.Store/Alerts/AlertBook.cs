@@ -198,8 +198,8 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
             return new AlertRunSummary(day, 0, 0, 0, 0, 0);
         }
         var (current, previous, ago, own) = LoadDay(rules, asOf);
-        var open = db.Connection.Query<(long Id, string Rule, long Key, string State, string Opened, string Updated, string? Snoozed)>(
-                "SELECT id, rule_id, account_key, state, opened_on, updated_on, snoozed_until FROM alerts WHERE resolved_on IS NULL")
+        var open = db.Connection.Query<(long Id, string Rule, long Key, string State, string Opened, string Updated, string? Snoozed, long HeldOut)>(
+                "SELECT id, rule_id, account_key, state, opened_on, updated_on, snoozed_until, held_out FROM alerts WHERE resolved_on IS NULL")
             .ToDictionary(a => (a.Rule, a.Key));
         var lastResolved = db.Connection.Query<(string Rule, long Key, string Resolved)>(
                 "SELECT rule_id, account_key, MAX(resolved_on) FROM alerts WHERE resolved_on IS NOT NULL GROUP BY rule_id, account_key")
@@ -221,14 +221,20 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
                 switch (decision.Action)
                 {
                     case AlertAction.Open:
+                        // An account in the rule's hold-out is alerted for the record only: no notification, no task.
+                        var heldOut = Holdout.IsHeldOut(rule.Id, now.AccountId, rule.Holdout);
                         var id = db.Connection.ExecuteScalar<long>(
                             """
-                            INSERT INTO alerts (rule_id, account_key, severity, state, reason, score, grade, previous_score, previous_grade, opened_on, updated_on)
-                            VALUES (@rule, @key, @severity, 'open', @reason, @score, @grade, @prevScore, @prevGrade, @day, @day) RETURNING id
+                            INSERT INTO alerts (rule_id, account_key, severity, state, reason, score, grade, previous_score, previous_grade, opened_on, updated_on, held_out)
+                            VALUES (@rule, @key, @severity, 'open', @reason, @score, @grade, @prevScore, @prevGrade, @day, @day, @heldOut) RETURNING id
                             """,
                             new { rule = rule.Id, key = snap.Key, severity = rule.Severity.ToString().ToLowerInvariant(), reason = evaluation.Reason, score = now.Score,
-                                grade = now.Grade, prevScore = before?.Score, prevGrade = before?.Grade, day }, tx);
+                                grade = now.Grade, prevScore = before?.Score, prevGrade = before?.Grade, day, heldOut = heldOut ? 1 : 0 }, tx);
                         opened++;
+                        if (heldOut)
+                        {
+                            break;
+                        }
                         if (effects.HasFlag(AlertEffects.Deliveries))
                         {
                             outbox.EnqueueAlert(tx, rule, Notice(id, "opened", rule, now, before, day, evaluation.Reason), day);
@@ -255,7 +261,7 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
                             new { id = existing.Id, reason = evaluation.Reason, score = now.Score, grade = now.Grade, day,
                                 state = (decision.State ?? AlertState.Open).ToString().ToLowerInvariant() }, tx);
                         updated++;
-                        if (decision.Notify && effects.HasFlag(AlertEffects.Deliveries))
+                        if (decision.Notify && existing.HeldOut == 0 && effects.HasFlag(AlertEffects.Deliveries))
                         {
                             outbox.EnqueueAlert(tx, rule, Notice(existing.Id, "reopened", rule, now, before, existing.Opened, evaluation.Reason), day);
                         }
@@ -416,9 +422,12 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
         new(id, what, rule.Id, now.AccountId, now.Name, now.Owner, now.Score, now.Grade, before?.Score, before?.Grade, rule.Severity.ToString().ToLowerInvariant(),
             openedOn, reason);
 
-    /// <summary>The open alerts (resolved ones too when asked), most severe first; one account's when <paramref name="accountId"/> is given.</summary>
+    /// <summary>
+    /// The open alerts (resolved ones too when asked), most severe first; one account's when <paramref name="accountId"/> is given.
+    /// Alerts of a rule's hold-out are not among them: they are for `chs alerts effect` only.
+    /// </summary>
     public IReadOnlyList<AlertView> Alerts(bool includeResolved = false, string? accountId = null) => AlertsWhere(
-        (includeResolved ? "1 = 1" : "al.resolved_on IS NULL") + (accountId is null ? "" : " AND a.account_id = @accountId"), new { accountId });
+        (includeResolved ? "al.held_out = 0" : "al.resolved_on IS NULL AND al.held_out = 0") + (accountId is null ? "" : " AND a.account_id = @accountId"), new { accountId });
 
     /// <summary>
     /// The open alerts grouped by account, one line each, in the inbox's order (<see cref="InboxRanking"/>): expected

@@ -76,7 +76,7 @@ public sealed class Outbox(StoreDb db, TimeProvider clock)
             """
             SELECT a.owner, al.id, al.rule_id, a.account_id, a.name, al.severity, al.grade, al.score, al.opened_on
             FROM alerts al JOIN accounts a ON a.account_key = al.account_key
-            WHERE al.resolved_on IS NULL AND a.owner IS NOT NULL
+            WHERE al.resolved_on IS NULL AND al.held_out = 0 AND a.owner IS NOT NULL
             ORDER BY CASE al.severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, al.opened_on DESC, al.id
             """).ToLookup(a => a.Owner, StringComparer.OrdinalIgnoreCase);
         var tasks = db.Connection.Query<(string Assignee, long Id, string Title, string AccountId, string? Name, string? Due)>(

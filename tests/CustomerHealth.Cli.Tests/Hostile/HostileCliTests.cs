@@ -235,6 +235,8 @@ public abstract class HostileCliTests(TestEngine engine, ITestOutputHelper outpu
         ("--every", ["predict", "fit", "--from", "2025-01-01", "--to", "2025-03-01", "--every"]),
         ("--horizon", ["predict", "fit", "--from", "2025-01-01", "--horizon"]),
         ("PREDICTOR", ["predict", "publish"]),
+        ("RULE", ["alerts", "effect"]),
+        ("--horizon", ["alerts", "effect", "entered-red", "--horizon"]),
         ("--horizon", ["alerts", "rules", "test", "-", "--horizon"]),
         ("--until", ["alerts", "snooze", "1", "--until"]),
         ("ID", ["alerts", "ack"]),
@@ -270,7 +272,7 @@ public abstract class HostileCliTests(TestEngine engine, ITestOutputHelper outpu
                 // The workbook Init wrote, by its full path.
                 var given = args.Select(a => a == "seed.xlsx" ? Path.Combine(chs.Dir, a) : a);
                 Check($"{string.Join(' ', args)} {piece}", [option, "ID", "no account", "KEEP-1", "no alert", "no open alert", "nothing to", "argument", "no sheet named",
-                    "mapping", "FIELD=COLUMN", "too little history", "observation dates", "no predictor"], [.. given, piece.Value]);
+                    "mapping", "FIELD=COLUMN", "too little history", "observation dates", "no predictor", "no alert rule"], [.. given, piece.Value]);
             }
         }
         Done("option values");

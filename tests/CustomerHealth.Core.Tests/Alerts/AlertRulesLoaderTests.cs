@@ -54,6 +54,18 @@ public class AlertRulesLoaderTests
     }
 
     [Fact]
+    public void Load_Holdout_APercentageUpToHalf_ElseRefusedWhereItIs()
+    {
+        AlertRulesLoader.Load("rules:\n  - id: r\n    when: { score_below: 40 }\n    holdout: 10%\n").Rules[0].Holdout.ShouldBe(0.1, 1e-12);
+        AlertRulesLoader.Load(SpecExample).Rules[0].Holdout.ShouldBe(0);
+        foreach (var bad in new[] { "0.1", "60%", "-5%", "ten%", "NaN%", "[10%]" })
+        {
+            ShouldBeAt(SingleError($"rules:\n  - id: r\n    when: {{ score_below: 40 }}\n    holdout: {bad}\n"), 4, 14,
+                "`holdout` must be a percentage from 0% to 50% of the alerted accounts, such as `10%`");
+        }
+    }
+
+    [Fact]
     public void Load_SpecExample_ReadsNotifyTargetsInOrder()
     {
         var rule = AlertRulesLoader.Load(SpecExample).Rules[0];

@@ -430,6 +430,49 @@ public abstract class AlertBookTests(TestEngine engine) : IDisposable
         store.Clock.SetDate(d.AddDays(10));
         Book.Tasks().Single().Overdue.ShouldBeTrue();
     }
+    [Fact]
+    public void Holdout_HeldOutAccountsAreRecordedOnly_AndEffectComparesThemWithTheOthers()
+    {
+        store.Publish();
+        Book.SetRules("rules:\n  - id: play\n    when: { measure: { id: health, below: 50 } }\n    holdout: 30%\n    task: { title: \"Call {account.name}\", assignee: owner }\n", "r.yaml");
+        var ids = Enumerable.Range(0, 200).Select(i => $"H{i:000}").ToList();
+        var held = ids.Where(id => Core.Alerts.Holdout.IsHeldOut("play", id, 0.3)).ToHashSet();
+        var jan1 = new DateOnly(2025, 1, 1);
+
+        Day(jan1, ids.Select(id => (id, 30.0)).ToArray());
+
+        store.Count("alerts").ShouldBe(200);
+        store.Scalar<long>("SELECT COUNT(*) FROM alerts WHERE held_out = 1").ShouldBe(held.Count);
+        held.Count.ShouldBeInRange(40, 80);
+        store.Count("tasks").ShouldBe(200 - held.Count);
+        Book.Alerts().Count.ShouldBe(200 - held.Count);
+        Book.Inbox().ShouldAllBe(a => !held.Contains(a.AccountId));
+
+        // Held-out accounts: every third churns on Jan 20; the others every tenth. A month on, the treated scored 70 to 74, the held out 40.
+        var churned = ids.Where((id, i) => held.Contains(id) ? i % 3 == 0 : i % 10 == 0).ToList();
+        store.ImportCsv(Core.Signals.ImportKind.Subscriptions, ["account_id,kind,occurred_on", .. churned.Select(id => $"{id},churned,2025-01-20")]).Applied.ShouldBeTrue();
+        var active = ids.Except(churned).ToList();
+        Score(store, new DateOnly(2025, 1, 31), active.Select((id, i) => (id, held.Contains(id) ? 40.0 : 70 + i % 5)).ToArray());
+        Score(store, new DateOnly(2025, 4, 5), active.Select(id => (id, 60.0)).ToArray());
+
+        var effect = new PlayEffects(store.Db, store.Models, store.Clock).Estimate("play", 90);
+
+        (effect.Rule, effect.Holdout, effect.HorizonDays, effect.KnownUntil).ShouldBe(("play", 0.3, 90, "2025-04-05"));
+        var r = effect.Report;
+        (r.Alerts, r.Treated, r.HeldOut).ShouldBe((200, 200 - held.Count, held.Count));
+        r.Churn.HeldOutMean!.Value.ShouldBe(churned.Count(held.Contains) / (double)held.Count, 1e-12);
+        r.Churn.TreatedMean!.Value.ShouldBe(churned.Count(id => !held.Contains(id)) / (200.0 - held.Count), 1e-12);
+        r.Churn.High!.Value.ShouldBeLessThan(0);
+        var at30 = r.Score[0].Estimate;
+        (at30.Treated, at30.HeldOut).ShouldBe((active.Count(id => !held.Contains(id)), active.Count(held.Contains)));
+        at30.HeldOutMean!.Value.ShouldBe(10, 1e-9);
+        at30.Difference!.Value.ShouldBeInRange(30, 34);
+        at30.Low!.Value.ShouldBeGreaterThan(29);
+        // 60 days on, no account was scored in the week up to Mar 2: not known.
+        r.Score[1].Estimate.Treated.ShouldBe(0);
+        Should.Throw<StoreException>(() => new PlayEffects(store.Db, store.Models, store.Clock).Estimate("nope", 90)).Message
+            .ShouldBe("no alert rule `nope`: `chs alerts rules show` lists the rules");
+    }
 }
 
 public sealed class AlertBookTestsOnSqlite() : AlertBookTests(TestEngine.Sqlite);

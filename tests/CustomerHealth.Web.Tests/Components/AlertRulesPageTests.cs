@@ -42,6 +42,7 @@ public abstract partial class AlertRulesPageTests(TestEngine engine) : IDisposab
             scope: { segments: [ Enterprise ], lifecycle_stages: [ adopted ] }
             severity: low
             notify: [ "email:cs-leads@example.com" ]
+            holdout: 15%
         destinations:
           crm: { kind: webhook, url: "https://crm.example.com/hooks/health", secret: "{{WebhookSecret}}" }
           cs-alerts: { kind: slack, url: "{{SlackUrl}}" }
@@ -165,7 +166,8 @@ public abstract partial class AlertRulesPageTests(TestEngine engine) : IDisposab
             "due in 3 days, with 2 steps; after its alert on an account is resolved, stays quiet on that account for 14 days; resolves itself when the condition clears.");
         html.ShouldContain("<strong>low-enterprise</strong>: Alerts when the score is below 40, for the accounts in the Enterprise segment, at the adopted lifecycle stage; " +
             "low severity; notifies cs-leads@example.com by e-mail; creates no task; no cooldown: it may alert again as soon as its alert is resolved; " +
-            "stays open until someone resolves it.");
+            "stays open until someone resolves it; holds out 15% of the accounts it alerts, chosen at random: their alerts are recorded but nobody is told " +
+            "and no task is made, so `chs alerts effect low-enterprise` can measure whether the play helps.");
         // The YAML as the API and `chs alerts rules show` give it: every secret behind the placeholder.
         var shown = Regex.Match(raw, "<pre[^>]*data-testid=\"rules-yaml\">(.*?)</pre>", RegexOptions.Singleline).Groups[1].Value;
         var api = await app.KeyClient("read").GetStringAsync("/api/v1/alerts/rules");

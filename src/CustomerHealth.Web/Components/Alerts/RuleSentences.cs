@@ -29,6 +29,10 @@ internal static class RuleSentences
                 : "no cooldown: it may alert again as soon as its alert is resolved",
             rule.AutoResolve ? "resolves itself when the condition clears" : "stays open until someone resolves it",
         };
+        if (rule.Holdout > 0)
+        {
+            parts.Add($"holds out {Dashboard.Number(rule.Holdout * 100, "0.#")}% of the accounts it alerts, chosen at random: their alerts are recorded but nobody is told and no task is made, so `chs alerts effect {rule.Id}` can measure whether the play helps");
+        }
         var sentence = string.Join("; ", parts);
         return new RuleReading(rule.Id, char.ToUpperInvariant(sentence[0]) + sentence[1..] + ".");
     }
