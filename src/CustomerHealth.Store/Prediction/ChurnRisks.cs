@@ -1,6 +1,7 @@
 using System.Text.Json;
 using CustomerHealth.Core.Prediction;
 using CustomerHealth.Store.Backtesting;
+using CustomerHealth.Store.Scoring;
 using Dapper;
 
 namespace CustomerHealth.Store.Prediction;

@@ -1,7 +1,6 @@
 using CustomerHealth.Core.Scoring;
 using CustomerHealth.Store.Models;
 using CustomerHealth.Store.Engines;
-using CustomerHealth.Store.Prediction;
 using Dapper;
 
 namespace CustomerHealth.Store.Scoring;

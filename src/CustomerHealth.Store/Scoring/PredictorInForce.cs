@@ -3,7 +3,7 @@ using CustomerHealth.Core.Prediction;
 using CustomerHealth.Core.Scoring;
 using Dapper;
 
-namespace CustomerHealth.Store.Prediction;
+namespace CustomerHealth.Store.Scoring;
 
 /// <summary>
 /// The predictor in force (the latest published with `chs predict publish`): while it is, every day scored with the model
