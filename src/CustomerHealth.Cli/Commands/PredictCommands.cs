@@ -67,7 +67,7 @@ internal static class PredictCommands
             Console.WriteLine($"Kept as predictor {result.PredictorId}; `chs predict status` shows it and how far its measures have moved since.");
             return 0;
         });
-        var status = new Command("status", "The latest predictor fitted, its validation figures, and how far each measure has moved since its training") { json };
+        var status = new Command("status", "Which predictor is in force, the latest fitted, their validation figures, and how far each measure has moved since training") { json };
         status.SetAction(p =>
         {
             using var db = ctx.Open(p);

@@ -130,10 +130,9 @@ internal static partial class DemoPortfolio
             {
                 continue;
             }
-            bool Within(IReadOnlyList<int> days) => days.Any(d => d > t && d <= t + horizonDays);
             judged++;
-            with += Within(play.Outcomes.With) ? 1 : 0;
-            without += Within(play.Outcomes.Without) ? 1 : 0;
+            with += PlayEffect.ChurnedWithin(play.Outcomes.With, t, horizonDays) ? 1 : 0;
+            without += PlayEffect.ChurnedWithin(play.Outcomes.Without, t, horizonDays) ? 1 : 0;
         }
         return judged == 0 ? (0, double.NaN, double.NaN) : (judged, (double)with / judged, (double)without / judged);
     }

@@ -52,6 +52,42 @@ public static class PlayEffect
     /// <summary>The confidence of the intervals.</summary>
     public const double Confidence = 0.95;
 
+    /// <summary>How recent a score must be to stand for the score on a later day.</summary>
+    public const int ScoreWithinDays = 7;
+
+    /// <summary>Whether an account alerted on day <paramref name="opened"/> churned within the horizon after it: a churn day in (opened, opened + horizon].</summary>
+    public static bool ChurnedWithin(IEnumerable<int> churnDays, int opened, int horizonDays) => churnDays.Any(d => d > opened && d <= opened + horizonDays);
+
+    /// <summary>
+    /// What became of an account alerted on day <paramref name="opened"/> with <paramref name="scoreThen"/>: whether it
+    /// churned within the horizon (known once it churns, or once the horizon has passed by <paramref name="knownUntil"/>,
+    /// the latest scored day), and its score after each of <see cref="ScoreDays"/> less its score then (its latest score
+    /// on or before that day, if within <see cref="ScoreWithinDays"/> of it and that day is scored).
+    /// </summary>
+    /// <param name="heldOut">Whether the alert was in the rule's hold-out.</param>
+    /// <param name="opened">The day the alert opened (<see cref="DateOnly.DayNumber"/>).</param>
+    /// <param name="scoreThen">The account's score when alerted.</param>
+    /// <param name="churnDays">The days the account churned.</param>
+    /// <param name="scores">The account's scores by day, in day order.</param>
+    /// <param name="knownUntil">The latest scored day, or null before any scoring.</param>
+    /// <param name="horizonDays">How long after the alert a churn counts.</param>
+    public static PlayOutcome Outcome(
+        bool heldOut, int opened, double? scoreThen, IEnumerable<int> churnDays, IReadOnlyList<(int Day, double? Score)> scores, int? knownUntil, int horizonDays)
+    {
+        bool? churned = ChurnedWithin(churnDays, opened, horizonDays) ? true : knownUntil >= opened + horizonDays ? false : null;
+        var changes = ScoreDays.Select(days =>
+        {
+            var at = opened + days;
+            if (scoreThen is not { } then || knownUntil is null || at > knownUntil)
+            {
+                return null;
+            }
+            var later = scores.LastOrDefault(s => s.Day <= at);
+            return later.Score is { } now && later.Day > at - ScoreWithinDays ? now - then : (double?)null;
+        }).ToArray();
+        return new PlayOutcome(heldOut, churned, changes);
+    }
+
     public static PlayEffectReport Estimate(IReadOnlyList<PlayOutcome> outcomes)
     {
         var treated = outcomes.Where(o => !o.HeldOut).ToList();

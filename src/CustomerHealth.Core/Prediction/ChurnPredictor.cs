@@ -45,12 +45,16 @@ public sealed record ChurnPredictor(
     /// <summary>How many drivers an account's prediction names.</summary>
     public const int TopDrivers = 3;
 
+    // The trees read from Trees once, for every later prediction (a scoring run predicts each day it scores).
+    private BoostedChurnModel? loaded;
+
+    private BoostedChurnModel Model => loaded ??= BoostedChurnModel.Load(Trees, Features.Count);
+
     /// <summary>The probability of churn within the horizon of each row of raw features (<see cref="ChurnFeatures"/>).</summary>
     public double[] Probabilities(IReadOnlyList<double[]> rows)
     {
         var imputer = new Imputer(Medians);
-        var model = BoostedChurnModel.Load(Trees, Features.Count);
-        return model.Scores(rows.Select(imputer.Fill).ToList()).Select(Calibration.Probability).ToArray();
+        return Model.Scores(rows.Select(imputer.Fill).ToList()).Select(Calibration.Probability).ToArray();
     }
 
     /// <summary>The accounts predicted at a time (each with a variant per feature group), to bound the memory.</summary>
@@ -65,7 +69,7 @@ public sealed record ChurnPredictor(
     public IReadOnlyList<ChurnPrediction> Predict(IReadOnlyList<double[]> rows)
     {
         var imputer = new Imputer(Medians);
-        var model = BoostedChurnModel.Load(Trees, Features.Count);
+        var model = Model;
         var predictions = new List<ChurnPrediction>(rows.Count);
         foreach (var chunk in rows.Chunk(Batch))
         {

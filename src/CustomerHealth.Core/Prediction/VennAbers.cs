@@ -21,10 +21,12 @@ public sealed record VennAbers(double[] Scores, double[] Low, double[] High)
     public (double Low, double High) Interval(double score)
     {
         var s = Math.Round(score, Decimals);
-        var below = LowerBound(Scores, s, Scores.Length);
+        // The held-out scores are distinct: where s falls among them says how many lie below it and at or below it.
+        var found = Array.BinarySearch(Scores, s);
+        var below = found >= 0 ? found : ~found;
+        var atOrBelow = found >= 0 ? found + 1 : below;
         // Above every held-out score the isotonic fit with the new one churned is 1 there.
-        var atOrBelow = UpperBound(Scores, s, Scores.Length - 1) + 1;
-        return (Low[below], s > Scores[^1] ? 1 : High[atOrBelow]);
+        return (Low[below], s > Scores[^1] ? 1 : High[Math.Min(atOrBelow, Scores.Length - 1) + 1]);
     }
 
     /// <summary>The probability: p1 / (1 − p0 + p1), the merge that minimises the worst log loss over the interval.</summary>
@@ -138,43 +140,5 @@ public sealed record VennAbers(double[] Scores, double[] Low, double[] High)
         var m = (b.Y - a.Y) / (b.X - a.X);
         var c = (b.X * a.Y - a.X * b.Y) / (b.X - a.X);
         return t.Y >= t.X * m + c;
-    }
-
-    /// <summary>The first index in sorted[0..count) whose value is not below x.</summary>
-    private static int LowerBound(double[] sorted, double x, int count)
-    {
-        int lo = 0, hi = count;
-        while (lo < hi)
-        {
-            var mid = (lo + hi) / 2;
-            if (sorted[mid] < x)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-        return lo;
-    }
-
-    /// <summary>The first index in sorted[0..count) whose value is above x.</summary>
-    private static int UpperBound(double[] sorted, double x, int count)
-    {
-        int lo = 0, hi = count;
-        while (lo < hi)
-        {
-            var mid = (lo + hi) / 2;
-            if (sorted[mid] <= x)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-        return lo;
     }
 }

@@ -452,7 +452,7 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
         {
             var first = g.First();
             var facts = accounts.GetValueOrDefault(g.Key);
-            var probability = facts.AccountId is null ? null : risks.GetValueOrDefault(facts.Key)?.Probability;
+            var probability = risks.GetValueOrDefault(facts.Key)?.Probability;
             var rank = new InboxRank(g.Key, InboxRanking.Worst(g.Select(a => a.Severity)), facts.Arr, probability);
             return new InboxAccount(g.Key, first.AccountName, first.Owner, facts.Arr, facts.Score, facts.Grade, probability, rank.RevenueAtRisk, rank.WorstSeverity,
                 g.ToList());

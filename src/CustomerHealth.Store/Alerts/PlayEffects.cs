@@ -8,16 +8,11 @@ namespace CustomerHealth.Store.Alerts;
 public sealed record RuleEffect(string Rule, double Holdout, int HorizonDays, string? KnownUntil, PlayEffectReport Report);
 
 /// <summary>
-/// Reads what became of the accounts a rule alerted (<see cref="PlayEffect"/>): for every alert it opened, whether
-/// the account was held out, whether it churned within the horizon after the alert (known once the horizon has passed
-/// by the latest scored day, or as soon as it churns), and its score 30, 60 and 90 days after the alert less its score
-/// when alerted (the latest score on or before that day, if the account was scored in the week up to it).
+/// Reads what a rule's alerts became (<see cref="PlayEffect.Outcome"/>): each alert, its account's churn days and its
+/// scores, as of the latest scored day.
 /// </summary>
 public sealed class PlayEffects(StoreDb db, ModelVersions models, TimeProvider clock)
 {
-    /// <summary>How recent a score must be to stand for the score on a later day.</summary>
-    public const int ScoreWithinDays = 7;
-
     /// <summary>Every alert the rule opened: the account, the day, and whether it was held out.</summary>
     public IReadOnlyList<(string AccountId, DateOnly Opened, bool HeldOut)> Opened(string ruleId) =>
         db.Connection.Query<(string AccountId, string Opened, long HeldOut)>(
@@ -50,23 +45,8 @@ public sealed class PlayEffects(StoreDb db, ModelVersions models, TimeProvider c
             $"SELECT account_key, as_of, score FROM snapshots WHERE {db.Engine.AmongList("account_key", "@keys")} ORDER BY account_key, as_of",
             new { keys = db.Engine.ListParameter(keys) }).ToLookup(s => s.Key, s => (Day: StoredDates.Date(s.AsOf).DayNumber, s.Score));
         var knownUntil = latest is null ? (int?)null : StoredDates.Date(latest).DayNumber;
-        var outcomes = alerts.Select(a =>
-        {
-            var opened = StoredDates.Date(a.Opened).DayNumber;
-            var churnedIn = churns[a.Key].Any(d => d > opened && d <= opened + horizonDays);
-            bool? churned = churnedIn ? true : knownUntil >= opened + horizonDays ? false : null;
-            var changes = PlayEffect.ScoreDays.Select(days =>
-            {
-                var at = opened + days;
-                if (a.Score is not { } then || knownUntil is null || at > knownUntil)
-                {
-                    return null;
-                }
-                var later = scores[a.Key].LastOrDefault(s => s.Day <= at);
-                return later.Score is { } now && later.Day > at - ScoreWithinDays ? now - then : (double?)null;
-            }).ToArray();
-            return new PlayOutcome(a.HeldOut != 0, churned, changes);
-        }).ToList();
+        var outcomes = alerts.Select(a => PlayEffect.Outcome(
+            a.HeldOut != 0, StoredDates.Date(a.Opened).DayNumber, a.Score, churns[a.Key], scores[a.Key].ToList(), knownUntil, horizonDays)).ToList();
         return new RuleEffect(rule.Id, rule.Holdout, horizonDays, latest, PlayEffect.Estimate(outcomes));
     }
 }

@@ -102,7 +102,7 @@ public sealed class Predictions(StoreDb db, TimeProvider clock)
     {
         if (predictorId == Latest)
         {
-            predictorId = Kept("1 = 1")?.PredictorId ?? throw new StoreException("no predictor is fitted yet: `chs predict fit --from D1 --to D2` fits one on your history");
+            predictorId = Kept(inForce: false)?.PredictorId ?? throw new StoreException("no predictor is fitted yet: `chs predict fit --from D1 --to D2` fits one on your history");
         }
         var row = db.Connection.QueryFirstOrDefault<(string Id, string Version, long Horizon, string Predictor)>(
             "SELECT predictor_id, model_version, horizon_days, predictor FROM predictors WHERE predictor_id = @predictorId", new { predictorId });
@@ -141,12 +141,12 @@ public sealed class Predictions(StoreDb db, TimeProvider clock)
     public PredictorStatus Status(DateOnly today)
     {
         var kept = db.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM predictors");
-        var latest = Kept("1 = 1");
+        var latest = Kept(inForce: false);
         if (latest is null)
         {
             return new PredictorStatus(null, null, 0, null, []);
         }
-        var inForce = Kept("published_at IS NOT NULL");
+        var inForce = Kept(inForce: true);
         var watched = inForce ?? latest;
         var (yaml, json) = db.Connection.QueryFirst<(string Yaml, string Predictor)>(
             "SELECT model_yaml, predictor FROM predictors WHERE predictor_id = @id", new { id = watched.PredictorId });
@@ -168,12 +168,12 @@ public sealed class Predictions(StoreDb db, TimeProvider clock)
         return new PredictorStatus(latest, inForce, (int)kept, StoredDates.Text(day), drift);
     }
 
-    /// <summary>The newest kept predictor among those <paramref name="where"/> picks: newest published when asked for those in force.</summary>
-    private KeptPredictor? Kept(string where)
+    /// <summary>The latest predictor fitted, or (<paramref name="inForce"/>) the latest published: the one in force.</summary>
+    private KeptPredictor? Kept(bool inForce)
     {
-        var order = where.Contains("published_at", StringComparison.Ordinal) ? "published_at DESC" : "fitted_at DESC";
+        var which = inForce ? "WHERE published_at IS NOT NULL ORDER BY published_at DESC" : "ORDER BY fitted_at DESC";
         var row = db.Connection.QueryFirstOrDefault<(string Id, string At, string Version, long Horizon, long? Lapse, string Figures, string? PublishedAt)>(
-            $"SELECT predictor_id, fitted_at, model_version, horizon_days, lapse_days, figures, published_at FROM predictors WHERE {where} ORDER BY {order}, predictor_id LIMIT 1");
+            $"SELECT predictor_id, fitted_at, model_version, horizon_days, lapse_days, figures, published_at FROM predictors {which}, predictor_id LIMIT 1");
         return row.Id is null ? null
             : new KeptPredictor(row.Id, row.At, row.Version, (int)row.Horizon, (int?)row.Lapse, JsonSerializer.Deserialize<PredictorFigures>(row.Figures)!) { PublishedAt = row.PublishedAt };
     }

@@ -211,9 +211,12 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
     /// <summary>An account explained as of a day (the stored snapshot; scored on the fly if that day has none), or its latest score.</summary>
     public AccountDetail? Show(string accountId, DateOnly? asOf = null)
     {
-        var detail = Explained(accountId, asOf);
-        if (detail is null || Profile(accountId) is not { } account ||
-            ChurnRisks.Load(db).Of(new ScoredOn(account.Key, detail.AsOf, detail.Score, detail.ModelVersion)) is not { } risk)
+        if (Profile(accountId) is not { } account)
+        {
+            return null;
+        }
+        var detail = Explained(accountId, account, asOf);
+        if (ChurnRisks.Load(db).Of(new ScoredOn(account.Key, detail.AsOf, detail.Score, detail.ModelVersion)) is not { } risk)
         {
             return detail;
         }
@@ -223,14 +226,9 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
         };
     }
 
-    private AccountDetail? Explained(string accountId, DateOnly? asOf)
+    private AccountDetail Explained(string accountId, (long Key, string? Name, AccountProfile Profile) account, DateOnly? asOf)
     {
-        var account = Profile(accountId);
-        if (account is null)
-        {
-            return null;
-        }
-        var key = account.Value.Key;
+        var key = account.Key;
         var snap = asOf is { } d
             ? StoredSnapshot.Latest(db, key, "as_of = @d", d)
             : StoredSnapshot.Latest(db, key, "1 = 1", null);
@@ -238,29 +236,29 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
         {
             var (plan, scored, version) = new ScorePreview(db, models).Score(day);
             var s = scored.FirstOrDefault(x => x.Account.Key == key);
-            var churned = account.Value.Profile.ChurnedOn;
+            var churned = account.Profile.ChurnedOn;
             if (s is null)
             {
-                return new AccountDetail(accountId, account.Value.Name, null, null, null, null, version, StoredDates.Text(day), null, null, null, null,
+                return new AccountDetail(accountId, account.Name, null, null, null, null, version, StoredDates.Text(day), null, null, null, null,
                     churned is not null ? $"churned on {churned}: not scored after that day" : "not scored as of this day (no signals yet)",
-                    account.Value.Profile, [], false);
+                    account.Profile, [], false);
             }
             var trendLive = TrendAt(key, day, s.Score, plan.Model.TrendDays);
-            return new AccountDetail(accountId, account.Value.Name, s.Score, s.Grade?.Id, s.Grade?.Label, s.ScorecardId(plan), version, StoredDates.Text(day),
-                s.Computed.Score, s.OverrideReason, trendLive, Direction(trendLive), s.Note, account.Value.Profile,
+            return new AccountDetail(accountId, account.Name, s.Score, s.Grade?.Id, s.Grade?.Label, s.ScorecardId(plan), version, StoredDates.Text(day),
+                s.Computed.Score, s.OverrideReason, trendLive, Direction(trendLive), s.Note, account.Profile,
                 Explanations.Breakdown(plan, s.Computed.Measures), false) { Coverage = s.Computed.Score is null ? null : Math.Round(s.Computed.Coverage, 4) };
         }
         if (snap is null)
         {
-            return new AccountDetail(accountId, account.Value.Name, null, null, null, null, null, "", null, null, null, null,
-                "not scored yet: run `chs score`", account.Value.Profile, [], false);
+            return new AccountDetail(accountId, account.Name, null, null, null, null, null, "", null, null, null, null,
+                "not scored yet: run `chs score`", account.Profile, [], false);
         }
         var p = models.PlanOf(snap.ModelVersion);
         var snapDay = DateOnly.FromDayNumber(StoredDates.DayNumber(snap.AsOf));
         var trend = TrendAt(key, snapDay, snap.Score, p.Model.TrendDays);
-        return new AccountDetail(accountId, account.Value.Name, snap.Score, snap.Grade, snap.Grade is null ? null : p.Model.FindGrade(snap.Grade)?.Label,
+        return new AccountDetail(accountId, account.Name, snap.Score, snap.Grade, snap.Grade is null ? null : p.Model.FindGrade(snap.Grade)?.Label,
             snap.Scorecard, snap.ModelVersion, snap.AsOf, snap.ComputedScore, snap.OverrideReason, trend, Direction(trend), snap.Note,
-            account.Value.Profile, Explanations.Breakdown(p, SnapshotCodec.Decode(snap.Detail)), true) { Coverage = snap.Coverage is { } c ? Math.Round(c, 4) : null };
+            account.Profile, Explanations.Breakdown(p, SnapshotCodec.Decode(snap.Detail)), true) { Coverage = snap.Coverage is { } c ? Math.Round(c, 4) : null };
     }
 
     public IReadOnlyList<HistoryPoint>? History(string accountId)
