@@ -330,6 +330,8 @@ public sealed class WorkflowBrowserTests(BrowserApp app) : IClassFixture<Browser
         {
             Name = "helpdesk-2.csv", MimeType = "text/csv", Buffer = System.Text.Encoding.UTF8.GetBytes(header + "H-4;B04;2026-11-22 08:00;urgent;Ausfall\n"),
         });
+        // The new file is read (its name shown) before the saved mapping is chosen for it.
+        await page.GetByText("“helpdesk-2.csv”").WaitForAsync();
         await page.GetByTestId("import-saved").SelectOptionAsync("Helpdesk DE");
         await Assertions.Expect(page.GetByLabel("opened_at *")).ToHaveValueAsync("Erstellt am");
         await page.GetByTestId("import-go").ClickAsync();
