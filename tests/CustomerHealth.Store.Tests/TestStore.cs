@@ -108,6 +108,7 @@ internal sealed class TestStore : IDisposable
         c.Execute("DROP TABLE predictors");
         c.Execute("DROP TABLE predictions");
         c.Execute("ALTER TABLE alerts DROP COLUMN held_out");
+        c.Execute("DROP TABLE external_sources");
         if (Db.Engine is PostgresEngine)
         {
             c.Execute("""
@@ -240,7 +241,7 @@ internal sealed class SnapshotRow
 /// <summary>Small models whose scores are easy to work out by hand.</summary>
 internal static class TestModels
 {
-    private const string Grades =
+    public const string Grades =
         """
         grades:
           - { id: green,  label: Healthy,         min: 70, color: "#2e7d32" }

@@ -1,12 +1,14 @@
 using System.CommandLine;
 using System.Globalization;
 using CustomerHealth.Core.Signals;
+using CustomerHealth.Store;
+using CustomerHealth.Store.Pushdown;
 using CustomerHealth.Store.Reading;
 using Spectre.Console;
 
 namespace CustomerHealth.Cli.Commands;
 
-/// <summary>`sources`: data health, the figures of the dashboard's Sources page.</summary>
+/// <summary>`sources`: data health, the figures of the dashboard's Sources page; `sources add|list|test|remove`: sources computed in an external engine.</summary>
 internal static class SourceCommands
 {
     // How many quiet accounts a terminal lists per source (`--json` gives the first 100, and the count of all).
@@ -40,8 +42,135 @@ internal static class SourceCommands
             Write(report);
             return 0;
         });
+        AddExternal(cmd, ctx);
         return cmd;
     }
+
+    /// <summary>`sources add|list|test|remove`: signal kinds whose measures an external SQL engine computes (pushdown).</summary>
+    private static void AddExternal(Command sources, CliContext ctx)
+    {
+        var name = new Argument<string>("NAME") { Description = "The source's name (letters, digits, - and _)" };
+        var kind = new Option<string>("--kind") { Description = "The signal kind it computes the measures of (usage)", DefaultValueFactory = _ => "usage" };
+        var engine = new Option<string>("--engine") { Description = "The engine: postgres or duckdb", Required = true };
+        var connection = new Option<string?>("--connection") { Description = "The engine's connection string (PostgreSQL), or a DuckDB database file (none: DuckDB in memory, for --files); kept sealed, never shown" };
+        var table = new Option<string?>("--table") { Description = "The table or view to read (optionally schema.table)" };
+        var query = new Option<string?>("--query") { Description = "A SELECT giving the kind's columns, instead of a table" };
+        var files = new Option<string?>("--files") { Description = "DuckDB: Parquet, CSV or JSON files to read (a path; * and ** patterns allowed)" };
+        var columns = new Option<string[]>("--columns") { Description = "FIELD=COLUMN pairs where the source's column names differ (FIELD= for a field it does not have)", AllowMultipleArgumentsPerToken = true };
+        var json = Chs.Json;
+        var add = new Command("add", "Add a source: the kind's measures are computed by SQL in that engine, where the data lives") { name, kind, engine, connection, table, query, files, columns, json };
+        add.SetAction(p =>
+        {
+            var given = new[] { (RelationType.Table, p.GetValue(table)), (RelationType.Query, p.GetValue(query)), (RelationType.Files, p.GetValue(files)) }
+                .Where(g => g.Item2 is not null).ToList();
+            if (given.Count != 1)
+            {
+                throw new UsageException("give one of --table, --query or --files: what the engine reads");
+            }
+            var mapped = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var pair in p.GetValue(columns) ?? [])
+            {
+                foreach (var one in pair.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                {
+                    var eq = one.IndexOf('=', StringComparison.Ordinal);
+                    if (eq <= 0)
+                    {
+                        throw new UsageException($"--columns: `{one}` is not FIELD=COLUMN (such as occurred_at=ts)");
+                    }
+                    mapped[one[..eq].Trim()] = one[(eq + 1)..].Trim();
+                }
+            }
+            using var db = ctx.Open(p);
+            var source = new ExternalSources(db, ctx.Clock).Add(p.GetValue(name)!, p.GetValue(kind)!, p.GetValue(engine)!, p.GetValue(connection) ?? "",
+                given[0].Item1, given[0].Item2!, mapped, Environment.UserName);
+            if (p.GetValue(json))
+            {
+                CliContext.WriteJson(Shown(source));
+                return 0;
+            }
+            Console.WriteLine($"Added the source `{source.Name}`: the {ExternalKind(source)} measures are now computed in {source.EngineName}, from {Relation(source)}.");
+            Console.WriteLine($"Check it before the next scoring run: chs sources test {source.Name}");
+            return 0;
+        });
+        sources.Subcommands.Add(add);
+
+        var listJson = Chs.Json;
+        var list = new Command("list", "The sources computed in an external engine (their connections are never shown)") { listJson };
+        list.SetAction(p =>
+        {
+            using var db = ctx.Open(p);
+            var all = new ExternalSources(db, ctx.Clock).List();
+            if (p.GetValue(listJson))
+            {
+                CliContext.WriteJson(all.Select(Shown));
+                return 0;
+            }
+            if (all.Count == 0)
+            {
+                Console.WriteLine("No source is computed in an external engine: every measure reads imported signals. Add one with `chs sources add NAME --engine ...`.");
+                return 0;
+            }
+            var t = new Table().Border(TableBorder.Simple).AddColumns("Source", "Kind", "Engine", "Reads", "Last read");
+            foreach (var s in all)
+            {
+                t.AddRow(Markup.Escape(s.Name), ExternalKind(s), s.EngineName, Markup.Escape(Relation(s)),
+                    Markup.Escape(s.CheckedAt is null ? "never" : s.LastError is null ? $"{s.CheckedAt}: worked" : $"{s.CheckedAt}: {s.LastError}"));
+            }
+            AnsiConsole.Write(t);
+            return 0;
+        });
+        sources.Subcommands.Add(list);
+
+        var testName = new Argument<string>("NAME") { Description = "The source's name" };
+        var testJson = Chs.Json;
+        var test = new Command("test", "Read a source as scoring will: its connection, columns and account ids") { testName, testJson };
+        test.SetAction(p =>
+        {
+            using var db = ctx.Open(p);
+            var check = new ExternalSources(db, ctx.Clock).Test(p.GetValue(testName)!);
+            if (p.GetValue(testJson))
+            {
+                CliContext.WriteJson(check);
+                return 0;
+            }
+            Console.WriteLine($"Source `{check.Name}` ({check.Engine}) works: {check.Rows.ToString("N0", CultureInfo.InvariantCulture)} {check.Kind} rows of " +
+                $"{check.Accounts.ToString("N0", CultureInfo.InvariantCulture)} of the store's {check.StoreAccounts.ToString("N0", CultureInfo.InvariantCulture)} accounts, " +
+                $"from {check.FirstDay ?? "—"} to {check.LastDay ?? "—"}.");
+            return 0;
+        });
+        sources.Subcommands.Add(test);
+
+        var removeName = new Argument<string>("NAME") { Description = "The source's name" };
+        var remove = new Command("remove", "Remove a source: its kind's measures read imported signals again") { removeName };
+        remove.SetAction(p =>
+        {
+            using var db = ctx.Open(p);
+            var n = p.GetValue(removeName)!;
+            if (!new ExternalSources(db, ctx.Clock).Remove(n))
+            {
+                throw new StoreException($"no source `{n}` in this store: `chs sources list` shows them");
+            }
+            Console.WriteLine($"Removed the source `{n}`: its measures read imported signals from the next scoring run.");
+            return 0;
+        });
+        sources.Subcommands.Add(remove);
+    }
+
+    private static string ExternalKind(ExternalSource s) => s.Kind.ToString().ToLowerInvariant();
+
+    private static string Relation(ExternalSource s) => s.RelationType switch
+    {
+        RelationType.Table => $"the table {s.Relation}",
+        RelationType.Files => $"the files {s.Relation}",
+        _ => "a query",
+    };
+
+    // What JSON shows of a source: everything but the connection.
+    private static object Shown(ExternalSource s) => new
+    {
+        s.Name, Kind = ExternalKind(s), Engine = s.EngineName, RelationType = s.RelationType.ToString().ToLowerInvariant(), s.Relation, s.Columns,
+        s.CreatedAt, s.CreatedBy, s.CheckedAt, s.LastError,
+    };
 
     private static void Write(SourcesReport r)
     {
@@ -77,6 +206,7 @@ internal static class SourceCommands
     {
         "quiet" => $"quiet: nothing from any account for {s.DaysSinceLast} days",
         "none" => "no data",
+        "external" => $"computed in {s.ComputedIn}",
         _ => "flowing",
     };
 

@@ -18,9 +18,12 @@ public static class DayScoring
     /// <param name="overrides">The overrides given; those in force on the day apply.</param>
     /// <param name="cohort">Other accounts' scorecards and values on the same day, for the percentile cohorts only.</param>
     /// <param name="cancel">Stops taking accounts soon after it is cancelled, with <see cref="OperationCanceledException"/>.</param>
+    /// <param name="pushed">Per measure of the plan, the values an external engine computed for the day by account key
+    /// (null for a measure computed here from the imported signals; an account without an entry has no signal of the kind).</param>
     public static IReadOnlyList<ScoredAccount> Score(
         ScoringPlan plan, IReadOnlyList<AccountData> accounts, IReadOnlyDictionary<string, int> eventIds, int day, IReadOnlyList<ScoreOverride> overrides,
-        IReadOnlyList<(int Card, MeasureValue[] Values)>? cohort = null, CancellationToken cancel = default)
+        IReadOnlyList<(int Card, MeasureValue[] Values)>? cohort = null, CancellationToken cancel = default,
+        IReadOnlyList<IReadOnlyDictionary<int, PushedValue>?>? pushed = null)
     {
         var compiled = plan.Measures.Select(m => new CompiledValue(m.Value, m.ValidForDays, e => eventIds.TryGetValue(e, out var id) ? id : null)).ToArray();
         var eligible = accounts.Where(a => Eligibility.IsEligible(a, day)).ToList();
@@ -36,7 +39,9 @@ public static class DayScoring
             var row = new MeasureValue[compiled.Length];
             for (var j = 0; j < compiled.Length; j++)
             {
-                row[j] = MeasureCalculator.Compute(compiled[j], a, day, ordersFit);
+                row[j] = pushed?[j] is { } values
+                    ? PushedValues.Finish(compiled[j], a, day, values.TryGetValue(a.Key, out var p) ? p : PushedValue.None)
+                    : MeasureCalculator.Compute(compiled[j], a, day, ordersFit);
             }
             values[i] = row;
         });

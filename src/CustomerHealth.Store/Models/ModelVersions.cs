@@ -14,6 +14,9 @@ public sealed record ModelVersion(string VersionId, int Seq, string Name, string
 /// <summary>The published model versions: content-derived ids, the newest publication is the current model.</summary>
 public sealed class ModelVersions(StoreDb db, TimeProvider clock)
 {
+    /// <summary>The clock the versions are stamped with (and what works with them records its times by).</summary>
+    public TimeProvider Clock => clock;
+
     private readonly Dictionary<string, HealthModel> parsed = [];
     private readonly Dictionary<string, ScoringPlan> plans = [];
 

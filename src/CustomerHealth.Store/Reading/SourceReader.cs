@@ -31,15 +31,17 @@ public sealed record WeekVolume(string Week, long Count);
 /// <param name="DaysSinceLast">Days from that signal to the day of the report.</param>
 /// <param name="UsualGapDays">The usual number of days between two days with a signal of the kind, of any account.</param>
 /// <param name="SilenceDays">After how many days without a signal the whole source counts as quiet.</param>
-/// <param name="Status">`flowing`, `quiet` (nothing from any account for longer than usual) or `none` (nothing within the look-back).</param>
+/// <param name="Status">`flowing`, `quiet` (nothing from any account for longer than usual), `none` (nothing within the look-back), or
+/// `external` (an external source computes the kind's measures: <paramref name="ComputedIn"/>; its rows are not in the store).</param>
 /// <param name="LastReceivedAt">When rows of the kind last arrived (an import or a request), null before it was first recorded.</param>
 /// <param name="RowsReceived">Rows of the kind that arrived since arrivals are recorded.</param>
 /// <param name="Weekly">The volume of the last <see cref="SourceReader.Weeks"/> weeks, oldest first.</param>
 /// <param name="QuietAccounts">How many active accounts went quiet.</param>
 /// <param name="Quiet">The first <see cref="SourceReader.ListedQuiet"/> of them.</param>
+/// <param name="ComputedIn">The external source that computes the kind's measures (`chs sources add`), as "NAME (engine)"; null when they read imported signals.</param>
 public sealed record SourceHealthRow(
     string Kind, int Accounts, double Coverage, string Status, string? LastSignalOn, int? DaysSinceLast, double? UsualGapDays, int? SilenceDays,
-    string? LastReceivedAt, long RowsReceived, IReadOnlyList<WeekVolume> Weekly, int QuietAccounts, IReadOnlyList<QuietAccount> Quiet);
+    string? LastReceivedAt, long RowsReceived, IReadOnlyList<WeekVolume> Weekly, int QuietAccounts, IReadOnlyList<QuietAccount> Quiet, string? ComputedIn = null);
 
 /// <summary>A measure of the current model and the coverage of the source it reads; flagged below <see cref="SourceHealth.LowCoverage"/>.</summary>
 public sealed record MeasureSource(string Dimension, string Measure, string Label, string Source, double? Coverage, bool LowCoverage);
@@ -87,8 +89,15 @@ public sealed class SourceReader(StoreDb db, ModelVersions models, TimeProvider 
         var arrivals = db.Connection.Query<(string Kind, string LastAt, long Rows)>("SELECT kind, last_at, rows_received FROM source_arrivals")
             .ToDictionary(a => a.Kind, StringComparer.Ordinal);
         var sources = new List<SourceHealthRow>();
+        var external = new Pushdown.ExternalSources(db, clock).List();
         foreach (var kind in Kinds)
         {
+            if (external.FirstOrDefault(e => e.Kind == kind) is { } computed)
+            {
+                // Its rows live in the engine: the store has no volume or quiet accounts to show for it.
+                sources.Add(new SourceHealthRow(Name(kind), 0, 0, "external", null, null, null, null, null, 0, [], 0, [], $"{computed.Name} ({computed.EngineName})"));
+                continue;
+            }
             var perAccount = PerAccount(kind, from, today).Where(a => accounts.ContainsKey(a.Account)).ToList();
             var daily = Daily(kind, from, today);
             SignalDays? whole = daily.Count == 0 ? null : SourceHealth.Of(daily.Keys);
@@ -124,7 +133,8 @@ public sealed class SourceReader(StoreDb db, ModelVersions models, TimeProvider 
         return current.Model.Dimensions.SelectMany(d => d.Measures.Select(m =>
         {
             var source = m.Value.Signal == SignalKind.Account ? "account" : Name(m.Value.Signal);
-            var coverage = sources.FirstOrDefault(s => s.Kind == source)?.Coverage;
+            var row = sources.FirstOrDefault(s => s.Kind == source);
+            var coverage = row?.ComputedIn is null ? row?.Coverage : null;
             return new MeasureSource(d.Id, m.Id, m.Label, source, coverage, coverage is { } c && SourceHealth.IsLowCoverage(c));
         })).ToList();
     }

@@ -1,6 +1,7 @@
 using CustomerHealth.Core.Scoring;
 using CustomerHealth.Store.Models;
 using CustomerHealth.Store.Engines;
+using CustomerHealth.Store.Pushdown;
 using Dapper;
 
 namespace CustomerHealth.Store.Scoring;
@@ -63,13 +64,17 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
             days.Add(d);
         }
         var summaries = new List<ScoreSummary>();
+        // Measures of a kind an external source computes are computed there, day by day; a day whose pushdown fails
+        // stores nothing (the days before it are stored whole) and the run stops saying which source and measure.
+        using var pushdown = PushdownSession.For(db, models.Clock, plan);
         for (var i = 0; i < days.Count; i++)
         {
-            var scored = DayScoring.Score(plan, accounts, eventIds, days[i].DayNumber, overrides);
+            var scored = DayScoring.Score(plan, accounts, eventIds, days[i].DayNumber, overrides, pushed: pushdown?.Values(days[i]));
             Store(plan, version.VersionId, days[i], scored);
             summaries.Add(Summarize(days[i], version.VersionId, scored));
             progress?.Report((i + 1.0) / days.Count);
         }
+        pushdown?.Succeeded();
         CurrentScores.Refresh(db, StoredDates.Text(days[0]), StoredDates.Text(days[^1]), plan.Model.TrendDays, null);
         db.AnalyzeAfterBulk(summaries.Sum(s => (long)s.AccountsScored + s.Unscored), "snapshots", "current_scores");
         if (latest is null || string.CompareOrdinal(StoredDates.Text(days[^1]), latest) >= 0)
@@ -86,8 +91,9 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
         var version = models.RequireCurrent();
         var plan = new ScoringPlan(version.Model);
         var day = StoredDates.Text(asOf);
-        // Population-wide inputs (the BG/NBD fit, children's roll-ups) change for accounts nobody touched.
-        if (LatestDay() != day || plan.DependsOnOtherAccounts ||
+        // Population-wide inputs (the BG/NBD fit, children's roll-ups) change for accounts nobody touched, and so do
+        // measures an external source computes (its rows change where they live, unseen by the store).
+        if (LatestDay() != day || plan.DependsOnOtherAccounts || PushdownSession.Computes(db, models.Clock, plan) ||
             db.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM snapshots WHERE as_of = @day AND model_version <> @v", new { day, v = version.VersionId }) > 0)
         {
             return null;

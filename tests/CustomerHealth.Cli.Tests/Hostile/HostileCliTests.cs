@@ -26,7 +26,7 @@ public abstract class HostileCliTests(TestEngine engine, ITestOutputHelper outpu
     private static readonly string[] Tables =
     [
         "accounts", "usage_events", "usage_daily", "surveys", "tickets", "invoices", "subscriptions", "orders", "metrics", "sentiment", "touches",
-        "model_versions", "overrides", "alert_rules", "alerts", "tasks", "snapshots", "predictors", "predictions",
+        "model_versions", "overrides", "alert_rules", "alerts", "tasks", "snapshots", "predictors", "predictions", "external_sources",
     ];
 
     private string Counts()
@@ -251,6 +251,15 @@ public abstract class HostileCliTests(TestEngine engine, ITestOutputHelper outpu
         ("FIELD=COLUMN", ["mapping", "save", "m", "tickets"]),
         ("NAME", ["mapping", "remove"]),
         ("ROLE", ["user", "role", "someone@example.com"]),
+        ("NAME", ["sources", "add", "--engine", "duckdb", "--table", "events"]),
+        ("--engine", ["sources", "add", "s", "--table", "events", "--engine"]),
+        ("--kind", ["sources", "add", "s", "--engine", "duckdb", "--table", "events", "--kind"]),
+        ("--table", ["sources", "add", "s", "--engine", "duckdb", "--table"]),
+        ("--files", ["sources", "add", "s", "--engine", "postgres", "--connection", "Host=127.0.0.1", "--files"]),
+        ("--columns", ["sources", "add", "s", "--engine", "duckdb", "--table", "events", "--columns"]),
+        ("--connection", ["sources", "add", "s", "--engine", "postgres", "--table", "events", "--connection"]),
+        ("NAME", ["sources", "test"]),
+        ("NAME", ["sources", "remove"]),
     ];
 
     protected void OptionValues()
@@ -272,7 +281,7 @@ public abstract class HostileCliTests(TestEngine engine, ITestOutputHelper outpu
                 // The workbook Init wrote, by its full path.
                 var given = args.Select(a => a == "seed.xlsx" ? Path.Combine(chs.Dir, a) : a);
                 Check($"{string.Join(' ', args)} {piece}", [option, "ID", "no account", "KEEP-1", "no alert", "no open alert", "nothing to", "argument", "no sheet named",
-                    "mapping", "FIELD=COLUMN", "too little history", "observation dates", "no predictor", "no alert rule"], [.. given, piece.Value]);
+                    "mapping", "FIELD=COLUMN", "too little history", "observation dates", "no predictor", "no alert rule", "source", "--files is for DuckDB"], [.. given, piece.Value]);
             }
         }
         Done("option values");

@@ -60,6 +60,7 @@ internal sealed class SourcesPageModel(SourceReader reader, string? quietDays)
     {
         "quiet" => ($"Stopped: nothing from any account for {s.DaysSinceLast} days", "text-bg-danger"),
         "none" => ("No data", "text-bg-secondary"),
+        "external" => ($"Computed where the data lives: {s.ComputedIn}", "text-bg-info"),
         _ => ("Arriving", "text-bg-success"),
     };
 
@@ -73,7 +74,7 @@ internal sealed class SourcesPageModel(SourceReader reader, string? quietDays)
     /// <summary>The weekly volume of the sources with data, as a line chart.</summary>
     public object WeeklyChart()
     {
-        var shown = Report.Sources.Where(s => s.Status != "none").ToList();
+        var shown = Report.Sources.Where(s => s.Status is not ("none" or "external")).ToList();
         return new
         {
             tooltip = new { trigger = "axis" },
@@ -87,6 +88,6 @@ internal sealed class SourcesPageModel(SourceReader reader, string? quietDays)
 
     /// <summary>The chart in words.</summary>
     public string WeeklyDescription() =>
-        "Signals per week, by source, the last " + SourceReader.Weeks + " weeks: " + string.Join("; ", Report.Sources.Where(s => s.Status != "none").Select(s =>
+        "Signals per week, by source, the last " + SourceReader.Weeks + " weeks: " + string.Join("; ", Report.Sources.Where(s => s.Status is not ("none" or "external")).Select(s =>
             $"{KindLabel(s.Kind)} {string.Join(", ", s.Weekly.Select(w => w.Count.ToString("N0", CultureInfo.InvariantCulture)))}")) + ".";
 }

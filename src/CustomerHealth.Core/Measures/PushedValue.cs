@@ -1,0 +1,83 @@
+using CustomerHealth.Core.Model;
+
+namespace CustomerHealth.Core.Measures;
+
+/// <summary>
+/// What an external engine computed for one account and one measure as of a day (a pushed-down measure): the
+/// aggregate over the window, the window before it (for `change`), and the days of the account's first signal of the
+/// kind and of its last matching one, up to the day. An account the engine returned no row for has no signal of the
+/// kind (<see cref="None"/>): the zero-or-missing rule makes its value missing, or the measure's `default`.
+/// </summary>
+/// <param name="Value">The aggregate over the window (count, sum, active days, distinct users or events; for `change`, the count in the window); null when it cannot be computed.</param>
+/// <param name="Prior">For `change`: the count in the window before.</param>
+/// <param name="PriorRows">For `change`: how many matching signals the window before holds.</param>
+/// <param name="FirstDay">The day of the account's first signal of the kind up to the day (a <see cref="DateOnly.DayNumber"/>); null: none.</param>
+/// <param name="LastDay">The day of its last signal the measure matches, up to the day; null: none.</param>
+public readonly record struct PushedValue(double? Value, double Prior, long PriorRows, int? FirstDay, int? LastDay)
+{
+    public static readonly PushedValue None = new(null, 0, 0, null, null);
+
+    /// <summary>False when the account has no signal of the kind up to the day (the source is not connected for it).</summary>
+    public bool HasKind => FirstDay is not null;
+}
+
+/// <summary>The aggregates an external engine can compute (pushdown), and how its results become values with the same rules as <see cref="MeasureCalculator"/>.</summary>
+public static class PushedValues
+{
+    /// <summary>The aggregates of each kind that can be pushed down to an external engine.</summary>
+    public static IReadOnlyDictionary<SignalKind, IReadOnlyList<string>> Aggregates { get; } = new Dictionary<SignalKind, IReadOnlyList<string>>
+    {
+        [SignalKind.Usage] = ["count", "sum", "active_days", "distinct_users", "distinct_events", "change", "days_since_last"],
+    };
+
+    /// <summary>Whether a measure's value can be computed by an external engine.</summary>
+    public static bool CanPush(ValueSpec value) =>
+        Aggregates.TryGetValue(value.Signal, out var names) && names.Contains(value.Aggregate);
+
+    /// <summary>
+    /// The measure's value from what the engine computed: the same zero-or-missing rule, `per: seats`, `change`'s and
+    /// `days_since_last`'s definitions, `default` and `valid_for` as when the value is computed from imported signals.
+    /// </summary>
+    /// <param name="v">The compiled value.</param>
+    /// <param name="a">The account (its seats, for `per: seats`).</param>
+    /// <param name="day">The day the value is as of (a <see cref="DateOnly.DayNumber"/>).</param>
+    /// <param name="p">What the engine returned for the account, or <see cref="PushedValue.None"/>.</param>
+    public static MeasureValue Finish(CompiledValue v, AccountData a, int day, PushedValue p)
+    {
+        if (!p.HasKind)
+        {
+            return v.Spec.Default is { } d ? MeasureValue.Of(d) : MeasureValue.Missing;
+        }
+        var first = p.FirstDay!.Value;
+        var from = v.WindowDays is { } w ? day - w + 1 : int.MinValue;
+        MeasureValue value;
+        int? last = p.LastDay;
+        switch (v.Spec.Aggregate)
+        {
+            case "change":
+                var window = v.WindowDays!.Value;
+                // As from imported signals: missing until the earlier window is wholly observed and has data.
+                value = first > from - window || p.PriorRows == 0 || p.Value is not { } now
+                    ? MeasureValue.Missing
+                    : MeasureValue.Of((now - p.Prior) / Math.Max(p.Prior, 1));
+                break;
+            case "days_since_last":
+                // An event never seen counts from the first usage of any kind.
+                value = MeasureValue.Of(day - (p.LastDay ?? first));
+                last = p.LastDay ?? day;
+                break;
+            default:
+                value = p.Value is { } x ? MeasureValue.Of(x) : MeasureValue.Missing;
+                if (v.Spec.PerSeats && !value.IsMissing)
+                {
+                    value = a.Seats is > 0 ? MeasureValue.Of(value.Number / a.Seats.Value) : MeasureValue.Missing;
+                }
+                break;
+        }
+        if (v.ValidForDays is { } validFor && !value.IsMissing && (last is null || day - last.Value > validFor))
+        {
+            return MeasureValue.StaleValue;
+        }
+        return value;
+    }
+}

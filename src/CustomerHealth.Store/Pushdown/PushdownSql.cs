@@ -1,0 +1,113 @@
+using System.Globalization;
+using CustomerHealth.Core.Model;
+
+namespace CustomerHealth.Store.Pushdown;
+
+/// <summary>
+/// The SQL a source's engine runs for one measure as of a day (SPEC §4.1, point in time): one row per account that has
+/// a signal of the kind up to the day, with the aggregate over the window, the window before it (for `change`), and the
+/// days of the account's first signal and of its last matching one; the product finishes the value from them
+/// (<see cref="Core.Measures.PushedValues.Finish"/>) with the same rules as for imported signals. What differs between
+/// engines is in <see cref="Dialect"/>; the dialect table of docs/scale.md gives it for engines not built in.
+/// </summary>
+internal static class PushdownSql
+{
+    /// <summary>How an engine writes what the generated SQL needs.</summary>
+    internal sealed record Dialect(
+        Func<string, string> Quote, Func<string, string> Text, Func<string, string> Double, Func<string, string, string> Day, Func<string, string> DateText, string StringType)
+    {
+        public string Date(DateOnly d) => "DATE '" + d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + "'";
+
+        public static string Literal(string s) => "'" + s.Replace("'", "''", StringComparison.Ordinal) + "'";
+    }
+
+    public static Dialect For(SourceEngine engine) => engine switch
+    {
+        SourceEngine.Postgres => new Dialect(
+            QuoteDouble, e => $"CAST({e} AS TEXT)", e => $"CAST({e} AS DOUBLE PRECISION)",
+            (e, zone) => $"CAST(CAST({e} AS TIMESTAMPTZ) AT TIME ZONE {Dialect.Literal(zone)} AS DATE)",
+            e => $"to_char({e}, 'YYYY-MM-DD')", "TEXT"),
+        _ => new Dialect(
+            QuoteDouble, e => $"CAST({e} AS VARCHAR)", e => $"CAST({e} AS DOUBLE)",
+            (e, zone) => $"CAST(timezone({Dialect.Literal(zone)}, CAST({e} AS TIMESTAMPTZ)) AS DATE)",
+            e => $"strftime({e}, '%Y-%m-%d')", "VARCHAR"),
+    };
+
+    private static string QuoteDouble(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    /// <summary>What the source reads, as a relation of a FROM clause.</summary>
+    public static string Relation(ExternalSource source, Dialect d) => source.RelationType switch
+    {
+        RelationType.Table => string.Join('.', source.Relation.Split('.').Select(d.Quote)),
+        RelationType.Query => $"({source.Relation.Trim().TrimEnd(';')}) AS source_query",
+        _ => Path.GetExtension(source.Relation).ToLowerInvariant() switch
+        {
+            ".parquet" => $"read_parquet({Dialect.Literal(source.Relation)})",
+            ".json" or ".jsonl" or ".ndjson" => $"read_json_auto({Dialect.Literal(source.Relation)})",
+            _ => $"read_csv({Dialect.Literal(source.Relation)}, header = true)",
+        },
+    };
+
+    /// <summary>What asks the engine for the columns of what the source reads (no row is read).</summary>
+    public static string Columns(ExternalSource source, Dialect d) => $"SELECT * FROM {Relation(source, d)} LIMIT 0";
+
+    /// <summary>
+    /// The source as it can be read: a field a row may leave out that is read from the column of its own name (the
+    /// default) is left out when the engine has no such column, as an imported file may leave out an optional column.
+    /// </summary>
+    public static ExternalSource Fitted(ExternalSource source, IReadOnlyCollection<string> columns)
+    {
+        var have = columns.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var (_, optional) = ExternalSources.Fields[source.Kind];
+        var kept = source.Columns.Where(c => !(optional.Contains(c.Key) && c.Value == c.Key && !have.Contains(c.Value)))
+            .ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal);
+        return kept.Count == source.Columns.Count ? source : source with { Columns = kept };
+    }
+
+    /// <summary>The source's rows with the kind's fields named and typed as the product reads them, days in the usage time zone.</summary>
+    public static string Rows(ExternalSource source, Dialect d, string zone)
+    {
+        string Col(string field) => d.Quote(source.Columns[field]);
+        string? Optional(string field) => source.Columns.ContainsKey(field) ? Col(field) : null;
+        var user = Optional("user_id") is { } u ? $"NULLIF(TRIM({d.Text(u)}), '')" : $"CAST(NULL AS {d.StringType})";
+        var count = Optional("count") is { } c ? $"COALESCE({d.Double(c)}, 1)" : d.Double("1");
+        var value = Optional("value") is { } v ? $"COALESCE({d.Double(v)}, 0)" : d.Double("0");
+        return $"SELECT TRIM({d.Text(Col("account_id"))}) AS account_id, {d.Day(Col("occurred_at"), zone)} AS day, TRIM({d.Text(Col("event"))}) AS event, " +
+            $"{user} AS user_id, {count} AS n, {value} AS v FROM {Relation(source, d)}";
+    }
+
+    /// <summary>The query of one usage measure as of a day: columns account_id, value, prior, prior_rows, first_day, last_day.</summary>
+    public static string Usage(ExternalSource source, Dialect d, string zone, ValueSpec value, DateOnly day)
+    {
+        var match = value.Events.Count == 0 ? "1 = 1" : $"event IN ({string.Join(", ", value.Events.Select(Dialect.Literal))})";
+        var window = value.WindowDays;
+        var from = window is { } w ? day.AddDays(-w + 1) : (DateOnly?)null;
+        var inWindow = from is { } f ? $"{match} AND day >= {d.Date(f)}" : match;
+        var before = window is { } w2 && from is { } f2 ? $"{match} AND day >= {d.Date(f2.AddDays(-w2))} AND day < {d.Date(f2)}" : "1 = 0";
+        var aggregate = value.Aggregate switch
+        {
+            "count" or "change" => $"SUM(CASE WHEN {inWindow} THEN n ELSE 0 END)",
+            "sum" => $"SUM(CASE WHEN {inWindow} THEN v ELSE 0 END)",
+            "active_days" => $"COUNT(DISTINCT CASE WHEN {inWindow} AND n > 0 THEN day END)",
+            "distinct_users" => $"COUNT(DISTINCT CASE WHEN {inWindow} THEN user_id END)",
+            "distinct_events" => $"COUNT(DISTINCT CASE WHEN {inWindow} AND n > 0 THEN event END)",
+            "days_since_last" => "NULL",
+            var other => throw new StoreException($"`{other}` of usage is not computed by a source"),
+        };
+        return $"""
+            SELECT account_id, {d.Double(aggregate)} AS value,
+                {d.Double($"SUM(CASE WHEN {before} THEN n ELSE 0 END)")} AS prior,
+                COUNT(CASE WHEN {before} THEN 1 END) AS prior_rows,
+                {d.DateText("MIN(day)")} AS first_day,
+                {d.DateText($"MAX(CASE WHEN {match} THEN day END)")} AS last_day
+            FROM ({Rows(source, d, zone)}) AS source_rows
+            WHERE day <= {d.Date(day)}
+            GROUP BY account_id
+            """;
+    }
+
+    /// <summary>What `chs sources test` reads: how many rows and accounts, the first and last day, and the account ids.</summary>
+    public static string Probe(ExternalSource source, Dialect d, string zone) =>
+        $"SELECT account_id, COUNT(*) AS n, {d.DateText("MIN(day)")} AS first_day, {d.DateText("MAX(day)")} AS last_day " +
+        $"FROM ({Rows(source, d, zone)}) AS source_rows GROUP BY account_id";
+}

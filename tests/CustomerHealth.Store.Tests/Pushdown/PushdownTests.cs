@@ -1,0 +1,336 @@
+using System.Globalization;
+using System.Text;
+using CustomerHealth.Core.Signals;
+using CustomerHealth.Store.Pushdown;
+using CustomerHealth.Store.Scoring;
+using Dapper;
+using DuckDB.NET.Data;
+using Npgsql;
+
+namespace CustomerHealth.Store.Tests.Pushdown;
+
+/// <summary>
+/// Measures computed where the data lives: a portfolio scored from imported usage, and the same portfolio scored from
+/// the same rows kept in an external engine (DuckDB over files, a PostgreSQL table), give the same values and scores on
+/// every day of a range; what goes wrong names the source and the measure and stores nothing for the day.
+/// </summary>
+public abstract class PushdownTests(TestEngine engine) : IDisposable
+{
+    private static readonly DateOnly Start = new(2025, 1, 1);
+    private static readonly DateOnly From = new(2025, 3, 3);
+    private static readonly DateOnly To = new(2025, 5, 26);
+
+    private const string Model =
+        "name: Pushdown test\ntrend_days: 30\n" + TestModels.Grades + "\n" +
+        """
+        dimensions:
+          - id: adoption
+            weight: 60
+            measures:
+              - id: logins
+                weight: 20
+                value: { signal: usage, event: login, aggregate: count, window: 30d }
+                score: { percentile: { better: higher } }
+              - id: spend
+                weight: 10
+                value: { signal: usage, events: [export, report], aggregate: sum, window: 30d }
+                score: { range: { worst: 0, best: 40 } }
+              - id: active_days
+                weight: 10
+                value: { signal: usage, aggregate: active_days, window: 14d }
+                score: { range: { worst: 0, best: 10 } }
+              - id: seats_used
+                weight: 10
+                value: { signal: usage, aggregate: distinct_users, window: 30d, per: seats }
+                score: { range: { worst: 0.05, best: 0.5 } }
+              - id: users
+                weight: 10
+                value: { signal: usage, event: login, aggregate: distinct_users, window: 7d }
+                score: { bands: [ { below: 1, score: 0 }, { below: 3, score: 50 }, { score: 100 } ] }
+              - id: breadth
+                weight: 10
+                value: { signal: usage, aggregate: distinct_events, window: 30d }
+                score: { range: { worst: 0, best: 3 } }
+          - id: momentum
+            weight: 40
+            measures:
+              - id: login_change
+                weight: 20
+                value: { signal: usage, event: login, aggregate: change, window: 28d }
+                score: { range: { worst: -0.5, best: 0.5 } }
+              - id: since_export
+                weight: 20
+                value: { signal: usage, event: export, aggregate: days_since_last }
+                score: { range: { worst: 60, best: 0 } }
+              - id: reports_ever
+                weight: 10
+                value: { signal: usage, event: report, aggregate: count, default: 0 }
+                score: { percentile: { better: higher } }
+                valid_for: 45d
+              - id: all_events
+                weight: 10
+                value: { signal: usage, aggregate: count, window: 90d }
+                score: { percentile: { better: higher } }
+        """ + "\n";
+
+    private readonly TestStore imported = new(engine, To);
+    private readonly TestStore pushed = new(engine, To);
+    private readonly List<string> externalDatabases = [];
+
+    public void Dispose()
+    {
+        imported.Dispose();
+        pushed.Dispose();
+        foreach (var db in externalDatabases)
+        {
+            TestPostgres.DropDatabase(db);
+        }
+        GC.SuppressFinalize(this);
+    }
+
+    [Fact]
+    public void EveryUsageAggregate_ComputedByDuckDbOverCsvAndParquetFiles_GivesTheScoresOfTheImportedRows_OnEveryDayOfTheRange()
+    {
+        var csv = Portfolio();
+        var expected = ScoreImported(csv);
+
+        var sources = new ExternalSources(pushed.Db, pushed.Clock);
+        sources.Add("events-csv", "usage", "duckdb", "", RelationType.Files, csv, null, "test");
+        pushed.Scoring.ScoreRange(From, To, 7);
+        Same(Snapshots(pushed), expected);
+        sources.Find("events-csv")!.LastError.ShouldBeNull();
+        sources.Find("events-csv")!.CheckedAt.ShouldNotBeNull();
+
+        // The same rows as Parquet, read by a DuckDB database file's view of them: the same answer.
+        var parquet = Path.Combine(pushed.Dir, "usage.parquet");
+        var duckFile = Path.Combine(pushed.Dir, "warehouse.duckdb");
+        using (var duck = new DuckDBConnection($"Data Source={duckFile}"))
+        {
+            duck.Open();
+            duck.Execute($"COPY (SELECT * FROM read_csv('{csv}', header = true)) TO '{parquet}' (FORMAT parquet)");
+            duck.Execute($"CREATE VIEW product_events AS SELECT account_id AS acct, occurred_at AS ts, event AS name, user_id AS who, count AS n, value AS amount FROM read_parquet('{parquet}')");
+        }
+        sources.Remove("events-csv").ShouldBeTrue();
+        sources.Add("warehouse", "usage", "duckdb", duckFile, RelationType.Table, "product_events",
+            new Dictionary<string, string> { ["account_id"] = "acct", ["occurred_at"] = "ts", ["event"] = "name", ["user_id"] = "who", ["count"] = "n", ["value"] = "amount" }, "test");
+        pushed.Db.Connection.Execute("DELETE FROM snapshots");
+        pushed.Scoring.ScoreRange(From, To, 7);
+        Same(Snapshots(pushed), expected);
+    }
+
+    [Fact]
+    public void EveryUsageAggregate_ComputedByPostgreSql_GivesTheScoresOfTheImportedRows_AndTheLatestDayIsScoredWholeAgain()
+    {
+        var csv = Portfolio();
+        var expected = ScoreImported(csv);
+        var warehouse = Warehouse(csv);
+
+        var sources = new ExternalSources(pushed.Db, pushed.Clock);
+        sources.Add("warehouse", "usage", "postgres", warehouse, RelationType.Query,
+            "SELECT account_id, occurred_at, event, user_id, n, amount FROM analytics.product_events WHERE event <> 'heartbeat';",
+            new Dictionary<string, string> { ["count"] = "n", ["value"] = "amount", ["user_id"] = "user_id" }, "test");
+        pushed.Scoring.ScoreRange(From, To, 7);
+        Same(Snapshots(pushed), expected);
+
+        // A new row where the data lives: scoring the latest day again reads it (no import marked the account).
+        using (var c = new NpgsqlConnection(warehouse))
+        {
+            c.Open();
+            c.Execute("INSERT INTO analytics.product_events VALUES ('A01', '2025-05-26T09:00:00Z', 'export', NULL, 1, 40, 'late-1')");
+        }
+        pushed.Scoring.Score(To);
+        var a01 = pushed.Snapshot("A01", To)!;
+        imported.ImportCsv(ImportKind.Usage, "account_id,occurred_at,event,user_id,count,value,event_id", "A01,2025-05-26T09:00:00Z,export,,1,40,late-1").Applied.ShouldBeTrue();
+        imported.Scoring.Score(To);
+        a01.Score!.Value.ShouldBe(imported.Snapshot("A01", To)!.Score!.Value, 1e-9);
+    }
+
+    [Fact]
+    public void WhatGoesWrong_NamesTheSourceAndTheMeasure_StoresNothingForTheDay_AndIsRemembered()
+    {
+        var csv = Portfolio();
+        pushed.Publish(Model);
+        var sources = new ExternalSources(pushed.Db, pushed.Clock);
+
+        // Rows for an account the store does not hold.
+        var extra = pushed.WriteFile("more.csv", File.ReadAllText(csv) + "ZZ-404,2025-05-01T10:00:00Z,login,u1,1,,x-1\n");
+        sources.Add("files", "usage", "duckdb", "", RelationType.Files, extra, null, "test");
+        var e = Should.Throw<StoreException>(() => pushed.Scoring.ScoreRange(From, To, 7));
+        e.Message.ShouldContain("source `files` (duckdb), measure `logins`");
+        e.Message.ShouldContain("`ZZ-404`");
+        // Its row is dated 2025-05-01: the days before are stored whole, that day and after nothing.
+        pushed.Scalar<string>("SELECT MAX(as_of) FROM snapshots").ShouldBe("2025-04-28");
+        var stored = pushed.Count("snapshots");
+        stored.ShouldBe(9 * 40);
+        sources.Find("files")!.LastError!.ShouldContain("ZZ-404");
+        sources.Remove("files");
+
+        // A column the files do not have.
+        sources.Add("files", "usage", "duckdb", "", RelationType.Files, csv, new Dictionary<string, string> { ["user_id"] = "person" }, "test");
+        e = Should.Throw<StoreException>(() => pushed.Scoring.Score(To));
+        e.Message.ShouldContain("source `files` (duckdb), measure `logins`");
+        e.Message.ShouldContain("person");
+        sources.Remove("files");
+
+        // An engine that does not answer: the password given is not in the message nor in the stored error.
+        sources.Add("gone", "usage", "postgres", "Host=127.0.0.1;Port=1;Username=u;Password=hunter2;Timeout=3", RelationType.Table, "events", null, "test");
+        e = Should.Throw<StoreException>(() => pushed.Scoring.Score(To));
+        e.Message.ShouldContain("source `gone` (postgres), measure `logins`");
+        e.Message.ShouldNotContain("hunter2");
+        sources.Find("gone")!.LastError!.ShouldNotContain("hunter2");
+        pushed.Count("snapshots").ShouldBe(stored);
+        // The connection is kept sealed: nowhere in the store in clear.
+        pushed.Db.Connection.Query<string>("SELECT sealed FROM secrets").ShouldAllBe(s => !s.Contains("hunter2"));
+        pushed.Db.Connection.Query<string>("SELECT columns || relation || engine FROM external_sources").ShouldAllBe(s => !s.Contains("hunter2"));
+    }
+
+    [Theory]
+    [InlineData("bad name!", "usage", "duckdb", "table", "events", "source name")]
+    [InlineData("s", "surveys", "duckdb", "table", "events", "--kind `surveys`")]
+    [InlineData("s", "usage", "oracle", "table", "events", "--engine `oracle`")]
+    [InlineData("s", "usage", "postgres", "files", "/tmp/x.csv", "--files is for DuckDB")]
+    [InlineData("s", "usage", "duckdb", "table", "events; DROP TABLE accounts", "--table `events; DROP TABLE accounts`")]
+    [InlineData("s", "usage", "duckdb", "table", "", "give what to read")]
+    [InlineData("s", "usage", "postgres", "table", "events", "--connection")]
+    public void ASourceThatCannotWork_IsRefusedWithWhy_AndNothingIsKept(string name, string kind, string engineName, string type, string relation, string why)
+    {
+        var sources = new ExternalSources(pushed.Db, pushed.Clock);
+        var e = Should.Throw<StoreException>(() => sources.Add(name, kind, engineName, "", Enum.Parse<RelationType>(type, ignoreCase: true), relation, null, "test"));
+        e.Message.ShouldContain(why);
+        sources.List().ShouldBeEmpty();
+        pushed.Count("secrets").ShouldBe(0);
+        Should.Throw<StoreException>(() => sources.Add("s", "usage", "duckdb", "", RelationType.Table, "events", new Dictionary<string, string> { ["colour"] = "c" }, "test"))
+            .Message.ShouldContain("`colour` is not a field of usage");
+        sources.Add("one", "usage", "duckdb", "", RelationType.Table, "events", null, "test");
+        Should.Throw<StoreException>(() => sources.Add("two", "usage", "duckdb", "", RelationType.Table, "events", null, "test"))
+            .Message.ShouldContain("usage already has a source, `one`");
+    }
+
+    /// <summary>Writes the accounts into both stores, and the usage file (returned) that the imported store imports.</summary>
+    private string Portfolio()
+    {
+        var accounts = new StringBuilder("account_id,name,seats\n");
+        for (var i = 1; i <= 40; i++)
+        {
+            accounts.Append(CultureInfo.InvariantCulture, $"A{i:00},Account {i},{(i % 7 == 0 ? "" : (5 + i % 11).ToString(CultureInfo.InvariantCulture))}\n");
+        }
+        foreach (var store in new[] { imported, pushed })
+        {
+            store.Importer.ImportFile(ImportKind.Accounts, store.WriteFile("accounts.csv", accounts.ToString()), new()).Applied.ShouldBeTrue();
+        }
+        var rng = new Random(7);
+        var usage = new StringBuilder("account_id,occurred_at,event,user_id,count,value,event_id\n");
+        var n = 0;
+        string[] events = ["login", "login", "login", "export", "report", "heartbeat"];
+        for (var i = 1; i <= 37; i++)
+        {
+            // Accounts 35 to 37 stop in January (zero in the windows after), 38 to 40 send nothing (missing).
+            var last = i >= 35 ? new DateOnly(2025, 1, 31) : To.AddDays(rng.Next(0, 20) == 0 ? -40 : 0);
+            var rate = 0.2 + rng.NextDouble() * 1.5 * (i % 5 == 0 ? 0.3 : 1);
+            for (var d = Start.AddDays(rng.Next(0, 50)); d <= last; d = d.AddDays(1))
+            {
+                var k = rng.NextDouble() < rate % 1 ? (int)rate + 1 : (int)rate;
+                for (var j = 0; j < k; j++)
+                {
+                    var ev = events[rng.Next(events.Length)];
+                    var at = d.ToDateTime(new TimeOnly(rng.Next(0, 24), rng.Next(0, 60), rng.Next(0, 60)));
+                    var user = ev == "heartbeat" || rng.Next(8) == 0 ? "" : $"A{i:00}-u{rng.Next(1, 9)}";
+                    var count = ev == "export" ? rng.Next(1, 4) : 1;
+                    var value = ev is "export" or "report" ? (rng.Next(0, 40) / 2.0).ToString(CultureInfo.InvariantCulture) : "";
+                    usage.Append(CultureInfo.InvariantCulture, $"A{i:00},{at:yyyy-MM-dd'T'HH:mm:ss'Z'},{ev},{user},{count},{value},e-{++n}\n");
+                }
+            }
+        }
+        return imported.WriteFile("usage.csv", usage.ToString());
+    }
+
+    /// <summary>Imports the usage and scores the range the usual way; the heartbeat rows are left out (the query of the PostgreSQL source leaves them out too).</summary>
+    private List<Snap> ScoreImported(string csv)
+    {
+        var kept = File.ReadAllLines(csv).Where(l => !l.Contains(",heartbeat,", StringComparison.Ordinal));
+        var file = imported.WriteFile("usage-kept.csv", string.Join("\n", kept) + "\n");
+        File.Copy(file, csv, overwrite: true);
+        imported.Importer.ImportFile(ImportKind.Usage, file, new()).Applied.ShouldBeTrue();
+        imported.Publish(Model);
+        pushed.Publish(Model);
+        imported.Scoring.ScoreRange(From, To, 7);
+        var snaps = Snapshots(imported);
+        snaps.Count.ShouldBe(13 * 40);
+        // The portfolio exercises what it should: zero and missing values, stale ones, every aggregate varied.
+        snaps.ShouldContain(s => s.Values[0] == "0");
+        snaps.ShouldContain(s => s.Values[6] == "missing");
+        snaps.ShouldContain(s => s.Values[8] == "stale");
+        snaps.Select(s => s.Values[6]).Distinct().Count().ShouldBeGreaterThan(20);
+        snaps.Select(s => s.Values[3]).Distinct().Count().ShouldBeGreaterThan(20);
+        return snaps;
+    }
+
+    /// <summary>A PostgreSQL database holding the usage rows (with a heartbeat row a source query leaves out), as a warehouse would.</summary>
+    private string Warehouse(string csv)
+    {
+        var cs = TestPostgres.CreateDatabase();
+        externalDatabases.Add(cs);
+        using var c = new NpgsqlConnection(cs);
+        c.Open();
+        c.Execute("CREATE SCHEMA analytics; CREATE TABLE analytics.product_events (account_id TEXT, occurred_at TIMESTAMPTZ, event TEXT, user_id TEXT, n INTEGER, amount DOUBLE PRECISION, event_id TEXT)");
+        using (var copy = c.BeginBinaryImport("COPY analytics.product_events FROM STDIN (FORMAT BINARY)"))
+        {
+            foreach (var line in File.ReadLines(csv).Skip(1).Append("A02,2025-05-20T10:00:00Z,heartbeat,,1,,hb-1"))
+            {
+                var f = line.Split(',');
+                copy.StartRow();
+                copy.Write(f[0]);
+                copy.Write(DateTimeOffset.Parse(f[1], CultureInfo.InvariantCulture).UtcDateTime, NpgsqlTypes.NpgsqlDbType.TimestampTz);
+                copy.Write(f[2]);
+                if (f[3].Length == 0)
+                {
+                    copy.WriteNull();
+                }
+                else
+                {
+                    copy.Write(f[3]);
+                }
+                copy.Write(int.Parse(f[4], CultureInfo.InvariantCulture));
+                if (f[5].Length == 0)
+                {
+                    copy.WriteNull();
+                }
+                else
+                {
+                    copy.Write(double.Parse(f[5], CultureInfo.InvariantCulture));
+                }
+                copy.Write(f[6]);
+            }
+            copy.Complete();
+        }
+        return cs;
+    }
+
+    private sealed record Snap(string Account, string AsOf, double? Score, string? Grade, string[] Values);
+
+    /// <summary>Every snapshot alike: the same accounts and days, scores within 1e-9, grades, and each measure's value (within 1e-9, or both missing or stale).</summary>
+    private static void Same(List<Snap> actual, List<Snap> expected)
+    {
+        actual.Count.ShouldBe(expected.Count);
+        for (var i = 0; i < expected.Count; i++)
+        {
+            var (a, b) = (actual[i], expected[i]);
+            var same = a.Account == b.Account && a.AsOf == b.AsOf && a.Grade == b.Grade && (a.Score is null) == (b.Score is null)
+                && (a.Score is null || Math.Abs(a.Score.Value - b.Score!.Value) <= 1e-9)
+                && a.Values.Zip(b.Values).All(v => v.First == v.Second || (double.TryParse(v.First, CultureInfo.InvariantCulture, out var x)
+                    && double.TryParse(v.Second, CultureInfo.InvariantCulture, out var y) && Math.Abs(x - y) <= 1e-9));
+            same.ShouldBeTrue($"{a.Account} on {a.AsOf}: pushed down {a.Score} [{string.Join(" ", a.Values)}], imported {b.Score} [{string.Join(" ", b.Values)}]");
+        }
+    }
+
+    private static List<Snap> Snapshots(TestStore store) =>
+        store.Db.Connection.Query<(string Account, string AsOf, double? Score, string? Grade, byte[] Detail)>(
+                "SELECT a.account_id, s.as_of, s.score, s.grade, s.detail FROM snapshots s JOIN accounts a ON a.account_key = s.account_key ORDER BY a.account_id, s.as_of")
+            .Select(r => new Snap(r.Account, r.AsOf, r.Score, r.Grade, SnapshotCodec.Decode(r.Detail).Select(m =>
+                m.Value.IsStale ? "stale" : m.Value.IsMissing ? "missing" : m.Value.Number.ToString("R", CultureInfo.InvariantCulture)).ToArray()))
+            .ToList();
+}
+
+public sealed class PushdownTestsOnSqlite() : PushdownTests(TestEngine.Sqlite);
+
+public sealed class PushdownTestsOnPostgres() : PushdownTests(TestEngine.Postgres);
