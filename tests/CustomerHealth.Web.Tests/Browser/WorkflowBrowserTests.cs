@@ -397,6 +397,19 @@ public sealed class WorkflowBrowserTests(BrowserApp app) : IClassFixture<Browser
     }
 
     [Fact]
+    public async Task Sources_AnAdminSeesTheFormToAddASourceComputedWhereTheDataLives_AndItPassesTheAccessibilityCheck()
+    {
+        var page = await app.SignIn("admin", bypassCsp: true);
+        await page.GotoAsync(app.Url + "/sources");
+        (await page.GetByTestId("no-external").TextContentAsync())!.ShouldContain("every measure reads imported data");
+        await page.GetByText("Add a source").ClickAsync();
+        await page.GetByLabel("The files' path, the table's name, or the query").WaitForAsync();
+        (await page.GetByLabel("Connection (kept sealed, never shown again)").GetAttributeAsync("type")).ShouldBe("password");
+        await BrowserApp.Screenshot(page, "sources-external");
+        (await BrowserApp.AccessibilityProblems(page)).ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task SignInPage_HasTheDashboardsLook_WithoutBreakingTheContentSecurityPolicy()
     {
         var context = await app.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });

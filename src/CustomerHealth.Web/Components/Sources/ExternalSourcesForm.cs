@@ -1,0 +1,112 @@
+using System.Security.Claims;
+using CustomerHealth.Store;
+using CustomerHealth.Store.Pushdown;
+using CustomerHealth.Web.Auth;
+
+namespace CustomerHealth.Web.Components.Sources;
+
+/// <summary>What the Sources page's form for external sources posted (every field as typed).</summary>
+internal sealed record ExternalSourceInput(string? Act, string? Name, string? Engine, string? Connection, string? What, string? Relation, string? Columns);
+
+/// <summary>What the form did: the sentence to show, and the HTTP status of the answer (200 done, 400 refused, 403 not an admin).</summary>
+internal sealed record ExternalSourceAnswer(string Message, bool Done, int Status);
+
+/// <summary>
+/// The Sources page's sources computed where the data lives (docs/scale.md): the list, and for admins adding, testing and
+/// removing one, as `chs sources add|test|remove` do. The connection is never shown: the field is a password field
+/// that is not filled in again.
+/// </summary>
+internal sealed class ExternalSourcesForm(StoreAccess store, TimeProvider clock, ClaimsPrincipal user)
+{
+    public bool IsAdmin { get; } = Rights.IsAdmin(user);
+
+    public IReadOnlyList<ExternalSource> Sources { get; private set; } = [];
+
+    public ExternalSourceAnswer? Answer { get; private set; }
+
+    /// <summary>What the add form shows again after a refusal (never the connection).</summary>
+    public ExternalSourceInput Shown { get; private set; } = new(null, null, "duckdb", null, "files", null, null);
+
+    public void Load()
+    {
+        using var db = store.Open();
+        Sources = new ExternalSources(db, clock).List();
+    }
+
+    /// <summary>Does what was posted: admins only; every refusal says why.</summary>
+    public ExternalSourceAnswer Submit(ExternalSourceInput input)
+    {
+        Answer = Do(input);
+        if (input.Act == "add" && !Answer.Done)
+        {
+            Shown = input with { Connection = null };
+        }
+        Load();
+        return Answer;
+    }
+
+    private ExternalSourceAnswer Do(ExternalSourceInput input)
+    {
+        if (!IsAdmin)
+        {
+            return new("Only admins add, test or remove the sources computed where the data lives.", false, 403);
+        }
+        using var db = store.Open();
+        var sources = new ExternalSources(db, clock);
+        try
+        {
+            switch (input.Act)
+            {
+                case "add":
+                    if (!Enum.TryParse<RelationType>(input.What ?? "", ignoreCase: true, out var what) || !Enum.IsDefined(what))
+                    {
+                        return new("Choose what the engine reads: a table, a query or files.", false, 400);
+                    }
+                    var columns = new Dictionary<string, string>(StringComparer.Ordinal);
+                    foreach (var pair in (input.Columns ?? "").Split([',', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    {
+                        var eq = pair.IndexOf('=', StringComparison.Ordinal);
+                        if (eq <= 0)
+                        {
+                            return new($"Columns: “{Short(pair)}” is not FIELD=COLUMN (such as occurred_at=ts).", false, 400);
+                        }
+                        columns[pair[..eq].Trim()] = pair[(eq + 1)..].Trim();
+                    }
+                    var added = sources.Add(input.Name?.Trim() ?? "", "usage", input.Engine ?? "", input.Connection ?? "", what, input.Relation ?? "", columns,
+                        user.Identity?.Name);
+                    return new($"Added “{added.Name}”: product usage is now computed in {added.EngineName} from the next scoring run. Test it below before then.", true, 200);
+                case "test":
+                    var check = sources.Test(input.Name ?? "");
+                    return new($"“{check.Name}” works: {Dashboard.Number(check.Rows, "N0")} rows of {Dashboard.Number(check.Accounts, "N0")} of your {Dashboard.Number(check.StoreAccounts, "N0")} accounts, from {check.FirstDay ?? "—"} to {check.LastDay ?? "—"}.", true, 200);
+                case "remove":
+                    return sources.Remove(input.Name ?? "")
+                        ? new($"Removed “{input.Name}”: product usage is read from imported rows again from the next scoring run.", true, 200)
+                        : new($"There is no source named “{Short(input.Name ?? "")}”.", false, 400);
+                default:
+                    return new("Choose to add, test or remove a source.", false, 400);
+            }
+        }
+        catch (StoreException e)
+        {
+            return new(char.ToUpperInvariant(e.Message[0]) + e.Message[1..] + (e.Message.EndsWith('.') ? "" : "."), false, 400);
+        }
+    }
+
+    private static string Short(string text)
+    {
+        var t = new string(text.Where(c => !char.IsControl(c)).ToArray());
+        return t.Length > 60 ? t[..60] + "…" : t;
+    }
+
+    /// <summary>What a source reads, in words.</summary>
+    public static string Reads(ExternalSource s) => s.RelationType switch
+    {
+        RelationType.Table => $"the table {s.Relation}",
+        RelationType.Files => $"the files {s.Relation}",
+        _ => "a query",
+    };
+
+    /// <summary>When it was last read and how that went.</summary>
+    public static string LastRead(ExternalSource s) =>
+        s.CheckedAt is null ? "Not read yet" : s.LastError is null ? $"Worked ({Dashboard.When(s.CheckedAt)})" : $"Failed ({Dashboard.When(s.CheckedAt)}): {s.LastError}";
+}

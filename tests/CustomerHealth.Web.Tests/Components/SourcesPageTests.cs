@@ -1,0 +1,108 @@
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+using CustomerHealth.Store.Models;
+using CustomerHealth.Store.Pushdown;
+using Dapper;
+
+namespace CustomerHealth.Web.Tests.Components;
+
+/// <summary>
+/// The Sources page's sources computed where the data lives: an admin adds a DuckDB source over an exported file,
+/// tests it and removes it, with every refusal said and the connection never shown; other roles see the list only and
+/// are refused on the posted form, not only by its absence.
+/// </summary>
+public abstract partial class SourcesPageTests(TestEngine engine) : IDisposable
+{
+    private readonly TestApp app = TestApp.Quiet(engine);
+    private readonly string dir = Directory.CreateTempSubdirectory("chs-sources-page-").FullName;
+
+    public void Dispose()
+    {
+        app.Dispose();
+        Directory.Delete(dir, recursive: true);
+        GC.SuppressFinalize(this);
+    }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
+    private static partial Regex TokenPattern();
+
+    private static string Day(int daysAgo) => TimeProvider.System.Today().AddDays(-daysAgo).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    /// <summary>Posts one of the page's forms as the browser does.</summary>
+    private static async Task<(HttpStatusCode Status, string Html)> Post(HttpClient client, string handler, Dictionary<string, string> fields)
+    {
+        var html = await TestApp.Page(client, "/sources");
+        fields["__RequestVerificationToken"] = TokenPattern().Match(html).Groups[1].Value;
+        fields["_handler"] = handler;
+        var r = await client.PostAsync("/sources", new FormUrlEncodedContent(fields));
+        return (r.StatusCode, WebUtility.HtmlDecode(await r.Content.ReadAsStringAsync()));
+    }
+
+    [Fact]
+    public async Task AnAdmin_AddsTestsAndRemovesASourceOverAFile_AndEveryRefusalSaysWhy()
+    {
+        using (var db = app.OpenStore())
+        {
+            new ModelVersions(db, TimeProvider.System).Publish(ModelVersions.Builtin("saas"), "saas.yaml", null);
+        }
+        await app.KeyClient("ingest").PostJson("/api/v1/ingest/accounts", """[{"account_id":"A1","name":"Acme"},{"account_id":"A2","name":"Beta"}]""");
+        var file = Path.Combine(dir, "events.csv");
+        await File.WriteAllTextAsync(file, "account_id,occurred_at,event,user_id\n" +
+            string.Concat(Enumerable.Range(0, 12).Select(d => $"A{d % 2 + 1},{Day(d)}T10:00:00Z,login,u{d % 3}\n")));
+        var admin = await app.SignedIn("admin");
+
+        var none = await TestApp.Page(admin, "/sources");
+        none.ShouldContain("data-testid=\"no-external\"");
+        none.ShouldContain("data-testid=\"external-add\"");
+
+        var refused = await Post(admin, "external", new() { ["act"] = "add", ["name"] = "bad name!", ["engine"] = "duckdb", ["what"] = "files", ["relation"] = file, ["connection"] = "" });
+        refused.Status.ShouldBe(HttpStatusCode.BadRequest);
+        refused.Html.ShouldContain("Source name `bad name!`: use 1 to 40 letters");
+        refused.Html.ShouldContain(file, customMessage: "what was typed is shown again");
+
+        var pg = await Post(admin, "external", new() { ["act"] = "add", ["name"] = "wh", ["engine"] = "postgres", ["what"] = "files", ["relation"] = file, ["connection"] = "Host=h;Password=pg-secret-99" });
+        pg.Status.ShouldBe(HttpStatusCode.BadRequest);
+        pg.Html.ShouldContain("--files is for DuckDB sources");
+        pg.Html.ShouldNotContain("pg-secret-99");
+
+        var added = await Post(admin, "external", new() { ["act"] = "add", ["name"] = "lake", ["engine"] = "duckdb", ["what"] = "files", ["relation"] = file, ["connection"] = "", ["columns"] = "" });
+        added.Status.ShouldBe(HttpStatusCode.OK);
+        added.Html.ShouldContain("Added “lake”: product usage is now computed in duckdb");
+        added.Html.ShouldContain("data-source=\"lake\"");
+        added.Html.ShouldContain("Computed where the data lives: lake (duckdb)");
+
+        var tested = await Post(admin, "external-lake", new() { ["act"] = "test" });
+        tested.Status.ShouldBe(HttpStatusCode.OK);
+        tested.Html.ShouldContain("“lake” works: 12 rows of 2 of your 2 accounts, from " + Day(11) + " to " + Day(0));
+        tested.Html.ShouldContain("Worked (");
+
+        // A viewer sees the list, not the forms, and a posted form is refused.
+        var viewer = await app.SignedIn("viewer");
+        var seen = await TestApp.Page(viewer, "/sources");
+        seen.ShouldContain("data-source=\"lake\"");
+        seen.ShouldNotContain("data-testid=\"external-add\"");
+        // (The forms are not on a viewer's page, so the framework refuses them before the page's own admin check.)
+        var forbidden = await Post(viewer, "external", new() { ["act"] = "add", ["name"] = "mine", ["engine"] = "duckdb", ["what"] = "files", ["relation"] = file });
+        forbidden.Status.ShouldBeOneOf(HttpStatusCode.BadRequest, HttpStatusCode.Forbidden);
+        (await Post(viewer, "external-lake", new() { ["act"] = "remove" })).Status.ShouldBeOneOf(HttpStatusCode.BadRequest, HttpStatusCode.Forbidden);
+        using (var db = app.OpenStore())
+        {
+            new ExternalSources(db, TimeProvider.System).List().Select(x => x.Name).ShouldBe(["lake"]);
+        }
+        var manager = await app.SignedIn("manager");
+        (await Post(manager, "external-lake", new() { ["act"] = "remove" })).Status.ShouldBeOneOf(HttpStatusCode.BadRequest, HttpStatusCode.Forbidden);
+
+        var removed = await Post(admin, "external-lake", new() { ["act"] = "remove" });
+        removed.Status.ShouldBe(HttpStatusCode.OK);
+        removed.Html.ShouldContain("Removed “lake”");
+        removed.Html.ShouldContain("data-testid=\"no-external\"");
+        using var check = app.OpenStore();
+        new ExternalSources(check, TimeProvider.System).List().ShouldBeEmpty();
+        check.Connection.Query<string>("SELECT name FROM secrets").ShouldNotContain("source:lake");
+    }
+}
+
+public sealed class SourcesPageTestsOnSqlite() : SourcesPageTests(TestEngine.Sqlite);
+
+public sealed class SourcesPageTestsOnPostgres() : SourcesPageTests(TestEngine.Postgres);
