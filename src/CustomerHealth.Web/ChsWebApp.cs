@@ -79,6 +79,8 @@ public static class ChsWebApp
         services.AddHostedService(sp => sp.GetRequiredService<RescoreQueue>());
         services.AddSingleton<DailyRescore>();
         services.AddHostedService(sp => sp.GetRequiredService<DailyRescore>());
+        services.AddSingleton<ScheduledPushdown>();
+        services.AddHostedService(sp => sp.GetRequiredService<ScheduledPushdown>());
 
         var app = builder.Build();
         // The schema is brought up to date at start-up, and a wrong --db fails here rather than on the first request.

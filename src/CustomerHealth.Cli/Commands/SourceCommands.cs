@@ -57,8 +57,9 @@ internal static class SourceCommands
         var query = new Option<string?>("--query") { Description = "A SELECT giving the kind's columns, instead of a table" };
         var files = new Option<string?>("--files") { Description = "DuckDB: Parquet, CSV or JSON files to read (a path; * and ** patterns allowed)" };
         var columns = new Option<string[]>("--columns") { Description = "FIELD=COLUMN pairs where the source's column names differ (FIELD= for a field it does not have)", AllowMultipleArgumentsPerToken = true };
+        var schedule = new Option<string?>("--schedule") { Description = "A cron expression (five fields, UTC) at which `chs serve` scores again with the source, such as \"0 * * * *\" for every hour" };
         var json = Chs.Json;
-        var add = new Command("add", "Add a source: the kind's measures are computed by SQL in that engine, where the data lives") { name, kind, engine, connection, table, query, files, columns, json };
+        var add = new Command("add", "Add a source: the kind's measures are computed by SQL in that engine, where the data lives") { name, kind, engine, connection, table, query, files, columns, schedule, json };
         add.SetAction(p =>
         {
             var given = new[] { (RelationType.Table, p.GetValue(table)), (RelationType.Query, p.GetValue(query)), (RelationType.Files, p.GetValue(files)) }
@@ -82,13 +83,17 @@ internal static class SourceCommands
             }
             using var db = ctx.Open(p);
             var source = new ExternalSources(db, ctx.Clock).Add(p.GetValue(name)!, p.GetValue(kind)!, p.GetValue(engine)!, p.GetValue(connection) ?? "",
-                given[0].Item1, given[0].Item2!, mapped, Environment.UserName);
+                given[0].Item1, given[0].Item2!, mapped, Environment.UserName, p.GetValue(schedule));
             if (p.GetValue(json))
             {
                 CliContext.WriteJson(Shown(source));
                 return 0;
             }
             Console.WriteLine($"Added the source `{source.Name}`: the {ExternalKind(source)} measures are now computed in {source.EngineName}, from {Relation(source)}.");
+            if (source.Schedule is not null)
+            {
+                Console.WriteLine($"`chs serve` scores again with it at `{source.Schedule}` (UTC), first at {ExternalSources.NextRun(source):yyyy-MM-dd HH:mm} UTC.");
+            }
             Console.WriteLine($"Check it before the next scoring run: chs sources test {source.Name}");
             return 0;
         });
@@ -110,10 +115,11 @@ internal static class SourceCommands
                 Console.WriteLine("No source is computed in an external engine: every measure reads imported signals. Add one with `chs sources add NAME --engine ...`.");
                 return 0;
             }
-            var t = new Table().Border(TableBorder.Simple).AddColumns("Source", "Kind", "Engine", "Reads", "Last read");
+            var t = new Table().Border(TableBorder.Simple).AddColumns("Source", "Kind", "Engine", "Reads", "Scored again", "Last read");
             foreach (var s in all)
             {
                 t.AddRow(Markup.Escape(s.Name), ExternalKind(s), s.EngineName, Markup.Escape(Relation(s)),
+                    Markup.Escape(s.Schedule is null ? "daily rescore" : $"{s.Schedule} (UTC)"),
                     Markup.Escape(s.CheckedAt is null ? "never" : s.LastError is null ? $"{s.CheckedAt}: worked" : $"{s.CheckedAt}: {s.LastError}"));
             }
             AnsiConsole.Write(t);
@@ -169,7 +175,7 @@ internal static class SourceCommands
     private static object Shown(ExternalSource s) => new
     {
         s.Name, Kind = ExternalKind(s), Engine = s.EngineName, RelationType = s.RelationType.ToString().ToLowerInvariant(), s.Relation, s.Columns,
-        s.CreatedAt, s.CreatedBy, s.CheckedAt, s.LastError,
+        s.CreatedAt, s.CreatedBy, s.CheckedAt, s.LastError, s.Schedule, s.LastRunAt,
     };
 
     private static void Write(SourcesReport r)

@@ -27,9 +27,11 @@ public enum RelationType { Table, Files, Query }
 /// <param name="CreatedBy">Who added it.</param>
 /// <param name="CheckedAt">When it was last read (a test or a scoring run), if ever.</param>
 /// <param name="LastError">What went wrong the last time it was read; null when it worked.</param>
+/// <param name="Schedule">A cron expression (five fields, UTC) at which the server scores again with the source; null: only the daily rescore and `chs score`.</param>
+/// <param name="LastRunAt">When the last scheduled run was claimed, if one was.</param>
 public sealed record ExternalSource(
     string Name, SignalKind Kind, SourceEngine Engine, RelationType RelationType, string Relation, IReadOnlyDictionary<string, string> Columns,
-    string CreatedAt, string? CreatedBy, string? CheckedAt, string? LastError)
+    string CreatedAt, string? CreatedBy, string? CheckedAt, string? LastError, string? Schedule = null, string? LastRunAt = null)
 {
     /// <summary>The engine as written on the command line and in JSON.</summary>
     public string EngineName => ExternalSources.EngineName(Engine);
@@ -76,7 +78,7 @@ public sealed partial class ExternalSources(StoreDb db, TimeProvider clock)
     /// field the kind does not have, a relation that does not fit the engine.
     /// </summary>
     public ExternalSource Add(string name, string kind, string engine, string connection, RelationType relationType, string relation,
-        IReadOnlyDictionary<string, string>? columns, string? by)
+        IReadOnlyDictionary<string, string>? columns, string? by, string? schedule = null)
     {
         if (name is null || !NamePattern().IsMatch(name))
         {
@@ -133,6 +135,11 @@ public sealed partial class ExternalSources(StoreDb db, TimeProvider clock)
             }
             mapped[field] = column.Trim();
         }
+        schedule = string.IsNullOrWhiteSpace(schedule) ? null : schedule.Trim();
+        if (schedule is not null && (schedule.Length > 200 || !Cronos.CronExpression.TryParse(schedule, Cronos.CronFormat.Standard, out _)))
+        {
+            throw new StoreException($"--schedule `{Shown(schedule)}`: not a cron expression of five fields (minute hour day month weekday, in UTC), such as `0 * * * *` for every hour or `30 6 * * 1-5` for 06:30 on weekdays");
+        }
         if (e == SourceEngine.DuckDb)
         {
             // Files and database files are named from where the source is added: a server started elsewhere finds them.
@@ -150,10 +157,10 @@ public sealed partial class ExternalSources(StoreDb db, TimeProvider clock)
         var at = clock.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
         db.Connection.Execute(
             """
-            INSERT INTO external_sources (name, kind, engine, relation_type, relation, columns, created_at, created_by)
-            VALUES (@name, @kind, @engine, @type, @relation, @columns, @at, @by)
+            INSERT INTO external_sources (name, kind, engine, relation_type, relation, columns, created_at, created_by, schedule)
+            VALUES (@name, @kind, @engine, @type, @relation, @columns, @at, @by, @schedule)
             """,
-            new { name, kind = KindName(k), engine = EngineName(e), type = relationType.ToString().ToLowerInvariant(), relation, columns = JsonSerializer.Serialize(mapped), at, by }, tx);
+            new { name, kind = KindName(k), engine = EngineName(e), type = relationType.ToString().ToLowerInvariant(), relation, columns = JsonSerializer.Serialize(mapped), at, by, schedule }, tx);
         new SealedSecrets(db, clock).Put(SecretPrefix + name, connection ?? "", tx);
         tx.Commit();
         return Find(name)!;
@@ -161,7 +168,7 @@ public sealed partial class ExternalSources(StoreDb db, TimeProvider clock)
 
     /// <summary>Every source, by name.</summary>
     public IReadOnlyList<ExternalSource> List() =>
-        db.Connection.Query<Row>("SELECT name, kind, engine, relation_type, relation, columns, created_at, created_by, checked_at, last_error FROM external_sources ORDER BY name")
+        db.Connection.Query<Row>("SELECT name, kind, engine, relation_type, relation, columns, created_at, created_by, checked_at, last_error, schedule, last_run_at FROM external_sources ORDER BY name")
             .Select(ToSource).ToList();
 
     public ExternalSource? Find(string name) => List().FirstOrDefault(s => s.Name == name);
@@ -183,6 +190,35 @@ public sealed partial class ExternalSources(StoreDb db, TimeProvider clock)
         new SealedSecrets(db, clock).Remove(SecretPrefix + name, tx);
         tx.Commit();
         return removed;
+    }
+
+    /// <summary>The next time the source's schedule is due after its last scheduled run (or after it was added); null without a schedule.</summary>
+    public static DateTimeOffset? NextRun(ExternalSource source)
+    {
+        if (source.Schedule is null)
+        {
+            return null;
+        }
+        var since = DateTimeOffset.Parse(source.LastRunAt ?? source.CreatedAt, CultureInfo.InvariantCulture);
+        return Cronos.CronExpression.Parse(source.Schedule, Cronos.CronFormat.Standard).GetNextOccurrence(since, TimeZoneInfo.Utc);
+    }
+
+    /// <summary>
+    /// Claims the scheduled runs due by now: each source whose schedule came due since its last run is marked as run now,
+    /// by a change that only one of several servers sharing the store can make (it names the last run it saw). True when
+    /// this caller claimed at least one: it then scores.
+    /// </summary>
+    public bool ClaimDue(DateTimeOffset now)
+    {
+        var claimed = false;
+        foreach (var source in List().Where(s => NextRun(s) is { } next && next <= now))
+        {
+            using var turn = db.WriteTurn();
+            claimed |= db.Connection.Execute(
+                "UPDATE external_sources SET last_run_at = @now WHERE name = @name AND COALESCE(last_run_at, '') = @seen",
+                new { now = now.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture), name = source.Name, seen = source.LastRunAt ?? "" }) == 1;
+        }
+        return claimed;
     }
 
     /// <summary>Records when a source was read and what went wrong (null: it worked).</summary>
@@ -264,10 +300,11 @@ public sealed partial class ExternalSources(StoreDb db, TimeProvider clock)
 
     private static ExternalSource ToSource(Row r) => new(
         r.name, Enum.Parse<SignalKind>(r.kind, ignoreCase: true), ParseEngine(r.engine)!.Value, Enum.Parse<RelationType>(r.relation_type, ignoreCase: true), r.relation,
-        JsonSerializer.Deserialize<Dictionary<string, string>>(r.columns)!, r.created_at, r.created_by, r.checked_at, r.last_error);
+        JsonSerializer.Deserialize<Dictionary<string, string>>(r.columns)!, r.created_at, r.created_by, r.checked_at, r.last_error, r.schedule, r.last_run_at);
 
 #pragma warning disable IDE1006 // Dapper maps the columns by name.
-    private sealed record Row(string name, string kind, string engine, string relation_type, string relation, string columns, string created_at, string? created_by, string? checked_at, string? last_error);
+    private sealed record Row(string name, string kind, string engine, string relation_type, string relation, string columns, string created_at, string? created_by,
+        string? checked_at, string? last_error, string? schedule, string? last_run_at);
 #pragma warning restore IDE1006
 
     [GeneratedRegex("^[A-Za-z][A-Za-z0-9_-]{0,39}$")]

@@ -258,6 +258,7 @@ public abstract class HostileCliTests(TestEngine engine, ITestOutputHelper outpu
         ("--files", ["sources", "add", "s", "--engine", "postgres", "--connection", "Host=127.0.0.1", "--files"]),
         ("--columns", ["sources", "add", "s", "--engine", "duckdb", "--table", "events", "--columns"]),
         ("--connection", ["sources", "add", "s", "--engine", "postgres", "--table", "events", "--connection"]),
+        ("--schedule", ["sources", "add", "s", "--engine", "duckdb", "--table", "events", "--schedule"]),
         ("NAME", ["sources", "test"]),
         ("NAME", ["sources", "remove"]),
     ];

@@ -6,7 +6,7 @@ using CustomerHealth.Web.Auth;
 namespace CustomerHealth.Web.Components.Sources;
 
 /// <summary>What the Sources page's form for external sources posted (every field as typed).</summary>
-internal sealed record ExternalSourceInput(string? Act, string? Name, string? Engine, string? Connection, string? What, string? Relation, string? Columns);
+internal sealed record ExternalSourceInput(string? Act, string? Name, string? Engine, string? Connection, string? What, string? Relation, string? Columns, string? Schedule = null);
 
 /// <summary>What the form did: the sentence to show, and the HTTP status of the answer (200 done, 400 refused, 403 not an admin).</summary>
 internal sealed record ExternalSourceAnswer(string Message, bool Done, int Status);
@@ -73,7 +73,7 @@ internal sealed class ExternalSourcesForm(StoreAccess store, TimeProvider clock,
                         columns[pair[..eq].Trim()] = pair[(eq + 1)..].Trim();
                     }
                     var added = sources.Add(input.Name?.Trim() ?? "", "usage", input.Engine ?? "", input.Connection ?? "", what, input.Relation ?? "", columns,
-                        user.Identity?.Name);
+                        user.Identity?.Name, input.Schedule);
                     return new($"Added “{added.Name}”: product usage is now computed in {added.EngineName} from the next scoring run. Test it below before then.", true, 200);
                 case "test":
                     var check = sources.Test(input.Name ?? "");
@@ -105,6 +105,10 @@ internal sealed class ExternalSourcesForm(StoreAccess store, TimeProvider clock,
         RelationType.Files => $"the files {s.Relation}",
         _ => "a query",
     };
+
+    /// <summary>When the server scores again with it.</summary>
+    public static string Rescored(ExternalSource s) =>
+        s.Schedule is null ? "With the daily rescore" : $"At {s.Schedule} (cron, UTC); next {ExternalSources.NextRun(s)?.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)} UTC";
 
     /// <summary>When it was last read and how that went.</summary>
     public static string LastRead(ExternalSource s) =>
