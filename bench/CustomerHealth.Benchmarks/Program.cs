@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using CustomerHealth.Benchmarks;
 
-// `rescore [ACCOUNTS] [USAGE_EVENTS]` runs the end-to-end rescore (then the same model as SQL in DuckDB, side by side), `import [EVENTS]` the import comparison,
+// `rescore [ACCOUNTS] [USAGE_EVENTS]` runs the end-to-end rescore (then the same model as SQL in DuckDB, side by side), `pushdown [ACCOUNTS] [USAGE_EVENTS]` the rescore with usage computed in PostgreSQL and DuckDB beside the built-in engine, `import [EVENTS]` the import comparison,
 // `http [ACCOUNTS]` HTTP ingest and freshness, `pages [ACCOUNTS] [WEEKS]` the Accounts and Account pages, `backtest [ACCOUNTS] [USAGE_EVENTS]` a year of weekly backtest dates, `predict [ACCOUNTS] [USAGE_EVENTS]` the learned predictors fitted on them;
 // anything else goes to BenchmarkDotNet.
 if (args.Length > 0 && args[0] == "import")
@@ -15,6 +15,13 @@ if (args.Length > 0 && args[0] == "rescore")
     var events = args.Length > 2 && !args[2].StartsWith('-') ? long.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : accounts * 20L;
     var backfill = args.Contains("--backfill");
     FullRescore.Run(accounts, events, Environment.GetEnvironmentVariable("CHS_BENCH_STORE"), backfill);
+    return 0;
+}
+if (args.Length > 0 && args[0] == "pushdown")
+{
+    var accounts = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100_000;
+    var events = args.Length > 2 ? long.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : accounts * 20L;
+    PushdownRescore.Run(accounts, events);
     return 0;
 }
 if (args.Length > 0 && args[0] is "backtest" or "predict")

@@ -89,7 +89,7 @@ internal static class SourceCommands
                 CliContext.WriteJson(Shown(source));
                 return 0;
             }
-            Console.WriteLine($"Added the source `{source.Name}`: the {ExternalKind(source)} measures are now computed in {source.EngineName}, from {Relation(source)}.");
+            Console.WriteLine($"Added the source `{source.Name}`: the {ExternalKind(source)} measures are now computed in {source.EngineName}, from {source.Reads}.");
             if (source.Schedule is not null)
             {
                 Console.WriteLine($"`chs serve` scores again with it at `{source.Schedule}` (UTC), first at {ExternalSources.NextRun(source):yyyy-MM-dd HH:mm} UTC.");
@@ -118,7 +118,7 @@ internal static class SourceCommands
             var t = new Table().Border(TableBorder.Simple).AddColumns("Source", "Kind", "Engine", "Reads", "Scored again", "Last read");
             foreach (var s in all)
             {
-                t.AddRow(Markup.Escape(s.Name), ExternalKind(s), s.EngineName, Markup.Escape(Relation(s)),
+                t.AddRow(Markup.Escape(s.Name), ExternalKind(s), s.EngineName, Markup.Escape(s.Reads),
                     Markup.Escape(s.Schedule is null ? "daily rescore" : $"{s.Schedule} (UTC)"),
                     Markup.Escape(s.CheckedAt is null ? "never" : s.LastError is null ? $"{s.CheckedAt}: worked" : $"{s.CheckedAt}: {s.LastError}"));
             }
@@ -163,13 +163,6 @@ internal static class SourceCommands
     }
 
     private static string ExternalKind(ExternalSource s) => s.Kind.ToString().ToLowerInvariant();
-
-    private static string Relation(ExternalSource s) => s.RelationType switch
-    {
-        RelationType.Table => $"the table {s.Relation}",
-        RelationType.Files => $"the files {s.Relation}",
-        _ => "a query",
-    };
 
     // What JSON shows of a source: everything but the connection.
     private static object Shown(ExternalSource s) => new

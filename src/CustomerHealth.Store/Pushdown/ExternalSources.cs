@@ -35,6 +35,14 @@ public sealed record ExternalSource(
 {
     /// <summary>The engine as written on the command line and in JSON.</summary>
     public string EngineName => ExternalSources.EngineName(Engine);
+
+    /// <summary>What it reads, in words: "the table events.usage", "the files /data/*.parquet", "a query".</summary>
+    public string Reads => RelationType switch
+    {
+        RelationType.Table => $"the table {Relation}",
+        RelationType.Files => $"the files {Relation}",
+        _ => "a query",
+    };
 }
 
 /// <summary>What `chs sources test` found: the rows and accounts the source holds, and its first and last day (in the usage time zone).</summary>

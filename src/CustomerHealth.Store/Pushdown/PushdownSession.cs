@@ -59,27 +59,52 @@ public sealed class PushdownSession : IDisposable
     public IReadOnlyList<IReadOnlyDictionary<int, PushedValue>?> Values(DateOnly day)
     {
         var result = new IReadOnlyDictionary<int, PushedValue>?[byMeasure.Length];
-        for (var i = 0; i < byMeasure.Length; i++)
+        // One query a source and day for all of its measures: its rows are read once.
+        foreach (var group in Enumerable.Range(0, byMeasure.Length).Where(i => byMeasure[i] is not null).GroupBy(i => byMeasure[i]!.Value.Source.Name))
         {
-            if (byMeasure[i] is not { } at)
-            {
-                continue;
-            }
-            var measure = plan.Measures[i];
+            var at = byMeasure[group.First()]!.Value;
+            var measures = group.ToList();
             try
             {
                 var source = Fitted(at.Source, at.Dialect);
-                result[i] = Read(source, PushdownSql.Usage(source, at.Dialect, zone, measure.Value, day), measure.Id);
+                var values = Read(source, PushdownSql.Usage(source, at.Dialect, zone, [.. measures.Select(i => plan.Measures[i].Value)], day), measures.Count,
+                    plan.Measures[measures[0]].Id);
+                for (var k = 0; k < measures.Count; k++)
+                {
+                    result[measures[k]] = values[k];
+                }
             }
             catch (Exception e) when (e is StoreException || IsEngineError(e))
             {
-                var message = e is StoreException ? e.Message : $"source `{at.Source.Name}` ({at.Source.EngineName}), measure `{measure.Id}`: {Secrets.Redact(e.Message)}";
+                var message = e is StoreException ? e.Message : Blame(at.Source, at.Dialect, measures, day, e);
                 sources.Checked(at.Source.Name, message);
                 throw new StoreException(message);
             }
             read.Add(at.Source.Name);
         }
         return result;
+    }
+
+    /// <summary>Which measure the engine refused, asked of it one measure at a time, and why, in a sentence naming the source and the measure.</summary>
+    private string Blame(ExternalSource source, PushdownSql.Dialect dialect, List<int> measures, DateOnly day, Exception failed)
+    {
+        foreach (var i in measures)
+        {
+            try
+            {
+                var fitted = Fitted(source, dialect);
+                Read(fitted, PushdownSql.Usage(fitted, dialect, zone, [plan.Measures[i].Value], day), 1, plan.Measures[i].Id);
+            }
+            catch (Exception e) when (IsEngineError(e))
+            {
+                return $"source `{source.Name}` ({source.EngineName}), measure `{plan.Measures[i].Id}`: {Secrets.Redact(e.Message)}";
+            }
+            catch (StoreException e)
+            {
+                return e.Message;
+            }
+        }
+        return $"source `{source.Name}` ({source.EngineName}), measure `{plan.Measures[measures[0]].Id}`: {Secrets.Redact(failed.Message)}";
     }
 
     /// <summary>Records that the sources read worked (called once the run has stored its days).</summary>
@@ -91,9 +116,10 @@ public sealed class PushdownSession : IDisposable
         }
     }
 
-    private Dictionary<int, PushedValue> Read(ExternalSource source, string sql, string measure)
+    /// <summary>Runs a source's query and reads, for each of its <paramref name="count"/> measures, the values by account key.</summary>
+    private Dictionary<int, PushedValue>[] Read(ExternalSource source, string sql, int count, string firstMeasure)
     {
-        var values = new Dictionary<int, PushedValue>();
+        var values = Enumerable.Range(0, count).Select(_ => new Dictionary<int, PushedValue>()).ToArray();
         var unknown = new List<string>();
         using var command = Connection(source).CreateCommand();
         command.CommandText = sql;
@@ -107,15 +133,20 @@ public sealed class PushdownSession : IDisposable
                 unknown.Add(id);
                 continue;
             }
-            values[key] = new PushedValue(
-                reader.IsDBNull(1) ? null : Convert.ToDouble(reader.GetValue(1), CultureInfo.InvariantCulture),
-                reader.IsDBNull(2) ? 0 : Convert.ToDouble(reader.GetValue(2), CultureInfo.InvariantCulture),
-                reader.IsDBNull(3) ? 0 : Convert.ToInt64(reader.GetValue(3), CultureInfo.InvariantCulture),
-                Day(reader, 4), Day(reader, 5));
+            var first = Day(reader, 1);
+            for (var j = 0; j < count; j++)
+            {
+                var c = 2 + 4 * j;
+                values[j][key] = new PushedValue(
+                    reader.IsDBNull(c) ? null : Convert.ToDouble(reader.GetValue(c), CultureInfo.InvariantCulture),
+                    reader.IsDBNull(c + 1) ? 0 : Convert.ToDouble(reader.GetValue(c + 1), CultureInfo.InvariantCulture),
+                    reader.IsDBNull(c + 2) ? 0 : Convert.ToInt64(reader.GetValue(c + 2), CultureInfo.InvariantCulture),
+                    first, Day(reader, c + 3));
+            }
         }
         if (unknown.Count > 0)
         {
-            throw new StoreException($"source `{source.Name}` ({source.EngineName}), measure `{measure}`: {unknown.Count:N0} account id{(unknown.Count == 1 ? "" : "s")} the store does not hold, " +
+            throw new StoreException($"source `{source.Name}` ({source.EngineName}), measure `{firstMeasure}`: {unknown.Count:N0} account id{(unknown.Count == 1 ? "" : "s")} the store does not hold, " +
                 $"such as {string.Join(", ", unknown.Order(StringComparer.Ordinal).Take(3).Select(u => $"`{Shorten(u)}`"))}: import those accounts first, or leave their rows out with --query");
         }
         return values;

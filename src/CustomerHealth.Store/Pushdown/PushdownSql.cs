@@ -76,30 +76,39 @@ internal static class PushdownSql
             $"{user} AS user_id, {count} AS n, {value} AS v FROM {Relation(source, d)}";
     }
 
-    /// <summary>The query of one usage measure as of a day: columns account_id, value, prior, prior_rows, first_day, last_day.</summary>
-    public static string Usage(ExternalSource source, Dialect d, string zone, ValueSpec value, DateOnly day)
+    /// <summary>
+    /// The query of a source's usage measures as of a day, in one pass over its rows: columns account_id, first_day,
+    /// then for each measure j value_j, prior_j, prior_rows_j, last_day_j.
+    /// </summary>
+    public static string Usage(ExternalSource source, Dialect d, string zone, IReadOnlyList<ValueSpec> values, DateOnly day)
     {
-        var match = value.Events.Count == 0 ? "1 = 1" : $"event IN ({string.Join(", ", value.Events.Select(Dialect.Literal))})";
-        var window = value.WindowDays;
-        var from = window is { } w ? day.AddDays(-w + 1) : (DateOnly?)null;
-        var inWindow = from is { } f ? $"{match} AND day >= {d.Date(f)}" : match;
-        var before = window is { } w2 && from is { } f2 ? $"{match} AND day >= {d.Date(f2.AddDays(-w2))} AND day < {d.Date(f2)}" : "1 = 0";
-        var aggregate = value.Aggregate switch
+        var columns = new List<string>();
+        for (var j = 0; j < values.Count; j++)
         {
-            "count" or "change" => $"SUM(CASE WHEN {inWindow} THEN n ELSE 0 END)",
-            "sum" => $"SUM(CASE WHEN {inWindow} THEN v ELSE 0 END)",
-            "active_days" => $"COUNT(DISTINCT CASE WHEN {inWindow} AND n > 0 THEN day END)",
-            "distinct_users" => $"COUNT(DISTINCT CASE WHEN {inWindow} THEN user_id END)",
-            "distinct_events" => $"COUNT(DISTINCT CASE WHEN {inWindow} AND n > 0 THEN event END)",
-            "days_since_last" => "NULL",
-            var other => throw new StoreException($"`{other}` of usage is not computed by a source"),
-        };
+            var value = values[j];
+            var match = value.Events.Count == 0 ? "1 = 1" : $"event IN ({string.Join(", ", value.Events.Select(Dialect.Literal))})";
+            var window = value.WindowDays;
+            var from = window is { } w ? day.AddDays(-w + 1) : (DateOnly?)null;
+            var inWindow = from is { } f ? $"{match} AND day >= {d.Date(f)}" : match;
+            var before = window is { } w2 && from is { } f2 ? $"{match} AND day >= {d.Date(f2.AddDays(-w2))} AND day < {d.Date(f2)}" : "1 = 0";
+            var aggregate = value.Aggregate switch
+            {
+                "count" or "change" => $"SUM(CASE WHEN {inWindow} THEN n ELSE 0 END)",
+                "sum" => $"SUM(CASE WHEN {inWindow} THEN v ELSE 0 END)",
+                "active_days" => $"COUNT(DISTINCT CASE WHEN {inWindow} AND n > 0 THEN day END)",
+                "distinct_users" => $"COUNT(DISTINCT CASE WHEN {inWindow} THEN user_id END)",
+                "distinct_events" => $"COUNT(DISTINCT CASE WHEN {inWindow} AND n > 0 THEN event END)",
+                "days_since_last" => "NULL",
+                var other => throw new StoreException($"`{other}` of usage is not computed by a source"),
+            };
+            columns.Add($"{d.Double(aggregate)} AS value_{j}");
+            columns.Add(value.Aggregate == "change" ? $"{d.Double($"SUM(CASE WHEN {before} THEN n ELSE 0 END)")} AS prior_{j}" : $"{d.Double("0")} AS prior_{j}");
+            columns.Add(value.Aggregate == "change" ? $"COUNT(CASE WHEN {before} THEN 1 END) AS prior_rows_{j}" : $"0 AS prior_rows_{j}");
+            columns.Add($"{d.DateText($"MAX(CASE WHEN {match} THEN day END)")} AS last_day_{j}");
+        }
         return $"""
-            SELECT account_id, {d.Double(aggregate)} AS value,
-                {d.Double($"SUM(CASE WHEN {before} THEN n ELSE 0 END)")} AS prior,
-                COUNT(CASE WHEN {before} THEN 1 END) AS prior_rows,
-                {d.DateText("MIN(day)")} AS first_day,
-                {d.DateText($"MAX(CASE WHEN {match} THEN day END)")} AS last_day
+            SELECT account_id, {d.DateText("MIN(day)")} AS first_day,
+                {string.Join(",\n    ", columns)}
             FROM ({Rows(source, d, zone)}) AS source_rows
             WHERE day <= {d.Date(day)}
             GROUP BY account_id

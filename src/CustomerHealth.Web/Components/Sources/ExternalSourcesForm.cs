@@ -98,14 +98,6 @@ internal sealed class ExternalSourcesForm(StoreAccess store, TimeProvider clock,
         return t.Length > 60 ? t[..60] + "…" : t;
     }
 
-    /// <summary>What a source reads, in words.</summary>
-    public static string Reads(ExternalSource s) => s.RelationType switch
-    {
-        RelationType.Table => $"the table {s.Relation}",
-        RelationType.Files => $"the files {s.Relation}",
-        _ => "a query",
-    };
-
     /// <summary>When the server scores again with it.</summary>
     public static string Rescored(ExternalSource s) =>
         s.Schedule is null ? "With the daily rescore" : $"At {s.Schedule} (cron, UTC); next {ExternalSources.NextRun(s)?.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)} UTC";
