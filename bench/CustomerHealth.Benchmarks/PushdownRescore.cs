@@ -105,13 +105,14 @@ internal static class PushdownRescore
         var got = Rescore(what, db);
         // The engine's own share: the six usage measures' queries for the day, each returning one row per account.
         var models = new ModelVersions(db, TimeProvider.System);
+        var accounts = SignalLoader.Settle(db).LoadAll(TimeZoneInfo.Utc).Accounts;
         using (var session = PushdownSession.For(db, TimeProvider.System, new CustomerHealth.Core.Scoring.ScoringPlan(models.RequireCurrent().Model))!)
         {
             var queries = new List<double>();
             for (var i = 0; i < 3; i++)
             {
                 var watch = Stopwatch.StartNew();
-                session.Values(Portfolios.End);
+                session.Values(Portfolios.End, accounts);
                 queries.Add(watch.Elapsed.TotalSeconds);
             }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

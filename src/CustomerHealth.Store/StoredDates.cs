@@ -10,4 +10,7 @@ internal static class StoredDates
     public static int DayNumber(string text) => Date(text).DayNumber;
 
     public static DateOnly Date(string text) => DateOnly.ParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    /// <summary>An instant as the store keeps it: UTC, to the second, `YYYY-MM-DDTHH:MM:SSZ`.</summary>
+    public static string Stamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 }

@@ -68,19 +68,8 @@ internal static class SourceCommands
             {
                 throw new UsageException("give one of --table, --query or --files: what the engine reads");
             }
-            var mapped = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var pair in p.GetValue(columns) ?? [])
-            {
-                foreach (var one in pair.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                {
-                    var eq = one.IndexOf('=', StringComparison.Ordinal);
-                    if (eq <= 0)
-                    {
-                        throw new UsageException($"--columns: `{one}` is not FIELD=COLUMN (such as occurred_at=ts)");
-                    }
-                    mapped[one[..eq].Trim()] = one[(eq + 1)..].Trim();
-                }
-            }
+            var mapped = ExternalSources.ParseColumns(p.GetValue(columns) ?? [], out var bad)
+                ?? throw new UsageException($"--columns: `{bad}` is not FIELD=COLUMN (such as occurred_at=ts)");
             using var db = ctx.Open(p);
             var source = new ExternalSources(db, ctx.Clock).Add(p.GetValue(name)!, p.GetValue(kind)!, p.GetValue(engine)!, p.GetValue(connection) ?? "",
                 given[0].Item1, given[0].Item2!, mapped, Environment.UserName, p.GetValue(schedule));
@@ -89,7 +78,7 @@ internal static class SourceCommands
                 CliContext.WriteJson(Shown(source));
                 return 0;
             }
-            Console.WriteLine($"Added the source `{source.Name}`: the {ExternalKind(source)} measures are now computed in {source.EngineName}, from {source.Reads}.");
+            Console.WriteLine($"Added the source `{source.Name}`: the {source.KindName} measures are now computed in {source.EngineName}, from {source.Reads}.");
             if (source.Schedule is not null)
             {
                 Console.WriteLine($"`chs serve` scores again with it at `{source.Schedule}` (UTC), first at {ExternalSources.NextRun(source):yyyy-MM-dd HH:mm} UTC.");
@@ -118,7 +107,7 @@ internal static class SourceCommands
             var t = new Table().Border(TableBorder.Simple).AddColumns("Source", "Kind", "Engine", "Reads", "Scored again", "Last read");
             foreach (var s in all)
             {
-                t.AddRow(Markup.Escape(s.Name), ExternalKind(s), s.EngineName, Markup.Escape(s.Reads),
+                t.AddRow(Markup.Escape(s.Name), s.KindName, s.EngineName, Markup.Escape(s.Reads),
                     Markup.Escape(s.Schedule is null ? "daily rescore" : $"{s.Schedule} (UTC)"),
                     Markup.Escape(s.CheckedAt is null ? "never" : s.LastError is null ? $"{s.CheckedAt}: worked" : $"{s.CheckedAt}: {s.LastError}"));
             }
@@ -162,12 +151,10 @@ internal static class SourceCommands
         sources.Subcommands.Add(remove);
     }
 
-    private static string ExternalKind(ExternalSource s) => s.Kind.ToString().ToLowerInvariant();
-
     // What JSON shows of a source: everything but the connection.
     private static object Shown(ExternalSource s) => new
     {
-        s.Name, Kind = ExternalKind(s), Engine = s.EngineName, RelationType = s.RelationType.ToString().ToLowerInvariant(), s.Relation, s.Columns,
+        s.Name, Kind = s.KindName, Engine = s.EngineName, RelationType = s.RelationType.ToString().ToLowerInvariant(), s.Relation, s.Columns,
         s.CreatedAt, s.CreatedBy, s.CheckedAt, s.LastError, s.Schedule, s.LastRunAt,
     };
 

@@ -12,19 +12,27 @@ public static class MeasureCalculator
     /// <param name="a">The account's signals.</param>
     /// <param name="day">The day the value is computed as of (a <see cref="DateOnly.DayNumber"/>).</param>
     /// <param name="ordersFit">The BG/NBD model fitted on all accounts' orders up to the day, for `p_alive`.</param>
-    public static MeasureValue Compute(CompiledValue v, AccountData a, int day, BgNbdFit? ordersFit = null)
+    public static MeasureValue Compute(CompiledValue v, AccountData a, int day, BgNbdFit? ordersFit = null) =>
+        Settle(v, v.Aggregate.Compute(v, a, day, From(v, day), ordersFit), day);
+
+    /// <summary>The first day of the value's window as of the day (<see cref="int.MinValue"/> without a window).</summary>
+    internal static int From(CompiledValue v, int day) => v.WindowDays is { } w ? day - w + 1 : int.MinValue;
+
+    /// <summary>
+    /// An aggregate's value as the measure reads it: the value's `default` (else missing) for an account with no signal
+    /// of the kind, stale when older than `valid_for`; whoever computed the aggregate (here, or an external engine).
+    /// </summary>
+    internal static MeasureValue Settle(CompiledValue v, RawValue raw, int day)
     {
-        var from = v.WindowDays is { } w ? day - w + 1 : int.MinValue;
-        var (value, lastDay, hasKind) = v.Aggregate.Compute(v, a, day, from, ordersFit);
-        if (!hasKind)
+        if (!raw.HasKind)
         {
             return v.Spec.Default is { } d ? MeasureValue.Of(d) : MeasureValue.Missing;
         }
-        if (v.ValidForDays is { } validFor && !value.IsMissing && (lastDay is null || day - lastDay.Value > validFor))
+        if (v.ValidForDays is { } validFor && !raw.Value.IsMissing && (raw.LastDay is null || day - raw.LastDay.Value > validFor))
         {
             return MeasureValue.StaleValue;
         }
-        return value;
+        return raw.Value;
     }
 
     internal static int? StartDay(AccountData a, int day)

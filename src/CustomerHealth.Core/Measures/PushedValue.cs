@@ -46,38 +46,16 @@ public static class PushedValues
     {
         if (!p.HasKind)
         {
-            return v.Spec.Default is { } d ? MeasureValue.Of(d) : MeasureValue.Missing;
+            return MeasureCalculator.Settle(v, RawValue.NoSignal, day);
         }
         var first = p.FirstDay!.Value;
-        var from = v.WindowDays is { } w ? day - w + 1 : int.MinValue;
-        MeasureValue value;
-        int? last = p.LastDay;
-        switch (v.Spec.Aggregate)
+        RawValue raw = v.Spec.Aggregate switch
         {
-            case "change":
-                var window = v.WindowDays!.Value;
-                // As from imported signals: missing until the earlier window is wholly observed and has data.
-                value = first > from - window || p.PriorRows == 0 || p.Value is not { } now
-                    ? MeasureValue.Missing
-                    : MeasureValue.Of((now - p.Prior) / Math.Max(p.Prior, 1));
-                break;
-            case "days_since_last":
-                // An event never seen counts from the first usage of any kind.
-                value = MeasureValue.Of(day - (p.LastDay ?? first));
-                last = p.LastDay ?? day;
-                break;
-            default:
-                value = p.Value is { } x ? MeasureValue.Of(x) : MeasureValue.Missing;
-                if (v.Spec.PerSeats && !value.IsMissing)
-                {
-                    value = a.Seats is > 0 ? MeasureValue.Of(value.Number / a.Seats.Value) : MeasureValue.Missing;
-                }
-                break;
-        }
-        if (v.ValidForDays is { } validFor && !value.IsMissing && (last is null || day - last.Value > validFor))
-        {
-            return MeasureValue.StaleValue;
-        }
-        return value;
+            "change" => new(p.Value is { } now ? UsageWindow.Change(first, MeasureCalculator.From(v, day), v.WindowDays!.Value, now, p.Prior, p.PriorRows) : MeasureValue.Missing,
+                p.LastDay, true),
+            "days_since_last" => UsageWindow.DaysSinceLast(day, p.LastDay, first),
+            _ => new(UsageWindow.PerSeat(p.Value is { } x ? MeasureValue.Of(x) : MeasureValue.Missing, v, a), p.LastDay, true),
+        };
+        return MeasureCalculator.Settle(v, raw, day);
     }
 }

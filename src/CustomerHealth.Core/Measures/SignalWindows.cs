@@ -48,18 +48,13 @@ internal readonly struct UsageWindow
     public bool Matches(int i) => Ids is null || Ids.Contains(Rows[i].Event);
 
     /// <summary>A count or sum of the window, divided by the seats with `per: seats` (missing without seats).</summary>
-    public RawValue PerSeat(double result)
-    {
-        if (Value.Spec.PerSeats)
-        {
-            if (Account.Seats is not > 0)
-            {
-                return new(MeasureValue.Missing, Last, true);
-            }
-            result /= Account.Seats.Value;
-        }
-        return new(MeasureValue.Of(result), Last, true);
-    }
+    public RawValue PerSeat(double result) => new(PerSeat(MeasureValue.Of(result), Value, Account), Last, true);
+
+    /// <summary>A count or sum divided by the account's seats when the value says `per: seats` (missing without seats).</summary>
+    public static MeasureValue PerSeat(MeasureValue total, CompiledValue v, AccountData a) =>
+        !v.Spec.PerSeats || total.IsMissing ? total
+        : a.Seats is > 0 ? MeasureValue.Of(total.Number / a.Seats.Value)
+        : MeasureValue.Missing;
 
     /// <summary>Σ count (or Σ value) of the matching events in the window.</summary>
     public double Total(bool count)
@@ -123,12 +118,6 @@ internal readonly struct UsageWindow
     public RawValue Change()
     {
         var window = Value.Spec.WindowDays!.Value;
-        // Missing until the earlier window is wholly observed (the account's usage began before it) and has
-        // data: a new account's first days are not a rise against an empty month.
-        if (Rows[0].Day > From - window)
-        {
-            return new(MeasureValue.Missing, Last, true);
-        }
         double now = 0, before = 0;
         var beforeRows = 0;
         var prevStart = Dated.FirstOnOrAfter(Rows, From - window);
@@ -147,11 +136,22 @@ internal readonly struct UsageWindow
                 }
             }
         }
-        return beforeRows == 0 ? new(MeasureValue.Missing, Last, true) : new(MeasureValue.Of((now - before) / Math.Max(before, 1)), Last, true);
+        return new(Change(Rows[0].Day, From, window, now, before, beforeRows), Last, true);
     }
 
+    /// <summary>
+    /// `change` from the counts of the window (from <paramref name="from"/> on) and of the window before: missing until
+    /// the earlier window is wholly observed (the account's usage, from <paramref name="firstDay"/>, began before it) and
+    /// has data, so that a new account's first days are not a rise against an empty month.
+    /// </summary>
+    public static MeasureValue Change(int firstDay, int from, int window, double now, double before, long beforeRows) =>
+        firstDay > from - window || beforeRows == 0 ? MeasureValue.Missing : MeasureValue.Of((now - before) / Math.Max(before, 1));
+
     /// <summary>An event never seen counts from the first usage of any kind: the account was observed and did not do it.</summary>
-    public RawValue DaysSinceLast() => new(MeasureValue.Of(Day - (Last ?? Rows[0].Day)), Last ?? Day, true);
+    public RawValue DaysSinceLast() => DaysSinceLast(Day, Last, Rows[0].Day);
+
+    /// <summary>`days_since_last` as of the day, from the last matching event's day (null: none) and the account's first usage day.</summary>
+    public static RawValue DaysSinceLast(int day, int? last, int firstDay) => new(MeasureValue.Of(day - (last ?? firstDay)), last ?? day, true);
 
     // Distinct counts mark keys with a per-thread stamp: no set to allocate or clear for every account and measure.
     [ThreadStatic]

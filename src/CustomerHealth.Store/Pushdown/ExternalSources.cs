@@ -36,6 +36,9 @@ public sealed record ExternalSource(
     /// <summary>The engine as written on the command line and in JSON.</summary>
     public string EngineName => ExternalSources.EngineName(Engine);
 
+    /// <summary>The signal kind as written on the command line and in JSON (`usage`).</summary>
+    public string KindName => ExternalSources.KindName(Kind);
+
     /// <summary>What it reads, in words: "the table events.usage", "the files /data/*.parquet", "a query".</summary>
     public string Reads => RelationType switch
     {
@@ -94,7 +97,7 @@ public sealed partial class ExternalSources(StoreDb db, TimeProvider clock)
         }
         if (!Enum.TryParse<SignalKind>(kind, ignoreCase: true, out var k) || !Fields.ContainsKey(k) || !PushedValues.Aggregates.ContainsKey(k))
         {
-            throw new StoreException($"--kind `{Shown(kind)}`: a source computes the measures of {string.Join(", ", Fields.Keys.Select(f => f.ToString().ToLowerInvariant()))} (other kinds are imported)");
+            throw new StoreException($"--kind `{Shown(kind)}`: a source computes the measures of {string.Join(", ", Fields.Keys.Select(KindName))} (other kinds are imported)");
         }
         var e = ParseEngine(engine) ?? throw new StoreException($"--engine `{Shown(engine)}`: use postgres or duckdb");
         if (string.IsNullOrWhiteSpace(relation))
@@ -162,7 +165,7 @@ public sealed partial class ExternalSources(StoreDb db, TimeProvider clock)
                 ? $"a source named `{name}` already exists: remove it first (`chs sources remove {name}`)"
                 : $"{KindName(k)} already has a source, `{taken}`: a kind is computed in one place; remove it first");
         }
-        var at = clock.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        var at = StoredDates.Stamp(clock.GetUtcNow());
         db.Connection.Execute(
             """
             INSERT INTO external_sources (name, kind, engine, relation_type, relation, columns, created_at, created_by, schedule)
@@ -180,9 +183,6 @@ public sealed partial class ExternalSources(StoreDb db, TimeProvider clock)
             .Select(ToSource).ToList();
 
     public ExternalSource? Find(string name) => List().FirstOrDefault(s => s.Name == name);
-
-    /// <summary>The source that computes a kind's measures, if one does.</summary>
-    public ExternalSource? ForKind(SignalKind kind) => List().FirstOrDefault(s => s.Kind == kind);
 
     /// <summary>The source's connection (for the engine only: never shown).</summary>
     internal string Connection(ExternalSource source) =>
@@ -224,7 +224,7 @@ public sealed partial class ExternalSources(StoreDb db, TimeProvider clock)
             using var turn = db.WriteTurn();
             claimed |= db.Connection.Execute(
                 "UPDATE external_sources SET last_run_at = @now WHERE name = @name AND COALESCE(last_run_at, '') = @seen",
-                new { now = now.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture), name = source.Name, seen = source.LastRunAt ?? "" }) == 1;
+                new { now = StoredDates.Stamp(now), name = source.Name, seen = source.LastRunAt ?? "" }) == 1;
         }
         return claimed;
     }
@@ -234,7 +234,7 @@ public sealed partial class ExternalSources(StoreDb db, TimeProvider clock)
     {
         using var turn = db.WriteTurn();
         db.Connection.Execute("UPDATE external_sources SET checked_at = @at, last_error = @error WHERE name = @name",
-            new { name, at = clock.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture), error });
+            new { name, at = StoredDates.Stamp(clock.GetUtcNow()), error });
     }
 
     /// <summary>
@@ -252,10 +252,8 @@ public sealed partial class ExternalSources(StoreDb db, TimeProvider clock)
         try
         {
             using var c = PushdownSession.Open(source, Connection(source));
-            var dialect = PushdownSql.For(source.Engine);
-            var readable = PushdownSql.Fitted(source, PushdownSession.ColumnsOf(c, source, dialect));
             using var command = c.CreateCommand();
-            command.CommandText = PushdownSql.Probe(readable, dialect, db.Setting("usage_timezone") ?? "UTC");
+            command.CommandText = PushdownSql.Probe(PushdownSession.Readable(c, source), PushdownSql.For(source.Engine), db.Setting("usage_timezone") ?? "UTC");
             command.CommandTimeout = 600;
             using var r = command.ExecuteReader();
             while (r.Read())
@@ -284,13 +282,12 @@ public sealed partial class ExternalSources(StoreDb db, TimeProvider clock)
         }
         if (unknown.Count > 0)
         {
-            var message = $"source `{name}` ({source.EngineName}): {unknown.Count:N0} of its {accounts:N0} account ids are not accounts of the store, such as " +
-                $"{string.Join(", ", unknown.Order(StringComparer.Ordinal).Take(3).Select(u => $"`{Shown(u)}`"))}: import those accounts first, or leave their rows out with --query";
+            var message = $"source `{name}` ({source.EngineName}): {unknown.Count:N0} of its {accounts:N0} account ids are not accounts of the store, {SuchAs(unknown)}";
             Checked(name, message);
             throw new StoreException(message);
         }
         Checked(name, null);
-        return new SourceCheck(name, ExternalSources.KindName(source.Kind), source.EngineName, rows, accounts, known.Count, first, last);
+        return new SourceCheck(name, source.KindName, source.EngineName, rows, accounts, known.Count, first, last);
     }
 
     // A local path made absolute; an address (s3://, https://) or DuckDB's :memory: as given.
@@ -299,8 +296,33 @@ public sealed partial class ExternalSources(StoreDb db, TimeProvider clock)
 
     internal static string KindName(SignalKind kind) => kind.ToString().ToLowerInvariant();
 
-    // What a refusal repeats of what was given: short, on one line.
-    private static string Shown(string? text)
+    /// <summary>The first of the account ids a source holds that the store does not, and what to do about them.</summary>
+    internal static string SuchAs(IEnumerable<string> unknown) =>
+        $"such as {string.Join(", ", unknown.Order(StringComparer.Ordinal).Take(3).Select(u => $"`{Shown(u)}`"))}: import those accounts first, or leave their rows out with --query";
+
+    /// <summary>
+    /// The column mapping typed as `FIELD=COLUMN` pairs separated by commas or lines (each text may hold several), or
+    /// null with the piece that is not a pair in <paramref name="bad"/>.
+    /// </summary>
+    public static Dictionary<string, string>? ParseColumns(IEnumerable<string> texts, out string? bad)
+    {
+        var mapped = new Dictionary<string, string>(StringComparer.Ordinal);
+        bad = null;
+        foreach (var pair in texts.SelectMany(t => t.Split([',', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+        {
+            var eq = pair.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+            {
+                bad = Shown(pair);
+                return null;
+            }
+            mapped[pair[..eq].Trim()] = pair[(eq + 1)..].Trim();
+        }
+        return mapped;
+    }
+
+    /// <summary>What a refusal repeats of what was given: short, on one line.</summary>
+    public static string Shown(string? text)
     {
         var t = new string((text ?? "").Where(c => !char.IsControl(c)).ToArray());
         return t.Length > 60 ? t[..60] + "…" : t;

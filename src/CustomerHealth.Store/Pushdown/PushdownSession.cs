@@ -2,15 +2,14 @@ using System.Data.Common;
 using System.Globalization;
 using CustomerHealth.Core.Measures;
 using CustomerHealth.Core.Scoring;
-using Dapper;
 using DuckDB.NET.Data;
 using Npgsql;
 
 namespace CustomerHealth.Store.Pushdown;
 
 /// <summary>
-/// The measures of a scoring run that external sources compute: for each day scored, every such measure's SQL runs in
-/// its source's engine (<see cref="PushdownSql"/>) and only one row an account comes back. One connection a source,
+/// The measures of a scoring run that external sources compute: for each day scored, one query a source computes all of
+/// its measures in its engine (<see cref="PushdownSql"/>) and only one row an account comes back. One connection a source,
 /// open for the run. A source that cannot be read, a query that fails, or rows for accounts the store does not hold
 /// stop the run with a message naming the source and the measure (and the source remembers it, for `chs sources list`).
 /// </summary>
@@ -18,28 +17,27 @@ public sealed class PushdownSession : IDisposable
 {
     private readonly ExternalSources sources;
     private readonly ScoringPlan plan;
-    private readonly (ExternalSource Source, PushdownSql.Dialect Dialect)?[] byMeasure;
+    // The source that computes each measure of the plan (null: computed from imported signals).
+    private readonly ExternalSource?[] byMeasure;
     private readonly Dictionary<string, DbConnection> connections = [];
-    private readonly Dictionary<string, int> keys;
+    private readonly Dictionary<string, ExternalSource> readable = [];
     private readonly string zone;
     private readonly HashSet<string> read = [];
+    private Dictionary<string, int>? keys;
 
     private PushdownSession(StoreDb db, TimeProvider clock, ScoringPlan plan, IReadOnlyList<ExternalSource> all)
     {
         sources = new ExternalSources(db, clock);
         this.plan = plan;
-        byMeasure = plan.Measures.Select(m => all.FirstOrDefault(s => s.Kind == m.Value.Signal) is { } s
-            ? ((ExternalSource, PushdownSql.Dialect)?)(s, PushdownSql.For(s.Engine))
-            : null).ToArray();
+        byMeasure = plan.Measures.Select(m => all.FirstOrDefault(s => s.Kind == m.Value.Signal)).ToArray();
         foreach (var (m, i) in plan.Measures.Select((m, i) => (m, i)))
         {
             if (byMeasure[i] is { } s && !PushedValues.CanPush(m.Value))
             {
-                throw new StoreException($"measure `{m.Id}`: `{m.Value.Aggregate}` of {ExternalSources.KindName(m.Value.Signal)} is not computed by source `{s.Source.Name}`; " +
+                throw new StoreException($"measure `{m.Id}`: `{m.Value.Aggregate}` of {s.KindName} is not computed by source `{s.Name}`; " +
                     $"a source computes {string.Join(", ", PushedValues.Aggregates[m.Value.Signal])}");
             }
         }
-        keys = db.Connection.Query<(string Id, long Key)>("SELECT account_id, account_key FROM accounts").ToDictionary(a => a.Id, a => (int)a.Key, StringComparer.Ordinal);
         zone = db.Setting("usage_timezone") ?? "UTC";
     }
 
@@ -56,19 +54,20 @@ public sealed class PushdownSession : IDisposable
     private static bool Computes(IReadOnlyList<ExternalSource> all, ScoringPlan plan) => plan.Measures.Any(m => all.Any(s => s.Kind == m.Value.Signal));
 
     /// <summary>Per measure of the plan, the values its source computed as of the day by account key (null: computed from imported signals).</summary>
-    public IReadOnlyList<IReadOnlyDictionary<int, PushedValue>?> Values(DateOnly day)
+    /// <param name="day">The day scored.</param>
+    /// <param name="accounts">The run's accounts (every account of the store): a source's account ids are matched to them.</param>
+    public IReadOnlyList<IReadOnlyDictionary<int, PushedValue>?> Values(DateOnly day, IReadOnlyList<AccountData> accounts)
     {
+        keys ??= accounts.ToDictionary(a => a.AccountId, a => a.Key, StringComparer.Ordinal);
         var result = new IReadOnlyDictionary<int, PushedValue>?[byMeasure.Length];
         // One query a source and day for all of its measures: its rows are read once.
-        foreach (var group in Enumerable.Range(0, byMeasure.Length).Where(i => byMeasure[i] is not null).GroupBy(i => byMeasure[i]!.Value.Source.Name))
+        foreach (var group in Enumerable.Range(0, byMeasure.Length).Where(i => byMeasure[i] is not null).GroupBy(i => byMeasure[i]!.Name))
         {
-            var at = byMeasure[group.First()]!.Value;
+            var source = byMeasure[group.First()]!;
             var measures = group.ToList();
             try
             {
-                var source = Fitted(at.Source, at.Dialect);
-                var values = Read(source, PushdownSql.Usage(source, at.Dialect, zone, [.. measures.Select(i => plan.Measures[i].Value)], day), measures.Count,
-                    plan.Measures[measures[0]].Id);
+                var values = Read(source, measures, day);
                 for (var k = 0; k < measures.Count; k++)
                 {
                     result[measures[k]] = values[k];
@@ -76,36 +75,38 @@ public sealed class PushdownSession : IDisposable
             }
             catch (Exception e) when (e is StoreException || IsEngineError(e))
             {
-                var message = e is StoreException ? e.Message : Blame(at.Source, at.Dialect, measures, day, e);
-                sources.Checked(at.Source.Name, message);
+                var message = e is StoreException ? e.Message : Blame(source, measures, day, e);
+                sources.Checked(source.Name, message);
                 throw new StoreException(message);
             }
-            read.Add(at.Source.Name);
+            read.Add(source.Name);
         }
         return result;
     }
 
     /// <summary>Which measure the engine refused, asked of it one measure at a time, and why, in a sentence naming the source and the measure.</summary>
-    private string Blame(ExternalSource source, PushdownSql.Dialect dialect, List<int> measures, DateOnly day, Exception failed)
+    private string Blame(ExternalSource source, List<int> measures, DateOnly day, Exception failed)
     {
         foreach (var i in measures)
         {
             try
             {
-                var fitted = Fitted(source, dialect);
-                Read(fitted, PushdownSql.Usage(fitted, dialect, zone, [plan.Measures[i].Value], day), 1, plan.Measures[i].Id);
+                Read(source, [i], day);
             }
             catch (Exception e) when (IsEngineError(e))
             {
-                return $"source `{source.Name}` ({source.EngineName}), measure `{plan.Measures[i].Id}`: {Secrets.Redact(e.Message)}";
+                return Named(source, plan.Measures[i].Id, e);
             }
             catch (StoreException e)
             {
                 return e.Message;
             }
         }
-        return $"source `{source.Name}` ({source.EngineName}), measure `{plan.Measures[measures[0]].Id}`: {Secrets.Redact(failed.Message)}";
+        return Named(source, plan.Measures[measures[0]].Id, failed);
     }
+
+    private static string Named(ExternalSource source, string measure, Exception e) =>
+        $"source `{source.Name}` ({source.EngineName}), measure `{measure}`: {Secrets.Redact(e.Message)}";
 
     /// <summary>Records that the sources read worked (called once the run has stored its days).</summary>
     public void Succeeded()
@@ -116,19 +117,26 @@ public sealed class PushdownSession : IDisposable
         }
     }
 
-    /// <summary>Runs a source's query and reads, for each of its <paramref name="count"/> measures, the values by account key.</summary>
-    private Dictionary<int, PushedValue>[] Read(ExternalSource source, string sql, int count, string firstMeasure)
+    /// <summary>Runs the source's query for those measures of the plan as of the day and reads each one's values by account key.</summary>
+    private Dictionary<int, PushedValue>[] Read(ExternalSource source, List<int> measures, DateOnly day)
     {
+        var c = Connection(source);
+        if (!readable.TryGetValue(source.Name, out var fitted))
+        {
+            fitted = Readable(c, source);
+            readable[source.Name] = fitted;
+        }
+        var count = measures.Count;
         var values = Enumerable.Range(0, count).Select(_ => new Dictionary<int, PushedValue>()).ToArray();
         var unknown = new List<string>();
-        using var command = Connection(source).CreateCommand();
-        command.CommandText = sql;
+        using var command = c.CreateCommand();
+        command.CommandText = PushdownSql.Usage(fitted, PushdownSql.For(source.Engine), zone, [.. measures.Select(i => plan.Measures[i].Value)], day);
         command.CommandTimeout = 600;
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
             var id = reader.IsDBNull(0) ? "" : reader.GetString(0);
-            if (!keys.TryGetValue(id, out var key))
+            if (!keys!.TryGetValue(id, out var key))
             {
                 unknown.Add(id);
                 continue;
@@ -136,49 +144,34 @@ public sealed class PushdownSession : IDisposable
             var first = Day(reader, 1);
             for (var j = 0; j < count; j++)
             {
-                var c = 2 + 4 * j;
+                var col = 2 + 4 * j;
                 values[j][key] = new PushedValue(
-                    reader.IsDBNull(c) ? null : Convert.ToDouble(reader.GetValue(c), CultureInfo.InvariantCulture),
-                    reader.IsDBNull(c + 1) ? 0 : Convert.ToDouble(reader.GetValue(c + 1), CultureInfo.InvariantCulture),
-                    reader.IsDBNull(c + 2) ? 0 : Convert.ToInt64(reader.GetValue(c + 2), CultureInfo.InvariantCulture),
-                    first, Day(reader, c + 3));
+                    reader.IsDBNull(col) ? null : Convert.ToDouble(reader.GetValue(col), CultureInfo.InvariantCulture),
+                    reader.IsDBNull(col + 1) ? 0 : Convert.ToDouble(reader.GetValue(col + 1), CultureInfo.InvariantCulture),
+                    reader.IsDBNull(col + 2) ? 0 : Convert.ToInt64(reader.GetValue(col + 2), CultureInfo.InvariantCulture),
+                    first, Day(reader, col + 3));
             }
         }
         if (unknown.Count > 0)
         {
-            throw new StoreException($"source `{source.Name}` ({source.EngineName}), measure `{firstMeasure}`: {unknown.Count:N0} account id{(unknown.Count == 1 ? "" : "s")} the store does not hold, " +
-                $"such as {string.Join(", ", unknown.Order(StringComparer.Ordinal).Take(3).Select(u => $"`{Shorten(u)}`"))}: import those accounts first, or leave their rows out with --query");
+            throw new StoreException($"source `{source.Name}` ({source.EngineName}), measure `{plan.Measures[measures[0]].Id}`: {unknown.Count:N0} account id{(unknown.Count == 1 ? "" : "s")} the store does not hold, " +
+                ExternalSources.SuchAs(unknown));
         }
         return values;
     }
 
-    private readonly Dictionary<string, ExternalSource> fitted = [];
-
-    /// <summary>The source as its engine's columns let it be read, asked once a run.</summary>
-    private ExternalSource Fitted(ExternalSource source, PushdownSql.Dialect dialect)
-    {
-        if (!fitted.TryGetValue(source.Name, out var f))
-        {
-            f = PushdownSql.Fitted(source, ColumnsOf(Connection(source), source, dialect));
-            fitted[source.Name] = f;
-        }
-        return f;
-    }
-
-    /// <summary>The names of the columns of what the source reads.</summary>
-    internal static IReadOnlyList<string> ColumnsOf(DbConnection c, ExternalSource source, PushdownSql.Dialect dialect)
+    /// <summary>The source as the engine's columns let it be read (<see cref="PushdownSql.Fitted"/>): the columns are asked of the engine, no row is read.</summary>
+    internal static ExternalSource Readable(DbConnection c, ExternalSource source)
     {
         using var command = c.CreateCommand();
-        command.CommandText = PushdownSql.Columns(source, dialect);
+        command.CommandText = PushdownSql.Columns(source, PushdownSql.For(source.Engine));
         command.CommandTimeout = 600;
         using var reader = command.ExecuteReader();
-        return Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToList();
+        return PushdownSql.Fitted(source, [.. Enumerable.Range(0, reader.FieldCount).Select(reader.GetName)]);
     }
 
     private static int? Day(DbDataReader reader, int column) =>
         reader.IsDBNull(column) ? null : DateOnly.ParseExact(reader.GetString(column), "yyyy-MM-dd", CultureInfo.InvariantCulture).DayNumber;
-
-    private static string Shorten(string text) => text.Length > 40 ? text[..40] + "…" : text;
 
     /// <summary>The source's connection for this run, opened the first time it is needed.</summary>
     private DbConnection Connection(ExternalSource source)
@@ -203,7 +196,7 @@ public sealed class PushdownSession : IDisposable
         c.Open();
         // A timestamp the source keeps without a zone is read as UTC, whatever the engine's or the machine's own zone.
         using var utc = c.CreateCommand();
-        utc.CommandText = source.Engine == SourceEngine.Postgres ? "SET TIME ZONE 'UTC'" : "SET TimeZone = 'UTC'";
+        utc.CommandText = PushdownSql.For(source.Engine).SessionInUtc;
         utc.ExecuteNonQuery();
         return c;
     }

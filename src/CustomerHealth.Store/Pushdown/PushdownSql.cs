@@ -1,22 +1,23 @@
-using System.Globalization;
 using CustomerHealth.Core.Model;
 
 namespace CustomerHealth.Store.Pushdown;
 
 /// <summary>
-/// The SQL a source's engine runs for one measure as of a day (SPEC §4.1, point in time): one row per account that has
-/// a signal of the kind up to the day, with the aggregate over the window, the window before it (for `change`), and the
-/// days of the account's first signal and of its last matching one; the product finishes the value from them
+/// The SQL a source's engine runs as of a day (SPEC §4.1, point in time), all of the source's measures in one pass: one
+/// row per account that has a signal of the kind up to the day, with each measure's aggregate over its window, the
+/// window before it (for `change`), and the days of the account's first signal and of its last matching one; the
+/// product finishes the values from them
 /// (<see cref="Core.Measures.PushedValues.Finish"/>) with the same rules as for imported signals. What differs between
 /// engines is in <see cref="Dialect"/>; the dialect table of docs/scale.md gives it for engines not built in.
 /// </summary>
 internal static class PushdownSql
 {
-    /// <summary>How an engine writes what the generated SQL needs.</summary>
+    /// <summary>How an engine writes what the generated SQL needs, and the statement that puts a session in UTC.</summary>
     internal sealed record Dialect(
-        Func<string, string> Quote, Func<string, string> Text, Func<string, string> Double, Func<string, string, string> Day, Func<string, string> DateText, string StringType)
+        Func<string, string> Quote, Func<string, string> Text, Func<string, string> Double, Func<string, string, string> Day, Func<string, string> DateText, string StringType,
+        string SessionInUtc)
     {
-        public string Date(DateOnly d) => "DATE '" + d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + "'";
+        public string Date(DateOnly d) => "DATE '" + StoredDates.Text(d) + "'";
 
         public static string Literal(string s) => "'" + s.Replace("'", "''", StringComparison.Ordinal) + "'";
     }
@@ -26,11 +27,11 @@ internal static class PushdownSql
         SourceEngine.Postgres => new Dialect(
             QuoteDouble, e => $"CAST({e} AS TEXT)", e => $"CAST({e} AS DOUBLE PRECISION)",
             (e, zone) => $"CAST(CAST({e} AS TIMESTAMPTZ) AT TIME ZONE {Dialect.Literal(zone)} AS DATE)",
-            e => $"to_char({e}, 'YYYY-MM-DD')", "TEXT"),
+            e => $"to_char({e}, 'YYYY-MM-DD')", "TEXT", "SET TIME ZONE 'UTC'"),
         _ => new Dialect(
             QuoteDouble, e => $"CAST({e} AS VARCHAR)", e => $"CAST({e} AS DOUBLE)",
             (e, zone) => $"CAST(timezone({Dialect.Literal(zone)}, CAST({e} AS TIMESTAMPTZ)) AS DATE)",
-            e => $"strftime({e}, '%Y-%m-%d')", "VARCHAR"),
+            e => $"strftime({e}, '%Y-%m-%d')", "VARCHAR", "SET TimeZone = 'UTC'"),
     };
 
     private static string QuoteDouble(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";

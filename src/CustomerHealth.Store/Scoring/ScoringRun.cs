@@ -57,6 +57,9 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
         var touched = TouchedAccounts();
         var latest = LatestDay();
         var (accounts, eventIds) = signals.LoadAll(TimeZoneInfo.FindSystemTimeZoneById(plan.Model.Timezone));
+        // Measures of a kind an external source computes are computed there, day by day; a day whose pushdown fails
+        // stores nothing (the days before it are stored whole) and the run stops saying which source and measure.
+        using var pushdown = PushdownSession.For(db, models.Clock, plan);
         var overrides = OverrideBook.All(db);
         var days = new List<DateOnly>();
         for (var d = from; d <= to; d = d.AddDays(everyDays))
@@ -64,12 +67,9 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
             days.Add(d);
         }
         var summaries = new List<ScoreSummary>();
-        // Measures of a kind an external source computes are computed there, day by day; a day whose pushdown fails
-        // stores nothing (the days before it are stored whole) and the run stops saying which source and measure.
-        using var pushdown = PushdownSession.For(db, models.Clock, plan);
         for (var i = 0; i < days.Count; i++)
         {
-            var scored = DayScoring.Score(plan, accounts, eventIds, days[i].DayNumber, overrides, pushed: pushdown?.Values(days[i]));
+            var scored = DayScoring.Score(plan, accounts, eventIds, days[i].DayNumber, overrides, pushed: pushdown?.Values(days[i], accounts));
             Store(plan, version.VersionId, days[i], scored);
             summaries.Add(Summarize(days[i], version.VersionId, scored));
             progress?.Report((i + 1.0) / days.Count);

@@ -62,15 +62,9 @@ internal sealed class ExternalSourcesForm(StoreAccess store, TimeProvider clock,
                     {
                         return new("Choose what the engine reads: a table, a query or files.", false, 400);
                     }
-                    var columns = new Dictionary<string, string>(StringComparer.Ordinal);
-                    foreach (var pair in (input.Columns ?? "").Split([',', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    if (ExternalSources.ParseColumns([input.Columns ?? ""], out var bad) is not { } columns)
                     {
-                        var eq = pair.IndexOf('=', StringComparison.Ordinal);
-                        if (eq <= 0)
-                        {
-                            return new($"Columns: “{Short(pair)}” is not FIELD=COLUMN (such as occurred_at=ts).", false, 400);
-                        }
-                        columns[pair[..eq].Trim()] = pair[(eq + 1)..].Trim();
+                        return new($"Columns: “{bad}” is not FIELD=COLUMN (such as occurred_at=ts).", false, 400);
                     }
                     var added = sources.Add(input.Name?.Trim() ?? "", "usage", input.Engine ?? "", input.Connection ?? "", what, input.Relation ?? "", columns,
                         user.Identity?.Name, input.Schedule);
@@ -81,7 +75,7 @@ internal sealed class ExternalSourcesForm(StoreAccess store, TimeProvider clock,
                 case "remove":
                     return sources.Remove(input.Name ?? "")
                         ? new($"Removed “{input.Name}”: product usage is read from imported rows again from the next scoring run.", true, 200)
-                        : new($"There is no source named “{Short(input.Name ?? "")}”.", false, 400);
+                        : new($"There is no source named “{ExternalSources.Shown(input.Name)}”.", false, 400);
                 default:
                     return new("Choose to add, test or remove a source.", false, 400);
             }
@@ -90,12 +84,6 @@ internal sealed class ExternalSourcesForm(StoreAccess store, TimeProvider clock,
         {
             return new(char.ToUpperInvariant(e.Message[0]) + e.Message[1..] + (e.Message.EndsWith('.') ? "" : "."), false, 400);
         }
-    }
-
-    private static string Short(string text)
-    {
-        var t = new string(text.Where(c => !char.IsControl(c)).ToArray());
-        return t.Length > 60 ? t[..60] + "…" : t;
     }
 
     /// <summary>When the server scores again with it.</summary>

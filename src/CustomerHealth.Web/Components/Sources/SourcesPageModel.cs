@@ -71,10 +71,13 @@ internal sealed class SourcesPageModel(SourceReader reader, string? quietDays)
     public static string Week(string monday) =>
         DateOnly.ParseExact(monday, "yyyy-MM-dd", CultureInfo.InvariantCulture).ToString("MMM d", CultureInfo.InvariantCulture);
 
+    // The sources with a weekly volume to chart: those with data in the store (not none, not computed elsewhere).
+    private IEnumerable<SourceHealthRow> Charted => Report.Sources.Where(s => s.Status is not ("none" or "external"));
+
     /// <summary>The weekly volume of the sources with data, as a line chart.</summary>
     public object WeeklyChart()
     {
-        var shown = Report.Sources.Where(s => s.Status is not ("none" or "external")).ToList();
+        var shown = Charted.ToList();
         return new
         {
             tooltip = new { trigger = "axis" },
@@ -88,6 +91,6 @@ internal sealed class SourcesPageModel(SourceReader reader, string? quietDays)
 
     /// <summary>The chart in words.</summary>
     public string WeeklyDescription() =>
-        "Signals per week, by source, the last " + SourceReader.Weeks + " weeks: " + string.Join("; ", Report.Sources.Where(s => s.Status is not ("none" or "external")).Select(s =>
+        "Signals per week, by source, the last " + SourceReader.Weeks + " weeks: " + string.Join("; ", Charted.Select(s =>
             $"{KindLabel(s.Kind)} {string.Join(", ", s.Weekly.Select(w => w.Count.ToString("N0", CultureInfo.InvariantCulture)))}")) + ".";
 }
