@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 using CustomerHealth.Store;
 using CustomerHealth.Store.Import;
 using CustomerHealth.Store.Models;
@@ -14,8 +15,9 @@ namespace CustomerHealth.Benchmarks;
 /// The full rescore with usage computed where it lives (docs/scale.md), beside the built-in engine: one portfolio
 /// (N accounts, usage in sessions over 90 days, the other kinds) scored with the 20-measure model (6 of its measures
 /// read usage) from an SQLite store holding every kind; then from stores holding every kind but usage, which a source
-/// computes in PostgreSQL (a table loaded with COPY; CHS_BENCH_POSTGRES names the server), in a DuckDB database file,
-/// and in DuckDB over Parquet files. Each run's scores are checked equal to the built-in ones (to 1e-9).
+/// computes in PostgreSQL (a table loaded with COPY; CHS_BENCH_POSTGRES names the server), in ClickHouse (a `Distributed`
+/// table over two shards, the accounts split between them; CHS_BENCH_CLICKHOUSE and CHS_BENCH_CLICKHOUSE_SHARD2 name the
+/// shards, as scripts/clickhouse starts them), in a DuckDB database file, and in DuckDB over Parquet files. Each run's scores are checked equal to the built-in ones (to 1e-9).
 /// </summary>
 internal static class PushdownRescore
 {
@@ -63,6 +65,27 @@ internal static class PushdownRescore
             else
             {
                 Console.WriteLine("PostgreSQL: skipped (CHS_BENCH_POSTGRES is not set; scripts/bench sets it)");
+            }
+
+            if (Environment.GetEnvironmentVariable("CHS_BENCH_CLICKHOUSE") is { Length: > 0 } shard1
+                && Environment.GetEnvironmentVariable("CHS_BENCH_CLICKHOUSE_SHARD2") is { Length: > 0 } shard2)
+            {
+                watch.Restart();
+                var database = "chs_bench_" + Guid.NewGuid().ToString("N")[..10];
+                ClickHouse.Load(shard1, shard2, database, usage);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ClickHouse: usage loaded into two shards (HTTP, CSV) in {watch.Elapsed.TotalSeconds:0.0} s"));
+                try
+                {
+                    Pushed("ClickHouse, 2 shards", dir, others, expected, "clickhouse", ClickHouse.In(shard1, database), RelationType.Table, "product_events");
+                }
+                finally
+                {
+                    ClickHouse.Drop(shard1, shard2, database);
+                }
+            }
+            else
+            {
+                Console.WriteLine("ClickHouse: skipped (CHS_BENCH_CLICKHOUSE and CHS_BENCH_CLICKHOUSE_SHARD2 are not set; scripts/bench sets them)");
             }
 
             var duckFile = Path.Combine(dir, "warehouse.duckdb");
@@ -159,5 +182,61 @@ internal static class PushdownRescore
         c.Open();
         using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", c);
         cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>A ClickHouse warehouse of two shards: each holds the events of half of the accounts, a `Distributed` table reads both.</summary>
+    private static class ClickHouse
+    {
+        private const string Columns = "(account_id String, occurred_at DateTime('UTC'), event String, user_id Nullable(String), event_id String)";
+
+        public static string In(string cs, string database) =>
+            new global::ClickHouse.Driver.ADO.ClickHouseConnectionStringBuilder(cs) { Database = database }.ConnectionString;
+
+        public static void Load(string shard1, string shard2, string database, string usage)
+        {
+            var parts = new[] { new StringBuilder(), new StringBuilder() };
+            foreach (var line in File.ReadLines(usage).Skip(1))
+            {
+                var comma = line.IndexOf(',', StringComparison.Ordinal);
+                var account = int.Parse(line.AsSpan(1, comma - 1), CultureInfo.InvariantCulture);
+                // The timestamp as ClickHouse's CSV reads a DateTime: `2026-01-02 10:00:00`.
+                var at = line.AsSpan(comma + 1, 20);
+                parts[account % 2].Append(line.AsSpan(0, comma + 1)).Append(at[..10]).Append(' ').Append(at[11..19]).Append(line.AsSpan(comma + 21)).Append('\n');
+            }
+            foreach (var (shard, part) in new[] { (shard1, parts[0]), (shard2, parts[1]) })
+            {
+                Execute(shard, $"CREATE DATABASE {database}");
+                Execute(shard, $"CREATE TABLE {database}.events_local {Columns} ENGINE = MergeTree ORDER BY (account_id, occurred_at)");
+                using var c = Open(shard);
+                using var body = new MemoryStream(Encoding.UTF8.GetBytes(part.ToString()));
+                using var response = c.PostStreamAsync($"INSERT INTO {database}.events_local FORMAT CSV", body, false, CancellationToken.None).GetAwaiter().GetResult();
+                response.EnsureSuccessStatusCode();
+            }
+            Execute(shard1, $"CREATE TABLE {database}.product_events {Columns} ENGINE = Distributed(chs, {database}, events_local)");
+        }
+
+        public static void Drop(string shard1, string shard2, string database)
+        {
+            Execute(shard1, $"DROP DATABASE IF EXISTS {database}");
+            Execute(shard2, $"DROP DATABASE IF EXISTS {database}");
+        }
+
+        private static global::ClickHouse.Driver.ADO.ClickHouseConnection Open(string cs)
+        {
+            var c = new global::ClickHouse.Driver.ADO.ClickHouseConnection(new global::ClickHouse.Driver.ADO.ClickHouseConnectionStringBuilder(cs)
+            {
+                JsonReadMode = global::ClickHouse.Driver.JsonReadMode.None, JsonWriteMode = global::ClickHouse.Driver.JsonWriteMode.None,
+            }.ConnectionString);
+            c.Open();
+            return c;
+        }
+
+        private static void Execute(string cs, string sql)
+        {
+            using var c = Open(cs);
+            using var command = c.CreateCommand();
+            command.CommandText = sql;
+            command.ExecuteNonQuery();
+        }
     }
 }

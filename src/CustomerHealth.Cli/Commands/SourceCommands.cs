@@ -51,8 +51,8 @@ internal static class SourceCommands
     {
         var name = new Argument<string>("NAME") { Description = "The source's name (letters, digits, - and _)" };
         var kind = new Option<string>("--kind") { Description = "The signal kind it computes the measures of (usage)", DefaultValueFactory = _ => "usage" };
-        var engine = new Option<string>("--engine") { Description = "The engine: postgres or duckdb", Required = true };
-        var connection = new Option<string?>("--connection") { Description = "The engine's connection string (PostgreSQL), or a DuckDB database file (none: DuckDB in memory, for --files); kept sealed, never shown" };
+        var engine = new Option<string>("--engine") { Description = "The engine: postgres, clickhouse or duckdb", Required = true };
+        var connection = new Option<string?>("--connection") { Description = "The engine's connection string (PostgreSQL, ClickHouse), or a DuckDB database file (none: DuckDB in memory, for --files); kept sealed, never shown" };
         var table = new Option<string?>("--table") { Description = "The table or view to read (optionally schema.table)" };
         var query = new Option<string?>("--query") { Description = "A SELECT giving the kind's columns, instead of a table" };
         var files = new Option<string?>("--files") { Description = "DuckDB: Parquet, CSV or JSON files to read (a path; * and ** patterns allowed)" };

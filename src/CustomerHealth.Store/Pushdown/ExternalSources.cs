@@ -8,7 +8,7 @@ using Dapper;
 namespace CustomerHealth.Store.Pushdown;
 
 /// <summary>The SQL engines a source can be computed in.</summary>
-public enum SourceEngine { Postgres, DuckDb }
+public enum SourceEngine { Postgres, DuckDb, ClickHouse }
 
 /// <summary>Where a source's rows are read: a table (or view) of the engine, files DuckDB reads, or a query.</summary>
 public enum RelationType { Table, Files, Query }
@@ -73,12 +73,18 @@ public sealed partial class ExternalSources(StoreDb db, TimeProvider clock)
         [SignalKind.Usage] = (["account_id", "occurred_at", "event"], ["user_id", "count", "value"]),
     };
 
-    public static string EngineName(SourceEngine engine) => engine == SourceEngine.Postgres ? "postgres" : "duckdb";
+    public static string EngineName(SourceEngine engine) => engine switch
+    {
+        SourceEngine.Postgres => "postgres",
+        SourceEngine.ClickHouse => "clickhouse",
+        _ => "duckdb",
+    };
 
-    /// <summary>The engine of that name (`postgres`, `duckdb`), or null.</summary>
+    /// <summary>The engine of that name (`postgres`, `clickhouse`, `duckdb`), or null.</summary>
     public static SourceEngine? ParseEngine(string? name) => name?.Trim().ToLowerInvariant() switch
     {
         "postgres" or "postgresql" => SourceEngine.Postgres,
+        "clickhouse" => SourceEngine.ClickHouse,
         "duckdb" => SourceEngine.DuckDb,
         _ => null,
     };
@@ -99,7 +105,7 @@ public sealed partial class ExternalSources(StoreDb db, TimeProvider clock)
         {
             throw new StoreException($"--kind `{Shown(kind)}`: a source computes the measures of {string.Join(", ", Fields.Keys.Select(KindName))} (other kinds are imported)");
         }
-        var e = ParseEngine(engine) ?? throw new StoreException($"--engine `{Shown(engine)}`: use postgres or duckdb");
+        var e = ParseEngine(engine) ?? throw new StoreException($"--engine `{Shown(engine)}`: use postgres, clickhouse or duckdb");
         if (string.IsNullOrWhiteSpace(relation))
         {
             throw new StoreException("give what to read: --table NAME, --query SQL, or (DuckDB) --files PATH");
@@ -251,30 +257,27 @@ public sealed partial class ExternalSources(StoreDb db, TimeProvider clock)
         string? first = null, last = null;
         try
         {
-            using var c = PushdownSession.Open(source, Connection(source));
-            using var command = c.CreateCommand();
-            command.CommandText = PushdownSql.Probe(PushdownSession.Readable(c, source), PushdownSql.For(source.Engine), db.Setting("usage_timezone") ?? "UTC");
-            command.CommandTimeout = 600;
-            using var r = command.ExecuteReader();
+            using var c = EngineConnection.Open(source, Connection(source));
+            using var r = c.Query(PushdownSql.Probe(PushdownSession.Readable(c, source), PushdownSql.For(source.Engine), db.Setting("usage_timezone") ?? "UTC"));
             while (r.Read())
             {
                 accounts++;
-                rows += Convert.ToInt64(r.GetValue(1), CultureInfo.InvariantCulture);
-                if (!r.IsDBNull(2) && (first is null || string.CompareOrdinal(r.GetString(2), first) < 0))
+                rows += r.Whole(1);
+                if (!r.IsNull(2) && (first is null || string.CompareOrdinal(r.Text(2), first) < 0))
                 {
-                    first = r.GetString(2);
+                    first = r.Text(2);
                 }
-                if (!r.IsDBNull(3) && (last is null || string.CompareOrdinal(r.GetString(3), last) > 0))
+                if (!r.IsNull(3) && (last is null || string.CompareOrdinal(r.Text(3), last) > 0))
                 {
-                    last = r.GetString(3);
+                    last = r.Text(3);
                 }
-                if (r.IsDBNull(0) || !known.Contains(r.GetString(0)))
+                if (r.IsNull(0) || !known.Contains(r.Text(0)))
                 {
-                    unknown.Add(r.IsDBNull(0) ? "" : r.GetString(0));
+                    unknown.Add(r.IsNull(0) ? "" : r.Text(0));
                 }
             }
         }
-        catch (Exception e) when (PushdownSession.IsEngineError(e))
+        catch (Exception e) when (EngineConnection.IsEngineError(e))
         {
             var message = $"source `{name}` ({source.EngineName}): {Secrets.Redact(e.Message)}";
             Checked(name, message);

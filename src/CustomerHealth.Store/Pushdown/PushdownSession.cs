@@ -1,9 +1,6 @@
-using System.Data.Common;
 using System.Globalization;
 using CustomerHealth.Core.Measures;
 using CustomerHealth.Core.Scoring;
-using DuckDB.NET.Data;
-using Npgsql;
 
 namespace CustomerHealth.Store.Pushdown;
 
@@ -19,7 +16,7 @@ public sealed class PushdownSession : IDisposable
     private readonly ScoringPlan plan;
     // The source that computes each measure of the plan (null: computed from imported signals).
     private readonly ExternalSource?[] byMeasure;
-    private readonly Dictionary<string, DbConnection> connections = [];
+    private readonly Dictionary<string, EngineConnection> connections = [];
     private readonly Dictionary<string, ExternalSource> readable = [];
     private readonly string zone;
     private readonly HashSet<string> read = [];
@@ -73,7 +70,7 @@ public sealed class PushdownSession : IDisposable
                     result[measures[k]] = values[k];
                 }
             }
-            catch (Exception e) when (e is StoreException || IsEngineError(e))
+            catch (Exception e) when (e is StoreException || EngineConnection.IsEngineError(e))
             {
                 var message = e is StoreException ? e.Message : Blame(source, measures, day, e);
                 sources.Checked(source.Name, message);
@@ -93,7 +90,7 @@ public sealed class PushdownSession : IDisposable
             {
                 Read(source, [i], day);
             }
-            catch (Exception e) when (IsEngineError(e))
+            catch (Exception e) when (EngineConnection.IsEngineError(e))
             {
                 return Named(source, plan.Measures[i].Id, e);
             }
@@ -129,13 +126,10 @@ public sealed class PushdownSession : IDisposable
         var count = measures.Count;
         var values = Enumerable.Range(0, count).Select(_ => new Dictionary<int, PushedValue>()).ToArray();
         var unknown = new List<string>();
-        using var command = c.CreateCommand();
-        command.CommandText = PushdownSql.Usage(fitted, PushdownSql.For(source.Engine), zone, [.. measures.Select(i => plan.Measures[i].Value)], day);
-        command.CommandTimeout = 600;
-        using var reader = command.ExecuteReader();
+        using var reader = c.Query(PushdownSql.Usage(fitted, PushdownSql.For(source.Engine), zone, [.. measures.Select(i => plan.Measures[i].Value)], day));
         while (reader.Read())
         {
-            var id = reader.IsDBNull(0) ? "" : reader.GetString(0);
+            var id = reader.IsNull(0) ? "" : reader.Text(0);
             if (!keys!.TryGetValue(id, out var key))
             {
                 unknown.Add(id);
@@ -146,9 +140,9 @@ public sealed class PushdownSession : IDisposable
             {
                 var col = 2 + 4 * j;
                 values[j][key] = new PushedValue(
-                    reader.IsDBNull(col) ? null : Convert.ToDouble(reader.GetValue(col), CultureInfo.InvariantCulture),
-                    reader.IsDBNull(col + 1) ? 0 : Convert.ToDouble(reader.GetValue(col + 1), CultureInfo.InvariantCulture),
-                    reader.IsDBNull(col + 2) ? 0 : Convert.ToInt64(reader.GetValue(col + 2), CultureInfo.InvariantCulture),
+                    reader.IsNull(col) ? null : reader.Number(col),
+                    reader.IsNull(col + 1) ? 0 : reader.Number(col + 1),
+                    reader.IsNull(col + 2) ? 0 : reader.Whole(col + 2),
                     first, Day(reader, col + 3));
             }
         }
@@ -161,49 +155,25 @@ public sealed class PushdownSession : IDisposable
     }
 
     /// <summary>The source as the engine's columns let it be read (<see cref="PushdownSql.Fitted"/>): the columns are asked of the engine, no row is read.</summary>
-    internal static ExternalSource Readable(DbConnection c, ExternalSource source)
+    internal static ExternalSource Readable(EngineConnection c, ExternalSource source)
     {
-        using var command = c.CreateCommand();
-        command.CommandText = PushdownSql.Columns(source, PushdownSql.For(source.Engine));
-        command.CommandTimeout = 600;
-        using var reader = command.ExecuteReader();
-        return PushdownSql.Fitted(source, [.. Enumerable.Range(0, reader.FieldCount).Select(reader.GetName)]);
+        using var reader = c.Query(PushdownSql.Columns(source, PushdownSql.For(source.Engine)));
+        return PushdownSql.Fitted(source, [.. Enumerable.Range(0, reader.FieldCount).Select(reader.Name)]);
     }
 
-    private static int? Day(DbDataReader reader, int column) =>
-        reader.IsDBNull(column) ? null : DateOnly.ParseExact(reader.GetString(column), "yyyy-MM-dd", CultureInfo.InvariantCulture).DayNumber;
+    private static int? Day(EngineRows reader, int column) =>
+        reader.IsNull(column) ? null : DateOnly.ParseExact(reader.Text(column), "yyyy-MM-dd", CultureInfo.InvariantCulture).DayNumber;
 
     /// <summary>The source's connection for this run, opened the first time it is needed.</summary>
-    private DbConnection Connection(ExternalSource source)
+    private EngineConnection Connection(ExternalSource source)
     {
         if (!connections.TryGetValue(source.Name, out var c))
         {
-            c = Open(source, sources.Connection(source));
+            c = EngineConnection.Open(source, sources.Connection(source));
             connections[source.Name] = c;
         }
         return c;
     }
-
-    /// <summary>Opens a connection to the source's engine (DuckDB: the database file named, else an in-memory one for files), in UTC.</summary>
-    internal static DbConnection Open(ExternalSource source, string connection)
-    {
-        DbConnection c = source.Engine switch
-        {
-            SourceEngine.Postgres => new NpgsqlConnection(connection),
-            _ => new DuckDBConnection(string.IsNullOrWhiteSpace(connection) ? "Data Source=:memory:"
-                : connection.Contains('=', StringComparison.Ordinal) ? connection : $"Data Source={connection}"),
-        };
-        c.Open();
-        // A timestamp the source keeps without a zone is read as UTC, whatever the engine's or the machine's own zone.
-        using var utc = c.CreateCommand();
-        utc.CommandText = PushdownSql.For(source.Engine).SessionInUtc;
-        utc.ExecuteNonQuery();
-        return c;
-    }
-
-    /// <summary>What an engine or its connection throws when it cannot answer (not a defect of the product).</summary>
-    internal static bool IsEngineError(Exception e) =>
-        e is DbException or InvalidOperationException or TimeoutException or System.Net.Sockets.SocketException or IOException or ArgumentException or FormatException;
 
     public void Dispose()
     {

@@ -12,27 +12,36 @@ namespace CustomerHealth.Store.Pushdown;
 /// </summary>
 internal static class PushdownSql
 {
-    /// <summary>How an engine writes what the generated SQL needs, and the statement that puts a session in UTC.</summary>
+    /// <summary>How an engine writes what the generated SQL needs, and the statement that puts a session in UTC (none: not needed).</summary>
     internal sealed record Dialect(
         Func<string, string> Quote, Func<string, string> Text, Func<string, string> Double, Func<string, string, string> Day, Func<string, string> DateText, string StringType,
-        string SessionInUtc)
-    {
-        public string Date(DateOnly d) => "DATE '" + StoredDates.Text(d) + "'";
+        string? SessionInUtc, Func<string, string> Trim, Func<string, string> DateOf, Func<string, string> Literal);
 
-        public static string Literal(string s) => "'" + s.Replace("'", "''", StringComparison.Ordinal) + "'";
-    }
+    /// <summary>A string literal of standard SQL: a quote doubled.</summary>
+    private static string Standard(string s) => "'" + s.Replace("'", "''", StringComparison.Ordinal) + "'";
 
     public static Dialect For(SourceEngine engine) => engine switch
     {
         SourceEngine.Postgres => new Dialect(
             QuoteDouble, e => $"CAST({e} AS TEXT)", e => $"CAST({e} AS DOUBLE PRECISION)",
-            (e, zone) => $"CAST(CAST({e} AS TIMESTAMPTZ) AT TIME ZONE {Dialect.Literal(zone)} AS DATE)",
-            e => $"to_char({e}, 'YYYY-MM-DD')", "TEXT", "SET TIME ZONE 'UTC'"),
+            (e, zone) => $"CAST(CAST({e} AS TIMESTAMPTZ) AT TIME ZONE {Standard(zone)} AS DATE)",
+            e => $"to_char({e}, 'YYYY-MM-DD')", "TEXT", "SET TIME ZONE 'UTC'", e => $"TRIM({e})", d => $"DATE '{d}'", Standard),
+        // ClickHouse: occurred_at a DateTime (or DateTime64) column, its day taken in the usage time zone; a backslash escapes in
+        // its literals; what the functions are named in every release since 18.x.
+        SourceEngine.ClickHouse => new Dialect(
+            QuoteDouble, e => $"toString({e})", e => $"toFloat64({e})",
+            (e, zone) => $"toDate({e}, {ClickHouseLiteral(zone)})",
+            e => $"toString({e})", "Nullable(String)", null, e => $"replaceRegexpAll({e}, '^\\\\s+|\\\\s+$', '')", d => $"toDate('{d}')", ClickHouseLiteral),
         _ => new Dialect(
             QuoteDouble, e => $"CAST({e} AS VARCHAR)", e => $"CAST({e} AS DOUBLE)",
-            (e, zone) => $"CAST(timezone({Dialect.Literal(zone)}, CAST({e} AS TIMESTAMPTZ)) AS DATE)",
-            e => $"strftime({e}, '%Y-%m-%d')", "VARCHAR", "SET TimeZone = 'UTC'"),
+            (e, zone) => $"CAST(timezone({Standard(zone)}, CAST({e} AS TIMESTAMPTZ)) AS DATE)",
+            e => $"strftime({e}, '%Y-%m-%d')", "VARCHAR", "SET TimeZone = 'UTC'", e => $"TRIM({e})", d => $"DATE '{d}'", Standard),
     };
+
+    private static string ClickHouseLiteral(string s) =>
+        "'" + s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal) + "'";
+
+    private static string Date(this Dialect d, DateOnly day) => d.DateOf(StoredDates.Text(day));
 
     private static string QuoteDouble(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
@@ -43,9 +52,9 @@ internal static class PushdownSql
         RelationType.Query => $"({source.Relation.Trim().TrimEnd(';')}) AS source_query",
         _ => Path.GetExtension(source.Relation).ToLowerInvariant() switch
         {
-            ".parquet" => $"read_parquet({Dialect.Literal(source.Relation)})",
-            ".json" or ".jsonl" or ".ndjson" => $"read_json_auto({Dialect.Literal(source.Relation)})",
-            _ => $"read_csv({Dialect.Literal(source.Relation)}, header = true)",
+            ".parquet" => $"read_parquet({d.Literal(source.Relation)})",
+            ".json" or ".jsonl" or ".ndjson" => $"read_json_auto({d.Literal(source.Relation)})",
+            _ => $"read_csv({d.Literal(source.Relation)}, header = true)",
         },
     };
 
@@ -70,10 +79,10 @@ internal static class PushdownSql
     {
         string Col(string field) => d.Quote(source.Columns[field]);
         string? Optional(string field) => source.Columns.ContainsKey(field) ? Col(field) : null;
-        var user = Optional("user_id") is { } u ? $"NULLIF(TRIM({d.Text(u)}), '')" : $"CAST(NULL AS {d.StringType})";
+        var user = Optional("user_id") is { } u ? $"NULLIF({d.Trim(d.Text(u))}, '')" : $"CAST(NULL AS {d.StringType})";
         var count = Optional("count") is { } c ? $"COALESCE({d.Double(c)}, 1)" : d.Double("1");
         var value = Optional("value") is { } v ? $"COALESCE({d.Double(v)}, 0)" : d.Double("0");
-        return $"SELECT TRIM({d.Text(Col("account_id"))}) AS account_id, {d.Day(Col("occurred_at"), zone)} AS day, TRIM({d.Text(Col("event"))}) AS event, " +
+        return $"SELECT {d.Trim(d.Text(Col("account_id")))} AS account_id, {d.Day(Col("occurred_at"), zone)} AS day, {d.Trim(d.Text(Col("event")))} AS event, " +
             $"{user} AS user_id, {count} AS n, {value} AS v FROM {Relation(source, d)}";
     }
 
@@ -87,7 +96,7 @@ internal static class PushdownSql
         for (var j = 0; j < values.Count; j++)
         {
             var value = values[j];
-            var match = value.Events.Count == 0 ? "1 = 1" : $"event IN ({string.Join(", ", value.Events.Select(Dialect.Literal))})";
+            var match = value.Events.Count == 0 ? "1 = 1" : $"event IN ({string.Join(", ", value.Events.Select(d.Literal))})";
             var window = value.WindowDays;
             var from = window is { } w ? day.AddDays(-w + 1) : (DateOnly?)null;
             var inWindow = from is { } f ? $"{match} AND day >= {d.Date(f)}" : match;
@@ -96,9 +105,10 @@ internal static class PushdownSql
             {
                 "count" or "change" => $"SUM(CASE WHEN {inWindow} THEN n ELSE 0 END)",
                 "sum" => $"SUM(CASE WHEN {inWindow} THEN v ELSE 0 END)",
-                "active_days" => $"COUNT(DISTINCT CASE WHEN {inWindow} AND n > 0 THEN day END)",
-                "distinct_users" => $"COUNT(DISTINCT CASE WHEN {inWindow} THEN user_id END)",
-                "distinct_events" => $"COUNT(DISTINCT CASE WHEN {inWindow} AND n > 0 THEN event END)",
+                // COALESCE: an engine may count nothing as null (ClickHouse).
+                "active_days" => $"COALESCE(COUNT(DISTINCT CASE WHEN {inWindow} AND n > 0 THEN day END), 0)",
+                "distinct_users" => $"COALESCE(COUNT(DISTINCT CASE WHEN {inWindow} THEN user_id END), 0)",
+                "distinct_events" => $"COALESCE(COUNT(DISTINCT CASE WHEN {inWindow} AND n > 0 THEN event END), 0)",
                 "days_since_last" => "NULL",
                 var other => throw new StoreException($"`{other}` of usage is not computed by a source"),
             };

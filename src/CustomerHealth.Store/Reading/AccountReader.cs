@@ -216,6 +216,11 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
             return null;
         }
         var detail = Explained(accountId, account, asOf);
+        // The latest score, while a source its model reads could not be read: what it holds is as of its day.
+        if (asOf is null && detail.Stored && Stale(detail.ModelVersion) is { } stale)
+        {
+            detail = detail with { StaleSource = stale };
+        }
         if (ChurnRisks.Load(db).Of(new ScoredOn(account.Key, detail.AsOf, detail.Score, detail.ModelVersion)) is not { } risk)
         {
             return detail;
@@ -224,6 +229,24 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
         {
             ChurnProbability = risk.Probability, ChurnHorizonDays = risk.HorizonDays, ChurnInterval = risk.Interval, ChurnDrivers = risk.Drivers, ChurnPredictor = risk.PredictorId,
         };
+    }
+
+    /// <summary>The first source whose last read failed among those computing measures of the model version, if any.</summary>
+    private StaleSource? Stale(string? modelVersion)
+    {
+        if (modelVersion is null)
+        {
+            return null;
+        }
+        var failed = new Pushdown.ExternalSources(db, models.Clock).List().Where(s => s.LastError is not null).ToList();
+        if (failed.Count == 0)
+        {
+            return null;
+        }
+        var plan = models.PlanOf(modelVersion);
+        return failed.Select(s => new StaleSource(s.Name, s.EngineName, s.KindName, s.CheckedAt, s.LastError!,
+                [.. plan.Measures.Where(m => m.Value.Signal == s.Kind).Select(m => m.Id)]))
+            .FirstOrDefault(s => s.Measures.Count > 0);
     }
 
     private AccountDetail Explained(string accountId, (long Key, string? Name, AccountProfile Profile) account, DateOnly? asOf)

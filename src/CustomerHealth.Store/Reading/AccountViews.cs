@@ -41,7 +41,22 @@ public sealed record AccountDetail(
 
     /// <summary>The share of the model's weight that had data for this score (0–1; null for scores made before it was recorded).</summary>
     public double? Coverage { get; init; }
+
+    /// <summary>
+    /// A source computed where the data lives whose last read failed: the score shown is the last one made with it, and
+    /// the values of its measures are as of that day (null when every source of the model was read the last time).
+    /// </summary>
+    public StaleSource? StaleSource { get; init; }
 }
+
+/// <summary>A source whose last read failed, which computes some of the model's measures (`show --json`: `stale_source`).</summary>
+/// <param name="Source">The source's name.</param>
+/// <param name="Engine">Its engine.</param>
+/// <param name="Kind">The signal kind it computes.</param>
+/// <param name="FailedAt">When the failing read was (UTC, ISO 8601).</param>
+/// <param name="Error">What went wrong, naming the measure (never a secret).</param>
+/// <param name="Measures">The measures of the score's model it computes: their values are those of the score's day.</param>
+public sealed record StaleSource(string Source, string Engine, string Kind, string? FailedAt, string Error, IReadOnlyList<string> Measures);
 
 public sealed record AccountProfile(
     string? Segment, string? LifecycleStage, string? Owner, double? Arr, double? Seats, string? Plan, string? StartedOn, string? RenewalOn,

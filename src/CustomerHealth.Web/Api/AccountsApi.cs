@@ -49,12 +49,12 @@ internal static class AccountsApi
         string AccountId, string? Name, double? Score, string? Grade, string? GradeLabel, string? Scorecard, string? ModelVersion, string AsOf,
         double? ComputedScore, string? OverrideReason, double? Trend, string? Direction, string? Note, ProfileInfo Profile,
         IReadOnlyList<DimensionInfo> Dimensions, bool Stored, double? ChurnProbability, int? ChurnHorizonDays, double? Coverage,
-        ChurnIntervalInfo? ChurnInterval, IReadOnlyList<ChurnDriverInfo>? ChurnDrivers, string? ChurnPredictor)
+        ChurnIntervalInfo? ChurnInterval, IReadOnlyList<ChurnDriverInfo>? ChurnDrivers, string? ChurnPredictor, StaleSource? StaleSource)
     {
         public static AccountInfo Of(AccountDetail d) =>
             new(d.AccountId, d.Name, d.Score, d.Grade, d.GradeLabel, d.Scorecard, d.ModelVersion, d.AsOf, d.ComputedScore, d.OverrideReason, d.Trend, d.Direction, d.Note,
                 ProfileInfo.Of(d.Profile), d.Dimensions.Select(DimensionInfo.Of).ToList(), d.Stored, d.ChurnProbability, d.ChurnHorizonDays, d.Coverage,
-                ChurnIntervalInfo.Of(d.ChurnInterval), ChurnDriverInfo.Of(d.ChurnDrivers), d.ChurnPredictor);
+                ChurnIntervalInfo.Of(d.ChurnInterval), ChurnDriverInfo.Of(d.ChurnDrivers), d.ChurnPredictor, d.StaleSource);
     }
 
     public sealed record ProfileInfo(

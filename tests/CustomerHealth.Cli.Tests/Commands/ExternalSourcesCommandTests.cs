@@ -8,6 +8,7 @@ public abstract class ExternalSourcesCommandTests(TestEngine engine) : IDisposab
 {
     private readonly ChsRunner chs = new(engine);
     private string? warehouse;
+    private string? clickHouse;
 
     public void Dispose()
     {
@@ -15,6 +16,10 @@ public abstract class ExternalSourcesCommandTests(TestEngine engine) : IDisposab
         if (warehouse is not null)
         {
             TestPostgres.DropDatabase(warehouse);
+        }
+        if (clickHouse is not null)
+        {
+            ClickHouse(Environment.GetEnvironmentVariable("CHS_TEST_CLICKHOUSE")!, $"DROP DATABASE IF EXISTS {clickHouse}");
         }
         GC.SuppressFinalize(this);
     }
@@ -115,6 +120,63 @@ public abstract class ExternalSourcesCommandTests(TestEngine engine) : IDisposab
         down.ExitCode.ShouldBe(1);
         down.Err.ShouldContain("source `down` (postgres):");
         down.Err.ShouldNotContain("s3cret-warehouse");
+    }
+
+    [Fact]
+    public void AClickHouseSource_IsTestedAndScoredFrom_AndWhenItFails_ShowSaysTheScoreIsNotCurrent()
+    {
+        chs.Run("init").ExitCode.ShouldBe(0);
+        chs.Run("import", "accounts", chs.Write("accounts.csv", "account_id,name,seats\nA1,Acme,5\nA2,Beta,10\nA3,Gamma,2\n")).ExitCode.ShouldBe(0);
+        var server = Environment.GetEnvironmentVariable("CHS_TEST_CLICKHOUSE")
+            ?? throw new InvalidOperationException("set CHS_TEST_CLICKHOUSE (scripts/test starts a ClickHouse cluster)");
+        clickHouse = "chs_t_" + Guid.NewGuid().ToString("N")[..16];
+        ClickHouse(server, $"CREATE DATABASE {clickHouse}");
+        ClickHouse(server, $"CREATE TABLE {clickHouse}.events (account_id String, at DateTime('UTC'), event String, user_id Nullable(String)) ENGINE = MergeTree ORDER BY at");
+        ClickHouse(server, $"INSERT INTO {clickHouse}.events VALUES " +
+            string.Join(", ", Enumerable.Range(0, 30).Select(d => $"('A{d % 2 + 1}', '{Day(d)} 10:00:00', 'login', 'u{d % 3}')")));
+        var connection = $"{server};Username=warehouse;Password=warehouse-secret;Database={clickHouse}";
+
+        var added = chs.Run("sources", "add", "clicks", "--engine", "clickhouse", "--connection", connection, "--table", "events", "--columns", "occurred_at=at");
+        added.ExitCode.ShouldBe(0, added.ToString());
+        added.Out.ShouldContain("computed in clickhouse");
+        var test = chs.Run("sources", "test", "clicks", "--json");
+        test.ExitCode.ShouldBe(0, test.ToString());
+        (test.Json.GetProperty("rows").GetInt64(), test.Json.GetProperty("accounts").GetInt32(), test.Json.GetProperty("store_accounts").GetInt32()).ShouldBe((30, 2, 3));
+        test.Json.GetProperty("first_day").GetString().ShouldBe(Day(29));
+        chs.Run("score", "--as-of", Day(1)).ExitCode.ShouldBe(0);
+        chs.Run("show", "A1").Out.ShouldNotContain("Not current");
+
+        // The password changes at the warehouse: today's score cannot be made; A1 keeps yesterday's, said to be not current.
+        chs.Run("sources", "remove", "clicks").ExitCode.ShouldBe(0);
+        chs.Run("sources", "add", "clicks", "--engine", "clickhouse", "--connection", connection.Replace("warehouse-secret", "old-secret-77", StringComparison.Ordinal),
+            "--table", "events", "--columns", "occurred_at=at").ExitCode.ShouldBe(0);
+        var score = chs.Run("score");
+        score.ExitCode.ShouldBe(1);
+        score.Err.ShouldContain("source `clicks` (clickhouse), measure `");
+        score.Err.ShouldContain("password");
+        var show = chs.Run("show", "A1");
+        show.ExitCode.ShouldBe(0, show.ToString());
+        show.Out.ShouldContain($"Not current: the source `clicks` (clickhouse) could not be read at ");
+        show.Out.ShouldContain($"as of {Day(1)}");
+        var json = chs.Run("show", "A1", "--json").Json;
+        json.GetProperty("stale_source").GetProperty("source").GetString().ShouldBe("clicks");
+        foreach (var r in new[] { score, show })
+        {
+            (r.Out + r.Err).ShouldNotContain("old-secret-77");
+            (r.Out + r.Err).ShouldNotContain("warehouse-secret");
+        }
+    }
+
+    private static void ClickHouse(string server, string sql)
+    {
+        using var c = new global::ClickHouse.Driver.ADO.ClickHouseConnection(new global::ClickHouse.Driver.ADO.ClickHouseConnectionStringBuilder(server)
+        {
+            JsonReadMode = global::ClickHouse.Driver.JsonReadMode.None, JsonWriteMode = global::ClickHouse.Driver.JsonWriteMode.None,
+        }.ConnectionString);
+        c.Open();
+        using var command = c.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
     }
 
     private Dictionary<string, double?> Scores() =>

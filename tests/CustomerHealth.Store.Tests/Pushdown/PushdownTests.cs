@@ -11,7 +11,8 @@ namespace CustomerHealth.Store.Tests.Pushdown;
 
 /// <summary>
 /// Measures computed where the data lives: a portfolio scored from imported usage, and the same portfolio scored from
-/// the same rows kept in an external engine (DuckDB over files, a PostgreSQL table), give the same values and scores on
+/// the same rows kept in an external engine (DuckDB over files, a PostgreSQL table, a ClickHouse `Distributed` table over two
+/// shards), give the same values and scores on
 /// every day of a range; what goes wrong names the source and the measure and stores nothing for the day.
 /// </summary>
 public abstract class PushdownTests(TestEngine engine) : IDisposable
@@ -76,6 +77,7 @@ public abstract class PushdownTests(TestEngine engine) : IDisposable
     private readonly TestStore imported = new(engine, To);
     private readonly TestStore pushed = new(engine, To);
     private readonly List<string> externalDatabases = [];
+    private (string Name, string Shard1, string Shard2)? clickHouse;
 
     public void Dispose()
     {
@@ -84,6 +86,10 @@ public abstract class PushdownTests(TestEngine engine) : IDisposable
         foreach (var db in externalDatabases)
         {
             TestPostgres.DropDatabase(db);
+        }
+        if (clickHouse is { } ch)
+        {
+            TestClickHouse.DropDatabase(ch);
         }
         GC.SuppressFinalize(this);
     }
@@ -146,6 +152,44 @@ public abstract class PushdownTests(TestEngine engine) : IDisposable
     }
 
     [Fact]
+    public void EveryUsageAggregate_ComputedByClickHouse_OverADistributedTableOfTwoShards_GivesTheScoresOfTheImportedRows()
+    {
+        var csv = Portfolio();
+        var expected = ScoreImported(csv);
+        var ch = ClickHouseWarehouse(csv);
+
+        var sources = new ExternalSources(pushed.Db, pushed.Clock);
+        sources.Add("events", "usage", "clickhouse", TestClickHouse.AsWarehouse(ch.Shard1), RelationType.Table, "usage_all",
+            new Dictionary<string, string> { ["occurred_at"] = "ts", ["count"] = "n", ["value"] = "amount" }, "test");
+        // Each shard holds a part of the accounts; the distributed table reads both.
+        TestClickHouse.Query(ch.Shard1, "SELECT uniqExact(account_id) FROM usage_local").ShouldNotBe("0");
+        TestClickHouse.Query(ch.Shard2, "SELECT uniqExact(account_id) FROM usage_local").ShouldNotBe("0");
+        var check = sources.Test("events");
+        check.Accounts.ShouldBe(37);
+        pushed.Scoring.ScoreRange(From, To, 7);
+        Same(Snapshots(pushed), expected);
+        sources.Find("events")!.LastError.ShouldBeNull();
+
+        // A wrong password: named source and measure, the password given nowhere in what is said or kept.
+        sources.Remove("events");
+        sources.Add("events", "usage", "clickhouse", new ClickHouse.Driver.ADO.ClickHouseConnectionStringBuilder(TestClickHouse.AsWarehouse(ch.Shard1)) { Password = "not-the-secret" }.ConnectionString,
+            RelationType.Table, "usage_all", new Dictionary<string, string> { ["occurred_at"] = "ts", ["count"] = "n", ["value"] = "amount" }, "test");
+        var e = Should.Throw<StoreException>(() => pushed.Scoring.Score(To));
+        e.Message.ShouldContain("source `events` (clickhouse), measure `logins`");
+        e.Message.ShouldContain("password");
+        e.Message.ShouldNotContain("not-the-secret");
+        sources.Find("events")!.LastError!.ShouldNotContain("not-the-secret");
+
+        // A column the table does not have, through a query.
+        sources.Remove("events");
+        sources.Add("events", "usage", "clickhouse", TestClickHouse.AsWarehouse(ch.Shard1), RelationType.Query, "SELECT account_id, ts, event FROM usage_all",
+            new Dictionary<string, string> { ["occurred_at"] = "ts", ["value"] = "amount" }, "test");
+        e = Should.Throw<StoreException>(() => pushed.Scoring.Score(To));
+        e.Message.ShouldContain("source `events` (clickhouse), measure `");
+        e.Message.ShouldContain("amount");
+    }
+
+    [Fact]
     public void WhatGoesWrong_NamesTheSourceAndTheMeasure_StoresNothingForTheDay_AndIsRemembered()
     {
         var csv = Portfolio();
@@ -163,7 +207,19 @@ public abstract class PushdownTests(TestEngine engine) : IDisposable
         var stored = pushed.Count("snapshots");
         stored.ShouldBe(9 * 40);
         sources.Find("files")!.LastError!.ShouldContain("ZZ-404");
+        // Each account keeps its last good score, marked as not current: which source failed, when, why, and the measures it computes.
+        var shown = pushed.Reader.Show("A01")!;
+        shown.AsOf.ShouldBe("2025-04-28");
+        var stale = shown.StaleSource.ShouldNotBeNull();
+        stale.Source.ShouldBe("files");
+        stale.Engine.ShouldBe("duckdb");
+        stale.Error.ShouldContain("ZZ-404");
+        stale.FailedAt.ShouldNotBeNull();
+        stale.Measures.ShouldBe(["logins", "spend", "active_days", "seats_used", "users", "breadth", "login_change", "since_export", "reports_ever", "all_events"]);
+        // A day asked for is what it was that day: not marked.
+        pushed.Reader.Show("A01", new DateOnly(2025, 4, 28))!.StaleSource.ShouldBeNull();
         sources.Remove("files");
+        pushed.Reader.Show("A01")!.StaleSource.ShouldBeNull();
 
         // A column the files do not have.
         sources.Add("files", "usage", "duckdb", "", RelationType.Files, csv, new Dictionary<string, string> { ["user_id"] = "person" }, "test");
@@ -304,6 +360,27 @@ public abstract class PushdownTests(TestEngine engine) : IDisposable
             copy.Complete();
         }
         return cs;
+    }
+
+    /// <summary>
+    /// The usage rows in ClickHouse as a team keeps them: a MergeTree table on each of two shards, the accounts split
+    /// between them, and a `Distributed` table over both (on shard 1) that a source reads.
+    /// </summary>
+    private (string Name, string Shard1, string Shard2) ClickHouseWarehouse(string csv)
+    {
+        var ch = TestClickHouse.CreateDatabase();
+        clickHouse = ch;
+        const string columns = "(account_id String, ts DateTime('UTC'), event String, user_id Nullable(String), n UInt32, amount Nullable(Float64), event_id String)";
+        var rows = File.ReadLines(csv).Skip(1).Select(line => line.Split(',')).ToList();
+        foreach (var (shard, part) in new[] { (ch.Shard1, 0), (ch.Shard2, 1) })
+        {
+            TestClickHouse.Execute(shard, $"CREATE TABLE usage_local {columns} ENGINE = MergeTree ORDER BY (account_id, ts)");
+            var values = rows.Where(f => int.Parse(f[0][1..], CultureInfo.InvariantCulture) % 2 == part).Select(f =>
+                $"('{f[0]}', '{DateTimeOffset.Parse(f[1], CultureInfo.InvariantCulture).UtcDateTime:yyyy-MM-dd HH:mm:ss}', '{f[2]}', {(f[3].Length == 0 ? "NULL" : $"'{f[3]}'")}, {f[4]}, {(f[5].Length == 0 ? "NULL" : f[5])}, '{f[6]}')");
+            TestClickHouse.Execute(shard, "INSERT INTO usage_local VALUES " + string.Join(", ", values));
+        }
+        TestClickHouse.Execute(ch.Shard1, $"CREATE TABLE usage_all {columns} ENGINE = Distributed(chs, {ch.Name}, usage_local) ");
+        return ch;
     }
 
     private sealed record Snap(string Account, string AsOf, double? Score, string? Grade, string[] Values);

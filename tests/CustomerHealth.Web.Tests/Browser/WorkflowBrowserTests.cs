@@ -305,13 +305,14 @@ public sealed class WorkflowBrowserTests(BrowserApp app) : IClassFixture<Browser
         });
         await page.GetByTestId("import-columns").WaitForAsync();
         (await page.GetByTestId("import-unmapped").TextContentAsync())!.ShouldContain("ticket_id, account_id, opened_at");
-        (await page.GetByTestId("import-go").IsDisabledAsync()).ShouldBeTrue();
+        await Assertions.Expect(page.GetByTestId("import-go")).ToBeDisabledAsync();
         await page.GetByLabel("ticket_id *").SelectOptionAsync("Nr");
         await page.GetByLabel("account_id *").SelectOptionAsync("Kunde");
         await page.GetByLabel("opened_at *").SelectOptionAsync("Erstellt am");
-        (await page.GetByTestId("import-unmapped").CountAsync()).ShouldBe(0);
+        // The page answers each choice over its connection: wait for the answer, never count before it.
+        await Assertions.Expect(page.GetByTestId("import-unmapped")).ToHaveCountAsync(0);
         // The row with a day that is not one is shown with its problem before anything lands.
-        (await page.Locator("[data-testid=import-preview] tr[data-problems='1']").TextContentAsync())!.ShouldContain("opened_at: must be an ISO 8601 timestamp");
+        await Assertions.Expect(page.Locator("[data-testid=import-preview] tr[data-problems='1']")).ToContainTextAsync("opened_at: must be an ISO 8601 timestamp");
         await BrowserApp.Screenshot(page, "import-mapping");
         (await BrowserApp.AccessibilityProblems(page)).ShouldBeEmpty();
 

@@ -101,6 +101,48 @@ public abstract partial class SourcesPageTests(TestEngine engine) : IDisposable
         new ExternalSources(check, TimeProvider.System).List().ShouldBeEmpty();
         check.Connection.Query<string>("SELECT name FROM secrets").ShouldNotContain("source:lake");
     }
+
+    [Fact]
+    public async Task ASourceThatCannotBeRead_MarksTheLatestScoreAsNotCurrent_OnTheAccountPageAndInTheApi()
+    {
+        await app.KeyClient("ingest").PostJson("/api/v1/ingest/accounts", """[{"account_id":"A1","name":"Acme"},{"account_id":"A2","name":"Beta"}]""");
+        var file = Path.Combine(dir, "events.csv");
+        await File.WriteAllTextAsync(file, "account_id,occurred_at,event,user_id\n" +
+            string.Concat(Enumerable.Range(1, 12).Select(d => $"A{d % 2 + 1},{Day(d)}T10:00:00Z,login,u{d % 3}\n")));
+        var today = TimeProvider.System.Today();
+        using (var db = app.OpenStore())
+        {
+            var models = new ModelVersions(db, TimeProvider.System);
+            models.Publish(ModelVersions.Builtin("saas"), "saas.yaml", null);
+            new ExternalSources(db, TimeProvider.System).Add("lake", "usage", "duckdb", "", RelationType.Files, file, null, "test");
+            var run = new CustomerHealth.Store.Scoring.ScoringRun(db, models);
+            run.Score(today.AddDays(-1));
+            File.Delete(file);
+            Should.Throw<CustomerHealth.Store.StoreException>(() => run.Score(today)).Message.ShouldContain("source `lake` (duckdb)");
+        }
+        var viewer = await app.SignedIn("viewer");
+        var page = WebUtility.HtmlDecode(await TestApp.Page(viewer, "/accounts/A1"));
+        page.ShouldContain("data-testid=\"stale-source\"");
+        page.ShouldContain("Not current.");
+        page.ShouldContain("could not be read");
+        page.ShouldContain("as of " + Day(1));
+        var api = await app.KeyClient("read").GetJson("/api/v1/accounts/A1");
+        api.GetProperty("as_of").GetString().ShouldBe(Day(1));
+        var stale = api.GetProperty("stale_source");
+        stale.GetProperty("source").GetString().ShouldBe("lake");
+        stale.GetProperty("engine").GetString().ShouldBe("duckdb");
+        stale.GetProperty("error").GetString()!.ShouldContain("source `lake` (duckdb), measure `");
+        stale.GetProperty("measures").GetArrayLength().ShouldBeGreaterThan(0);
+        // Read again: no longer marked.
+        await File.WriteAllTextAsync(file, "account_id,occurred_at,event,user_id\nA1," + Day(0) + "T10:00:00Z,login,u1\n");
+        using (var db = app.OpenStore())
+        {
+            new CustomerHealth.Store.Scoring.ScoringRun(db, new ModelVersions(db, TimeProvider.System)).Score(today);
+        }
+        (await TestApp.Page(viewer, "/accounts/A1")).ShouldNotContain("data-testid=\"stale-source\"");
+        var again = await app.KeyClient("read").GetJson("/api/v1/accounts/A1");
+        (!again.TryGetProperty("stale_source", out var none) || none.ValueKind == System.Text.Json.JsonValueKind.Null).ShouldBeTrue();
+    }
 }
 
 public sealed class SourcesPageTestsOnSqlite() : SourcesPageTests(TestEngine.Sqlite);

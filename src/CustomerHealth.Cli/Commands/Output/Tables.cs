@@ -37,6 +37,11 @@ internal static class Tables
         Console.WriteLine($"  Score {Num(d.Score)} · {(d.Grade is null ? "not graded yet" : $"{d.GradeLabel ?? d.Grade} ({d.Grade})")} as of {d.AsOf}" +
             (d.Trend is { } t ? $" · trend {Arrow(d.Direction)} {t.ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture)}" : "") +
             $" · scorecard {d.Scorecard} · model {d.ModelVersion}");
+        if (d.StaleSource is { } stale)
+        {
+            Console.WriteLine($"  Not current: the source `{stale.Source}` ({stale.Engine}) could not be read{(stale.FailedAt is null ? "" : " at " + stale.FailedAt)}, so this is " +
+                $"the last score made with it and {string.Join(", ", stale.Measures)} {(stale.Measures.Count == 1 ? "is" : "are")} as of {d.AsOf}. Why: {stale.Error}");
+        }
         if (d.Coverage is { } coverage && coverage < 0.9995)
         {
             Console.WriteLine($"  Scored on {(coverage * 100).ToString("0", CultureInfo.InvariantCulture)}% of the model: the measures of the rest have no data yet" +
