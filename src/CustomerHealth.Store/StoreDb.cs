@@ -163,6 +163,26 @@ public sealed class StoreDb : IDisposable
     public void SetSetting(string key, string value) =>
         Connection.Execute("INSERT INTO settings (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = excluded.value", new { key, value });
 
+    /// <summary>
+    /// Claims a piece of work shared by the servers of a store until <paramref name="until"/>: one conditional write, so
+    /// of several servers asking at once one gets it; a claim that was not released (its server died) runs out at its time.
+    /// </summary>
+    /// <returns>True when this caller holds the claim.</returns>
+    public bool Claim(string key, DateTimeOffset now, DateTimeOffset until)
+    {
+        using var turn = WriteTurn();
+        return Connection.Execute(
+            "INSERT INTO settings (key, value) VALUES (@key, @until) ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE settings.value < @now",
+            new { key, now = StoredDates.Stamp(now), until = StoredDates.Stamp(until) }) == 1;
+    }
+
+    /// <summary>Releases a claim made with <see cref="Claim"/>, so that the next server due may take the work at once.</summary>
+    public void Release(string key)
+    {
+        using var turn = WriteTurn();
+        Connection.Execute("UPDATE settings SET value = '' WHERE key = @key", new { key });
+    }
+
     /// <summary>A consistent copy of the store, taken while it may be in use.</summary>
     public void Backup(string file)
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CustomerHealth.Store;
 using CustomerHealth.Store.Alerts;
 using CustomerHealth.Web.Deliveries;
 using CustomerHealth.Store.Models;
@@ -7,25 +8,39 @@ namespace CustomerHealth.Web.Jobs;
 
 /// <summary>
 /// The daily full rescore, at `Scoring:DailyAt` (default 02:00) in `Scoring:TimeZone` (default UTC). The last run
-/// is kept in the store, so a server that was down at that time runs it as soon as it starts again.
+/// is kept in the store, so a server that was down at that time runs it as soon as it starts again. Of several servers
+/// on one store, one runs it: each claims it first (<see cref="StoreDb.Claim"/>), and a server that dies while running it
+/// leaves a claim that runs out after <see cref="Lease"/>, when another server takes the run over.
 /// </summary>
 public sealed class DailyRescore(StoreAccess store, TimeProvider clock, ServerSettings settings, DeliveryWorker deliveries, ILogger<DailyRescore> log) : BackgroundService
 {
     private const string LastRunSetting = "daily_rescore_last";
+    private const string ClaimSetting = "daily_rescore_claim";
+
+    /// <summary>How long a server's claim on the daily rescore holds before another server may take the run over.</summary>
+    public static readonly TimeSpan Lease = TimeSpan.FromMinutes(30);
+
+    private long runs;
+
+    /// <summary>How many daily rescores this server has run since start.</summary>
+    public long Runs => Interlocked.Read(ref runs);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
+            TimeSpan wait;
             try
             {
                 RunIfDue();
+                // While the run due is claimed by another server and not done, look again in a minute (it may have died).
+                wait = Waiting() ? TimeSpan.Zero : NextDue() - clock.GetUtcNow();
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 log.LogError(e, "the daily rescore failed; it is tried again in a minute");
+                wait = TimeSpan.Zero;
             }
-            var wait = NextDue() - clock.GetUtcNow();
             try
             {
                 await Task.Delay(wait < TimeSpan.FromMinutes(1) ? TimeSpan.FromMinutes(1) : wait > TimeSpan.FromHours(1) ? TimeSpan.FromHours(1) : wait, clock, stoppingToken);
@@ -43,18 +58,45 @@ public sealed class DailyRescore(StoreAccess store, TimeProvider clock, ServerSe
         using var db = store.Open();
         var models = new ModelVersions(db, clock);
         var due = LatestDue();
-        if (models.Current() is null ||
-            (db.Setting(LastRunSetting) is { } last && DateTimeOffset.Parse(last, CultureInfo.InvariantCulture) >= due))
+        if (models.Current() is null || Done(db, due))
         {
             return false;
         }
-        var today = models.Today();
-        var summary = new ScoreAndAlert(db, models, clock).ScoreRange(today, today, 1).Scores[0];
-        deliveries.Notify();
-        db.SetSetting(LastRunSetting, clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
-        log.LogInformation("daily rescore: {Accounts} accounts scored as of {AsOf}", summary.AccountsScored, summary.AsOf);
-        return true;
+        var now = clock.GetUtcNow();
+        if (!db.Claim(ClaimSetting, now, now + Lease))
+        {
+            return false;
+        }
+        try
+        {
+            // Another server may have finished it between the look and the claim.
+            if (Done(db, due))
+            {
+                return false;
+            }
+            var today = models.Today();
+            var summary = new ScoreAndAlert(db, models, clock).ScoreRange(today, today, 1).Scores[0];
+            deliveries.Notify();
+            db.SetSetting(LastRunSetting, clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
+            Interlocked.Increment(ref runs);
+            log.LogInformation("daily rescore: {Accounts} accounts scored as of {AsOf}", summary.AccountsScored, summary.AsOf);
+            return true;
+        }
+        finally
+        {
+            db.Release(ClaimSetting);
+        }
     }
+
+    /// <summary>Whether the run due is not done yet (another server holds it, or it failed here).</summary>
+    private bool Waiting()
+    {
+        using var db = store.Open();
+        return new ModelVersions(db, clock).Current() is not null && !Done(db, LatestDue());
+    }
+
+    private static bool Done(StoreDb db, DateTimeOffset due) =>
+        db.Setting(LastRunSetting) is { } last && DateTimeOffset.Parse(last, CultureInfo.InvariantCulture) >= due;
 
     /// <summary>The most recent time the daily run was due (today's if it has passed, else yesterday's).</summary>
     public DateTimeOffset LatestDue()

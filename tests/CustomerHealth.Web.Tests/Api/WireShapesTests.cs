@@ -200,6 +200,7 @@ public abstract class WireShapesTests(TestEngine engine) : IDisposable
             churn_interval: null
             churn_drivers: null
             churn_predictor: null
+            stale_source: null
             """,
         ["GET /api/v1/accounts/{id}/explain"] = """
             .: object
@@ -436,6 +437,7 @@ public abstract class WireShapesTests(TestEngine engine) : IDisposable
             churn_interval: null
             churn_drivers: null
             churn_predictor: null
+            stale_source: null
             """,
         ["POST /api/v1/accounts/{id}/sentiment"] = """
             .: object
