@@ -16,13 +16,8 @@ namespace CustomerHealth.Store.Pushdown;
 internal sealed class EngineConnection : IDisposable
 {
     private readonly DbConnection c;
-    private readonly SourceEngine engine;
 
-    private EngineConnection(DbConnection c, SourceEngine engine)
-    {
-        this.c = c;
-        this.engine = engine;
-    }
+    private EngineConnection(DbConnection c) => this.c = c;
 
     /// <summary>Opens a connection to the source's engine (DuckDB: the database file named, else an in-memory one for files).</summary>
     public static EngineConnection Open(ExternalSource source, string connection)
@@ -54,7 +49,7 @@ internal sealed class EngineConnection : IDisposable
             c.Dispose();
             throw;
         }
-        return new EngineConnection(c, source.Engine);
+        return new EngineConnection(c);
     }
 
     /// <summary>Runs a query and reads its rows.</summary>
@@ -92,8 +87,6 @@ internal sealed class EngineConnection : IDisposable
     public static bool IsEngineError(Exception e) =>
         e is DbException or InvalidOperationException or TimeoutException or System.Net.Sockets.SocketException or IOException or ArgumentException
             or FormatException or HttpRequestException or TaskCanceledException or ClickHouseServerException;
-
-    public override string ToString() => engine.ToString();
 
     public void Dispose() => c.Dispose();
 
