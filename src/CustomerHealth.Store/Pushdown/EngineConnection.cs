@@ -52,28 +52,20 @@ internal sealed class EngineConnection : IDisposable
         return new EngineConnection(c);
     }
 
-    /// <summary>Runs a query and reads its rows.</summary>
+    /// <summary>Runs a query and reads its rows (ClickHouse's as text, which every release answers).</summary>
     public EngineRows Query(string sql)
     {
         var command = c.CreateCommand();
         command.CommandTimeout = 600;
-        if (c is ClickHouseConnection && command is ClickHouseCommand ch)
+        try
         {
-            ch.CommandText = sql + "\nFORMAT TabSeparatedWithNames";
-            try
+            if (command is ClickHouseCommand ch)
             {
+                ch.CommandText = sql + "\nFORMAT TabSeparatedWithNames";
                 var result = ch.ExecuteRawResultAsync(CancellationToken.None).GetAwaiter().GetResult();
                 return new TabSeparatedRows(result, result.ReadDecompressedStreamAsync().GetAwaiter().GetResult(), command);
             }
-            catch
-            {
-                command.Dispose();
-                throw;
-            }
-        }
-        command.CommandText = sql;
-        try
-        {
+            command.CommandText = sql;
             return new ReaderRows(command.ExecuteReader(), command);
         }
         catch

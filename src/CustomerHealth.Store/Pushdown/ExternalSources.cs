@@ -39,6 +39,9 @@ public sealed record ExternalSource(
     /// <summary>The signal kind as written on the command line and in JSON (`usage`).</summary>
     public string KindName => ExternalSources.KindName(Kind);
 
+    /// <summary>Whether it computes a measure's value: every measure of its kind, while it is the kind's source.</summary>
+    public bool Computes(ValueSpec value) => value.Signal == Kind;
+
     /// <summary>What it reads, in words: "the table events.usage", "the files /data/*.parquet", "a query".</summary>
     public string Reads => RelationType switch
     {

@@ -26,7 +26,7 @@ public sealed class PushdownSession : IDisposable
     {
         sources = new ExternalSources(db, clock);
         this.plan = plan;
-        byMeasure = plan.Measures.Select(m => all.FirstOrDefault(s => s.Kind == m.Value.Signal)).ToArray();
+        byMeasure = plan.Measures.Select(m => all.FirstOrDefault(s => s.Computes(m.Value))).ToArray();
         foreach (var (m, i) in plan.Measures.Select((m, i) => (m, i)))
         {
             if (byMeasure[i] is { } s && !PushedValues.CanPush(m.Value))
@@ -48,7 +48,7 @@ public sealed class PushdownSession : IDisposable
     /// <summary>Whether a source computes any measure of the plan.</summary>
     public static bool Computes(StoreDb db, TimeProvider clock, ScoringPlan plan) => Computes(new ExternalSources(db, clock).List(), plan);
 
-    private static bool Computes(IReadOnlyList<ExternalSource> all, ScoringPlan plan) => plan.Measures.Any(m => all.Any(s => s.Kind == m.Value.Signal));
+    private static bool Computes(IReadOnlyList<ExternalSource> all, ScoringPlan plan) => plan.Measures.Any(m => all.Any(s => s.Computes(m.Value)));
 
     /// <summary>Per measure of the plan, the values its source computed as of the day by account key (null: computed from imported signals).</summary>
     /// <param name="day">The day scored.</param>

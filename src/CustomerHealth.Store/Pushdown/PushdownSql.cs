@@ -20,23 +20,30 @@ internal static class PushdownSql
     /// <summary>A string literal of standard SQL: a quote doubled.</summary>
     private static string Standard(string s) => "'" + s.Replace("'", "''", StringComparison.Ordinal) + "'";
 
+    /// <summary>The dialect of an engine (built once).</summary>
     public static Dialect For(SourceEngine engine) => engine switch
     {
-        SourceEngine.Postgres => new Dialect(
-            QuoteDouble, e => $"CAST({e} AS TEXT)", e => $"CAST({e} AS DOUBLE PRECISION)",
-            (e, zone) => $"CAST(CAST({e} AS TIMESTAMPTZ) AT TIME ZONE {Standard(zone)} AS DATE)",
-            e => $"to_char({e}, 'YYYY-MM-DD')", "TEXT", "SET TIME ZONE 'UTC'", e => $"TRIM({e})", d => $"DATE '{d}'", Standard),
-        // ClickHouse: occurred_at a DateTime (or DateTime64) column, its day taken in the usage time zone; a backslash escapes in
-        // its literals; what the functions are named in every release since 18.x.
-        SourceEngine.ClickHouse => new Dialect(
-            QuoteDouble, e => $"toString({e})", e => $"toFloat64({e})",
-            (e, zone) => $"toDate({e}, {ClickHouseLiteral(zone)})",
-            e => $"toString({e})", "Nullable(String)", null, e => $"replaceRegexpAll({e}, '^\\\\s+|\\\\s+$', '')", d => $"toDate('{d}')", ClickHouseLiteral),
-        _ => new Dialect(
-            QuoteDouble, e => $"CAST({e} AS VARCHAR)", e => $"CAST({e} AS DOUBLE)",
-            (e, zone) => $"CAST(timezone({Standard(zone)}, CAST({e} AS TIMESTAMPTZ)) AS DATE)",
-            e => $"strftime({e}, '%Y-%m-%d')", "VARCHAR", "SET TimeZone = 'UTC'", e => $"TRIM({e})", d => $"DATE '{d}'", Standard),
+        SourceEngine.Postgres => Postgres,
+        SourceEngine.ClickHouse => ClickHouse,
+        _ => DuckDb,
     };
+
+    private static readonly Dialect Postgres = new(
+        QuoteDouble, e => $"CAST({e} AS TEXT)", e => $"CAST({e} AS DOUBLE PRECISION)",
+        (e, zone) => $"CAST(CAST({e} AS TIMESTAMPTZ) AT TIME ZONE {Standard(zone)} AS DATE)",
+        e => $"to_char({e}, 'YYYY-MM-DD')", "TEXT", "SET TIME ZONE 'UTC'", e => $"TRIM({e})", d => $"DATE '{d}'", Standard);
+
+    // ClickHouse: occurred_at a DateTime (or DateTime64) column, its day taken in the usage time zone; a backslash escapes in
+    // its literals; what the functions are named in every release since 18.x.
+    private static readonly Dialect ClickHouse = new(
+        QuoteDouble, e => $"toString({e})", e => $"toFloat64({e})",
+        (e, zone) => $"toDate({e}, {ClickHouseLiteral(zone)})",
+        e => $"toString({e})", "Nullable(String)", null, e => $"replaceRegexpAll({e}, '^\\\\s+|\\\\s+$', '')", d => $"toDate('{d}')", ClickHouseLiteral);
+
+    private static readonly Dialect DuckDb = new(
+        QuoteDouble, e => $"CAST({e} AS VARCHAR)", e => $"CAST({e} AS DOUBLE)",
+        (e, zone) => $"CAST(timezone({Standard(zone)}, CAST({e} AS TIMESTAMPTZ)) AS DATE)",
+        e => $"strftime({e}, '%Y-%m-%d')", "VARCHAR", "SET TimeZone = 'UTC'", e => $"TRIM({e})", d => $"DATE '{d}'", Standard);
 
     private static string ClickHouseLiteral(string s) =>
         "'" + s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal) + "'";

@@ -245,7 +245,7 @@ public sealed class AccountReader(StoreDb db, ModelVersions models)
         }
         var plan = models.PlanOf(modelVersion);
         return failed.Select(s => new StaleSource(s.Name, s.EngineName, s.KindName, s.CheckedAt, s.LastError!,
-                [.. plan.Measures.Where(m => m.Value.Signal == s.Kind).Select(m => m.Id)]))
+                [.. plan.Measures.Where(m => s.Computes(m.Value)).Select(m => m.Id)]))
             .FirstOrDefault(s => s.Measures.Count > 0);
     }
 

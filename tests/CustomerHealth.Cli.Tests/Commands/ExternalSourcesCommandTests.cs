@@ -8,7 +8,7 @@ public abstract class ExternalSourcesCommandTests(TestEngine engine) : IDisposab
 {
     private readonly ChsRunner chs = new(engine);
     private string? warehouse;
-    private string? clickHouse;
+    private (string Name, string Shard1, string Shard2)? clickHouse;
 
     public void Dispose()
     {
@@ -17,9 +17,9 @@ public abstract class ExternalSourcesCommandTests(TestEngine engine) : IDisposab
         {
             TestPostgres.DropDatabase(warehouse);
         }
-        if (clickHouse is not null)
+        if (clickHouse is { } ch)
         {
-            ClickHouse(Environment.GetEnvironmentVariable("CHS_TEST_CLICKHOUSE")!, $"DROP DATABASE IF EXISTS {clickHouse}");
+            TestClickHouse.DropDatabase(ch);
         }
         GC.SuppressFinalize(this);
     }
@@ -127,14 +127,12 @@ public abstract class ExternalSourcesCommandTests(TestEngine engine) : IDisposab
     {
         chs.Run("init").ExitCode.ShouldBe(0);
         chs.Run("import", "accounts", chs.Write("accounts.csv", "account_id,name,seats\nA1,Acme,5\nA2,Beta,10\nA3,Gamma,2\n")).ExitCode.ShouldBe(0);
-        var server = Environment.GetEnvironmentVariable("CHS_TEST_CLICKHOUSE")
-            ?? throw new InvalidOperationException("set CHS_TEST_CLICKHOUSE (scripts/test starts a ClickHouse cluster)");
-        clickHouse = "chs_t_" + Guid.NewGuid().ToString("N")[..16];
-        ClickHouse(server, $"CREATE DATABASE {clickHouse}");
-        ClickHouse(server, $"CREATE TABLE {clickHouse}.events (account_id String, at DateTime('UTC'), event String, user_id Nullable(String)) ENGINE = MergeTree ORDER BY at");
-        ClickHouse(server, $"INSERT INTO {clickHouse}.events VALUES " +
+        var ch = TestClickHouse.CreateDatabase();
+        clickHouse = ch;
+        TestClickHouse.Execute(ch.Shard1, "CREATE TABLE events (account_id String, at DateTime('UTC'), event String, user_id Nullable(String)) ENGINE = MergeTree ORDER BY at");
+        TestClickHouse.Execute(ch.Shard1, "INSERT INTO events VALUES " +
             string.Join(", ", Enumerable.Range(0, 30).Select(d => $"('A{d % 2 + 1}', '{Day(d)} 10:00:00', 'login', 'u{d % 3}')")));
-        var connection = $"{server};Username=warehouse;Password=warehouse-secret;Database={clickHouse}";
+        var connection = TestClickHouse.AsWarehouse(ch.Shard1);
 
         var added = chs.Run("sources", "add", "clicks", "--engine", "clickhouse", "--connection", connection, "--table", "events", "--columns", "occurred_at=at");
         added.ExitCode.ShouldBe(0, added.ToString());
@@ -165,18 +163,6 @@ public abstract class ExternalSourcesCommandTests(TestEngine engine) : IDisposab
             (r.Out + r.Err).ShouldNotContain("old-secret-77");
             (r.Out + r.Err).ShouldNotContain("warehouse-secret");
         }
-    }
-
-    private static void ClickHouse(string server, string sql)
-    {
-        using var c = new global::ClickHouse.Driver.ADO.ClickHouseConnection(new global::ClickHouse.Driver.ADO.ClickHouseConnectionStringBuilder(server)
-        {
-            JsonReadMode = global::ClickHouse.Driver.JsonReadMode.None, JsonWriteMode = global::ClickHouse.Driver.JsonWriteMode.None,
-        }.ConnectionString);
-        c.Open();
-        using var command = c.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
     }
 
     private Dictionary<string, double?> Scores() =>

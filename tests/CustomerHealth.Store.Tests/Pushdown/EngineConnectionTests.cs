@@ -13,8 +13,7 @@ public sealed class EngineConnectionTests
     public void ClickHouseText_IsReadBackExactly_EscapesNullsAndInfinities()
     {
         var source = new ExternalSource("ch", SignalKind.Usage, SourceEngine.ClickHouse, RelationType.Table, "t", new Dictionary<string, string>(), "", null, null, null);
-        using var c = EngineConnection.Open(source, Environment.GetEnvironmentVariable("CHS_TEST_CLICKHOUSE")
-            ?? throw new InvalidOperationException("set CHS_TEST_CLICKHOUSE (scripts/test starts a ClickHouse cluster)"));
+        using var c = EngineConnection.Open(source, TestClickHouse.Server);
         using var rows = c.Query("SELECT 'a\\tb' AS \"tab\", CAST(NULL AS Nullable(String)) AS \"null\", '\\\\N' AS \"backslash N\", 'one\\ntwo\\\\' AS \"lines\", " +
             "toFloat64(1) / 0 AS \"inf\", toFloat64(-1) / 0 AS \"minus inf\", toUInt64('18446744073709551614') AS \"big\", toInt64(-42) AS \"whole\", '' AS \"empty\", 'é ✓' AS \"utf8\"");
         Enumerable.Range(0, rows.FieldCount).Select(rows.Name).ShouldBe(["tab", "null", "backslash N", "lines", "inf", "minus inf", "big", "whole", "empty", "utf8"]);

@@ -2,7 +2,8 @@ using System.Text;
 using ClickHouse.Driver;
 using ClickHouse.Driver.ADO;
 
-namespace CustomerHealth.Store.Tests.Pushdown;
+#pragma warning disable IDE0130 // shared by the test projects, linked into each
+namespace CustomerHealth.Tests;
 
 /// <summary>
 /// The throwaway ClickHouse cluster of two shards that scripts/test starts (scripts/clickhouse; shard 1's HTTP address in
@@ -11,6 +12,9 @@ namespace CustomerHealth.Store.Tests.Pushdown;
 /// </summary>
 internal static class TestClickHouse
 {
+    /// <summary>Shard 1's connection string (user `default`).</summary>
+    public static string Server => Shard("CHS_TEST_CLICKHOUSE");
+
     private static string Shard(string variable) =>
         Environment.GetEnvironmentVariable(variable) is { Length: > 0 } cs
             ? cs
@@ -21,7 +25,7 @@ internal static class TestClickHouse
     public static (string Name, string Shard1, string Shard2) CreateDatabase()
     {
         var name = "chs_t_" + Guid.NewGuid().ToString("N")[..16];
-        var shards = new[] { Shard("CHS_TEST_CLICKHOUSE"), Shard("CHS_TEST_CLICKHOUSE_SHARD2") };
+        var shards = new[] { Server, Shard("CHS_TEST_CLICKHOUSE_SHARD2") };
         foreach (var shard in shards)
         {
             Execute(shard, $"CREATE DATABASE {name}");
