@@ -98,6 +98,12 @@ public sealed class AccountData
     public SentimentPoint[] Sentiments { get; init; } = [];
     public TouchPoint[] Touches { get; init; } = [];
 
+    /// <summary>
+    /// The day of the account's first row in a source that computes a kind where its data lives (pushdown), whose rows the
+    /// store does not hold; null: none. Set by the scoring run that reads the source, for <see cref="Scoring.Eligibility"/>.
+    /// </summary>
+    public int? FirstExternalDay { get; set; }
+
     /// <summary>The day the account churned if it is churned as of <paramref name="day"/>, else null.</summary>
     public int? ChurnedAsOf(int day)
     {

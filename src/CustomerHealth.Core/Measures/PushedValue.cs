@@ -8,11 +8,11 @@ namespace CustomerHealth.Core.Measures;
 /// kind and of its last matching one, up to the day. An account the engine returned no row for has no signal of the
 /// kind (<see cref="None"/>): the zero-or-missing rule makes its value missing, or the measure's `default`.
 /// </summary>
-/// <param name="Value">The aggregate over the window (count, sum, active days, distinct users or events; for `change`, the count in the window); null when it cannot be computed.</param>
+/// <param name="Value">The aggregate over the window (count, sum, active days, distinct users or events; for `change`, the count in the window; for tickets the value itself); null when it cannot be computed.</param>
 /// <param name="Prior">For `change`: the count in the window before.</param>
 /// <param name="PriorRows">For `change`: how many matching signals the window before holds.</param>
 /// <param name="FirstDay">The day of the account's first signal of the kind up to the day (a <see cref="DateOnly.DayNumber"/>); null: none.</param>
-/// <param name="LastDay">The day of its last signal the measure matches, up to the day; null: none.</param>
+/// <param name="LastDay">The day of its last signal the measure matches, up to the day (tickets: else of its last ticket); null: none.</param>
 public readonly record struct PushedValue(double? Value, double Prior, long PriorRows, int? FirstDay, int? LastDay)
 {
     public static readonly PushedValue None = new(null, 0, 0, null, null);
@@ -28,6 +28,7 @@ public static class PushedValues
     public static IReadOnlyDictionary<SignalKind, IReadOnlyList<string>> Aggregates { get; } = new Dictionary<SignalKind, IReadOnlyList<string>>
     {
         [SignalKind.Usage] = ["count", "sum", "active_days", "distinct_users", "distinct_events", "change", "days_since_last"],
+        [SignalKind.Tickets] = ["count", "open_count", "escalated_count", "avg_resolution_hours", "avg_first_response_hours", "satisfaction"],
     };
 
     /// <summary>Whether a measure's value can be computed by an external engine.</summary>
@@ -49,6 +50,11 @@ public static class PushedValues
             return MeasureCalculator.Settle(v, RawValue.NoSignal, day);
         }
         var first = p.FirstDay!.Value;
+        if (v.Spec.Signal != SignalKind.Usage)
+        {
+            // The engine computed the value itself (null: nothing to average); its last day is the one valid_for reads.
+            return MeasureCalculator.Settle(v, new(p.Value is { } x ? MeasureValue.Of(x) : MeasureValue.Missing, p.LastDay, true), day);
+        }
         RawValue raw = v.Spec.Aggregate switch
         {
             "change" => new(p.Value is { } now ? UsageWindow.Change(first, MeasureCalculator.From(v, day), v.WindowDays!.Value, now, p.Prior, p.PriorRows) : MeasureValue.Missing,

@@ -12,10 +12,14 @@ public static class Eligibility
     public static bool IsEligible(AccountData account, int day) =>
         account.ChurnedAsOf(day) is null && (FirstDay(account) is not { } first || first <= day);
 
-    /// <summary>The first day the account is known from: its start, or its first signal, whichever is earlier.</summary>
+    /// <summary>The first day the account is known from: its start, or its first signal (imported, or in an external source), whichever is earlier.</summary>
     public static int? FirstDay(AccountData a)
     {
         int? first = a.StartedDay;
+        if (a.FirstExternalDay is { } external && (first is null || external < first))
+        {
+            first = external;
+        }
         void Min<T>(T[] items) where T : struct, IDated
         {
             if (items.Length > 0 && (first is null || items[0].Day < first))

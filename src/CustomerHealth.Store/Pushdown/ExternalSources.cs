@@ -70,10 +70,14 @@ public sealed partial class ExternalSources(StoreDb db, TimeProvider clock)
 {
     private const string SecretPrefix = "source:";
 
-    /// <summary>The fields of each kind a source can feed, with the required ones first (usage: SPEC §3's usage columns).</summary>
+    /// <summary>
+    /// The fields of each kind a source can feed, with the required ones first (SPEC §3's columns of the kind; a source's
+    /// tickets are one row a ticket, so their ticket_id is not read).
+    /// </summary>
     public static IReadOnlyDictionary<SignalKind, (string[] Required, string[] Optional)> Fields { get; } = new Dictionary<SignalKind, (string[], string[])>
     {
         [SignalKind.Usage] = (["account_id", "occurred_at", "event"], ["user_id", "count", "value"]),
+        [SignalKind.Tickets] = (["account_id", "opened_at"], ["priority", "status", "first_response_at", "closed_at", "escalated", "satisfaction"]),
     };
 
     public static string EngineName(SourceEngine engine) => engine switch

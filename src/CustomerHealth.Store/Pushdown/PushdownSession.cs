@@ -1,3 +1,4 @@
+using CustomerHealth.Core.Model;
 using System.Globalization;
 using CustomerHealth.Core.Measures;
 using CustomerHealth.Core.Scoring;
@@ -18,7 +19,7 @@ public sealed class PushdownSession : IDisposable
     private readonly ExternalSource?[] byMeasure;
     private readonly Dictionary<string, EngineConnection> connections = [];
     private readonly Dictionary<string, ExternalSource> readable = [];
-    private readonly string zone;
+    private readonly string usageZone;
     private readonly HashSet<string> read = [];
     private Dictionary<string, int>? keys;
 
@@ -35,7 +36,7 @@ public sealed class PushdownSession : IDisposable
                     $"a source computes {string.Join(", ", PushedValues.Aggregates[m.Value.Signal])}");
             }
         }
-        zone = db.Setting("usage_timezone") ?? "UTC";
+        usageZone = db.Setting("usage_timezone") ?? "UTC";
     }
 
     /// <summary>A session for the plan, or null when no measure of it is computed by a source.</summary>
@@ -55,7 +56,11 @@ public sealed class PushdownSession : IDisposable
     /// <param name="accounts">The run's accounts (every account of the store): a source's account ids are matched to them.</param>
     public IReadOnlyList<IReadOnlyDictionary<int, PushedValue>?> Values(DateOnly day, IReadOnlyList<AccountData> accounts)
     {
-        keys ??= accounts.ToDictionary(a => a.AccountId, a => a.Key, StringComparer.Ordinal);
+        if (keys is null)
+        {
+            keys = accounts.ToDictionary(a => a.AccountId, a => a.Key, StringComparer.Ordinal);
+            KnownFrom(accounts);
+        }
         var result = new IReadOnlyDictionary<int, PushedValue>?[byMeasure.Length];
         // One query a source and day for all of its measures: its rows are read once.
         foreach (var group in Enumerable.Range(0, byMeasure.Length).Where(i => byMeasure[i] is not null).GroupBy(i => byMeasure[i]!.Name))
@@ -79,6 +84,39 @@ public sealed class PushdownSession : IDisposable
             read.Add(source.Name);
         }
         return result;
+    }
+
+    /// <summary>
+    /// Dates each account from its first row in each source the plan reads, over all days (as its first imported signal
+    /// dates it): an account is scored from the day it is known (<see cref="Core.Scoring.Eligibility"/>), whichever holds its rows.
+    /// Ids the store does not hold are left to the day's query, which names them.
+    /// </summary>
+    private void KnownFrom(IReadOnlyList<AccountData> accounts)
+    {
+        var byKey = accounts.ToDictionary(a => a.Key);
+        foreach (var i in Enumerable.Range(0, byMeasure.Length).Where(i => byMeasure[i] is not null).DistinctBy(i => byMeasure[i]!.Name))
+        {
+            var source = byMeasure[i]!;
+            try
+            {
+                var c = Connection(source);
+                using var reader = c.Query(PushdownSql.Probe(Fitted(c, source), PushdownSql.For(source.Engine), Zone(source)));
+                while (reader.Read())
+                {
+                    if (!reader.IsNull(0) && keys!.TryGetValue(reader.Text(0), out var key) && Day(reader, 2) is { } first
+                        && byKey[key] is var a && (a.FirstExternalDay is not { } known || first < known))
+                    {
+                        a.FirstExternalDay = first;
+                    }
+                }
+            }
+            catch (Exception e) when (EngineConnection.IsEngineError(e))
+            {
+                var message = Named(source, plan.Measures[i].Id, e);
+                sources.Checked(source.Name, message);
+                throw new StoreException(message);
+            }
+        }
     }
 
     /// <summary>Which measure the engine refused, asked of it one measure at a time, and why, in a sentence naming the source and the measure.</summary>
@@ -118,15 +156,11 @@ public sealed class PushdownSession : IDisposable
     private Dictionary<int, PushedValue>[] Read(ExternalSource source, List<int> measures, DateOnly day)
     {
         var c = Connection(source);
-        if (!readable.TryGetValue(source.Name, out var fitted))
-        {
-            fitted = Readable(c, source);
-            readable[source.Name] = fitted;
-        }
+        var fitted = Fitted(c, source);
         var count = measures.Count;
         var values = Enumerable.Range(0, count).Select(_ => new Dictionary<int, PushedValue>()).ToArray();
         var unknown = new List<string>();
-        using var reader = c.Query(PushdownSql.Usage(fitted, PushdownSql.For(source.Engine), zone, [.. measures.Select(i => plan.Measures[i].Value)], day));
+        using var reader = c.Query(PushdownSql.Measures(fitted, PushdownSql.For(source.Engine), Zone(source), [.. measures.Select(i => plan.Measures[i].Value)], day));
         while (reader.Read())
         {
             var id = reader.IsNull(0) ? "" : reader.Text(0);
@@ -152,6 +186,23 @@ public sealed class PushdownSession : IDisposable
                 ExternalSources.SuchAs(unknown));
         }
         return values;
+    }
+
+    /// <summary>
+    /// The time zone a source's timestamps become days in, as for the same rows imported: usage's days are the usage time
+    /// zone's (its roll-ups are kept by them), the other kinds' the model's.
+    /// </summary>
+    private string Zone(ExternalSource source) => source.Kind == SignalKind.Usage ? usageZone : plan.Model.Timezone;
+
+    /// <summary>The source as read in this run, fitted to the engine's columns the first time.</summary>
+    private ExternalSource Fitted(EngineConnection c, ExternalSource source)
+    {
+        if (!readable.TryGetValue(source.Name, out var fitted))
+        {
+            fitted = Readable(c, source);
+            readable[source.Name] = fitted;
+        }
+        return fitted;
     }
 
     /// <summary>The source as the engine's columns let it be read (<see cref="PushdownSql.Fitted"/>): the columns are asked of the engine, no row is read.</summary>

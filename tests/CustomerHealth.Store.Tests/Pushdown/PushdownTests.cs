@@ -262,6 +262,192 @@ public abstract class PushdownTests(TestEngine engine) : IDisposable
             .Message.ShouldContain("usage already has a source, `one`");
     }
 
+    private const string TicketModel =
+        "name: Ticket pushdown test\ntrend_days: 30\ntimezone: America/New_York\n" + TestModels.Grades + "\n" +
+        """
+        dimensions:
+          - id: support
+            weight: 100
+            measures:
+              - id: opened
+                weight: 10
+                value: { signal: tickets, aggregate: count, window: 30d }
+                score: { percentile: { better: lower } }
+              - id: urgent_open
+                weight: 20
+                value: { signal: tickets, aggregate: open_count, where: { priority: [high, urgent] } }
+                score: { range: { worst: 4, best: 0 } }
+              - id: escalated
+                weight: 10
+                value: { signal: tickets, aggregate: escalated_count, window: 60d }
+                score: { range: { worst: 3, best: 0 } }
+              - id: resolution
+                weight: 10
+                value: { signal: tickets, aggregate: avg_resolution_hours, window: 30d }
+                score: { range: { worst: 96, best: 4 } }
+              - id: first_response
+                weight: 10
+                value: { signal: tickets, aggregate: avg_first_response_hours, window: 14d, where: { priority: [normal, high] } }
+                score: { range: { worst: 48, best: 1 } }
+              - id: happy
+                weight: 10
+                value: { signal: tickets, aggregate: satisfaction, window: 90d }
+                score: { range: { worst: 50, best: 100 } }
+              - id: ever_opened
+                weight: 10
+                value: { signal: tickets, aggregate: count, default: 0 }
+                score: { percentile: { better: lower } }
+                valid_for: 30d
+              - id: low_open
+                weight: 10
+                value: { signal: tickets, aggregate: open_count, where: { priority: [low] } }
+                score: { range: { worst: 5, best: 0 } }
+        """ + "\n";
+
+    [Fact]
+    public void EveryTicketAggregate_ComputedByDuckDbOverACsvFile_GivesTheScoresOfTheImportedTickets()
+    {
+        var csv = TicketPortfolio();
+        var expected = ScoreImportedTickets(csv);
+        var sources = new ExternalSources(pushed.Db, pushed.Clock);
+        // The file read as it is: its ticket_id column is not read, the others by their own names.
+        sources.Add("helpdesk", "tickets", "duckdb", "", RelationType.Files, csv, null, "test");
+        pushed.Scoring.ScoreRange(From, To, 7);
+        Same(Snapshots(pushed), expected);
+        var check = sources.Test("helpdesk");
+        check.Kind.ShouldBe("tickets");
+        check.Accounts.ShouldBe(27);
+        // The latest score says which source computes the ticket measures when it fails.
+        File.WriteAllText(csv, File.ReadAllText(csv) + "T-404,ZZ-404,2025-05-20T10:00:00Z,high,open,,,false,\n");
+        var e = Should.Throw<StoreException>(() => pushed.Scoring.Score(To));
+        e.Message.ShouldContain("source `helpdesk` (duckdb), measure `opened`");
+        e.Message.ShouldContain("`ZZ-404`");
+        pushed.Reader.Show("A01")!.StaleSource!.Measures.ShouldBe(["opened", "urgent_open", "escalated", "resolution", "first_response", "happy", "ever_opened", "low_open"]);
+    }
+
+    [Fact]
+    public void EveryTicketAggregate_ComputedByPostgreSql_FromTypedColumnsWithOtherNames_GivesTheScoresOfTheImportedTickets()
+    {
+        var csv = TicketPortfolio();
+        var expected = ScoreImportedTickets(csv);
+        var cs = TestPostgres.CreateDatabase();
+        externalDatabases.Add(cs);
+        using (var c = new NpgsqlConnection(cs))
+        {
+            c.Open();
+            c.Execute("""
+                CREATE TABLE support_tickets (id TEXT, customer TEXT, created TIMESTAMPTZ, prio TEXT, state TEXT, answered TIMESTAMPTZ, resolved TIMESTAMPTZ,
+                  escalated BOOLEAN, csat TEXT)
+                """);
+            foreach (var f in File.ReadLines(csv).Skip(1).Select(l => l.Split(',')))
+            {
+                c.Execute("INSERT INTO support_tickets VALUES (@id, @customer, CAST(@created AS TIMESTAMPTZ), @prio, @state, CAST(@answered AS TIMESTAMPTZ), CAST(@resolved AS TIMESTAMPTZ), @esc, @csat)",
+                    new
+                    {
+                        id = f[0], customer = f[1], created = f[2], prio = Null(f[3]), state = Null(f[4]), answered = Null(f[5]), resolved = Null(f[6]),
+                        esc = f[7].ToLowerInvariant() switch { "true" or "1" or "yes" => true, "false" or "0" or "no" => false, _ => (bool?)null },
+                        csat = Null(f[8]),
+                    });
+            }
+        }
+        var sources = new ExternalSources(pushed.Db, pushed.Clock);
+        sources.Add("helpdesk", "tickets", "postgres", cs, RelationType.Table, "support_tickets", new Dictionary<string, string>
+        {
+            ["account_id"] = "customer", ["opened_at"] = "created", ["priority"] = "prio", ["status"] = "state", ["first_response_at"] = "answered",
+            ["closed_at"] = "resolved", ["satisfaction"] = "csat",
+        }, "test");
+        pushed.Scoring.ScoreRange(From, To, 7);
+        Same(Snapshots(pushed), expected);
+    }
+
+    [Fact]
+    public void EveryTicketAggregate_ComputedByClickHouse_OverADistributedTableOfTwoShards_GivesTheScoresOfTheImportedTickets()
+    {
+        var csv = TicketPortfolio();
+        var expected = ScoreImportedTickets(csv);
+        var ch = TestClickHouse.CreateDatabase();
+        clickHouse = ch;
+        const string columns = "(ticket_id String, account_id String, opened_at DateTime('UTC'), priority Nullable(String), status Nullable(String), " +
+            "first_response_at Nullable(DateTime('UTC')), closed_at Nullable(DateTime('UTC')), escalated UInt8, satisfaction Nullable(String))";
+        string Time(string t) => t.Length == 0 ? "NULL" : $"'{DateTimeOffset.Parse(t, CultureInfo.InvariantCulture).UtcDateTime:yyyy-MM-dd HH:mm:ss}'";
+        string Text(string t) => t.Length == 0 ? "NULL" : $"'{t}'";
+        var rows = File.ReadLines(csv).Skip(1).Select(l => l.Split(',')).ToList();
+        foreach (var (shard, part) in new[] { (ch.Shard1, 0), (ch.Shard2, 1) })
+        {
+            TestClickHouse.Execute(shard, $"CREATE TABLE tickets_local {columns} ENGINE = MergeTree ORDER BY (account_id, opened_at)");
+            TestClickHouse.Execute(shard, "INSERT INTO tickets_local VALUES " + string.Join(", ", rows.Where(f => int.Parse(f[1][1..], CultureInfo.InvariantCulture) % 2 == part).Select(f =>
+                $"('{f[0]}', '{f[1]}', {Time(f[2])}, {Text(f[3])}, {Text(f[4])}, {Time(f[5])}, {Time(f[6])}, {(f[7].ToLowerInvariant() is "true" or "1" or "yes" ? 1 : 0)}, {Text(f[8])})")));
+        }
+        TestClickHouse.Execute(ch.Shard1, $"CREATE TABLE tickets_all {columns} ENGINE = Distributed(chs, {ch.Name}, tickets_local)");
+        var sources = new ExternalSources(pushed.Db, pushed.Clock);
+        sources.Add("helpdesk", "tickets", "clickhouse", TestClickHouse.AsWarehouse(ch.Shard1), RelationType.Table, "tickets_all", null, "test");
+        pushed.Scoring.ScoreRange(From, To, 7);
+        Same(Snapshots(pushed), expected);
+    }
+
+    private static string? Null(string s) => s.Length == 0 ? null : s;
+
+    /// <summary>
+    /// Writes the accounts into both stores, and the tickets file (returned): every priority (some in capitals, some not
+    /// given), every status, answered and closed or not, closed by a closing time or only by a solved status, escalated in
+    /// every spelling, rated or not; times near midnight in New York (the model's zone). Accounts 28 to 30 have none.
+    /// </summary>
+    private string TicketPortfolio()
+    {
+        var accounts = new StringBuilder("account_id,name\n");
+        for (var i = 1; i <= 30; i++)
+        {
+            accounts.Append(CultureInfo.InvariantCulture, $"A{i:00},Account {i}\n");
+        }
+        foreach (var store in new[] { imported, pushed })
+        {
+            store.Importer.ImportFile(ImportKind.Accounts, store.WriteFile("accounts.csv", accounts.ToString()), new()).Applied.ShouldBeTrue();
+        }
+        var rng = new Random(11);
+        var tickets = new StringBuilder("ticket_id,account_id,opened_at,priority,status,first_response_at,closed_at,escalated,satisfaction\n");
+        string[] priorities = ["low", "normal", "high", "urgent", "", "High", "URGENT"];
+        string[] statuses = ["open", "pending", "solved", "closed", "", "Solved"];
+        string[] escalations = ["true", "false", "", "yes", "0", "1", "no"];
+        string[] ratings = ["good", "bad", "", "", "Good"];
+        var n = 0;
+        for (var i = 1; i <= 27; i++)
+        {
+            var count = rng.Next(1, 14);
+            for (var k = 0; k < count; k++)
+            {
+                // Opened at a time of day that is often the evening before in New York.
+                var opened = new DateTimeOffset(Start.AddDays(rng.Next(0, 145)).ToDateTime(new TimeOnly(rng.Next(0, 24), rng.Next(0, 60), rng.Next(0, 60))), TimeSpan.Zero);
+                var status = statuses[rng.Next(statuses.Length)];
+                var answered = rng.Next(10) < 7 ? opened.AddMinutes(rng.Next(5, 72 * 60)) : (DateTimeOffset?)null;
+                var done = status.ToLowerInvariant() is "solved" or "closed";
+                var closed = (done && rng.Next(10) < 7) || rng.Next(20) == 0 ? (answered ?? opened).AddMinutes(rng.Next(10, 14 * 24 * 60)) : (DateTimeOffset?)null;
+                static string T(DateTimeOffset? t) => t is { } x ? x.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) : "";
+                tickets.Append(CultureInfo.InvariantCulture,
+                    $"T-{++n},A{i:00},{T(opened)},{priorities[rng.Next(priorities.Length)]},{status},{T(answered)},{T(closed)},{escalations[rng.Next(escalations.Length)]},{ratings[rng.Next(ratings.Length)]}\n");
+            }
+        }
+        return imported.WriteFile("tickets.csv", tickets.ToString());
+    }
+
+    /// <summary>Imports the tickets and scores the range the usual way, checking that the portfolio exercises every aggregate.</summary>
+    private List<Snap> ScoreImportedTickets(string csv)
+    {
+        imported.Importer.ImportFile(ImportKind.Tickets, csv, new()).Applied.ShouldBeTrue();
+        imported.Publish(TicketModel);
+        pushed.Publish(TicketModel);
+        imported.Scoring.ScoreRange(From, To, 7);
+        var snaps = Snapshots(imported);
+        snaps.Count.ShouldBeGreaterThan(300);
+        for (var j = 0; j < 8; j++)
+        {
+            snaps.Select(s => s.Values[j]).Distinct().Count().ShouldBeGreaterThan(3, $"measure {j}");
+        }
+        snaps.ShouldContain(s => s.Values[3] == "missing" && s.Values[0] != "missing");
+        snaps.ShouldContain(s => s.Values[6] == "stale");
+        snaps.ShouldContain(s => s.Values[0] == "0");
+        return snaps;
+    }
+
     /// <summary>Writes the accounts into both stores, and the usage file (returned) that the imported store imports.</summary>
     private string Portfolio()
     {

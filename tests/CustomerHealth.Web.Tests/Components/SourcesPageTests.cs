@@ -68,9 +68,23 @@ public abstract partial class SourcesPageTests(TestEngine engine) : IDisposable
 
         var added = await Post(admin, "external", new() { ["act"] = "add", ["name"] = "lake", ["engine"] = "duckdb", ["what"] = "files", ["relation"] = file, ["connection"] = "", ["columns"] = "" });
         added.Status.ShouldBe(HttpStatusCode.OK);
-        added.Html.ShouldContain("Added “lake”: product usage is now computed in duckdb");
+        added.Html.ShouldContain("Added “lake”: the product usage measures are now computed in duckdb");
         added.Html.ShouldContain("data-source=\"lake\"");
         added.Html.ShouldContain("Computed where the data lives: lake (duckdb)");
+
+        // The kind is chosen on the form: support tickets from a helpdesk's file; a kind no source computes is refused, saying which do.
+        added.Html.ShouldContain("<option value=\"tickets\"");
+        var tickets = Path.Combine(dir, "tickets.csv");
+        await File.WriteAllTextAsync(tickets, $"ticket_id,account_id,opened_at,priority,status\nT-1,A1,{Day(3)}T09:00:00Z,high,open\n");
+        var surveys = await Post(admin, "external", new() { ["act"] = "add", ["name"] = "voice", ["kind"] = "surveys", ["engine"] = "duckdb", ["what"] = "files", ["relation"] = tickets, ["connection"] = "" });
+        surveys.Status.ShouldBe(HttpStatusCode.BadRequest);
+        surveys.Html.ShouldContain("a source computes the measures of usage, tickets (other kinds are imported)");
+        var helpdesk = await Post(admin, "external", new() { ["act"] = "add", ["name"] = "helpdesk", ["kind"] = "tickets", ["engine"] = "duckdb", ["what"] = "files", ["relation"] = tickets, ["connection"] = "" });
+        helpdesk.Status.ShouldBe(HttpStatusCode.OK);
+        helpdesk.Html.ShouldContain("Added “helpdesk”: the support tickets measures are now computed in duckdb");
+        (await Post(admin, "external-helpdesk", new() { ["act"] = "test" })).Html.ShouldContain("“helpdesk” works: 1 row of 1 of your 2 accounts");
+        var gone = await Post(admin, "external-helpdesk", new() { ["act"] = "remove" });
+        gone.Html.ShouldContain("Removed “helpdesk”: the support tickets measures read imported rows again");
 
         var tested = await Post(admin, "external-lake", new() { ["act"] = "test" });
         tested.Status.ShouldBe(HttpStatusCode.OK);

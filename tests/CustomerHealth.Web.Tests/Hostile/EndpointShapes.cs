@@ -87,7 +87,7 @@ internal static class EndpointShapes
         ["GET|POST /model"] = new(BodyKind.Form, ["published"]),
         ["GET|POST /segments"] = new(BodyKind.Form, ["kind", "segment", "grade"]),
         ["GET|POST /surveys"] = new(BodyKind.Form, ["kind", "segment", "from", "to"]),
-        ["GET|POST /sources"] = new(BodyKind.Form, ["quiet_days"], ["act=add", "name", "engine=duckdb", "connection", "what=table", "relation", "columns", "schedule"], Handler: "external"),
+        ["GET|POST /sources"] = new(BodyKind.Form, ["quiet_days"], ["act=add", "name", "kind=usage", "engine=duckdb", "connection", "what=table", "relation", "columns", "schedule"], Handler: "external"),
         ["GET|POST /notes"] = new(BodyKind.Form, ["q", "kind"]),
         ["GET|POST /import"] = new(BodyKind.Form, []),
         ["GET /import/rejected/{id}"] = new(BodyKind.None, []),

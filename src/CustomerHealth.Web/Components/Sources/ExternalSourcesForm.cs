@@ -6,7 +6,8 @@ using CustomerHealth.Web.Auth;
 namespace CustomerHealth.Web.Components.Sources;
 
 /// <summary>What the Sources page's form for external sources posted (every field as typed).</summary>
-internal sealed record ExternalSourceInput(string? Act, string? Name, string? Engine, string? Connection, string? What, string? Relation, string? Columns, string? Schedule = null);
+internal sealed record ExternalSourceInput(string? Act, string? Name, string? Engine, string? Connection, string? What, string? Relation, string? Columns, string? Schedule = null,
+    string? Kind = null);
 
 /// <summary>What the form did: the sentence to show, and the HTTP status of the answer (200 done, 400 refused, 403 not an admin).</summary>
 internal sealed record ExternalSourceAnswer(string Message, bool Done, int Status);
@@ -25,7 +26,15 @@ internal sealed class ExternalSourcesForm(StoreAccess store, TimeProvider clock,
     public ExternalSourceAnswer? Answer { get; private set; }
 
     /// <summary>What the add form shows again after a refusal (never the connection).</summary>
-    public ExternalSourceInput Shown { get; private set; } = new(null, null, "duckdb", null, "files", null, null);
+    public ExternalSourceInput Shown { get; private set; } = new(null, null, "duckdb", null, "files", null, null, Kind: "usage");
+
+    /// <summary>The kinds a source can compute, by name, as the form offers them.</summary>
+    public static IEnumerable<(string Kind, string Label)> Kinds =>
+        ExternalSources.Fields.Keys.Select(k => k.ToString().ToLowerInvariant()).Select(k => (k, SourcesPageModel.KindLabel(k)));
+
+    /// <summary>The fields of each kind, in words for the form's help: the needed ones, then the others.</summary>
+    public static string FieldsHelp => string.Join("; ", ExternalSources.Fields.Select(f =>
+        $"{SourcesPageModel.KindLabel(f.Key.ToString().ToLowerInvariant())}: {string.Join(", ", f.Value.Required)} (needed), {string.Join(", ", f.Value.Optional)}"));
 
     public void Load()
     {
@@ -66,15 +75,16 @@ internal sealed class ExternalSourcesForm(StoreAccess store, TimeProvider clock,
                     {
                         return new($"Columns: “{bad}” is not FIELD=COLUMN (such as occurred_at=ts).", false, 400);
                     }
-                    var added = sources.Add(input.Name?.Trim() ?? "", "usage", input.Engine ?? "", input.Connection ?? "", what, input.Relation ?? "", columns,
+                    var added = sources.Add(input.Name?.Trim() ?? "", input.Kind ?? "usage", input.Engine ?? "", input.Connection ?? "", what, input.Relation ?? "", columns,
                         user.Identity?.Name, input.Schedule);
-                    return new($"Added “{added.Name}”: product usage is now computed in {added.EngineName} from the next scoring run. Test it below before then.", true, 200);
+                    return new($"Added “{added.Name}”: the {SourcesPageModel.KindLabel(added.KindName).ToLowerInvariant()} measures are now computed in {added.EngineName} from the next scoring run. Test it below before then.", true, 200);
                 case "test":
                     var check = sources.Test(input.Name ?? "");
-                    return new($"“{check.Name}” works: {Dashboard.Number(check.Rows, "N0")} rows of {Dashboard.Number(check.Accounts, "N0")} of your {Dashboard.Number(check.StoreAccounts, "N0")} accounts, from {check.FirstDay ?? "—"} to {check.LastDay ?? "—"}.", true, 200);
+                    return new($"“{check.Name}” works: {Dashboard.Number(check.Rows, "N0")} row{(check.Rows == 1 ? "" : "s")} of {Dashboard.Number(check.Accounts, "N0")} of your {Dashboard.Number(check.StoreAccounts, "N0")} accounts, from {check.FirstDay ?? "—"} to {check.LastDay ?? "—"}.", true, 200);
                 case "remove":
+                    var removed = sources.Find(input.Name ?? "");
                     return sources.Remove(input.Name ?? "")
-                        ? new($"Removed “{input.Name}”: product usage is read from imported rows again from the next scoring run.", true, 200)
+                        ? new($"Removed “{input.Name}”: the {SourcesPageModel.KindLabel(removed?.KindName ?? "usage").ToLowerInvariant()} measures read imported rows again from the next scoring run.", true, 200)
                         : new($"There is no source named “{ExternalSources.Shown(input.Name)}”.", false, 400);
                 default:
                     return new("Choose to add, test or remove a source.", false, 400);
