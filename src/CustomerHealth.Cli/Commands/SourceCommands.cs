@@ -50,7 +50,7 @@ internal static class SourceCommands
     private static void AddExternal(Command sources, CliContext ctx)
     {
         var name = new Argument<string>("NAME") { Description = "The source's name (letters, digits, - and _)" };
-        var kind = new Option<string>("--kind") { Description = "The signal kind it computes the measures of (usage or tickets)", DefaultValueFactory = _ => "usage" };
+        var kind = new Option<string>("--kind") { Description = "The signal kind it computes the measures of (usage, tickets, invoices, orders, surveys or metrics)", DefaultValueFactory = _ => "usage" };
         var engine = new Option<string>("--engine") { Description = "The engine: postgres, clickhouse or duckdb", Required = true };
         var connection = new Option<string?>("--connection") { Description = "The engine's connection string (PostgreSQL, ClickHouse), or a DuckDB database file (none: DuckDB in memory, for --files); kept sealed, never shown" };
         var table = new Option<string?>("--table") { Description = "The table or view to read (optionally schema.table)" };

@@ -18,6 +18,12 @@ public static class OrdersFit
                 customers.Add(MeasureCalculator.OrderSummary(a, day));
             }
         }
+        return Of(customers);
+    }
+
+    /// <summary>The same fit from each customer's summary (in the accounts' order), however they were computed.</summary>
+    public static BgNbdFit? Of(List<RfmSummary> customers)
+    {
         if (customers.Count < 20 || customers.All(c => c.Frequency == 0))
         {
             return null;

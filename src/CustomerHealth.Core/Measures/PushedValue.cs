@@ -8,11 +8,11 @@ namespace CustomerHealth.Core.Measures;
 /// kind and of its last matching one, up to the day. An account the engine returned no row for has no signal of the
 /// kind (<see cref="None"/>): the zero-or-missing rule makes its value missing, or the measure's `default`.
 /// </summary>
-/// <param name="Value">The aggregate over the window (count, sum, active days, distinct users or events; for `change`, the count in the window; for tickets the value itself); null when it cannot be computed.</param>
+/// <param name="Value">The aggregate over the window (count, sum, active days, distinct users or events; for `change`, the count in the window; for the other kinds the value itself); null when it cannot be computed.</param>
 /// <param name="Prior">For `change`: the count in the window before.</param>
 /// <param name="PriorRows">For `change`: how many matching signals the window before holds.</param>
 /// <param name="FirstDay">The day of the account's first signal of the kind up to the day (a <see cref="DateOnly.DayNumber"/>); null: none.</param>
-/// <param name="LastDay">The day of its last signal the measure matches, up to the day (tickets: else of its last ticket); null: none.</param>
+/// <param name="LastDay">The day of its last signal the measure matches, up to the day (tickets: else of its last ticket; invoices and orders: of its last one); null: none (for the other kinds than usage: no signal the measure reads).</param>
 public readonly record struct PushedValue(double? Value, double Prior, long PriorRows, int? FirstDay, int? LastDay)
 {
     public static readonly PushedValue None = new(null, 0, 0, null, null);
@@ -29,6 +29,10 @@ public static class PushedValues
     {
         [SignalKind.Usage] = ["count", "sum", "active_days", "distinct_users", "distinct_events", "change", "days_since_last"],
         [SignalKind.Tickets] = ["count", "open_count", "escalated_count", "avg_resolution_hours", "avg_first_response_hours", "satisfaction"],
+        [SignalKind.Invoices] = ["max_days_overdue", "overdue_amount", "failed_count", "on_time_ratio"],
+        [SignalKind.Orders] = ["count", "sum", "average", "median", "return_rate", "days_since_last", "p_alive"],
+        [SignalKind.Surveys] = ["nps", "average", "latest", "count", "positive_share"],
+        [SignalKind.Metrics] = ["latest", "average", "median", "sum", "min", "max", "change"],
     };
 
     /// <summary>Whether a measure's value can be computed by an external engine.</summary>
@@ -43,17 +47,23 @@ public static class PushedValues
     /// <param name="a">The account (its seats, for `per: seats`).</param>
     /// <param name="day">The day the value is as of (a <see cref="DateOnly.DayNumber"/>).</param>
     /// <param name="p">What the engine returned for the account, or <see cref="PushedValue.None"/>.</param>
-    public static MeasureValue Finish(CompiledValue v, AccountData a, int day, PushedValue p)
+    /// <param name="ordersFit">For `p_alive`: the buying model fitted on every account's orders the engine summarised (<see cref="OrdersFit"/>).</param>
+    public static MeasureValue Finish(CompiledValue v, AccountData a, int day, PushedValue p, BgNbdFit? ordersFit = null)
     {
         if (!p.HasKind)
         {
             return MeasureCalculator.Settle(v, RawValue.NoSignal, day);
         }
         var first = p.FirstDay!.Value;
+        if (v.Spec.Aggregate == "p_alive" && p.LastDay is not null)
+        {
+            return MeasureCalculator.Settle(v, new(ordersFit is null ? MeasureValue.Missing : MeasureValue.Of(ordersFit.PAlive(OrderSummary(p, day))), p.LastDay, true), day);
+        }
         if (v.Spec.Signal != SignalKind.Usage)
         {
-            // The engine computed the value itself (null: nothing to average); its last day is the one valid_for reads.
-            return MeasureCalculator.Settle(v, new(p.Value is { } x ? MeasureValue.Of(x) : MeasureValue.Missing, p.LastDay, true), day);
+            // The engine computed the value itself (null: nothing to average); its last day is the one valid_for reads,
+            // null when the account has no row the measure reads (no answer of the survey kind, no value of the metric).
+            return MeasureCalculator.Settle(v, p.LastDay is null ? RawValue.NoSignal : new(p.Value is { } x ? MeasureValue.Of(x) : MeasureValue.Missing, p.LastDay, true), day);
         }
         RawValue raw = v.Spec.Aggregate switch
         {
@@ -64,4 +74,18 @@ public static class PushedValues
         };
         return MeasureCalculator.Settle(v, raw, day);
     }
+
+    /// <summary>
+    /// For `p_alive`, the buying model fitted on what the engine summarised of every account's orders up to the day (the
+    /// accounts in the order given, as <see cref="OrdersFit.Of(IReadOnlyList{AccountData}, int)"/> reads them); null when
+    /// it cannot be fitted.
+    /// </summary>
+    public static BgNbdFit? OrdersFitOf(IReadOnlyList<AccountData> accounts, IReadOnlyDictionary<int, PushedValue> values, int day) =>
+        OrdersFit.Of([.. accounts.Where(a => values.TryGetValue(a.Key, out var p) && p.LastDay is not null).Select(a => OrderSummary(values[a.Key], day))]);
+
+    /// <summary>
+    /// An account's orders as BG/NBD reads them (<see cref="BgNbd.Summarize"/>): for `p_alive` the engine gives the number
+    /// of days with an order as the value, and the days of the first and last order.
+    /// </summary>
+    private static RfmSummary OrderSummary(PushedValue p, int day) => new(p.Value!.Value - 1, p.LastDay!.Value - p.FirstDay!.Value, day - p.FirstDay!.Value);
 }

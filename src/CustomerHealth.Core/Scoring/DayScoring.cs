@@ -28,6 +28,9 @@ public static class DayScoring
         var compiled = plan.Measures.Select(m => new CompiledValue(m.Value, m.ValidForDays, e => eventIds.TryGetValue(e, out var id) ? id : null)).ToArray();
         var eligible = accounts.Where(a => Eligibility.IsEligible(a, day)).ToList();
         var ordersFit = plan.UsesPAlive ? OrdersFit.Of(accounts, day) : null;
+        // A `p_alive` an engine computes is fitted on what the engine summarised of the orders.
+        var pushedFits = pushed is null ? null : plan.Measures.Select((m, j) =>
+            m.Value.Aggregate == "p_alive" && pushed[j] is { } orders ? PushedValues.OrdersFitOf(accounts, orders, day) : null).ToArray();
         var cards = new int[eligible.Count];
         var values = new MeasureValue[eligible.Count][];
         // Accounts are independent: their measures are computed on every core.
@@ -40,7 +43,7 @@ public static class DayScoring
             for (var j = 0; j < compiled.Length; j++)
             {
                 row[j] = pushed?[j] is { } values
-                    ? PushedValues.Finish(compiled[j], a, day, values.TryGetValue(a.Key, out var p) ? p : PushedValue.None)
+                    ? PushedValues.Finish(compiled[j], a, day, values.TryGetValue(a.Key, out var p) ? p : PushedValue.None, pushedFits![j])
                     : MeasureCalculator.Compute(compiled[j], a, day, ordersFit);
             }
             values[i] = row;

@@ -72,12 +72,16 @@ public sealed partial class ExternalSources(StoreDb db, TimeProvider clock)
 
     /// <summary>
     /// The fields of each kind a source can feed, with the required ones first (SPEC §3's columns of the kind; a source's
-    /// tickets are one row a ticket, so their ticket_id is not read).
+    /// tickets, invoices and orders are one row each as it stands, so their ids are not read).
     /// </summary>
     public static IReadOnlyDictionary<SignalKind, (string[] Required, string[] Optional)> Fields { get; } = new Dictionary<SignalKind, (string[], string[])>
     {
         [SignalKind.Usage] = (["account_id", "occurred_at", "event"], ["user_id", "count", "value"]),
         [SignalKind.Tickets] = (["account_id", "opened_at"], ["priority", "status", "first_response_at", "closed_at", "escalated", "satisfaction"]),
+        [SignalKind.Invoices] = (["account_id", "amount", "due_on"], ["issued_on", "paid_on", "status"]),
+        [SignalKind.Orders] = (["account_id", "placed_at", "amount"], ["returned_amount"]),
+        [SignalKind.Surveys] = (["account_id", "kind", "score", "responded_at"], []),
+        [SignalKind.Metrics] = (["account_id", "metric", "date", "value"], []),
     };
 
     public static string EngineName(SourceEngine engine) => engine switch

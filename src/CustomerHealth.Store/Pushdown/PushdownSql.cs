@@ -16,7 +16,8 @@ internal static class PushdownSql
     internal sealed record Dialect(
         Func<string, string> Quote, Func<string, string> Text, Func<string, string> Double, Func<string, string, string> Day, Func<string, string> DateText, string StringType,
         string? SessionInUtc, Func<string, string> Trim, Func<string, string> DateOf, Func<string, string> Literal, Func<string, string> Instant,
-        Func<string, string, string> Hours);
+        Func<string, string, string> Hours, Func<string, string> DateValue, Func<string, string, string> DaysBetween, Func<string, string> Median,
+        Func<string, string, string, string> Latest);
 
     /// <summary>A string literal of standard SQL: a quote doubled.</summary>
     private static string Standard(string s) => "'" + s.Replace("'", "''", StringComparison.Ordinal) + "'";
@@ -33,7 +34,8 @@ internal static class PushdownSql
         QuoteDouble, e => $"CAST({e} AS TEXT)", e => $"CAST({e} AS DOUBLE PRECISION)",
         (e, zone) => $"CAST(CAST({e} AS TIMESTAMPTZ) AT TIME ZONE {Standard(zone)} AS DATE)",
         e => $"to_char({e}, 'YYYY-MM-DD')", "TEXT", "SET TIME ZONE 'UTC'", e => $"TRIM({e})", d => $"DATE '{d}'", Standard, e => $"CAST({e} AS TIMESTAMPTZ)",
-        (a, b) => $"EXTRACT(EPOCH FROM (CAST({b} AS TIMESTAMPTZ) - CAST({a} AS TIMESTAMPTZ))) / 3600");
+        (a, b) => $"EXTRACT(EPOCH FROM (CAST({b} AS TIMESTAMPTZ) - CAST({a} AS TIMESTAMPTZ))) / 3600", e => $"CAST({e} AS DATE)", (a, b) => $"({b} - {a})",
+        e => $"percentile_cont(0.5) WITHIN GROUP (ORDER BY {e})", (when, value, key) => $"(ARRAY_AGG({value} ORDER BY {key} DESC) FILTER (WHERE {when}))[1]");
 
     // ClickHouse: occurred_at a DateTime (or DateTime64) column, its day taken in the usage time zone; a backslash escapes in
     // its literals; what the functions are named in every release since 18.x.
@@ -41,13 +43,18 @@ internal static class PushdownSql
         QuoteDouble, e => $"toString({e})", e => $"toFloat64({e})",
         (e, zone) => $"toDate({e}, {ClickHouseLiteral(zone)})",
         e => $"toString({e})", "Nullable(String)", null, e => $"replaceRegexpAll({e}, '^\\\\s+|\\\\s+$', '')", d => $"toDate('{d}')", ClickHouseLiteral, e => e,
-        (a, b) => $"(toUnixTimestamp({b}) - toUnixTimestamp({a})) / 3600");
+        (a, b) => $"(toUnixTimestamp({b}) - toUnixTimestamp({a})) / 3600", e => $"toDate({e})", (a, b) => $"(toRelativeDayNum({b}) - toRelativeDayNum({a}))",
+        // The middle value, or the mean of the two middle ones (quantileExact would give the upper one); null for none.
+        e => $"if(length(groupArray({e})) = 0, NULL, (arrayElement(arraySort(groupArray({e})), intDiv(length(groupArray({e})) + 1, 2)) + " +
+            $"arrayElement(arraySort(groupArray({e})), intDiv(length(groupArray({e})), 2) + 1)) / 2)",
+        (when, value, key) => $"if(countIf({when}) = 0, NULL, argMaxIf({value}, {key}, {when}))");
 
     private static readonly Dialect DuckDb = new(
         QuoteDouble, e => $"CAST({e} AS VARCHAR)", e => $"CAST({e} AS DOUBLE)",
         (e, zone) => $"CAST(timezone({Standard(zone)}, CAST({e} AS TIMESTAMPTZ)) AS DATE)",
         e => $"strftime({e}, '%Y-%m-%d')", "VARCHAR", "SET TimeZone = 'UTC'", e => $"TRIM({e})", d => $"DATE '{d}'", Standard, e => $"CAST({e} AS TIMESTAMPTZ)",
-        (a, b) => $"(epoch(CAST({b} AS TIMESTAMPTZ)) - epoch(CAST({a} AS TIMESTAMPTZ))) / 3600");
+        (a, b) => $"(epoch(CAST({b} AS TIMESTAMPTZ)) - epoch(CAST({a} AS TIMESTAMPTZ))) / 3600", e => $"CAST({e} AS DATE)", (a, b) => $"date_diff('day', {a}, {b})",
+        e => $"quantile_cont({e}, 0.5)", (when, value, key) => $"arg_max({value}, {key}) FILTER (WHERE {when})");
 
     private static string ClickHouseLiteral(string s) =>
         "'" + s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal) + "'";
@@ -86,18 +93,48 @@ internal static class PushdownSql
     }
 
     /// <summary>The source's rows with the kind's fields named and typed as the product reads them, days in the time zone given.</summary>
-    public static string Rows(ExternalSource source, Dialect d, string zone) => source.Kind == SignalKind.Tickets ? TicketRows(source, d, zone) : UsageRows(source, d, zone);
-
-    private static string UsageRows(ExternalSource source, Dialect d, string zone)
+    public static string Rows(ExternalSource source, Dialect d, string zone)
     {
-        string Col(string field) => d.Quote(source.Columns[field]);
-        string? Optional(string field) => source.Columns.ContainsKey(field) ? Col(field) : null;
-        var user = Optional("user_id") is { } u ? $"NULLIF({d.Trim(d.Text(u))}, '')" : $"CAST(NULL AS {d.StringType})";
-        var count = Optional("count") is { } c ? $"COALESCE({d.Double(c)}, 1)" : d.Double("1");
-        var value = Optional("value") is { } v ? $"COALESCE({d.Double(v)}, 0)" : d.Double("0");
-        return $"SELECT {d.Trim(d.Text(Col("account_id")))} AS account_id, {d.Day(Col("occurred_at"), zone)} AS day, {d.Trim(d.Text(Col("event")))} AS event, " +
-            $"{user} AS user_id, {count} AS n, {value} AS v FROM {Relation(source, d)}";
+        var r = new RowReader(source, d);
+        return source.Kind switch
+        {
+            SignalKind.Tickets => TicketRows(r, d, zone),
+            SignalKind.Invoices => InvoiceRows(r, d),
+            SignalKind.Orders => $"SELECT {r.Id}, {d.Day(r.Col("placed_at"), zone)} AS day, {d.Double(r.Col("amount"))} AS amount, " +
+                $"{(r.Optional("returned_amount") is { } ret ? $"COALESCE({d.Double(ret)}, 0)" : d.Double("0"))} AS returned FROM {r.Relation}",
+            SignalKind.Surveys => $"SELECT {r.Id}, {d.Day(r.Col("responded_at"), zone)} AS day, {d.Instant(r.Col("responded_at"))} AS answered_at, " +
+                $"{r.Word("kind")} AS kind, {d.Double(r.Col("score"))} AS score FROM {r.Relation}",
+            SignalKind.Metrics => $"SELECT {r.Id}, {d.Trim(d.Text(r.Col("metric")))} AS metric, {d.DateValue(r.Col("date"))} AS day, {d.Double(r.Col("value"))} AS value FROM {r.Relation}",
+            _ => UsageRows(r, d, zone),
+        };
     }
+
+    /// <summary>A source's columns as the generated SQL reads them.</summary>
+    private sealed class RowReader(ExternalSource source, Dialect d)
+    {
+        public string Col(string field) => d.Quote(source.Columns[field]);
+
+        public string? Optional(string field) => source.Columns.ContainsKey(field) ? Col(field) : null;
+
+        /// <summary>A word as an import reads it: case and spaces ignored.</summary>
+        public string Word(string field) => $"lower({d.Trim(d.Text(Col(field)))})";
+
+        public string Id => $"{d.Trim(d.Text(Col("account_id")))} AS account_id";
+
+        public string Relation => PushdownSql.Relation(source, d);
+    }
+
+    private static string UsageRows(RowReader r, Dialect d, string zone)
+    {
+        var user = r.Optional("user_id") is { } u ? $"NULLIF({d.Trim(d.Text(u))}, '')" : $"CAST(NULL AS {d.StringType})";
+        var count = r.Optional("count") is { } c ? $"COALESCE({d.Double(c)}, 1)" : d.Double("1");
+        var value = r.Optional("value") is { } v ? $"COALESCE({d.Double(v)}, 0)" : d.Double("0");
+        return $"SELECT {r.Id}, {d.Day(r.Col("occurred_at"), zone)} AS day, {d.Trim(d.Text(r.Col("event")))} AS event, " +
+            $"{user} AS user_id, {count} AS n, {value} AS v FROM {r.Relation}";
+    }
+
+    /// <summary>A typed null: the value of the expression's type that no row has.</summary>
+    private static string NullLike(string e) => $"NULLIF({e}, {e})";
 
     /// <summary>
     /// A ticket a row, as the import reads one (SPEC §3): priority `normal` and status `open` when not given, the
@@ -105,17 +142,15 @@ internal static class PushdownSql
     /// first answered, else when it opened (<see cref="Core.Measures.TicketClosing"/>); the hours to close only from a
     /// closing time given.
     /// </summary>
-    private static string TicketRows(ExternalSource source, Dialect d, string zone)
+    private static string TicketRows(RowReader r, Dialect d, string zone)
     {
-        string Col(string field) => d.Quote(source.Columns[field]);
-        string? Optional(string field) => source.Columns.ContainsKey(field) ? Col(field) : null;
-        string Word(string column) => $"lower({d.Trim(d.Text(column))})";
-        string NullLike(string e) => $"NULLIF({e}, {e})";
-        var opened = d.Instant(Col("opened_at"));
+        var opened = d.Instant(r.Col("opened_at"));
         var openedDay = d.Day(opened, zone);
-        var closed = Optional("closed_at") is { } c ? d.Instant(c) : null;
-        var first = Optional("first_response_at") is { } f ? d.Instant(f) : null;
-        var solved = Optional("status") is { } st ? $"CASE WHEN {Word(st)} IN ('solved', 'closed') THEN {(first is null ? opened : $"COALESCE({first}, {opened})")} END" : null;
+        var closed = r.Optional("closed_at") is { } c ? d.Instant(c) : null;
+        var first = r.Optional("first_response_at") is { } f ? d.Instant(f) : null;
+        var solved = r.Optional("status") is not null
+            ? $"CASE WHEN {r.Word("status")} IN ('solved', 'closed') THEN {(first is null ? opened : $"COALESCE({first}, {opened})")} END"
+            : null;
         var closing = (closed, solved) switch
         {
             (null, null) => null,
@@ -124,94 +159,65 @@ internal static class PushdownSql
             ({ } x, { } y) => $"COALESCE({x}, {y})",
         };
         var noHours = NullLike(d.Double("0"));
-        var priority = Optional("priority") is { } p ? $"COALESCE(NULLIF({Word(p)}, ''), 'normal')" : "'normal'";
-        var escalated = Optional("escalated") is { } e ? $"CASE WHEN {Word(e)} IN ('true', '1', 'yes') THEN 1 ELSE 0 END" : "0";
-        var good = Optional("satisfaction") is { } g ? $"CASE WHEN {Word(g)} = 'good' THEN 1 WHEN {Word(g)} = 'bad' THEN 0 END" : NullLike("1");
-        return $"SELECT {d.Trim(d.Text(Col("account_id")))} AS account_id, {openedDay} AS day, {priority} AS priority, " +
+        var priority = r.Optional("priority") is not null ? $"COALESCE(NULLIF({r.Word("priority")}, ''), 'normal')" : "'normal'";
+        var escalated = r.Optional("escalated") is not null ? $"CASE WHEN {r.Word("escalated")} IN ('true', '1', 'yes') THEN 1 ELSE 0 END" : "0";
+        var good = r.Optional("satisfaction") is not null ? $"CASE WHEN {r.Word("satisfaction")} = 'good' THEN 1 WHEN {r.Word("satisfaction")} = 'bad' THEN 0 END" : NullLike("1");
+        return $"SELECT {r.Id}, {openedDay} AS day, {priority} AS priority, " +
             $"{(closing is null ? NullLike(openedDay) : d.Day(closing, zone))} AS closed_day, " +
             $"{(first is null ? NullLike(openedDay) : d.Day(first, zone))} AS response_day, " +
             $"{(closed is null ? noHours : d.Double(d.Hours(opened, closed)))} AS resolution_hours, " +
             $"{(first is null ? noHours : d.Double(d.Hours(opened, first)))} AS response_hours, " +
-            $"{escalated} AS escalated, {good} AS good FROM {Relation(source, d)}";
+            $"{escalated} AS escalated, {good} AS good FROM {r.Relation}";
     }
 
     /// <summary>
-    /// The query of a source's measures as of a day, in one pass over its rows: columns account_id, first_day, then for
-    /// each measure j value_j, prior_j, prior_rows_j, last_day_j.
+    /// An invoice a row, as the import reads one: known from the day it was issued, or from its due day when it has no
+    /// issue day or says it was issued after (<see cref="Core.Measures.InvoicePoint.Issued"/>); status `paid` when not
+    /// given and it has a payment day, else `open`; a paid invoice without a payment day paid on its due day.
     /// </summary>
-    public static string Measures(ExternalSource source, Dialect d, string zone, IReadOnlyList<ValueSpec> values, DateOnly day) =>
-        source.Kind == SignalKind.Tickets ? Tickets(source, d, zone, values, day) : Usage(source, d, zone, values, day);
-
-    /// <summary>
-    /// The query of a source's usage measures as of a day, in one pass over its rows: columns account_id, first_day,
-    /// then for each measure j value_j, prior_j, prior_rows_j, last_day_j.
-    /// </summary>
-    private static string Usage(ExternalSource source, Dialect d, string zone, IReadOnlyList<ValueSpec> values, DateOnly day)
+    private static string InvoiceRows(RowReader r, Dialect d)
     {
-        var columns = new List<string>();
-        for (var j = 0; j < values.Count; j++)
-        {
-            var value = values[j];
-            var match = value.Events.Count == 0 ? "1 = 1" : $"event IN ({string.Join(", ", value.Events.Select(d.Literal))})";
-            var window = value.WindowDays;
-            var from = window is { } w ? day.AddDays(-w + 1) : (DateOnly?)null;
-            var inWindow = from is { } f ? $"{match} AND day >= {d.Date(f)}" : match;
-            var before = window is { } w2 && from is { } f2 ? $"{match} AND day >= {d.Date(f2.AddDays(-w2))} AND day < {d.Date(f2)}" : "1 = 0";
-            var aggregate = value.Aggregate switch
-            {
-                "count" or "change" => $"SUM(CASE WHEN {inWindow} THEN n ELSE 0 END)",
-                "sum" => $"SUM(CASE WHEN {inWindow} THEN v ELSE 0 END)",
-                // COALESCE: an engine may count nothing as null (ClickHouse).
-                "active_days" => $"COALESCE(COUNT(DISTINCT CASE WHEN {inWindow} AND n > 0 THEN day END), 0)",
-                "distinct_users" => $"COALESCE(COUNT(DISTINCT CASE WHEN {inWindow} THEN user_id END), 0)",
-                "distinct_events" => $"COALESCE(COUNT(DISTINCT CASE WHEN {inWindow} AND n > 0 THEN event END), 0)",
-                "days_since_last" => "NULL",
-                var other => throw new StoreException($"`{other}` of usage is not computed by a source"),
-            };
-            columns.Add($"{d.Double(aggregate)} AS value_{j}");
-            columns.Add(value.Aggregate == "change" ? $"{d.Double($"SUM(CASE WHEN {before} THEN n ELSE 0 END)")} AS prior_{j}" : $"{d.Double("0")} AS prior_{j}");
-            columns.Add(value.Aggregate == "change" ? $"COUNT(CASE WHEN {before} THEN 1 END) AS prior_rows_{j}" : $"0 AS prior_rows_{j}");
-            columns.Add($"{d.DateText($"MAX(CASE WHEN {match} THEN day END)")} AS last_day_{j}");
-        }
-        return $"""
-            SELECT account_id, {d.DateText("MIN(day)")} AS first_day,
-                {string.Join(",\n    ", columns)}
-            FROM ({Rows(source, d, zone)}) AS source_rows
-            WHERE day <= {d.Date(day)}
-            GROUP BY account_id
-            """;
+        var due = d.DateValue(r.Col("due_on"));
+        var issued = r.Optional("issued_on") is { } i ? d.DateValue(i) : null;
+        var paid = r.Optional("paid_on") is { } p ? d.DateValue(p) : null;
+        var given = r.Optional("status") is not null ? $"NULLIF({r.Word("status")}, '')" : null;
+        var fallback = paid is null ? "'open'" : $"CASE WHEN {paid} IS NULL THEN 'open' ELSE 'paid' END";
+        var state = given is null ? fallback : $"COALESCE({given}, {fallback})";
+        var paidDay = paid is null ? $"CASE WHEN {state} = 'paid' THEN {due} END" : $"COALESCE({paid}, CASE WHEN {state} = 'paid' THEN {due} END)";
+        var day = issued is null ? due : $"CASE WHEN {issued} IS NULL OR {issued} > {due} THEN {due} ELSE {issued} END";
+        return $"SELECT {r.Id}, {day} AS day, {due} AS due, {paidDay} AS paid, {state} AS state, {d.Double(r.Col("amount"))} AS amount FROM {r.Relation}";
     }
 
+    /// <summary>What the engine computes for one measure: its value (null: missing), the window before's count and rows (for `change`), its last day.</summary>
+    private readonly record struct Computed(string Value, string LastDay, string Prior = "0", string PriorRows = "0");
+
     /// <summary>
-    /// The query of a source's ticket measures as of a day (<see cref="Core.Measures.AggregateCatalog"/>'s tickets, the same
-    /// rules): the tickets opened up to the day with the measure's priorities; the value itself in value_j (null: nothing
-    /// to average), the day of the last matching ticket opened, else of the last ticket, in last_day_j.
+    /// The query of a source's measures as of a day, in one pass over its rows up to the day: columns account_id, first_day,
+    /// then for each measure j value_j, prior_j, prior_rows_j, last_day_j — the same rules as
+    /// <see cref="Core.Measures.AggregateCatalog"/> for the same rows imported. A null last day says the account has no
+    /// row the measure reads (surveys of its kind, values of its metric).
     /// </summary>
-    private static string Tickets(ExternalSource source, Dialect d, string zone, IReadOnlyList<ValueSpec> values, DateOnly day)
+    public static string Measures(ExternalSource source, Dialect d, string zone, IReadOnlyList<ValueSpec> values, DateOnly day)
     {
         var asOf = d.Date(day);
         var columns = new List<string>();
         for (var j = 0; j < values.Count; j++)
         {
             var value = values[j];
-            var match = value.Priorities.Count == 0 ? "1 = 1" : $"priority IN ({string.Join(", ", value.Priorities.Select(p => d.Literal(p.ToLowerInvariant())))})";
-            var from = value.WindowDays is { } w ? d.Date(day.AddDays(-w + 1)) : null;
-            string InWindow(string dayOf) => from is null ? "1 = 1" : $"{dayOf} >= {from}";
-            var rated = $"{match} AND good IS NOT NULL AND COALESCE(closed_day, day) <= {asOf} AND {InWindow("COALESCE(closed_day, day)")}";
-            var aggregate = value.Aggregate switch
+            var from = value.WindowDays is { } w ? day.AddDays(-w + 1) : (DateOnly?)null;
+            var c = source.Kind switch
             {
-                "count" => $"SUM(CASE WHEN {match} AND {InWindow("day")} THEN 1 ELSE 0 END)",
-                "escalated_count" => $"SUM(CASE WHEN {match} AND escalated = 1 AND {InWindow("day")} THEN 1 ELSE 0 END)",
-                "open_count" => $"SUM(CASE WHEN {match} AND (closed_day IS NULL OR closed_day > {asOf}) THEN 1 ELSE 0 END)",
-                "avg_resolution_hours" => $"AVG(CASE WHEN {match} AND closed_day <= {asOf} AND {InWindow("closed_day")} THEN resolution_hours END)",
-                "avg_first_response_hours" => $"AVG(CASE WHEN {match} AND response_day <= {asOf} AND {InWindow("response_day")} THEN response_hours END)",
-                "satisfaction" => $"100 * {d.Double($"SUM(CASE WHEN {rated} THEN good ELSE 0 END)")} / NULLIF({d.Double($"SUM(CASE WHEN {rated} THEN 1 ELSE 0 END)")}, 0)",
-                var other => throw new StoreException($"`{other}` of tickets is not computed by a source"),
+                SignalKind.Tickets => Ticket(value, d, asOf, from is { } f1 ? d.Date(f1) : null),
+                SignalKind.Invoices => Invoice(value, d, asOf, from is { } f2 ? d.Date(f2) : null),
+                SignalKind.Orders => Order(value, d, asOf, from is { } f3 ? d.Date(f3) : null),
+                SignalKind.Surveys => Survey(value, d, from is { } f4 ? d.Date(f4) : null),
+                SignalKind.Metrics => Metric(value, d, from),
+                _ => Usage(value, d, from),
             };
-            columns.Add($"{d.Double(aggregate)} AS value_{j}");
-            columns.Add($"{d.Double("0")} AS prior_{j}");
-            columns.Add($"0 AS prior_rows_{j}");
-            columns.Add($"{d.DateText($"COALESCE(MAX(CASE WHEN {match} THEN day END), MAX(day))")} AS last_day_{j}");
+            columns.Add($"{d.Double(c.Value)} AS value_{j}");
+            columns.Add($"{d.Double(c.Prior)} AS prior_{j}");
+            columns.Add($"{c.PriorRows} AS prior_rows_{j}");
+            columns.Add($"{d.DateText(c.LastDay)} AS last_day_{j}");
         }
         return $"""
             SELECT account_id, {d.DateText("MIN(day)")} AS first_day,
@@ -220,6 +226,133 @@ internal static class PushdownSql
             WHERE day <= {asOf}
             GROUP BY account_id
             """;
+    }
+
+    private static string Count(string when) => $"SUM(CASE WHEN {when} THEN 1 ELSE 0 END)";
+
+    private static string Sum(string when, string what) => $"SUM(CASE WHEN {when} THEN {what} ELSE 0 END)";
+
+    /// <summary>A ratio, null when the denominator is 0 (as the values that are NaN without anything to divide by).</summary>
+    private static string Ratio(Dialect d, string numerator, string denominator) => $"{d.Double(numerator)} / NULLIF({d.Double(denominator)}, 0)";
+
+    private static string From(string? from, string dayOf) => from is null ? "1 = 1" : $"{dayOf} >= {from}";
+
+    private static Computed Usage(ValueSpec value, Dialect d, DateOnly? from)
+    {
+        var match = value.Events.Count == 0 ? "1 = 1" : $"event IN ({string.Join(", ", value.Events.Select(d.Literal))})";
+        var inWindow = from is { } f ? $"{match} AND day >= {d.Date(f)}" : match;
+        var before = value.WindowDays is { } w && from is { } f2 ? $"{match} AND day >= {d.Date(f2.AddDays(-w))} AND day < {d.Date(f2)}" : "1 = 0";
+        var aggregate = value.Aggregate switch
+        {
+            "count" or "change" => Sum(inWindow, "n"),
+            "sum" => Sum(inWindow, "v"),
+            // COALESCE: an engine may count nothing as null (ClickHouse).
+            "active_days" => $"COALESCE(COUNT(DISTINCT CASE WHEN {inWindow} AND n > 0 THEN day END), 0)",
+            "distinct_users" => $"COALESCE(COUNT(DISTINCT CASE WHEN {inWindow} THEN user_id END), 0)",
+            "distinct_events" => $"COALESCE(COUNT(DISTINCT CASE WHEN {inWindow} AND n > 0 THEN event END), 0)",
+            "days_since_last" => "NULL",
+            var other => throw new StoreException($"`{other}` of usage is not computed by a source"),
+        };
+        var change = value.Aggregate == "change";
+        return new(aggregate, $"MAX(CASE WHEN {match} THEN day END)", change ? Sum(before, "n") : "0", change ? $"COUNT(CASE WHEN {before} THEN 1 END)" : "0");
+    }
+
+    /// <summary>Tickets opened up to the day with the measure's priorities; the last day is that of the last matching ticket, else of the last ticket.</summary>
+    private static Computed Ticket(ValueSpec value, Dialect d, string asOf, string? from)
+    {
+        var match = value.Priorities.Count == 0 ? "1 = 1" : $"priority IN ({string.Join(", ", value.Priorities.Select(p => d.Literal(p.ToLowerInvariant())))})";
+        var ratedOn = "COALESCE(closed_day, day)";
+        var rated = $"{match} AND good IS NOT NULL AND {ratedOn} <= {asOf} AND {From(from, ratedOn)}";
+        var aggregate = value.Aggregate switch
+        {
+            "count" => Count($"{match} AND {From(from, "day")}"),
+            "escalated_count" => Count($"{match} AND escalated = 1 AND {From(from, "day")}"),
+            "open_count" => Count($"{match} AND (closed_day IS NULL OR closed_day > {asOf})"),
+            "avg_resolution_hours" => $"AVG(CASE WHEN {match} AND closed_day <= {asOf} AND {From(from, "closed_day")} THEN resolution_hours END)",
+            "avg_first_response_hours" => $"AVG(CASE WHEN {match} AND response_day <= {asOf} AND {From(from, "response_day")} THEN response_hours END)",
+            "satisfaction" => $"100 * {Ratio(d, Sum(rated, "good"), Count(rated))}",
+            var other => throw new StoreException($"`{other}` of tickets is not computed by a source"),
+        };
+        return new(aggregate, $"COALESCE(MAX(CASE WHEN {match} THEN day END), MAX(day))");
+    }
+
+    /// <summary>Invoices known up to the day: overdue at the day (not void, due before it, unpaid at it), or due in the window (not void).</summary>
+    private static Computed Invoice(ValueSpec value, Dialect d, string asOf, string? from)
+    {
+        var overdue = $"state <> 'void' AND (paid IS NULL OR paid > {asOf}) AND due < {asOf}";
+        var dueIn = $"state <> 'void' AND due <= {asOf} AND {From(from, "due")}";
+        var aggregate = value.Aggregate switch
+        {
+            "max_days_overdue" => $"COALESCE(MAX(CASE WHEN {overdue} THEN {d.DaysBetween("due", asOf)} END), 0)",
+            "overdue_amount" => $"COALESCE(SUM(CASE WHEN {overdue} THEN amount END), 0)",
+            "failed_count" => Count($"{dueIn} AND state = 'failed'"),
+            "on_time_ratio" => Ratio(d, Count($"{dueIn} AND paid IS NOT NULL AND paid <= due AND paid <= {asOf}"), Count(dueIn)),
+            var other => throw new StoreException($"`{other}` of invoices is not computed by a source"),
+        };
+        return new(aggregate, "MAX(day)");
+    }
+
+    /// <summary>Orders placed up to the day; those in the window.</summary>
+    private static Computed Order(ValueSpec value, Dialect d, string asOf, string? from)
+    {
+        var inWindow = From(from, "day");
+        var spent = Sum(inWindow, "amount");
+        var aggregate = value.Aggregate switch
+        {
+            "count" => Count(inWindow),
+            "sum" => spent,
+            "average" => Ratio(d, spent, Count(inWindow)),
+            "median" => d.Median($"CASE WHEN {inWindow} THEN amount END"),
+            "return_rate" => $"CASE WHEN {spent} > 0 THEN {d.Double(Sum(inWindow, "returned"))} / {d.Double(spent)} END",
+            "days_since_last" => d.DaysBetween("MAX(day)", asOf),
+            // For the buying model: the days with an order (the first and last are the row's first and last days).
+            "p_alive" => "COALESCE(COUNT(DISTINCT day), 0)",
+            var other => throw new StoreException($"`{other}` of orders is not computed by a source"),
+        };
+        return new(aggregate, "MAX(day)");
+    }
+
+    /// <summary>Answers of the measure's kind up to the day; an account without one has none of the kind (its last day is null).</summary>
+    private static Computed Survey(ValueSpec value, Dialect d, string? from)
+    {
+        var kind = (value.Kind ?? "").ToLowerInvariant();
+        var ofKind = $"kind = {d.Literal(kind)}";
+        var inWindow = $"{ofKind} AND {From(from, "day")}";
+        var (positive, negative) = kind switch { "nps" => (9, 6), "csat" => (4, 2), _ => (5, 3) };
+        var aggregate = value.Aggregate switch
+        {
+            "nps" => $"100 * {Ratio(d, $"{Count($"{inWindow} AND score >= {positive}")} - {Count($"{inWindow} AND score <= {negative}")}", Count(inWindow))}",
+            "average" => Ratio(d, Sum(inWindow, "score"), Count(inWindow)),
+            "latest" => d.Latest(inWindow, "score", "answered_at"),
+            "count" => Count(inWindow),
+            "positive_share" => $"100 * {Ratio(d, Count($"{inWindow} AND score >= {positive}"), Count(inWindow))}",
+            var other => throw new StoreException($"`{other}` of surveys is not computed by a source"),
+        };
+        return new(aggregate, $"MAX(CASE WHEN {ofKind} THEN day END)");
+    }
+
+    /// <summary>Values of the measure's metric up to the day (one a day); an account without one has none of the metric (its last day is null).</summary>
+    private static Computed Metric(ValueSpec value, Dialect d, DateOnly? from)
+    {
+        var ofMetric = $"metric = {d.Literal(value.Metric ?? "")}";
+        var start = from is { } f ? d.Date(f) : null;
+        var inWindow = $"{ofMetric} AND {From(start, "day")}";
+        string Average(string when) => Ratio(d, Sum(when, "value"), Count(when));
+        var aggregate = value.Aggregate switch
+        {
+            "latest" => d.Latest(inWindow, "value", "day"),
+            "average" => Average(inWindow),
+            "median" => d.Median($"CASE WHEN {inWindow} THEN value END"),
+            "sum" => Sum(inWindow, "value"),
+            "min" => $"MIN(CASE WHEN {inWindow} THEN value END)",
+            "max" => $"MAX(CASE WHEN {inWindow} THEN value END)",
+            "change" when value.WindowDays is { } w && from is { } f0 =>
+                $"({Average(inWindow)} - {Average(Before(w, f0))}) / greatest({Average(Before(w, f0))}, 1)",
+            var other => throw new StoreException($"`{other}` of metrics is not computed by a source"),
+        };
+        return new(aggregate, $"MAX(CASE WHEN {ofMetric} THEN day END)");
+
+        string Before(int w, DateOnly f0) => $"{ofMetric} AND day >= {d.Date(f0.AddDays(-w))} AND day < {d.Date(f0)}";
     }
 
     /// <summary>What `chs sources test` reads: how many rows and accounts, the first and last day, and the account ids.</summary>

@@ -76,9 +76,9 @@ public abstract partial class SourcesPageTests(TestEngine engine) : IDisposable
         added.Html.ShouldContain("<option value=\"tickets\"");
         var tickets = Path.Combine(dir, "tickets.csv");
         await File.WriteAllTextAsync(tickets, $"ticket_id,account_id,opened_at,priority,status\nT-1,A1,{Day(3)}T09:00:00Z,high,open\n");
-        var surveys = await Post(admin, "external", new() { ["act"] = "add", ["name"] = "voice", ["kind"] = "surveys", ["engine"] = "duckdb", ["what"] = "files", ["relation"] = tickets, ["connection"] = "" });
+        var surveys = await Post(admin, "external", new() { ["act"] = "add", ["name"] = "voice", ["kind"] = "sentiment", ["engine"] = "duckdb", ["what"] = "files", ["relation"] = tickets, ["connection"] = "" });
         surveys.Status.ShouldBe(HttpStatusCode.BadRequest);
-        surveys.Html.ShouldContain("a source computes the measures of usage, tickets (other kinds are imported)");
+        surveys.Html.ShouldContain("a source computes the measures of usage, tickets, invoices, orders, surveys, metrics (other kinds are imported)");
         var helpdesk = await Post(admin, "external", new() { ["act"] = "add", ["name"] = "helpdesk", ["kind"] = "tickets", ["engine"] = "duckdb", ["what"] = "files", ["relation"] = tickets, ["connection"] = "" });
         helpdesk.Status.ShouldBe(HttpStatusCode.OK);
         helpdesk.Html.ShouldContain("Added “helpdesk”: the support tickets measures are now computed in duckdb");
