@@ -75,6 +75,7 @@ public static class ChsWebApp
         services.AddHostedService(sp => sp.GetRequiredService<DeliveryWorker>());
         services.AddSingleton<DraftRuns>();
         services.AddSingleton<Imports.Uploads>();
+        services.AddSingleton(sp => new CustomerHealth.Store.Sharing.ShareKeeper(sp.GetRequiredService<StoreAccess>().Open));
         services.AddSingleton<RescoreQueue>();
         services.AddHostedService(sp => sp.GetRequiredService<RescoreQueue>());
         services.AddSingleton<DailyRescore>();

@@ -38,6 +38,9 @@ internal sealed class TestStore : IDisposable
     }
 
     public TestEngine Engine { get; }
+
+    /// <summary>The store's address, as `--db` gives it: another connection to the same store opens it.</summary>
+    public string Target => postgres ?? Path.Combine(Dir, "chs.db");
     public string Dir { get; }
     public FakeTimeProvider Clock { get; }
     public StoreDb Db { get; }

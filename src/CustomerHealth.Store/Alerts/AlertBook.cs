@@ -189,7 +189,10 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
     /// Evaluates the rules on the snapshots of a day: opens, updates and resolves alerts and, as <paramref name="effects"/>
     /// allows, creates the rules' tasks and queues their deliveries (replaying past days wants neither).
     /// </summary>
-    public AlertRunSummary Evaluate(DateOnly asOf, AlertEffects effects = AlertEffects.All)
+    /// <param name="asOf">The day whose snapshots are judged.</param>
+    /// <param name="effects">What an alert opened may do besides being recorded.</param>
+    /// <param name="shares">Only the accounts of these shares (a server's live work, <see cref="Sharing.AccountShares"/>); null: every account.</param>
+    public AlertRunSummary Evaluate(DateOnly asOf, AlertEffects effects = AlertEffects.All, Sharing.AccountShares? shares = null)
     {
         var rules = Rules();
         var day = StoredDates.Text(asOf);
@@ -207,7 +210,7 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
         int opened = 0, updated = 0, resolved = 0, suppressed = 0, tasks = 0;
         using var turn = db.WriteTurn();
         using var tx = db.Connection.BeginTransaction();
-        foreach (var snap in current)
+        foreach (var snap in shares is null ? current : current.Where(c => shares.Holds(c.Key)))
         {
             var now = snap.State;
             var before = previous.GetValueOrDefault(snap.Key)?.State;

@@ -30,13 +30,21 @@ public sealed class ScoreAndAlert(StoreDb db, ModelVersions models, TimeProvider
     public ScoredAndAlerted ScoreRange(DateOnly from, DateOnly to, int everyDays, string? versionId = null, IProgress<double>? progress = null) =>
         Alert(run.ScoreRange(from, to, everyDays, versionId, progress));
 
-    private ScoredAndAlerted Alert(IReadOnlyList<ScoreSummary> scores)
+    /// <summary>
+    /// A server's live rescoring on its shares of the accounts (<see cref="ScoringRun.ScoreShares"/>), then the rules on
+    /// the accounts it scored: those of its shares, or every account when it claimed the whole rescore. Null when another
+    /// server has claimed a whole rescore.
+    /// </summary>
+    public ScoredAndAlerted? ScoreShares(DateOnly asOf, Sharing.AccountShares shares) =>
+        run.ScoreShares(asOf, shares) is { } done ? Alert([done.Summary], done.Whole ? null : shares) : null;
+
+    private ScoredAndAlerted Alert(IReadOnlyList<ScoreSummary> scores, Sharing.AccountShares? shares = null)
     {
         // The rules look at the latest scores: a history scored up to the latest day is evaluated on that day only, and
         // a day before the latest (a past day scored again) is not evaluated.
         var last = scores[^1].AsOf;
         var alerts = run.LatestDay() == last
-            ? new AlertBook(db, models, clock).Evaluate(DateOnly.ParseExact(last, "yyyy-MM-dd", CultureInfo.InvariantCulture))
+            ? new AlertBook(db, models, clock).Evaluate(DateOnly.ParseExact(last, "yyyy-MM-dd", CultureInfo.InvariantCulture), shares: shares)
             : null;
         return new ScoredAndAlerted(scores, alerts);
     }

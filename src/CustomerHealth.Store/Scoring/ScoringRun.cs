@@ -2,6 +2,7 @@ using CustomerHealth.Core.Scoring;
 using CustomerHealth.Store.Models;
 using CustomerHealth.Store.Engines;
 using CustomerHealth.Store.Pushdown;
+using CustomerHealth.Store.Sharing;
 using Dapper;
 
 namespace CustomerHealth.Store.Scoring;
@@ -34,7 +35,46 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
     {
         // The accounts of the usage still in the inbox are marked as touched when it is settled.
         var signals = SignalLoader.Settle(db);
-        return (versionId is null ? ScoreTouched(asOf, signals) : null) ?? Range(asOf, asOf, 1, versionId, progress, signals)[0];
+        return (versionId is null ? ScoreTouched(asOf, signals, AccountShares.All) : null) ?? Range(asOf, asOf, 1, versionId, progress, signals)[0];
+    }
+
+    /// <summary>Whether accounts of these shares are marked as touched, or usage accepted by any server is not merged yet.</summary>
+    public bool WorkWaits(AccountShares shares) => db.Connection.ExecuteScalar<bool>(
+        $"SELECT CASE WHEN EXISTS (SELECT 1 FROM dirty_accounts WHERE {shares.Where("account_key")}) OR EXISTS (SELECT 1 FROM usage_inbox) THEN 1 ELSE 0 END");
+
+    /// <summary>How long a server's claim on a whole rescore of its live work holds, when it dies running it.</summary>
+    public static readonly TimeSpan WholeRescoreLease = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// A server's live rescoring as of a day, on its shares of the accounts (<see cref="AccountShares"/>): the touched
+    /// accounts of its shares only. When every account must be scored (a new day, a new model, population-wide inputs),
+    /// one server claims that whole rescore (<see cref="StoreDb.Claim"/>) and the others leave it (null). Returns what
+    /// was scored and whether it was the whole portfolio.
+    /// </summary>
+    public (ScoreSummary Summary, bool Whole)? ScoreShares(DateOnly asOf, AccountShares shares)
+    {
+        var signals = SignalLoader.Settle(db);
+        if (ScoreTouched(asOf, signals, shares) is { } summary)
+        {
+            return (summary, shares.IsAll);
+        }
+        const string Key = "live_rescore_claim";
+        var now = models.Clock.GetUtcNow();
+        if (!shares.IsAll && !db.Claim(Key, now, now + WholeRescoreLease))
+        {
+            return null;
+        }
+        try
+        {
+            return (Range(asOf, asOf, 1, null, null, signals)[0], true);
+        }
+        finally
+        {
+            if (!shares.IsAll)
+            {
+                db.Release(Key);
+            }
+        }
     }
 
     /// <summary>Scores the days from, from + every, ... up to to, storing a snapshot per account and day.</summary>
@@ -86,7 +126,7 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
     }
 
     /// <summary>The incremental run of <see cref="Score"/>, or null when every account must be scored.</summary>
-    private ScoreSummary? ScoreTouched(DateOnly asOf, SignalLoader signals)
+    private ScoreSummary? ScoreTouched(DateOnly asOf, SignalLoader signals, AccountShares shares)
     {
         var version = models.RequireCurrent();
         var plan = new ScoringPlan(version.Model);
@@ -98,10 +138,10 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
         {
             return null;
         }
-        var touched = TouchedAccounts();
+        var touched = TouchedAccounts(shares);
         if (touched.Count > 0)
         {
-            var (accounts, eventIds) = signals.LoadAll(TimeZoneInfo.FindSystemTimeZoneById(plan.Model.Timezone), onlyTouched: true);
+            var (accounts, eventIds) = signals.LoadAll(TimeZoneInfo.FindSystemTimeZoneById(plan.Model.Timezone), onlyTouched: true, shares: shares);
             var loaded = accounts.Select(a => (long)a.Key).ToHashSet();
             // The others' stored values, as of the same day, complete the percentile cohorts.
             var cohort = db.Connection.Query<(long Key, string Scorecard, byte[] Detail)>(
@@ -132,7 +172,8 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
     public string? LatestDay() => db.Connection.ExecuteScalar<string?>("SELECT MAX(as_of) FROM snapshots");
 
     /// <summary>The marked accounts with their marks as seen now: clearing them later leaves the accounts marked again since.</summary>
-    private List<(long Key, long Mark)> TouchedAccounts() => db.Connection.Query<(long, long)>("SELECT account_key, mark FROM dirty_accounts").ToList();
+    private List<(long Key, long Mark)> TouchedAccounts(AccountShares? shares = null) =>
+        db.Connection.Query<(long, long)>($"SELECT account_key, mark FROM dirty_accounts WHERE {(shares ?? AccountShares.All).Where("account_key")}").ToList();
 
     private void ClearTouched(List<(long Key, long Mark)> marks)
     {

@@ -1,4 +1,6 @@
+using CustomerHealth.Store;
 using CustomerHealth.Store.Alerts;
+using CustomerHealth.Store.Sharing;
 using CustomerHealth.Web.Deliveries;
 using CustomerHealth.Store.Models;
 using CustomerHealth.Store.Scoring;
@@ -11,12 +13,22 @@ namespace CustomerHealth.Web.Jobs;
 /// waits for the burst to settle (the debounce) and rescores today's scores of the marked accounts. Signals that
 /// arrive while it works wake it again, so a long burst is scored every few seconds and its end within one debounce.
 /// Each pass ends with the alert rules evaluated on the new scores.
-/// The marks live in the store, so another server process or a later start finishes what this one did not.
+/// The marks live in the store, so another server process or a later start finishes what this one did not. Of several
+/// servers on one store, each works on its shares of the accounts (<see cref="ShareKeeper"/>): it looks each second for
+/// marks of its shares, whoever made them, and for usage accepted by any server and not merged yet (a server that died
+/// leaves it there), and scores and alerts only the accounts of its shares.
 /// </summary>
 public sealed class RescoreQueue(
-    StoreAccess store, TimeProvider clock, ServerSettings settings, DeliveryWorker deliveries, IngestWriter writer, ILogger<RescoreQueue> log) : BackgroundService
+    StoreAccess store, TimeProvider clock, ServerSettings settings, DeliveryWorker deliveries, IngestWriter writer, ShareKeeper keeper, ILogger<RescoreQueue> log)
+    : BackgroundService
 {
+    /// <summary>How often the server looks for marks of its shares that it was not told of, and balances its shares.</summary>
+    public static readonly TimeSpan LookEvery = TimeSpan.FromSeconds(1);
+
     private readonly SemaphoreSlim wake = new(0);
+    // Shares are balanced only between passes: a share given back is another server's at once.
+    private readonly Lock pass = new();
+    private AccountShares held = AccountShares.None;
     private int pending;
     private long passes;
 
@@ -39,7 +51,10 @@ public sealed class RescoreQueue(
         {
             try
             {
-                await wake.WaitAsync(stoppingToken);
+                if (!await wake.WaitAsync(LookEvery, stoppingToken) && !WorkWaits())
+                {
+                    continue;
+                }
                 await Task.Delay(settings.RescoreDebounce, clock, stoppingToken);
             }
             catch (OperationCanceledException)
@@ -67,18 +82,58 @@ public sealed class RescoreQueue(
         }
     }
 
-    /// <summary>Scores today (in the model's timezone, as `chs score` does) for the accounts whose signals changed.</summary>
+    /// <summary>
+    /// Balances this server's shares, then says whether marked accounts of its shares, or usage not merged yet, wait.
+    /// A store that cannot be read now says no: the next look tries again.
+    /// </summary>
+    private bool WorkWaits()
+    {
+        try
+        {
+            lock (pass)
+            {
+                var shares = Balance();
+                using var db = store.Open();
+                return new ScoringRun(db, new ModelVersions(db, clock)).WorkWaits(shares);
+            }
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or StoreException or InvalidOperationException or TimeoutException)
+        {
+            log.LogDebug(e, "looking for work failed; looking again in a second");
+            return false;
+        }
+    }
+
+    private AccountShares Balance()
+    {
+        var before = held;
+        held = keeper.Balance();
+        if (held.ToString() != before.ToString())
+        {
+            log.LogInformation("this server works on shares {Shares} of the accounts' {Count} ({Servers} server(s) on the store)", held, AccountShares.Count, keeper.Servers);
+        }
+        return held;
+    }
+
+    /// <summary>
+    /// Scores today (in the model's timezone, as `chs score` does) for the accounts of this server's shares whose signals
+    /// changed; null when there is no model, or when another server has claimed the whole rescore that today needs.
+    /// </summary>
     public ScoreSummary? RescoreToday()
     {
-        using var db = store.Open();
-        var models = new ModelVersions(db, clock);
-        if (models.Current() is null)
+        lock (pass)
         {
-            return null;
+            var shares = Balance();
+            using var db = store.Open();
+            var models = new ModelVersions(db, clock);
+            if (models.Current() is null)
+            {
+                return null;
+            }
+            var today = models.Today();
+            var summary = new ScoreAndAlert(db, models, clock).ScoreShares(today, shares)?.Scores[0];
+            deliveries.Notify();
+            return summary;
         }
-        var today = models.Today();
-        var summary = new ScoreAndAlert(db, models, clock).Score(today).Scores[0];
-        deliveries.Notify();
-        return summary;
     }
 }

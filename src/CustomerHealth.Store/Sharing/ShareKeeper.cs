@@ -1,0 +1,123 @@
+using Dapper;
+using Npgsql;
+
+namespace CustomerHealth.Store.Sharing;
+
+/// <summary>
+/// A server's hold on its shares of the accounts (<see cref="AccountShares"/>), with PostgreSQL's own locks: each share is
+/// a session advisory lock held on this keeper's connection, and each server holds a shared presence lock, so the servers
+/// count each other in pg_locks. <see cref="Balance"/> takes free shares up to this server's fair part
+/// (⌈shares ÷ servers⌉) and gives back what is over it; a server that dies loses its connection and with it its locks at
+/// once, and the others take its shares at their next balance (each second). On SQLite one server works on a store: it
+/// holds every share.
+/// </summary>
+public sealed class ShareKeeper : IDisposable
+{
+    // The advisory locks' first key: the product's own, so that it shares nothing with other users of the database.
+    private const int LockKey = 0x63687331;
+    private const int Presence = AccountShares.Count;
+
+    private readonly Func<StoreDb> open;
+    private readonly HashSet<int> held = [];
+    private StoreDb? db;
+    private bool alone;
+
+    /// <param name="open">Opens the store: the keeper keeps a connection of its own, whose locks are its shares.</param>
+    public ShareKeeper(Func<StoreDb> open)
+    {
+        this.open = open;
+    }
+
+    /// <summary>The shares held since the last balance.</summary>
+    public AccountShares Current { get; private set; } = AccountShares.None;
+
+    /// <summary>How many servers of the store were counted at the last balance (1 on SQLite).</summary>
+    public int Servers { get; private set; } = 1;
+
+    /// <summary>
+    /// Takes or gives back shares so that this server holds its fair part; call it between pieces of work, never during
+    /// one (a share given back is another server's at once). When the store cannot be reached the keeper holds nothing
+    /// until it can again.
+    /// </summary>
+    public AccountShares Balance()
+    {
+        if (alone)
+        {
+            return Current;
+        }
+        try
+        {
+            if (db is null)
+            {
+                db = open();
+                if (db.Connection is not NpgsqlConnection)
+                {
+                    // SQLite: one server writes to a store.
+                    Drop();
+                    alone = true;
+                    return Current = AccountShares.All;
+                }
+                db.Connection.Execute("SELECT pg_advisory_lock_shared(@k, @p)", new { k = LockKey, p = Presence });
+            }
+            const string Ours = "locktype = 'advisory' AND granted AND classid = @k AND objsubid = 2 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())";
+            Servers = Math.Max(1, db.Connection.ExecuteScalar<int>($"SELECT COUNT(DISTINCT pid) FROM pg_locks WHERE {Ours} AND objid = @p", new { k = LockKey, p = Presence }));
+            var fair = (AccountShares.Count + Servers - 1) / Servers;
+            foreach (var extra in held.OrderByDescending(s => s).Take(Math.Max(0, held.Count - fair)).ToList())
+            {
+                db.Connection.Execute("SELECT pg_advisory_unlock(@k, @s)", new { k = LockKey, s = extra });
+                held.Remove(extra);
+            }
+            if (held.Count < fair)
+            {
+                var taken = db.Connection.Query<long>($"SELECT objid FROM pg_locks WHERE {Ours} AND objid < @p", new { k = LockKey, p = Presence }).Select(o => (int)o).ToHashSet();
+                // Each server starts looking at a place of its own, so that servers starting together seldom reach for the same share.
+                var start = Environment.ProcessId % AccountShares.Count;
+                for (var i = 0; i < AccountShares.Count && held.Count < fair; i++)
+                {
+                    var s = (start + i) % AccountShares.Count;
+                    if (!held.Contains(s) && !taken.Contains(s) && db.Connection.ExecuteScalar<bool>("SELECT pg_try_advisory_lock(@k, @s)", new { k = LockKey, s }))
+                    {
+                        held.Add(s);
+                    }
+                }
+            }
+            return Current = new AccountShares(held);
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
+        {
+            // The connection is gone, and with it every lock: hold nothing until a new one takes shares again.
+            Drop();
+            return Current = AccountShares.None;
+        }
+    }
+
+    private void Drop()
+    {
+        held.Clear();
+        try
+        {
+            db?.Dispose();
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+        {
+            // Already broken: nothing to give back.
+        }
+        db = null;
+    }
+
+    public void Dispose()
+    {
+        if (db?.Connection is NpgsqlConnection c && c.State == System.Data.ConnectionState.Open)
+        {
+            try
+            {
+                c.Execute("SELECT pg_advisory_unlock_all()");
+            }
+            catch (NpgsqlException)
+            {
+                // Closing the connection below releases them too.
+            }
+        }
+        Drop();
+    }
+}

@@ -1,0 +1,117 @@
+using CustomerHealth.Core.Signals;
+using CustomerHealth.Store.Alerts;
+using CustomerHealth.Store.Sharing;
+
+namespace CustomerHealth.Store.Tests.Sharing;
+
+/// <summary>
+/// Several servers on one store share the accounts: each holds shares with PostgreSQL's advisory locks, the shares are
+/// split fairly and never held twice, a server that goes away leaves its shares to the others, and each rescores and
+/// alerts only the touched accounts of its shares.
+/// </summary>
+public abstract class ShareKeeperTests(TestEngine engine) : IDisposable
+{
+    private readonly TestStore store = new(engine, new DateOnly(2025, 6, 1));
+
+    public void Dispose()
+    {
+        store.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    [Fact]
+    public void TheServersOfAStore_SplitTheSharesFairly_AndThoseOfAServerThatGoesAwayAreTakenOver()
+    {
+        var keepers = Enumerable.Range(0, 3).Select(_ => new ShareKeeper(() => StoreDb.Open(store.Target))).ToList();
+        try
+        {
+            if (engine == TestEngine.Sqlite)
+            {
+                // One server writes to an SQLite store: it works on every account.
+                keepers[0].Balance().IsAll.ShouldBeTrue();
+                return;
+            }
+            // The first balance of each takes what is free; the next ones give back what is over a fair part and take the rest.
+            for (var round = 0; round < 3; round++)
+            {
+                keepers.ForEach(k => k.Balance());
+            }
+            keepers.ShouldAllBe(k => k.Servers == 3);
+            Disjoint(keepers);
+            keepers.Sum(k => k.Current.List.Count).ShouldBe(AccountShares.Count);
+            keepers.ShouldAllBe(k => k.Current.List.Count <= 22 && k.Current.List.Count >= 20);
+
+            // A server gone (its connection closed, as when its process dies): the two left take its shares.
+            keepers[1].Dispose();
+            keepers.RemoveAt(1);
+            for (var round = 0; round < 2; round++)
+            {
+                keepers.ForEach(k => k.Balance());
+            }
+            keepers.ShouldAllBe(k => k.Servers == 2);
+            Disjoint(keepers);
+            keepers.Sum(k => k.Current.List.Count).ShouldBe(AccountShares.Count);
+            keepers.ShouldAllBe(k => k.Current.List.Count == 32);
+        }
+        finally
+        {
+            keepers.ForEach(k => k.Dispose());
+        }
+    }
+
+    [Fact]
+    public void AServer_RescoresAndAlertsOnlyTheTouchedAccountsOfItsShares_AndAWholeRescoreIsClaimedByOne()
+    {
+        store.Publish();
+        store.ImportCsv(ImportKind.Accounts, ["account_id,name", .. Enumerable.Range(1, 40).Select(i => $"A{i},Account {i}")]).Applied.ShouldBeTrue();
+        var today = new DateOnly(2025, 6, 1);
+        foreach (var i in Enumerable.Range(1, 40))
+        {
+            store.Metric($"A{i}", today.AddDays(-3), i);
+        }
+        var book = new AlertBook(store.Db, store.Models, store.Clock);
+        book.SetRules("rules:\n  - id: any\n    when: { score_below: 101 }\n", "r.yaml");
+        var even = new AccountShares(Enumerable.Range(0, AccountShares.Count).Where(s => s % 2 == 0));
+        var odd = new AccountShares(Enumerable.Range(0, AccountShares.Count).Where(s => s % 2 == 1));
+        var alerting = new ScoreAndAlert(store.Db, store.Models, store.Clock);
+
+        // A new day needs every account scored: the server that claims it does the whole rescore, another finds it claimed.
+        store.Db.Claim("live_rescore_claim", store.Clock.GetUtcNow(), store.Clock.GetUtcNow().AddMinutes(5)).ShouldBeTrue();
+        alerting.ScoreShares(today, odd).ShouldBeNull();
+        store.Count("snapshots").ShouldBe(0);
+        store.Db.Release("live_rescore_claim");
+        var whole = alerting.ScoreShares(today, odd).ShouldNotBeNull();
+        whole.Scores[0].AccountsScored.ShouldBe(40);
+        whole.Alerts!.Opened.ShouldBe(40);
+        store.Count("dirty_accounts").ShouldBe(0);
+
+        // New signals for every account: each server rescores and alerts only those of its shares, and leaves the others' marks.
+        foreach (var i in Enumerable.Range(1, 40))
+        {
+            store.Metric($"A{i}", today.AddDays(-1), 100 - i);
+        }
+        store.Count("dirty_accounts").ShouldBe(40);
+        var keys = store.Query<long>("SELECT account_key FROM accounts");
+        var evenKeys = keys.Count(even.Holds);
+        evenKeys.ShouldBeInRange(1, 39);
+        var first = alerting.ScoreShares(today, even).ShouldNotBeNull();
+        store.Query<long>("SELECT account_key FROM dirty_accounts").ShouldAllBe(k => odd.Holds(k));
+        store.Count("dirty_accounts").ShouldBe(40 - evenKeys);
+        first.Alerts!.Updated.ShouldBe(evenKeys);
+        var second = alerting.ScoreShares(today, odd).ShouldNotBeNull();
+        second.Alerts!.Updated.ShouldBe(40 - evenKeys);
+        store.Count("dirty_accounts").ShouldBe(0);
+        // Every account's latest score reads its newest signal, each rescored once.
+        store.Count("alerts").ShouldBe(40);
+    }
+
+    private static void Disjoint(List<ShareKeeper> keepers)
+    {
+        var all = keepers.SelectMany(k => k.Current.List).ToList();
+        all.Distinct().Count().ShouldBe(all.Count, "a share is held by two servers");
+    }
+}
+
+public sealed class ShareKeeperTestsOnSqlite() : ShareKeeperTests(TestEngine.Sqlite);
+
+public sealed class ShareKeeperTestsOnPostgres() : ShareKeeperTests(TestEngine.Postgres);
