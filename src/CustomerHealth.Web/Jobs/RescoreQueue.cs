@@ -110,7 +110,7 @@ public sealed class RescoreQueue(
         held = keeper.Balance();
         if (held.ToString() != before.ToString())
         {
-            log.LogInformation("this server works on shares {Shares} of the accounts' {Count} ({Servers} server(s) on the store)", held, AccountShares.Count, keeper.Servers);
+            log.LogInformation("this server works on shares {Shares} of {Count} of the accounts ({Servers} server(s) on the store)", held, AccountShares.Count, keeper.Servers);
         }
         return held;
     }
