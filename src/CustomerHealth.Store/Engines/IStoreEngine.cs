@@ -56,6 +56,30 @@ internal interface IStoreEngine
 
     void SetSchemaVersion(DbConnection c, DbTransaction tx, int version);
 
+    /// <summary>
+    /// Whether several servers may work on the store at once and share the accounts (<see cref="Sharing.ShareKeeper"/>);
+    /// when not, a server holds every share.
+    /// </summary>
+    bool SharesWork { get; }
+
+    /// <summary>Says on this connection, for as long as it lives, that a server works on the store (a shared lock the servers count).</summary>
+    void JoinServers(DbConnection c, int key, int presence);
+
+    /// <summary>How many connections say a server works on the store.</summary>
+    int Servers(DbConnection c, int key, int presence);
+
+    /// <summary>The shares held by any connection (below <paramref name="presence"/>).</summary>
+    IReadOnlySet<int> TakenShares(DbConnection c, int key, int presence);
+
+    /// <summary>Takes a share for this connection, for as long as it lives, unless another holds it; true when taken.</summary>
+    bool TryTakeShare(DbConnection c, int key, int share);
+
+    /// <summary>Gives back a share this connection holds.</summary>
+    void GiveBackShare(DbConnection c, int key, int share);
+
+    /// <summary>Gives back every share and the presence this connection holds (before it goes back to a pool that keeps it open).</summary>
+    void LeaveServers(DbConnection c);
+
     /// <summary>Keeps two processes from migrating the same store at once.</summary>
     void LockForMigration(DbConnection c, DbTransaction tx);
 

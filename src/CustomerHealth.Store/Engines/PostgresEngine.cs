@@ -151,6 +151,26 @@ internal sealed class PostgresEngine : IStoreEngine
 
     public void LockForImport(DbConnection c, DbTransaction tx) => c.Execute("SELECT pg_advisory_xact_lock(720418)", transaction: tx);
 
+    // The shares of the accounts: session advisory locks of two keys (the product's key, the share), and a shared one for
+    // each server's presence; pg_locks lists them for this database.
+    private const string OurLocks = "locktype = 'advisory' AND granted AND classid = @key AND objsubid = 2 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())";
+
+    public bool SharesWork => true;
+
+    public void JoinServers(DbConnection c, int key, int presence) => c.Execute("SELECT pg_advisory_lock_shared(@key, @presence)", new { key, presence });
+
+    public int Servers(DbConnection c, int key, int presence) =>
+        c.ExecuteScalar<int>($"SELECT COUNT(DISTINCT pid) FROM pg_locks WHERE {OurLocks} AND objid = @presence", new { key, presence });
+
+    public IReadOnlySet<int> TakenShares(DbConnection c, int key, int presence) =>
+        c.Query<long>($"SELECT objid FROM pg_locks WHERE {OurLocks} AND objid < @presence", new { key, presence }).Select(o => (int)o).ToHashSet();
+
+    public bool TryTakeShare(DbConnection c, int key, int share) => c.ExecuteScalar<bool>("SELECT pg_try_advisory_lock(@key, @share)", new { key, share });
+
+    public void GiveBackShare(DbConnection c, int key, int share) => c.Execute("SELECT pg_advisory_unlock(@key, @share)", new { key, share });
+
+    public void LeaveServers(DbConnection c) => c.Execute("SELECT pg_advisory_unlock_all()");
+
     // One lower-cased column kept by PostgreSQL (0010); its LOWER follows the database's character type, which
     // lower-cases every letter in a UTF-8 database.
     public string AccountSearch(string parameter, string pattern) => $"a.search_text LIKE {parameter}";

@@ -1,5 +1,4 @@
-using Dapper;
-using Npgsql;
+using System.Data.Common;
 
 namespace CustomerHealth.Store.Sharing;
 
@@ -50,32 +49,32 @@ public sealed class ShareKeeper : IDisposable
             if (db is null)
             {
                 db = open();
-                if (db.Connection is not NpgsqlConnection)
+                if (!db.Engine.SharesWork)
                 {
-                    // SQLite: one server writes to a store.
+                    // One server writes to an SQLite store.
                     Drop();
                     alone = true;
                     return Current = AccountShares.All;
                 }
-                db.Connection.Execute("SELECT pg_advisory_lock_shared(@k, @p)", new { k = LockKey, p = Presence });
+                db.Engine.JoinServers(db.Connection, LockKey, Presence);
             }
-            const string Ours = "locktype = 'advisory' AND granted AND classid = @k AND objsubid = 2 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())";
-            Servers = Math.Max(1, db.Connection.ExecuteScalar<int>($"SELECT COUNT(DISTINCT pid) FROM pg_locks WHERE {Ours} AND objid = @p", new { k = LockKey, p = Presence }));
+            var (engine, c) = (db.Engine, db.Connection);
+            Servers = Math.Max(1, engine.Servers(c, LockKey, Presence));
             var fair = (AccountShares.Count + Servers - 1) / Servers;
             foreach (var extra in held.OrderByDescending(s => s).Take(Math.Max(0, held.Count - fair)).ToList())
             {
-                db.Connection.Execute("SELECT pg_advisory_unlock(@k, @s)", new { k = LockKey, s = extra });
+                engine.GiveBackShare(c, LockKey, extra);
                 held.Remove(extra);
             }
             if (held.Count < fair)
             {
-                var taken = db.Connection.Query<long>($"SELECT objid FROM pg_locks WHERE {Ours} AND objid < @p", new { k = LockKey, p = Presence }).Select(o => (int)o).ToHashSet();
+                var taken = engine.TakenShares(c, LockKey, Presence);
                 // Each server starts looking at a place of its own, so that servers starting together seldom reach for the same share.
                 var start = Environment.ProcessId % AccountShares.Count;
                 for (var i = 0; i < AccountShares.Count && held.Count < fair; i++)
                 {
                     var s = (start + i) % AccountShares.Count;
-                    if (!held.Contains(s) && !taken.Contains(s) && db.Connection.ExecuteScalar<bool>("SELECT pg_try_advisory_lock(@k, @s)", new { k = LockKey, s }))
+                    if (!held.Contains(s) && !taken.Contains(s) && engine.TryTakeShare(c, LockKey, s))
                     {
                         held.Add(s);
                     }
@@ -83,7 +82,7 @@ public sealed class ShareKeeper : IDisposable
             }
             return Current = new AccountShares(held);
         }
-        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
+        catch (Exception e) when (e is DbException or InvalidOperationException or TimeoutException)
         {
             // The connection is gone, and with it every lock: hold nothing until a new one takes shares again.
             Drop();
@@ -98,25 +97,26 @@ public sealed class ShareKeeper : IDisposable
         {
             db?.Dispose();
         }
-        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+        catch (Exception e) when (e is DbException or InvalidOperationException)
         {
             // Already broken: nothing to give back.
         }
         db = null;
     }
 
+    /// <summary>Gives every share back, then closes the keeper's connection.</summary>
     public void Dispose()
     {
-        if (db?.Connection is NpgsqlConnection c && c.State == System.Data.ConnectionState.Open)
+        try
         {
-            try
+            if (db is { } open && open.Connection.State == System.Data.ConnectionState.Open)
             {
-                c.Execute("SELECT pg_advisory_unlock_all()");
+                open.Engine.LeaveServers(open.Connection);
             }
-            catch (NpgsqlException)
-            {
-                // Closing the connection below releases them too.
-            }
+        }
+        catch (DbException)
+        {
+            // A broken connection holds nothing any more.
         }
         Drop();
     }

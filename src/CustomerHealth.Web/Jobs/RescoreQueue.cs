@@ -1,4 +1,3 @@
-using CustomerHealth.Store;
 using CustomerHealth.Store.Alerts;
 using CustomerHealth.Store.Sharing;
 using CustomerHealth.Web.Deliveries;
@@ -97,7 +96,7 @@ public sealed class RescoreQueue(
                 return new ScoringRun(db, new ModelVersions(db, clock)).WorkWaits(shares);
             }
         }
-        catch (Exception e) when (e is System.Data.Common.DbException or StoreException or InvalidOperationException or TimeoutException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             log.LogDebug(e, "looking for work failed; looking again in a second");
             return false;
