@@ -32,11 +32,20 @@ public sealed class ScoreAndAlert(StoreDb db, ModelVersions models, TimeProvider
 
     /// <summary>
     /// A server's live rescoring on its shares of the accounts (<see cref="ScoringRun.ScoreShares"/>), then the rules on
-    /// the accounts it scored: those of its shares, or every account when it claimed the whole rescore. Null when another
-    /// server has claimed a whole rescore.
+    /// the accounts it scored: those of its shares, or every account when it claimed the whole rescore. The marks scored
+    /// are cleared only then: scores stored but alerts not evaluated (an error, the server killed in between) are done
+    /// again from them. Null when another server has claimed a whole rescore.
     /// </summary>
-    public ScoredAndAlerted? ScoreShares(DateOnly asOf, Sharing.AccountShares shares) =>
-        run.ScoreShares(asOf, shares) is { } done ? Alert([done.Summary], done.Whole ? null : shares) : null;
+    public ScoredAndAlerted? ScoreShares(DateOnly asOf, Sharing.AccountShares shares)
+    {
+        if (run.ScoreShares(asOf, shares) is not { } done)
+        {
+            return null;
+        }
+        var alerted = Alert([done.Summary], done.Whole ? null : shares);
+        run.ClearMarks(done.Marks);
+        return alerted;
+    }
 
     private ScoredAndAlerted Alert(IReadOnlyList<ScoreSummary> scores, Sharing.AccountShares? shares = null)
     {

@@ -45,37 +45,53 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
     /// <summary>How long a server's claim on a whole rescore of its live work holds, when it dies running it.</summary>
     public static readonly TimeSpan WholeRescoreLease = TimeSpan.FromMinutes(30);
 
+    // While set, the marks a run has scored are kept here instead of cleared: its caller clears them once the rest of its
+    // work (the alerts) is done, so that work cut short (an error, a server killed) is done again from the marks.
+    private List<(long Key, long Mark)>? keptMarks;
+
     /// <summary>
     /// A server's live rescoring as of a day, on its shares of the accounts (<see cref="AccountShares"/>): the touched
     /// accounts of its shares only. When every account must be scored (a new day, a new model, population-wide inputs),
     /// one server claims that whole rescore (<see cref="StoreDb.Claim"/>) and the others leave it (null). Returns what
-    /// was scored and whether it was the whole portfolio.
+    /// was scored, whether it was the whole portfolio, and the marks it scored, which stay until
+    /// <see cref="ClearMarks"/> (the caller's alerts evaluated).
     /// </summary>
-    public (ScoreSummary Summary, bool Whole)? ScoreShares(DateOnly asOf, AccountShares shares)
+    public (ScoreSummary Summary, bool Whole, List<(long Key, long Mark)> Marks)? ScoreShares(DateOnly asOf, AccountShares shares)
     {
         var signals = SignalLoader.Settle(db);
-        if (ScoreTouched(asOf, signals, shares) is { } summary)
-        {
-            return (summary, shares.IsAll);
-        }
-        const string Key = "live_rescore_claim";
-        var now = models.Clock.GetUtcNow();
-        if (!shares.IsAll && !db.Claim(Key, now, now + WholeRescoreLease))
-        {
-            return null;
-        }
+        keptMarks = [];
         try
         {
-            return (Range(asOf, asOf, 1, null, null, signals)[0], true);
+            if (ScoreTouched(asOf, signals, shares) is { } summary)
+            {
+                return (summary, shares.IsAll, keptMarks);
+            }
+            const string Key = "live_rescore_claim";
+            var now = models.Clock.GetUtcNow();
+            if (!shares.IsAll && !db.Claim(Key, now, now + WholeRescoreLease))
+            {
+                return null;
+            }
+            try
+            {
+                return (Range(asOf, asOf, 1, null, null, signals)[0], true, keptMarks);
+            }
+            finally
+            {
+                if (!shares.IsAll)
+                {
+                    db.Release(Key);
+                }
+            }
         }
         finally
         {
-            if (!shares.IsAll)
-            {
-                db.Release(Key);
-            }
+            keptMarks = null;
         }
     }
+
+    /// <summary>Clears the marks <see cref="ScoreShares"/> scored (a mark made again since stays).</summary>
+    public void ClearMarks(List<(long Key, long Mark)> marks) => ClearTouched(marks);
 
     /// <summary>Scores the days from, from + every, ... up to to, storing a snapshot per account and day.</summary>
     public IReadOnlyList<ScoreSummary> ScoreRange(DateOnly from, DateOnly to, int everyDays, string? versionId = null, IProgress<double>? progress = null) =>
@@ -177,6 +193,11 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
 
     private void ClearTouched(List<(long Key, long Mark)> marks)
     {
+        if (keptMarks is not null)
+        {
+            keptMarks.AddRange(marks);
+            return;
+        }
         using var turn = db.WriteTurn();
         using var tx = db.Connection.BeginTransaction();
         // Imports mark accounts in their own order while they hold the import lock; taking it here too keeps clearing

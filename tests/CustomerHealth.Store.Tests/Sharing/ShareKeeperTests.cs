@@ -98,6 +98,10 @@ public abstract class ShareKeeperTests(TestEngine engine) : IDisposable
         store.Query<long>("SELECT account_key FROM dirty_accounts").ShouldAllBe(k => odd.Holds(k));
         store.Count("dirty_accounts").ShouldBe(40 - evenKeys);
         first.Alerts!.Updated.ShouldBe(evenKeys);
+        // A server that stores its scores and dies before its alerts (here: the scoring alone) leaves the marks: the
+        // server that has the shares next scores and alerts them again.
+        store.Scoring.ScoreShares(today, odd).ShouldNotBeNull().Marks.Count.ShouldBe(40 - evenKeys);
+        store.Count("dirty_accounts").ShouldBe(40 - evenKeys);
         var second = alerting.ScoreShares(today, odd).ShouldNotBeNull();
         second.Alerts!.Updated.ShouldBe(40 - evenKeys);
         store.Count("dirty_accounts").ShouldBe(0);
