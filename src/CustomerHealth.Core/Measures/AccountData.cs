@@ -25,11 +25,15 @@ public static class SurveyAnswers
     /// <summary>Whether an answer of the kind is positive, neutral or negative.</summary>
     /// <param name="kind">The survey kind.</param>
     /// <param name="score">The answer.</param>
-    public static AnswerTone Tone(SurveyKind kind, double score) => (kind, score) switch
+    public static AnswerTone Tone(SurveyKind kind, double score) =>
+        Bounds(kind) is var (positive, negative) && score >= positive ? AnswerTone.Positive : score <= negative ? AnswerTone.Negative : AnswerTone.Neutral;
+
+    /// <summary>The lowest positive answer of a kind (NPS 9, CSAT 4, CES 5) and the highest negative one (6, 2, 3).</summary>
+    public static (int PositiveFrom, int NegativeTo) Bounds(SurveyKind kind) => kind switch
     {
-        (SurveyKind.Nps, >= 9) or (SurveyKind.Csat, >= 4) or (SurveyKind.Ces, >= 5) => AnswerTone.Positive,
-        (SurveyKind.Nps, <= 6) or (SurveyKind.Csat, <= 2) or (SurveyKind.Ces, <= 3) => AnswerTone.Negative,
-        _ => AnswerTone.Neutral,
+        SurveyKind.Nps => (9, 6),
+        SurveyKind.Csat => (4, 2),
+        _ => (5, 3),
     };
 }
 

@@ -54,7 +54,6 @@ public static class PushedValues
         {
             return MeasureCalculator.Settle(v, RawValue.NoSignal, day);
         }
-        var first = p.FirstDay!.Value;
         if (v.Spec.Aggregate == "p_alive" && p.LastDay is not null)
         {
             return MeasureCalculator.Settle(v, new(ordersFit is null ? MeasureValue.Missing : MeasureValue.Of(ordersFit.PAlive(OrderSummary(p, day))), p.LastDay, true), day);
@@ -65,6 +64,7 @@ public static class PushedValues
             // null when the account has no row the measure reads (no answer of the survey kind, no value of the metric).
             return MeasureCalculator.Settle(v, p.LastDay is null ? RawValue.NoSignal : new(p.Value is { } x ? MeasureValue.Of(x) : MeasureValue.Missing, p.LastDay, true), day);
         }
+        var first = p.FirstDay!.Value;
         RawValue raw = v.Spec.Aggregate switch
         {
             "change" => new(p.Value is { } now ? UsageWindow.Change(first, MeasureCalculator.From(v, day), v.WindowDays!.Value, now, p.Prior, p.PriorRows) : MeasureValue.Missing,
@@ -81,7 +81,7 @@ public static class PushedValues
     /// it cannot be fitted.
     /// </summary>
     public static BgNbdFit? OrdersFitOf(IReadOnlyList<AccountData> accounts, IReadOnlyDictionary<int, PushedValue> values, int day) =>
-        OrdersFit.Of([.. accounts.Where(a => values.TryGetValue(a.Key, out var p) && p.LastDay is not null).Select(a => OrderSummary(values[a.Key], day))]);
+        OrdersFit.Of([.. accounts.Select(a => values.GetValueOrDefault(a.Key, PushedValue.None)).Where(p => p.LastDay is not null).Select(p => OrderSummary(p, day))]);
 
     /// <summary>
     /// An account's orders as BG/NBD reads them (<see cref="BgNbd.Summarize"/>): for `p_alive` the engine gives the number

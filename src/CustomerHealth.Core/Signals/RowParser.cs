@@ -8,6 +8,12 @@ namespace CustomerHealth.Core.Signals;
 /// </summary>
 public static class RowParser
 {
+    /// <summary>The priority of a ticket that gives none.</summary>
+    public const string DefaultPriority = "normal";
+
+    /// <summary>The words a true/false field reads as true (case ignored); `false`, `0` and `no` as false.</summary>
+    public static IReadOnlyList<string> TrueWords { get; } = ["true", "1", "yes"];
+
     private static readonly Dictionary<ImportKind, string[]> KnownFields = new()
     {
         [ImportKind.Accounts] = ["account_id", "name", "segment", "lifecycle_stage", "owner", "arr", "seats", "plan", "started_on", "renewal_on", "parent_id", "status"],
@@ -66,7 +72,7 @@ public static class RowParser
                 r.Text("user_id"), r.Text("event_id"), r.Long("count") ?? 1, r.Number("value"), r.Extra),
             ImportKind.Surveys => ParseSurvey(r),
             ImportKind.Tickets => new TicketRecord(r.Id("ticket_id"), r.Id("account_id"), r.Time("opened_at", true) ?? default,
-                r.OneOf("priority", "normal", "low", "normal", "high", "urgent")!, r.OneOf("status", "open", "open", "pending", "solved", "closed")!,
+                r.OneOf("priority", DefaultPriority, "low", "normal", "high", "urgent")!, r.OneOf("status", "open", "open", "pending", "solved", "closed")!,
                 r.Time("first_response_at"), r.Time("closed_at"), r.Bool("escalated") ?? false, r.OneOf("satisfaction", null, "good", "bad"), r.Extra),
             ImportKind.Invoices => new InvoiceRecord(r.Id("invoice_id"), r.Id("account_id"), r.Number("amount", true) ?? 0, r.Date("due_on", true) ?? default,
                 r.Date("issued_on"), r.Date("paid_on"), InvoiceStatus(r), r.Text("currency"), r.Extra),
@@ -270,7 +276,7 @@ public static class RowParser
             switch (t)
             {
                 case null: return null;
-                case "true" or "1" or "yes": return true;
+                case { } yes when TrueWords.Contains(yes): return true;
                 case "false" or "0" or "no": return false;
                 default:
                     Fail(field, $"must be true or false, got '{t}'");

@@ -63,19 +63,19 @@ internal interface IStoreEngine
     bool SharesWork { get; }
 
     /// <summary>Says on this connection, for as long as it lives, that a server works on the store (a shared lock the servers count).</summary>
-    void JoinServers(DbConnection c, int key, int presence);
+    void JoinServers(DbConnection c);
 
     /// <summary>How many connections say a server works on the store.</summary>
-    int Servers(DbConnection c, int key, int presence);
+    int Servers(DbConnection c);
 
-    /// <summary>The shares held by any connection (below <paramref name="presence"/>).</summary>
-    IReadOnlySet<int> TakenShares(DbConnection c, int key, int presence);
+    /// <summary>The shares of the accounts held by any connection.</summary>
+    IReadOnlySet<int> TakenShares(DbConnection c);
 
     /// <summary>Takes a share for this connection, for as long as it lives, unless another holds it; true when taken.</summary>
-    bool TryTakeShare(DbConnection c, int key, int share);
+    bool TryTakeShare(DbConnection c, int share);
 
     /// <summary>Gives back a share this connection holds.</summary>
-    void GiveBackShare(DbConnection c, int key, int share);
+    void GiveBackShare(DbConnection c, int share);
 
     /// <summary>Gives back every share and the presence this connection holds (before it goes back to a pool that keeps it open).</summary>
     void LeaveServers(DbConnection c);

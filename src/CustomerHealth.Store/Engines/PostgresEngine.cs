@@ -151,23 +151,26 @@ internal sealed class PostgresEngine : IStoreEngine
 
     public void LockForImport(DbConnection c, DbTransaction tx) => c.Execute("SELECT pg_advisory_xact_lock(720418)", transaction: tx);
 
-    // The shares of the accounts: session advisory locks of two keys (the product's key, the share), and a shared one for
-    // each server's presence; pg_locks lists them for this database.
+    // The shares of the accounts: session advisory locks of two keys (the product's own first key, so that they meet no
+    // other user's locks of the database; the share), and a shared one of the same first key for each server's presence;
+    // pg_locks lists them for this database.
+    private const int SharesKey = 0x63687331;
+    private const int Presence = 1_000_000;
     private const string OurLocks = "locktype = 'advisory' AND granted AND classid = @key AND objsubid = 2 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())";
 
     public bool SharesWork => true;
 
-    public void JoinServers(DbConnection c, int key, int presence) => c.Execute("SELECT pg_advisory_lock_shared(@key, @presence)", new { key, presence });
+    public void JoinServers(DbConnection c) => c.Execute("SELECT pg_advisory_lock_shared(@key, @presence)", new { key = SharesKey, presence = Presence });
 
-    public int Servers(DbConnection c, int key, int presence) =>
-        c.ExecuteScalar<int>($"SELECT COUNT(DISTINCT pid) FROM pg_locks WHERE {OurLocks} AND objid = @presence", new { key, presence });
+    public int Servers(DbConnection c) =>
+        c.ExecuteScalar<int>($"SELECT COUNT(DISTINCT pid) FROM pg_locks WHERE {OurLocks} AND objid = @presence", new { key = SharesKey, presence = Presence });
 
-    public IReadOnlySet<int> TakenShares(DbConnection c, int key, int presence) =>
-        c.Query<long>($"SELECT objid FROM pg_locks WHERE {OurLocks} AND objid < @presence", new { key, presence }).Select(o => (int)o).ToHashSet();
+    public IReadOnlySet<int> TakenShares(DbConnection c) =>
+        c.Query<long>($"SELECT objid FROM pg_locks WHERE {OurLocks} AND objid < @presence", new { key = SharesKey, presence = Presence }).Select(o => (int)o).ToHashSet();
 
-    public bool TryTakeShare(DbConnection c, int key, int share) => c.ExecuteScalar<bool>("SELECT pg_try_advisory_lock(@key, @share)", new { key, share });
+    public bool TryTakeShare(DbConnection c, int share) => c.ExecuteScalar<bool>("SELECT pg_try_advisory_lock(@key, @share)", new { key = SharesKey, share });
 
-    public void GiveBackShare(DbConnection c, int key, int share) => c.Execute("SELECT pg_advisory_unlock(@key, @share)", new { key, share });
+    public void GiveBackShare(DbConnection c, int share) => c.Execute("SELECT pg_advisory_unlock(@key, @share)", new { key = SharesKey, share });
 
     public void LeaveServers(DbConnection c) => c.Execute("SELECT pg_advisory_unlock_all()");
 

@@ -86,19 +86,18 @@ internal sealed class SqliteEngine : IStoreEngine
     {
     }
 
-    // An SQLite transaction begun by Microsoft.Data.Sqlite is IMMEDIATE: it holds the one write lock from its start.
     // One server writes to an SQLite store: it holds every share, and nothing is asked of the store for them.
     public bool SharesWork => false;
 
-    public void JoinServers(DbConnection c, int key, int presence) => throw new NotSupportedException("one server works on an SQLite store");
+    public void JoinServers(DbConnection c) => throw new NotSupportedException("one server works on an SQLite store");
 
-    public int Servers(DbConnection c, int key, int presence) => 1;
+    public int Servers(DbConnection c) => 1;
 
-    public IReadOnlySet<int> TakenShares(DbConnection c, int key, int presence) => new HashSet<int>();
+    public IReadOnlySet<int> TakenShares(DbConnection c) => new HashSet<int>();
 
-    public bool TryTakeShare(DbConnection c, int key, int share) => true;
+    public bool TryTakeShare(DbConnection c, int share) => true;
 
-    public void GiveBackShare(DbConnection c, int key, int share)
+    public void GiveBackShare(DbConnection c, int share)
     {
     }
 
@@ -106,6 +105,7 @@ internal sealed class SqliteEngine : IStoreEngine
     {
     }
 
+    // An SQLite transaction begun by Microsoft.Data.Sqlite is IMMEDIATE: it holds the one write lock from its start.
     public void LockForImport(DbConnection c, DbTransaction tx)
     {
     }

@@ -308,7 +308,8 @@ public sealed partial class ExternalSources(StoreDb db, TimeProvider clock)
     private static string Absolute(string path) =>
         path.Contains("://", StringComparison.Ordinal) || path.StartsWith(':') ? path.Trim() : Path.GetFullPath(path.Trim());
 
-    internal static string KindName(SignalKind kind) => kind.ToString().ToLowerInvariant();
+    /// <summary>A kind's name as sources, commands and pages give it (`usage`, `tickets`...).</summary>
+    public static string KindName(SignalKind kind) => kind.ToString().ToLowerInvariant();
 
     /// <summary>The first of the account ids a source holds that the store does not, and what to do about them.</summary>
     internal static string SuchAs(IEnumerable<string> unknown) =>

@@ -1,6 +1,6 @@
-using CustomerHealth.Core.Model;
 using System.Globalization;
 using CustomerHealth.Core.Measures;
+using CustomerHealth.Core.Model;
 using CustomerHealth.Core.Scoring;
 
 namespace CustomerHealth.Store.Pushdown;
@@ -21,7 +21,8 @@ public sealed class PushdownSession : IDisposable
     private readonly Dictionary<string, ExternalSource> readable = [];
     private readonly string usageZone;
     private readonly HashSet<string> read = [];
-    private Dictionary<string, int>? keys;
+    // The run's accounts by id: a source's account ids are matched to them.
+    private Dictionary<string, AccountData>? byId;
 
     private PushdownSession(StoreDb db, TimeProvider clock, ScoringPlan plan, IReadOnlyList<ExternalSource> all)
     {
@@ -56,10 +57,10 @@ public sealed class PushdownSession : IDisposable
     /// <param name="accounts">The run's accounts (every account of the store): a source's account ids are matched to them.</param>
     public IReadOnlyList<IReadOnlyDictionary<int, PushedValue>?> Values(DateOnly day, IReadOnlyList<AccountData> accounts)
     {
-        if (keys is null)
+        if (byId is null)
         {
-            keys = accounts.ToDictionary(a => a.AccountId, a => a.Key, StringComparer.Ordinal);
-            KnownFrom(accounts);
+            byId = accounts.ToDictionary(a => a.AccountId, StringComparer.Ordinal);
+            KnownFrom();
         }
         var result = new IReadOnlyDictionary<int, PushedValue>?[byMeasure.Length];
         // One query a source and day for all of its measures: its rows are read once.
@@ -91,9 +92,8 @@ public sealed class PushdownSession : IDisposable
     /// dates it): an account is scored from the day it is known (<see cref="Core.Scoring.Eligibility"/>), whichever holds its rows.
     /// Ids the store does not hold are left to the day's query, which names them.
     /// </summary>
-    private void KnownFrom(IReadOnlyList<AccountData> accounts)
+    private void KnownFrom()
     {
-        var byKey = accounts.ToDictionary(a => a.Key);
         foreach (var i in Enumerable.Range(0, byMeasure.Length).Where(i => byMeasure[i] is not null).DistinctBy(i => byMeasure[i]!.Name))
         {
             var source = byMeasure[i]!;
@@ -103,8 +103,8 @@ public sealed class PushdownSession : IDisposable
                 using var reader = c.Query(PushdownSql.Probe(Fitted(c, source), PushdownSql.For(source.Engine), Zone(source)));
                 while (reader.Read())
                 {
-                    if (!reader.IsNull(0) && keys!.TryGetValue(reader.Text(0), out var key) && Day(reader, 2) is { } first
-                        && byKey[key] is var a && (a.FirstExternalDay is not { } known || first < known))
+                    if (!reader.IsNull(0) && byId!.TryGetValue(reader.Text(0), out var a) && Day(reader, 2) is { } first
+                        && (a.FirstExternalDay is not { } known || first < known))
                     {
                         a.FirstExternalDay = first;
                     }
@@ -164,11 +164,12 @@ public sealed class PushdownSession : IDisposable
         while (reader.Read())
         {
             var id = reader.IsNull(0) ? "" : reader.Text(0);
-            if (!keys!.TryGetValue(id, out var key))
+            if (!byId!.TryGetValue(id, out var account))
             {
                 unknown.Add(id);
                 continue;
             }
+            var key = account.Key;
             var first = Day(reader, 1);
             for (var j = 0; j < count; j++)
             {

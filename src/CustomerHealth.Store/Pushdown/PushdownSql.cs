@@ -1,4 +1,6 @@
+using CustomerHealth.Core.Measures;
 using CustomerHealth.Core.Model;
+using CustomerHealth.Core.Signals;
 
 namespace CustomerHealth.Store.Pushdown;
 
@@ -133,6 +135,9 @@ internal static class PushdownSql
             $"{user} AS user_id, {count} AS n, {value} AS v FROM {r.Relation}";
     }
 
+    /// <summary>Words as a list of the dialect's literals, for IN (...).</summary>
+    private static string Words(Dialect d, IEnumerable<string> words) => string.Join(", ", words.Select(d.Literal));
+
     /// <summary>A typed null: the value of the expression's type that no row has.</summary>
     private static string NullLike(string e) => $"NULLIF({e}, {e})";
 
@@ -149,7 +154,7 @@ internal static class PushdownSql
         var closed = r.Optional("closed_at") is { } c ? d.Instant(c) : null;
         var first = r.Optional("first_response_at") is { } f ? d.Instant(f) : null;
         var solved = r.Optional("status") is not null
-            ? $"CASE WHEN {r.Word("status")} IN ('solved', 'closed') THEN {(first is null ? opened : $"COALESCE({first}, {opened})")} END"
+            ? $"CASE WHEN {r.Word("status")} IN ({Words(d, TicketClosing.ClosedStatuses)}) THEN {(first is null ? opened : $"COALESCE({first}, {opened})")} END"
             : null;
         var closing = (closed, solved) switch
         {
@@ -159,8 +164,9 @@ internal static class PushdownSql
             ({ } x, { } y) => $"COALESCE({x}, {y})",
         };
         var noHours = NullLike(d.Double("0"));
-        var priority = r.Optional("priority") is not null ? $"COALESCE(NULLIF({r.Word("priority")}, ''), 'normal')" : "'normal'";
-        var escalated = r.Optional("escalated") is not null ? $"CASE WHEN {r.Word("escalated")} IN ('true', '1', 'yes') THEN 1 ELSE 0 END" : "0";
+        var normal = d.Literal(RowParser.DefaultPriority);
+        var priority = r.Optional("priority") is not null ? $"COALESCE(NULLIF({r.Word("priority")}, ''), {normal})" : normal;
+        var escalated = r.Optional("escalated") is not null ? $"CASE WHEN {r.Word("escalated")} IN ({Words(d, RowParser.TrueWords)}) THEN 1 ELSE 0 END" : "0";
         var good = r.Optional("satisfaction") is not null ? $"CASE WHEN {r.Word("satisfaction")} = 'good' THEN 1 WHEN {r.Word("satisfaction")} = 'bad' THEN 0 END" : NullLike("1");
         return $"SELECT {r.Id}, {openedDay} AS day, {priority} AS priority, " +
             $"{(closing is null ? NullLike(openedDay) : d.Day(closing, zone))} AS closed_day, " +
@@ -205,14 +211,16 @@ internal static class PushdownSql
         {
             var value = values[j];
             var from = value.WindowDays is { } w ? day.AddDays(-w + 1) : (DateOnly?)null;
-            var c = source.Kind switch
+            // The window's first day as the dialect writes it (null: no window).
+            var start = from is { } f ? d.Date(f) : null;
+                var c = source.Kind switch
             {
-                SignalKind.Tickets => Ticket(value, d, asOf, from is { } f1 ? d.Date(f1) : null),
-                SignalKind.Invoices => Invoice(value, d, asOf, from is { } f2 ? d.Date(f2) : null),
-                SignalKind.Orders => Order(value, d, asOf, from is { } f3 ? d.Date(f3) : null),
-                SignalKind.Surveys => Survey(value, d, from is { } f4 ? d.Date(f4) : null),
-                SignalKind.Metrics => Metric(value, d, from),
-                _ => Usage(value, d, from),
+                SignalKind.Tickets => Ticket(value, d, asOf, start),
+                SignalKind.Invoices => Invoice(value, d, asOf, start),
+                SignalKind.Orders => Order(value, d, asOf, start),
+                SignalKind.Surveys => Survey(value, d, start),
+                SignalKind.Metrics => Metric(value, d, from, start),
+                _ => Usage(value, d, from, start),
             };
             columns.Add($"{d.Double(c.Value)} AS value_{j}");
             columns.Add($"{d.Double(c.Prior)} AS prior_{j}");
@@ -237,11 +245,15 @@ internal static class PushdownSql
 
     private static string From(string? from, string dayOf) => from is null ? "1 = 1" : $"{dayOf} >= {from}";
 
-    private static Computed Usage(ValueSpec value, Dialect d, DateOnly? from)
+    /// <summary>The rows a measure matches in the window before its own (for `change`); none without a window.</summary>
+    private static string WindowBefore(Dialect d, string match, int? window, DateOnly? from) =>
+        window is { } w && from is { } f ? $"{match} AND day >= {d.Date(f.AddDays(-w))} AND day < {d.Date(f)}" : "1 = 0";
+
+    private static Computed Usage(ValueSpec value, Dialect d, DateOnly? from, string? start)
     {
-        var match = value.Events.Count == 0 ? "1 = 1" : $"event IN ({string.Join(", ", value.Events.Select(d.Literal))})";
-        var inWindow = from is { } f ? $"{match} AND day >= {d.Date(f)}" : match;
-        var before = value.WindowDays is { } w && from is { } f2 ? $"{match} AND day >= {d.Date(f2.AddDays(-w))} AND day < {d.Date(f2)}" : "1 = 0";
+        var match = value.Events.Count == 0 ? "1 = 1" : $"event IN ({Words(d, value.Events)})";
+        var inWindow = $"{match} AND {From(start, "day")}";
+        var before = WindowBefore(d, match, value.WindowDays, from);
         var aggregate = value.Aggregate switch
         {
             "count" or "change" => Sum(inWindow, "n"),
@@ -260,7 +272,7 @@ internal static class PushdownSql
     /// <summary>Tickets opened up to the day with the measure's priorities; the last day is that of the last matching ticket, else of the last ticket.</summary>
     private static Computed Ticket(ValueSpec value, Dialect d, string asOf, string? from)
     {
-        var match = value.Priorities.Count == 0 ? "1 = 1" : $"priority IN ({string.Join(", ", value.Priorities.Select(p => d.Literal(p.ToLowerInvariant())))})";
+        var match = value.Priorities.Count == 0 ? "1 = 1" : $"priority IN ({Words(d, value.Priorities.Select(p => p.ToLowerInvariant()))})";
         var ratedOn = "COALESCE(closed_day, day)";
         var rated = $"{match} AND good IS NOT NULL AND {ratedOn} <= {asOf} AND {From(from, ratedOn)}";
         var aggregate = value.Aggregate switch
@@ -318,7 +330,7 @@ internal static class PushdownSql
         var kind = (value.Kind ?? "").ToLowerInvariant();
         var ofKind = $"kind = {d.Literal(kind)}";
         var inWindow = $"{ofKind} AND {From(from, "day")}";
-        var (positive, negative) = kind switch { "nps" => (9, 6), "csat" => (4, 2), _ => (5, 3) };
+        var (positive, negative) = SurveyAnswers.Bounds(Enum.TryParse<SurveyKind>(kind, ignoreCase: true, out var k) ? k : SurveyKind.Ces);
         var aggregate = value.Aggregate switch
         {
             "nps" => $"100 * {Ratio(d, $"{Count($"{inWindow} AND score >= {positive}")} - {Count($"{inWindow} AND score <= {negative}")}", Count(inWindow))}",
@@ -332,11 +344,11 @@ internal static class PushdownSql
     }
 
     /// <summary>Values of the measure's metric up to the day (one a day); an account without one has none of the metric (its last day is null).</summary>
-    private static Computed Metric(ValueSpec value, Dialect d, DateOnly? from)
+    private static Computed Metric(ValueSpec value, Dialect d, DateOnly? from, string? start)
     {
         var ofMetric = $"metric = {d.Literal(value.Metric ?? "")}";
-        var start = from is { } f ? d.Date(f) : null;
         var inWindow = $"{ofMetric} AND {From(start, "day")}";
+        var before = WindowBefore(d, ofMetric, value.WindowDays, from);
         string Average(string when) => Ratio(d, Sum(when, "value"), Count(when));
         var aggregate = value.Aggregate switch
         {
@@ -346,13 +358,10 @@ internal static class PushdownSql
             "sum" => Sum(inWindow, "value"),
             "min" => $"MIN(CASE WHEN {inWindow} THEN value END)",
             "max" => $"MAX(CASE WHEN {inWindow} THEN value END)",
-            "change" when value.WindowDays is { } w && from is { } f0 =>
-                $"({Average(inWindow)} - {Average(Before(w, f0))}) / greatest({Average(Before(w, f0))}, 1)",
+            "change" => $"({Average(inWindow)} - {Average(before)}) / greatest({Average(before)}, 1)",
             var other => throw new StoreException($"`{other}` of metrics is not computed by a source"),
         };
         return new(aggregate, $"MAX(CASE WHEN {ofMetric} THEN day END)");
-
-        string Before(int w, DateOnly f0) => $"{ofMetric} AND day >= {d.Date(f0.AddDays(-w))} AND day < {d.Date(f0)}";
     }
 
     /// <summary>What `chs sources test` reads: how many rows and accounts, the first and last day, and the account ids.</summary>

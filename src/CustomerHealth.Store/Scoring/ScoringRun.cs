@@ -35,7 +35,11 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
     {
         // The accounts of the usage still in the inbox are marked as touched when it is settled.
         var signals = SignalLoader.Settle(db);
-        return (versionId is null ? ScoreTouched(asOf, signals, AccountShares.All) : null) ?? Range(asOf, asOf, 1, versionId, progress, signals)[0];
+        var (summaries, marks) = versionId is null && ScoreTouched(asOf, signals, AccountShares.All) is { } touched
+            ? ([touched.Summary], touched.Marks)
+            : Range(asOf, asOf, 1, versionId, progress, signals);
+        ClearTouched(marks);
+        return summaries[0];
     }
 
     /// <summary>Whether accounts of these shares are marked as touched, or usage accepted by any server is not merged yet.</summary>
@@ -44,10 +48,6 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
 
     /// <summary>How long a server's claim on a whole rescore of its live work holds, when it dies running it.</summary>
     public static readonly TimeSpan WholeRescoreLease = TimeSpan.FromMinutes(30);
-
-    // While set, the marks a run has scored are kept here instead of cleared: its caller clears them once the rest of its
-    // work (the alerts) is done, so that work cut short (an error, a server killed) is done again from the marks.
-    private List<(long Key, long Mark)>? keptMarks;
 
     /// <summary>
     /// A server's live rescoring as of a day, on its shares of the accounts (<see cref="AccountShares"/>): the touched
@@ -59,34 +59,27 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
     public (ScoreSummary Summary, bool Whole, List<(long Key, long Mark)> Marks)? ScoreShares(DateOnly asOf, AccountShares shares)
     {
         var signals = SignalLoader.Settle(db);
-        keptMarks = [];
+        if (ScoreTouched(asOf, signals, shares) is { } touched)
+        {
+            return (touched.Summary, shares.IsAll, touched.Marks);
+        }
+        const string Key = "live_rescore_claim";
+        var now = models.Clock.GetUtcNow();
+        if (!shares.IsAll && !db.Claim(Key, now, now + WholeRescoreLease))
+        {
+            return null;
+        }
         try
         {
-            if (ScoreTouched(asOf, signals, shares) is { } summary)
-            {
-                return (summary, shares.IsAll, keptMarks);
-            }
-            const string Key = "live_rescore_claim";
-            var now = models.Clock.GetUtcNow();
-            if (!shares.IsAll && !db.Claim(Key, now, now + WholeRescoreLease))
-            {
-                return null;
-            }
-            try
-            {
-                return (Range(asOf, asOf, 1, null, null, signals)[0], true, keptMarks);
-            }
-            finally
-            {
-                if (!shares.IsAll)
-                {
-                    db.Release(Key);
-                }
-            }
+            var (summaries, marks) = Range(asOf, asOf, 1, null, null, signals);
+            return (summaries[0], true, marks);
         }
         finally
         {
-            keptMarks = null;
+            if (!shares.IsAll)
+            {
+                db.Release(Key);
+            }
         }
     }
 
@@ -94,11 +87,18 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
     public void ClearMarks(List<(long Key, long Mark)> marks) => ClearTouched(marks);
 
     /// <summary>Scores the days from, from + every, ... up to to, storing a snapshot per account and day.</summary>
-    public IReadOnlyList<ScoreSummary> ScoreRange(DateOnly from, DateOnly to, int everyDays, string? versionId = null, IProgress<double>? progress = null) =>
-        Range(from, to, everyDays, versionId, progress, SignalLoader.Settle(db));
+    public IReadOnlyList<ScoreSummary> ScoreRange(DateOnly from, DateOnly to, int everyDays, string? versionId = null, IProgress<double>? progress = null)
+    {
+        var (summaries, marks) = Range(from, to, everyDays, versionId, progress, SignalLoader.Settle(db));
+        ClearTouched(marks);
+        return summaries;
+    }
 
-    /// <summary><see cref="ScoreRange"/> once the usage is settled.</summary>
-    private IReadOnlyList<ScoreSummary> Range(DateOnly from, DateOnly to, int everyDays, string? versionId, IProgress<double>? progress, SignalLoader signals)
+    /// <summary>
+    /// <see cref="ScoreRange"/> once the usage is settled; with the marks it scored (every mark seen at its start when it
+    /// scored up to the latest day, else none), for the caller to clear.
+    /// </summary>
+    private (IReadOnlyList<ScoreSummary> Summaries, List<(long Key, long Mark)> Marks) Range(DateOnly from, DateOnly to, int everyDays, string? versionId, IProgress<double>? progress, SignalLoader signals)
     {
         if (to < from)
         {
@@ -133,16 +133,12 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
         pushdown?.Succeeded();
         CurrentScores.Refresh(db, StoredDates.Text(days[0]), StoredDates.Text(days[^1]), plan.Model.TrendDays, null);
         db.AnalyzeAfterBulk(summaries.Sum(s => (long)s.AccountsScored + s.Unscored), "snapshots", "current_scores");
-        if (latest is null || string.CompareOrdinal(StoredDates.Text(days[^1]), latest) >= 0)
-        {
-            // Every account now has a fresh latest score: what was touched before this run is scored.
-            ClearTouched(touched);
-        }
-        return summaries;
+        // Every account has a fresh latest score when the run reached the latest day: what was touched before it is scored.
+        return (summaries, latest is null || string.CompareOrdinal(StoredDates.Text(days[^1]), latest) >= 0 ? touched : []);
     }
 
-    /// <summary>The incremental run of <see cref="Score"/>, or null when every account must be scored.</summary>
-    private ScoreSummary? ScoreTouched(DateOnly asOf, SignalLoader signals, AccountShares shares)
+    /// <summary>The incremental run of <see cref="Score"/> with the marks it scored, or null when every account must be scored.</summary>
+    private (ScoreSummary Summary, List<(long Key, long Mark)> Marks)? ScoreTouched(DateOnly asOf, SignalLoader signals, AccountShares shares)
     {
         var version = models.RequireCurrent();
         var plan = new ScoringPlan(version.Model);
@@ -176,12 +172,11 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
                 db.Connection.Execute("DELETE FROM snapshots WHERE account_key = @gone AND as_of = @day", new { gone, day });
                 CurrentScores.Retake(db, gone, plan.Model.TrendDays);
             }
-            ClearTouched(touched);
         }
         var stored = db.Connection.Query<(double? Score, string? Grade)>("SELECT score, grade FROM snapshots WHERE as_of = @day", new { day }).ToList();
-        return new ScoreSummary(day, stored.Count(s => s.Score is not null), stored.Count(s => s.Score is null),
+        return (new ScoreSummary(day, stored.Count(s => s.Score is not null), stored.Count(s => s.Score is null),
             stored.Where(s => s.Grade is not null).GroupBy(s => s.Grade!).ToDictionary(g => g.Key, g => g.Count()), version.VersionId,
-            stored.Count(s => s.Score is not null && s.Grade is null));
+            stored.Count(s => s.Score is not null && s.Grade is null)), touched);
     }
 
     /// <summary>The latest day any account was scored (YYYY-MM-DD), or null before the first run.</summary>
@@ -193,9 +188,8 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
 
     private void ClearTouched(List<(long Key, long Mark)> marks)
     {
-        if (keptMarks is not null)
+        if (marks.Count == 0)
         {
-            keptMarks.AddRange(marks);
             return;
         }
         using var turn = db.WriteTurn();

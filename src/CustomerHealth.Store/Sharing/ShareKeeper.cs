@@ -3,19 +3,15 @@ using System.Data.Common;
 namespace CustomerHealth.Store.Sharing;
 
 /// <summary>
-/// A server's hold on its shares of the accounts (<see cref="AccountShares"/>), with PostgreSQL's own locks: each share is
-/// a session advisory lock held on this keeper's connection, and each server holds a shared presence lock, so the servers
-/// count each other in pg_locks. <see cref="Balance"/> takes free shares up to this server's fair part
+/// A server's hold on its shares of the accounts (<see cref="AccountShares"/>), with the store's own locks (PostgreSQL's
+/// session advisory locks, behind the engine): each share is a lock held on this keeper's connection, and each server
+/// holds a shared presence lock, so the servers count each other. <see cref="Balance"/> takes free shares up to this server's fair part
 /// (⌈shares ÷ servers⌉) and gives back what is over it; a server that dies loses its connection and with it its locks at
 /// once, and the others take its shares at their next balance (each second). On SQLite one server works on a store: it
 /// holds every share.
 /// </summary>
 public sealed class ShareKeeper : IDisposable
 {
-    // The advisory locks' first key: the product's own, so that it shares nothing with other users of the database.
-    private const int LockKey = 0x63687331;
-    private const int Presence = AccountShares.Count;
-
     private readonly Func<StoreDb> open;
     private readonly HashSet<int> held = [];
     private StoreDb? db;
@@ -56,25 +52,25 @@ public sealed class ShareKeeper : IDisposable
                     alone = true;
                     return Current = AccountShares.All;
                 }
-                db.Engine.JoinServers(db.Connection, LockKey, Presence);
+                db.Engine.JoinServers(db.Connection);
             }
             var (engine, c) = (db.Engine, db.Connection);
-            Servers = Math.Max(1, engine.Servers(c, LockKey, Presence));
+            Servers = Math.Max(1, engine.Servers(c));
             var fair = (AccountShares.Count + Servers - 1) / Servers;
             foreach (var extra in held.OrderByDescending(s => s).Take(Math.Max(0, held.Count - fair)).ToList())
             {
-                engine.GiveBackShare(c, LockKey, extra);
+                engine.GiveBackShare(c, extra);
                 held.Remove(extra);
             }
             if (held.Count < fair)
             {
-                var taken = engine.TakenShares(c, LockKey, Presence);
+                var taken = engine.TakenShares(c);
                 // Each server starts looking at a place of its own, so that servers starting together seldom reach for the same share.
                 var start = Environment.ProcessId % AccountShares.Count;
                 for (var i = 0; i < AccountShares.Count && held.Count < fair; i++)
                 {
                     var s = (start + i) % AccountShares.Count;
-                    if (!held.Contains(s) && !taken.Contains(s) && engine.TryTakeShare(c, LockKey, s))
+                    if (!held.Contains(s) && !taken.Contains(s) && engine.TryTakeShare(c, s))
                     {
                         held.Add(s);
                     }

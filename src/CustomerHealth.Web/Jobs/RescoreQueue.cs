@@ -107,7 +107,7 @@ public sealed class RescoreQueue(
     {
         var before = held;
         held = keeper.Balance();
-        if (held.ToString() != before.ToString())
+        if (!held.List.SequenceEqual(before.List))
         {
             log.LogInformation("this server works on shares {Shares} of {Count} of the accounts ({Servers} server(s) on the store)", held, AccountShares.Count, keeper.Servers);
         }

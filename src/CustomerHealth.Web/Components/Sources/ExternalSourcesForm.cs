@@ -30,11 +30,11 @@ internal sealed class ExternalSourcesForm(StoreAccess store, TimeProvider clock,
 
     /// <summary>The kinds a source can compute, by name, as the form offers them.</summary>
     public static IEnumerable<(string Kind, string Label)> Kinds =>
-        ExternalSources.Fields.Keys.Select(k => k.ToString().ToLowerInvariant()).Select(k => (k, SourcesPageModel.KindLabel(k)));
+        ExternalSources.Fields.Keys.Select(ExternalSources.KindName).Select(k => (k, SourcesPageModel.KindLabel(k)));
 
     /// <summary>The fields of each kind, in words for the form's help: the needed ones, then the others.</summary>
     public static string FieldsHelp => string.Join("; ", ExternalSources.Fields.Select(f =>
-        $"{SourcesPageModel.KindLabel(f.Key.ToString().ToLowerInvariant())}: {string.Join(", ", f.Value.Required)} (needed), {string.Join(", ", f.Value.Optional)}"));
+        $"{SourcesPageModel.KindLabel(ExternalSources.KindName(f.Key))}: {string.Join(", ", f.Value.Required)} (needed), {string.Join(", ", f.Value.Optional)}"));
 
     public void Load()
     {
