@@ -220,14 +220,13 @@ internal interface IUsageStage : IDisposable
 
     void Add(in StagedEvent e);
 
-    /// <summary>Merges the staged events; returns how many were new or changed what was stored.</summary>
-    /// <param name="repeats">Whether an identity was staged more than once (only its last version counts).</param>
+    /// <summary>Merges the staged events; returns how many were new or changed what was stored. Of an identity staged more than once only the last version counts.</summary>
     /// <param name="states">
     /// When given (as long as <see cref="Count"/>), filled before the merge with each staged event's state against the
     /// store, by its position: 0 new, 1 changed, 2 the same as stored; repeats included.
     /// </param>
     /// <param name="users">When given, filled with the users the merge created or looked up (their id and key).</param>
-    int Merge(bool repeats, int[]? states = null, List<(string UserId, long Key)>? users = null);
+    int Merge(int[]? states = null, List<(string UserId, long Key)>? users = null);
 }
 
 /// <param name="Identity">The event's identity: the hash of its event id, or of its fields when it has none.</param>

@@ -454,9 +454,17 @@ internal sealed class PostgresEngine : IStoreEngine
 
         public int Count => events.Count;
 
-        public void Add(in StagedEvent e) => events.Add(e);
+        // The identities staged, to know whether one was staged twice (the merge then keeps only its last version).
+        private readonly HashSet<UInt128> identities = [];
+        private bool repeats;
 
-        public int Merge(bool repeats, int[]? states = null, List<(string UserId, long Key)>? users = null)
+        public void Add(in StagedEvent e)
+        {
+            repeats |= !identities.Add(System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(e.Identity));
+            events.Add(e);
+        }
+
+        public int Merge(int[]? states = null, List<(string UserId, long Key)>? users = null)
         {
             if (events.Count == 0)
             {
@@ -483,6 +491,9 @@ internal sealed class PostgresEngine : IStoreEngine
                 copy.Complete();
             }
             events.Clear();
+            identities.Clear();
+            var repeated = repeats;
+            repeats = false;
             int changed;
             if (inbox)
             {
@@ -506,7 +517,7 @@ internal sealed class PostgresEngine : IStoreEngine
             {
                 // Temporary tables are never analysed automatically: without statistics the planner takes the stage for tiny.
                 c.Execute("ANALYZE usage_stage; SET LOCAL work_mem = '256MB'", transaction: tx);
-                changed = merge.Run(repeats, sql => c.Execute(sql, transaction: tx), sql => c.ExecuteScalar<long>(sql, transaction: tx), states is null ? null : sql =>
+                changed = merge.Run(repeated, sql => c.Execute(sql, transaction: tx), sql => c.ExecuteScalar<long>(sql, transaction: tx), states is null ? null : sql =>
                 {
                     using var cmd = new NpgsqlCommand(sql, c, tx);
                     using var r = cmd.ExecuteReader();

@@ -319,7 +319,7 @@ internal sealed class SqliteEngine : IStoreEngine
     private sealed class Stage : IUsageStage
     {
         private readonly SqliteConnection c;
-        private readonly RawStatement insert, insertMany, addRolledUp, addRolledUpMany, findUser, addUser;
+        private readonly RawStatement insert, insertMany, addRollUp, addRollUpMany, markTouched, markTouchedMany, findUser, addUser;
         // Staged rows are written many to a statement: SQLite's cost per statement is then paid once for all of them.
         private const int RowsPerInsert = 64;
         private readonly UsageMerge merge;
@@ -354,20 +354,17 @@ internal sealed class SqliteEngine : IStoreEngine
                     stored INTEGER NOT NULL DEFAULT 0
                 );
                 DELETE FROM temp.usage_stage;
-                CREATE TEMP TABLE IF NOT EXISTS usage_rolled_up (
-                    account_key INTEGER NOT NULL, day INTEGER NOT NULL, event_key INTEGER NOT NULL, count INTEGER NOT NULL, sum REAL NOT NULL, users BLOB
-                );
-                DELETE FROM temp.usage_rolled_up;
                 """);
             insert = new RawStatement(c.Handle!, $"INSERT{engine.OrFail} INTO temp.usage_stage ({UsageMerge.StageColumns}, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
             insertMany = new RawStatement(c.Handle!, $"INSERT{engine.OrFail} INTO temp.usage_stage ({UsageMerge.StageColumns}, seq) VALUES " +
                 string.Join(", ", Enumerable.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", RowsPerInsert)));
-            addRolledUp = new RawStatement(c.Handle!, $"INSERT{engine.OrFail} INTO temp.usage_rolled_up ({UsageMerge.RolledUpColumns}) VALUES (?, ?, ?, ?, ?, ?)");
-            addRolledUpMany = new RawStatement(c.Handle!, $"INSERT{engine.OrFail} INTO temp.usage_rolled_up ({UsageMerge.RolledUpColumns}) VALUES " +
-                string.Join(", ", Enumerable.Repeat("(?, ?, ?, ?, ?, ?)", RowsPerInsert)));
+            addRollUp = new RawStatement(c.Handle!, UsageMerge.AddRollUps(1));
+            addRollUpMany = new RawStatement(c.Handle!, UsageMerge.AddRollUps(RowsPerInsert));
+            markTouched = new RawStatement(c.Handle!, UsageMerge.MarkTouched(1));
+            markTouchedMany = new RawStatement(c.Handle!, UsageMerge.MarkTouched(RowsPerInsert));
             findUser = new RawStatement(c.Handle!, "SELECT user_key FROM main.users WHERE user_id = ?1");
             addUser = new RawStatement(c.Handle!, "INSERT INTO main.users (user_key, user_id) VALUES (?1, ?2)");
-            merge = new UsageMerge(engine, "temp.usage_stage", "main.usage_events", identityOrder: "rowid", rolledUp: inbox ? null : "temp.usage_rolled_up");
+            merge = new UsageMerge(engine, "temp.usage_stage", "main.usage_events", identityOrder: "rowid", rollUpsByCaller: !inbox);
         }
 
         // Staged events wait here until the merge, which writes them to the stage in identity order.
@@ -439,13 +436,13 @@ internal sealed class SqliteEngine : IStoreEngine
             return key;
         }
 
-        public int Merge(bool repeats, int[]? states = null, List<(string UserId, long Key)>? users = null)
+        public int Merge(int[]? states = null, List<(string UserId, long Key)>? users = null)
         {
             if (Count == 0)
             {
                 return 0;
             }
-            var order = batch.IdentityOrder();
+            var order = batch.IdentityOrder(out var repeats);
             WriteRows(order, insert, insertMany, 10, (statement, first, seq) =>
             {
                 var e = batch[seq];
@@ -461,32 +458,39 @@ internal sealed class SqliteEngine : IStoreEngine
                 addUser.Bind(1, key).Bind(2, id).Execute();
             }
             newUsers.Clear();
-            // A merge into the store adds the roll-ups from the batch summed here (SQLite would sort the stage again
-            // for its GROUP BY); the events' states are read for that.
+            // A merge into the store adds the roll-ups from the batch summed here, in their key order, and marks their
+            // accounts (SQLite would sort the stage again for its GROUP BY and its DISTINCT); the events' states are read for that.
             var known = states ?? (inbox ? null : new int[batch.Count]);
             var changed = merge.Run(repeats, Exec, Scalar, known is null ? null : sql =>
             {
                 if (states is null)
                 {
-                    // Only the changes are needed here: the others are unchanged.
-                    Array.Fill(known, 2);
-                    sql = merge.StatesOfChanges;
+                    // Only the states that differ from the most common one are read: the events already stored when
+                    // they are few (the others are new), else the new and changed ones (the others are unchanged).
+                    var mostlyNew = Scalar(merge.CountStored) * 2 < batch.Count;
+                    Array.Fill(known, mostlyNew ? 0 : 2);
+                    sql = mostlyNew ? merge.StatesOfStored : merge.StatesOfChanges;
                 }
                 foreach (var r in Rows(c, sql))
                 {
                     known[r.GetInt64(0)] = r.GetInt32(1);
                 }
-                if (!inbox)
+            }, inbox, inbox ? null : () =>
+            {
+                var accounts = new List<long>();
+                WriteRows(batch.RollUp(order, known!), addRollUp, addRollUpMany, 6, (statement, first, g) =>
                 {
-                    WriteRows(batch.RollUp(order, known), addRolledUp, addRolledUpMany, 6, (statement, first, g) =>
+                    if (accounts.Count == 0 || accounts[^1] != g.Account)
                     {
-                        statement.Bind(first, g.Account).Bind(first + 1, g.Day).Bind(first + 2, g.Event).Bind(first + 3, g.Count).Bind(first + 4, g.Sum).Bind(first + 5, g.Users);
-                    });
-                }
-            }, inbox);
+                        accounts.Add(g.Account);
+                    }
+                    statement.Bind(first, g.Account).Bind(first + 1, g.Day).Bind(first + 2, g.Event).Bind(first + 3, g.Count).Bind(first + 4, g.Sum).Bind(first + 5, g.Users);
+                });
+                WriteRows(accounts, markTouched, markTouchedMany, 1, (statement, first, account) => statement.Bind(first, account));
+            });
             users?.AddRange(keyed);
             keyed.Clear();
-            Exec("DELETE FROM temp.usage_stage; DELETE FROM temp.usage_rolled_up");
+            Exec("DELETE FROM temp.usage_stage");
             batch.Clear();
             return changed;
         }
@@ -516,8 +520,10 @@ internal sealed class SqliteEngine : IStoreEngine
             }
             insert.Dispose();
             insertMany.Dispose();
-            addRolledUp.Dispose();
-            addRolledUpMany.Dispose();
+            addRollUp.Dispose();
+            addRollUpMany.Dispose();
+            markTouched.Dispose();
+            markTouchedMany.Dispose();
             findUser.Dispose();
             addUser.Dispose();
         }

@@ -41,8 +41,10 @@ internal sealed class StagedBatch
     }
 
     /// <summary>The events' positions, in identity order.</summary>
-    public int[] IdentityOrder()
+    /// <param name="repeats">Whether an identity was staged more than once.</param>
+    public int[] IdentityOrder(out bool repeats)
     {
+        repeats = false;
         var keys = new UInt128[events.Count];
         var order = new int[events.Count];
         for (var i = 0; i < keys.Length; i++)
@@ -62,6 +64,7 @@ internal sealed class StagedBatch
             if (j - i > 1)
             {
                 Array.Sort(order, i, j - i);
+                repeats = true;
             }
             i = j;
         }

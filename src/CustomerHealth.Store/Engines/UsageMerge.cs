@@ -18,19 +18,40 @@ internal sealed class UsageMerge
 
     private readonly string stage;
     private readonly string dedupe;
-    private readonly string[] corrections, apply, prune;
+    private readonly string[] corrections, apply, rollUps, prune;
+
+    // An account marked again when it is marked already.
+    private const string MarkAgain = "ON CONFLICT (account_key) DO UPDATE SET mark = dirty_accounts.mark + 1";
+
+    // A roll-up row added to the one of its account, day and event.
+    private const string AddToRollUp =
+        $"""
+        ON CONFLICT (account_key, day, event_key) DO UPDATE SET count = usage_daily.count + excluded.count, sum = usage_daily.sum + excluded.sum,
+          users = {UserSet.MergeFunction}(usage_daily.users, excluded.users)
+        """;
+
+    /// <summary>
+    /// Adds rows of <paramref name="rows"/> sets of <see cref="RolledUpColumns"/> (parameters, numbered in order) to the
+    /// roll-ups: rows of new and changed events summed per account, day and event.
+    /// </summary>
+    public static string AddRollUps(int rows) =>
+        $"INSERT INTO usage_daily ({RolledUpColumns}) VALUES {string.Join(", ", Enumerable.Repeat("(?, ?, ?, ?, ?, ?)", rows))} {AddToRollUp}";
+
+    /// <summary>Marks <paramref name="rows"/> accounts (one parameter each) as touched since they were last scored.</summary>
+    public static string MarkTouched(int rows) =>
+        $"INSERT INTO dirty_accounts (account_key, mark) VALUES {string.Join(", ", Enumerable.Repeat("(?, 0)", rows))} {MarkAgain}";
     private readonly string againstStored, againstInbox, toInbox, emptyInbox;
 
     /// <param name="engine">Supplies the row comparisons.</param>
     /// <param name="stage">The stage table's name (with its schema where the engine needs one).</param>
     /// <param name="events">The stored events table's name.</param>
     /// <param name="identityOrder">An `ORDER BY` expression over the stage that gives its rows in identity order.</param>
-    /// <param name="rolledUp">
-    /// When given, a table of the engine's that holds the stage's new and changed events (the last version of each
-    /// identity) already summed per account, day and event (<see cref="RolledUpColumns"/>), written in key order: the
-    /// roll-ups are added from it instead of grouping the stage.
+    /// <param name="rollUpsByCaller">
+    /// Whether the caller adds the roll-ups of the stage's new and changed events (the last version of each identity,
+    /// summed per account, day and event, with <see cref="AddRollUps"/>) and marks their accounts, where
+    /// <see cref="Run"/> is told to, instead of the merge grouping the stage.
     /// </param>
-    public UsageMerge(IStoreEngine engine, string stage, string events, string identityOrder = "identity", string? rolledUp = null)
+    public UsageMerge(IStoreEngine engine, string stage, string events, string identityOrder = "identity", bool rollUpsByCaller = false)
     {
         this.stage = stage;
         emptyInbox = engine.Empty("usage_inbox");
@@ -50,23 +71,20 @@ internal sealed class UsageMerge
             ON CONFLICT (account_key, day, event_key) DO UPDATE SET count = usage_daily.count + excluded.count, sum = usage_daily.sum + excluded.sum,
               users = {UserSet.RemoveFunction}(usage_daily.users, excluded.users)
             """,
-            $"INSERT INTO dirty_accounts (account_key, mark) SELECT DISTINCT e.account_key, 0 FROM {stage} s JOIN {events} e ON e.identity = s.identity WHERE s.state = 1 ON CONFLICT (account_key) DO UPDATE SET mark = dirty_accounts.mark + 1",
+            $"INSERT INTO dirty_accounts (account_key, mark) SELECT DISTINCT e.account_key, 0 FROM {stage} s JOIN {events} e ON e.identity = s.identity WHERE s.state = 1 {MarkAgain}",
             $"""
             UPDATE{engine.OrFail} {events} AS e SET {Assign("s")}
             FROM {stage} AS s WHERE s.identity = e.identity AND s.state = 1
             """,
         ];
-        apply =
+        apply = [$"INSERT{engine.OrFail} INTO {events} ({StageColumns}) SELECT {StageColumns} FROM {stage} WHERE state = 0 ORDER BY {identityOrder}"];
+        rollUps = rollUpsByCaller ? [] :
         [
-            $"INSERT{engine.OrFail} INTO {events} ({StageColumns}) SELECT {StageColumns} FROM {stage} WHERE state = 0 ORDER BY {identityOrder}",
-            $"INSERT INTO dirty_accounts (account_key, mark) SELECT DISTINCT account_key, 0 FROM {stage} WHERE state < 2 ON CONFLICT (account_key) DO UPDATE SET mark = dirty_accounts.mark + 1",
+            $"INSERT INTO dirty_accounts (account_key, mark) SELECT DISTINCT account_key, 0 FROM {stage} WHERE state < 2 {MarkAgain}",
             $"""
-            INSERT INTO usage_daily (account_key, day, event_key, count, sum, users)
-            {(rolledUp is null
-                ? $"SELECT account_key, day, event_key, SUM(count), SUM(COALESCE(value, 0)), {engine.PackUsers("user_key")} FROM {stage} WHERE state < 2 GROUP BY account_key, day, event_key ORDER BY account_key, day, event_key"
-                : $"SELECT {RolledUpColumns} FROM {rolledUp} WHERE true ORDER BY rowid")}
-            ON CONFLICT (account_key, day, event_key) DO UPDATE SET count = usage_daily.count + excluded.count, sum = usage_daily.sum + excluded.sum,
-              users = {UserSet.MergeFunction}(usage_daily.users, excluded.users)
+            INSERT INTO usage_daily ({RolledUpColumns})
+            SELECT account_key, day, event_key, SUM(count), SUM(COALESCE(value, 0)), {engine.PackUsers("user_key")} FROM {stage} WHERE state < 2 GROUP BY account_key, day, event_key ORDER BY account_key, day, event_key
+            {AddToRollUp}
             """,
         ];
         againstInbox = $"UPDATE{engine.OrFail} {stage} AS s SET state = CASE WHEN {sameAsPending} THEN 2 ELSE 1 END FROM usage_inbox AS i WHERE i.identity = s.identity";
@@ -114,6 +132,12 @@ internal sealed class UsageMerge
     /// <summary>The position and state of each staged event that is new or changed (the others are unchanged).</summary>
     public string StatesOfChanges => $"{States} WHERE state < 2";
 
+    /// <summary>The position and state of each staged event already stored (the others are new).</summary>
+    public string StatesOfStored => $"{States} WHERE state > 0";
+
+    /// <summary>How many staged events are already stored, once they are marked.</summary>
+    public string CountStored => $"SELECT COUNT(*) FROM {stage} WHERE state > 0";
+
     /// <summary>Runs the merge of a filled stage; returns how many staged events were new or changed what was stored.</summary>
     /// <param name="repeats">Whether an identity was staged more than once.</param>
     /// <param name="execute">Runs a statement in the import's transaction.</param>
@@ -123,7 +147,8 @@ internal sealed class UsageMerge
     /// a merge with a rolled-up table fills it there.
     /// </param>
     /// <param name="inbox">Append the new and changed events to the inbox (their states then count the inbox's pending versions as stored).</param>
-    public int Run(bool repeats, Action<string> execute, Func<string, long> count, Action<string>? readStates = null, bool inbox = false)
+    /// <param name="addRollUps">With a merge whose roll-ups are the caller's: adds them and marks their accounts, once the events are written.</param>
+    public int Run(bool repeats, Action<string> execute, Func<string, long> count, Action<string>? readStates = null, bool inbox = false, Action? addRollUps = null)
     {
         if (repeats && readStates is null)
         {
@@ -147,7 +172,7 @@ internal sealed class UsageMerge
             execute(toInbox);
             return (int)count($"SELECT COUNT(*) FROM {stage} WHERE state < 2");
         }
-        return Apply(execute, count);
+        return Apply(execute, count, addRollUps: addRollUps);
     }
 
     /// <summary>
@@ -176,14 +201,23 @@ internal sealed class UsageMerge
     private static string Assign(string alias) => string.Join(", ", Values.Select(c => $"{c} = {alias}.{c}"));
 
     /// <summary>Writes the marked events and their roll-ups; returns how many were new or changed.</summary>
-    private int Apply(Action<string> execute, Func<string, long> count, string? beforeCorrections = null)
+    private int Apply(Action<string> execute, Func<string, long> count, string? beforeCorrections = null, Action? addRollUps = null)
     {
         var corrected = count($"SELECT COUNT(*) FROM {stage} WHERE state = 1") > 0;
         if (corrected && beforeCorrections is not null)
         {
             execute(beforeCorrections);
         }
-        foreach (var sql in corrected ? corrections.Concat(apply).Concat(prune) : apply)
+        foreach (var sql in corrected ? corrections.Concat(apply) : apply)
+        {
+            execute(sql);
+        }
+        if (rollUps.Length == 0 && addRollUps is null)
+        {
+            throw new InvalidOperationException("this merge's roll-ups are the caller's: give addRollUps");
+        }
+        addRollUps?.Invoke();
+        foreach (var sql in rollUps.Concat(corrected ? prune : []))
         {
             execute(sql);
         }

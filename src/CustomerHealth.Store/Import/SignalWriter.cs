@@ -23,9 +23,6 @@ internal sealed class SignalWriter
     // Usage is staged per batch and merged with set-based SQL: per row only an append, per batch a few sorted passes.
     private const int StageLimit = 1 << 20;
     private IUsageStage? stage;
-    // The identities of the current batch, to know whether one was sent twice in it.
-    private readonly HashSet<UInt128> batchIdentities = [];
-    private bool batchRepeats;
 
     /// <summary>Rows of usage that were new or changed what was stored (known after <see cref="Finish"/>).</summary>
     public int UsageChanged { get; private set; }
@@ -256,7 +253,6 @@ internal sealed class SignalWriter
             }
             stage = db.Engine.OpenUsageStage(db, tx, ToInbox);
         }
-        batchRepeats |= !batchIdentities.Add(System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(identity));
         long? userKey = u.UserId is { } user && db.KnownKeys is { } known && known.TryGetUser(user, out var k) ? k : null;
         var staged = new StagedEvent(identity, account, day, ev, userKey is null ? u.UserId : null, userKey, u.Count, u.Value, u.OccurredAt.ToUnixTimeMilliseconds(), Props(u.Properties));
         stage.Add(staged);
@@ -276,17 +272,15 @@ internal sealed class SignalWriter
     {
         if (batchEvents is null)
         {
-            UsageChanged += stage!.Merge(batchRepeats, null, keyedUsers);
+            UsageChanged += stage!.Merge(null, keyedUsers);
         }
         else
         {
             var states = new int[stage!.Count];
-            UsageChanged += stage.Merge(batchRepeats, states, keyedUsers);
+            UsageChanged += stage.Merge(states, keyedUsers);
             CountByBatch(states);
             batchEvents.Clear();
         }
-        batchIdentities.Clear();
-        batchRepeats = false;
     }
 
     /// <summary>
