@@ -85,6 +85,10 @@ public static class FieldLimits
     /// <summary>What is wrong with <paramref name="value"/> as a field of this kind, or null when it may be stored.</summary>
     public static string? Problem(string? value, Kind kind) => Problem(value, kind, Max(kind));
 
+    /// <summary>Whether <paramref name="value"/> may be stored as a field of this kind (<see cref="Problem(string?, Kind)"/> finds nothing wrong).</summary>
+    public static bool Allowed(ReadOnlySpan<char> value, Kind kind) =>
+        value.Length <= Max(kind) && value.IndexOfAny(kind == Kind.Text ? ControlsButLines : Controls) < 0;
+
     /// <summary>As <see cref="Problem(string?, Kind)"/>, with a limit of its own (at most that of the kind's).</summary>
     public static string? Problem(string? value, Kind kind, int max)
     {

@@ -28,6 +28,13 @@ public sealed record UsageRecord(string AccountId, DateTimeOffset OccurredAt, st
     public override ImportKind ImportKind => ImportKind.Usage;
 }
 
+/// <summary>
+/// A usage row read straight from its text (<see cref="RowParser.TryParsePlainUsage"/>): its text fields are the trimmed
+/// text of the file, valid only until the next row is read; a blank user or event id is empty.
+/// </summary>
+public readonly record struct PlainUsage(ReadOnlyMemory<char> AccountId, DateTimeOffset OccurredAt, ReadOnlyMemory<char> Event, ReadOnlyMemory<char> UserId,
+    ReadOnlyMemory<char> EventId, long Count, double? Value);
+
 public sealed record SurveyRecord(string AccountId, string Kind, double Score, DateTimeOffset RespondedAt, string? ResponseId, string? Contact, string? Comment, IReadOnlyDictionary<string, string> Properties) : SignalRecord(AccountId)
 {
     /// <inheritdoc/>

@@ -68,12 +68,57 @@ internal sealed class CsvRecordReader(TextReader reader, char? separator = null)
     /// </summary>
     public string[]? Read()
     {
+        if (!Start())
+        {
+            return null;
+        }
+        if (ReadLine() is { } simple)
+        {
+            return simple;
+        }
+        return ReadQuoted();
+    }
+
+    /// <summary>
+    /// Reads the next record when it is a plain line (a whole line in the buffer with no quote and no line break but its
+    /// end): true with its text (valid until the next read; <see cref="Split"/> gives its fields). False when the input
+    /// is at its end or the record must be read by <see cref="Read"/>, having read nothing.
+    /// </summary>
+    public bool TryReadPlain(out ReadOnlyMemory<char> text)
+    {
+        text = default;
+        if (!Start() || !FindLine(out var stop, out var next, out var ended))
+        {
+            return false;
+        }
+        text = buffer.AsMemory(pos, stop - pos);
+        Take(stop, next, ended);
+        return true;
+    }
+
+    /// <summary>The fields of a plain line's text.</summary>
+    public string[] Split(ReadOnlySpan<char> text)
+    {
+        var fields = new string[text.Count(sep) + 1];
+        for (var i = 0; i < fields.Length; i++)
+        {
+            var cut = text.IndexOf(sep);
+            var value = cut < 0 ? text : text[..cut];
+            fields[i] = value.IsEmpty ? "" : new string(value);
+            text = cut < 0 ? [] : text[(cut + 1)..];
+        }
+        return fields;
+    }
+
+    /// <summary>Skips blank lines and finds the separator on the first record; false at the end of the input.</summary>
+    private bool Start()
+    {
         while (true)
         {
             var c = Peek();
             if (c < 0)
             {
-                return null;
+                return false;
             }
             if (c == '\r' || c == '\n')
             {
@@ -88,10 +133,12 @@ internal sealed class CsvRecordReader(TextReader reader, char? separator = null)
             decided = true;
         }
         RecordLine = line;
-        if (ReadLine() is { } simple)
-        {
-            return simple;
-        }
+        return true;
+    }
+
+    // A record read character by character (quoted fields, fields over lines).
+    private string[] ReadQuoted()
+    {
         rawStart = -1;
         rawText.Clear();
         var fields = new List<string>();
@@ -166,13 +213,30 @@ internal sealed class CsvRecordReader(TextReader reader, char? separator = null)
     /// </summary>
     private string[]? ReadLine()
     {
+        if (!FindLine(out var stop, out var next, out var ended))
+        {
+            return null;
+        }
+        var fields = Split(buffer.AsSpan(pos, stop - pos));
+        Take(stop, next, ended);
+        return fields;
+    }
+
+    /// <summary>
+    /// Finds the next record when it is a plain line in the buffer (refilled when the line runs past its end): where its
+    /// text stops, where the next record starts, and whether it ended with a line break. False, having read nothing, otherwise.
+    /// </summary>
+    private bool FindLine(out int stop, out int next, out bool ended)
+    {
+        stop = next = 0;
+        ended = false;
         var end = Array.IndexOf(buffer, '\n', pos, len - pos);
         if (end < 0)
         {
             // Move what is left to the front and read on, unless the buffer holds it all already.
             if (len - pos == buffer.Length)
             {
-                return null;
+                return false;
             }
             Array.Copy(buffer, pos, buffer, 0, len - pos);
             len -= pos;
@@ -185,32 +249,25 @@ internal sealed class CsvRecordReader(TextReader reader, char? separator = null)
             end = Array.IndexOf(buffer, '\n', 0, len);
             if (end < 0 && len == buffer.Length)
             {
-                return null;
+                return false;
             }
         }
-        var next = end < 0 ? len : end + 1;
-        var stop = end < 0 ? len : end > pos && buffer[end - 1] == '\r' ? end - 1 : end;
-        var text = buffer.AsSpan(pos, stop - pos);
-        if (text.IndexOfAny('"', '\r') >= 0)
-        {
-            return null;
-        }
-        var fields = new string[text.Count(sep) + 1];
-        for (var i = 0; i < fields.Length; i++)
-        {
-            var cut = text.IndexOf(sep);
-            var value = cut < 0 ? text : text[..cut];
-            fields[i] = value.IsEmpty ? "" : new string(value);
-            text = cut < 0 ? [] : text[(cut + 1)..];
-        }
+        next = end < 0 ? len : end + 1;
+        stop = end < 0 ? len : end > pos && buffer[end - 1] == '\r' ? end - 1 : end;
+        ended = end >= 0;
+        return buffer.AsSpan(pos, stop - pos).IndexOfAny('"', '\r') < 0;
+    }
+
+    // Moves past a plain line found by FindLine, keeping its text as the record's raw text.
+    private void Take(int stop, int next, bool ended)
+    {
         rawStart = pos;
         rawLength = stop - pos;
         pos = next;
-        if (end >= 0)
+        if (ended)
         {
             line++;
         }
-        return fields;
     }
 
     /// <summary>The separator that occurs most on the first line (outside quotes), a comma when none does.</summary>

@@ -12,7 +12,9 @@ namespace CustomerHealth.Store.Import;
 /// </summary>
 internal static class Identity
 {
-    public static byte[] Hash(string text)
+    public static byte[] Hash(string text) => Hash(text.AsSpan());
+
+    public static byte[] Hash(ReadOnlySpan<char> text)
     {
         var max = Encoding.UTF8.GetMaxByteCount(text.Length);
         var rented = max <= 512 ? null : ArrayPool<byte>.Shared.Rent(max);
@@ -28,6 +30,24 @@ internal static class Identity
         BinaryPrimitives.WriteUInt64BigEndian(result.AsSpan(8), h2);
         return result;
     }
+
+    /// <summary>The identity of a usage event that has an event id: the hash of `id`, a record separator and the id.</summary>
+    public static byte[] OfEventId(ReadOnlySpan<char> eventId)
+    {
+        var length = EventIdPrefix.Length + eventId.Length;
+        var rented = length <= 256 ? null : ArrayPool<char>.Shared.Rent(length);
+        Span<char> text = rented ?? stackalloc char[256];
+        EventIdPrefix.CopyTo(text);
+        eventId.CopyTo(text[EventIdPrefix.Length..]);
+        var hash = Hash(text[..length]);
+        if (rented is not null)
+        {
+            ArrayPool<char>.Shared.Return(rented);
+        }
+        return hash;
+    }
+
+    private const string EventIdPrefix = "id\u001e";
 
     public static string HashText(string text) => Convert.ToHexStringLower(Hash(text));
 

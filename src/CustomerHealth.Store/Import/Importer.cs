@@ -57,11 +57,15 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
         string[]? header = null;
         var separator = ',';
         var mapping = options.Mapping;
+        // Usage files are read in the plain lane where their lines allow (millions of rows).
+        var lane = kind == ImportKind.Usage && !workbook && !json ? new PlainUsageLane() : null;
         var rows = Rows(file, reader, options, (names, used) =>
         {
             (header, separator) = (names, used ?? ',');
-            CheckHeader(kind, file, Mapped(mapping, file, names), used);
-        });
+            var mapped = Mapped(mapping, file, names);
+            CheckHeader(kind, file, mapped, used);
+            lane?.Header(mapped, used ?? ',');
+        }, lane is null ? null : lane.Take);
         if (mapping is not null)
         {
             rows = Renamed(rows, mapping);
@@ -69,7 +73,7 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
         ImportResult result;
         try
         {
-            result = Import(kind, rows, file, options, stream, () => header, json ? null : rejectedPath, json ? rejectedPath : null, () => separator);
+            result = Import(kind, rows, file, options, stream, () => header, json ? null : rejectedPath, json ? rejectedPath : null, () => separator, lane);
         }
         catch (Exception e) when (StoreDb.IsDiskFull(e))
         {
@@ -83,10 +87,11 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
     /// A file's rows by the reader its name calls for: an Excel workbook's sheet, JSON Lines, else CSV. The header (a
     /// CSV file's with its separator; a workbook's with none) is told before the first row; JSON Lines has none.
     /// </summary>
-    private static IEnumerable<SourceRow> Rows(string file, TextReader? reader, ImportOptions options, Action<string[], char?> header) =>
+    private static IEnumerable<SourceRow> Rows(string file, TextReader? reader, ImportOptions options, Action<string[], char?> header,
+        Func<ReadOnlyMemory<char>, bool>? plain = null) =>
         RowSource.IsWorkbook(file) ? RowSource.Workbook(file, options.Sheet, names => header(names, null))
         : RowSource.IsJsonLines(file) ? RowSource.JsonLines(reader!)
-        : RowSource.Csv(reader!, (names, used) => header(names, used), options.Delimiter);
+        : RowSource.Csv(reader!, (names, used) => header(names, used), options.Delimiter, plain);
 
     /// <summary>The header as the mapping reads it; a column the mapping reads that the file lacks refuses the file.</summary>
     private static string[] Mapped(Core.Signals.ColumnMapping? mapping, string file, string[] names)
@@ -208,7 +213,16 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
     /// <summary>Imports rows from any source (files, HTTP); one transaction. Without a rejected-rows file, skipped rows are only listed.</summary>
     public ImportResult Import(
         ImportKind kind, IEnumerable<SourceRow> rows, string file, ImportOptions options, Stream? progressStream = null,
-        Func<string[]?>? header = null, string? rejectedCsv = null, string? rejectedJson = null, Func<char>? separator = null)
+        Func<string[]?>? header = null, string? rejectedCsv = null, string? rejectedJson = null, Func<char>? separator = null) =>
+        Import(kind, rows, file, options, progressStream, header, rejectedCsv, rejectedJson, separator, null);
+
+    /// <summary>
+    /// As the public <c>Import</c>, with the plain lane the rows are read with, if any (<paramref name="lane"/>): the rows
+    /// it takes are written here as they come, between the others.
+    /// </summary>
+    private ImportResult Import(
+        ImportKind kind, IEnumerable<SourceRow> rows, string file, ImportOptions options, Stream? progressStream,
+        Func<string[]?>? header, string? rejectedCsv, string? rejectedJson, Func<char>? separator, PlainUsageLane? lane)
     {
         var errors = new List<ImportError>();
         var errorCount = 0;
@@ -220,6 +234,33 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
         db.Engine.LockForImport(db.Connection, tx);
         var writer = new SignalWriter(db, tx, clock);
         var lastProgress = 0L;
+        void Progress()
+        {
+            if (progressStream is not null && options.Progress is not null && (total & 4095) == 0 && progressStream.CanSeek)
+            {
+                var pos = progressStream.Position;
+                if (pos != lastProgress)
+                {
+                    lastProgress = pos;
+                    options.Progress.Report((double)pos / Math.Max(progressStream.Length, 1));
+                }
+            }
+        }
+        if (lane is not null)
+        {
+            // A plain row is valid: it is written unless an earlier row was refused (then only counted); usage is
+            // counted as changed when merged.
+            lane.Sink = usage =>
+            {
+                total++;
+                if (rejected == 0 || options.SkipInvalid)
+                {
+                    writer.WriteUsage(usage);
+                    unchanged++;
+                }
+                Progress();
+            };
+        }
         try
         {
             foreach (var row in rows)
@@ -251,15 +292,7 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
                 {
                     unchanged++;
                 }
-                if (progressStream is not null && options.Progress is not null && (total & 4095) == 0 && progressStream.CanSeek)
-                {
-                    var pos = progressStream.Position;
-                    if (pos != lastProgress)
-                    {
-                        lastProgress = pos;
-                        options.Progress.Report((double)pos / Math.Max(progressStream.Length, 1));
-                    }
-                }
+                Progress();
             }
         }
         finally

@@ -30,7 +30,11 @@ public static class RowSource
     /// <param name="reader">The CSV text.</param>
     /// <param name="separator">The separator, or null to find it on the header line.</param>
     /// <param name="header">Told the header's names and the separator in use, before any row.</param>
-    public static IEnumerable<SourceRow> Csv(TextReader reader, Action<string[], char> header, char? separator = null)
+    /// <param name="plain">
+    /// When given, offered each record that is a plain line (no quotes) first, with its text: a record it takes
+    /// (true) is not given as a row. Called in the order of the rows, as they are enumerated.
+    /// </param>
+    public static IEnumerable<SourceRow> Csv(TextReader reader, Action<string[], char> header, char? separator = null, Func<ReadOnlyMemory<char>, bool>? plain = null)
     {
         var csv = new CsvRecordReader(reader, separator);
         var first = csv.Read();
@@ -46,7 +50,18 @@ public static class RowSource
             string? error = null;
             try
             {
-                record = csv.Read();
+                if (plain is not null && csv.TryReadPlain(out var text))
+                {
+                    if (plain(text))
+                    {
+                        continue;
+                    }
+                    record = csv.Split(text.Span);
+                }
+                else
+                {
+                    record = csv.Read();
+                }
             }
             catch (RowReadException e)
             {

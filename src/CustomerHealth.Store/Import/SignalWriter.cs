@@ -240,10 +240,41 @@ internal sealed class SignalWriter
     /// <summary>Stages a usage event; whether it changed anything is known when the stage is merged.</summary>
     private bool WriteUsage(UsageRecord u)
     {
-        var account = Account(u.AccountId);
-        var ev = Intern(eventKeys, "event_names", "name", "event_key", u.Event);
-        var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(u.OccurredAt, usageZone).DateTime).DayNumber;
-        var identity = u.EventId is { } eid ? Identity.Hash("id\u001e" + eid) : Identity.Hash(Identity.Join(u.AccountId, u.OccurredAt, u.Event, u.UserId, u.Count, u.Value, u.Properties));
+        var identity = u.EventId is { } eid ? Identity.OfEventId(eid) : Identity.Hash(Identity.Join(u.AccountId, u.OccurredAt, u.Event, u.UserId, u.Count, u.Value, u.Properties));
+        Stage(identity, Account(u.AccountId), Intern(eventKeys, "event_names", "name", "event_key", u.Event), u.UserId, u.OccurredAt, u.Count, u.Value, Props(u.Properties));
+        return false;
+    }
+
+    // Account keys, event keys and user ids by their text, looked up without making a string of each row's.
+    private Dictionary<string, long>.AlternateLookup<ReadOnlySpan<char>>? accountsByText, eventsByText;
+    private readonly HashSet<string> userIds = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Stages a usage row of the plain lane as <see cref="WriteUsage(UsageRecord)"/> stages the record
+    /// <see cref="RowParser.Parse"/> makes of the same row (a plain row has no properties).
+    /// </summary>
+    public void WriteUsage(in PlainUsage u)
+    {
+        accountsByText ??= accountKeys.GetAlternateLookup<ReadOnlySpan<char>>();
+        eventsByText ??= eventKeys.GetAlternateLookup<ReadOnlySpan<char>>();
+        var account = accountsByText.Value.TryGetValue(u.AccountId.Span, out var a) ? a : Account(u.AccountId.ToString());
+        var ev = eventsByText.Value.TryGetValue(u.Event.Span, out var e) ? e : Intern(eventKeys, "event_names", "name", "event_key", u.Event.ToString());
+        string? user = null;
+        if (!u.UserId.IsEmpty && !userIds.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(u.UserId.Span, out user))
+        {
+            user = u.UserId.ToString();
+            userIds.Add(user);
+        }
+        var identity = !u.EventId.IsEmpty ? Identity.OfEventId(u.EventId.Span)
+            : Identity.Hash(Identity.Join(u.AccountId.ToString(), u.OccurredAt, u.Event.ToString(), user, u.Count, u.Value, NoProperties));
+        Stage(identity, account, ev, user, u.OccurredAt, u.Count, u.Value, null);
+    }
+
+    private static readonly IReadOnlyDictionary<string, string> NoProperties = new Dictionary<string, string>();
+
+    private void Stage(byte[] identity, long account, long ev, string? userId, DateTimeOffset occurredAt, long count, double? value, string? properties)
+    {
+        var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(occurredAt, usageZone).DateTime).DayNumber;
         if (stage is null)
         {
             if (!ToInbox)
@@ -253,8 +284,8 @@ internal sealed class SignalWriter
             }
             stage = db.Engine.OpenUsageStage(db, tx, ToInbox);
         }
-        long? userKey = u.UserId is { } user && db.KnownKeys is { } known && known.TryGetUser(user, out var k) ? k : null;
-        var staged = new StagedEvent(identity, account, day, ev, userKey is null ? u.UserId : null, userKey, u.Count, u.Value, u.OccurredAt.ToUnixTimeMilliseconds(), Props(u.Properties));
+        long? userKey = userId is { } user && db.KnownKeys is { } known && known.TryGetUser(user, out var k) ? k : null;
+        var staged = new StagedEvent(identity, account, day, ev, userKey is null ? userId : null, userKey, count, value, occurredAt.ToUnixTimeMilliseconds(), properties);
         stage.Add(staged);
         if (batchEvents is not null)
         {
@@ -265,7 +296,6 @@ internal sealed class SignalWriter
         {
             MergeStage();
         }
-        return false;
     }
 
     private void MergeStage()
