@@ -61,7 +61,16 @@ public abstract class PlainUsageLaneTests(TestEngine engine) : IDisposable
         foreach (var round in new[] { 0, 1 })
         {
             var lines = Lines(rnd, 2_000, ids: 1_500);
-            var file = lane.WriteCsv($"usage-{round}.csv", [Header, .. lines]);
+            // Lines a reader must take care with: a NUL and a tab inside fields, a line longer than the reader's
+            // buffer, a line break inside quotes, Windows line ends.
+            lines.InsertRange(rnd.Next(lines.Count), [
+                "A1,2025-05-02T10:00:00Z,lo\0gin,u1,n1,,",
+                "A1,2025-05-02T10:00:00Z,log\tin,u1,n2,,",
+                "A1,2025-05-02T10:00:00Z,login,u1,n3,," + new string('9', 70_000),
+                "A1,2025-05-02T10:00:00Z,\"two\nlines\",u1,n4,,",
+                "A2,2025-05-02T10:00:00Z,login,u1,n5,2,\r",
+            ]);
+            var file = lane.WriteCsv($"usage-{round}.csv", [(round == 1 ? "\uFEFF" : "") + Header, .. lines]);
             var byLane = lane.Importer.ImportFile(ImportKind.Usage, file, options);
             using var reader = new StreamReader(file, Encoding.UTF8);
             var byGeneral = general.Importer.Import(ImportKind.Usage, RowSource.Csv(reader, (_, _) => { }), file, options);
