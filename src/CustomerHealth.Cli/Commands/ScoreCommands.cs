@@ -63,8 +63,9 @@ internal static class ScoreCommands
             }
             foreach (var s in summaries)
             {
-                var grades = string.Join(", ", s.ByGrade.OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Value}"));
-                Console.WriteLine($"{s.AsOf}: scored {s.AccountsScored} accounts ({grades}){(s.NotGraded > 0 ? $", {s.NotGraded} not graded yet (too little of the model has data)" : "")}{(s.Unscored > 0 ? $", {s.Unscored} unscored (no data for any measure)" : "")} with model {s.ModelVersion}.");
+                // Grades are listed when some were given (none: every account scored but not graded, or none scored).
+                var grades = s.ByGrade.Count == 0 ? "" : " (" + string.Join(", ", s.ByGrade.OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Value}")) + ")";
+                Console.WriteLine($"{s.AsOf}: scored {s.AccountsScored} accounts{grades}{(s.NotGraded > 0 ? $", {s.NotGraded} not graded yet (too little of the model has data)" : "")}{(s.Unscored > 0 ? $", {s.Unscored} unscored (no data for any measure)" : "")} with model {s.ModelVersion}.");
             }
             return 0;
         });

@@ -94,6 +94,19 @@ public abstract class CommandLineTests(TestEngine engine) : IDisposable
     }
 
     [Fact]
+    public void Score_NoAccountGraded_SaysSoWithoutAnEmptyListOfGrades()
+    {
+        chs.Run("init").ExitCode.ShouldBe(0);
+        chs.Write("data/accounts.csv", Accounts);
+        chs.Run("model", "publish", chs.Write("model.yaml", Model)).ExitCode.ShouldBe(0);
+        chs.Run("import", "data").ExitCode.ShouldBe(0);
+        var r = chs.Run("score", "--as-of", "2025-06-30");
+        r.ExitCode.ShouldBe(0, r.ToString());
+        r.Out.ShouldStartWith("2025-06-30: scored 0 accounts, 3 unscored (no data for any measure) with model ");
+        r.Out.ShouldNotContain("()");
+    }
+
+    [Fact]
     public void Accounts_Json_HasTheContractFieldsFiltersAndSorts()
     {
         Seed();
