@@ -269,7 +269,9 @@ public sealed partial class ExternalSources(StoreDb db, TimeProvider clock)
         try
         {
             using var c = EngineConnection.Open(source, Connection(source));
-            using var r = c.Query(PushdownSql.Probe(PushdownSession.Readable(c, source), PushdownSql.For(source.Engine), db.Setting("usage_timezone") ?? "UTC"));
+            // Its days as scoring counts them: usage in the usage time zone, the other kinds in the model's.
+            var zone = PushdownSession.Zone(source, db.Setting("usage_timezone") ?? "UTC", new Models.ModelVersions(db, clock).Current()?.Model.Timezone ?? "UTC");
+            using var r = c.Query(PushdownSql.Probe(PushdownSession.Readable(c, source), PushdownSql.For(source.Engine), zone));
             while (r.Read())
             {
                 accounts++;

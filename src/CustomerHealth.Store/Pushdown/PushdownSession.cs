@@ -189,11 +189,13 @@ public sealed class PushdownSession : IDisposable
         return values;
     }
 
+    private string Zone(ExternalSource source) => Zone(source, usageZone, plan.Model.Timezone);
+
     /// <summary>
     /// The time zone a source's timestamps become days in, as for the same rows imported: usage's days are the usage time
     /// zone's (its roll-ups are kept by them), the other kinds' the model's.
     /// </summary>
-    private string Zone(ExternalSource source) => source.Kind == SignalKind.Usage ? usageZone : plan.Model.Timezone;
+    public static string Zone(ExternalSource source, string usageZone, string modelZone) => source.Kind == SignalKind.Usage ? usageZone : modelZone;
 
     /// <summary>The source as read in this run, fitted to the engine's columns the first time.</summary>
     private ExternalSource Fitted(EngineConnection c, ExternalSource source)

@@ -326,6 +326,19 @@ public abstract class PushdownTests(TestEngine engine) : IDisposable
     }
 
     [Fact]
+    public void SourcesTest_GivesATicketSourcesDaysAsScoringCountsThem_InTheModelsTimeZone()
+    {
+        pushed.Importer.ImportFile(ImportKind.Accounts, pushed.WriteFile("accounts.csv", "account_id\nA01\n"), new()).Applied.ShouldBeTrue();
+        pushed.Publish(TicketModel);
+        // 02:00 UTC on 1 May is still 30 April in New York, the model's time zone; the usage time zone is UTC.
+        var csv = pushed.WriteFile("edge-tickets.csv", "ticket_id,account_id,opened_at\nT-1,A01,2025-05-01T02:00:00Z\nT-2,A01,2025-05-03T12:00:00Z\n");
+        var sources = new ExternalSources(pushed.Db, pushed.Clock);
+        sources.Add("edge", "tickets", "duckdb", "", RelationType.Files, csv, null, "test");
+        var check = sources.Test("edge");
+        (check.Rows, check.FirstDay, check.LastDay).ShouldBe((2L, "2025-04-30", "2025-05-03"));
+    }
+
+    [Fact]
     public void EveryTicketAggregate_ComputedByPostgreSql_FromTypedColumnsWithOtherNames_GivesTheScoresOfTheImportedTickets()
     {
         var csv = TicketPortfolio();
