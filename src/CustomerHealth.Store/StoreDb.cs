@@ -70,6 +70,12 @@ public sealed class StoreDb : IDisposable
     /// <summary>How to name the store to a person: the file, or the PostgreSQL server and database (never a password).</summary>
     public string DisplayName => Engine.DisplayName(Path);
 
+    /// <summary>
+    /// Hears, until disposed, each time another server of the store writes marks or usage (<paramref name="heard"/> is
+    /// called on another thread); null where one server works on the store.
+    /// </summary>
+    public IDisposable? HearWork(Action heard) => Engine.HearWork(Path, heard);
+
     /// <summary>The one place that picks the engine of a store, from its `--db` address.</summary>
     private static IStoreEngine EngineFor(string target) => PostgresEngine.IsTarget(target) ? new PostgresEngine() : new SqliteEngine();
 

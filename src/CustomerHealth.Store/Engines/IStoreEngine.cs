@@ -80,6 +80,19 @@ internal interface IStoreEngine
     /// <summary>Gives back every share and the presence this connection holds (before it goes back to a pool that keeps it open).</summary>
     void LeaveServers(DbConnection c);
 
+    /// <summary>
+    /// Tells the other servers of the store, once the transaction commits, that accounts were marked or usage accepted
+    /// (PostgreSQL's NOTIFY); nothing where one server works on the store.
+    /// </summary>
+    void AnnounceWork(DbConnection c, DbTransaction tx);
+
+    /// <summary>
+    /// Hears what <see cref="AnnounceWork"/> tells, on a connection of its own to <paramref name="store"/>, calling
+    /// <paramref name="heard"/> (on another thread) each time, until disposed; null where one server works on the store.
+    /// A connection lost is opened again after a pause.
+    /// </summary>
+    IDisposable? HearWork(string store, Action heard);
+
     /// <summary>Keeps two processes from migrating the same store at once.</summary>
     void LockForMigration(DbConnection c, DbTransaction tx);
 

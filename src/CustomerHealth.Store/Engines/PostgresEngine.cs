@@ -160,6 +160,55 @@ internal sealed class PostgresEngine : IStoreEngine
 
     public bool SharesWork => true;
 
+    // The channel the servers of a store tell each other of work on.
+    private const string WorkChannel = "chs_work";
+
+    public void AnnounceWork(DbConnection c, DbTransaction tx) => c.Execute($"NOTIFY {WorkChannel}", transaction: tx);
+
+    public IDisposable? HearWork(string store, Action heard)
+    {
+        var stop = new CancellationTokenSource();
+        _ = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    await using var c = new NpgsqlConnection(store);
+                    await c.OpenAsync(stop.Token);
+                    c.Notification += (_, _) => heard();
+                    await using (var listen = new NpgsqlCommand($"LISTEN {WorkChannel}", c))
+                    {
+                        await listen.ExecuteNonQueryAsync(stop.Token);
+                    }
+                    // Whatever was told while nobody listened is looked for by the caller's own looks.
+                    heard();
+                    while (true)
+                    {
+                        await c.WaitAsync(stop.Token);
+                    }
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception e) when (e is NpgsqlException or System.Net.Sockets.SocketException or IOException or TimeoutException or InvalidOperationException)
+                {
+                    // The server went away or restarts: listen again shortly.
+                    try
+                    {
+                        await Task.Delay(TimeSpan.FromSeconds(1), stop.Token);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return;
+                    }
+                }
+            }
+        });
+        return stop;
+    }
+
     public void JoinServers(DbConnection c) => c.Execute("SELECT pg_advisory_lock_shared(@key, @presence)", new { key = SharesKey, presence = Presence });
 
     public int Servers(DbConnection c) =>

@@ -89,6 +89,12 @@ internal sealed class SqliteEngine : IStoreEngine
     // One server writes to an SQLite store: it holds every share, and nothing is asked of the store for them.
     public bool SharesWork => false;
 
+    public void AnnounceWork(DbConnection c, DbTransaction tx)
+    {
+    }
+
+    public IDisposable? HearWork(string store, Action heard) => null;
+
     public void JoinServers(DbConnection c) => throw new NotSupportedException("one server works on an SQLite store");
 
     public int Servers(DbConnection c) => 1;

@@ -105,6 +105,11 @@ internal sealed class SignalWriter
         {
             Exec("touched", "INSERT INTO dirty_accounts (account_key) VALUES (@k) ON CONFLICT (account_key) DO UPDATE SET mark = dirty_accounts.mark + 1", ("@k", key));
         }
+        if (touched.Count > 0 || UsageChanged > 0)
+        {
+            // The server that holds an account's share hears of it at once, not at its next look.
+            db.Engine.AnnounceWork(c, tx);
+        }
         stage?.Dispose();
         stage = null;
         foreach (var writer in entityWriters.Values)

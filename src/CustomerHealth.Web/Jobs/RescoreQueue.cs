@@ -13,9 +13,10 @@ namespace CustomerHealth.Web.Jobs;
 /// arrive while it works wake it again, so a long burst is scored every few seconds and its end within one debounce.
 /// Each pass ends with the alert rules evaluated on the new scores.
 /// The marks live in the store, so another server process or a later start finishes what this one did not. Of several
-/// servers on one store, each works on its shares of the accounts (<see cref="ShareKeeper"/>): it looks each second for
-/// marks of its shares, whoever made them, and for usage accepted by any server and not merged yet (a server that died
-/// leaves it there), and scores and alerts only the accounts of its shares.
+/// servers on one store, each works on its shares of the accounts (<see cref="ShareKeeper"/>): it looks for marks of its
+/// shares, whoever made them, and for usage accepted by any server and not merged yet (a server that died leaves it
+/// there) as soon as another server says it wrote some (PostgreSQL's NOTIFY), and each second in any case; it scores and
+/// alerts only the accounts of its shares.
 /// </summary>
 public sealed class RescoreQueue(
     StoreAccess store, TimeProvider clock, ServerSettings settings, DeliveryWorker deliveries, IngestWriter writer, ShareKeeper keeper, ILogger<RescoreQueue> log)
@@ -29,6 +30,7 @@ public sealed class RescoreQueue(
     private readonly Lock pass = new();
     private AccountShares held = AccountShares.None;
     private int pending;
+    private int heard;
     private long passes;
 
     /// <summary>How many rescoring passes have finished since start.</summary>
@@ -42,15 +44,28 @@ public sealed class RescoreQueue(
         }
     }
 
+    // Another server wrote marks or usage: look at once whether some are of this server's shares.
+    private void Heard()
+    {
+        if (Interlocked.Exchange(ref heard, 1) == 0)
+        {
+            wake.Release();
+        }
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        using var hearing = Hear();
         // Marks left by an earlier run are scored at start.
         Notify();
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                if (!await wake.WaitAsync(LookEvery, stoppingToken) && !WorkWaits())
+                await wake.WaitAsync(LookEvery, stoppingToken);
+                Interlocked.Exchange(ref heard, 0);
+                // Told by this server's own writes, work waits; heard from another server, or a second gone by, it may.
+                if (Volatile.Read(ref pending) == 0 && !WorkWaits())
                 {
                     continue;
                 }
@@ -78,6 +93,21 @@ public sealed class RescoreQueue(
                 log.LogError(e, "rescoring the changed accounts failed; it is tried again with the next signal");
             }
             Interlocked.Increment(ref passes);
+        }
+    }
+
+    /// <summary>Hears the other servers' writes where several may work on the store; the looks each second remain.</summary>
+    private IDisposable? Hear()
+    {
+        try
+        {
+            using var db = store.Open();
+            return db.HearWork(Heard);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogWarning(e, "could not listen for the other servers' writes; looking for work each second");
+            return null;
         }
     }
 

@@ -20,6 +20,54 @@ public abstract class ShareKeeperTests(TestEngine engine) : IDisposable
     }
 
     [Fact]
+    public async Task AServer_HearsWhenAnotherWritesMarksOrUsage_AndNotWhenItWritesNothing()
+    {
+        store.ImportCsv(ImportKind.Accounts, "account_id", "A1").Applied.ShouldBeTrue();
+        using var other = StoreDb.Open(store.Target);
+        var heard = 0;
+        var listening = new TaskCompletionSource();
+        using var hearing = other.HearWork(() =>
+        {
+            Interlocked.Increment(ref heard);
+            listening.TrySetResult();
+        });
+        if (engine == TestEngine.Sqlite)
+        {
+            // One server writes to an SQLite store: there is nobody to hear.
+            hearing.ShouldBeNull();
+            return;
+        }
+        hearing.ShouldNotBeNull();
+        // It says once that it listens (whatever came before is for the looks), then each write of work is heard.
+        await listening.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var before = Volatile.Read(ref heard);
+        store.ImportCsv(ImportKind.Surveys, "account_id,kind,score,responded_at", "A1,nps,9,2025-05-30T10:00:00Z").Changed.ShouldBe(1);
+        await WaitFor(() => Volatile.Read(ref heard) > before);
+        before = Volatile.Read(ref heard);
+        store.ImportCsv(ImportKind.Usage, "account_id,occurred_at,event,event_id", "A1,2025-05-30T10:00:00Z,login,e1").Changed.ShouldBe(1);
+        await WaitFor(() => Volatile.Read(ref heard) > before);
+        // The same event again changes nothing and marks nothing: nobody is told.
+        before = Volatile.Read(ref heard);
+        store.ImportCsv(ImportKind.Usage, "account_id,occurred_at,event,event_id", "A1,2025-05-30T10:00:00Z,login,e1").Changed.ShouldBe(0);
+        store.ImportCsv(ImportKind.Surveys, "account_id,kind,score,responded_at", "A1,nps,9,2025-05-30T10:00:00Z").Changed.ShouldBe(0);
+        // A write that is told after them shows that they were not (notifications come in order).
+        store.ImportCsv(ImportKind.Surveys, "account_id,kind,score,responded_at", "A1,nps,3,2025-05-31T10:00:00Z").Changed.ShouldBe(1);
+        await WaitFor(() => Volatile.Read(ref heard) > before);
+        await Task.Delay(500);
+        Volatile.Read(ref heard).ShouldBe(before + 1);
+    }
+
+    private static async Task WaitFor(Func<bool> condition)
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        while (!condition())
+        {
+            TimeProvider.System.GetElapsedTime(started).ShouldBeLessThan(TimeSpan.FromSeconds(30), "nothing was heard within 30 s");
+            await Task.Delay(20);
+        }
+    }
+
+    [Fact]
     public void TheServersOfAStore_SplitTheSharesFairly_AndThoseOfAServerThatGoesAwayAreTakenOver()
     {
         var keepers = Enumerable.Range(0, 3).Select(_ => new ShareKeeper(() => StoreDb.Open(store.Target))).ToList();
