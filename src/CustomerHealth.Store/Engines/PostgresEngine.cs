@@ -206,7 +206,13 @@ internal sealed class PostgresEngine : IStoreEngine
                 }
             }
         });
-        return stop;
+        return new Hearing(stop);
+    }
+
+    // Stops the listening: the connection is closed as its wait is cancelled.
+    private sealed class Hearing(CancellationTokenSource stop) : IDisposable
+    {
+        public void Dispose() => stop.Cancel();
     }
 
     public void JoinServers(DbConnection c) => c.Execute("SELECT pg_advisory_lock_shared(@key, @presence)", new { key = SharesKey, presence = Presence });

@@ -55,6 +55,12 @@ public abstract class ShareKeeperTests(TestEngine engine) : IDisposable
         await WaitFor(() => Volatile.Read(ref heard) > before);
         await Task.Delay(500);
         Volatile.Read(ref heard).ShouldBe(before + 1);
+
+        // Stopped, it closes its connection.
+        const string listeners = "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'";
+        store.Scalar<long>(listeners).ShouldBe(1);
+        hearing.Dispose();
+        await WaitFor(() => store.Scalar<long>(listeners) == 0);
     }
 
     private static async Task WaitFor(Func<bool> condition)
