@@ -442,12 +442,45 @@ internal sealed class SqliteEngine : IStoreEngine
             return key;
         }
 
+        /// <summary>
+        /// Gives the users seen for the first time since the last merge their keys again, in the order of their ids (they
+        /// were given the next keys as they came): the users table and its index on the ids are then both written in order.
+        /// Their staged events, and what the stage remembers of them, take the new keys.
+        /// </summary>
+        private void KeyNewUsersInIdOrder()
+        {
+            if (newUsers.Count < 2)
+            {
+                return;
+            }
+            // The keys given since the last merge are consecutive from the first one.
+            var first = newUsers[0].Key;
+            newUsers.Sort((a, b) => string.CompareOrdinal(a.UserId, b.UserId));
+            var rekeyed = new long[newUsers.Count];
+            for (var i = 0; i < newUsers.Count; i++)
+            {
+                var (id, key) = newUsers[i];
+                rekeyed[key - first] = first + i;
+                newUsers[i] = (id, first + i);
+                userKeys[id] = first + i;
+            }
+            batch.Rekey(first, rekeyed);
+            for (var i = 0; i < keyed.Count; i++)
+            {
+                if (keyed[i].Key >= first)
+                {
+                    keyed[i] = (keyed[i].UserId, rekeyed[keyed[i].Key - first]);
+                }
+            }
+        }
+
         public int Merge(int[]? states = null, List<(string UserId, long Key)>? users = null)
         {
             if (Count == 0)
             {
                 return 0;
             }
+            KeyNewUsersInIdOrder();
             var order = batch.IdentityOrder(out var repeats);
             WriteRows(order, insert, insertMany, 10, (statement, first, seq) =>
             {
@@ -457,8 +490,8 @@ internal sealed class SqliteEngine : IStoreEngine
                 statement.Bind(first, identity).Bind(first + 1, e.Account).Bind(first + 2, e.Day).Bind(first + 3, e.Event).Bind(first + 4, e.UserKey)
                     .Bind(first + 5, e.Count).Bind(first + 6, e.Value).Bind(first + 7, e.OccurredAt).Bind(first + 8, batch.PropertiesOf(e)).Bind(first + 9, seq);
             });
-            // The users seen for the first time, in the order of their ids: the index on them is written in one pass.
-            newUsers.Sort((a, b) => string.CompareOrdinal(a.UserId, b.UserId));
+            // The users seen for the first time, in the order of their ids and keys: the table and its index on the ids
+            // are both written at their ends.
             foreach (var (id, key) in newUsers)
             {
                 addUser.Bind(1, key).Bind(2, id).Execute();

@@ -34,6 +34,19 @@ internal sealed class StagedBatch
         events.Add(new BatchedEvent(BinaryPrimitives.ReadUInt128BigEndian(e.Identity), e.Account, e.Day, e.Event, e.UserKey, e.Count, e.Value, e.OccurredAt, at));
     }
 
+    /// <summary>Gives the users keyed from <paramref name="first"/> on other keys: key first + i becomes rekeyed[i].</summary>
+    public void Rekey(long first, long[] rekeyed)
+    {
+        var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(events);
+        for (var i = 0; i < span.Length; i++)
+        {
+            if (span[i].UserKey is { } key && key >= first)
+            {
+                span[i] = span[i] with { UserKey = rekeyed[key - first] };
+            }
+        }
+    }
+
     public void Clear()
     {
         events.Clear();

@@ -981,6 +981,37 @@ public abstract class ImporterTests(TestEngine engine) : IDisposable
     }
 
     [Fact]
+    public void ImportFile_ManyNewUsersInNoOrder_EachEventKeepsItsUser()
+    {
+        // One user an account, the users named in no order and some seen before the import: every stored event and
+        // roll-up names the user its row named, however the new users were keyed.
+        store.ImportCsv(ImportKind.Usage, "account_id,occurred_at,event,user_id,event_id", "B0,2025-05-01T10:00:00Z,login,user-150,seen").Changed.ShouldBe(1);
+        var rnd = new Random(5);
+        var users = Enumerable.Range(0, 300).Select(i => $"user-{i:000}").OrderBy(_ => rnd.Next()).ToList();
+        var lines = new List<string> { "account_id,occurred_at,event,user_id,event_id" };
+        for (var n = 0; n < 1_500; n++)
+        {
+            var u = rnd.Next(users.Count);
+            lines.Add($"A{u},2025-05-{1 + rnd.Next(28):00}T10:00:00Z,login,{users[u]},e{n}");
+        }
+        store.ImportCsv(ImportKind.Usage, [.. lines]).Changed.ShouldBe(1_500);
+        var rows = store.Query<(string Account, string User)>(
+            "SELECT a.account_id, u.user_id FROM usage_events e JOIN accounts a ON a.account_key = e.account_key JOIN users u ON u.user_key = e.user_key WHERE a.account_id <> 'B0'");
+        rows.Count.ShouldBe(1_500);
+        rows.Where(r => users[int.Parse(r.Account.AsSpan(1), System.Globalization.CultureInfo.InvariantCulture)] != r.User).ShouldBeEmpty();
+        foreach (var row in store.Rows("SELECT a.account_id, d.users FROM usage_daily d JOIN accounts a ON a.account_key = d.account_key WHERE a.account_id <> 'B0'"))
+        {
+            var set = (byte[])row["users"]!;
+            var user = users[int.Parse(((string)row["account_id"]!)[1..], System.Globalization.CultureInfo.InvariantCulture)];
+            for (var i = 0; i < set.Length; i += 8)
+            {
+                store.Scalar<string>("SELECT user_id FROM users WHERE user_key = @k", new { k = System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(set.AsSpan(i)) }).ShouldBe(user);
+            }
+        }
+        store.Count("users").ShouldBe(300);
+    }
+
+    [Fact]
     public void ImportFile_UsageResentWithAnotherUser_CorrectsDistinctUsers()
     {
         store.ImportCsv(ImportKind.Usage, UsageHeader, "A1,2025-03-01T08:00:00Z,login,u1,e1,1,", "A1,2025-03-01T09:00:00Z,login,u2,e2,1,");
