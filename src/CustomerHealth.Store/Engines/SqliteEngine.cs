@@ -370,7 +370,7 @@ internal sealed class SqliteEngine : IStoreEngine
             markTouchedMany = new RawStatement(c.Handle!, UsageMerge.MarkTouched(RowsPerInsert));
             findUser = new RawStatement(c.Handle!, "SELECT user_key FROM main.users WHERE user_id = ?1");
             addUser = new RawStatement(c.Handle!, "INSERT INTO main.users (user_key, user_id) VALUES (?1, ?2)");
-            merge = new UsageMerge(engine, "temp.usage_stage", "main.usage_events", identityOrder: "rowid", rollUpsByCaller: !inbox);
+            merge = new UsageMerge(engine, "temp.usage_stage", "main.usage_events", identityOrder: "rowid");
         }
 
         // Staged events wait here until the merge, which writes them to the stage in identity order.

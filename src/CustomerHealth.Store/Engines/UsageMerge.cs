@@ -17,8 +17,9 @@ internal sealed class UsageMerge
     public const string RolledUpColumns = "account_key, day, event_key, count, sum, users";
 
     private readonly string stage;
-    private readonly string dedupe;
-    private readonly string[] corrections, apply, rollUps, prune;
+    private readonly string dedupe, insertNew;
+    private readonly string[] corrections, rollUps, prune;
+    private readonly string againstStored, againstInbox, toInbox, emptyInbox;
 
     // An account marked again when it is marked already.
     private const string MarkAgain = "ON CONFLICT (account_key) DO UPDATE SET mark = dirty_accounts.mark + 1";
@@ -40,18 +41,12 @@ internal sealed class UsageMerge
     /// <summary>Marks <paramref name="rows"/> accounts (one parameter each) as touched since they were last scored.</summary>
     public static string MarkTouched(int rows) =>
         $"INSERT INTO dirty_accounts (account_key, mark) VALUES {string.Join(", ", Enumerable.Repeat("(?, 0)", rows))} {MarkAgain}";
-    private readonly string againstStored, againstInbox, toInbox, emptyInbox;
 
     /// <param name="engine">Supplies the row comparisons.</param>
     /// <param name="stage">The stage table's name (with its schema where the engine needs one).</param>
     /// <param name="events">The stored events table's name.</param>
     /// <param name="identityOrder">An `ORDER BY` expression over the stage that gives its rows in identity order.</param>
-    /// <param name="rollUpsByCaller">
-    /// Whether the caller adds the roll-ups of the stage's new and changed events (the last version of each identity,
-    /// summed per account, day and event, with <see cref="AddRollUps"/>) and marks their accounts, where
-    /// <see cref="Run"/> is told to, instead of the merge grouping the stage.
-    /// </param>
-    public UsageMerge(IStoreEngine engine, string stage, string events, string identityOrder = "identity", bool rollUpsByCaller = false)
+    public UsageMerge(IStoreEngine engine, string stage, string events, string identityOrder = "identity")
     {
         this.stage = stage;
         emptyInbox = engine.Empty("usage_inbox");
@@ -77,8 +72,8 @@ internal sealed class UsageMerge
             FROM {stage} AS s WHERE s.identity = e.identity AND s.state = 1
             """,
         ];
-        apply = [$"INSERT{engine.OrFail} INTO {events} ({StageColumns}) SELECT {StageColumns} FROM {stage} WHERE state = 0 ORDER BY {identityOrder}"];
-        rollUps = rollUpsByCaller ? [] :
+        insertNew = $"INSERT{engine.OrFail} INTO {events} ({StageColumns}) SELECT {StageColumns} FROM {stage} WHERE state = 0 ORDER BY {identityOrder}";
+        rollUps =
         [
             $"INSERT INTO dirty_accounts (account_key, mark) SELECT DISTINCT account_key, 0 FROM {stage} WHERE state < 2 {MarkAgain}",
             $"""
@@ -144,10 +139,14 @@ internal sealed class UsageMerge
     /// <param name="count">Runs a `SELECT COUNT(*)` in the import's transaction.</param>
     /// <param name="readStates">
     /// When given, runs <see cref="States"/> after every staged event's state is known and before repeats are dropped;
-    /// a merge with a rolled-up table fills it there.
+    /// a caller that adds the roll-ups itself (<paramref name="addRollUps"/>) learns there which events count.
     /// </param>
     /// <param name="inbox">Append the new and changed events to the inbox (their states then count the inbox's pending versions as stored).</param>
-    /// <param name="addRollUps">With a merge whose roll-ups are the caller's: adds them and marks their accounts, once the events are written.</param>
+    /// <param name="addRollUps">
+    /// When given, adds the roll-ups of the new and changed events (the last version of each identity, summed per account,
+    /// day and event, with <see cref="AddRollUps"/>) and marks their accounts, once the events are written, instead of the
+    /// merge grouping the stage.
+    /// </param>
     public int Run(bool repeats, Action<string> execute, Func<string, long> count, Action<string>? readStates = null, bool inbox = false, Action? addRollUps = null)
     {
         if (repeats && readStates is null)
@@ -208,16 +207,15 @@ internal sealed class UsageMerge
         {
             execute(beforeCorrections);
         }
-        foreach (var sql in corrected ? corrections.Concat(apply) : apply)
+        foreach (var sql in (corrected ? corrections : []).Append(insertNew))
         {
             execute(sql);
         }
-        if (rollUps.Length == 0 && addRollUps is null)
+        if (addRollUps is not null)
         {
-            throw new InvalidOperationException("this merge's roll-ups are the caller's: give addRollUps");
+            addRollUps();
         }
-        addRollUps?.Invoke();
-        foreach (var sql in rollUps.Concat(corrected ? prune : []))
+        foreach (var sql in (addRollUps is null ? rollUps : []).Concat(corrected ? prune : []))
         {
             execute(sql);
         }

@@ -253,6 +253,7 @@ internal sealed class SignalWriter
     // Account keys, event keys and user ids by their text, looked up without making a string of each row's.
     private Dictionary<string, long>.AlternateLookup<ReadOnlySpan<char>>? accountsByText, eventsByText;
     private readonly HashSet<string> userIds = new(StringComparer.Ordinal);
+    private HashSet<string>.AlternateLookup<ReadOnlySpan<char>>? userIdsByText;
 
     /// <summary>
     /// Stages a usage row of the plain lane as <see cref="WriteUsage(UsageRecord)"/> stages the record
@@ -262,10 +263,11 @@ internal sealed class SignalWriter
     {
         accountsByText ??= accountKeys.GetAlternateLookup<ReadOnlySpan<char>>();
         eventsByText ??= eventKeys.GetAlternateLookup<ReadOnlySpan<char>>();
+        userIdsByText ??= userIds.GetAlternateLookup<ReadOnlySpan<char>>();
         var account = accountsByText.Value.TryGetValue(u.AccountId.Span, out var a) ? a : Account(u.AccountId.ToString());
         var ev = eventsByText.Value.TryGetValue(u.Event.Span, out var e) ? e : Intern(eventKeys, "event_names", "name", "event_key", u.Event.ToString());
         string? user = null;
-        if (!u.UserId.IsEmpty && !userIds.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(u.UserId.Span, out user))
+        if (!u.UserId.IsEmpty && !userIdsByText.Value.TryGetValue(u.UserId.Span, out user))
         {
             user = u.UserId.ToString();
             userIds.Add(user);

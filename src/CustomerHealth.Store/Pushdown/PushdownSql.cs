@@ -213,7 +213,7 @@ internal static class PushdownSql
             var from = value.WindowDays is { } w ? day.AddDays(-w + 1) : (DateOnly?)null;
             // The window's first day as the dialect writes it (null: no window).
             var start = from is { } f ? d.Date(f) : null;
-                var c = source.Kind switch
+            var c = source.Kind switch
             {
                 SignalKind.Tickets => Ticket(value, d, asOf, start),
                 SignalKind.Invoices => Invoice(value, d, asOf, start),
