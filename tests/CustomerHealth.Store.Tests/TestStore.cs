@@ -112,6 +112,7 @@ internal sealed class TestStore : IDisposable
         c.Execute("DROP TABLE predictions");
         c.Execute("ALTER TABLE alerts DROP COLUMN held_out");
         c.Execute("DROP TABLE external_sources");
+        c.Execute("DROP TABLE rescore_parts");
         if (Db.Engine is PostgresEngine)
         {
             c.Execute("""

@@ -25,6 +25,35 @@ public static class DayScoring
         IReadOnlyList<(int Card, MeasureValue[] Values)>? cohort = null, CancellationToken cancel = default,
         IReadOnlyList<IReadOnlyDictionary<int, PushedValue>?>? pushed = null)
     {
+        var (eligible, cards, values) = Values(plan, accounts, eventIds, day, cancel, pushed);
+        var scores = cohort is null or { Count: 0 }
+            ? ScoreCalculator.ScoreAll(plan, cards, values)
+            : ScoreCalculator.ScoreAll(plan, [.. cards, .. cohort.Select(c => c.Card)], [.. values, .. cohort.Select(c => c.Values)]);
+        var results = new ScoredAccount[eligible.Count];
+        for (var i = 0; i < eligible.Count; i++)
+        {
+            results[i] = new ScoredAccount(eligible[i], scores[i], scores[i].Score, null, null, null);
+        }
+        if (plan.Model.Hierarchy == HierarchyMode.Children)
+        {
+            ChildRollUp.Apply(results);
+        }
+        var byAccount = Grading.InForce(overrides, day);
+        for (var i = 0; i < results.Length; i++)
+        {
+            results[i] = Grading.Finish(plan.Model, results[i], byAccount.GetValueOrDefault(results[i].Account.Key));
+        }
+        return results;
+    }
+
+    /// <summary>
+    /// The eligible accounts' scorecards and raw measure values as of the day, unscored: what another part of the
+    /// portfolio needs of these accounts for its percentile cohorts (see <see cref="Score"/>'s parameters).
+    /// </summary>
+    public static (List<AccountData> Eligible, int[] Cards, MeasureValue[][] Values) Values(
+        ScoringPlan plan, IReadOnlyList<AccountData> accounts, IReadOnlyDictionary<string, int> eventIds, int day, CancellationToken cancel = default,
+        IReadOnlyList<IReadOnlyDictionary<int, PushedValue>?>? pushed = null)
+    {
         var compiled = plan.Measures.Select(m => new CompiledValue(m.Value, m.ValidForDays, e => eventIds.TryGetValue(e, out var id) ? id : null)).ToArray();
         var eligible = accounts.Where(a => Eligibility.IsEligible(a, day)).ToList();
         var ordersFit = plan.UsesPAlive ? OrdersFit.Of(accounts, day) : null;
@@ -48,23 +77,6 @@ public static class DayScoring
             }
             values[i] = row;
         });
-        var scores = cohort is null or { Count: 0 }
-            ? ScoreCalculator.ScoreAll(plan, cards, values)
-            : ScoreCalculator.ScoreAll(plan, [.. cards, .. cohort.Select(c => c.Card)], [.. values, .. cohort.Select(c => c.Values)]);
-        var results = new ScoredAccount[eligible.Count];
-        for (var i = 0; i < eligible.Count; i++)
-        {
-            results[i] = new ScoredAccount(eligible[i], scores[i], scores[i].Score, null, null, null);
-        }
-        if (plan.Model.Hierarchy == HierarchyMode.Children)
-        {
-            ChildRollUp.Apply(results);
-        }
-        var byAccount = Grading.InForce(overrides, day);
-        for (var i = 0; i < results.Length; i++)
-        {
-            results[i] = Grading.Finish(plan.Model, results[i], byAccount.GetValueOrDefault(results[i].Account.Key));
-        }
-        return results;
+        return (eligible, cards, values);
     }
 }

@@ -32,18 +32,20 @@ public sealed class ScoreAndAlert(StoreDb db, ModelVersions models, TimeProvider
 
     /// <summary>
     /// A server's live rescoring on its shares of the accounts (<see cref="ScoringRun.ScoreShares"/>), then the rules on
-    /// the accounts it scored: those of its shares, or every account when it claimed the whole rescore. The marks scored
-    /// are cleared only then: scores stored but alerts not evaluated (an error, the server killed in between) are done
-    /// again from them. Null when another server has claimed a whole rescore.
+    /// the accounts it scored: those of its shares, or every account when it scored them all. The marks scored are
+    /// cleared only then, and a part of a split run is marked scored only then: scores stored but alerts not evaluated
+    /// (an error, the server killed in between) are done again. Null when this pass scored nothing (another server
+    /// claimed a whole rescore, or its part of a split run waits for the others' values).
     /// </summary>
     public ScoredAndAlerted? ScoreShares(DateOnly asOf, Sharing.AccountShares shares)
     {
-        if (run.ScoreShares(asOf, shares) is not { } done)
+        if (run.ScoreShares(asOf, shares) is not { Summary: { } summary } done)
         {
             return null;
         }
-        var alerted = Alert([done.Summary], done.Whole ? null : shares);
+        var alerted = Alert([summary], done.Alerted);
         run.ClearMarks(done.Marks);
+        done.Done?.Invoke();
         return alerted;
     }
 

@@ -16,6 +16,13 @@ namespace CustomerHealth.Store.Scoring;
 /// <param name="NotGraded">Accounts scored on less of the model than its `min_coverage`: a score, no grade yet.</param>
 public sealed record ScoreSummary(string AsOf, int AccountsScored, int Unscored, IReadOnlyDictionary<string, int> ByGrade, string ModelVersion, int NotGraded = 0);
 
+/// <summary>What a server's live rescoring on its shares scored (<see cref="ScoringRun.ScoreShares"/>).</summary>
+/// <param name="Summary">The accounts scored; null when this pass scored none (its part of a split run waits for the others' values).</param>
+/// <param name="Alerted">The shares whose accounts were scored, for their alerts; null: every account.</param>
+/// <param name="Marks">The marks scored, which stay until <see cref="ScoringRun.ClearMarks"/> (the caller's alerts evaluated).</param>
+/// <param name="Done">What completes the pass once its alerts are evaluated and its marks cleared (a split run's parts scored).</param>
+public sealed record SharesScored(ScoreSummary? Summary, AccountShares? Alerted, List<(long Key, long Mark)> Marks, Action? Done = null);
+
 /// <summary>
 /// Scores accounts as of one or more days and stores what it scores: settles the usage and loads all signals once
 /// (<see cref="SignalLoader"/>), scores each day in Core (<see cref="DayScoring"/>: every measure point in time,
@@ -24,7 +31,13 @@ public sealed record ScoreSummary(string AsOf, int AccountsScored, int Unscored,
 /// </summary>
 public sealed class ScoringRun(StoreDb db, ModelVersions models)
 {
+    /// <summary>The setting the server's daily rescore keeps the due time of its last run in.</summary>
+    public const string DailyRescoreLast = "daily_rescore_last";
+
     private readonly PredictorInForce predictor = new(db);
+    private SplitRescore? split;
+
+    private SplitRescore Split => split ??= new SplitRescore(db, this);
 
     /// <summary>
     /// Scores every account as of a day. When that day is the latest scored one with the current model, only the
@@ -35,16 +48,31 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
     {
         // The accounts of the usage still in the inbox are marked as touched when it is settled.
         var signals = SignalLoader.Settle(db);
-        var (summaries, marks) = versionId is null && ScoreTouched(asOf, signals, AccountShares.All) is { } touched
-            ? ([touched.Summary], touched.Marks)
-            : Range(asOf, asOf, 1, versionId, progress, signals);
+        if (versionId is null && ScoreTouched(asOf, signals, AccountShares.All) is { } touched)
+        {
+            ClearTouched(touched.Marks);
+            return touched.Summary;
+        }
+        var (summaries, marks) = Range(asOf, asOf, 1, versionId, progress, signals);
         ClearTouched(marks);
+        if (versionId is null && LatestDay() == StoredDates.Text(asOf))
+        {
+            // Every account scored as of the latest day with the current model: a split run the servers left under way is over.
+            Split.Done();
+        }
         return summaries[0];
     }
 
-    /// <summary>Whether accounts of these shares are marked as touched, or usage accepted by any server is not merged yet.</summary>
+    /// <summary>
+    /// Whether accounts of these shares are marked as touched, or usage accepted by any server is not merged yet; a
+    /// part of a split run (<see cref="SplitRescore"/>) of these shares that can be done now is work too.
+    /// </summary>
     public bool WorkWaits(AccountShares shares) => db.Connection.ExecuteScalar<bool>(
-        $"SELECT CASE WHEN EXISTS (SELECT 1 FROM dirty_accounts WHERE {shares.Where("account_key")}) OR EXISTS (SELECT 1 FROM usage_inbox) THEN 1 ELSE 0 END");
+        $"""
+        SELECT CASE WHEN EXISTS (SELECT 1 FROM dirty_accounts WHERE {shares.Where("account_key")}) OR EXISTS (SELECT 1 FROM usage_inbox)
+          OR EXISTS (SELECT 1 FROM rescore_parts WHERE {shares.Where("share")} AND (phase = 0 OR (phase = 1 AND NOT EXISTS (SELECT 1 FROM rescore_parts AS o WHERE o.phase = 0))))
+        THEN 1 ELSE 0 END
+        """);
 
     /// <summary>How long a server's claim on a whole rescore of its live work holds, when it dies running it.</summary>
     public static readonly TimeSpan WholeRescoreLease = TimeSpan.FromMinutes(30);
@@ -52,35 +80,57 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
     /// <summary>
     /// A server's live rescoring as of a day, on its shares of the accounts (<see cref="AccountShares"/>): the touched
     /// accounts of its shares only. When every account must be scored (a new day, a new model, population-wide inputs),
-    /// one server claims that whole rescore (<see cref="StoreDb.Claim"/>) and the others leave it (null). Returns what
-    /// was scored, whether it was the whole portfolio, and the marks it scored, which stay until
-    /// <see cref="ClearMarks"/> (the caller's alerts evaluated).
+    /// the servers split that whole rescore by share (<see cref="SplitRescore"/>: this pass does its shares' part of it);
+    /// a model that cannot be split is scored whole by the one server that claims it (<see cref="StoreDb.Claim"/>), and
+    /// the others leave it (null). A server holding every share scores the whole portfolio itself.
     /// </summary>
-    public (ScoreSummary Summary, bool Whole, List<(long Key, long Mark)> Marks)? ScoreShares(DateOnly asOf, AccountShares shares)
+    public SharesScored? ScoreShares(DateOnly asOf, AccountShares shares)
     {
         var signals = SignalLoader.Settle(db);
         if (ScoreTouched(asOf, signals, shares) is { } touched)
         {
-            return (touched.Summary, shares.IsAll, touched.Marks);
+            return new(touched.Summary, shares.IsAll ? null : shares, touched.Marks);
+        }
+        if (shares.IsAll)
+        {
+            var (summaries, marks) = Range(asOf, asOf, 1, null, null, signals);
+            // Every share's accounts are scored: a split run under way (its other servers gone) is done.
+            return new(summaries[0], null, marks, Split.Done);
+        }
+        var version = models.RequireCurrent();
+        var plan = new ScoringPlan(version.Model);
+        if (SplitRescore.Splits(plan, PushdownSession.Computes(db, models.Clock, plan)))
+        {
+            return Split.Step(asOf, version, plan, shares, signals, start: WholeNeeded(asOf, plan, version.VersionId));
         }
         const string Key = "live_rescore_claim";
         var now = models.Clock.GetUtcNow();
-        if (!shares.IsAll && !db.Claim(Key, now, now + WholeRescoreLease))
+        if (!db.Claim(Key, now, now + WholeRescoreLease))
         {
             return null;
         }
         try
         {
             var (summaries, marks) = Range(asOf, asOf, 1, null, null, signals);
-            return (summaries[0], true, marks);
+            return new(summaries[0], null, marks);
         }
         finally
         {
-            if (!shares.IsAll)
-            {
-                db.Release(Key);
-            }
+            db.Release(Key);
         }
+    }
+
+    /// <summary>
+    /// Starts the daily rescore of a day split between the servers of the store (<see cref="SplitRescore"/>), whose live
+    /// rescoring then does it share by share; false when the model cannot be split (score it whole) or a split run of
+    /// the day was under way already (it now completes the daily run too).
+    /// </summary>
+    public bool StartSplit(DateOnly asOf, DateTimeOffset due, out bool splits)
+    {
+        var version = models.RequireCurrent();
+        var plan = new ScoringPlan(version.Model);
+        splits = db.Engine.SharesWork && SplitRescore.Splits(plan, PushdownSession.Computes(db, models.Clock, plan));
+        return splits && Split.Start(asOf, version.VersionId, due);
     }
 
     /// <summary>Clears the marks <see cref="ScoreShares"/> scored (a mark made again since stays).</summary>
@@ -143,10 +193,8 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
         var version = models.RequireCurrent();
         var plan = new ScoringPlan(version.Model);
         var day = StoredDates.Text(asOf);
-        // Population-wide inputs (the BG/NBD fit, children's roll-ups) change for accounts nobody touched, and so do
-        // measures an external source computes (its rows change where they live, unseen by the store).
-        if (LatestDay() != day || plan.DependsOnOtherAccounts || PushdownSession.Computes(db, models.Clock, plan) ||
-            db.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM snapshots WHERE as_of = @day AND model_version <> @v", new { day, v = version.VersionId }) > 0)
+        // A split run under way scores every account (its cohorts are not complete before).
+        if (WholeNeeded(asOf, plan, version.VersionId) || Split.UnderWay())
         {
             return null;
         }
@@ -179,11 +227,21 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
             stored.Count(s => s.Score is not null && s.Grade is null)), touched);
     }
 
+    /// <summary>Whether every account must be scored as of the day, not only the touched ones.</summary>
+    private bool WholeNeeded(DateOnly asOf, ScoringPlan plan, string version)
+    {
+        var day = StoredDates.Text(asOf);
+        // Population-wide inputs (the BG/NBD fit, children's roll-ups) change for accounts nobody touched, and so do
+        // measures an external source computes (its rows change where they live, unseen by the store).
+        return LatestDay() != day || plan.DependsOnOtherAccounts || PushdownSession.Computes(db, models.Clock, plan) ||
+            db.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM snapshots WHERE as_of = @day AND model_version <> @version", new { day, version }) > 0;
+    }
+
     /// <summary>The latest day any account was scored (YYYY-MM-DD), or null before the first run.</summary>
     public string? LatestDay() => db.Connection.ExecuteScalar<string?>("SELECT MAX(as_of) FROM snapshots");
 
     /// <summary>The marked accounts with their marks as seen now: clearing them later leaves the accounts marked again since.</summary>
-    private List<(long Key, long Mark)> TouchedAccounts(AccountShares? shares = null) =>
+    internal List<(long Key, long Mark)> TouchedAccounts(AccountShares? shares = null) =>
         db.Connection.Query<(long, long)>($"SELECT account_key, mark FROM dirty_accounts WHERE {(shares ?? AccountShares.All).Where("account_key")}").ToList();
 
     private void ClearTouched(List<(long Key, long Mark)> marks)
@@ -201,7 +259,7 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
         tx.Commit();
     }
 
-    private void Store(ScoringPlan plan, string version, DateOnly day, IReadOnlyList<ScoredAccount> scored)
+    internal void Store(ScoringPlan plan, string version, DateOnly day, IReadOnlyList<ScoredAccount> scored)
     {
         var asOf = StoredDates.Text(day);
         db.Engine.WriteSnapshots(db, scored.Select(s => new SnapshotRecord(s.Account.Key, asOf, version, s.ScorecardId(plan), s.Score, s.Computed.Score,
@@ -209,7 +267,7 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
         predictor.Write(plan, version, day, scored);
     }
 
-    private static ScoreSummary Summarize(DateOnly day, string version, IReadOnlyList<ScoredAccount> scored)
+    internal static ScoreSummary Summarize(DateOnly day, string version, IReadOnlyList<ScoredAccount> scored)
     {
         var byGrade = scored.Where(s => s.Grade is not null).GroupBy(s => s.Grade!.Id).ToDictionary(g => g.Key, g => g.Count());
         return new ScoreSummary(StoredDates.Text(day), scored.Count(s => s.Score is not null),

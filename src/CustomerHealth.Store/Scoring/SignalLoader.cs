@@ -30,12 +30,13 @@ internal sealed class SignalLoader
     /// <param name="zone">The model's timezone: the signals' timestamps become days in it.</param>
     /// <param name="onlyTouched">Load only the accounts marked as touched since they were last scored.</param>
     /// <param name="cancel">Stops the reads soon after it is cancelled (a preview whose client left), throwing <see cref="OperationCanceledException"/>.</param>
-    /// <param name="shares">With <paramref name="onlyTouched"/>: only the touched accounts of these shares (null: every share).</param>
+    /// <param name="shares">Only the accounts of these shares (with <paramref name="onlyTouched"/>, their touched ones); null: every share.</param>
     public (List<AccountData> Accounts, Dictionary<string, int> EventIds) LoadAll(TimeZoneInfo zone, bool onlyTouched = false, CancellationToken cancel = default,
         Sharing.AccountShares? shares = null)
     {
         cancel.ThrowIfCancellationRequested();
-        var only = onlyTouched ? $"account_key IN (SELECT account_key FROM dirty_accounts WHERE {(shares ?? Sharing.AccountShares.All).Where("account_key")})" : "1 = 1";
+        var inShares = (shares ?? Sharing.AccountShares.All).Where("account_key");
+        var only = onlyTouched ? $"account_key IN (SELECT account_key FROM dirty_accounts WHERE {inShares})" : inShares;
         var eventIds = new Dictionary<string, int>(StringComparer.Ordinal);
         Grouped<UsageDay> usage = null!;
         Grouped<UserDay> users = null!;

@@ -3,18 +3,23 @@ using CustomerHealth.Store;
 using CustomerHealth.Store.Alerts;
 using CustomerHealth.Web.Deliveries;
 using CustomerHealth.Store.Models;
+using CustomerHealth.Store.Scoring;
 
 namespace CustomerHealth.Web.Jobs;
 
 /// <summary>
 /// The daily full rescore, at `Scoring:DailyAt` (default 02:00) in `Scoring:TimeZone` (default UTC). The last run
 /// is kept in the store, so a server that was down at that time runs it as soon as it starts again. Of several servers
-/// on one store, one runs it: each claims it first (<see cref="StoreDb.Claim"/>), and a server that dies while running it
-/// leaves a claim that runs out after <see cref="Lease"/>, when another server takes the run over.
+/// on one store (PostgreSQL), one starts it split by their shares of the accounts, and each server's live rescoring
+/// (<see cref="RescoreQueue"/>) does its shares' part, a dead server's part done by those that take its shares
+/// (<see cref="ScoringRun.StartSplit"/>). A model that cannot be split, and a store of one server, is scored whole by
+/// one server: each claims it first (<see cref="StoreDb.Claim"/>), and a server that dies while running it leaves a
+/// claim that runs out after <see cref="Lease"/>, when another server takes the run over.
 /// </summary>
-public sealed class DailyRescore(StoreAccess store, TimeProvider clock, ServerSettings settings, DeliveryWorker deliveries, ILogger<DailyRescore> log) : BackgroundService
+public sealed class DailyRescore(StoreAccess store, TimeProvider clock, ServerSettings settings, DeliveryWorker deliveries, RescoreQueue rescore, ILogger<DailyRescore> log)
+    : BackgroundService
 {
-    private const string LastRunSetting = "daily_rescore_last";
+    private const string LastRunSetting = ScoringRun.DailyRescoreLast;
     private const string ClaimSetting = "daily_rescore_claim";
 
     /// <summary>How long a server's claim on the daily rescore holds before another server may take the run over.</summary>
@@ -63,6 +68,21 @@ public sealed class DailyRescore(StoreAccess store, TimeProvider clock, ServerSe
             return false;
         }
         var now = clock.GetUtcNow();
+        // Several servers on the store split the run by their shares of the accounts: it is done (and recorded) by their
+        // live rescoring, share by share.
+        var started = new ScoringRun(db, models).StartSplit(models.Today(), due, out var splits);
+        if (splits)
+        {
+            if (started)
+            {
+                Interlocked.Increment(ref runs);
+                log.LogInformation("daily rescore started as of {AsOf}, split between the servers of the store by their shares of the accounts",
+                    models.Today().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            }
+            // This server's part now (all of it when it is alone on the store); the others' with their next look.
+            rescore.RescoreToday();
+            return started;
+        }
         if (!db.Claim(ClaimSetting, now, now + Lease))
         {
             return false;

@@ -128,8 +128,12 @@ public sealed class SharedServersTests(ITestOutputHelper output) : IDisposable
                 }
             })).ToList();
 
+            // A new model published mid-burst: every account is scored again, split between the three servers by share.
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            var model = CustomerHealth.Store.Models.ModelVersions.Builtin("saas").Replace("name: SaaS default", "name: SaaS default, published mid-burst", StringComparison.Ordinal);
+            chs.Run("model", "publish", chs.Write("model.yaml", model)).ExitCode.ShouldBe(0);
             // kill -9 one server mid-burst.
-            await Task.Delay(TimeSpan.FromSeconds(4));
+            await Task.Delay(TimeSpan.FromSeconds(1));
             dead[1] = true;
             servers[1].Process.Kill(entireProcessTree: true);
             await servers[1].Process.WaitForExitAsync();
@@ -160,12 +164,15 @@ public sealed class SharedServersTests(ITestOutputHelper output) : IDisposable
             // The burst over: the survivors settle what is left (the dead server's unmerged usage too).
             var settle = Stopwatch.StartNew();
             while (settle.Elapsed < TimeSpan.FromSeconds(120) &&
-                   chs.Count("SELECT (SELECT COUNT(*) FROM dirty_accounts) + (SELECT COUNT(*) FROM usage_inbox) + (SELECT COUNT(*) FROM deliveries WHERE state <> 'sent')") > 0)
+                   chs.Count("SELECT (SELECT COUNT(*) FROM dirty_accounts) + (SELECT COUNT(*) FROM usage_inbox) + (SELECT COUNT(*) FROM deliveries WHERE state <> 'sent') + (SELECT COUNT(*) FROM rescore_parts)") > 0)
             {
                 await Task.Delay(200);
             }
             chs.Count("SELECT COUNT(*) FROM dirty_accounts").ShouldBe(0, Logs());
             chs.Count("SELECT COUNT(*) FROM usage_inbox").ShouldBe(0);
+            // The daily rescore due at start and the whole rescore of the new model, split between the servers by share, are done.
+            chs.Count("SELECT COUNT(*) FROM rescore_parts").ShouldBe(0);
+            chs.Count("SELECT COUNT(*) FROM settings WHERE key = 'daily_rescore_last'").ShouldBe(1);
 
             // Nothing lost, nothing doubled.
             var events = sent.Distinct().Count();
@@ -189,6 +196,7 @@ public sealed class SharedServersTests(ITestOutputHelper output) : IDisposable
             var today = TimeProvider.System.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
             var live = Scores(today);
             live.Count.ShouldBe(Accounts);
+            chs.Count($"SELECT COUNT(*) FROM snapshots WHERE as_of = '{today}' AND model_version = (SELECT version_id FROM model_versions ORDER BY seq DESC LIMIT 1)").ShouldBe(Accounts);
             live.Values.Count(s => s is not null).ShouldBeGreaterThanOrEqualTo(Accounts - 7);
             // Each alert opened once and delivered once.
             var alerts = chs.Count("SELECT COUNT(*) FROM alerts");

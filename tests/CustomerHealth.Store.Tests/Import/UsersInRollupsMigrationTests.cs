@@ -53,7 +53,7 @@ public abstract class UsersInRollupsMigrationTests(TestEngine engine) : IDisposa
 
         using var reopened = StoreDb.Open(store.Db.Path);
 
-        reopened.SchemaVersion.ShouldBe(26);
+        reopened.SchemaVersion.ShouldBe(27);
         store.UsageUsers().ShouldBe([.. expected, ("A1", orphanDay, "login", "u1", 1L)], ignoreOrder: true);
         store.Scalar<long>("SELECT count FROM usage_daily WHERE day = @orphanDay", new { orphanDay }).ShouldBe(0);
         store.Dump("usage_daily").Split('\n').Where(r => !r.Contains($"|{orphanDay}|", StringComparison.Ordinal))

@@ -114,7 +114,7 @@ public abstract class ShareKeeperTests(TestEngine engine) : IDisposable
     }
 
     [Fact]
-    public void AServer_RescoresAndAlertsOnlyTheTouchedAccountsOfItsShares_AndAWholeRescoreIsClaimedByOne()
+    public void AServer_RescoresAndAlertsOnlyTheTouchedAccountsOfItsShares_AndAWholeRescoreIsSplitByShare()
     {
         store.Publish();
         store.ImportCsv(ImportKind.Accounts, ["account_id,name", .. Enumerable.Range(1, 40).Select(i => $"A{i},Account {i}")]).Applied.ShouldBeTrue();
@@ -128,16 +128,23 @@ public abstract class ShareKeeperTests(TestEngine engine) : IDisposable
         var even = new AccountShares(Enumerable.Range(0, AccountShares.Count).Where(s => s % 2 == 0));
         var odd = new AccountShares(Enumerable.Range(0, AccountShares.Count).Where(s => s % 2 == 1));
         var alerting = new ScoreAndAlert(store.Db, store.Models, store.Clock);
+        var keys = store.Query<long>("SELECT account_key FROM accounts");
+        var evenKeys = keys.Count(even.Holds);
+        evenKeys.ShouldBeInRange(1, 39);
 
-        // A new day needs every account scored: the server that claims it does the whole rescore, another finds it claimed.
-        store.Db.Claim("live_rescore_claim", store.Clock.GetUtcNow(), store.Clock.GetUtcNow().AddMinutes(5)).ShouldBeTrue();
+        // A new day needs every account scored: the servers split it by share. Each first computes its accounts' values
+        // (the odd server then waits for the even one's), then scores its own against the others' values.
         alerting.ScoreShares(today, odd).ShouldBeNull();
         store.Count("snapshots").ShouldBe(0);
-        store.Db.Release("live_rescore_claim");
-        var whole = alerting.ScoreShares(today, odd).ShouldNotBeNull();
-        whole.Scores[0].AccountsScored.ShouldBe(40);
-        whole.Alerts!.Opened.ShouldBe(40);
+        var evenPart = alerting.ScoreShares(today, even).ShouldNotBeNull();
+        evenPart.Scores[0].AccountsScored.ShouldBe(evenKeys);
+        evenPart.Alerts!.Opened.ShouldBe(evenKeys);
+        var oddPart = alerting.ScoreShares(today, odd).ShouldNotBeNull();
+        oddPart.Scores[0].AccountsScored.ShouldBe(40 - evenKeys);
+        oddPart.Alerts!.Opened.ShouldBe(40 - evenKeys);
+        store.Count("snapshots").ShouldBe(40);
         store.Count("dirty_accounts").ShouldBe(0);
+        store.Count("rescore_parts").ShouldBe(0, "the run is over once every share is scored");
 
         // New signals for every account: each server rescores and alerts only those of its shares, and leaves the others' marks.
         foreach (var i in Enumerable.Range(1, 40))
@@ -145,9 +152,6 @@ public abstract class ShareKeeperTests(TestEngine engine) : IDisposable
             store.Metric($"A{i}", today.AddDays(-1), 100 - i);
         }
         store.Count("dirty_accounts").ShouldBe(40);
-        var keys = store.Query<long>("SELECT account_key FROM accounts");
-        var evenKeys = keys.Count(even.Holds);
-        evenKeys.ShouldBeInRange(1, 39);
         var first = alerting.ScoreShares(today, even).ShouldNotBeNull();
         store.Query<long>("SELECT account_key FROM dirty_accounts").ShouldAllBe(k => odd.Holds(k));
         store.Count("dirty_accounts").ShouldBe(40 - evenKeys);
