@@ -108,6 +108,19 @@ public sealed class AccountData
     /// </summary>
     public int? FirstExternalDay { get; set; }
 
+    /// <summary>
+    /// The account without the bulk of its signals, once its measures are computed: its fields, its subscription events,
+    /// its first usage day and first order kept — what scoring reads after the measures (scorecards, grades, overrides,
+    /// the learned prediction's tenure) — so that a run over many accounts need not hold every account's signals at once.
+    /// </summary>
+    public AccountData WithoutSignals() => new()
+    {
+        Key = Key, AccountId = AccountId, Name = Name, Segment = Segment, LifecycleStage = LifecycleStage, Plan = Plan, Owner = Owner,
+        ParentId = ParentId, Arr = Arr, Seats = Seats, StartedDay = StartedDay, RenewalDay = RenewalDay, StatusChurnedDay = StatusChurnedDay,
+        Attributes = Attributes, Subscriptions = Subscriptions, FirstExternalDay = FirstExternalDay,
+        Usage = Usage.Length > 0 ? [Usage[0]] : [], Orders = Orders.Length > 0 ? [Orders[0]] : [],
+    };
+
     /// <summary>The day the account churned if it is churned as of <paramref name="day"/>, else null.</summary>
     public int? ChurnedAsOf(int day)
     {

@@ -26,6 +26,24 @@ public static class DayScoring
         IReadOnlyList<IReadOnlyDictionary<int, PushedValue>?>? pushed = null)
     {
         var (eligible, cards, values) = Values(plan, accounts, eventIds, day, cancel, pushed);
+        return Finish(plan, eligible, cards, values, day, overrides, cohort);
+    }
+
+    /// <summary>
+    /// Scores accounts whose measure values are computed (<see cref="Values"/>, in one piece or gathered from several):
+    /// combined with the model (percentiles over them and the <paramref name="cohort"/>), rolled up from children, graded
+    /// and overridden.
+    /// </summary>
+    /// <param name="plan">The scoring plan of the model that scores.</param>
+    /// <param name="eligible">The accounts scored (their signals are not read any more: see <see cref="AccountData.WithoutSignals"/>).</param>
+    /// <param name="cards">Each account's scorecard.</param>
+    /// <param name="values">Each account's raw measure values.</param>
+    /// <param name="day">The day scored as of.</param>
+    /// <param name="overrides">The overrides given; those in force on the day apply.</param>
+    /// <param name="cohort">Other accounts' scorecards and values on the same day, for the percentile cohorts only.</param>
+    public static ScoredAccount[] Finish(ScoringPlan plan, IReadOnlyList<AccountData> eligible, int[] cards, MeasureValue[][] values, int day,
+        IReadOnlyList<ScoreOverride> overrides, IReadOnlyList<(int Card, MeasureValue[] Values)>? cohort = null)
+    {
         var scores = cohort is null or { Count: 0 }
             ? ScoreCalculator.ScoreAll(plan, cards, values)
             : ScoreCalculator.ScoreAll(plan, [.. cards, .. cohort.Select(c => c.Card)], [.. values, .. cohort.Select(c => c.Values)]);

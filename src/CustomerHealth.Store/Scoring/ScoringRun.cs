@@ -1,3 +1,4 @@
+using CustomerHealth.Core.Measures;
 using CustomerHealth.Core.Scoring;
 using CustomerHealth.Store.Models;
 using CustomerHealth.Store.Engines;
@@ -162,7 +163,7 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
         var plan = new ScoringPlan(version.Model);
         var touched = TouchedAccounts();
         var latest = LatestDay();
-        var (accounts, eventIds) = signals.LoadAll(TimeZoneInfo.FindSystemTimeZoneById(plan.Model.Timezone));
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(plan.Model.Timezone);
         // Measures of a kind an external source computes are computed there, day by day; a day whose pushdown fails
         // stores nothing (the days before it are stored whole) and the run stops saying which source and measure.
         using var pushdown = PushdownSession.For(db, models.Clock, plan);
@@ -173,18 +174,61 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
             days.Add(d);
         }
         var summaries = new List<ScoreSummary>();
-        for (var i = 0; i < days.Count; i++)
+        if (days.Count == 1 && SplitRescore.Splits(plan, pushdown is not null) && Chunks() is { } chunks)
         {
-            var scored = DayScoring.Score(plan, accounts, eventIds, days[i].DayNumber, overrides, pushed: pushdown?.Values(days[i], accounts));
-            Store(plan, version.VersionId, days[i], scored);
-            summaries.Add(Summarize(days[i], version.VersionId, scored));
-            progress?.Report((i + 1.0) / days.Count);
+            // One day of a large portfolio: its accounts' signals are read a range of keys at a time and let go once
+            // their measures are computed, so that the run never holds every account's signals at once.
+            var eligible = new List<AccountData>();
+            var cards = new List<int>();
+            var values = new List<MeasureValue[]>();
+            foreach (var keys in chunks)
+            {
+                var (part, ids) = signals.LoadAll(zone, keys: keys);
+                var (e, c, v) = DayScoring.Values(plan, part, ids, days[0].DayNumber);
+                eligible.AddRange(e.Select(a => a.WithoutSignals()));
+                cards.AddRange(c);
+                values.AddRange(v);
+            }
+            var scored = DayScoring.Finish(plan, eligible, [.. cards], [.. values], days[0].DayNumber, overrides);
+            Store(plan, version.VersionId, days[0], scored);
+            summaries.Add(Summarize(days[0], version.VersionId, scored));
+            progress?.Report(1);
+        }
+        else
+        {
+            var (accounts, eventIds) = signals.LoadAll(zone);
+            for (var i = 0; i < days.Count; i++)
+            {
+                var scored = DayScoring.Score(plan, accounts, eventIds, days[i].DayNumber, overrides, pushed: pushdown?.Values(days[i], accounts));
+                Store(plan, version.VersionId, days[i], scored);
+                summaries.Add(Summarize(days[i], version.VersionId, scored));
+                progress?.Report((i + 1.0) / days.Count);
+            }
         }
         pushdown?.Succeeded();
         CurrentScores.Refresh(db, StoredDates.Text(days[0]), StoredDates.Text(days[^1]), plan.Model.TrendDays, null);
         db.AnalyzeAfterBulk(summaries.Sum(s => (long)s.AccountsScored + s.Unscored), "snapshots", "current_scores");
         // Every account has a fresh latest score when the run reached the latest day: what was touched before it is scored.
         return (summaries, latest is null || string.CompareOrdinal(StoredDates.Text(days[^1]), latest) >= 0 ? touched : []);
+    }
+
+    /// <summary>How many accounts a run of one day reads the signals of at a time (see <see cref="Range"/>).</summary>
+    internal int ChunkAccounts { get; set; } = 20_000;
+
+    /// <summary>Ranges of account keys of <see cref="ChunkAccounts"/> accounts each, or null when the accounts make one.</summary>
+    private List<(long From, long To)>? Chunks()
+    {
+        var keys = db.Connection.Query<long>("SELECT account_key FROM accounts ORDER BY account_key").AsList();
+        if (keys.Count <= ChunkAccounts)
+        {
+            return null;
+        }
+        var chunks = new List<(long, long)>();
+        for (var i = 0; i < keys.Count; i += ChunkAccounts)
+        {
+            chunks.Add((keys[i], keys[Math.Min(i + ChunkAccounts, keys.Count) - 1]));
+        }
+        return chunks;
     }
 
     /// <summary>The incremental run of <see cref="Score"/> with the marks it scored, or null when every account must be scored.</summary>

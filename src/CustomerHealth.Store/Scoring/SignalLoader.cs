@@ -31,11 +31,13 @@ internal sealed class SignalLoader
     /// <param name="onlyTouched">Load only the accounts marked as touched since they were last scored.</param>
     /// <param name="cancel">Stops the reads soon after it is cancelled (a preview whose client left), throwing <see cref="OperationCanceledException"/>.</param>
     /// <param name="shares">Only the accounts of these shares (with <paramref name="onlyTouched"/>, their touched ones); null: every share.</param>
+    /// <param name="keys">Only the accounts whose keys are in this range (both ends in); null: every key.</param>
     public (List<AccountData> Accounts, Dictionary<string, int> EventIds) LoadAll(TimeZoneInfo zone, bool onlyTouched = false, CancellationToken cancel = default,
-        Sharing.AccountShares? shares = null)
+        Sharing.AccountShares? shares = null, (long From, long To)? keys = null)
     {
         cancel.ThrowIfCancellationRequested();
-        var inShares = (shares ?? Sharing.AccountShares.All).Where("account_key");
+        var inShares = (shares ?? Sharing.AccountShares.All).Where("account_key") +
+            (keys is { } k ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $" AND account_key BETWEEN {k.From} AND {k.To}") : "");
         var only = onlyTouched ? $"account_key IN (SELECT account_key FROM dirty_accounts WHERE {inShares})" : inShares;
         var eventIds = new Dictionary<string, int>(StringComparer.Ordinal);
         Grouped<UsageDay> usage = null!;

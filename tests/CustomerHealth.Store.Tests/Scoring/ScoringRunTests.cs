@@ -425,6 +425,38 @@ public abstract class ScoringRunTests(TestEngine engine) : IDisposable
 
     // ---- hierarchy ----
 
+    [Theory]
+    [InlineData("percentile")]
+    [InlineData("usage")]
+    public void ScoreRange_OneDayReadAFewAccountsAtATime_ScoresAsInOnePiece(string measures)
+    {
+        store.Publish(measures == "percentile"
+            ? TestModels.Percentile + "scorecards:\n  - id: onboarding\n    when: { lifecycle_stage: [onboarding] }\n    weights: { product: 1 }\n"
+            : TestModels.ActiveDays);
+        store.ImportCsv(ImportKind.Accounts, ["account_id,name,lifecycle_stage", .. Enumerable.Range(1, 50).Select(i => $"A{i},Account {i},{(i % 4 == 0 ? "onboarding" : "active")}")]);
+        foreach (var i in Enumerable.Range(1, 50).Where(i => i % 9 != 0))
+        {
+            store.Metric($"A{i}", Mar(1 + i % 8), (i * 13) % 17, "rank");
+        }
+        store.ImportCsv(ImportKind.Usage, ["account_id,occurred_at,event,user_id", .. Enumerable.Range(1, 50).SelectMany(i =>
+            Enumerable.Range(0, i % 12).Select(d => $"A{i},{TestStore.Iso(Mar(1 + d % 9))}T10:00:00Z,login,u{d % 3}"))]);
+        Subscription("A5", "churned", Mar(3));
+        Subscription("A6", "churned", Mar(2));
+        Subscription("A6", "reactivated", Mar(4));
+        store.Overrides.Add("A7", 12, null, "Known risk", Mar(20));
+
+        string Snapshots() => string.Join("\n", store.Query<(long Key, string Scorecard, double? Score, double? Computed, string? Grade, string? Reason, byte[] Detail)>(
+                "SELECT account_key, scorecard, score, computed_score, grade, override_reason, detail FROM snapshots WHERE as_of = '2025-03-10' ORDER BY account_key")
+            .Select(r => $"{r.Key}|{r.Scorecard}|{r.Score:R}|{r.Computed:R}|{r.Grade}|{r.Reason}|{Convert.ToHexString(r.Detail)}"));
+        store.Scoring.ScoreRange(Mar10, Mar10, 1);
+        var whole = Snapshots();
+        whole.Split('\n').Length.ShouldBeGreaterThan(40);
+        Dapper.SqlMapper.Execute(store.Db.Connection, "DELETE FROM snapshots");
+        store.Scoring.ChunkAccounts = 7;
+        store.Scoring.ScoreRange(Mar10, Mar10, 1)[0].AccountsScored.ShouldBeGreaterThan(0);
+        Snapshots().ShouldBe(whole);
+    }
+
     private void ImportFamily() =>
         store.ImportCsv(ImportKind.Accounts,
             "account_id,parent_id,arr",
