@@ -58,7 +58,7 @@ internal static class FullRescore
                 run.ScoreRange(Portfolios.End, Portfolios.End, 1);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"full rescore in one piece (every account's signals held at once): {watch.Elapsed.TotalSeconds:0.00} s; {peak} {Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024):N0} MB"));
-                run.ChunkAccounts = new ScoringRun(db, models).ChunkAccounts;
+                run.ChunkAccounts = null;
             }
             // The day's scores as the product stores them (read as `chs export scores` reads them), before anything
             // else lands: what DuckDB's SQL must give.

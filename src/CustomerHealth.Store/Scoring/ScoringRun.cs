@@ -212,23 +212,46 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
         return (summaries, latest is null || string.CompareOrdinal(StoredDates.Text(days[^1]), latest) >= 0 ? touched : []);
     }
 
-    /// <summary>How many accounts a run of one day reads the signals of at a time (see <see cref="Range"/>).</summary>
-    internal int ChunkAccounts { get; set; } = 20_000;
+    /// <summary>
+    /// How many accounts a run of one day reads the signals of at a time (see <see cref="Range"/>); null: as many as
+    /// hold about <see cref="ChunkRollUps"/> usage roll-up rows, and never fewer than <see cref="MinChunkAccounts"/>.
+    /// </summary>
+    internal int? ChunkAccounts { get; set; }
 
-    /// <summary>Ranges of account keys of <see cref="ChunkAccounts"/> accounts each, or null when the accounts make one.</summary>
+    /// <summary>About how many usage roll-up rows (a day, an event of an account) a run reads at a time.</summary>
+    private const long ChunkRollUps = 1_500_000;
+
+    private const int MinChunkAccounts = 10_000;
+
+    /// <summary>Ranges of account keys to read one at a time, or null when the accounts are read at once.</summary>
     private List<(long From, long To)>? Chunks()
     {
         var keys = db.Connection.Query<long>("SELECT account_key FROM accounts ORDER BY account_key").AsList();
-        if (keys.Count <= ChunkAccounts)
+        if (keys.Count <= (ChunkAccounts ?? MinChunkAccounts))
+        {
+            return null;
+        }
+        var size = ChunkAccounts ?? ChunkSize(keys);
+        if (keys.Count <= size)
         {
             return null;
         }
         var chunks = new List<(long, long)>();
-        for (var i = 0; i < keys.Count; i += ChunkAccounts)
+        for (var i = 0; i < keys.Count; i += size)
         {
-            chunks.Add((keys[i], keys[Math.Min(i + ChunkAccounts, keys.Count) - 1]));
+            chunks.Add((keys[i], keys[Math.Min(i + size, keys.Count) - 1]));
         }
         return chunks;
+    }
+
+    /// <summary>How many accounts hold about <see cref="ChunkRollUps"/> roll-up rows, from 64 accounts spread over the keys.</summary>
+    private int ChunkSize(List<long> keys)
+    {
+        var sample = Enumerable.Range(0, 64).Select(i => keys[(int)((long)i * keys.Count / 64)]).Distinct().ToList();
+        var rows = db.Connection.ExecuteScalar<long>(
+            $"SELECT COUNT(*) FROM usage_daily WHERE account_key IN ({string.Join(", ", sample.Select(k => k.ToString(System.Globalization.CultureInfo.InvariantCulture)))})");
+        var perAccount = Math.Max(1.0, rows / (double)sample.Count);
+        return (int)Math.Clamp(ChunkRollUps / perAccount, MinChunkAccounts, int.MaxValue);
     }
 
     /// <summary>The incremental run of <see cref="Score"/> with the marks it scored, or null when every account must be scored.</summary>
