@@ -53,7 +53,7 @@ internal sealed class SignalLoader
         List<Row0> accountRows = null!;
         // Each table is read on a connection of its own, on every core: the reads are independent.
         Parallel.Invoke(
-            () => (usage, users) = ReadUsage(db, cancel, only),
+            () => (usage, users) = ReadUsage(db, cancel, only, onlyTouched ? null : keys ?? KeyRange(db)),
             () =>
             {
                 foreach (var r in db.Engine.ReadRows(db, "SELECT name, event_key FROM event_names"))
@@ -186,11 +186,55 @@ internal sealed class SignalLoader
 
     private static readonly Dictionary<string, MetricPoint[]> Empty = [];
 
+    /// <summary>The lowest and highest account key, or null when there is no account.</summary>
+    private static (long From, long To)? KeyRange(StoreDb db)
+    {
+        foreach (var r in db.Engine.ReadRows(db, "SELECT MIN(account_key), MAX(account_key) FROM accounts"))
+        {
+            return r.IsDBNull(0) ? null : (r.GetInt64(0), r.GetInt64(1));
+        }
+        return null;
+    }
+
+    /// <summary>How wide a range of account keys a usage read must span to be split over the cores.</summary>
+    private const long SplitUsageFrom = 2_000;
+
+    /// <summary>In how many parts a usage read of a range of keys is split (null: one per core once the range spans <see cref="SplitUsageFrom"/> keys).</summary>
+    internal int? UsageParts { get; set; }
+
+    /// <summary>
+    /// The usage roll-ups of the accounts <paramref name="only"/> names; when they span a range of keys wide enough, read
+    /// in as many parts of it as there are cores, each on a connection of its own (usage is most of what a run reads).
+    /// </summary>
+    private (Grouped<UsageDay> Usage, Grouped<UserDay> Users) ReadUsage(StoreDb db, CancellationToken cancel, string only, (long From, long To)? range)
+    {
+        var parts = range is { } r && r.To - r.From >= (UsageParts is null ? SplitUsageFrom : 1) ? Math.Clamp(UsageParts ?? Environment.ProcessorCount, 1, 8) : 1;
+        if (parts == 1)
+        {
+            return ReadUsagePart(db, cancel, only);
+        }
+        var (from, to) = range!.Value;
+        var width = (to - from + 1 + parts - 1) / parts;
+        var read = new (Grouped<UsageDay> Usage, Grouped<UserDay> Users)[parts];
+        Parallel.For(0, parts, i =>
+        {
+            var lo = from + i * width;
+            var hi = Math.Min(to, lo + width - 1);
+            read[i] = ReadUsagePart(db, cancel, string.Create(CultureInfo.InvariantCulture, $"{only} AND account_key BETWEEN {lo} AND {hi}"));
+        });
+        for (var i = 1; i < parts; i++)
+        {
+            read[0].Usage.Take(read[i].Usage);
+            read[0].Users.Take(read[i].Users);
+        }
+        return read[0];
+    }
+
     /// <summary>
     /// The day roll-ups of usage, and their users: each distinct user of a row's <see cref="UserSet"/> is a user of that
     /// day and event. A row a correction emptied of events (count 0, sum 0) counts as no activity; its users still count.
     /// </summary>
-    private static (Grouped<UsageDay> Usage, Grouped<UserDay> Users) ReadUsage(StoreDb db, CancellationToken cancel, string only)
+    private static (Grouped<UsageDay> Usage, Grouped<UserDay> Users) ReadUsagePart(StoreDb db, CancellationToken cancel, string only)
     {
         var usage = new Grouped<UsageDay>();
         var users = new Grouped<UserDay>();
@@ -261,6 +305,15 @@ internal sealed class SignalLoader
         }
 
         public T[] Of(long key) => byAccount.TryGetValue(key, out var items) ? items : [];
+
+        /// <summary>Adds the accounts of another read, of other accounts, to these.</summary>
+        public void Take(Grouped<T> other)
+        {
+            foreach (var (key, items) in other.byAccount)
+            {
+                byAccount.Add(key, items);
+            }
+        }
     }
 
     private static Grouped<T> Read<T>(StoreDb db, CancellationToken cancel, string sql, Func<IRowReader, T> map)

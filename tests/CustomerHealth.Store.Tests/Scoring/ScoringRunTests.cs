@@ -457,6 +457,44 @@ public abstract class ScoringRunTests(TestEngine engine) : IDisposable
         Snapshots().ShouldBe(whole);
     }
 
+    [Fact]
+    public void LoadSignals_UsageReadInPartsOfTheKeys_IsTheSameAsReadAtOnce()
+    {
+        store.Publish(TestModels.ActiveDays);
+        store.ImportCsv(ImportKind.Accounts, ["account_id,name", .. Enumerable.Range(1, 40).Select(i => $"A{i},Account {i}")]);
+        // Every account but a few has usage, several users on some days, so that each part's ends fall on accounts with rows.
+        store.ImportCsv(ImportKind.Usage, ["account_id,occurred_at,event,user_id,value", .. Enumerable.Range(1, 40).Where(i => i % 11 != 0).SelectMany(i =>
+            Enumerable.Range(0, 1 + i % 6).SelectMany(d => new[] { "login", "export" }.Select(e =>
+                $"A{i},{TestStore.Iso(Mar(1 + d))}T10:00:00Z,{e},u{(i + d) % 4},{i + d}")))]);
+        var zone = TimeZoneInfo.Utc;
+
+        string Read(int? parts, (long, long)? keys = null)
+        {
+            var loader = SignalLoader.Settle(store.Db);
+            loader.UsageParts = parts;
+            var (accounts, _) = loader.LoadAll(zone, keys: keys);
+            return string.Join("\n", accounts.Select(a =>
+                $"{a.AccountId}: {string.Join(" ", a.Usage.Select(u => $"{u.Day}/{u.Event}/{u.Count}/{u.Sum:R}"))} | {string.Join(" ", a.UserDays.Select(u => $"{u.Day}/{u.Event}/{u.User}"))}"));
+        }
+
+        var once = Read(1);
+        once.Split('\n').Length.ShouldBe(40);
+        // Every roll-up row read (day/event/count/sum), and users read with them.
+        ((long)once.Split(' ', '\n').Count(w => w.Count(c => c == '/') == 3)).ShouldBe(store.Count("usage_daily"));
+        once.Split(' ', '\n').Count(w => w.Count(c => c == '/') == 2).ShouldBeGreaterThan(60);
+        foreach (var parts in new[] { 2, 3, 7 })
+        {
+            Read(parts).ShouldBe(once, $"{parts} parts");
+        }
+        // No part count given: a range this narrow is read at once, the same.
+        Read(null).ShouldBe(once);
+        // A range of keys read in parts: the accounts of that range, as read at once.
+        var keys = store.Query<long>("SELECT account_key FROM accounts ORDER BY account_key").ToList();
+        var some = (keys[5], keys[30]);
+        Read(3, some).ShouldBe(Read(1, some));
+        Read(3, some).Split('\n').Length.ShouldBe(26);
+    }
+
     private void ImportFamily() =>
         store.ImportCsv(ImportKind.Accounts,
             "account_id,parent_id,arr",
