@@ -96,7 +96,7 @@ internal static class FullRescore
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"show (explained current score), 200 accounts: p50 {times[100]:0.0} ms, p95 {times[190]:0.0} ms"));
             // Last, so that DuckDB's memory and threads take nothing from the product's figures above.
-            SideBySide(dir, accounts, usage.Rows, store is null ? "SQLite" : "PostgreSQL", importSeconds, rescores, stored);
+            SideBySide(dir, accounts, usage.Rows, store is not null && CustomerHealth.Store.Engines.PostgresEngine.IsTarget(store) ? "PostgreSQL" : "SQLite", importSeconds, rescores, stored);
         }
         finally
         {

@@ -6,10 +6,13 @@ namespace CustomerHealth.Store.Engines;
 /// A prepared SQLite statement bound by position, for the import hot path: binding by name and the per-call
 /// bookkeeping of ADO.NET cost more than the insert itself at millions of rows.
 /// </summary>
-internal sealed class RawStatement : IDisposable
+internal sealed unsafe class RawStatement : IDisposable
 {
     private readonly sqlite3 db;
     private readonly sqlite3_stmt stmt;
+
+    /// <summary>The statement's handle, for <see cref="SqliteNative"/>'s calls (valid until disposed).</summary>
+    private readonly IntPtr handle;
 
     public RawStatement(sqlite3 db, string sql)
     {
@@ -18,11 +21,12 @@ internal sealed class RawStatement : IDisposable
         {
             throw new StoreException("cannot prepare statement: " + raw.sqlite3_errmsg(db).utf8_to_string());
         }
+        handle = stmt.DangerousGetHandle();
     }
 
     public RawStatement Bind(int index, long value)
     {
-        raw.sqlite3_bind_int64(stmt, index, value);
+        SqliteNative.BindInt64(handle, index, value);
         return this;
     }
 
@@ -30,7 +34,7 @@ internal sealed class RawStatement : IDisposable
 
     public RawStatement Bind(int index, double value)
     {
-        raw.sqlite3_bind_double(stmt, index, value);
+        SqliteNative.BindDouble(handle, index, value);
         return this;
     }
 
@@ -42,7 +46,7 @@ internal sealed class RawStatement : IDisposable
         {
             return Null(index);
         }
-        raw.sqlite3_bind_text(stmt, index, value);
+        SqliteNative.BindText(handle, index, value);
         return this;
     }
 
@@ -50,13 +54,13 @@ internal sealed class RawStatement : IDisposable
 
     public RawStatement Bind(int index, ReadOnlySpan<byte> value)
     {
-        raw.sqlite3_bind_blob(stmt, index, value);
+        SqliteNative.BindBlob(handle, index, value);
         return this;
     }
 
     private RawStatement Null(int index)
     {
-        raw.sqlite3_bind_null(stmt, index);
+        SqliteNative.BindNull(handle, index);
         return this;
     }
 
@@ -64,7 +68,7 @@ internal sealed class RawStatement : IDisposable
     public int Execute()
     {
         Step(read: false);
-        return raw.sqlite3_changes(db);
+        return SqliteNative.Changes(db.DangerousGetHandle());
     }
 
     /// <summary>Runs a statement and returns the first column of its first row as an integer; null without a row.</summary>
@@ -73,9 +77,9 @@ internal sealed class RawStatement : IDisposable
     /// <summary>Runs the statement once and resets it; the first column of its first row when <paramref name="read"/> and there is one.</summary>
     private long? Step(bool read)
     {
-        var rc = raw.sqlite3_step(stmt);
-        long? value = read && rc == raw.SQLITE_ROW ? raw.sqlite3_column_int64(stmt, 0) : null;
-        raw.sqlite3_reset(stmt);
+        var rc = SqliteNative.Step(handle);
+        long? value = read && rc == raw.SQLITE_ROW ? SqliteNative.ColumnInt64(handle, 0) : null;
+        SqliteNative.Reset(handle);
         if (rc != raw.SQLITE_DONE && rc != raw.SQLITE_ROW)
         {
             throw new StoreException("SQLite error: " + raw.sqlite3_errmsg(db).utf8_to_string());

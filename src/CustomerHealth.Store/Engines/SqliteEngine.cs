@@ -266,58 +266,25 @@ internal sealed class SqliteEngine : IStoreEngine
         Sqlite(db).BackupDatabase(target);
     }
 
-    /// <summary>
-    /// A row's columns read straight from SQLite's library through its exported functions: a run reads tens of millions
-    /// of columns, and each call through SQLitePCL's API costs a handle's reference count and a GC transition more than
-    /// the read itself. The column readers are short calls that never block, so they skip the transition.
-    /// </summary>
-    private sealed unsafe class Row(sqlite3_stmt stmt) : IRowReader
+    /// <summary>A row of a statement, its columns read through <see cref="SqliteNative"/>.</summary>
+    private sealed class Row(sqlite3_stmt stmt) : IRowReader
     {
         private readonly IntPtr handle = stmt.DangerousGetHandle();
 
-        /// <summary>The next row (SQLite's step, which may read from disk: the GC may run meanwhile).</summary>
-        public int Step() => Columns.Step(handle);
+        /// <summary>The next row.</summary>
+        public unsafe int Step() => SqliteNative.Step(handle);
 
-        public long GetInt64(int i) => Columns.Int64(handle, i);
+        public unsafe long GetInt64(int i) => SqliteNative.ColumnInt64(handle, i);
 
-        public int GetInt32(int i) => Columns.Int32(handle, i);
+        public unsafe int GetInt32(int i) => SqliteNative.ColumnInt32(handle, i);
 
-        public double GetDouble(int i) => Columns.Double(handle, i);
+        public unsafe double GetDouble(int i) => SqliteNative.ColumnDouble(handle, i);
 
         public string GetString(int i) => raw.sqlite3_column_text(stmt, i).utf8_to_string();
 
-        public ReadOnlySpan<byte> GetBytes(int i)
-        {
-            var bytes = (byte*)Columns.Blob(handle, i);
-            return bytes is null ? [] : new ReadOnlySpan<byte>(bytes, Columns.Bytes(handle, i));
-        }
+        public ReadOnlySpan<byte> GetBytes(int i) => SqliteNative.Blob(handle, i);
 
-        public bool IsDBNull(int i) => Columns.Type(handle, i) == raw.SQLITE_NULL;
-    }
-
-    /// <summary>SQLite's step and column readers, found in the library SQLitePCL loaded.</summary>
-    private static unsafe class Columns
-    {
-        public static readonly delegate* unmanaged[Cdecl]<IntPtr, int> Step;
-        public static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<IntPtr, int, long> Int64;
-        public static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<IntPtr, int, int> Int32;
-        public static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<IntPtr, int, double> Double;
-        public static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<IntPtr, int, IntPtr> Blob;
-        public static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<IntPtr, int, int> Bytes;
-        public static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<IntPtr, int, int> Type;
-
-        static Columns()
-        {
-            var library = System.Runtime.InteropServices.NativeLibrary.Load("e_sqlite3", typeof(SQLite3Provider_e_sqlite3).Assembly, null);
-            IntPtr Export(string name) => System.Runtime.InteropServices.NativeLibrary.GetExport(library, name);
-            Step = (delegate* unmanaged[Cdecl]<IntPtr, int>)Export("sqlite3_step");
-            Int64 = (delegate* unmanaged[Cdecl, SuppressGCTransition]<IntPtr, int, long>)Export("sqlite3_column_int64");
-            Int32 = (delegate* unmanaged[Cdecl, SuppressGCTransition]<IntPtr, int, int>)Export("sqlite3_column_int");
-            Double = (delegate* unmanaged[Cdecl, SuppressGCTransition]<IntPtr, int, double>)Export("sqlite3_column_double");
-            Blob = (delegate* unmanaged[Cdecl, SuppressGCTransition]<IntPtr, int, IntPtr>)Export("sqlite3_column_blob");
-            Bytes = (delegate* unmanaged[Cdecl, SuppressGCTransition]<IntPtr, int, int>)Export("sqlite3_column_bytes");
-            Type = (delegate* unmanaged[Cdecl, SuppressGCTransition]<IntPtr, int, int>)Export("sqlite3_column_type");
-        }
+        public unsafe bool IsDBNull(int i) => SqliteNative.ColumnType(handle, i) == raw.SQLITE_NULL;
     }
 
     /// <summary>Each row written at once through a prepared statement: in the process, a row costs no round trip.</summary>
