@@ -49,7 +49,7 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
     {
         // The accounts of the usage still in the inbox are marked as touched when it is settled.
         var signals = SignalLoader.Settle(db);
-        if (versionId is null && ScoreTouched(asOf, signals, AccountShares.All) is { } touched)
+        if (versionId is null && ScoreTouched(asOf, InForce(asOf), signals, AccountShares.All) is { } touched)
         {
             ClearTouched(touched.Marks);
             return touched.Summary;
@@ -71,7 +71,7 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
     public bool WorkWaits(AccountShares shares) => db.Connection.ExecuteScalar<bool>(
         $"""
         SELECT CASE WHEN EXISTS (SELECT 1 FROM dirty_accounts WHERE {shares.Where("account_key")}) OR EXISTS (SELECT 1 FROM usage_inbox)
-          OR EXISTS (SELECT 1 FROM rescore_parts WHERE {shares.Where("share")} AND (phase = 0 OR (phase = 1 AND NOT EXISTS (SELECT 1 FROM rescore_parts AS o WHERE o.phase = 0))))
+          OR {SplitRescore.Doable(shares)}
         THEN 1 ELSE 0 END
         """);
 
@@ -88,7 +88,8 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
     public SharesScored? ScoreShares(DateOnly asOf, AccountShares shares)
     {
         var signals = SignalLoader.Settle(db);
-        if (ScoreTouched(asOf, signals, shares) is { } touched)
+        var current = InForce(asOf);
+        if (ScoreTouched(asOf, current, signals, shares) is { } touched)
         {
             return new(touched.Summary, shares.IsAll ? null : shares, touched.Marks);
         }
@@ -98,11 +99,9 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
             // Every share's accounts are scored: a split run under way (its other servers gone) is done.
             return new(summaries[0], null, marks, Split.Done);
         }
-        var version = models.RequireCurrent();
-        var plan = new ScoringPlan(version.Model);
-        if (SplitRescore.Splits(plan, PushdownSession.Computes(db, models.Clock, plan)))
+        if (SplitRescore.Splits(current.Plan, current.PushedDown))
         {
-            return Split.Step(asOf, version, plan, shares, signals, start: WholeNeeded(asOf, plan, version.VersionId));
+            return Split.Step(asOf, current.Version, current.Plan, shares, signals, start: current.Whole);
         }
         const string Key = "live_rescore_claim";
         var now = models.Clock.GetUtcNow();
@@ -255,13 +254,12 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
     }
 
     /// <summary>The incremental run of <see cref="Score"/> with the marks it scored, or null when every account must be scored.</summary>
-    private (ScoreSummary Summary, List<(long Key, long Mark)> Marks)? ScoreTouched(DateOnly asOf, SignalLoader signals, AccountShares shares)
+    private (ScoreSummary Summary, List<(long Key, long Mark)> Marks)? ScoreTouched(DateOnly asOf, InForceModel current, SignalLoader signals, AccountShares shares)
     {
-        var version = models.RequireCurrent();
-        var plan = new ScoringPlan(version.Model);
+        var (version, plan, _, whole) = current;
         var day = StoredDates.Text(asOf);
         // A split run under way scores every account (its cohorts are not complete before).
-        if (WholeNeeded(asOf, plan, version.VersionId) || Split.UnderWay())
+        if (whole || Split.UnderWay())
         {
             return null;
         }
@@ -294,14 +292,24 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
             stored.Count(s => s.Score is not null && s.Grade is null)), touched);
     }
 
-    /// <summary>Whether every account must be scored as of the day, not only the touched ones.</summary>
-    private bool WholeNeeded(DateOnly asOf, ScoringPlan plan, string version)
+    /// <summary>
+    /// The model in force, read once a pass: its plan, whether a source computes any of its measures where the data
+    /// lives, and whether every account must be scored as of a day (not only the touched ones).
+    /// </summary>
+    private sealed record InForceModel(ModelVersion Version, ScoringPlan Plan, bool PushedDown, bool Whole);
+
+    private InForceModel InForce(DateOnly asOf)
     {
+        var version = models.RequireCurrent();
+        var plan = new ScoringPlan(version.Model);
+        var pushedDown = PushdownSession.Computes(db, models.Clock, plan);
         var day = StoredDates.Text(asOf);
-        // Population-wide inputs (the BG/NBD fit, children's roll-ups) change for accounts nobody touched, and so do
-        // measures an external source computes (its rows change where they live, unseen by the store).
-        return LatestDay() != day || plan.DependsOnOtherAccounts || PushdownSession.Computes(db, models.Clock, plan) ||
-            db.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM snapshots WHERE as_of = @day AND model_version <> @version", new { day, version }) > 0;
+        // Every account is scored on a new day or with a new model; and population-wide inputs (the BG/NBD fit,
+        // children's roll-ups) change for accounts nobody touched, as do measures an external source computes (its rows
+        // change where they live, unseen by the store).
+        var whole = LatestDay() != day || plan.DependsOnOtherAccounts || pushedDown ||
+            db.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM snapshots WHERE as_of = @day AND model_version <> @v", new { day, v = version.VersionId }) > 0;
+        return new InForceModel(version, plan, pushedDown, whole);
     }
 
     /// <summary>The latest day any account was scored (YYYY-MM-DD), or null before the first run.</summary>

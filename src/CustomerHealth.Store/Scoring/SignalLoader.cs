@@ -208,7 +208,8 @@ internal sealed class SignalLoader
     /// </summary>
     private (Grouped<UsageDay> Usage, Grouped<UserDay> Users) ReadUsage(StoreDb db, CancellationToken cancel, string only, (long From, long To)? range)
     {
-        var parts = range is { } r && r.To - r.From >= (UsageParts is null ? SplitUsageFrom : 1) ? Math.Clamp(UsageParts ?? Environment.ProcessorCount, 1, 8) : 1;
+        var wide = UsageParts is null ? SplitUsageFrom : 1;
+        var parts = range is { } r && r.To - r.From >= wide ? Math.Clamp(UsageParts ?? Environment.ProcessorCount, 1, 8) : 1;
         if (parts == 1)
         {
             return ReadUsagePart(db, cancel, only);

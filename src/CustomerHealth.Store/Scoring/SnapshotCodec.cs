@@ -37,14 +37,7 @@ internal static class SnapshotCodec
                 flags |= NoValue;
             }
             w.Write(flags);
-            if (m.Value.IsText)
-            {
-                w.Write(m.Value.Text!);
-            }
-            else
-            {
-                w.Write(m.Value.Number);
-            }
+            WriteValue(w, m.Value);
             w.Write(m.Score);
             w.Write(m.EffectiveWeight);
         }
@@ -54,7 +47,7 @@ internal static class SnapshotCodec
 
     /// <summary>
     /// Accounts' scorecards and raw measure values, unscored (a share's part of a split rescore, for the others'
-    /// percentile cohorts): the count, then for each its scorecard index and its values' flags and numbers or texts.
+    /// percentile cohorts): the count, then for each its scorecard index and its values, each as a snapshot writes it.
     /// </summary>
     public static byte[] EncodeValues(IReadOnlyList<(int Card, MeasureValue[] Values)> accounts)
     {
@@ -68,14 +61,7 @@ internal static class SnapshotCodec
             foreach (var v in values)
             {
                 w.Write((byte)((v.IsText ? IsText : 0) | (v.IsMissing ? NoValue : 0) | (v.IsStale ? Stale : 0)));
-                if (v.IsText)
-                {
-                    w.Write(v.Text!);
-                }
-                else if (!v.IsMissing)
-                {
-                    w.Write(v.Number);
-                }
+                WriteValue(w, v);
             }
         }
         w.Flush();
@@ -93,10 +79,7 @@ internal static class SnapshotCodec
             var values = new MeasureValue[r.ReadUInt16()];
             for (var j = 0; j < values.Length; j++)
             {
-                var flags = r.ReadByte();
-                values[j] = (flags & IsText) != 0 ? MeasureValue.OfText(r.ReadString())
-                    : (flags & NoValue) != 0 ? ((flags & Stale) != 0 ? MeasureValue.StaleValue : MeasureValue.Missing)
-                    : MeasureValue.Of(r.ReadDouble());
+                values[j] = ReadValue(r, r.ReadByte());
             }
             result.Add((card, values));
         }
@@ -111,18 +94,33 @@ internal static class SnapshotCodec
         for (var i = 0; i < n; i++)
         {
             var flags = r.ReadByte();
-            MeasureValue value;
-            if ((flags & IsText) != 0)
-            {
-                value = MeasureValue.OfText(r.ReadString());
-            }
-            else
-            {
-                var number = r.ReadDouble();
-                value = (flags & NoValue) != 0 ? ((flags & Stale) != 0 ? MeasureValue.StaleValue : MeasureValue.Missing) : MeasureValue.Of(number);
-            }
+            var value = ReadValue(r, flags);
             result[i] = new ScoredMeasure(value, r.ReadDouble(), r.ReadDouble(), (flags & Missing) != 0, (flags & Stale) != 0);
         }
         return result;
+    }
+
+    /// <summary>A raw value: its text, or its number (written for a missing value too).</summary>
+    private static void WriteValue(BinaryWriter w, MeasureValue value)
+    {
+        if (value.IsText)
+        {
+            w.Write(value.Text!);
+        }
+        else
+        {
+            w.Write(value.Number);
+        }
+    }
+
+    /// <summary>A raw value written by <see cref="WriteValue"/>, told apart by its flags (<see cref="IsText"/>, <see cref="NoValue"/>, <see cref="Stale"/>).</summary>
+    private static MeasureValue ReadValue(BinaryReader r, byte flags)
+    {
+        if ((flags & IsText) != 0)
+        {
+            return MeasureValue.OfText(r.ReadString());
+        }
+        var number = r.ReadDouble();
+        return (flags & NoValue) != 0 ? ((flags & Stale) != 0 ? MeasureValue.StaleValue : MeasureValue.Missing) : MeasureValue.Of(number);
     }
 }

@@ -20,10 +20,15 @@ namespace CustomerHealth.Store.Scoring;
 /// </summary>
 internal sealed class SplitRescore(StoreDb db, ScoringRun scoring)
 {
-    private const string AnyPart = "SELECT COUNT(*) FROM (SELECT 1 FROM rescore_parts LIMIT 1) AS p";
-
     /// <summary>Whether a split run is under way (its parts not all scored): the incremental rescoring waits for it.</summary>
-    public bool UnderWay() => db.Connection.ExecuteScalar<long>(AnyPart) > 0;
+    public bool UnderWay() => db.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM (SELECT 1 FROM rescore_parts LIMIT 1) AS p") > 0;
+
+    /// <summary>
+    /// SQL that is true when a part of these shares can be done now: its values are to compute, or every part's values
+    /// are in and its scores are to compute (what <see cref="Step"/> does).
+    /// </summary>
+    public static string Doable(AccountShares shares) =>
+        $"EXISTS (SELECT 1 FROM rescore_parts WHERE {shares.Where("share")} AND (phase = 0 OR (phase = 1 AND NOT EXISTS (SELECT 1 FROM rescore_parts AS o WHERE o.phase = 0))))";
 
     /// <summary>Whether a model can be scored split by share (see the class).</summary>
     public static bool Splits(ScoringPlan plan, bool pushedDown) => !plan.DependsOnOtherAccounts && !pushedDown;
@@ -75,7 +80,8 @@ internal sealed class SplitRescore(StoreDb db, ScoringRun scoring)
     public SharesScored? Step(DateOnly day, ModelVersion version, ScoringPlan plan, AccountShares shares, SignalLoader signals, bool start)
     {
         var run = Run(day, version.VersionId);
-        if (Parts(run).Count == 0)
+        var parts = Parts(run);
+        if (parts.Count == 0)
         {
             // A run just completed by another server is not started again.
             if (!start && !UnderWay())
@@ -83,9 +89,10 @@ internal sealed class SplitRescore(StoreDb db, ScoringRun scoring)
                 return null;
             }
             Start(day, version.VersionId);
+            parts = Parts(run);
         }
         var zone = TimeZoneInfo.FindSystemTimeZoneById(plan.Model.Timezone);
-        var toValue = Parts(run).Where(p => p.Phase == 0 && shares.Holds(p.Share)).Select(p => p.Share).ToList();
+        var toValue = parts.Where(p => p.Phase == 0 && shares.Holds(p.Share)).Select(p => p.Share).ToList();
         if (toValue.Count > 0)
         {
             var (accounts, eventIds) = signals.LoadAll(zone, shares: new AccountShares(toValue));
@@ -103,8 +110,8 @@ internal sealed class SplitRescore(StoreDb db, ScoringRun scoring)
                     new { run, share, detail = SnapshotCodec.EncodeValues(part) }, tx);
             }
             tx.Commit();
+            parts = Parts(run);
         }
-        var parts = Parts(run);
         if (parts.Count < AccountShares.Count || parts.Any(p => p.Phase == 0))
         {
             // Another run replaced this one, or other servers' values are still to come.
@@ -140,45 +147,42 @@ internal sealed class SplitRescore(StoreDb db, ScoringRun scoring)
     /// </summary>
     public void Done()
     {
-        if (db.Connection.ExecuteScalar<long>(AnyPart) == 0)
+        if (UnderWay())
         {
-            return;
+            Remove("1 = 1", null);
         }
-        using var turn = db.WriteTurn();
-        using var tx = db.Connection.BeginTransaction();
-        var due = db.Connection.ExecuteScalar<string?>("SELECT MAX(due) FROM rescore_parts", transaction: tx);
-        db.Connection.Execute("DELETE FROM rescore_parts", transaction: tx);
-        tx.Commit();
-        RecordDaily(due);
     }
 
     /// <summary>Removes the run's parts once all are scored (one server does), recording the daily run it was.</summary>
     private void Complete(string run)
+    {
+        if (Remove("run = @run AND NOT EXISTS (SELECT 1 FROM rescore_parts AS p WHERE p.run = @run AND p.phase < 2)", new { run }))
+        {
+            db.AnalyzeAfterBulk(db.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM current_scores"), "snapshots", "current_scores");
+        }
+    }
+
+    /// <summary>
+    /// Removes the parts <paramref name="where"/> names, and when there were any, records the daily run they completed
+    /// (the latest due time among them, if newer than the one recorded); whether any was removed.
+    /// </summary>
+    private bool Remove(string where, object? args)
     {
         string? due;
         int removed;
         using (db.WriteTurn())
         using (var tx = db.Connection.BeginTransaction())
         {
-            due = db.Connection.ExecuteScalar<string?>("SELECT MAX(due) FROM rescore_parts WHERE run = @run", new { run }, tx);
-            removed = db.Connection.Execute(
-                "DELETE FROM rescore_parts WHERE run = @run AND NOT EXISTS (SELECT 1 FROM rescore_parts AS p WHERE p.run = @run AND p.phase < 2)", new { run }, tx);
+            due = db.Connection.ExecuteScalar<string?>($"SELECT MAX(due) FROM rescore_parts WHERE {where}", args, tx);
+            removed = db.Connection.Execute($"DELETE FROM rescore_parts WHERE {where}", args, tx);
             tx.Commit();
         }
-        if (removed > 0)
-        {
-            db.AnalyzeAfterBulk(db.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM current_scores"), "snapshots", "current_scores");
-            RecordDaily(due);
-        }
-    }
-
-    private void RecordDaily(string? due)
-    {
-        if (due is not null && (db.Setting(ScoringRun.DailyRescoreLast) is not { } last ||
+        if (removed > 0 && due is not null && (db.Setting(ScoringRun.DailyRescoreLast) is not { } last ||
             DateTimeOffset.Parse(last, CultureInfo.InvariantCulture) < DateTimeOffset.Parse(due, CultureInfo.InvariantCulture)))
         {
             db.SetSetting(ScoringRun.DailyRescoreLast, due);
         }
+        return removed > 0;
     }
 
     private List<(int Share, int Phase)> Parts(string run) =>
