@@ -5,8 +5,13 @@ using CustomerHealth.Benchmarks;
 // `http [ACCOUNTS]` HTTP ingest and freshness, `pages [ACCOUNTS] [WEEKS]` the Accounts and Account pages, `backtest [ACCOUNTS] [USAGE_EVENTS]` a year of weekly backtest dates, `predict [ACCOUNTS] [USAGE_EVENTS]` the learned predictors fitted on them,
 // `usage-blocks STORE` an SQLite store's usage read by row and read by block of days (the storage shape docs/benchmarks.md weighs);
 // anything else goes to BenchmarkDotNet.
-if (args.Length > 1 && args[0] == "usage-blocks")
+if (args.Length > 0 && args[0] == "usage-blocks")
 {
+    if (args.Length < 2)
+    {
+        Console.Error.WriteLine("usage-blocks STORE: name an SQLite store (its file), such as the one `CHS_BENCH_STORE=... rescore` built");
+        return 2;
+    }
     UsageBlocks.Run(args[1]);
     return 0;
 }

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
+using CustomerHealth.Store.Engines;
 using Microsoft.Data.Sqlite;
 
 namespace CustomerHealth.Benchmarks;
@@ -112,11 +113,11 @@ internal static class UsageBlocks
                 buffer.Write(sum);
             }
             var users = r.IsDBNull(5) ? [] : r.GetFieldValue<byte[]>(5);
-            Write(buffer, (ulong)(users.Length / 8));
+            Write(buffer, (ulong)UserSet.Count(users));
             long last = 0;
-            for (var i = 0; i < users.Length; i += 8)
+            for (var i = 0; i < UserSet.Count(users); i++)
             {
-                var user = BinaryPrimitives.ReadInt64BigEndian(users.AsSpan(i));
+                var user = UserSet.KeyAt(users, i);
                 Write(buffer, (ulong)(user - last));
                 last = user;
             }
@@ -151,8 +152,11 @@ internal static class UsageBlocks
         }
     }
 
-    /// <summary>Reads a table in one part a core over the account keys, each part on a connection of its own.</summary>
-    private static (long Cells, long Users) InParts(string file, string table, Func<SqliteDataReader, Accounts, (long, long)> read)
+    /// <summary>
+    /// Reads a table in one part a core over the account keys, each part on a connection of its own: the rows
+    /// <paramref name="select"/> gives for a range of keys (its columns after `SELECT`, its order after `ORDER BY`).
+    /// </summary>
+    private static (long Cells, long Users) InParts(string file, string table, string select, string order, Func<SqliteDataReader, Accounts, (long, long)> read)
     {
         long max;
         using (var c = Open(file))
@@ -167,10 +171,7 @@ internal static class UsageBlocks
             var lo = p * (max + parts) / parts;
             var hi = (p + 1) * (max + parts) / parts - 1;
             using var c = Open(file);
-            using var cmd = new SqliteCommand(
-                table == "usage_daily"
-                    ? $"SELECT account_key, day, event_key, count, sum, users FROM usage_daily WHERE account_key BETWEEN {lo} AND {hi} ORDER BY account_key, day, event_key"
-                    : $"SELECT account_key, block, cells FROM usage_blocks WHERE account_key BETWEEN {lo} AND {hi} ORDER BY account_key, block", c);
+            using var cmd = new SqliteCommand($"SELECT {select} FROM {table} WHERE account_key BETWEEN {lo} AND {hi} ORDER BY {order}", c);
             using var r = cmd.ExecuteReader();
             var (n, u) = read(r, new Accounts());
             Interlocked.Add(ref cells, n);
@@ -179,7 +180,8 @@ internal static class UsageBlocks
         return (cells, users);
     }
 
-    private static (long Cells, long Users) ReadRows(string store) => InParts(store, "usage_daily", (r, accounts) =>
+    private static (long Cells, long Users) ReadRows(string store) => InParts(store, "usage_daily",
+        "account_key, day, event_key, count, sum, users", "account_key, day, event_key", (r, accounts) =>
     {
         long cells = 0, users = 0;
         while (r.Read())
@@ -194,9 +196,9 @@ internal static class UsageBlocks
             }
             var set = r.GetFieldValue<byte[]>(5);
             var last = long.MinValue;
-            for (var i = 0; i < set.Length; i += 8)
+            for (var i = 0; i < UserSet.Count(set); i++)
             {
-                var user = BinaryPrimitives.ReadInt64BigEndian(set.AsSpan(i));
+                var user = UserSet.KeyAt(set, i);
                 if (user != last)
                 {
                     accounts.Users.Add((day, ev, (int)user));
@@ -209,7 +211,8 @@ internal static class UsageBlocks
         return (cells, users);
     });
 
-    private static (long Cells, long Users) ReadBlocks(string blocks) => InParts(blocks, "usage_blocks", (r, accounts) =>
+    private static (long Cells, long Users) ReadBlocks(string blocks) => InParts(blocks, "usage_blocks",
+        "account_key, block, cells", "account_key, block", (r, accounts) =>
     {
         long cells = 0, users = 0;
         while (r.Read())
