@@ -33,7 +33,7 @@ internal static class FullRescore
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"import: {accounts:N0} accounts, {usage.Rows:N0} usage events and the other kinds in {importSeconds:0.0} s ({usage.Rows / importSeconds:N0} rows/s overall)"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"roll-ups: {Dapper.SqlMapper.ExecuteScalar<long>(db.Connection, "SELECT count(*) FROM usage_daily"):N0} account-day-event rows, their users {Dapper.SqlMapper.ExecuteScalar<long>(db.Connection, "SELECT COALESCE(SUM(length(users)), 0) FROM usage_daily") / 1e6:0.0} MB"));
+                $"usage blocks: {Dapper.SqlMapper.ExecuteScalar<long>(db.Connection, "SELECT count(*) FROM usage_blocks"):N0} account-blocks of 32 days, {Dapper.SqlMapper.ExecuteScalar<long>(db.Connection, "SELECT COALESCE(SUM(length(cells)), 0) FROM usage_blocks") / 1e6:0.0} MB of cells"));
             var run = new ScoringRun(db, models);
             var rescores = new List<double>();
             for (var i = 0; i < 3; i++)

@@ -3,18 +3,7 @@ using CustomerHealth.Benchmarks;
 
 // `rescore [ACCOUNTS] [USAGE_EVENTS]` runs the end-to-end rescore (then the same model as SQL in DuckDB, side by side), `pushdown [ACCOUNTS] [USAGE_EVENTS]` the rescore with usage computed in PostgreSQL and DuckDB beside the built-in engine, `import [EVENTS]` the import comparison,
 // `http [ACCOUNTS]` HTTP ingest and freshness, `pages [ACCOUNTS] [WEEKS]` the Accounts and Account pages, `backtest [ACCOUNTS] [USAGE_EVENTS]` a year of weekly backtest dates, `predict [ACCOUNTS] [USAGE_EVENTS]` the learned predictors fitted on them,
-// `usage-blocks STORE` an SQLite store's usage read by row and read by block of days (the storage shape docs/benchmarks.md weighs);
 // anything else goes to BenchmarkDotNet.
-if (args.Length > 0 && args[0] == "usage-blocks")
-{
-    if (args.Length < 2)
-    {
-        Console.Error.WriteLine("usage-blocks STORE: name an SQLite store (its file), such as the one `CHS_BENCH_STORE=... rescore` built");
-        return 2;
-    }
-    UsageBlocks.Run(args[1]);
-    return 0;
-}
 if (args.Length > 0 && args[0] == "import")
 {
     ImportComparison.Run(args.Length > 1 ? long.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);

@@ -156,6 +156,11 @@ public sealed class StoreDb : IDisposable
             using var stream = assembly.GetManifestResourceStream(name)!;
             using var reader = new StreamReader(stream);
             Connection.Execute(reader.ReadToEnd(), transaction: tx);
+            if (version == Engines.UsageBlocks.MigrationVersion)
+            {
+                using var blocks = Engine.OpenUsageBlocks(Connection, tx);
+                Engines.UsageBlocks.FromRollUps(blocks);
+            }
             Engine.SetSchemaVersion(Connection, tx, version);
         }
         tx.Commit();

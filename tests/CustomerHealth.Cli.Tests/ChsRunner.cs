@@ -33,6 +33,13 @@ internal sealed class ChsRunner : IDisposable
         return c;
     }
 
+    /// <summary>The usage as stored (every cell of the usage blocks).</summary>
+    internal List<CustomerHealth.Store.Engines.UsageCell> UsageCells()
+    {
+        using var c = Connect();
+        return CustomerHealth.Store.Engines.UsageBlocks.Stored(c);
+    }
+
     public long Count(string sql)
     {
         using var c = Connect();

@@ -140,23 +140,32 @@ internal sealed class TestStore : IDisposable
         tx.Commit();
     }
 
+    /// <summary>The usage as stored: every cell of the usage blocks (<see cref="UsageBlocks"/>), by keys.</summary>
+    public List<UsageCell> UsageCells() => UsageBlocks.Stored(Db.Connection);
+
+    /// <summary>The usage as stored, one row per account, day and event with its count and sum, by ids and names; ordered.</summary>
+    public List<(string Account, long Day, string Event, long Count, double Sum)> UsageDaily()
+    {
+        var (accounts, events, _) = Names();
+        return [.. UsageCells().Select(c => (accounts[c.Account], (long)c.Day, events[c.Event], c.Count, c.Sum))
+            .OrderBy(r => r.Item1, StringComparer.Ordinal).ThenBy(r => r.Item2).ThenBy(r => r.Item3, StringComparer.Ordinal)];
+    }
+
     /// <summary>
-    /// The users kept in the day roll-ups (<see cref="UserSet"/>): one row per account, day, event and user, with how
-    /// many events the user had there; ordered.
+    /// The users kept in the usage blocks: one row per account, day, event and user, with how many events the user had
+    /// there; ordered.
     /// </summary>
     public List<(string Account, long Day, string Event, string User, long N)> UsageUsers()
     {
-        var accounts = Query<(long, string)>("SELECT account_key, account_id FROM accounts").ToDictionary(a => a.Item1, a => a.Item2);
-        var events = Query<(long, string)>("SELECT event_key, name FROM event_names").ToDictionary(e => e.Item1, e => e.Item2);
-        var users = Query<(long, string)>("SELECT user_key, user_id FROM users").ToDictionary(u => u.Item1, u => u.Item2);
-        var rows = new List<(string, long, string, string, long)>();
-        foreach (var (account, day, ev, set) in Query<(long, long, long, byte[])>("SELECT account_key, day, event_key, users FROM usage_daily WHERE users IS NOT NULL"))
-        {
-            var keys = Enumerable.Range(0, UserSet.Count(set)).Select(i => UserSet.KeyAt(set, i));
-            rows.AddRange(keys.GroupBy(k => k).Select(g => (accounts[account], day, events[ev], users[g.Key], (long)g.Count())));
-        }
+        var (accounts, events, users) = Names();
+        var rows = UsageCells().SelectMany(c => c.Users.Select(u => (accounts[c.Account], (long)c.Day, events[c.Event], users[u.User], u.N)));
         return [.. rows.OrderBy(r => r.Item1, StringComparer.Ordinal).ThenBy(r => r.Item2).ThenBy(r => r.Item3, StringComparer.Ordinal).ThenBy(r => r.Item4, StringComparer.Ordinal)];
     }
+
+    private (Dictionary<long, string> Accounts, Dictionary<long, string> Events, Dictionary<long, string> Users) Names() =>
+        (Query<(long, string)>("SELECT account_key, account_id FROM accounts").ToDictionary(a => a.Item1, a => a.Item2),
+         Query<(long, string)>("SELECT event_key, name FROM event_names").ToDictionary(e => e.Item1, e => e.Item2),
+         Query<(long, string)>("SELECT user_key, user_id FROM users").ToDictionary(u => u.Item1, u => u.Item2));
 
     /// <summary>Every row of a table as text, in a stable order: two dumps are equal exactly when the contents are.</summary>
     public string Dump(string table)
@@ -188,7 +197,7 @@ internal sealed class TestStore : IDisposable
 
     public static readonly string[] SignalTables =
     [
-        "accounts", "event_names", "users", "usage_events", "usage_daily", "surveys", "tickets", "invoices", "subscriptions",
+        "accounts", "event_names", "users", "usage_events", "usage_blocks", "surveys", "tickets", "invoices", "subscriptions",
         "orders", "metrics", "sentiment",
     ];
 

@@ -190,6 +190,9 @@ internal interface IStoreEngine
     /// <summary>Streams the rows of a query, on a connection of its own (so that several tables can be read at once).</summary>
     IEnumerable<IRowReader> ReadRows(StoreDb db, string sql);
 
+    /// <summary>The usage blocks as a merge reads and writes them, on its connection and in its transaction (which holds the import lock).</summary>
+    IUsageBlockStore OpenUsageBlocks(DbConnection c, DbTransaction tx);
+
     /// <summary>Writes (or replaces) snapshots in one transaction.</summary>
     void WriteSnapshots(StoreDb db, IEnumerable<SnapshotRecord> snapshots);
 

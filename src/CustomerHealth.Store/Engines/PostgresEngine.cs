@@ -495,6 +495,7 @@ internal sealed class PostgresEngine : IStoreEngine
         private readonly NpgsqlTransaction tx;
         private readonly List<StagedEvent> events = [];
         private readonly UsageMerge merge;
+        private readonly BlockStore blocks;
         private readonly Dictionary<string, long> userKeys = new(StringComparer.Ordinal);
 
         private readonly bool inbox;
@@ -513,7 +514,8 @@ internal sealed class PostgresEngine : IStoreEngine
                 );
                 TRUNCATE usage_stage;
                 """, transaction: tx);
-            merge = new UsageMerge(engine, "usage_stage", "usage_events");
+            blocks = new BlockStore(c, tx);
+            merge = new UsageMerge(engine, "usage_stage", "usage_events", blocks);
         }
 
         public int Count => events.Count;
@@ -621,6 +623,93 @@ internal sealed class PostgresEngine : IStoreEngine
                 userKeys[id] = key;
                 keyed?.Add((id, key));
             }
+        }
+
+        public void Dispose() => blocks.Dispose();
+    }
+
+    public IUsageBlockStore OpenUsageBlocks(DbConnection c, DbTransaction tx) => new BlockStore((NpgsqlConnection)c, (NpgsqlTransaction)tx);
+
+    /// <summary>
+    /// The usage blocks on the merge's connection: the blocks of a merge read in one query for all of their keys, and
+    /// written back with binary COPY into a temporary table, then one upsert and one delete.
+    /// </summary>
+    private sealed class BlockStore(NpgsqlConnection c, NpgsqlTransaction tx) : IUsageBlockStore
+    {
+        public IEnumerable<IRowReader> Rows(string sql)
+        {
+            using var cmd = new NpgsqlCommand(sql, c, tx);
+            using var r = cmd.ExecuteReader();
+            var row = new Row(r);
+            while (r.Read())
+            {
+                yield return row;
+            }
+        }
+
+        public byte[]?[] Load(IReadOnlyList<BlockKey> keys)
+        {
+            var found = new byte[]?[keys.Count];
+            if (keys.Count == 0)
+            {
+                return found;
+            }
+            using var cmd = new NpgsqlCommand(
+                """
+                SELECT b.account_key, b.block, b.cells FROM unnest(@accounts, @blocks) AS k(account_key, block)
+                JOIN usage_blocks AS b ON b.account_key = k.account_key AND b.block = k.block ORDER BY b.account_key, b.block
+                """, c, tx);
+            cmd.Parameters.AddWithValue("accounts", keys.Select(k => k.Account).ToArray());
+            cmd.Parameters.AddWithValue("blocks", keys.Select(k => k.Block).ToArray());
+            using var r = cmd.ExecuteReader();
+            var j = 0;
+            while (r.Read())
+            {
+                var key = new BlockKey(r.GetInt64(0), r.GetInt32(1));
+                while (j < keys.Count && keys[j].CompareTo(key) < 0)
+                {
+                    j++;
+                }
+                if (j < keys.Count && keys[j] == key)
+                {
+                    found[j] = r.GetFieldValue<byte[]>(2);
+                }
+            }
+            return found;
+        }
+
+        public void Save(IReadOnlyList<(BlockKey Key, byte[]? Cells)> blocks)
+        {
+            if (blocks.Count == 0)
+            {
+                return;
+            }
+            c.Execute("CREATE TEMP TABLE IF NOT EXISTS block_stage (account_key BIGINT NOT NULL, block INTEGER NOT NULL, cells BYTEA)", transaction: tx);
+            using (var copy = c.BeginBinaryImport("COPY block_stage (account_key, block, cells) FROM STDIN (FORMAT BINARY)"))
+            {
+                foreach (var (key, cells) in blocks)
+                {
+                    copy.StartRow();
+                    copy.Write(key.Account, NpgsqlDbType.Bigint);
+                    copy.Write(key.Block, NpgsqlDbType.Integer);
+                    if (cells is null)
+                    {
+                        copy.WriteNull();
+                    }
+                    else
+                    {
+                        copy.Write(cells, NpgsqlDbType.Bytea);
+                    }
+                }
+                copy.Complete();
+            }
+            c.Execute(
+                """
+                INSERT INTO usage_blocks (account_key, block, cells) SELECT account_key, block, cells FROM block_stage WHERE cells IS NOT NULL ORDER BY account_key, block
+                ON CONFLICT (account_key, block) DO UPDATE SET cells = excluded.cells;
+                DELETE FROM usage_blocks AS b USING block_stage AS s WHERE s.cells IS NULL AND b.account_key = s.account_key AND b.block = s.block;
+                TRUNCATE block_stage;
+                """, transaction: tx);
         }
 
         public void Dispose()

@@ -74,6 +74,19 @@ internal sealed unsafe class RawStatement : IDisposable
     /// <summary>Runs a statement and returns the first column of its first row as an integer; null without a row.</summary>
     public long? Int64() => Step(read: true);
 
+    /// <summary>Runs a statement and returns a copy of the first column of its first row as bytes; null without a row.</summary>
+    public byte[]? Bytes()
+    {
+        var rc = SqliteNative.Step(handle);
+        var value = rc == raw.SQLITE_ROW ? SqliteNative.Blob(handle, 0).ToArray() : null;
+        SqliteNative.Reset(handle);
+        if (rc != raw.SQLITE_DONE && rc != raw.SQLITE_ROW)
+        {
+            throw new StoreException("SQLite error: " + raw.sqlite3_errmsg(db).utf8_to_string());
+        }
+        return value;
+    }
+
     /// <summary>Runs the statement once and resets it; the first column of its first row when <paramref name="read"/> and there is one.</summary>
     private long? Step(bool read)
     {

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Text;
 using System.Data.Common;
 using System.Text.Json;
@@ -129,8 +130,6 @@ internal sealed class SqliteEngine : IStoreEngine
     internal static void AddFunctions(SqliteConnection c)
     {
         c.CreateFunction(LowerFunction, (string? text) => text?.ToLowerInvariant(), isDeterministic: true);
-        c.CreateFunction<byte[]?, byte[]?, byte[]?>(UserSet.MergeFunction, UserSet.Merge, isDeterministic: true);
-        c.CreateFunction<byte[]?, byte[]?, byte[]?>(UserSet.RemoveFunction, UserSet.Remove, isDeterministic: true);
     }
 
     // A search without letters beyond ASCII finds the same accounts with SQLite's own LOWER, which is much faster than
@@ -200,6 +199,84 @@ internal sealed class SqliteEngine : IStoreEngine
         foreach (var row in Rows(c, sql))
         {
             yield return row;
+        }
+    }
+
+    public IUsageBlockStore OpenUsageBlocks(DbConnection c, DbTransaction tx) => new BlockStore((SqliteConnection)c);
+
+    /// <summary>
+    /// The usage blocks through prepared statements on the merge's connection: the blocks of a merge that touches many
+    /// accounts close together are read in one ordered scan of their range, the others one by one.
+    /// </summary>
+    private sealed class BlockStore(SqliteConnection c) : IUsageBlockStore
+    {
+        private readonly RawStatement find = new(c.Handle!, "SELECT cells FROM main.usage_blocks WHERE account_key = ?1 AND block = ?2");
+        private readonly RawStatement write = new(c.Handle!,
+            "INSERT INTO main.usage_blocks (account_key, block, cells) VALUES (?1, ?2, ?3) ON CONFLICT (account_key, block) DO UPDATE SET cells = excluded.cells");
+        private readonly RawStatement delete = new(c.Handle!, "DELETE FROM main.usage_blocks WHERE account_key = ?1 AND block = ?2");
+
+        public IEnumerable<IRowReader> Rows(string sql) => SqliteEngine.Rows(c, sql);
+
+        public byte[]?[] Load(IReadOnlyList<BlockKey> keys)
+        {
+            var found = new byte[]?[keys.Count];
+            if (keys.Count == 0)
+            {
+                return found;
+            }
+            long accounts = 1, from = keys[0].Account, to = keys[^1].Account;
+            int first = int.MaxValue, last = int.MinValue;
+            for (var i = 0; i < keys.Count; i++)
+            {
+                accounts += i > 0 && keys[i].Account != keys[i - 1].Account ? 1 : 0;
+                first = Math.Min(first, keys[i].Block);
+                last = Math.Max(last, keys[i].Block);
+            }
+            if (keys.Count < 256 || accounts * 4 < to - from + 1)
+            {
+                for (var i = 0; i < keys.Count; i++)
+                {
+                    found[i] = find.Bind(1, keys[i].Account).Bind(2, (long)keys[i].Block).Bytes();
+                }
+                return found;
+            }
+            var j = 0;
+            foreach (var r in SqliteEngine.Rows(c, string.Create(CultureInfo.InvariantCulture,
+                $"SELECT account_key, block, cells FROM main.usage_blocks WHERE account_key BETWEEN {from} AND {to} AND block BETWEEN {first} AND {last} ORDER BY account_key, block")))
+            {
+                var key = new BlockKey(r.GetInt64(0), r.GetInt32(1));
+                while (j < keys.Count && keys[j].CompareTo(key) < 0)
+                {
+                    j++;
+                }
+                if (j < keys.Count && keys[j] == key)
+                {
+                    found[j] = r.GetBytes(2).ToArray();
+                }
+            }
+            return found;
+        }
+
+        public void Save(IReadOnlyList<(BlockKey Key, byte[]? Cells)> blocks)
+        {
+            foreach (var (key, cells) in blocks)
+            {
+                if (cells is null)
+                {
+                    delete.Bind(1, key.Account).Bind(2, (long)key.Block).Execute();
+                }
+                else
+                {
+                    write.Bind(1, key.Account).Bind(2, (long)key.Block).Bind(3, cells).Execute();
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            find.Dispose();
+            write.Dispose();
+            delete.Dispose();
         }
     }
 
@@ -331,7 +408,8 @@ internal sealed class SqliteEngine : IStoreEngine
     private sealed class Stage : IUsageStage
     {
         private readonly SqliteConnection c;
-        private readonly RawStatement insert, insertMany, addRollUp, addRollUpMany, markTouched, markTouchedMany, findUser, addUser;
+        private readonly RawStatement insert, insertMany, markTouched, markTouchedMany, findUser, addUser;
+        private readonly BlockStore blocks;
         // Staged rows are written many to a statement: SQLite's cost per statement is then paid once for all of them.
         private const int RowsPerInsert = 64;
         private readonly UsageMerge merge;
@@ -370,13 +448,12 @@ internal sealed class SqliteEngine : IStoreEngine
             insert = new RawStatement(c.Handle!, $"INSERT{engine.OrFail} INTO temp.usage_stage ({UsageMerge.StageColumns}, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
             insertMany = new RawStatement(c.Handle!, $"INSERT{engine.OrFail} INTO temp.usage_stage ({UsageMerge.StageColumns}, seq) VALUES " +
                 string.Join(", ", Enumerable.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", RowsPerInsert)));
-            addRollUp = new RawStatement(c.Handle!, UsageMerge.AddRollUps(1));
-            addRollUpMany = new RawStatement(c.Handle!, UsageMerge.AddRollUps(RowsPerInsert));
             markTouched = new RawStatement(c.Handle!, UsageMerge.MarkTouched(1));
             markTouchedMany = new RawStatement(c.Handle!, UsageMerge.MarkTouched(RowsPerInsert));
             findUser = new RawStatement(c.Handle!, "SELECT user_key FROM main.users WHERE user_id = ?1");
             addUser = new RawStatement(c.Handle!, "INSERT INTO main.users (user_key, user_id) VALUES (?1, ?2)");
-            merge = new UsageMerge(engine, "temp.usage_stage", "main.usage_events", identityOrder: "rowid");
+            blocks = new BlockStore(c);
+            merge = new UsageMerge(engine, "temp.usage_stage", "main.usage_events", blocks, identityOrder: "rowid");
         }
 
         // Staged events wait here until the merge, which writes them to the stage in identity order.
@@ -503,7 +580,7 @@ internal sealed class SqliteEngine : IStoreEngine
                 addUser.Bind(1, key).Bind(2, id).Execute();
             }
             newUsers.Clear();
-            // A merge into the store adds the roll-ups from the batch summed here, in their key order, and marks their
+            // A merge into the store adds to the usage blocks the roll-ups summed here from the batch, and marks their
             // accounts (SQLite would sort the stage again for its GROUP BY and its DISTINCT); the events' states are read for that.
             var known = states ?? (inbox ? null : new int[batch.Count]);
             var changed = merge.Run(repeats, Exec, Scalar, known is null ? null : sql =>
@@ -522,16 +599,17 @@ internal sealed class SqliteEngine : IStoreEngine
                 }
             }, inbox, inbox ? null : () =>
             {
+                var rollUps = batch.RollUp(order, known!).ToList();
                 var accounts = new List<long>();
-                WriteRows(batch.RollUp(order, known!), addRollUp, addRollUpMany, 6, (statement, first, g) =>
+                foreach (var g in rollUps)
                 {
                     if (accounts.Count == 0 || accounts[^1] != g.Account)
                     {
                         accounts.Add(g.Account);
                     }
-                    statement.Bind(first, g.Account).Bind(first + 1, g.Day).Bind(first + 2, g.Event).Bind(first + 3, g.Count).Bind(first + 4, g.Sum).Bind(first + 5, g.Users);
-                });
+                }
                 WriteRows(accounts, markTouched, markTouchedMany, 1, (statement, first, account) => statement.Bind(first, account));
+                return rollUps;
             });
             users?.AddRange(keyed);
             keyed.Clear();
@@ -565,8 +643,7 @@ internal sealed class SqliteEngine : IStoreEngine
             }
             insert.Dispose();
             insertMany.Dispose();
-            addRollUp.Dispose();
-            addRollUpMany.Dispose();
+            blocks.Dispose();
             markTouched.Dispose();
             markTouchedMany.Dispose();
             findUser.Dispose();

@@ -146,5 +146,5 @@ internal sealed class StagedBatch
 /// <summary>A staged event as a batch holds it: its identity as a number (in the order of its bytes), its properties by position.</summary>
 internal readonly record struct BatchedEvent(UInt128 Identity, long Account, int Day, long Event, long? UserKey, long Count, double? Value, long OccurredAt, int Properties);
 
-/// <summary>Events of one account, day and event summed as a roll-up row adds them (<see cref="UsageMerge.RolledUpColumns"/>).</summary>
+/// <summary>Events of one account, day and event summed as a cell of the usage blocks adds them (<see cref="UsageBlocks"/>); a correction takes them back with the count and sum negative.</summary>
 internal readonly record struct RolledUpEvents(long Account, int Day, long Event, long Count, double Sum, byte[]? Users);

@@ -5,7 +5,7 @@ namespace CustomerHealth.Store.Engines;
 
 /// <summary>
 /// Usage accepted over HTTP waits in the inbox (table usage_inbox, one row per identity, its latest accepted version)
-/// until it is merged into the stored events and the roll-ups. A request only appends to it, after looking its
+/// until it is merged into the stored events and the usage blocks. A request only appends to it, after looking its
 /// events up among the stored and the pending ones, so that its counts are exact; the merge then does in one pass
 /// for many requests what each request would have done alone (every page of the events and roll-ups it changes is
 /// written once per merge instead of once per request). Settling the usage is merging the inbox: whatever reads usage
@@ -39,7 +39,8 @@ public static class UsageInbox
         db.Engine.MemoryForMerges(db.Connection, tx);
         // The inbox fills and empties faster than autovacuum analyses it: without fresh statistics the planner would
         // take it for tiny when joining it with the stored events (which only corrections of stored events need).
-        new UsageMerge(db.Engine, "usage_inbox", "usage_events").MergeInbox(
+        using var blocks = db.Engine.OpenUsageBlocks(db.Connection, tx);
+        new UsageMerge(db.Engine, "usage_inbox", "usage_events", blocks).MergeInbox(
             sql => db.Connection.Execute(sql, transaction: tx), sql => db.Connection.ExecuteScalar<long>(sql, transaction: tx),
             db.Engine.Analyze("usage_inbox"));
     }

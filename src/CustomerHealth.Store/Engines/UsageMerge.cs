@@ -2,8 +2,8 @@ namespace CustomerHealth.Store.Engines;
 
 /// <summary>
 /// The set-based merge of staged usage events, shared by both engines: mark each staged event new (0), changed (1)
-/// or unchanged (2) against the stored events, take changed events' old values out of the roll-ups, write the
-/// events, and add the new values to the daily roll-ups and the per-day users.
+/// or unchanged (2) against the stored events, read changed events' old values summed per account, day and event
+/// (to take them back), write the events, and add the new values to the usage blocks (<see cref="UsageBlocks"/>).
 /// Staged events can instead go to the inbox (usage_inbox): marked against the stored events and then against the
 /// inbox's pending versions, the new and changed ones are appended there (one row per identity, the latest version
 /// replacing a pending one), keyed and with their state against the stored events (new or changed: unchanged from
@@ -13,30 +13,13 @@ internal sealed class UsageMerge
 {
     public const string StageColumns = "identity, account_key, day, event_key, user_key, count, value, occurred_at, properties";
 
-    /// <summary>The columns of a table of events already rolled up (as in usage_daily).</summary>
-    public const string RolledUpColumns = "account_key, day, event_key, count, sum, users";
-
     private readonly string stage;
-    private readonly string dedupe, insertNew;
-    private readonly string[] corrections, rollUps, prune;
+    private readonly IUsageBlockStore blocks;
+    private readonly string dedupe, insertNew, takeBack, markTaken, correct, markAdded, rollUp;
     private readonly string againstStored, againstInbox, toInbox, emptyInbox;
 
     // An account marked again when it is marked already.
     private const string MarkAgain = "ON CONFLICT (account_key) DO UPDATE SET mark = dirty_accounts.mark + 1";
-
-    // A roll-up row added to the one of its account, day and event.
-    private const string AddToRollUp =
-        $"""
-        ON CONFLICT (account_key, day, event_key) DO UPDATE SET count = usage_daily.count + excluded.count, sum = usage_daily.sum + excluded.sum,
-          users = {UserSet.MergeFunction}(usage_daily.users, excluded.users)
-        """;
-
-    /// <summary>
-    /// Adds rows of <paramref name="rows"/> sets of <see cref="RolledUpColumns"/> (parameters, numbered in order) to the
-    /// roll-ups: rows of new and changed events summed per account, day and event.
-    /// </summary>
-    public static string AddRollUps(int rows) =>
-        $"INSERT INTO usage_daily ({RolledUpColumns}) VALUES {string.Join(", ", Enumerable.Repeat("(?, ?, ?, ?, ?, ?)", rows))} {AddToRollUp}";
 
     /// <summary>Marks <paramref name="rows"/> accounts (one parameter each) as touched since they were last scored.</summary>
     public static string MarkTouched(int rows) =>
@@ -45,10 +28,12 @@ internal sealed class UsageMerge
     /// <param name="engine">Supplies the row comparisons.</param>
     /// <param name="stage">The stage table's name (with its schema where the engine needs one).</param>
     /// <param name="events">The stored events table's name.</param>
+    /// <param name="blocks">The usage blocks, in the merge's transaction.</param>
     /// <param name="identityOrder">An `ORDER BY` expression over the stage that gives its rows in identity order.</param>
-    public UsageMerge(IStoreEngine engine, string stage, string events, string identityOrder = "identity")
+    public UsageMerge(IStoreEngine engine, string stage, string events, IUsageBlockStore blocks, string identityOrder = "identity")
     {
         this.stage = stage;
+        this.blocks = blocks;
         emptyInbox = engine.Empty("usage_inbox");
         var same = engine.Same(Row("e"), Row("s"));
         var sameAsPending = engine.Same(Row("i"), Row("s"));
@@ -57,31 +42,25 @@ internal sealed class UsageMerge
         // An event sent twice in one batch: its last version stands.
         dedupe = $"DELETE FROM {stage} WHERE seq NOT IN (SELECT MAX(seq) FROM {stage} GROUP BY identity)";
         againstStored = $"UPDATE{engine.OrFail} {stage} AS s SET state = CASE WHEN {same} THEN 2 ELSE 1 END, stored = 1 FROM {events} AS e WHERE e.identity = s.identity";
-        corrections =
-        [
+        // The rows of a roll-up (as RolledUpEvents): account, day, event, count, sum, users.
+        takeBack =
             $"""
-            INSERT INTO usage_daily (account_key, day, event_key, count, sum, users)
-            SELECT e.account_key, e.day, e.event_key, -SUM(e.count), -SUM(COALESCE(e.value, 0)), {engine.PackUsers("e.user_key")}
+            SELECT e.account_key, e.day, e.event_key, CAST(-SUM(e.count) AS BIGINT), -SUM(COALESCE(e.value, 0)), {engine.PackUsers("e.user_key")}
             FROM {stage} s JOIN {events} e ON e.identity = s.identity WHERE s.state = 1 GROUP BY e.account_key, e.day, e.event_key
-            ON CONFLICT (account_key, day, event_key) DO UPDATE SET count = usage_daily.count + excluded.count, sum = usage_daily.sum + excluded.sum,
-              users = {UserSet.RemoveFunction}(usage_daily.users, excluded.users)
-            """,
-            $"INSERT INTO dirty_accounts (account_key, mark) SELECT DISTINCT e.account_key, 0 FROM {stage} s JOIN {events} e ON e.identity = s.identity WHERE s.state = 1 {MarkAgain}",
+            """;
+        markTaken = $"INSERT INTO dirty_accounts (account_key, mark) SELECT DISTINCT e.account_key, 0 FROM {stage} s JOIN {events} e ON e.identity = s.identity WHERE s.state = 1 {MarkAgain}";
+        correct =
             $"""
             UPDATE{engine.OrFail} {events} AS e SET {Assign("s")}
             FROM {stage} AS s WHERE s.identity = e.identity AND s.state = 1
-            """,
-        ];
+            """;
         insertNew = $"INSERT{engine.OrFail} INTO {events} ({StageColumns}) SELECT {StageColumns} FROM {stage} WHERE state = 0 ORDER BY {identityOrder}";
-        rollUps =
-        [
-            $"INSERT INTO dirty_accounts (account_key, mark) SELECT DISTINCT account_key, 0 FROM {stage} WHERE state < 2 {MarkAgain}",
+        markAdded = $"INSERT INTO dirty_accounts (account_key, mark) SELECT DISTINCT account_key, 0 FROM {stage} WHERE state < 2 {MarkAgain}";
+        rollUp =
             $"""
-            INSERT INTO usage_daily ({RolledUpColumns})
-            SELECT account_key, day, event_key, SUM(count), SUM(COALESCE(value, 0)), {engine.PackUsers("user_key")} FROM {stage} WHERE state < 2 GROUP BY account_key, day, event_key ORDER BY account_key, day, event_key
-            {AddToRollUp}
-            """,
-        ];
+            SELECT account_key, day, event_key, CAST(SUM(count) AS BIGINT), SUM(COALESCE(value, 0)), {engine.PackUsers("user_key")}
+            FROM {stage} WHERE state < 2 GROUP BY account_key, day, event_key
+            """;
         againstInbox = $"UPDATE{engine.OrFail} {stage} AS s SET state = CASE WHEN {sameAsPending} THEN 2 ELSE 1 END FROM usage_inbox AS i WHERE i.identity = s.identity";
         MarkAndAppend =
             $"""
@@ -103,11 +82,6 @@ internal sealed class UsageMerge
             INSERT INTO usage_inbox ({StageColumns}, state) SELECT {StageColumns}, stored FROM {stage} WHERE state < 2 ORDER BY seq
             {replacePending}
             """;
-        prune =
-        [
-            // A correction can empty a roll-up row: an emptied row must not count as activity.
-            "DELETE FROM usage_daily WHERE count <= 0 AND abs(sum) < 1e-9 AND (users IS NULL OR length(users) = 0)",
-        ];
     }
 
     /// <summary>
@@ -143,11 +117,11 @@ internal sealed class UsageMerge
     /// </param>
     /// <param name="inbox">Append the new and changed events to the inbox (their states then count the inbox's pending versions as stored).</param>
     /// <param name="addRollUps">
-    /// When given, adds the roll-ups of the new and changed events (the last version of each identity, summed per account,
-    /// day and event, with <see cref="AddRollUps"/>) and marks their accounts, once the events are written, instead of the
-    /// merge grouping the stage.
+    /// When given, marks the accounts of the new and changed events and returns their roll-ups (the last version of each
+    /// identity, summed per account, day and event), once the events are written, instead of the merge grouping the stage.
     /// </param>
-    public int Run(bool repeats, Action<string> execute, Func<string, long> count, Action<string>? readStates = null, bool inbox = false, Action? addRollUps = null)
+    public int Run(bool repeats, Action<string> execute, Func<string, long> count, Action<string>? readStates = null, bool inbox = false,
+        Func<IReadOnlyList<RolledUpEvents>>? addRollUps = null)
     {
         if (repeats && readStates is null)
         {
@@ -199,26 +173,45 @@ internal sealed class UsageMerge
     /// <summary>`SET` assignments of every stored value from a table alias.</summary>
     private static string Assign(string alias) => string.Join(", ", Values.Select(c => $"{c} = {alias}.{c}"));
 
-    /// <summary>Writes the marked events and their roll-ups; returns how many were new or changed.</summary>
-    private int Apply(Action<string> execute, Func<string, long> count, string? beforeCorrections = null, Action? addRollUps = null)
+    /// <summary>Writes the marked events and adds them to the usage blocks; returns how many were new or changed.</summary>
+    private int Apply(Action<string> execute, Func<string, long> count, string? beforeCorrections = null, Func<IReadOnlyList<RolledUpEvents>>? addRollUps = null)
     {
         var corrected = count($"SELECT COUNT(*) FROM {stage} WHERE state = 1") > 0;
-        if (corrected && beforeCorrections is not null)
+        IReadOnlyList<RolledUpEvents> taken = [];
+        if (corrected)
         {
-            execute(beforeCorrections);
+            if (beforeCorrections is not null)
+            {
+                execute(beforeCorrections);
+            }
+            // The old versions' roll-ups, read before the events change.
+            taken = Read(takeBack);
+            execute(markTaken);
+            execute(correct);
         }
-        foreach (var sql in (corrected ? corrections : []).Append(insertNew))
-        {
-            execute(sql);
-        }
+        execute(insertNew);
+        IReadOnlyList<RolledUpEvents> added;
         if (addRollUps is not null)
         {
-            addRollUps();
+            added = addRollUps();
         }
-        foreach (var sql in (addRollUps is null ? rollUps : []).Concat(corrected ? prune : []))
+        else
         {
-            execute(sql);
+            execute(markAdded);
+            added = Read(rollUp);
         }
+        UsageBlocks.Merge(blocks, taken, added);
         return (int)count($"SELECT COUNT(*) FROM {stage} WHERE state < 2");
+    }
+
+    /// <summary>The roll-ups a query gives (account, day, event, count, sum, users).</summary>
+    private List<RolledUpEvents> Read(string sql)
+    {
+        var rows = new List<RolledUpEvents>();
+        foreach (var r in blocks.Rows(sql))
+        {
+            rows.Add(new RolledUpEvents(r.GetInt64(0), r.GetInt32(1), r.GetInt64(2), r.GetInt64(3), r.GetDouble(4), r.IsDBNull(5) ? null : r.GetBytes(5).ToArray()));
+        }
+        return rows;
     }
 }

@@ -159,11 +159,34 @@ public sealed class SourceReader(StoreDb db, ModelVersions models, TimeProvider 
     {
         if (kind == SignalKind.Usage)
         {
-            // The daily roll-ups are keyed by day number.
-            return db.Connection.Query<(long Account, long First, long Last, long Days)>(
-                    "SELECT account_key, MIN(day), MAX(day), COUNT(DISTINCT day) FROM usage_daily WHERE day BETWEEN @from AND @to AND count > 0 GROUP BY account_key",
-                    new { from = (long)from.DayNumber, to = (long)to.DayNumber })
-                .Select(r => (r.Account, new SignalDays(DateOnly.FromDayNumber((int)r.First), DateOnly.FromDayNumber((int)r.Last), (int)r.Days)));
+            // Days with events (a count above 0).
+            var days = new List<(long Account, SignalDays Days)>();
+            long account = -1;
+            int first = 0, last = 0, distinct = 0;
+            UsageCells(from, to, (key, day, count) =>
+            {
+                if (count <= 0)
+                {
+                    return;
+                }
+                if (key != account)
+                {
+                    if (distinct > 0)
+                    {
+                        days.Add((account, new SignalDays(DateOnly.FromDayNumber(first), DateOnly.FromDayNumber(last), distinct)));
+                    }
+                    (account, first, last, distinct) = (key, day, day, 1);
+                }
+                else if (day != last)
+                {
+                    (last, distinct) = (day, distinct + 1);
+                }
+            });
+            if (distinct > 0)
+            {
+                days.Add((account, new SignalDays(DateOnly.FromDayNumber(first), DateOnly.FromDayNumber(last), distinct)));
+            }
+            return days;
         }
         var (table, day) = Source(kind);
         return db.Connection.Query<(long Account, string First, string Last, long Days)>(
@@ -177,15 +200,33 @@ public sealed class SourceReader(StoreDb db, ModelVersions models, TimeProvider 
     {
         if (kind == SignalKind.Usage)
         {
-            return db.Connection.Query<(long Day, long Count)>(
-                    "SELECT day, SUM(count) FROM usage_daily WHERE day BETWEEN @from AND @to GROUP BY day HAVING SUM(count) > 0",
-                    new { from = (long)from.DayNumber, to = (long)to.DayNumber })
-                .ToDictionary(r => DateOnly.FromDayNumber((int)r.Day), r => r.Count);
+            var perDay = new Dictionary<int, long>();
+            UsageCells(from, to, (_, day, count) => perDay[day] = perDay.GetValueOrDefault(day) + count);
+            return perDay.Where(d => d.Value > 0).ToDictionary(d => DateOnly.FromDayNumber(d.Key), d => d.Value);
         }
         var (table, day) = Source(kind);
         return db.Connection.Query<(string Day, long Count)>(
                 $"SELECT d, COUNT(*) FROM (SELECT {day} AS d FROM {table}) t WHERE d BETWEEN @from AND @to GROUP BY d",
                 new { from = StoredDates.Text(from), to = StoredDates.Text(to) })
             .ToDictionary(r => StoredDates.Date(r.Day), r => r.Count);
+    }
+
+    /// <summary>Visits each account's usage cells (<see cref="UsageBlocks"/>) from <paramref name="from"/> to <paramref name="to"/>: account, day and count, in account and day order.</summary>
+    private void UsageCells(DateOnly from, DateOnly to, Action<long, int, long> visit)
+    {
+        var sql = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"SELECT {UsageBlocks.Columns} FROM usage_blocks WHERE block BETWEEN {UsageBlocks.BlockOf(from.DayNumber)} AND {UsageBlocks.BlockOf(to.DayNumber)} ORDER BY account_key, block");
+        foreach (var r in db.Engine.ReadRows(db, sql))
+        {
+            var account = r.GetInt64(0);
+            var cell = new UsageBlocks.CellReader(r.GetBytes(2), UsageBlocks.FirstDay(r.GetInt32(1)));
+            while (cell.Next())
+            {
+                if (cell.Day >= from.DayNumber && cell.Day <= to.DayNumber)
+                {
+                    visit(account, cell.Day, cell.Count);
+                }
+            }
+        }
     }
 }

@@ -213,12 +213,15 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
 
     /// <summary>
     /// How many accounts a run of one day reads the signals of at a time (see <see cref="Range"/>); null: as many as
-    /// hold about <see cref="ChunkRollUps"/> usage roll-up rows, and never fewer than <see cref="MinChunkAccounts"/>.
+    /// hold about <see cref="ChunkUsageBytes"/> of usage blocks, and never fewer than <see cref="MinChunkAccounts"/>.
     /// </summary>
     internal int? ChunkAccounts { get; set; }
 
-    /// <summary>About how many usage roll-up rows (a day, an event of an account) a run reads at a time.</summary>
-    private const long ChunkRollUps = 1_500_000;
+    /// <summary>
+    /// About how many bytes of usage blocks a run reads at a time: some 1.5 million cells (a day, an event of an
+    /// account), at about 9 bytes a cell (the SPEC's portfolio: 13,008,210 cells in 114.6 MB).
+    /// </summary>
+    private const long ChunkUsageBytes = 13_000_000;
 
     private const int MinChunkAccounts = 10_000;
 
@@ -243,14 +246,14 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
         return chunks;
     }
 
-    /// <summary>How many accounts hold about <see cref="ChunkRollUps"/> roll-up rows, from 64 accounts spread over the keys.</summary>
+    /// <summary>How many accounts hold about <see cref="ChunkUsageBytes"/> of usage blocks, from 64 accounts spread over the keys.</summary>
     private int ChunkSize(List<long> keys)
     {
         var sample = Enumerable.Range(0, 64).Select(i => keys[(int)((long)i * keys.Count / 64)]).Distinct().ToList();
-        var rows = db.Connection.ExecuteScalar<long>(
-            $"SELECT COUNT(*) FROM usage_daily WHERE account_key IN ({string.Join(", ", sample.Select(k => k.ToString(System.Globalization.CultureInfo.InvariantCulture)))})");
-        var perAccount = Math.Max(1.0, rows / (double)sample.Count);
-        return (int)Math.Clamp(ChunkRollUps / perAccount, MinChunkAccounts, int.MaxValue);
+        var bytes = db.Connection.ExecuteScalar<long>(
+            $"SELECT COALESCE(SUM(length(cells)), 0) FROM usage_blocks WHERE account_key IN ({string.Join(", ", sample.Select(k => k.ToString(System.Globalization.CultureInfo.InvariantCulture)))})");
+        var perAccount = Math.Max(1.0, bytes / (double)sample.Count);
+        return (int)Math.Clamp(ChunkUsageBytes / perAccount, MinChunkAccounts, int.MaxValue);
     }
 
     /// <summary>The incremental run of <see cref="Score"/> with the marks it scored, or null when every account must be scored.</summary>

@@ -7,7 +7,7 @@ namespace CustomerHealth.Store.Scoring;
 
 /// <summary>
 /// Loads every account's signals into the sorted arrays the measures read, in one ordered pass per table.
-/// Timestamps become days in the model's timezone; usage is already rolled up per day. It is the one way signals are
+/// Timestamps become days in the model's timezone; usage is already rolled up per day (in blocks of days). It is the one way signals are
 /// read, and it starts by settling the usage (<see cref="Settle"/>).
 /// </summary>
 internal sealed class SignalLoader
@@ -203,7 +203,7 @@ internal sealed class SignalLoader
     internal int? UsageParts { get; set; }
 
     /// <summary>
-    /// The usage roll-ups of the accounts <paramref name="only"/> names; when they span a range of keys wide enough, read
+    /// The usage of the accounts <paramref name="only"/> names; when they span a range of keys wide enough, read
     /// in as many parts of it as there are cores, each on a connection of its own (usage is most of what a run reads).
     /// </summary>
     private (Grouped<UsageDay> Usage, Grouped<UserDay> Users) ReadUsage(StoreDb db, CancellationToken cancel, string only, (long From, long To)? range)
@@ -232,41 +232,34 @@ internal sealed class SignalLoader
     }
 
     /// <summary>
-    /// The day roll-ups of usage, and their users: each distinct user of a row's <see cref="UserSet"/> is a user of that
-    /// day and event. A row a correction emptied of events (count 0, sum 0) counts as no activity; its users still count.
+    /// The usage of the accounts <paramref name="only"/> names, from their blocks (<see cref="UsageBlocks"/>): each cell
+    /// is a day and event of the account, and each of its users a user of that day and event. A cell a correction
+    /// emptied of events (count 0, sum 0) counts as no activity; its users still count.
     /// </summary>
     private static (Grouped<UsageDay> Usage, Grouped<UserDay> Users) ReadUsagePart(StoreDb db, CancellationToken cancel, string only)
     {
         var usage = new Grouped<UsageDay>();
         var users = new Grouped<UserDay>();
         var n = 0;
-        foreach (var r in db.Engine.ReadRows(db, $"SELECT account_key, day, event_key, count, sum, users FROM usage_daily WHERE {only} ORDER BY account_key, day, event_key"))
+        foreach (var r in db.Engine.ReadRows(db, $"SELECT {UsageBlocks.Columns} FROM usage_blocks WHERE {only} ORDER BY account_key, block"))
         {
-            if ((++n & 4095) == 0 && cancel.IsCancellationRequested)
+            if ((++n & 255) == 0 && cancel.IsCancellationRequested)
             {
                 break;
             }
             var key = r.GetInt64(0);
-            int day = r.GetInt32(1), ev = r.GetInt32(2);
-            long count = r.GetInt64(3);
-            var sum = r.GetDouble(4);
-            if (count != 0 || Math.Abs(sum) >= 1e-9)
+            var cells = new UsageBlocks.CellReader(r.GetBytes(2), UsageBlocks.FirstDay(r.GetInt32(1)));
+            while (cells.Next())
             {
-                usage.Add(key, new UsageDay(day, ev, count, sum));
-            }
-            if (r.IsDBNull(5))
-            {
-                continue;
-            }
-            var set = r.GetBytes(5);
-            var last = long.MinValue;
-            for (var i = 0; i < UserSet.Count(set); i++)
-            {
-                var user = UserSet.KeyAt(set, i);
-                if (user != last)
+                int day = cells.Day, ev = (int)cells.Event;
+                if (cells.Count != 0 || Math.Abs(cells.Sum) >= 1e-9)
                 {
-                    users.Add(key, new UserDay(day, ev, (int)user));
-                    last = user;
+                    usage.Add(key, new UsageDay(day, ev, cells.Count, cells.Sum));
+                }
+                var u = cells.Users();
+                while (u.Next())
+                {
+                    users.Add(key, new UserDay(day, ev, (int)u.User));
                 }
             }
         }
@@ -335,10 +328,9 @@ internal sealed class SignalLoader
 
     private static string? Text(IRowReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 
-    internal static DateTimeOffset Instant(string text) =>
-        DateTimeOffset.ParseExact(text, "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+    internal static DateTimeOffset Instant(string text) => StoredDates.Instant(text);
 
-    internal static int Day(DateTimeOffset t, TimeZoneInfo zone) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(t, zone).DateTime).DayNumber;
+    internal static int Day(DateTimeOffset t, TimeZoneInfo zone) => StoredDates.Day(t, zone);
 
     private static int Day(string text, TimeZoneInfo zone) => Day(Instant(text), zone);
 

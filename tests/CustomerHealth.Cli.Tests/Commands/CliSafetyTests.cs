@@ -241,7 +241,7 @@ public sealed class DiskFullTests : IDisposable
         }
         Scalar("SELECT COUNT(*) FROM accounts").ShouldBe(2);
         Scalar("SELECT COUNT(*) FROM usage_events").ShouldBe(0);
-        Scalar("SELECT COUNT(*) FROM usage_daily").ShouldBe(0);
+        Scalar("SELECT COUNT(*) FROM usage_blocks").ShouldBe(0);
         using (var check = c.CreateCommand())
         {
             check.CommandText = "PRAGMA integrity_check";

@@ -217,12 +217,12 @@ public abstract class CommandLineTests(TestEngine engine) : IDisposable
     {
         Seed();
         var events = Count("SELECT COUNT(*) FROM usage_events");
-        var sum = Count("SELECT SUM(count) FROM usage_daily");
+        var sum = chs.UsageCells().Sum(c => c.Count);
         var r = chs.Run("import", "usage", Path.Combine(chs.Dir, "data", "usage.csv"), "--json");
         r.ExitCode.ShouldBe(0);
         r.Json[0].GetProperty("changed").GetInt32().ShouldBe(0);
         Count("SELECT COUNT(*) FROM usage_events").ShouldBe(events);
-        Count("SELECT SUM(count) FROM usage_daily").ShouldBe(sum);
+        chs.UsageCells().Sum(c => c.Count).ShouldBe(sum);
     }
 
     [Fact]

@@ -25,7 +25,7 @@ public abstract class HostileCliTests(TestEngine engine, ITestOutputHelper outpu
 
     private static readonly string[] Tables =
     [
-        "accounts", "usage_events", "usage_daily", "surveys", "tickets", "invoices", "subscriptions", "orders", "metrics", "sentiment", "touches",
+        "accounts", "usage_events", "usage_blocks", "surveys", "tickets", "invoices", "subscriptions", "orders", "metrics", "sentiment", "touches",
         "model_versions", "overrides", "alert_rules", "alerts", "tasks", "snapshots", "predictors", "predictions", "external_sources",
     ];
 

@@ -69,7 +69,7 @@ public sealed class PostgresEngineTests
     {
         using var store = new TestStore(TestEngine.Postgres);
         long Analyzed() => store.Db.Connection.ExecuteScalar<long>(
-            "SELECT COUNT(*) FROM pg_stat_user_tables WHERE relname IN ('usage_events', 'usage_daily', 'accounts') AND last_analyze IS NOT NULL");
+            "SELECT COUNT(*) FROM pg_stat_user_tables WHERE relname IN ('usage_events', 'usage_blocks', 'accounts') AND last_analyze IS NOT NULL");
         store.ImportCsv(ImportKind.Usage, "account_id,occurred_at,event,event_id", "A1,2025-05-01T10:00:00Z,login,small-1").Changed.ShouldBe(1);
         Analyzed().ShouldBe(0);
 

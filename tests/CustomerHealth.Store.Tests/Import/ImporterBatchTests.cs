@@ -56,7 +56,7 @@ public abstract class ImporterBatchTests(TestEngine engine) : IDisposable
         UsageInbox.Pending(store.Db).ShouldBe(0);
         store.Count("usage_events").ShouldBe(4);
         // stored 1, e1 3 (its first version taken back), e2 1, e3 1
-        store.Scalar<long>("SELECT count FROM usage_daily").ShouldBe(6);
+        store.UsageCells().Single().Count.ShouldBe(6);
     }
 
     [Fact]
@@ -164,7 +164,7 @@ public abstract class ImporterBatchTests(TestEngine engine) : IDisposable
         store.Count("usage_inbox").ShouldBe(0);
         UsageInbox.Settle(store.Db);
         store.Count("usage_events").ShouldBe(0);
-        store.Count("usage_daily").ShouldBe(0);
+        store.Count("usage_blocks").ShouldBe(0);
         store.Count("accounts").ShouldBe(0);
         store.Count("dirty_accounts").ShouldBe(0);
         // The store is usable afterwards.
@@ -230,7 +230,7 @@ public abstract class ImporterBatchTests(TestEngine engine) : IDisposable
         UsageInbox.Settle(store.Db);
 
         store.Scalar<long>("SELECT count FROM usage_events").ShouldBe(1);
-        store.Scalar<long>("SELECT count FROM usage_daily").ShouldBe(1);
+        store.UsageCells().Single().Count.ShouldBe(1);
         store.UsageUsers().Single().N.ShouldBe(1);
     }
 
@@ -243,7 +243,7 @@ public abstract class ImporterBatchTests(TestEngine engine) : IDisposable
         new CustomerHealth.Store.Scoring.ScoringRun(store.Db, store.Models).Score(new DateOnly(2025, 5, 2));
 
         UsageInbox.Pending(store.Db).ShouldBe(0);
-        store.Scalar<long>("SELECT SUM(count) FROM usage_daily").ShouldBe(5);
+        store.UsageCells().Sum(c => c.Count).ShouldBe(5);
     }
 
     /// <summary>A trigger that stands in for a database error: an event with count 666 fails its transaction.</summary>
@@ -275,11 +275,11 @@ public abstract class ImporterBatchTests(TestEngine engine) : IDisposable
         foreach (var sql in new[]
         {
             "SELECT e.identity, e.account_key, e.day, e.event_key, u.user_id, e.count, e.occurred_at FROM usage_events e LEFT JOIN users u ON u.user_key = e.user_key",
-            "SELECT account_key, day, event_key, count, sum FROM usage_daily",
         })
         {
             Rows(store, sql).ShouldBe(Rows(other, sql), sql);
         }
+        store.UsageDaily().ShouldBe(other.UsageDaily());
         store.UsageUsers().ShouldBe(other.UsageUsers());
     }
 

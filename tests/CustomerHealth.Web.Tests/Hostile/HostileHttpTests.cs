@@ -36,7 +36,7 @@ public abstract partial class HostileHttpTests(TestEngine engine, ITestOutputHel
 
     private static readonly string[] Tables =
     [
-        "accounts", "usage_events", "usage_daily", "surveys", "tickets", "invoices", "subscriptions", "orders", "metrics", "sentiment", "touches",
+        "accounts", "usage_events", "usage_blocks", "surveys", "tickets", "invoices", "subscriptions", "orders", "metrics", "sentiment", "touches",
         "model_versions", "overrides", "app_users", "api_keys", "people", "alert_rules", "tasks", "deliveries",
     ];
 
