@@ -9,24 +9,23 @@ internal static class StoredDates
 
     public static int DayNumber(string text) => Date(text).DayNumber;
 
-    // The stored form read by position (a scoring run reads hundreds of thousands of them); anything else goes to ParseExact.
+    // The stored forms are read by position (a scoring run reads hundreds of thousands of them, as text or as the
+    // store's UTF-8 bytes); anything else goes to ParseExact, which reads it or refuses it as it always did.
     public static DateOnly Date(string text) =>
-        text.Length == 10 && text[4] == '-' && text[7] == '-' && Digits(text, 0, 4) is var y and > 0 && Digits(text, 5, 2) is var m and >= 1 and <= 12
-            && Digits(text, 8, 2) is var d and >= 1 && d <= DateTime.DaysInMonth(y, m)
-            ? new DateOnly(y, m, d)
-            : DateOnly.ParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+        TryDate(Ascii(text, stackalloc byte[10]), out var date) ? date : DateOnly.ParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    /// <summary>The day number of a stored date given as UTF-8 bytes.</summary>
+    public static int DayNumber(ReadOnlySpan<byte> utf8) =>
+        TryDate(utf8, out var date) ? date.DayNumber : DayNumber(System.Text.Encoding.UTF8.GetString(utf8));
 
     /// <summary>An instant as imported signals keep it: UTC, to the tick, `YYYY-MM-DDTHH:MM:SS.FFFFFFFZ`.</summary>
-    public static DateTimeOffset Instant(string text)
-    {
-        if (text.Length == 28 && text[10] == 'T' && text[13] == ':' && text[16] == ':' && text[19] == '.' && text[27] == 'Z'
-            && Date(text[..10]) is var day && Digits(text, 11, 2) is var h and >= 0 and < 24 && Digits(text, 14, 2) is var m and >= 0 and < 60
-            && Digits(text, 17, 2) is var s and >= 0 and < 60 && Digits(text, 20, 7) is var ticks and >= 0)
-        {
-            return new DateTimeOffset(day.ToDateTime(new TimeOnly(h, m, s), DateTimeKind.Utc).AddTicks(ticks));
-        }
-        return DateTimeOffset.ParseExact(text, "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
-    }
+    public static DateTimeOffset Instant(string text) =>
+        TryInstant(Ascii(text, stackalloc byte[28]), out var at) ? at
+            : DateTimeOffset.ParseExact(text, "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+
+    /// <summary>A stored instant given as UTF-8 bytes.</summary>
+    public static DateTimeOffset Instant(ReadOnlySpan<byte> utf8) =>
+        TryInstant(utf8, out var at) ? at : Instant(System.Text.Encoding.UTF8.GetString(utf8));
 
     /// <summary>The day number of an instant in a timezone (UTC's without converting).</summary>
     public static int Day(DateTimeOffset t, TimeZoneInfo zone) =>
@@ -34,8 +33,58 @@ internal static class StoredDates
             ? (int)(t.UtcTicks / TimeSpan.TicksPerDay)
             : DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(t, zone).DateTime).DayNumber;
 
+    private static bool TryDate(ReadOnlySpan<byte> t, out DateOnly date)
+    {
+        date = default;
+        if (t.Length != 10 || t[4] != '-' || t[7] != '-')
+        {
+            return false;
+        }
+        int y = Digits(t, 0, 4), m = Digits(t, 5, 2), d = Digits(t, 8, 2);
+        if (y < 1 || m < 1 || m > 12 || d < 1 || d > DateTime.DaysInMonth(y, m))
+        {
+            return false;
+        }
+        date = new DateOnly(y, m, d);
+        return true;
+    }
+
+    private static bool TryInstant(ReadOnlySpan<byte> t, out DateTimeOffset at)
+    {
+        at = default;
+        if (t.Length != 28 || t[10] != 'T' || t[13] != ':' || t[16] != ':' || t[19] != '.' || t[27] != 'Z' || !TryDate(t[..10], out var day))
+        {
+            return false;
+        }
+        int h = Digits(t, 11, 2), m = Digits(t, 14, 2), s = Digits(t, 17, 2), ticks = Digits(t, 20, 7);
+        if (h is < 0 or > 23 || m is < 0 or > 59 || s is < 0 or > 59 || ticks < 0)
+        {
+            return false;
+        }
+        at = new DateTimeOffset(day.ToDateTime(new TimeOnly(h, m, s), DateTimeKind.Utc).AddTicks(ticks));
+        return true;
+    }
+
+    /// <summary>A text's bytes when it is ASCII and as long as <paramref name="buffer"/>; else nothing (not a stored form).</summary>
+    private static ReadOnlySpan<byte> Ascii(string text, Span<byte> buffer)
+    {
+        if (text.Length != buffer.Length)
+        {
+            return [];
+        }
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] > 127)
+            {
+                return [];
+            }
+            buffer[i] = (byte)text[i];
+        }
+        return buffer;
+    }
+
     /// <summary>The number written in <paramref name="length"/> ASCII digits from <paramref name="at"/>; -1 when one is not a digit.</summary>
-    private static int Digits(string text, int at, int length)
+    private static int Digits(ReadOnlySpan<byte> text, int at, int length)
     {
         var n = 0;
         for (var i = at; i < at + length; i++)

@@ -13,8 +13,12 @@ public sealed class StoredDatesTests
     [InlineData("2024-02-29")]
     [InlineData("0001-01-01")]
     [InlineData("9999-12-31")]
-    public void Date_TheStoredForm_IsReadAsTheExactFormatReadsIt(string text) =>
-        StoredDates.Date(text).ShouldBe(DateOnly.ParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture));
+    public void Date_TheStoredForm_IsReadAsTheExactFormatReadsIt(string text)
+    {
+        var exact = DateOnly.ParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+        StoredDates.Date(text).ShouldBe(exact);
+        StoredDates.DayNumber(System.Text.Encoding.UTF8.GetBytes(text)).ShouldBe(exact.DayNumber);
+    }
 
     [Theory]
     [InlineData("2025-02-29")]
@@ -26,16 +30,24 @@ public sealed class StoredDatesTests
     [InlineData("2025/01/01")]
     [InlineData("2025-06-30T00:00:00Z")]
     [InlineData("")]
-    public void Date_AnythingElse_IsRefusedAsTheExactFormatRefusesIt(string text) =>
+    [InlineData("２０２５-01-01")]
+    public void Date_AnythingElse_IsRefusedAsTheExactFormatRefusesIt(string text)
+    {
         Should.Throw<FormatException>(() => StoredDates.Date(text));
+        Should.Throw<FormatException>(() => StoredDates.DayNumber(System.Text.Encoding.UTF8.GetBytes(text)));
+    }
 
     [Theory]
     [InlineData("2025-06-30T23:59:59.9999999Z")]
     [InlineData("2025-03-23T09:00:00.0000000Z")]
     [InlineData("2024-02-29T12:34:56.1234567Z")]
     [InlineData("0001-01-01T00:00:00.0000000Z")]
-    public void Instant_TheStoredForm_IsReadAsTheExactFormatReadsIt(string text) =>
-        StoredDates.Instant(text).ShouldBe(DateTimeOffset.ParseExact(text, "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal));
+    public void Instant_TheStoredForm_IsReadAsTheExactFormatReadsIt(string text)
+    {
+        var exact = DateTimeOffset.ParseExact(text, "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+        StoredDates.Instant(text).ShouldBe(exact);
+        StoredDates.Instant(System.Text.Encoding.UTF8.GetBytes(text)).ShouldBe(exact);
+    }
 
     [Theory]
     [InlineData("2025-06-30T24:00:00.0000000Z")]
@@ -45,8 +57,11 @@ public sealed class StoredDatesTests
     [InlineData("2025-06-30T10:00:00.000000aZ")]
     [InlineData("2025-06-30T10:00:00Z")]
     [InlineData("2025-06-30 10:00:00.0000000Z")]
-    public void Instant_AnythingElse_IsRefusedAsTheExactFormatRefusesIt(string text) =>
+    public void Instant_AnythingElse_IsRefusedAsTheExactFormatRefusesIt(string text)
+    {
         Should.Throw<FormatException>(() => StoredDates.Instant(text));
+        Should.Throw<FormatException>(() => StoredDates.Instant(System.Text.Encoding.UTF8.GetBytes(text)));
+    }
 
     [Fact]
     public void Day_InUtcAndInAnotherZone_IsTheDayOnTheCalendarThere()

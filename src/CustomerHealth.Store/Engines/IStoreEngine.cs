@@ -226,6 +226,9 @@ internal interface IRowReader
     /// <summary>A binary value, valid until the next row is read.</summary>
     ReadOnlySpan<byte> GetBytes(int i);
 
+    /// <summary>A text value's UTF-8 bytes, valid until the next row is read (for reading stored dates without a string).</summary>
+    ReadOnlySpan<byte> GetUtf8(int i);
+
     bool IsDBNull(int i);
 }
 

@@ -389,6 +389,8 @@ internal sealed class PostgresEngine : IStoreEngine
 
         public string GetString(int i) => r.GetString(i);
 
+        public ReadOnlySpan<byte> GetUtf8(int i) => System.Text.Encoding.UTF8.GetBytes(r.GetString(i));
+
         public ReadOnlySpan<byte> GetBytes(int i) => r.GetFieldValue<byte[]>(i);
 
         public bool IsDBNull(int i) => r.IsDBNull(i);

@@ -359,6 +359,9 @@ internal sealed class SqliteEngine : IStoreEngine
 
         public string GetString(int i) => raw.sqlite3_column_text(stmt, i).utf8_to_string();
 
+        // The store's text is UTF-8: SQLite gives its bytes as they are.
+        public ReadOnlySpan<byte> GetUtf8(int i) => SqliteNative.Blob(handle, i);
+
         public ReadOnlySpan<byte> GetBytes(int i) => SqliteNative.Blob(handle, i);
 
         public unsafe bool IsDBNull(int i) => SqliteNative.ColumnType(handle, i) == raw.SQLITE_NULL;

@@ -105,7 +105,16 @@ internal static class UsageBlocks
         {
             deltas[takeBack.Count + i] = new Delta(add[i], false, takeBack.Count + i);
         }
-        Array.Sort(deltas);
+        // The roll-ups of a batch come summed in key order: sorted already, they are not sorted again.
+        var sorted = true;
+        for (var i = 1; i < deltas.Length && sorted; i++)
+        {
+            sorted = deltas[i - 1].CompareTo(deltas[i]) < 0;
+        }
+        if (!sorted)
+        {
+            Array.Sort(deltas);
+        }
         var keys = new List<BlockKey>();
         foreach (var d in deltas)
         {

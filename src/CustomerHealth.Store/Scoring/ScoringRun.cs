@@ -176,17 +176,39 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
         if (days.Count == 1 && SplitRescore.Splits(plan, pushdown is not null) && Chunks() is { } chunks)
         {
             // One day of a large portfolio: its accounts' signals are read a range of keys at a time and let go once
-            // their measures are computed, so that the run never holds every account's signals at once.
+            // their measures are computed, so that the run never holds every account's signals at once. The next
+            // range is read while the measures of one are computed (the cores a read leaves idle compute).
             var eligible = new List<AccountData>();
             var cards = new List<int>();
             var values = new List<MeasureValue[]>();
-            foreach (var keys in chunks)
+            Task<(List<AccountData> Accounts, Dictionary<string, int> EventIds)>? next = Task.Run(() => signals.LoadAll(zone, keys: chunks[0]));
+            try
             {
-                var (part, ids) = signals.LoadAll(zone, keys: keys);
-                var (e, c, v) = DayScoring.Values(plan, part, ids, days[0].DayNumber);
-                eligible.AddRange(e.Select(a => a.WithoutSignals()));
-                cards.AddRange(c);
-                values.AddRange(v);
+                for (var i = 0; i < chunks.Count; i++)
+                {
+                    var (part, ids) = next!.GetAwaiter().GetResult();
+                    next = null;
+                    if (i + 1 < chunks.Count)
+                    {
+                        var following = chunks[i + 1];
+                        next = Task.Run(() => signals.LoadAll(zone, keys: following));
+                    }
+                    var (e, c, v) = DayScoring.Values(plan, part, ids, days[0].DayNumber);
+                    eligible.AddRange(e.Select(a => a.WithoutSignals()));
+                    cards.AddRange(c);
+                    values.AddRange(v);
+                }
+            }
+            finally
+            {
+                // A read still under way when the computing failed ends before the run does (its failure, if any, is the lesser one).
+                try
+                {
+                    next?.Wait();
+                }
+                catch (AggregateException)
+                {
+                }
             }
             var scored = DayScoring.Finish(plan, eligible, [.. cards], [.. values], days[0].DayNumber, overrides);
             Store(plan, version.VersionId, days[0], scored);

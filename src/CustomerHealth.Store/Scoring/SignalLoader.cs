@@ -65,15 +65,15 @@ internal sealed class SignalLoader
                     .Select(r => new Row0(r.GetInt64(0), r.GetString(1), Text(r, 2), Text(r, 3), Text(r, 4), Text(r, 5), Text(r, 6), Text(r, 7),
                         r.IsDBNull(8) ? null : r.GetDouble(8), r.IsDBNull(9) ? null : r.GetDouble(9), DateDay(r, 10), DateDay(r, 11), DateDay(r, 12), Text(r, 13))).ToList();
                 surveys = Read(db, cancel, $"SELECT account_key, responded_at, kind, score, comment FROM surveys WHERE {only} ORDER BY account_key, responded_at",
-                    r => new SurveyPoint(Day(r.GetString(1), zone), Enum.Parse<SurveyKind>(r.GetString(2), true), r.GetDouble(3), r.IsDBNull(4) ? null : r.GetString(4)));
+                    r => new SurveyPoint(Day(r, 1, zone), Enum.Parse<SurveyKind>(r.GetString(2), true), r.GetDouble(3), r.IsDBNull(4) ? null : r.GetString(4)));
                 tickets = Read(db, cancel, $"SELECT account_key, opened_at, priority, closed_at, first_response_at, status, escalated, satisfaction FROM tickets WHERE {only} ORDER BY account_key, opened_at", r =>
                 {
-                    var opened = Instant(r.GetString(1));
-                    DateTimeOffset? closed = r.IsDBNull(3) ? null : Instant(r.GetString(3));
-                    DateTimeOffset? first = r.IsDBNull(4) ? null : Instant(r.GetString(4));
+                    var opened = StoredDates.Instant(r.GetUtf8(1));
+                    DateTimeOffset? closed = r.IsDBNull(3) ? null : StoredDates.Instant(r.GetUtf8(3));
+                    DateTimeOffset? first = r.IsDBNull(4) ? null : StoredDates.Instant(r.GetUtf8(4));
                     var closedAt = TicketClosing.ClosedAt(opened, closed, first, r.GetString(5));
-                    return new TicketPoint(Day(opened, zone), Enum.Parse<TicketPriority>(r.GetString(2), true),
-                        closedAt is { } ca ? Day(ca, zone) : null, first is { } f ? Day(f, zone) : null,
+                    return new TicketPoint(StoredDates.Day(opened, zone), Enum.Parse<TicketPriority>(r.GetString(2), true),
+                        closedAt is { } ca ? StoredDates.Day(ca, zone) : null, first is { } f ? StoredDates.Day(f, zone) : null,
                         closed is { } cl ? (cl - opened).TotalHours : null, first is { } f2 ? (f2 - opened).TotalHours : null,
                         r.GetInt64(6) != 0, r.IsDBNull(7) ? null : r.GetString(7) == "good");
                 });
@@ -82,21 +82,20 @@ internal sealed class SignalLoader
             {
                 invoices = Read(db, cancel, $"SELECT account_key, due_on, issued_on, paid_on, status, amount FROM invoices WHERE {only} ORDER BY account_key", r =>
                 {
-                    var due = DateDay(r.GetString(1));
-                    int? issued = r.IsDBNull(2) ? null : DateDay(r.GetString(2));
-                    return InvoicePoint.Issued(issued, due, r.IsDBNull(3) ? null : DateDay(r.GetString(3)),
+                    var due = StoredDates.DayNumber(r.GetUtf8(1));
+                    return InvoicePoint.Issued(DateDay(r, 2), due, DateDay(r, 3),
                         Enum.Parse<InvoiceState>(r.GetString(4), true), r.GetDouble(5));
                 });
                 subscriptions = Read(db, cancel, $"SELECT account_key, occurred_on, kind, arr_delta FROM subscriptions WHERE {only} ORDER BY account_key, occurred_on",
-                    r => new SubscriptionPoint(DateDay(r.GetString(1)), Enum.Parse<SubscriptionKind>(r.GetString(2), true), r.IsDBNull(3) ? 0 : r.GetDouble(3)));
+                    r => new SubscriptionPoint(StoredDates.DayNumber(r.GetUtf8(1)), Enum.Parse<SubscriptionKind>(r.GetString(2), true), r.IsDBNull(3) ? 0 : r.GetDouble(3)));
                 orders = Read(db, cancel, $"SELECT account_key, placed_at, amount, returned_amount FROM orders WHERE {only} ORDER BY account_key, placed_at",
-                    r => new OrderPoint(Day(r.GetString(1), zone), r.GetDouble(2), r.GetDouble(3)));
+                    r => new OrderPoint(Day(r, 1, zone), r.GetDouble(2), r.GetDouble(3)));
                 sentiment = Read(db, cancel, $"SELECT account_key, recorded_at, rating FROM sentiment WHERE {only} ORDER BY account_key",
-                    r => new SentimentPoint(Day(r.GetString(1), zone), r.GetInt32(2)));
+                    r => new SentimentPoint(Day(r, 1, zone), r.GetInt32(2)));
                 touches = Read(db, cancel, $"SELECT account_key, occurred_at FROM touches WHERE {only} ORDER BY account_key",
-                    r => new TouchPoint(Day(r.GetString(1), zone)));
+                    r => new TouchPoint(Day(r, 1, zone)));
                 metrics = Read(db, cancel, $"SELECT account_key, metric, date, value FROM metrics WHERE {only} ORDER BY account_key, metric, date",
-                    r => (r.GetString(1), new MetricPoint(DateDay(r.GetString(2)), r.GetDouble(3))));
+                    r => (r.GetString(1), new MetricPoint(StoredDates.DayNumber(r.GetUtf8(2)), r.GetDouble(3))));
             });
         // A cancelled read stops early with part of the rows: nothing of it is used.
         cancel.ThrowIfCancellationRequested();
@@ -144,7 +143,7 @@ internal sealed class SignalLoader
     {
         var subscriptions = Read(db, CancellationToken.None,
             "SELECT account_key, occurred_on, kind, arr_delta FROM subscriptions WHERE kind IN ('churned', 'reactivated') ORDER BY account_key, occurred_on",
-            r => new SubscriptionPoint(DateDay(r.GetString(1)), Enum.Parse<SubscriptionKind>(r.GetString(2), true), r.IsDBNull(3) ? 0 : r.GetDouble(3)));
+            r => new SubscriptionPoint(StoredDates.DayNumber(r.GetUtf8(1)), Enum.Parse<SubscriptionKind>(r.GetString(2), true), r.IsDBNull(3) ? 0 : r.GetDouble(3)));
         return db.Engine.ReadRows(db, "SELECT account_key, account_id, owner, arr, status_churned_on FROM accounts ORDER BY account_key")
             .Select(r => new AccountData
             {
@@ -161,7 +160,10 @@ internal sealed class SignalLoader
     private sealed record Row0(long Key, string AccountId, string? Name, string? Segment, string? Stage, string? Plan, string? Owner, string? Parent,
         double? Arr, double? Seats, int? Started, int? Renewal, int? Churned, string? Attributes);
 
-    private static int? DateDay(IRowReader r, int i) => r.IsDBNull(i) ? null : DateDay(r.GetString(i));
+    private static int? DateDay(IRowReader r, int i) => r.IsDBNull(i) ? null : StoredDates.DayNumber(r.GetUtf8(i));
+
+    /// <summary>The day, in the model's timezone, of a stored instant.</summary>
+    private static int Day(IRowReader r, int i, TimeZoneInfo zone) => StoredDates.Day(StoredDates.Instant(r.GetUtf8(i)), zone);
 
     private static T[] Sorted<T>(T[] items) where T : struct, IDated
     {
@@ -327,12 +329,4 @@ internal sealed class SignalLoader
     }
 
     private static string? Text(IRowReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
-
-    internal static DateTimeOffset Instant(string text) => StoredDates.Instant(text);
-
-    internal static int Day(DateTimeOffset t, TimeZoneInfo zone) => StoredDates.Day(t, zone);
-
-    private static int Day(string text, TimeZoneInfo zone) => Day(Instant(text), zone);
-
-    private static int DateDay(string text) => StoredDates.DayNumber(text);
 }
