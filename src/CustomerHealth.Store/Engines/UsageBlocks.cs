@@ -34,52 +34,70 @@ internal static class UsageBlocks
     /// <summary>The migration after whose script the day roll-ups (usage_daily) are moved into blocks by <see cref="FromRollUps"/>.</summary>
     public const int MigrationVersion = 28;
 
-    /// <summary>Writes the blocks of the day roll-ups (usage_daily: one row per account, day and event, its users a <see cref="UserSet"/>).</summary>
+    /// <summary>
+    /// Writes the blocks of the day roll-ups (usage_daily: one row per account, day and event, its users a
+    /// <see cref="UserSet"/>), a range of <see cref="MigrationAccounts"/> account keys at a time.
+    /// </summary>
     public static void FromRollUps(IUsageBlockStore io)
     {
-        var blocks = new List<(BlockKey Key, byte[]? Cells)>();
+        long? first = null, last = null;
+        foreach (var r in io.Rows("SELECT MIN(account_key), MAX(account_key) FROM usage_daily"))
+        {
+            if (!r.IsDBNull(0))
+            {
+                (first, last) = (r.GetInt64(0), r.GetInt64(1));
+            }
+        }
         var output = new ArrayBufferWriter<byte>(4096);
         var users = new List<(long User, long N)>();
-        BlockKey? current = null;
-        // All read before any is written: PostgreSQL runs one command at a time on a connection.
-        foreach (var r in io.Rows("SELECT account_key, day, event_key, count, sum, users FROM usage_daily ORDER BY account_key, day, event_key"))
+        for (var from = first ?? 1; from <= (last ?? 0); from += MigrationAccounts)
         {
-            var day = r.GetInt32(1);
-            var key = new BlockKey(r.GetInt64(0), BlockOf(day));
-            if (current != key)
+            var blocks = new List<(BlockKey Key, byte[]? Cells)>();
+            BlockKey? current = null;
+            // The range read whole before it is written: PostgreSQL runs one command at a time on a connection.
+            foreach (var r in io.Rows(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"SELECT account_key, day, event_key, count, sum, users FROM usage_daily WHERE account_key BETWEEN {from} AND {from + MigrationAccounts - 1} ORDER BY account_key, day, event_key")))
             {
-                if (current is { } done)
+                var day = r.GetInt32(1);
+                var key = new BlockKey(r.GetInt64(0), BlockOf(day));
+                if (current != key)
                 {
-                    blocks.Add((done, output.WrittenSpan.ToArray()));
+                    if (current is { } done)
+                    {
+                        blocks.Add((done, output.WrittenSpan.ToArray()));
+                    }
+                    output.ResetWrittenCount();
+                    current = key;
                 }
-                output.ResetWrittenCount();
-                current = key;
+                users.Clear();
+                if (!r.IsDBNull(5))
+                {
+                    var set = r.GetBytes(5);
+                    for (var i = 0; i < UserSet.Count(set); i++)
+                    {
+                        var user = UserSet.KeyAt(set, i);
+                        if (users.Count > 0 && users[^1].User == user)
+                        {
+                            users[^1] = (user, users[^1].N + 1);
+                        }
+                        else
+                        {
+                            users.Add((user, 1));
+                        }
+                    }
+                }
+                WriteCell(output, day - FirstDay(key.Block), r.GetInt64(2), r.GetInt64(3), r.GetDouble(4), users);
             }
-            users.Clear();
-            if (!r.IsDBNull(5))
+            if (current is { } end)
             {
-                var set = r.GetBytes(5);
-                for (var i = 0; i < UserSet.Count(set); i++)
-                {
-                    var user = UserSet.KeyAt(set, i);
-                    if (users.Count > 0 && users[^1].User == user)
-                    {
-                        users[^1] = (user, users[^1].N + 1);
-                    }
-                    else
-                    {
-                        users.Add((user, 1));
-                    }
-                }
+                blocks.Add((end, output.WrittenSpan.ToArray()));
             }
-            WriteCell(output, day - FirstDay(key.Block), r.GetInt64(2), r.GetInt64(3), r.GetDouble(4), users);
+            io.Save(blocks);
         }
-        if (current is { } last)
-        {
-            blocks.Add((last, output.WrittenSpan.ToArray()));
-        }
-        io.Save(blocks);
     }
+
+    /// <summary>How many account keys' roll-ups the migration to blocks holds at a time.</summary>
+    internal static long MigrationAccounts { get; set; } = 10_000;
 
     /// <summary>
     /// Adds roll-ups to the stored blocks and takes others back (the old versions of corrected events), through
