@@ -146,6 +146,7 @@ internal static class UsageBlocks
         var written = new List<(BlockKey Key, byte[]? Cells)>(keys.Count);
         var output = new ArrayBufferWriter<byte>(4096);
         var users = new List<(long User, long N)>();
+        var merged = new List<(long User, long N)>();
         var at = 0;
         for (var k = 0; k < keys.Count; k++)
         {
@@ -156,7 +157,7 @@ internal static class UsageBlocks
                 end++;
             }
             output.ResetWrittenCount();
-            MergeBlock(stored[k], deltas.AsSpan(at, end - at), FirstDay(key.Block), output, users);
+            MergeBlock(stored[k], deltas.AsSpan(at, end - at), FirstDay(key.Block), output, users, merged);
             at = end;
             if (output.WrittenCount > 0 || stored[k] is not null)
             {
@@ -167,7 +168,8 @@ internal static class UsageBlocks
     }
 
     /// <summary>Writes a block's cells with the deltas (of that block, in cell order) added.</summary>
-    private static void MergeBlock(byte[]? stored, ReadOnlySpan<Delta> deltas, int firstDay, ArrayBufferWriter<byte> output, List<(long User, long N)> users)
+    private static void MergeBlock(byte[]? stored, ReadOnlySpan<Delta> deltas, int firstDay, ArrayBufferWriter<byte> output,
+        List<(long User, long N)> users, List<(long User, long N)> merged)
     {
         var cells = new CellReader(stored, firstDay);
         var has = cells.Next();
@@ -207,7 +209,7 @@ internal static class UsageBlocks
                 tookBack |= d.TakeBack;
                 if (d.Rows.Users is { } set)
                 {
-                    Change(users, set, d.TakeBack ? -1 : 1);
+                    Change(users, merged, set, d.TakeBack ? -1 : 1);
                 }
             }
             // A correction can empty a cell: an emptied cell must not count as activity.
@@ -252,16 +254,22 @@ internal static class UsageBlocks
     }
 
     /// <summary>Adds (sign 1) or takes out (sign -1) one event of each entry of a packed set (<see cref="UserSet"/>) to the users, kept in key order.</summary>
-    private static void Change(List<(long User, long N)> users, byte[] set, int sign)
+    /// <param name="users">The cell's users so far.</param>
+    /// <param name="merged">A list to merge into (left empty).</param>
+    /// <param name="set">The entries.</param>
+    /// <param name="sign">1 to add, -1 to take out.</param>
+    private static void Change(List<(long User, long N)> users, List<(long User, long N)> merged, byte[] set, int sign)
     {
         var entries = UserSet.Count(set);
-        var merged = new List<(long User, long N)>(users.Count + entries);
+        // A new cell's users (most cells of an import): counted straight in.
+        var had = users.Count;
+        var into = had == 0 && sign > 0 ? users : merged;
         int a = 0, b = 0;
-        while (a < users.Count || b < entries)
+        while (a < had || b < entries)
         {
-            if (b == entries || (a < users.Count && users[a].User < UserSet.KeyAt(set, b)))
+            if (b == entries || (a < had && users[a].User < UserSet.KeyAt(set, b)))
             {
-                merged.Add(users[a++]);
+                into.Add(users[a++]);
                 continue;
             }
             var user = UserSet.KeyAt(set, b);
@@ -270,7 +278,7 @@ internal static class UsageBlocks
             {
                 n++;
             }
-            if (a < users.Count && users[a].User == user)
+            if (a < had && users[a].User == user)
             {
                 n = users[a++].N + sign * n;
             }
@@ -281,11 +289,15 @@ internal static class UsageBlocks
             }
             if (n > 0)
             {
-                merged.Add((user, n));
+                into.Add((user, n));
             }
         }
-        users.Clear();
-        users.AddRange(merged);
+        if (into == merged)
+        {
+            users.Clear();
+            users.AddRange(merged);
+            merged.Clear();
+        }
     }
 
     private static int Compare(int dayA, long eventA, int dayB, long eventB) =>
