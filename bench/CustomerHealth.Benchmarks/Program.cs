@@ -2,7 +2,7 @@ using BenchmarkDotNet.Running;
 using CustomerHealth.Benchmarks;
 
 // `rescore [ACCOUNTS] [USAGE_EVENTS]` runs the end-to-end rescore (then the same model as SQL in DuckDB, side by side), `pushdown [ACCOUNTS] [USAGE_EVENTS]` the rescore with usage computed in PostgreSQL and DuckDB beside the built-in engine, `import [EVENTS]` the import comparison,
-// `http [ACCOUNTS]` HTTP ingest and freshness, `pages [ACCOUNTS] [WEEKS]` the Accounts and Account pages, `backtest [ACCOUNTS] [USAGE_EVENTS]` a year of weekly backtest dates, `predict [ACCOUNTS] [USAGE_EVENTS]` the learned predictors fitted on them,
+// `http [ACCOUNTS]` HTTP ingest and freshness, `pages [ACCOUNTS] [WEEKS]` the Accounts and Account pages, `backtest [ACCOUNTS] [USAGE_EVENTS]` a year of weekly backtest dates, `predict [ACCOUNTS] [USAGE_EVENTS]` the learned predictors fitted on them;
 // anything else goes to BenchmarkDotNet.
 if (args.Length > 0 && args[0] == "import")
 {

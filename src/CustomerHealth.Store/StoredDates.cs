@@ -49,20 +49,11 @@ internal static class StoredDates
         return true;
     }
 
+    // The stored form is the round-trip form in UTC ('O', ending in Z), which .NET reads from UTF-8 itself.
     private static bool TryInstant(ReadOnlySpan<byte> t, out DateTimeOffset at)
     {
         at = default;
-        if (t.Length != 28 || t[10] != 'T' || t[13] != ':' || t[16] != ':' || t[19] != '.' || t[27] != 'Z' || !TryDate(t[..10], out var day))
-        {
-            return false;
-        }
-        int h = Digits(t, 11, 2), m = Digits(t, 14, 2), s = Digits(t, 17, 2), ticks = Digits(t, 20, 7);
-        if (h is < 0 or > 23 || m is < 0 or > 59 || s is < 0 or > 59 || ticks < 0)
-        {
-            return false;
-        }
-        at = new DateTimeOffset(day.ToDateTime(new TimeOnly(h, m, s), DateTimeKind.Utc).AddTicks(ticks));
-        return true;
+        return t.Length == 28 && t[27] == 'Z' && System.Buffers.Text.Utf8Parser.TryParse(t, out at, out var read, 'O') && read == t.Length;
     }
 
     /// <summary>A text's bytes when it is ASCII and as long as <paramref name="buffer"/>; else nothing (not a stored form).</summary>

@@ -34,10 +34,10 @@ internal sealed class ChsRunner : IDisposable
     }
 
     /// <summary>The usage as stored (every cell of the usage blocks).</summary>
-    internal List<CustomerHealth.Store.Engines.UsageCell> UsageCells()
+    internal List<UsageCell> UsageCells()
     {
         using var c = Connect();
-        return CustomerHealth.Store.Engines.UsageBlocks.Stored(c);
+        return StoredUsage.Cells(c);
     }
 
     public long Count(string sql)

@@ -141,7 +141,7 @@ internal sealed class TestStore : IDisposable
     }
 
     /// <summary>The usage as stored: every cell of the usage blocks (<see cref="UsageBlocks"/>), by keys.</summary>
-    public List<UsageCell> UsageCells() => UsageBlocks.Stored(Db.Connection);
+    public List<UsageCell> UsageCells() => StoredUsage.Cells(Db.Connection);
 
     /// <summary>The usage as stored, one row per account, day and event with its count and sum, by ids and names; ordered.</summary>
     public List<(string Account, long Day, string Event, long Count, double Sum)> UsageDaily()

@@ -638,46 +638,34 @@ internal sealed class PostgresEngine : IStoreEngine
     /// </summary>
     private sealed class BlockStore(NpgsqlConnection c, NpgsqlTransaction tx) : IUsageBlockStore
     {
-        public IEnumerable<IRowReader> Rows(string sql)
-        {
-            using var cmd = new NpgsqlCommand(sql, c, tx);
-            using var r = cmd.ExecuteReader();
-            var row = new Row(r);
-            while (r.Read())
-            {
-                yield return row;
-            }
-        }
+        public IEnumerable<IRowReader> Rows(string sql) => Read(new NpgsqlCommand(sql, c, tx));
 
         public byte[]?[] Load(IReadOnlyList<BlockKey> keys)
         {
-            var found = new byte[]?[keys.Count];
             if (keys.Count == 0)
             {
-                return found;
+                return [];
             }
-            using var cmd = new NpgsqlCommand(
+            var cmd = new NpgsqlCommand(
                 """
                 SELECT b.account_key, b.block, b.cells FROM unnest(@accounts, @blocks) AS k(account_key, block)
                 JOIN usage_blocks AS b ON b.account_key = k.account_key AND b.block = k.block ORDER BY b.account_key, b.block
                 """, c, tx);
             cmd.Parameters.AddWithValue("accounts", keys.Select(k => k.Account).ToArray());
             cmd.Parameters.AddWithValue("blocks", keys.Select(k => k.Block).ToArray());
+            return UsageBlocks.Matched(keys, Read(cmd));
+        }
+
+        /// <summary>The rows of a command (disposed once they are read).</summary>
+        private static IEnumerable<IRowReader> Read(NpgsqlCommand command)
+        {
+            using var cmd = command;
             using var r = cmd.ExecuteReader();
-            var j = 0;
+            var row = new Row(r);
             while (r.Read())
             {
-                var key = new BlockKey(r.GetInt64(0), r.GetInt32(1));
-                while (j < keys.Count && keys[j].CompareTo(key) < 0)
-                {
-                    j++;
-                }
-                if (j < keys.Count && keys[j] == key)
-                {
-                    found[j] = r.GetFieldValue<byte[]>(2);
-                }
+                yield return row;
             }
-            return found;
         }
 
         public void Save(IReadOnlyList<(BlockKey Key, byte[]? Cells)> blocks)

@@ -67,31 +67,21 @@ internal sealed unsafe class RawStatement : IDisposable
     /// <summary>Runs a statement that returns no rows; the number of rows it changed.</summary>
     public int Execute()
     {
-        Step(read: false);
+        Step<long?>(null);
         return SqliteNative.Changes(db.DangerousGetHandle());
     }
 
     /// <summary>Runs a statement and returns the first column of its first row as an integer; null without a row.</summary>
-    public long? Int64() => Step(read: true);
+    public long? Int64() => Step<long?>(h => SqliteNative.ColumnInt64(h, 0));
 
     /// <summary>Runs a statement and returns a copy of the first column of its first row as bytes; null without a row.</summary>
-    public byte[]? Bytes()
-    {
-        var rc = SqliteNative.Step(handle);
-        var value = rc == raw.SQLITE_ROW ? SqliteNative.Blob(handle, 0).ToArray() : null;
-        SqliteNative.Reset(handle);
-        if (rc != raw.SQLITE_DONE && rc != raw.SQLITE_ROW)
-        {
-            throw new StoreException("SQLite error: " + raw.sqlite3_errmsg(db).utf8_to_string());
-        }
-        return value;
-    }
+    public byte[]? Bytes() => Step(h => SqliteNative.Blob(h, 0).ToArray());
 
-    /// <summary>Runs the statement once and resets it; the first column of its first row when <paramref name="read"/> and there is one.</summary>
-    private long? Step(bool read)
+    /// <summary>Runs the statement once and resets it; <paramref name="read"/> of its first row when given and there is one.</summary>
+    private T? Step<T>(Func<IntPtr, T>? read)
     {
         var rc = SqliteNative.Step(handle);
-        long? value = read && rc == raw.SQLITE_ROW ? SqliteNative.ColumnInt64(handle, 0) : null;
+        var value = read is not null && rc == raw.SQLITE_ROW ? read(handle) : default;
         SqliteNative.Reset(handle);
         if (rc != raw.SQLITE_DONE && rc != raw.SQLITE_ROW)
         {

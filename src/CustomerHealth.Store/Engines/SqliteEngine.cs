@@ -219,10 +219,9 @@ internal sealed class SqliteEngine : IStoreEngine
 
         public byte[]?[] Load(IReadOnlyList<BlockKey> keys)
         {
-            var found = new byte[]?[keys.Count];
             if (keys.Count == 0)
             {
-                return found;
+                return [];
             }
             long accounts = 1, from = keys[0].Account, to = keys[^1].Account;
             int first = int.MaxValue, last = int.MinValue;
@@ -234,27 +233,10 @@ internal sealed class SqliteEngine : IStoreEngine
             }
             if (keys.Count < 256 || accounts * 4 < to - from + 1)
             {
-                for (var i = 0; i < keys.Count; i++)
-                {
-                    found[i] = find.Bind(1, keys[i].Account).Bind(2, (long)keys[i].Block).Bytes();
-                }
-                return found;
+                return [.. keys.Select(k => find.Bind(1, k.Account).Bind(2, (long)k.Block).Bytes())];
             }
-            var j = 0;
-            foreach (var r in SqliteEngine.Rows(c, string.Create(CultureInfo.InvariantCulture,
-                $"SELECT account_key, block, cells FROM main.usage_blocks WHERE account_key BETWEEN {from} AND {to} AND block BETWEEN {first} AND {last} ORDER BY account_key, block")))
-            {
-                var key = new BlockKey(r.GetInt64(0), r.GetInt32(1));
-                while (j < keys.Count && keys[j].CompareTo(key) < 0)
-                {
-                    j++;
-                }
-                if (j < keys.Count && keys[j] == key)
-                {
-                    found[j] = r.GetBytes(2).ToArray();
-                }
-            }
-            return found;
+            return UsageBlocks.Matched(keys, SqliteEngine.Rows(c, string.Create(CultureInfo.InvariantCulture,
+                $"SELECT {UsageBlocks.Columns} FROM main.usage_blocks WHERE account_key BETWEEN {from} AND {to} AND block BETWEEN {first} AND {last} ORDER BY account_key, block")));
         }
 
         public void Save(IReadOnlyList<(BlockKey Key, byte[]? Cells)> blocks)

@@ -50,6 +50,7 @@ internal static class UsageBlocks
         }
         var output = new ArrayBufferWriter<byte>(4096);
         var users = new List<(long User, long N)>();
+        var merged = new List<(long User, long N)>();
         for (var from = first ?? 1; from <= (last ?? 0); from += MigrationAccounts)
         {
             var blocks = new List<(BlockKey Key, byte[]? Cells)>();
@@ -72,19 +73,7 @@ internal static class UsageBlocks
                 users.Clear();
                 if (!r.IsDBNull(5))
                 {
-                    var set = r.GetBytes(5);
-                    for (var i = 0; i < UserSet.Count(set); i++)
-                    {
-                        var user = UserSet.KeyAt(set, i);
-                        if (users.Count > 0 && users[^1].User == user)
-                        {
-                            users[^1] = (user, users[^1].N + 1);
-                        }
-                        else
-                        {
-                            users.Add((user, 1));
-                        }
-                    }
+                    Change(users, merged, r.GetBytes(5), 1);
                 }
                 WriteCell(output, day - FirstDay(key.Block), r.GetInt64(2), r.GetInt64(3), r.GetDouble(4), users);
             }
@@ -167,6 +156,29 @@ internal static class UsageBlocks
         io.Save(written);
     }
 
+    /// <summary>
+    /// The cells of each block asked for (<paramref name="keys"/>, in key order) among stored rows of
+    /// <see cref="Columns"/> in key order (rows of blocks not asked for are passed over); null where none is stored.
+    /// </summary>
+    public static byte[]?[] Matched(IReadOnlyList<BlockKey> keys, IEnumerable<IRowReader> rows)
+    {
+        var found = new byte[]?[keys.Count];
+        var j = 0;
+        foreach (var r in rows)
+        {
+            var key = new BlockKey(r.GetInt64(0), r.GetInt32(1));
+            while (j < keys.Count && keys[j].CompareTo(key) < 0)
+            {
+                j++;
+            }
+            if (j < keys.Count && keys[j] == key)
+            {
+                found[j] = r.GetBytes(2).ToArray();
+            }
+        }
+        return found;
+    }
+
     /// <summary>Writes a block's cells with the deltas (of that block, in cell order) added.</summary>
     private static void MergeBlock(byte[]? stored, ReadOnlySpan<Delta> deltas, int firstDay, ArrayBufferWriter<byte> output,
         List<(long User, long N)> users, List<(long User, long N)> merged)
@@ -221,44 +233,12 @@ internal static class UsageBlocks
         }
     }
 
-    /// <summary>Every stored cell, whole, in account, day and event order (for looking at what is stored).</summary>
-    public static List<UsageCell> Stored(System.Data.Common.DbConnection c)
-    {
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = $"SELECT {Columns} FROM usage_blocks ORDER BY account_key, block";
-        using var r = cmd.ExecuteReader();
-        var cells = new List<UsageCell>();
-        while (r.Read())
-        {
-            cells.AddRange(Decode(r.GetInt64(0), r.GetInt32(1), (byte[])r.GetValue(2)));
-        }
-        return cells;
-    }
-
-    /// <summary>The cells of an account's block, whole (for looking at what is stored; the hot paths use <see cref="CellReader"/>).</summary>
-    public static List<UsageCell> Decode(long account, int block, ReadOnlySpan<byte> cells)
-    {
-        var decoded = new List<UsageCell>();
-        var reader = new CellReader(cells, FirstDay(block));
-        while (reader.Next())
-        {
-            var users = new List<(long User, long N)>();
-            var u = reader.Users();
-            while (u.Next())
-            {
-                users.Add((u.User, u.N));
-            }
-            decoded.Add(new UsageCell(account, reader.Day, reader.Event, reader.Count, reader.Sum, [.. users]));
-        }
-        return decoded;
-    }
-
     /// <summary>Adds (sign 1) or takes out (sign -1) one event of each entry of a packed set (<see cref="UserSet"/>) to the users, kept in key order.</summary>
     /// <param name="users">The cell's users so far.</param>
     /// <param name="merged">A list to merge into (left empty).</param>
     /// <param name="set">The entries.</param>
     /// <param name="sign">1 to add, -1 to take out.</param>
-    private static void Change(List<(long User, long N)> users, List<(long User, long N)> merged, byte[] set, int sign)
+    private static void Change(List<(long User, long N)> users, List<(long User, long N)> merged, ReadOnlySpan<byte> set, int sign)
     {
         var entries = UserSet.Count(set);
         // A new cell's users (most cells of an import): counted straight in.
@@ -471,9 +451,6 @@ internal static class UsageBlocks
         }
     }
 }
-
-/// <summary>An account's day and event as a block stores it: its events, the sum of their values, its users with their numbers of events.</summary>
-internal sealed record UsageCell(long Account, int Day, long Event, long Count, double Sum, (long User, long N)[] Users);
 
 /// <summary>An account's block of days.</summary>
 internal readonly record struct BlockKey(long Account, int Block) : IComparable<BlockKey>

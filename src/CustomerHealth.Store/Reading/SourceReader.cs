@@ -159,34 +159,16 @@ public sealed class SourceReader(StoreDb db, ModelVersions models, TimeProvider 
     {
         if (kind == SignalKind.Usage)
         {
-            // Days with events (a count above 0).
-            var days = new List<(long Account, SignalDays Days)>();
-            long account = -1;
-            int first = 0, last = 0, distinct = 0;
+            // Days with events (a count above 0); cells come in day order.
+            var days = new Dictionary<long, (int First, int Last, int Days)>();
             UsageCells(from, to, (key, day, count) =>
             {
-                if (count <= 0)
+                if (count > 0)
                 {
-                    return;
-                }
-                if (key != account)
-                {
-                    if (distinct > 0)
-                    {
-                        days.Add((account, new SignalDays(DateOnly.FromDayNumber(first), DateOnly.FromDayNumber(last), distinct)));
-                    }
-                    (account, first, last, distinct) = (key, day, day, 1);
-                }
-                else if (day != last)
-                {
-                    (last, distinct) = (day, distinct + 1);
+                    days[key] = !days.TryGetValue(key, out var d) ? (day, day, 1) : d.Last == day ? d : (d.First, day, d.Days + 1);
                 }
             });
-            if (distinct > 0)
-            {
-                days.Add((account, new SignalDays(DateOnly.FromDayNumber(first), DateOnly.FromDayNumber(last), distinct)));
-            }
-            return days;
+            return days.Select(d => (d.Key, new SignalDays(DateOnly.FromDayNumber(d.Value.First), DateOnly.FromDayNumber(d.Value.Last), d.Value.Days)));
         }
         var (table, day) = Source(kind);
         return db.Connection.Query<(long Account, string First, string Last, long Days)>(

@@ -181,13 +181,12 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
             var eligible = new List<AccountData>();
             var cards = new List<int>();
             var values = new List<MeasureValue[]>();
-            Task<(List<AccountData> Accounts, Dictionary<string, int> EventIds)>? next = Task.Run(() => signals.LoadAll(zone, keys: chunks[0]));
+            var next = Task.Run(() => signals.LoadAll(zone, keys: chunks[0]));
             try
             {
                 for (var i = 0; i < chunks.Count; i++)
                 {
-                    var (part, ids) = next!.GetAwaiter().GetResult();
-                    next = null;
+                    var (part, ids) = next.GetAwaiter().GetResult();
                     if (i + 1 < chunks.Count)
                     {
                         var following = chunks[i + 1];
@@ -201,10 +200,11 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
             }
             finally
             {
-                // A read still under way when the computing failed ends before the run does (its failure, if any, is the lesser one).
+                // A read still under way when the computing failed ends before the run does (its failure, if any, is the
+                // lesser one); the last read is over by then.
                 try
                 {
-                    next?.Wait();
+                    next.Wait();
                 }
                 catch (AggregateException)
                 {

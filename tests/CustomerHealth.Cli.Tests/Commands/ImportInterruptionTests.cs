@@ -54,7 +54,7 @@ public abstract class ImportInterruptionTests(TestEngine engine) : IDisposable
             }
             var events = Convert.ToInt64(Scalar(c, "SELECT COUNT(*) FROM usage_events"), System.Globalization.CultureInfo.InvariantCulture);
             events.ShouldBeOneOf(2L, 2L + rows);
-            var rolledUp = CustomerHealth.Store.Engines.UsageBlocks.Stored(c).Sum(cell => cell.Count);
+            var rolledUp = StoredUsage.Cells(c).Sum(cell => cell.Count);
             rolledUp.ShouldBe(events);
         }
 

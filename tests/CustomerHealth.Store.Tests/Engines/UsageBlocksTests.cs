@@ -43,7 +43,7 @@ public sealed class UsageBlocksTests
         {
         }
 
-        public List<UsageCell> Cells() => [.. Stored.SelectMany(b => UsageBlocks.Decode(b.Key.Account, b.Key.Block, b.Value))];
+        public List<UsageCell> Cells() => [.. Stored.SelectMany(b => StoredUsage.Decode(b.Key.Account, b.Key.Block, b.Value))];
     }
 
     private const int Day = 739_371; // 2025-05-01: block 23105, its 12th day
@@ -109,7 +109,7 @@ public sealed class UsageBlocksTests
         UsageBlocks.Merge(blocks, [], [Add(1, Day, 1, 2, 0.5, 5)]);
         var cells = blocks.Stored.Values.Single();
 
-        Should.Throw<StoreException>(() => UsageBlocks.Decode(1, 23105, cells[..^3])).Message.ShouldContain("usage block");
-        Should.Throw<StoreException>(() => UsageBlocks.Decode(1, 23105, [0x80, 0x80])).Message.ShouldContain("damaged");
+        Should.Throw<StoreException>(() => StoredUsage.Decode(1, 23105, cells[..^3])).Message.ShouldContain("usage block");
+        Should.Throw<StoreException>(() => StoredUsage.Decode(1, 23105, [0x80, 0x80])).Message.ShouldContain("damaged");
     }
 }

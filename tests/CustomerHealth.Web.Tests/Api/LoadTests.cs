@@ -77,7 +77,7 @@ public abstract class LoadTests(TestEngine engine) : IDisposable
         UsageInbox.Settle(db);
         UsageInbox.Pending(db).ShouldBe(0);
         db.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM usage_events").ShouldBe(sent);
-        UsageBlocks.Stored(db.Connection).Sum(c => c.Count).ShouldBe(sent);
+        StoredUsage.Cells(db.Connection).Sum(c => c.Count).ShouldBe(sent);
     }
 }
 

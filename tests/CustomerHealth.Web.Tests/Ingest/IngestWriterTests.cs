@@ -108,7 +108,7 @@ public abstract class IngestWriterTests(TestEngine engine) : IDisposable
         using var db = app.OpenStore();
         UsageInbox.Settle(db);
         db.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM usage_events").ShouldBe(5 + 10 + 1 + 3);
-        UsageBlocks.Stored(db.Connection).Sum(c => c.Count).ShouldBe(3 + 2 * 4 + 10 + 1 + 3);
+        StoredUsage.Cells(db.Connection).Sum(c => c.Count).ShouldBe(3 + 2 * 4 + 10 + 1 + 3);
         db.Connection.Query<string>("SELECT a.account_id FROM dirty_accounts d JOIN accounts a ON a.account_key = d.account_key ORDER BY a.account_id")
             .ShouldBe(["G1", "G2", "G3", "G4"]);
         db.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM accounts WHERE name IS NOT NULL").ShouldBe(0);
@@ -169,7 +169,7 @@ public abstract class IngestWriterTests(TestEngine engine) : IDisposable
 
         UsageInbox.Pending(db).ShouldBe(0);
         db.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM usage_events").ShouldBe(7);
-        UsageBlocks.Stored(db.Connection).Sum(c => c.Count).ShouldBe(5 * 2 + 2);
+        StoredUsage.Cells(db.Connection).Sum(c => c.Count).ShouldBe(5 * 2 + 2);
         db.Connection.Query<string>("SELECT a.account_id FROM dirty_accounts d JOIN accounts a ON a.account_key = d.account_key ORDER BY a.account_id")
             .ShouldBe(["G1", "G2"]);
     }
