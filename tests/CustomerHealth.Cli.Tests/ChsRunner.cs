@@ -82,7 +82,8 @@ internal sealed class ChsRunner : IDisposable
         if (!p.WaitForExit(TimeSpan.FromMinutes(5)))
         {
             p.Kill(entireProcessTree: true);
-            throw new TimeoutException("chs " + string.Join(' ', args) + " did not finish in 5 minutes");
+            p.WaitForExit();
+            throw new TimeoutException($"chs {string.Join(' ', args)} did not finish in 5 minutes; it printed:\n{stdout.Result}\n{stderr.Result}");
         }
         return new Result(p.ExitCode, stdout.Result, stderr.Result);
     }

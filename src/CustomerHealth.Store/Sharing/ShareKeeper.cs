@@ -8,14 +8,18 @@ namespace CustomerHealth.Store.Sharing;
 /// holds a shared presence lock, so the servers count each other. <see cref="Balance"/> takes free shares up to this server's fair part
 /// (⌈shares ÷ servers⌉) and gives back what is over it; a server that dies loses its connection and with it its locks at
 /// once, and the others take its shares at their next balance (each second). On SQLite one server works on a store: it
-/// holds every share.
+/// holds every share. The keeper's connection serves one call at a time: a server stopping while a pass balances (an
+/// address in use stops it as it starts) gives its shares back once the balance is done, never on the same connection
+/// at the same time, and a balance after that holds nothing.
 /// </summary>
 public sealed class ShareKeeper : IDisposable
 {
     private readonly Func<StoreDb> open;
     private readonly HashSet<int> held = [];
+    private readonly Lock use = new();
     private StoreDb? db;
     private bool alone;
+    private bool disposed;
 
     /// <param name="open">Opens the store: the keeper keeps a connection of its own, whose locks are its shares.</param>
     public ShareKeeper(Func<StoreDb> open)
@@ -36,10 +40,14 @@ public sealed class ShareKeeper : IDisposable
     /// </summary>
     public AccountShares Balance()
     {
-        if (alone)
+        lock (use)
         {
-            return Current;
+            return disposed ? AccountShares.None : alone ? Current : BalanceNow();
         }
+    }
+
+    private AccountShares BalanceNow()
+    {
         try
         {
             if (db is null)
@@ -103,17 +111,26 @@ public sealed class ShareKeeper : IDisposable
     /// <summary>Gives every share back, then closes the keeper's connection.</summary>
     public void Dispose()
     {
-        try
+        lock (use)
         {
-            if (db is { } open && open.Connection.State == System.Data.ConnectionState.Open)
+            if (disposed)
             {
-                open.Engine.LeaveServers(open.Connection);
+                return;
             }
+            disposed = true;
+            Current = AccountShares.None;
+            try
+            {
+                if (db is { } open && open.Connection.State == System.Data.ConnectionState.Open)
+                {
+                    open.Engine.LeaveServers(open.Connection);
+                }
+            }
+            catch (Exception e) when (e is DbException or InvalidOperationException)
+            {
+                // A broken connection holds nothing any more.
+            }
+            Drop();
         }
-        catch (DbException)
-        {
-            // A broken connection holds nothing any more.
-        }
-        Drop();
     }
 }

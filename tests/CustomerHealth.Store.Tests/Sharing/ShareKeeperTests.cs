@@ -114,6 +114,41 @@ public abstract class ShareKeeperTests(TestEngine engine) : IDisposable
     }
 
     [Fact]
+    public async Task AServerStoppingWhileItBalances_GivesItsSharesBackOnceTheBalanceIsDone_AndHoldsNothingAfter()
+    {
+        // A server that cannot listen stops as it starts, maybe while its first pass balances on the keeper's connection:
+        // the two never use that connection at the same time (which could wait forever), and a balance after the stop
+        // takes nothing (it would hold shares nobody gives back).
+        const string held = "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())";
+        for (var round = 0; round < 20; round++)
+        {
+            var keeper = new ShareKeeper(() => StoreDb.Open(store.Target));
+            keeper.Balance();
+            using var go = new Barrier(2);
+            var balancing = Task.Run(() =>
+            {
+                go.SignalAndWait();
+                for (var i = 0; i < 5; i++)
+                {
+                    keeper.Balance();
+                }
+            });
+            var stopping = Task.Run(() =>
+            {
+                go.SignalAndWait();
+                keeper.Dispose();
+            });
+            await Task.WhenAll(balancing, stopping).WaitAsync(TimeSpan.FromSeconds(30));
+            keeper.Balance().List.ShouldBeEmpty();
+            keeper.Current.List.ShouldBeEmpty();
+            if (engine == TestEngine.Postgres)
+            {
+                store.Scalar<long>(held).ShouldBe(0, $"round {round}: shares still held after the keeper stopped");
+            }
+        }
+    }
+
+    [Fact]
     public void AServer_RescoresAndAlertsOnlyTheTouchedAccountsOfItsShares_AndAWholeRescoreIsSplitByShare()
     {
         store.Publish();
