@@ -147,6 +147,8 @@ internal sealed class SqliteEngine : IStoreEngine
 
     public string OrFail => " OR FAIL";
 
+    public string WithoutCompiling(string sql) => sql;
+
     public string PackUsers(string column) => $"unhex(group_concat(CASE WHEN {column} IS NOT NULL THEN printf('%016X', {column}) END, '' ORDER BY {column}))";
 
     // SQLite empties a table at once when the DELETE has no WHERE.
@@ -290,6 +292,7 @@ internal sealed class SqliteEngine : IStoreEngine
 
     // A snapshot is inserted, or updated when the account has one that day, one row a statement (see OrFail: with the
     // triggers of migration 0017, an upsert or a plain write would keep a statement journal, 6× the time of the write).
+    // A snapshot that is the same as the one stored is not written again (see IStoreEngine.WriteSnapshots).
     public void WriteSnapshots(StoreDb db, IEnumerable<SnapshotRecord> snapshots)
     {
         using var turn = db.WriteTurn();
@@ -305,7 +308,8 @@ internal sealed class SqliteEngine : IStoreEngine
             $"""
             UPDATE{OrFail} snapshots SET model_version = ?3, scorecard = ?4, score = ?5, computed_score = ?6, grade = ?7, override_reason = ?8, note = ?9,
               detail = ?10, coverage = ?11
-            WHERE account_key = ?1 AND as_of = ?2
+            WHERE account_key = ?1 AND as_of = ?2 AND (model_version IS NOT ?3 OR scorecard IS NOT ?4 OR score IS NOT ?5 OR computed_score IS NOT ?6
+              OR grade IS NOT ?7 OR override_reason IS NOT ?8 OR note IS NOT ?9 OR detail IS NOT ?10 OR coverage IS NOT ?11)
             """))
         {
             foreach (var s in snapshots)

@@ -5,7 +5,8 @@ namespace CustomerHealth.Store.Scoring;
 /// <summary>
 /// The current_scores table: each account's latest snapshot (score, grade, model version) and its trend over the
 /// model's trend window, so that account lists sort and page on 100,000 accounts without a scan of the history.
-/// Refreshed after snapshots are written and after an override changes one.
+/// Refreshed after snapshots are written and after an override changes one; a row that would not change is not
+/// written (a rescore of a day already scored, whose scores mostly stay, writes only what moved).
 /// </summary>
 internal static class CurrentScores
 {
@@ -38,7 +39,7 @@ internal static class CurrentScores
     private static void Upsert(StoreDb db, string where, object parameters)
     {
         using var turn = db.WriteTurn();
-        db.Connection.Execute(
+        db.Connection.Execute(db.Engine.WithoutCompiling(
             $"""
             INSERT INTO current_scores (account_key, as_of, score, grade, trend, model_version, coverage)
             SELECT s.account_key, s.as_of, s.score, s.grade,
@@ -49,6 +50,7 @@ internal static class CurrentScores
             ON CONFLICT (account_key) DO UPDATE SET as_of = excluded.as_of, score = excluded.score, grade = excluded.grade, trend = excluded.trend,
               model_version = excluded.model_version, coverage = excluded.coverage
             WHERE excluded.as_of >= current_scores.as_of
-            """, parameters);
+              AND ({string.Join(" OR ", new[] { "as_of", "score", "grade", "trend", "model_version", "coverage" }.Select(c => db.Engine.Differs($"current_scores.{c}", $"excluded.{c}")))})
+            """), parameters);
     }
 }

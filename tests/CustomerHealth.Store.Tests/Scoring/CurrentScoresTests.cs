@@ -49,6 +49,48 @@ public abstract class CurrentScoresTests(TestEngine engine) : IDisposable
         Current("B").Score.ShouldBe(50);
         Current("A").Grade.ShouldBe("green");
     }
+
+    [Fact]
+    public void ADayScoredAgain_WritesOnlyTheScoresThatMoved()
+    {
+        store.Publish();
+        store.Metric("A", D.AddDays(-40), 80);
+        store.Metric("A", D, 30);
+        store.Metric("B", D, 90);
+        store.Metric("C", D, 60);
+        store.Scoring.Score(D.AddDays(-35));
+        store.Scoring.ScoreRange(D, D, 1);
+        var trends = new PortfolioTrends(store.Db);
+        var before = trends.Changes();
+        var stored = Stored();
+
+        // Nothing changed: the whole day scored again writes nothing, and what is stored stays as it was.
+        store.Scoring.ScoreRange(D, D, 1);
+        trends.Changes().ShouldBe(before);
+        Stored().ShouldBe(stored);
+
+        // One account's signal changed: its snapshot and its current score move, the others' are not written again (on
+        // PostgreSQL, the transaction that wrote each of their rows stays the same).
+        store.Metric("B", D, 50);
+        before = trends.Changes();
+        store.Scoring.ScoreRange(D, D, 1);
+        Current("B").Score.ShouldBe(50);
+        Current("A").Trend.ShouldBe(-50);
+        var after = Stored();
+        after.Where(r => r.Id != "B").ShouldBe(stored.Where(r => r.Id != "B"));
+        after.Single(r => r.Id == "B").ShouldNotBe(stored.Single(r => r.Id == "B"));
+        trends.Changes().ShouldBeGreaterThan(before);
+    }
+
+    // Each account's snapshot of the day and current score as stored, with (on PostgreSQL) the transaction that wrote each row.
+    private List<(string Id, string Row)> Stored() =>
+        store.Query<(string, string)>(
+            $"""
+            SELECT a.account_id, s.model_version || '|' || COALESCE(CAST(s.score AS TEXT), '') || '|' || COALESCE(s.grade, '') || '|' || c.as_of || '|' ||
+                   COALESCE(CAST(c.trend AS TEXT), '') || '|' || {(engine == TestEngine.Postgres ? "CAST(s.xmin AS TEXT) || '|' || CAST(c.xmin AS TEXT)" : "''")}
+            FROM snapshots s JOIN current_scores c ON c.account_key = s.account_key JOIN accounts a ON a.account_key = s.account_key
+            WHERE s.as_of = @day ORDER BY a.account_id
+            """, new { day = "2025-06-01" }).ToList();
 }
 
 public sealed class CurrentScoresTestsOnSqlite() : CurrentScoresTests(TestEngine.Sqlite);
