@@ -581,13 +581,22 @@ internal sealed class PostgresEngine : IStoreEngine
                 changed = 0;
                 using var cmd = new NpgsqlCommand(merge.MarkAndAppend, c, tx);
                 using var r = cmd.ExecuteReader();
+                // The events not listed are new (state 0).
+                if (states is not null)
+                {
+                    Array.Clear(states);
+                }
                 while (r.Read())
                 {
-                    if (states is not null)
+                    var seq = r.GetInt64(0);
+                    if (seq < 0)
                     {
-                        states[r.GetInt64(0)] = (int)r.GetInt64(1);
+                        changed = (int)r.GetInt64(1);
                     }
-                    changed = (int)r.GetInt64(2);
+                    else if (states is not null)
+                    {
+                        states[seq] = (int)r.GetInt64(1);
+                    }
                 }
             }
             else
@@ -627,12 +636,30 @@ internal sealed class PostgresEngine : IStoreEngine
             {
                 return;
             }
+            // One statement creates the new ones and reads the others. A user another writer created while it ran is
+            // neither created nor seen by it (it reads the users as they were when it started): read again.
             var args = new { ids = ids.ToArray() };
-            c.Execute("INSERT INTO users (user_id) SELECT id FROM unnest(@ids) WITH ORDINALITY AS t(id, n) ORDER BY n ON CONFLICT (user_id) DO NOTHING", args, tx);
-            foreach (var (id, key) in c.Query<(string, long)>("SELECT user_id, user_key FROM users WHERE user_id = ANY(@ids)", args, tx))
+            Take(c.Query<(string, long)>(
+                """
+                WITH added AS (
+                  INSERT INTO users (user_id) SELECT id FROM unnest(@ids) WITH ORDINALITY AS t(id, n) ORDER BY n
+                  ON CONFLICT (user_id) DO NOTHING RETURNING user_id, user_key)
+                SELECT user_id, user_key FROM added
+                UNION ALL SELECT user_id, user_key FROM users WHERE user_id = ANY(@ids)
+                """, args, tx));
+            if (ids.Any(id => !userKeys.ContainsKey(id)))
             {
-                userKeys[id] = key;
-                keyed?.Add((id, key));
+                Take(c.Query<(string, long)>("SELECT user_id, user_key FROM users WHERE user_id = ANY(@ids)",
+                    new { ids = ids.Where(id => !userKeys.ContainsKey(id)).ToArray() }, tx));
+            }
+
+            void Take(IEnumerable<(string Id, long Key)> rows)
+            {
+                foreach (var (id, key) in rows)
+                {
+                    userKeys[id] = key;
+                    keyed?.Add((id, key));
+                }
             }
         }
 

@@ -75,7 +75,8 @@ internal sealed class UsageMerge
               SELECT {StageColumns}, stored FROM (SELECT DISTINCT ON (identity) * FROM marked ORDER BY identity, seq DESC) AS latest WHERE state < 2 ORDER BY seq
               {replacePending}
               RETURNING 1)
-            SELECT seq, state, (SELECT COUNT(*) FROM appended) FROM marked
+            SELECT seq, state FROM marked WHERE state <> 0
+            UNION ALL SELECT -1, (SELECT COUNT(*) FROM appended)
             """;
         toInbox =
             $"""
@@ -87,8 +88,9 @@ internal sealed class UsageMerge
     /// <summary>
     /// PostgreSQL's way to the inbox, in one statement and with no write to the stage: each staged event's state
     /// (against the inbox's pending version, else the stored one) and whether its identity is stored, then the latest
-    /// version of each identity appended when it is new or changed. Returns each staged event's position and state,
-    /// and in every row how many events were appended.
+    /// version of each identity appended when it is new or changed. Returns the position and state of each staged event
+    /// that is not new (most are new: their rows would be most of what the statement sends), then a row of position -1
+    /// with how many events were appended.
     /// </summary>
     public string MarkAndAppend { get; }
 

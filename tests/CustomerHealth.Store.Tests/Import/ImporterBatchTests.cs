@@ -152,6 +152,33 @@ public abstract class ImporterBatchTests(TestEngine engine) : IDisposable
     }
 
     [Fact]
+    public async Task Import_AUserAnotherWriterCreatesMeanwhile_IsKeyedByThatWritersRow()
+    {
+        store.Importer.Import([Usage(Event("e0", user: "known"))]);
+        // Another writer creates the user "late" and commits while this import waits for it: the import neither creates
+        // the user again nor misses it (on PostgreSQL its statement that creates users reads them as they were when it
+        // started, so it reads the other's row again).
+        using var other = StoreDb.Open(store.Target);
+        long lateKey;
+        Task<IReadOnlyList<ImportResult>> importing;
+        using (var tx = other.Connection.BeginTransaction())
+        {
+            other.Connection.Execute("INSERT INTO users (user_id) VALUES ('late')", transaction: tx);
+            lateKey = other.Connection.ExecuteScalar<long>("SELECT user_key FROM users WHERE user_id = 'late'", transaction: tx);
+            importing = Task.Run(() => store.Importer.Import([Usage(Event("e1", user: "late"), Event("e2", user: "known"))]));
+            await Task.Delay(500);
+            importing.IsCompleted.ShouldBeFalse("the import waits for the other writer");
+            tx.Commit();
+        }
+        (await importing.WaitAsync(TimeSpan.FromSeconds(60))).Single().Changed.ShouldBe(2);
+        UsageInbox.Settle(store.Db);
+
+        store.Query<string>("SELECT user_id FROM users ORDER BY user_id").ShouldBe(["known", "late"]);
+        store.Scalar<long>("SELECT user_key FROM users WHERE user_id = 'late'").ShouldBe(lateKey);
+        store.UsageUsers().Select(u => u.User).Order(StringComparer.Ordinal).ShouldBe(["known", "late"]);
+    }
+
+    [Fact]
     public void Import_WhenTheTransactionFails_NothingOfAnyBatchLands()
     {
         // A trigger stands in for a database error on one batch's rows.
