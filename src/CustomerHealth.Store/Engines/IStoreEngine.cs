@@ -203,8 +203,9 @@ internal interface IStoreEngine
     /// <summary>
     /// Writes (or replaces) snapshots in one transaction. A snapshot the same as the one stored for its account and day is
     /// left as it is: a day scored again, as the live rescoring and the daily rescore do, writes only the scores that moved.
+    /// Returns how many snapshots were written (new or changed).
     /// </summary>
-    void WriteSnapshots(StoreDb db, IEnumerable<SnapshotRecord> snapshots);
+    int WriteSnapshots(StoreDb db, IEnumerable<SnapshotRecord> snapshots);
 
     void Backup(StoreDb db, string file);
 }

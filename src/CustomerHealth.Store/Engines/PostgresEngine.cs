@@ -307,7 +307,7 @@ internal sealed class PostgresEngine : IStoreEngine
         }
     }
 
-    public void WriteSnapshots(StoreDb db, IEnumerable<SnapshotRecord> snapshots)
+    public int WriteSnapshots(StoreDb db, IEnumerable<SnapshotRecord> snapshots)
     {
         var c = (NpgsqlConnection)db.Connection;
         using var tx = c.BeginTransaction();
@@ -335,7 +335,7 @@ internal sealed class PostgresEngine : IStoreEngine
             }
             copy.Complete();
         }
-        c.Execute(
+        var written = c.Execute(
             """
             INSERT INTO snapshots SELECT * FROM snapshot_stage
             ON CONFLICT (account_key, as_of) DO UPDATE SET model_version = excluded.model_version, scorecard = excluded.scorecard, score = excluded.score,
@@ -347,6 +347,7 @@ internal sealed class PostgresEngine : IStoreEngine
                    excluded.note, excluded.detail, excluded.coverage)
             """, transaction: tx);
         tx.Commit();
+        return written;
     }
 
     public void Backup(StoreDb db, string file) =>

@@ -15,13 +15,14 @@ internal static class CurrentScores
     /// those accounts when <paramref name="keys"/> is given), where it is newer than the one kept. Once per scoring run:
     /// a backfill of many days is taken in once, not day by day.
     /// </summary>
-    public static void Refresh(StoreDb db, string from, string to, int trendDays, IReadOnlyCollection<long>? keys)
+    /// <returns>How many current scores were written.</returns>
+    public static int Refresh(StoreDb db, string from, string to, int trendDays, IReadOnlyCollection<long>? keys)
     {
         var days = from == to
             ? "s.as_of = @to"
             : "s.as_of BETWEEN @from AND @to AND s.as_of = (SELECT MAX(m.as_of) FROM snapshots m WHERE m.account_key = s.account_key AND m.as_of <= @to)";
         var filter = keys is null ? "" : "AND " + db.Engine.AmongList("s.account_key", "@keys");
-        Upsert(db, $"{days} {filter}", new { from, to, trendDays, keys = keys is null ? null : db.Engine.ListParameter(keys) });
+        return Upsert(db, $"{days} {filter}", new { from, to, trendDays, keys = keys is null ? null : db.Engine.ListParameter(keys) });
     }
 
     /// <summary>Takes in one account's latest snapshot again (after an override rewrote it).</summary>
@@ -36,10 +37,10 @@ internal static class CurrentScores
         RefreshAccount(db, key, trendDays);
     }
 
-    private static void Upsert(StoreDb db, string where, object parameters)
+    private static int Upsert(StoreDb db, string where, object parameters)
     {
         using var turn = db.WriteTurn();
-        db.Connection.Execute(db.Engine.WithoutCompiling(
+        return db.Connection.Execute(db.Engine.WithoutCompiling(
             $"""
             INSERT INTO current_scores (account_key, as_of, score, grade, trend, model_version, coverage)
             SELECT s.account_key, s.as_of, s.score, s.grade,

@@ -173,6 +173,7 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
             days.Add(d);
         }
         var summaries = new List<ScoreSummary>();
+        long written = 0;
         if (days.Count == 1 && SplitRescore.Splits(plan, pushdown is not null) && Chunks() is { } chunks)
         {
             // One day of a large portfolio: its accounts' signals are read a range of keys at a time and let go once
@@ -211,7 +212,7 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
                 }
             }
             var scored = DayScoring.Finish(plan, eligible, [.. cards], [.. values], days[0].DayNumber, overrides);
-            Store(plan, version.VersionId, days[0], scored);
+            written += Store(plan, version.VersionId, days[0], scored);
             summaries.Add(Summarize(days[0], version.VersionId, scored));
             progress?.Report(1);
         }
@@ -221,14 +222,15 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
             for (var i = 0; i < days.Count; i++)
             {
                 var scored = DayScoring.Score(plan, accounts, eventIds, days[i].DayNumber, overrides, pushed: pushdown?.Values(days[i], accounts));
-                Store(plan, version.VersionId, days[i], scored);
+                written += Store(plan, version.VersionId, days[i], scored);
                 summaries.Add(Summarize(days[i], version.VersionId, scored));
                 progress?.Report((i + 1.0) / days.Count);
             }
         }
         pushdown?.Succeeded();
-        CurrentScores.Refresh(db, StoredDates.Text(days[0]), StoredDates.Text(days[^1]), plan.Model.TrendDays, null);
-        db.AnalyzeAfterBulk(summaries.Sum(s => (long)s.AccountsScored + s.Unscored), "snapshots", "current_scores");
+        written += CurrentScores.Refresh(db, StoredDates.Text(days[0]), StoredDates.Text(days[^1]), plan.Model.TrendDays, null);
+        // The statistics are taken again after a bulk write; a day scored again writes only what moved, often nothing.
+        db.AnalyzeAfterBulk(written, "snapshots", "current_scores");
         // Every account has a fresh latest score when the run reached the latest day: what was touched before it is scored.
         return (summaries, latest is null || string.CompareOrdinal(StoredDates.Text(days[^1]), latest) >= 0 ? touched : []);
     }
@@ -359,12 +361,14 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
         tx.Commit();
     }
 
-    internal void Store(ScoringPlan plan, string version, DateOnly day, IReadOnlyList<ScoredAccount> scored)
+    /// <summary>Stores a day's scored accounts as snapshots; how many were written (new or changed).</summary>
+    internal int Store(ScoringPlan plan, string version, DateOnly day, IReadOnlyList<ScoredAccount> scored)
     {
         var asOf = StoredDates.Text(day);
-        db.Engine.WriteSnapshots(db, scored.Select(s => new SnapshotRecord(s.Account.Key, asOf, version, s.ScorecardId(plan), s.Score, s.Computed.Score,
+        var written = db.Engine.WriteSnapshots(db, scored.Select(s => new SnapshotRecord(s.Account.Key, asOf, version, s.ScorecardId(plan), s.Score, s.Computed.Score,
             s.Grade?.Id, s.OverrideReason, s.Note, SnapshotCodec.Encode(s.Computed.Measures), s.Computed.Score is null ? null : s.Computed.Coverage)));
         predictor.Write(plan, version, day, scored);
+        return written;
     }
 
     internal static ScoreSummary Summarize(DateOnly day, string version, IReadOnlyList<ScoredAccount> scored)

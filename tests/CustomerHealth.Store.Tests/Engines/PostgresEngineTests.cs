@@ -95,5 +95,12 @@ public sealed class PostgresEngineTests
         store.Scoring.ScoreRange(new DateOnly(2025, 1, 1), new DateOnly(2025, 4, 10), 1);
 
         Analyzed().ShouldBe(2);
+
+        // The same days scored again change nothing, write nothing and take no statistics.
+        long Analyses() => store.Db.Connection.ExecuteScalar<long>(
+            "SELECT SUM(analyze_count) FROM pg_stat_user_tables WHERE relname IN ('snapshots', 'current_scores')");
+        var analyses = Analyses();
+        store.Scoring.ScoreRange(new DateOnly(2025, 1, 1), new DateOnly(2025, 4, 10), 1);
+        Analyses().ShouldBe(analyses);
     }
 }
