@@ -50,10 +50,13 @@ internal sealed class ChsRunner : IDisposable
 
     public static string Executable => Path.Combine(AppContext.BaseDirectory, "chs.dll");
 
-    /// <summary>The address a started `chs serve` (or `demo`) prints it serves at; fails with what it printed when it prints none.</summary>
-    public static async Task<Uri> ServedAddress(Process server)
+    /// <summary>
+    /// The address a started `chs serve` (or `demo`) prints it serves at; fails with what it printed when it prints none.
+    /// The lines read until then are added to <paramref name="output"/> when given (a server's jobs may log before it listens).
+    /// </summary>
+    public static async Task<Uri> ServedAddress(Process server, System.Text.StringBuilder? output = null)
     {
-        var output = new System.Text.StringBuilder();
+        output ??= new System.Text.StringBuilder();
         while (await server.StandardOutput.ReadLineAsync() is { } line)
         {
             output.AppendLine(line);

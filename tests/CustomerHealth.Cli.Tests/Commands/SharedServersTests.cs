@@ -61,8 +61,9 @@ public sealed class SharedServersTests(ITestOutputHelper output) : IDisposable
             for (var i = 0; i < 3; i++)
             {
                 var p = chs.Start(env, "serve", "--urls", "http://127.0.0.1:0");
-                var address = await ChsRunner.ServedAddress(p);
+                // What a server logs before it prints its address (its shares, under load) counts too.
                 var log = new StringBuilder();
+                var address = await ChsRunner.ServedAddress(p, log);
                 // Their output is read all along, so that no server waits on a full pipe.
                 _ = Task.Run(async () => { while (await p.StandardOutput.ReadLineAsync() is { } l) { lock (log) { log.AppendLine(l); } } });
                 _ = Task.Run(async () => { while (await p.StandardError.ReadLineAsync() is { } l) { lock (log) { log.AppendLine(l); } } });
