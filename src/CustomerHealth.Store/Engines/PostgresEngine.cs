@@ -307,6 +307,16 @@ internal sealed class PostgresEngine : IStoreEngine
         }
     }
 
+    // A snapshot's columns besides its account and day, in the order WriteSnapshots copies them.
+    private static readonly string[] SnapshotValues = ["model_version", "scorecard", "score", "computed_score", "grade", "override_reason", "note", "detail", "coverage"];
+
+    private static readonly string SnapshotUpsert =
+        $"""
+        INSERT INTO snapshots SELECT * FROM snapshot_stage
+        ON CONFLICT (account_key, as_of) DO UPDATE SET {string.Join(", ", SnapshotValues.Select(v => $"{v} = excluded.{v}"))}
+        WHERE ({string.Join(", ", SnapshotValues.Select(v => "snapshots." + v))}) IS DISTINCT FROM ({string.Join(", ", SnapshotValues.Select(v => "excluded." + v))})
+        """;
+
     public int WriteSnapshots(StoreDb db, IEnumerable<SnapshotRecord> snapshots)
     {
         var c = (NpgsqlConnection)db.Connection;
@@ -316,7 +326,7 @@ internal sealed class PostgresEngine : IStoreEngine
             CREATE TEMP TABLE IF NOT EXISTS snapshot_stage (LIKE snapshots INCLUDING DEFAULTS) ON COMMIT DELETE ROWS;
             """, transaction: tx);
         using (var copy = c.BeginBinaryImport(
-            "COPY snapshot_stage (account_key, as_of, model_version, scorecard, score, computed_score, grade, override_reason, note, detail, coverage) FROM STDIN (FORMAT BINARY)"))
+            $"COPY snapshot_stage (account_key, as_of, {string.Join(", ", SnapshotValues)}) FROM STDIN (FORMAT BINARY)"))
         {
             foreach (var s in snapshots)
             {
@@ -335,17 +345,7 @@ internal sealed class PostgresEngine : IStoreEngine
             }
             copy.Complete();
         }
-        var written = c.Execute(
-            """
-            INSERT INTO snapshots SELECT * FROM snapshot_stage
-            ON CONFLICT (account_key, as_of) DO UPDATE SET model_version = excluded.model_version, scorecard = excluded.scorecard, score = excluded.score,
-                computed_score = excluded.computed_score, grade = excluded.grade, override_reason = excluded.override_reason, note = excluded.note,
-                detail = excluded.detail, coverage = excluded.coverage
-            WHERE (snapshots.model_version, snapshots.scorecard, snapshots.score, snapshots.computed_score, snapshots.grade, snapshots.override_reason,
-                   snapshots.note, snapshots.detail, snapshots.coverage)
-              IS DISTINCT FROM (excluded.model_version, excluded.scorecard, excluded.score, excluded.computed_score, excluded.grade, excluded.override_reason,
-                   excluded.note, excluded.detail, excluded.coverage)
-            """, transaction: tx);
+        var written = c.Execute(SnapshotUpsert, transaction: tx);
         tx.Commit();
         return written;
     }
@@ -639,7 +639,6 @@ internal sealed class PostgresEngine : IStoreEngine
             }
             // One statement creates the new ones and reads the others. A user another writer created while it ran is
             // neither created nor seen by it (it reads the users as they were when it started): read again.
-            var args = new { ids = ids.ToArray() };
             Take(c.Query<(string, long)>(
                 """
                 WITH added AS (
@@ -647,11 +646,10 @@ internal sealed class PostgresEngine : IStoreEngine
                   ON CONFLICT (user_id) DO NOTHING RETURNING user_id, user_key)
                 SELECT user_id, user_key FROM added
                 UNION ALL SELECT user_id, user_key FROM users WHERE user_id = ANY(@ids)
-                """, args, tx));
-            if (ids.Any(id => !userKeys.ContainsKey(id)))
+                """, new { ids = ids.ToArray() }, tx));
+            if (ids.Where(id => !userKeys.ContainsKey(id)).ToArray() is { Length: > 0 } missed)
             {
-                Take(c.Query<(string, long)>("SELECT user_id, user_key FROM users WHERE user_id = ANY(@ids)",
-                    new { ids = ids.Where(id => !userKeys.ContainsKey(id)).ToArray() }, tx));
+                Take(c.Query<(string, long)>("SELECT user_id, user_key FROM users WHERE user_id = ANY(@ids)", new { ids = missed }, tx));
             }
 
             void Take(IEnumerable<(string Id, long Key)> rows)

@@ -37,21 +37,23 @@ internal static class CurrentScores
         RefreshAccount(db, key, trendDays);
     }
 
+    // What a current score holds besides its account, in the order the upsert selects it: what it replaces, and compares first.
+    private static readonly string[] Kept = ["as_of", "score", "grade", "trend", "model_version", "coverage"];
+
     private static int Upsert(StoreDb db, string where, object parameters)
     {
         using var turn = db.WriteTurn();
         return db.Connection.Execute(db.Engine.WithoutCompiling(
             $"""
-            INSERT INTO current_scores (account_key, as_of, score, grade, trend, model_version, coverage)
+            INSERT INTO current_scores (account_key, {string.Join(", ", Kept)})
             SELECT s.account_key, s.as_of, s.score, s.grade,
                    s.score - (SELECT p.score FROM snapshots p WHERE p.account_key = s.account_key AND p.as_of <= {db.Engine.DaysBefore("s.as_of", "@trendDays")}
                               ORDER BY p.as_of DESC LIMIT 1),
                    s.model_version, s.coverage
             FROM snapshots s WHERE {where}
-            ON CONFLICT (account_key) DO UPDATE SET as_of = excluded.as_of, score = excluded.score, grade = excluded.grade, trend = excluded.trend,
-              model_version = excluded.model_version, coverage = excluded.coverage
+            ON CONFLICT (account_key) DO UPDATE SET {string.Join(", ", Kept.Select(c => $"{c} = excluded.{c}"))}
             WHERE excluded.as_of >= current_scores.as_of
-              AND ({string.Join(" OR ", new[] { "as_of", "score", "grade", "trend", "model_version", "coverage" }.Select(c => db.Engine.Differs($"current_scores.{c}", $"excluded.{c}")))})
+              AND ({string.Join(" OR ", Kept.Select(c => db.Engine.Differs($"current_scores.{c}", $"excluded.{c}")))})
             """), parameters);
     }
 }
