@@ -68,6 +68,24 @@ internal sealed class ChsRunner : IDisposable
         throw new ShouldAssertException("serve printed no address:\n" + output + await server.StandardError.ReadToEndAsync());
     }
 
+    /// <summary>
+    /// The next line a started server prints that starts with <paramref name="start"/>, passing over the others (its jobs
+    /// log while it starts); fails with what it printed when it prints none.
+    /// </summary>
+    public static async Task<string> PrintedLine(Process server, string start)
+    {
+        var output = new System.Text.StringBuilder();
+        while (await server.StandardOutput.ReadLineAsync() is { } line)
+        {
+            if (line.StartsWith(start, StringComparison.Ordinal))
+            {
+                return line;
+            }
+            output.AppendLine(line);
+        }
+        throw new ShouldAssertException($"the server printed no line starting with \"{start}\":\n{output}");
+    }
+
     public sealed record Result(int ExitCode, string Out, string Err)
     {
         public JsonElement Json => JsonDocument.Parse(Out).RootElement;
