@@ -99,7 +99,7 @@ internal sealed class TestStore : IDisposable
 
     /// <summary>
     /// Takes the store back to the layout before migration 0019 (the Portfolio's log; migration 0017's change counter;
-    /// without the later migrations' tables), at schema version <paramref name="version"/> (at most 18): opened again, it migrates from there. Both stores run
+    /// without the later migrations' tables, and with PostgreSQL's snapshot index of before migration 0030), at schema version <paramref name="version"/> (at most 18): opened again, it migrates from there. Both stores run
     /// migration 0017's script again.
     /// </summary>
     public void TakeBackBeforePortfolioLog(int version)
@@ -118,7 +118,8 @@ internal sealed class TestStore : IDisposable
             c.Execute("""
                 DROP TABLE portfolio_log, portfolio_log_pruned;
                 DROP FUNCTION portfolio_log_keys() CASCADE; DROP FUNCTION portfolio_log_snapshots() CASCADE;
-                DROP FUNCTION portfolio_log_everything() CASCADE; DROP FUNCTION portfolio_log_prune() CASCADE
+                DROP FUNCTION portfolio_log_everything() CASCADE; DROP FUNCTION portfolio_log_prune() CASCADE;
+                DROP INDEX snapshots_as_of; CREATE INDEX snapshots_as_of_score ON snapshots (as_of, score)
                 """);
         }
         else

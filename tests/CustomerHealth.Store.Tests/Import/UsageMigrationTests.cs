@@ -59,7 +59,7 @@ public abstract class UsageMigrationTests(TestEngine engine) : IDisposable
         try
         {
             using var reopened = StoreDb.Open(store.Db.Path);
-            reopened.SchemaVersion.ShouldBe(29);
+            reopened.SchemaVersion.ShouldBe(30);
         }
         finally
         {
