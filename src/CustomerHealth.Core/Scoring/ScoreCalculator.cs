@@ -21,10 +21,10 @@ public static class ScoreCalculator
         {
             scores[a] = new double[m];
         }
-        var column = new double[n];
-        var colScores = new double[n];
-        for (var j = 0; j < m; j++)
+        // The measures are scored apart (each a column of the accounts' values), then the accounts: both on every core.
+        Parallel.For(0, m, () => (Column: new double[n], Scores: new double[n]), (j, _, buffers) =>
         {
+            var (column, colScores) = buffers;
             var spec = plan.Measures[j].Score;
             if (spec is PercentileScore p)
             {
@@ -65,12 +65,10 @@ public static class ScoreCalculator
                     scores[a][j] = MeasureScores.Score(spec, values[a][j]);
                 }
             }
-        }
+            return buffers;
+        }, _ => { });
         var result = new AccountScore[n];
-        for (var a = 0; a < n; a++)
-        {
-            result[a] = Combine(plan, scorecards[a], values[a], scores[a]);
-        }
+        Parallel.For(0, n, a => result[a] = Combine(plan, scorecards[a], values[a], scores[a]));
         return result;
     }
 

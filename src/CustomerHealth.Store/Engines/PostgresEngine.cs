@@ -292,11 +292,17 @@ internal sealed class PostgresEngine : IStoreEngine
     // sort of them (with parallel workers, on disk past its working memory): 60 ms a range of 5,000 of the SPEC
     // portfolio's accounts against 12 ms walking the key, so bitmap scans are off for these reads.
     // The settings go with the connection's start (its own pool), so that no read pays a round trip for them.
+    // The connection strings of the reads, by the store's: a run reads its tables in many statements.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> ReadTargets = new(StringComparer.Ordinal);
+
     public IEnumerable<IRowReader> ReadRows(StoreDb db, string sql)
     {
-        var target = new NpgsqlConnectionStringBuilder(db.Path);
-        target.Options = $"{target.Options} -c random_page_cost=1.1 -c jit=off -c enable_bitmapscan=off".TrimStart();
-        using var c = new NpgsqlConnection(target.ConnectionString);
+        using var c = new NpgsqlConnection(ReadTargets.GetOrAdd(db.Path, static path =>
+        {
+            var target = new NpgsqlConnectionStringBuilder(path);
+            target.Options = $"{target.Options} -c random_page_cost=1.1 -c jit=off -c enable_bitmapscan=off".TrimStart();
+            return target.ConnectionString;
+        }));
         c.Open();
         using var cmd = new NpgsqlCommand(sql, c);
         using var r = cmd.ExecuteReader();

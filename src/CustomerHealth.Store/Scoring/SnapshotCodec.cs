@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Text;
 using CustomerHealth.Core.Measures;
 using CustomerHealth.Core.Scoring;
@@ -14,9 +15,17 @@ internal static class SnapshotCodec
 
     public static byte[] Encode(ScoredMeasure[] measures)
     {
-        using var ms = new MemoryStream(measures.Length * 26 + 2);
-        using var w = new BinaryWriter(ms, Encoding.UTF8);
-        w.Write((ushort)measures.Length);
+        // Written straight into an array of the exact size, as BinaryWriter would write it (little-endian; a text as
+        // its UTF-8 length, 7 bits a byte, then its bytes): a snapshot is encoded for every account a run scores.
+        var size = 2;
+        foreach (var m in measures)
+        {
+            size += 1 + 16 + (m.Value.IsText ? TextSize(m.Value.Text!) : 8);
+        }
+        var data = new byte[size];
+        var span = data.AsSpan();
+        BinaryPrimitives.WriteUInt16LittleEndian(span, (ushort)measures.Length);
+        var at = 2;
         foreach (var m in measures)
         {
             byte flags = 0;
@@ -36,13 +45,43 @@ internal static class SnapshotCodec
             {
                 flags |= NoValue;
             }
-            w.Write(flags);
-            WriteValue(w, m.Value);
-            w.Write(m.Score);
-            w.Write(m.EffectiveWeight);
+            span[at++] = flags;
+            if (m.Value.IsText)
+            {
+                var text = m.Value.Text!;
+                var length = Encoding.UTF8.GetByteCount(text);
+                for (var rest = (uint)length; ; rest >>= 7)
+                {
+                    span[at++] = (byte)(rest < 0x80 ? rest : (rest & 0x7F) | 0x80);
+                    if (rest < 0x80)
+                    {
+                        break;
+                    }
+                }
+                at += Encoding.UTF8.GetBytes(text, span[at..]);
+            }
+            else
+            {
+                BinaryPrimitives.WriteDoubleLittleEndian(span[at..], m.Value.Number);
+                at += 8;
+            }
+            BinaryPrimitives.WriteDoubleLittleEndian(span[at..], m.Score);
+            BinaryPrimitives.WriteDoubleLittleEndian(span[(at + 8)..], m.EffectiveWeight);
+            at += 16;
         }
-        w.Flush();
-        return ms.ToArray();
+        return data;
+    }
+
+    /// <summary>How many bytes a text takes as BinaryWriter writes it: its UTF-8 length, 7 bits a byte, then its bytes.</summary>
+    private static int TextSize(string text)
+    {
+        var length = Encoding.UTF8.GetByteCount(text);
+        var prefix = 1;
+        for (var rest = (uint)length >> 7; rest != 0; rest >>= 7)
+        {
+            prefix++;
+        }
+        return prefix + length;
     }
 
     /// <summary>
