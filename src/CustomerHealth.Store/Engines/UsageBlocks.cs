@@ -323,7 +323,18 @@ internal static class UsageBlocks
         return n;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static ulong ReadVarint(ReadOnlySpan<byte> span, ref int at)
+    {
+        // Most numbers of a block (days, events, counts, user keys' gaps) take one byte.
+        if ((uint)at < (uint)span.Length && span[at] < 0x80)
+        {
+            return span[at++];
+        }
+        return ReadLongVarint(span, ref at);
+    }
+
+    private static ulong ReadLongVarint(ReadOnlySpan<byte> span, ref int at)
     {
         ulong value = 0;
         for (var shift = 0; ; shift += 7)
@@ -397,10 +408,17 @@ internal static class UsageBlocks
             {
                 UserCount = checked((int)ReadVarint(cells, ref at));
                 usersAt = at;
-                for (var u = 0; u < UserCount; u++)
+                // Passed over (Users reads them): two numbers a user, each ending with a byte below 0x80.
+                for (var left = 2L * UserCount; left > 0; at++)
                 {
-                    ReadVarint(cells, ref at);
-                    ReadVarint(cells, ref at);
+                    if (at >= cells.Length)
+                    {
+                        throw new StoreException("a usage block of the store is damaged (a number runs past its end)");
+                    }
+                    if (cells[at] < 0x80)
+                    {
+                        left--;
+                    }
                 }
             }
             return true;

@@ -111,5 +111,8 @@ public sealed class UsageBlocksTests
 
         Should.Throw<StoreException>(() => StoredUsage.Decode(1, 23105, cells[..^3])).Message.ShouldContain("usage block");
         Should.Throw<StoreException>(() => StoredUsage.Decode(1, 23105, [0x80, 0x80])).Message.ShouldContain("damaged");
+        // A cell (day 0, event 1, count 2) that says it has three users and holds one (user 5, once).
+        Should.Throw<StoreException>(() => StoredUsage.Decode(1, 23105, [0x01, 0x01, 0x04, 0x03, 0x05, 0x01])).Message.ShouldContain("damaged");
+        StoredUsage.Decode(1, 23105, [0x01, 0x01, 0x04, 0x01, 0x05, 0x01]).ShouldHaveSingleItem().Users.ShouldBe([(5L, 1L)]);
     }
 }
