@@ -201,11 +201,12 @@ internal interface IStoreEngine
     IUsageBlockStore OpenUsageBlocks(DbConnection c, DbTransaction tx);
 
     /// <summary>
-    /// Writes (or replaces) snapshots in one transaction. A snapshot the same as the one stored for its account and day is
-    /// left as it is: a day scored again, as the live rescoring and the daily rescore do, writes only the scores that moved.
-    /// Returns how many snapshots were written (new or changed).
+    /// Writes (or replaces) snapshots of one day, <paramref name="asOf"/>, in one transaction. A snapshot the same as the
+    /// one stored for its account and day is left as it is: a day scored again, as the live rescoring and the daily
+    /// rescore do, writes only the scores that moved. A day no snapshot is stored for yet (a new day's first scoring)
+    /// takes its snapshots without looking for stored ones. Returns how many snapshots were written (new or changed).
     /// </summary>
-    int WriteSnapshots(StoreDb db, IEnumerable<SnapshotRecord> snapshots);
+    int WriteSnapshots(StoreDb db, string asOf, IEnumerable<SnapshotRecord> snapshots);
 
     void Backup(StoreDb db, string file);
 }

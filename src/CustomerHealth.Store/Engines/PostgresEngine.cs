@@ -323,37 +323,57 @@ internal sealed class PostgresEngine : IStoreEngine
         WHERE ({string.Join(", ", SnapshotValues.Select(v => "snapshots." + v))}) IS DISTINCT FROM ({string.Join(", ", SnapshotValues.Select(v => "excluded." + v))})
         """;
 
-    public int WriteSnapshots(StoreDb db, IEnumerable<SnapshotRecord> snapshots)
+    public int WriteSnapshots(StoreDb db, string asOf, IEnumerable<SnapshotRecord> snapshots)
     {
         var c = (NpgsqlConnection)db.Connection;
         using var tx = c.BeginTransaction();
+        // A day scored for the first time is copied straight into the snapshots. Another writer storing snapshots of
+        // the same accounts and day meanwhile (not seen here before it commits) makes the copy fail on their keys: the
+        // day is then staged and upserted, as a day scored again is.
+        if (!c.ExecuteScalar<bool>("SELECT EXISTS (SELECT 1 FROM snapshots WHERE as_of = @asOf)", new { asOf }, tx))
+        {
+            tx.Save("first_scoring");
+            try
+            {
+                var copied = CopySnapshots(c, "snapshots", snapshots);
+                tx.Commit();
+                return copied;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+            {
+                tx.Rollback("first_scoring");
+            }
+        }
         c.Execute(
             """
             CREATE TEMP TABLE IF NOT EXISTS snapshot_stage (LIKE snapshots INCLUDING DEFAULTS) ON COMMIT DELETE ROWS;
             """, transaction: tx);
-        using (var copy = c.BeginBinaryImport(
-            $"COPY snapshot_stage (account_key, as_of, {string.Join(", ", SnapshotValues)}) FROM STDIN (FORMAT BINARY)"))
-        {
-            foreach (var s in snapshots)
-            {
-                copy.StartRow();
-                copy.Write(s.AccountKey, NpgsqlDbType.Bigint);
-                copy.Write(s.AsOf, NpgsqlDbType.Text);
-                copy.Write(s.ModelVersion, NpgsqlDbType.Text);
-                copy.Write(s.Scorecard, NpgsqlDbType.Text);
-                Nullable(copy, s.Score);
-                Nullable(copy, s.ComputedScore);
-                Text(copy, s.Grade);
-                Text(copy, s.OverrideReason);
-                Text(copy, s.Note);
-                copy.Write(s.Detail, NpgsqlDbType.Bytea);
-                Nullable(copy, s.Coverage);
-            }
-            copy.Complete();
-        }
+        CopySnapshots(c, "snapshot_stage", snapshots);
         var written = c.Execute(SnapshotUpsert, transaction: tx);
         tx.Commit();
         return written;
+    }
+
+    /// <summary>Snapshots sent by binary COPY into a table of the snapshots' columns; returns how many.</summary>
+    private static int CopySnapshots(NpgsqlConnection c, string table, IEnumerable<SnapshotRecord> snapshots)
+    {
+        using var copy = c.BeginBinaryImport($"COPY {table} (account_key, as_of, {string.Join(", ", SnapshotValues)}) FROM STDIN (FORMAT BINARY)");
+        foreach (var s in snapshots)
+        {
+            copy.StartRow();
+            copy.Write(s.AccountKey, NpgsqlDbType.Bigint);
+            copy.Write(s.AsOf, NpgsqlDbType.Text);
+            copy.Write(s.ModelVersion, NpgsqlDbType.Text);
+            copy.Write(s.Scorecard, NpgsqlDbType.Text);
+            Nullable(copy, s.Score);
+            Nullable(copy, s.ComputedScore);
+            Text(copy, s.Grade);
+            Text(copy, s.OverrideReason);
+            Text(copy, s.Note);
+            copy.Write(s.Detail, NpgsqlDbType.Bytea);
+            Nullable(copy, s.Coverage);
+        }
+        return checked((int)copy.Complete());
     }
 
     public void Backup(StoreDb db, string file) =>

@@ -293,11 +293,13 @@ internal sealed class SqliteEngine : IStoreEngine
     // A snapshot is inserted, or updated when the account has one that day, one row a statement (see OrFail: with the
     // triggers of migration 0017, an upsert or a plain write would keep a statement journal, 6× the time of the write).
     // A snapshot that is the same as the one stored is not written again (see IStoreEngine.WriteSnapshots).
-    public int WriteSnapshots(StoreDb db, IEnumerable<SnapshotRecord> snapshots)
+    public int WriteSnapshots(StoreDb db, string asOf, IEnumerable<SnapshotRecord> snapshots)
     {
         var written = 0;
         using var turn = db.WriteTurn();
         using var tx = db.Connection.BeginTransaction();
+        // The transaction holds the store's write lock: a day without snapshots when it starts stays so but for these.
+        var firstScoring = !db.Connection.ExecuteScalar<bool>("SELECT EXISTS (SELECT 1 FROM snapshots WHERE as_of = @asOf)", new { asOf }, tx);
         var handle = Sqlite(db).Handle!;
         using (var exists = new RawStatement(handle, "SELECT 1 FROM snapshots WHERE account_key = ?1 AND as_of = ?2"))
         using (var insert = new RawStatement(handle,
@@ -315,7 +317,7 @@ internal sealed class SqliteEngine : IStoreEngine
         {
             foreach (var s in snapshots)
             {
-                var write = exists.Bind(1, s.AccountKey).Bind(2, s.AsOf).Int64() is null ? insert : update;
+                var write = firstScoring || exists.Bind(1, s.AccountKey).Bind(2, s.AsOf).Int64() is null ? insert : update;
                 written += write.Bind(1, s.AccountKey).Bind(2, s.AsOf).Bind(3, s.ModelVersion).Bind(4, s.Scorecard).Bind(5, s.Score).Bind(6, s.ComputedScore)
                     .Bind(7, s.Grade).Bind(8, s.OverrideReason).Bind(9, s.Note).Bind(10, s.Detail).Bind(11, s.Coverage).Execute();
             }

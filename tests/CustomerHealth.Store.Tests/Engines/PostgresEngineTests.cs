@@ -103,4 +103,31 @@ public sealed class PostgresEngineTests
         store.Scoring.ScoreRange(new DateOnly(2025, 1, 1), new DateOnly(2025, 4, 10), 1);
         Analyses().ShouldBe(analyses);
     }
+
+    [Fact]
+    public async Task WriteSnapshots_ADaysFirstScoringMeetsAnotherWritersSnapshotOfIt_UpsertsInsteadAndWritesEveryOne()
+    {
+        using var store = new TestStore(TestEngine.Postgres);
+        var version = store.Publish().VersionId;
+        store.ImportCsv(ImportKind.Accounts, ["account_id", "A1", "A2", "A3"]);
+        var keys = store.Query<long>("SELECT account_key FROM accounts ORDER BY account_key").ToList();
+        // Another writer stores A2's snapshot of the day, and has not committed when the day's first scoring looks for
+        // the day's snapshots (it sees none, and copies straight into the table).
+        using var other = new NpgsqlConnection(store.Db.Path);
+        other.Open();
+        using var otherTx = other.BeginTransaction();
+        other.Execute("INSERT INTO snapshots (account_key, as_of, model_version, scorecard, score, detail) VALUES (@key, '2025-06-01', @version, 'default', 10, '\\x00'::bytea)",
+            new { key = keys[1], version }, otherTx);
+
+        var writing = Task.Run(() => store.Db.Engine.WriteSnapshots(store.Db, "2025-06-01",
+            keys.Select(k => new SnapshotRecord(k, "2025-06-01", version, "default", 70, 70, "green", null, null, [1, 2, 3], 1))));
+        // The copy waits for A2's key until the other writer commits, then fails on it.
+        await Task.Delay(1_000);
+        writing.IsCompleted.ShouldBeFalse();
+        await otherTx.CommitAsync();
+
+        (await writing.WaitAsync(TimeSpan.FromSeconds(30))).ShouldBe(3);
+        store.Query<(long, double, string)>("SELECT account_key, score, grade FROM snapshots WHERE as_of = '2025-06-01' ORDER BY account_key")
+            .ShouldBe(keys.Select(k => (k, 70.0, "green")));
+    }
 }
