@@ -282,6 +282,9 @@ internal sealed class PostgresEngine : IStoreEngine
 
     public IUsageStage OpenUsageStage(StoreDb db, DbTransaction tx, bool inbox = false) => new Stage((NpgsqlConnection)db.Connection, (NpgsqlTransaction)tx, this, inbox);
 
+    // The connection strings of the reads, by the store's: a run reads its tables in many statements.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> ReadTargets = new(StringComparer.Ordinal);
+
     // A scoring run reads each table in its key's order, a range of accounts at a time. With PostgreSQL's default costs
     // (a random page read 4× a sequential one) the planner scans the whole table and sorts for every range of a table
     // written in no key order, as usage roll-ups are: 0.6 s a range of 5% of the SPEC portfolio's 13 million rows
@@ -292,9 +295,6 @@ internal sealed class PostgresEngine : IStoreEngine
     // sort of them (with parallel workers, on disk past its working memory): 60 ms a range of 5,000 of the SPEC
     // portfolio's accounts against 12 ms walking the key, so bitmap scans are off for these reads.
     // The settings go with the connection's start (its own pool), so that no read pays a round trip for them.
-    // The connection strings of the reads, by the store's: a run reads its tables in many statements.
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> ReadTargets = new(StringComparer.Ordinal);
-
     public IEnumerable<IRowReader> ReadRows(StoreDb db, string sql)
     {
         using var c = new NpgsqlConnection(ReadTargets.GetOrAdd(db.Path, static path =>
