@@ -125,6 +125,8 @@ internal sealed class ChsRunner : IDisposable
             psi.ArgumentList.Add(a);
         }
         psi.Environment["CHS_DB"] = DbPath;
+        // What chs keeps for its next start (StartupProfile) stays with the test's folder.
+        psi.Environment["XDG_CACHE_HOME"] = Path.Combine(Dir, "cache");
         foreach (var (k, v) in env ?? new Dictionary<string, string>())
         {
             psi.Environment[k] = v;
