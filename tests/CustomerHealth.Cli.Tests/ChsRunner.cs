@@ -20,6 +20,9 @@ internal sealed class ChsRunner : IDisposable
 
     public string Dir { get; }
 
+    /// <summary>The cache folder the processes started are given (<c>XDG_CACHE_HOME</c>): what `chs` keeps for its next start goes there.</summary>
+    public string CacheDir => Path.Combine(Dir, "cache");
+
     /// <summary>The store `chs` is pointed at (CHS_DB): an SQLite file in the folder, or a new PostgreSQL database.</summary>
     public string DbPath => postgres ?? Path.Combine(Dir, "chs.db");
 
@@ -57,13 +60,11 @@ internal sealed class ChsRunner : IDisposable
     public static async Task<Uri> ServedAddress(Process server, System.Text.StringBuilder? output = null)
     {
         output ??= new System.Text.StringBuilder();
-        while (await server.StandardOutput.ReadLineAsync() is { } line)
+        var address = new System.Text.RegularExpressions.Regex(@"at (http://127\.0\.0\.1:\d+)");
+        if (await NextLine(server, address.IsMatch, output) is { } line)
         {
             output.AppendLine(line);
-            if (System.Text.RegularExpressions.Regex.Match(line, @"at (http://127\.0\.0\.1:\d+)") is { Success: true } m)
-            {
-                return new Uri(m.Groups[1].Value);
-            }
+            return new Uri(address.Match(line).Groups[1].Value);
         }
         throw new ShouldAssertException("serve printed no address:\n" + output + await server.StandardError.ReadToEndAsync());
     }
@@ -75,15 +76,22 @@ internal sealed class ChsRunner : IDisposable
     public static async Task<string> PrintedLine(Process server, string start)
     {
         var output = new System.Text.StringBuilder();
+        return await NextLine(server, line => line.StartsWith(start, StringComparison.Ordinal), output)
+            ?? throw new ShouldAssertException($"the server printed no line starting with \"{start}\":\n{output}");
+    }
+
+    /// <summary>The next line a server prints that matches, the lines before it added to <paramref name="passed"/>; null when it stops printing first.</summary>
+    private static async Task<string?> NextLine(Process server, Func<string, bool> match, System.Text.StringBuilder passed)
+    {
         while (await server.StandardOutput.ReadLineAsync() is { } line)
         {
-            if (line.StartsWith(start, StringComparison.Ordinal))
+            if (match(line))
             {
                 return line;
             }
-            output.AppendLine(line);
+            passed.AppendLine(line);
         }
-        throw new ShouldAssertException($"the server printed no line starting with \"{start}\":\n{output}");
+        return null;
     }
 
     public sealed record Result(int ExitCode, string Out, string Err)
@@ -126,7 +134,7 @@ internal sealed class ChsRunner : IDisposable
         }
         psi.Environment["CHS_DB"] = DbPath;
         // What chs keeps for its next start (StartupProfile) stays with the test's folder.
-        psi.Environment["XDG_CACHE_HOME"] = Path.Combine(Dir, "cache");
+        psi.Environment["XDG_CACHE_HOME"] = CacheDir;
         foreach (var (k, v) in env ?? new Dictionary<string, string>())
         {
             psi.Environment[k] = v;

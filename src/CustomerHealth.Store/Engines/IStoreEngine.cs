@@ -281,6 +281,7 @@ internal readonly record struct StagedEvent(byte[] Identity, long Account, int D
         && Nullable.Equals(Value, other.Value) && OccurredAt == other.OccurredAt && Properties == other.Properties;
 }
 
+/// <summary>An account's snapshot of the day <see cref="IStoreEngine.WriteSnapshots"/> is given.</summary>
 internal sealed record SnapshotRecord(
-    long AccountKey, string AsOf, string ModelVersion, string Scorecard, double? Score, double? ComputedScore, string? Grade, string? OverrideReason,
+    long AccountKey, string ModelVersion, string Scorecard, double? Score, double? ComputedScore, string? Grade, string? OverrideReason,
     string? Note, byte[] Detail, double? Coverage);

@@ -335,7 +335,7 @@ internal sealed class PostgresEngine : IStoreEngine
             tx.Save("first_scoring");
             try
             {
-                var copied = CopySnapshots(c, "snapshots", snapshots);
+                var copied = CopySnapshots(c, "snapshots", asOf, snapshots);
                 tx.Commit();
                 return copied;
             }
@@ -348,21 +348,21 @@ internal sealed class PostgresEngine : IStoreEngine
             """
             CREATE TEMP TABLE IF NOT EXISTS snapshot_stage (LIKE snapshots INCLUDING DEFAULTS) ON COMMIT DELETE ROWS;
             """, transaction: tx);
-        CopySnapshots(c, "snapshot_stage", snapshots);
+        CopySnapshots(c, "snapshot_stage", asOf, snapshots);
         var written = c.Execute(SnapshotUpsert, transaction: tx);
         tx.Commit();
         return written;
     }
 
-    /// <summary>Snapshots sent by binary COPY into a table of the snapshots' columns; returns how many.</summary>
-    private static int CopySnapshots(NpgsqlConnection c, string table, IEnumerable<SnapshotRecord> snapshots)
+    /// <summary>Snapshots of a day sent by binary COPY into a table of the snapshots' columns; returns how many.</summary>
+    private static int CopySnapshots(NpgsqlConnection c, string table, string asOf, IEnumerable<SnapshotRecord> snapshots)
     {
         using var copy = c.BeginBinaryImport($"COPY {table} (account_key, as_of, {string.Join(", ", SnapshotValues)}) FROM STDIN (FORMAT BINARY)");
         foreach (var s in snapshots)
         {
             copy.StartRow();
             copy.Write(s.AccountKey, NpgsqlDbType.Bigint);
-            copy.Write(s.AsOf, NpgsqlDbType.Text);
+            copy.Write(asOf, NpgsqlDbType.Text);
             copy.Write(s.ModelVersion, NpgsqlDbType.Text);
             copy.Write(s.Scorecard, NpgsqlDbType.Text);
             Nullable(copy, s.Score);

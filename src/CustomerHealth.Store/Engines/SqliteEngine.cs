@@ -317,8 +317,8 @@ internal sealed class SqliteEngine : IStoreEngine
         {
             foreach (var s in snapshots)
             {
-                var write = firstScoring || exists.Bind(1, s.AccountKey).Bind(2, s.AsOf).Int64() is null ? insert : update;
-                written += write.Bind(1, s.AccountKey).Bind(2, s.AsOf).Bind(3, s.ModelVersion).Bind(4, s.Scorecard).Bind(5, s.Score).Bind(6, s.ComputedScore)
+                var write = firstScoring || exists.Bind(1, s.AccountKey).Bind(2, asOf).Int64() is null ? insert : update;
+                written += write.Bind(1, s.AccountKey).Bind(2, asOf).Bind(3, s.ModelVersion).Bind(4, s.Scorecard).Bind(5, s.Score).Bind(6, s.ComputedScore)
                     .Bind(7, s.Grade).Bind(8, s.OverrideReason).Bind(9, s.Note).Bind(10, s.Detail).Bind(11, s.Coverage).Execute();
             }
         }

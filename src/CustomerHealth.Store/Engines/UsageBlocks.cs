@@ -311,7 +311,11 @@ internal static class UsageBlocks
         output.Advance(n);
     }
 
-    private static int WriteVarint(Span<byte> span, ulong value)
+    /// <summary>
+    /// A number 7 bits a byte, least significant first, the high bit of each byte but the last set (LEB128: also how
+    /// .NET's BinaryWriter writes a text's length); returns the bytes written.
+    /// </summary>
+    internal static int WriteVarint(Span<byte> span, ulong value)
     {
         var n = 0;
         while (value >= 0x80)

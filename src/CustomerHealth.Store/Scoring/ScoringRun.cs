@@ -365,7 +365,7 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
     internal int Store(ScoringPlan plan, string version, DateOnly day, IReadOnlyList<ScoredAccount> scored)
     {
         var asOf = StoredDates.Text(day);
-        var written = db.Engine.WriteSnapshots(db, asOf, scored.Select(s => new SnapshotRecord(s.Account.Key, asOf, version, s.ScorecardId(plan), s.Score, s.Computed.Score,
+        var written = db.Engine.WriteSnapshots(db, asOf, scored.Select(s => new SnapshotRecord(s.Account.Key, version, s.ScorecardId(plan), s.Score, s.Computed.Score,
             s.Grade?.Id, s.OverrideReason, s.Note, SnapshotCodec.Encode(s.Computed.Measures), s.Computed.Score is null ? null : s.Computed.Coverage)));
         predictor.Write(plan, version, day, scored);
         return written;

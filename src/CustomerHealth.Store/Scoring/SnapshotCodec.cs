@@ -1,7 +1,9 @@
 using System.Buffers.Binary;
+using System.Numerics;
 using System.Text;
 using CustomerHealth.Core.Measures;
 using CustomerHealth.Core.Scoring;
+using CustomerHealth.Store.Engines;
 
 namespace CustomerHealth.Store.Scoring;
 
@@ -49,15 +51,7 @@ internal static class SnapshotCodec
             if (m.Value.IsText)
             {
                 var text = m.Value.Text!;
-                var length = Encoding.UTF8.GetByteCount(text);
-                for (var rest = (uint)length; ; rest >>= 7)
-                {
-                    span[at++] = (byte)(rest < 0x80 ? rest : (rest & 0x7F) | 0x80);
-                    if (rest < 0x80)
-                    {
-                        break;
-                    }
-                }
+                at += UsageBlocks.WriteVarint(span[at..], (ulong)Encoding.UTF8.GetByteCount(text));
                 at += Encoding.UTF8.GetBytes(text, span[at..]);
             }
             else
@@ -76,12 +70,7 @@ internal static class SnapshotCodec
     private static int TextSize(string text)
     {
         var length = Encoding.UTF8.GetByteCount(text);
-        var prefix = 1;
-        for (var rest = (uint)length >> 7; rest != 0; rest >>= 7)
-        {
-            prefix++;
-        }
-        return prefix + length;
+        return 1 + BitOperations.Log2((uint)length | 1) / 7 + length;
     }
 
     /// <summary>

@@ -23,6 +23,26 @@ public sealed partial class HostileCliProcessTests : IDisposable
     }
 
     [Fact]
+    public void AStartupProfileOfGarbage_IsPassedOver_TheCommandRunsAsWithout()
+    {
+        // What a command compiled as it started, kept for its next run (StartupProfile), hostile or damaged: random bytes,
+        // an empty file, a profile's first bytes cut short.
+        chs.Run("init").ExitCode.ShouldBe(0);
+        var profile = Path.Combine(chs.CacheDir, "chs", "startup", "accounts.jit");
+        var expected = chs.Run("accounts", "--json");
+        var cut = File.ReadAllBytes(profile)[..16];
+        var random = new byte[40_000];
+        new Random(7).NextBytes(random);
+
+        foreach (var bytes in new[] { random, [], cut })
+        {
+            File.WriteAllBytes(profile, bytes);
+            var result = chs.Run("accounts", "--json");
+            (result.ExitCode, result.Out, result.Err).ShouldBe((expected.ExitCode, expected.Out, expected.Err));
+        }
+    }
+
+    [Fact]
     public void HostileFilesAndValues_AsAProcess_ExitOneOrTwoNamingWhere()
     {
         chs.Run("init").ExitCode.ShouldBe(0);

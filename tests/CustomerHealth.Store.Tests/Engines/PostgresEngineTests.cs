@@ -120,7 +120,7 @@ public sealed class PostgresEngineTests
             new { key = keys[1], version }, otherTx);
 
         var writing = Task.Run(() => store.Db.Engine.WriteSnapshots(store.Db, "2025-06-01",
-            keys.Select(k => new SnapshotRecord(k, "2025-06-01", version, "default", 70, 70, "green", null, null, [1, 2, 3], 1))));
+            keys.Select(k => new SnapshotRecord(k, version, "default", 70, 70, "green", null, null, [1, 2, 3], 1))));
         // The copy waits for A2's key until the other writer commits, then fails on it.
         await Task.Delay(1_000);
         writing.IsCompleted.ShouldBeFalse();
