@@ -531,7 +531,10 @@ internal sealed class PostgresEngine : IStoreEngine
     {
         private readonly NpgsqlConnection c;
         private readonly NpgsqlTransaction tx;
-        private readonly List<StagedEvent> events = [];
+        // The staged events, held without references (a million of them cost the collector nothing to keep); a user
+        // not keyed yet is held by its place among the users to key (pending), as the key -(place + 1).
+        private readonly StagedBatch batch = new();
+        private readonly Dictionary<string, int> pending = new(StringComparer.Ordinal);
         private readonly UsageMerge merge;
         private readonly BlockStore blocks;
         private readonly Dictionary<string, long> userKeys = new(StringComparer.Ordinal);
@@ -556,48 +559,56 @@ internal sealed class PostgresEngine : IStoreEngine
             merge = new UsageMerge(engine, "usage_stage", "usage_events", blocks);
         }
 
-        public int Count => events.Count;
-
-        // The identities staged, to know whether one was staged twice (the merge then keeps only its last version).
-        private readonly HashSet<UInt128> identities = [];
-        private bool repeats;
+        public int Count => batch.Count;
 
         public void Add(in StagedEvent e)
         {
-            repeats |= !identities.Add(System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(e.Identity));
-            events.Add(e);
+            if (e.User is not { } user)
+            {
+                batch.Add(e);
+                return;
+            }
+            if (!userKeys.TryGetValue(user, out var key))
+            {
+                if (!pending.TryGetValue(user, out var place))
+                {
+                    place = pending.Count;
+                    pending.Add(user, place);
+                }
+                key = -(place + 1L);
+            }
+            batch.Add(e with { User = null, UserKey = key });
         }
 
         public int Merge(int[]? states = null, List<(string UserId, long Key)>? users = null)
         {
-            if (events.Count == 0)
+            if (batch.Count == 0)
             {
                 return 0;
             }
             KeyUsers(users);
+            var order = batch.IdentityOrder(out var repeats);
             using (var copy = c.BeginBinaryImport($"COPY usage_stage ({UsageMerge.StageColumns}, seq) FROM STDIN (FORMAT BINARY)"))
             {
-                for (var i = 0; i < events.Count; i++)
+                Span<byte> identity = stackalloc byte[16];
+                foreach (var seq in order)
                 {
-                    var e = events[i];
+                    var e = batch[seq];
+                    System.Buffers.Binary.BinaryPrimitives.WriteUInt128BigEndian(identity, e.Identity);
                     copy.StartRow();
-                    copy.Write(e.Identity, NpgsqlDbType.Bytea);
+                    copy.Write(identity.ToArray(), NpgsqlDbType.Bytea);
                     copy.Write(e.Account, NpgsqlDbType.Bigint);
                     copy.Write((long)e.Day, NpgsqlDbType.Bigint);
                     copy.Write(e.Event, NpgsqlDbType.Bigint);
-                    Nullable(copy, e.User is { } user ? userKeys[user] : e.UserKey);
+                    Nullable(copy, e.UserKey);
                     copy.Write(e.Count, NpgsqlDbType.Bigint);
                     Nullable(copy, e.Value);
                     copy.Write(e.OccurredAt, NpgsqlDbType.Bigint);
-                    Text(copy, e.Properties);
-                    copy.Write((long)i, NpgsqlDbType.Bigint);
+                    Text(copy, batch.PropertiesOf(e));
+                    copy.Write((long)seq, NpgsqlDbType.Bigint);
                 }
                 copy.Complete();
             }
-            events.Clear();
-            identities.Clear();
-            var repeated = repeats;
-            repeats = false;
             int changed;
             if (inbox)
             {
@@ -630,16 +641,11 @@ internal sealed class PostgresEngine : IStoreEngine
             {
                 // Temporary tables are never analysed automatically: without statistics the planner takes the stage for tiny.
                 c.Execute("ANALYZE usage_stage; SET LOCAL work_mem = '256MB'", transaction: tx);
-                changed = merge.Run(repeated, sql => c.Execute(sql, transaction: tx), sql => c.ExecuteScalar<long>(sql, transaction: tx), states is null ? null : sql =>
-                {
-                    using var cmd = new NpgsqlCommand(sql, c, tx);
-                    using var r = cmd.ExecuteReader();
-                    while (r.Read())
-                    {
-                        states[r.GetInt64(0)] = (int)r.GetInt64(1);
-                    }
-                });
+                changed = merge.Run(batch, order, repeats, states, sql => c.Execute(sql, transaction: tx), sql => c.ExecuteScalar<long>(sql, transaction: tx),
+                    accounts => c.Execute($"INSERT INTO dirty_accounts (account_key, mark) SELECT unnest(@accounts), 0 {UsageMerge.MarkAgain}",
+                        new { accounts = accounts.ToArray() }, tx));
             }
+            batch.Clear();
             c.Execute(inbox ? "TRUNCATE usage_stage; RESET enable_hashjoin; RESET enable_mergejoin" : "TRUNCATE usage_stage", transaction: tx);
             return changed;
         }
@@ -650,33 +656,33 @@ internal sealed class PostgresEngine : IStoreEngine
         /// </summary>
         private void KeyUsers(List<(string UserId, long Key)>? keyed)
         {
-            var ids = new List<string>();
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var e in events)
-            {
-                if (e.User is { } user && !userKeys.ContainsKey(user) && seen.Add(user))
-                {
-                    ids.Add(user);
-                }
-            }
-            if (ids.Count == 0)
+            if (pending.Count == 0)
             {
                 return;
             }
-            // One statement creates the new ones and reads the others. A user another writer created while it ran is
-            // neither created nor seen by it (it reads the users as they were when it started): read again.
+            var ids = pending.Keys.ToList();
+            // The new ones are created in the order of their ids (the users table's index on them is then written in
+            // order, and their keys follow it) and read back; the others, stored before or created by another writer while
+            // this ran (it does not see those), are read next.
+            ids.Sort(StringComparer.Ordinal);
             Take(c.Query<(string, long)>(
                 """
                 WITH added AS (
                   INSERT INTO users (user_id) SELECT id FROM unnest(@ids) WITH ORDINALITY AS t(id, n) ORDER BY n
                   ON CONFLICT (user_id) DO NOTHING RETURNING user_id, user_key)
                 SELECT user_id, user_key FROM added
-                UNION ALL SELECT user_id, user_key FROM users WHERE user_id = ANY(@ids)
                 """, new { ids = ids.ToArray() }, tx));
             if (ids.Where(id => !userKeys.ContainsKey(id)).ToArray() is { Length: > 0 } missed)
             {
                 Take(c.Query<(string, long)>("SELECT user_id, user_key FROM users WHERE user_id = ANY(@ids)", new { ids = missed }, tx));
             }
+            var keys = new long[pending.Count];
+            foreach (var (id, place) in pending)
+            {
+                keys[place] = userKeys[id];
+            }
+            batch.KeyPending(keys);
+            pending.Clear();
 
             void Take(IEnumerable<(string Id, long Key)> rows)
             {

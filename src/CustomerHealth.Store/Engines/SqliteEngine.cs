@@ -574,36 +574,17 @@ internal sealed class SqliteEngine : IStoreEngine
             }
             newUsers.Clear();
             // A merge into the store adds to the usage blocks the roll-ups summed here from the batch, and marks their
-            // accounts (SQLite would sort the stage again for its GROUP BY and its DISTINCT); the events' states are read for that.
-            var known = states ?? (inbox ? null : new int[batch.Count]);
-            var changed = merge.Run(repeats, Exec, Scalar, known is null ? null : sql =>
-            {
-                if (states is null)
+            // accounts; a merge into the inbox reads the events' states when asked for them.
+            var changed = inbox
+                ? merge.Run(repeats, Exec, Scalar, states is null ? null : sql =>
                 {
-                    // Only the states that differ from the most common one are read: the events already stored when
-                    // they are few (the others are new), else the new and changed ones (the others are unchanged).
-                    var mostlyNew = Scalar(merge.CountStored) * 2 < batch.Count;
-                    Array.Fill(known, mostlyNew ? 0 : 2);
-                    sql = mostlyNew ? merge.StatesOfStored : merge.StatesOfChanges;
-                }
-                foreach (var r in Rows(c, sql))
-                {
-                    known[r.GetInt64(0)] = r.GetInt32(1);
-                }
-            }, inbox, inbox ? null : () =>
-            {
-                var rollUps = batch.RollUp(order, known!).ToList();
-                var accounts = new List<long>();
-                foreach (var g in rollUps)
-                {
-                    if (accounts.Count == 0 || accounts[^1] != g.Account)
+                    foreach (var r in Rows(c, sql))
                     {
-                        accounts.Add(g.Account);
+                        states[r.GetInt64(0)] = r.GetInt32(1);
                     }
-                }
-                WriteRows(accounts, markTouched, markTouchedMany, 1, (statement, first, account) => statement.Bind(first, account));
-                return rollUps;
-            });
+                }, inbox: true)
+                : merge.Run(batch, order, repeats, states, Exec, Scalar,
+                    accounts => WriteRows(accounts, markTouched, markTouchedMany, 1, (statement, first, account) => statement.Bind(first, account)));
             users?.AddRange(keyed);
             keyed.Clear();
             Exec("DELETE FROM temp.usage_stage");

@@ -47,6 +47,19 @@ internal sealed class StagedBatch
         }
     }
 
+    /// <summary>Gives the users held by a place among those to key (as the key -(place + 1)) their keys: place i gets keys[i].</summary>
+    public void KeyPending(long[] keys)
+    {
+        var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(events);
+        for (var i = 0; i < span.Length; i++)
+        {
+            if (span[i].UserKey is < 0 and var key)
+            {
+                span[i] = span[i] with { UserKey = keys[-key - 1] };
+            }
+        }
+    }
+
     public void Clear()
     {
         events.Clear();
@@ -58,14 +71,34 @@ internal sealed class StagedBatch
     public int[] IdentityOrder(out bool repeats)
     {
         repeats = false;
-        var keys = new UInt128[events.Count];
-        var order = new int[events.Count];
-        for (var i = 0; i < keys.Length; i++)
+        var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(events);
+        var keys = new UInt128[span.Length];
+        var order = new int[span.Length];
+        // Identities are hashes, spread evenly over their range: dealt into buckets by their first bits, each bucket
+        // then holds a few to sort (a sort of the whole batch compares each identity about 20 times).
+        var bits = span.Length < 1 << 12 ? 0 : Math.Min(16, System.Numerics.BitOperations.Log2((uint)span.Length) - 3);
+        var starts = new int[(1 << bits) + 1];
+        foreach (ref readonly var e in span)
         {
-            keys[i] = events[i].Identity;
-            order[i] = i;
+            starts[Bucket(e.Identity) + 1]++;
         }
-        Array.Sort(keys, order);
+        for (var b = 1; b < starts.Length; b++)
+        {
+            starts[b] += starts[b - 1];
+        }
+        var next = starts[..^1];
+        for (var i = 0; i < span.Length; i++)
+        {
+            var at = next[Bucket(span[i].Identity)]++;
+            keys[at] = span[i].Identity;
+            order[at] = i;
+        }
+        for (var b = 0; b + 1 < starts.Length; b++)
+        {
+            Array.Sort(keys, order, starts[b], starts[b + 1] - starts[b]);
+        }
+
+        int Bucket(UInt128 identity) => bits == 0 ? 0 : (int)(identity >> (128 - bits));
         // The versions of an identity staged more than once stay in the order they came in.
         for (var i = 0; i < keys.Length;)
         {
@@ -89,7 +122,7 @@ internal sealed class StagedBatch
     /// (by position) is new (0) or changed (1), summed per account, day and event — count, value (a missing value adds
     /// nothing) and users — in key order.
     /// </summary>
-    public IEnumerable<RolledUpEvents> RollUp(int[] identityOrder, int[] states)
+    public List<RolledUpEvents> RollUp(int[] identityOrder, int[] states)
     {
         // The last version of each identity and whether it changes the store.
         bool Counts(int i) => states[identityOrder[i]] < 2
@@ -110,7 +143,8 @@ internal sealed class StagedBatch
                 sorted[k++] = identityOrder[i];
             }
         }
-        Array.Sort(sortedKeys, sorted);
+        Sort(ref sortedKeys, ref sorted);
+        var rollUps = new List<RolledUpEvents>();
         var users = new List<long>();
         for (var i = 0; i < sorted.Length;)
         {
@@ -132,8 +166,55 @@ internal sealed class StagedBatch
                     users.Add(user);
                 }
             }
-            yield return new RolledUpEvents(key.Account, key.Day, key.Event, count, sum + compensation, UserSet.Pack(users));
+            rollUps.Add(new RolledUpEvents(key.Account, key.Day, key.Event, count, sum + compensation, UserSet.Pack(users)));
         }
+        return rollUps;
+    }
+
+    /// <summary>
+    /// Sorts roll-up keys (and their items) in key order. Accounts are keys numbered from 1: the keys are dealt by
+    /// account when the accounts' range is not much wider than the batch, and each account's few are then sorted.
+    /// </summary>
+    private static void Sort(ref GroupKey[] keys, ref int[] items)
+    {
+        long min = long.MaxValue, max = long.MinValue;
+        foreach (var k in keys)
+        {
+            min = Math.Min(min, k.Account);
+            max = Math.Max(max, k.Account);
+        }
+        if (keys.Length < 1 << 12 || max - min >= 4L * keys.Length)
+        {
+            Array.Sort(keys, items);
+            return;
+        }
+        var starts = new int[max - min + 2];
+        foreach (var k in keys)
+        {
+            starts[k.Account - min + 1]++;
+        }
+        for (var a = 1; a < starts.Length; a++)
+        {
+            starts[a] += starts[a - 1];
+        }
+        var next = starts[..^1];
+        var dealtKeys = new GroupKey[keys.Length];
+        var dealtItems = new int[keys.Length];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            var at = next[keys[i].Account - min]++;
+            dealtKeys[at] = keys[i];
+            dealtItems[at] = items[i];
+        }
+        for (var a = 0; a + 1 < starts.Length; a++)
+        {
+            if (starts[a + 1] - starts[a] > 1)
+            {
+                Array.Sort(dealtKeys, dealtItems, starts[a], starts[a + 1] - starts[a]);
+            }
+        }
+        keys = dealtKeys;
+        items = dealtItems;
     }
 
     private readonly record struct GroupKey(long Account, int Day, long Event) : IComparable<GroupKey>

@@ -19,7 +19,7 @@ internal sealed class UsageMerge
     private readonly string againstStored, againstInbox, toInbox, emptyInbox;
 
     // An account marked again when it is marked already.
-    private const string MarkAgain = "ON CONFLICT (account_key) DO UPDATE SET mark = dirty_accounts.mark + 1";
+    public const string MarkAgain = "ON CONFLICT (account_key) DO UPDATE SET mark = dirty_accounts.mark + 1";
 
     /// <summary>Marks <paramref name="rows"/> accounts (one parameter each) as touched since they were last scored.</summary>
     public static string MarkTouched(int rows) =>
@@ -115,15 +115,17 @@ internal sealed class UsageMerge
     /// <param name="count">Runs a `SELECT COUNT(*)` in the import's transaction.</param>
     /// <param name="readStates">
     /// When given, runs <see cref="States"/> after every staged event's state is known and before repeats are dropped;
-    /// a caller that adds the roll-ups itself (<paramref name="addRollUps"/>) learns there which events count.
+    /// a caller that sums the roll-ups itself (<paramref name="sumRollUps"/>) learns there which events count.
     /// </param>
     /// <param name="inbox">Append the new and changed events to the inbox (their states then count the inbox's pending versions as stored).</param>
-    /// <param name="addRollUps">
-    /// When given, marks the accounts of the new and changed events and returns their roll-ups (the last version of each
-    /// identity, summed per account, day and event), once the events are written, instead of the merge grouping the stage.
+    /// <param name="sumRollUps">
+    /// When given, returns the roll-ups of the new and changed events (the last version of each identity, summed per
+    /// account, day and event, in key order) instead of the merge grouping the stage: it is run on another thread while
+    /// the store writes the events, and their accounts are then marked with <paramref name="markTouched"/>.
     /// </param>
+    /// <param name="markTouched">Marks accounts (given in order, each once) as touched since they were last scored; with <paramref name="sumRollUps"/>.</param>
     public int Run(bool repeats, Action<string> execute, Func<string, long> count, Action<string>? readStates = null, bool inbox = false,
-        Func<IReadOnlyList<RolledUpEvents>>? addRollUps = null)
+        Func<IReadOnlyList<RolledUpEvents>>? sumRollUps = null, Action<IReadOnlyList<long>>? markTouched = null)
     {
         if (repeats && readStates is null)
         {
@@ -147,7 +149,41 @@ internal sealed class UsageMerge
             execute(toInbox);
             return (int)count($"SELECT COUNT(*) FROM {stage} WHERE state < 2");
         }
-        return Apply(execute, count, addRollUps: addRollUps);
+        return Apply(execute, count, sumRollUps: sumRollUps, markTouched: markTouched);
+    }
+
+    /// <summary>
+    /// Runs the merge of a filled stage into the store when the stage's events are also held in memory (the batch, its
+    /// positions in identity order): each event's state is read from the stage, and the roll-ups are summed from the
+    /// batch (the store would sort the whole stage again for its `GROUP BY` and its `DISTINCT`). Returns how many staged
+    /// events were new or changed what was stored.
+    /// </summary>
+    /// <param name="batch">The staged events, by their positions in the stage (its `seq`).</param>
+    /// <param name="identityOrder">The batch's positions in identity order (<see cref="StagedBatch.IdentityOrder"/>).</param>
+    /// <param name="repeats">Whether an identity was staged more than once.</param>
+    /// <param name="states">When given, filled with each staged event's state, repeats included (see <see cref="IUsageStage.Merge"/>).</param>
+    /// <param name="execute">Runs a statement in the import's transaction.</param>
+    /// <param name="count">Runs a `SELECT COUNT(*)` in the import's transaction.</param>
+    /// <param name="markTouched">Marks accounts (given in order, each once) as touched since they were last scored.</param>
+    public int Run(StagedBatch batch, int[] identityOrder, bool repeats, int[]? states, Action<string> execute, Func<string, long> count,
+        Action<IReadOnlyList<long>> markTouched)
+    {
+        var known = states ?? new int[batch.Count];
+        return Run(repeats, execute, count, sql =>
+        {
+            if (states is null)
+            {
+                // Only the states that differ from the most common one are read: the events already stored when
+                // they are few (the others are new), else the new and changed ones (the others are unchanged).
+                var mostlyNew = count(CountStored) * 2 < batch.Count;
+                Array.Fill(known, mostlyNew ? 0 : 2);
+                sql = mostlyNew ? StatesOfStored : StatesOfChanges;
+            }
+            foreach (var r in blocks.Rows(sql))
+            {
+                known[r.GetInt64(0)] = (int)r.GetInt64(1);
+            }
+        }, sumRollUps: () => batch.RollUp(identityOrder, known), markTouched: markTouched);
     }
 
     /// <summary>
@@ -176,8 +212,11 @@ internal sealed class UsageMerge
     private static string Assign(string alias) => string.Join(", ", Values.Select(c => $"{c} = {alias}.{c}"));
 
     /// <summary>Writes the marked events and adds them to the usage blocks; returns how many were new or changed.</summary>
-    private int Apply(Action<string> execute, Func<string, long> count, string? beforeCorrections = null, Func<IReadOnlyList<RolledUpEvents>>? addRollUps = null)
+    private int Apply(Action<string> execute, Func<string, long> count, string? beforeCorrections = null,
+        Func<IReadOnlyList<RolledUpEvents>>? sumRollUps = null, Action<IReadOnlyList<long>>? markTouched = null)
     {
+        // Summed on another core while the store writes the events (it reads only the batch in memory).
+        var summing = sumRollUps is null ? null : Task.Run(sumRollUps);
         var corrected = count($"SELECT COUNT(*) FROM {stage} WHERE state = 1") > 0;
         IReadOnlyList<RolledUpEvents> taken = [];
         if (corrected)
@@ -193,9 +232,18 @@ internal sealed class UsageMerge
         }
         execute(insertNew);
         IReadOnlyList<RolledUpEvents> added;
-        if (addRollUps is not null)
+        if (summing is not null)
         {
-            added = addRollUps();
+            added = summing.GetAwaiter().GetResult();
+            var accounts = new List<long>();
+            foreach (var g in added)
+            {
+                if (accounts.Count == 0 || accounts[^1] != g.Account)
+                {
+                    accounts.Add(g.Account);
+                }
+            }
+            markTouched!(accounts);
         }
         else
         {
