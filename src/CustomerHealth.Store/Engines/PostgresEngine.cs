@@ -590,13 +590,14 @@ internal sealed class PostgresEngine : IStoreEngine
             var order = batch.IdentityOrder(out var repeats);
             using (var copy = c.BeginBinaryImport($"COPY usage_stage ({UsageMerge.StageColumns}, seq) FROM STDIN (FORMAT BINARY)"))
             {
-                Span<byte> identity = stackalloc byte[16];
+                // One array for every row's identity: the copy takes its bytes as each is written.
+                var identity = new byte[16];
                 foreach (var seq in order)
                 {
                     var e = batch[seq];
                     System.Buffers.Binary.BinaryPrimitives.WriteUInt128BigEndian(identity, e.Identity);
                     copy.StartRow();
-                    copy.Write(identity.ToArray(), NpgsqlDbType.Bytea);
+                    copy.Write(identity, NpgsqlDbType.Bytea);
                     copy.Write(e.Account, NpgsqlDbType.Bigint);
                     copy.Write((long)e.Day, NpgsqlDbType.Bigint);
                     copy.Write(e.Event, NpgsqlDbType.Bigint);

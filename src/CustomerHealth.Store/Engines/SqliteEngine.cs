@@ -576,13 +576,13 @@ internal sealed class SqliteEngine : IStoreEngine
             // A merge into the store adds to the usage blocks the roll-ups summed here from the batch, and marks their
             // accounts; a merge into the inbox reads the events' states when asked for them.
             var changed = inbox
-                ? merge.Run(repeats, Exec, Scalar, states is null ? null : sql =>
+                ? merge.RunToInbox(repeats, Exec, Scalar, states is null ? null : sql =>
                 {
                     foreach (var r in Rows(c, sql))
                     {
                         states[r.GetInt64(0)] = r.GetInt32(1);
                     }
-                }, inbox: true)
+                })
                 : merge.Run(batch, order, repeats, states, Exec, Scalar,
                     accounts => WriteRows(accounts, markTouched, markTouchedMany, 1, (statement, first, account) => statement.Bind(first, account)));
             users?.AddRange(keyed);

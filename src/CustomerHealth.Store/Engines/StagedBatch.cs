@@ -71,34 +71,23 @@ internal sealed class StagedBatch
     public int[] IdentityOrder(out bool repeats)
     {
         repeats = false;
-        var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(events);
-        var keys = new UInt128[span.Length];
-        var order = new int[span.Length];
-        // Identities are hashes, spread evenly over their range: dealt into buckets by their first bits, each bucket
-        // then holds a few to sort (a sort of the whole batch compares each identity about 20 times).
-        var bits = span.Length < 1 << 12 ? 0 : Math.Min(16, System.Numerics.BitOperations.Log2((uint)span.Length) - 3);
-        var starts = new int[(1 << bits) + 1];
-        foreach (ref readonly var e in span)
+        var keys = new UInt128[events.Count];
+        var order = new int[events.Count];
+        for (var i = 0; i < keys.Length; i++)
         {
-            starts[Bucket(e.Identity) + 1]++;
+            keys[i] = events[i].Identity;
+            order[i] = i;
         }
-        for (var b = 1; b < starts.Length; b++)
+        if (keys.Length < FewToDeal)
         {
-            starts[b] += starts[b - 1];
+            Array.Sort(keys, order);
         }
-        var next = starts[..^1];
-        for (var i = 0; i < span.Length; i++)
+        else
         {
-            var at = next[Bucket(span[i].Identity)]++;
-            keys[at] = span[i].Identity;
-            order[at] = i;
+            // Identities are hashes, spread evenly over their range: dealt by their first bits, a bucket holds a few.
+            var bits = Math.Min(16, System.Numerics.BitOperations.Log2((uint)keys.Length) - 3);
+            (keys, order) = SortInBuckets(keys, order, 1 << bits, identity => (int)(identity >> (128 - bits)));
         }
-        for (var b = 0; b + 1 < starts.Length; b++)
-        {
-            Array.Sort(keys, order, starts[b], starts[b + 1] - starts[b]);
-        }
-
-        int Bucket(UInt128 identity) => bits == 0 ? 0 : (int)(identity >> (128 - bits));
         // The versions of an identity staged more than once stay in the order they came in.
         for (var i = 0; i < keys.Length;)
         {
@@ -183,38 +172,50 @@ internal sealed class StagedBatch
             min = Math.Min(min, k.Account);
             max = Math.Max(max, k.Account);
         }
-        if (keys.Length < 1 << 12 || max - min >= 4L * keys.Length)
+        if (keys.Length < FewToDeal || (ulong)(max - min) >= 4UL * (ulong)keys.Length)
         {
             Array.Sort(keys, items);
             return;
         }
-        var starts = new int[max - min + 2];
+        (keys, items) = SortInBuckets(keys, items, (int)(max - min) + 1, k => (int)(k.Account - min));
+    }
+
+    // Below this many keys, a plain sort costs less than dealing them first.
+    private const int FewToDeal = 1 << 12;
+
+    /// <summary>
+    /// Sorts keys and their items by dealing them into buckets (<paramref name="bucketOf"/> must give a later key the
+    /// same or a later bucket), then sorting each bucket on its own: a sort of the whole compares each key about
+    /// log2(n) times, a bucket's few keys far fewer.
+    /// </summary>
+    private static (TKey[] Keys, int[] Items) SortInBuckets<TKey>(TKey[] keys, int[] items, int buckets, Func<TKey, int> bucketOf)
+    {
+        var starts = new int[buckets + 1];
         foreach (var k in keys)
         {
-            starts[k.Account - min + 1]++;
+            starts[bucketOf(k) + 1]++;
         }
-        for (var a = 1; a < starts.Length; a++)
+        for (var b = 1; b < starts.Length; b++)
         {
-            starts[a] += starts[a - 1];
+            starts[b] += starts[b - 1];
         }
         var next = starts[..^1];
-        var dealtKeys = new GroupKey[keys.Length];
+        var dealtKeys = new TKey[keys.Length];
         var dealtItems = new int[keys.Length];
         for (var i = 0; i < keys.Length; i++)
         {
-            var at = next[keys[i].Account - min]++;
+            var at = next[bucketOf(keys[i])]++;
             dealtKeys[at] = keys[i];
             dealtItems[at] = items[i];
         }
-        for (var a = 0; a + 1 < starts.Length; a++)
+        for (var b = 0; b < buckets; b++)
         {
-            if (starts[a + 1] - starts[a] > 1)
+            if (starts[b + 1] - starts[b] > 1)
             {
-                Array.Sort(dealtKeys, dealtItems, starts[a], starts[a + 1] - starts[a]);
+                Array.Sort(dealtKeys, dealtItems, starts[b], starts[b + 1] - starts[b]);
             }
         }
-        keys = dealtKeys;
-        items = dealtItems;
+        return (dealtKeys, dealtItems);
     }
 
     private readonly record struct GroupKey(long Account, int Day, long Event) : IComparable<GroupKey>

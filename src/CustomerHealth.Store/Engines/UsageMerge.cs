@@ -109,23 +109,15 @@ internal sealed class UsageMerge
     /// <summary>How many staged events are already stored, once they are marked.</summary>
     public string CountStored => $"SELECT COUNT(*) FROM {stage} WHERE state > 0";
 
-    /// <summary>Runs the merge of a filled stage; returns how many staged events were new or changed what was stored.</summary>
+    /// <summary>
+    /// Marks each staged event new, changed or unchanged against the stored events (and, with <paramref name="inbox"/>,
+    /// against the inbox's pending versions), and drops the earlier versions of an identity staged more than once.
+    /// </summary>
     /// <param name="repeats">Whether an identity was staged more than once.</param>
     /// <param name="execute">Runs a statement in the import's transaction.</param>
-    /// <param name="count">Runs a `SELECT COUNT(*)` in the import's transaction.</param>
-    /// <param name="readStates">
-    /// When given, runs <see cref="States"/> after every staged event's state is known and before repeats are dropped;
-    /// a caller that sums the roll-ups itself (<paramref name="sumRollUps"/>) learns there which events count.
-    /// </param>
-    /// <param name="inbox">Append the new and changed events to the inbox (their states then count the inbox's pending versions as stored).</param>
-    /// <param name="sumRollUps">
-    /// When given, returns the roll-ups of the new and changed events (the last version of each identity, summed per
-    /// account, day and event, in key order) instead of the merge grouping the stage: it is run on another thread while
-    /// the store writes the events, and their accounts are then marked with <paramref name="markTouched"/>.
-    /// </param>
-    /// <param name="markTouched">Marks accounts (given in order, each once) as touched since they were last scored; with <paramref name="sumRollUps"/>.</param>
-    public int Run(bool repeats, Action<string> execute, Func<string, long> count, Action<string>? readStates = null, bool inbox = false,
-        Func<IReadOnlyList<RolledUpEvents>>? sumRollUps = null, Action<IReadOnlyList<long>>? markTouched = null)
+    /// <param name="readStates">When given, runs <see cref="States"/> after every staged event's state is known and before repeats are dropped.</param>
+    /// <param name="inbox">Whether the inbox's pending versions count as stored.</param>
+    private void MarkStates(bool repeats, Action<string> execute, Action<string>? readStates, bool inbox)
     {
         if (repeats && readStates is null)
         {
@@ -144,12 +136,21 @@ internal sealed class UsageMerge
                 execute(dedupe);
             }
         }
-        if (inbox)
-        {
-            execute(toInbox);
-            return (int)count($"SELECT COUNT(*) FROM {stage} WHERE state < 2");
-        }
-        return Apply(execute, count, sumRollUps: sumRollUps, markTouched: markTouched);
+    }
+
+    /// <summary>
+    /// Appends the new and changed events of a filled stage to the inbox (their states count the inbox's pending
+    /// versions as stored); returns how many were appended.
+    /// </summary>
+    /// <param name="repeats">Whether an identity was staged more than once.</param>
+    /// <param name="execute">Runs a statement in the import's transaction.</param>
+    /// <param name="count">Runs a `SELECT COUNT(*)` in the import's transaction.</param>
+    /// <param name="readStates">When given, runs <see cref="States"/> after every staged event's state is known and before repeats are dropped.</param>
+    public int RunToInbox(bool repeats, Action<string> execute, Func<string, long> count, Action<string>? readStates)
+    {
+        MarkStates(repeats, execute, readStates, inbox: true);
+        execute(toInbox);
+        return (int)count($"SELECT COUNT(*) FROM {stage} WHERE state < 2");
     }
 
     /// <summary>
@@ -169,7 +170,7 @@ internal sealed class UsageMerge
         Action<IReadOnlyList<long>> markTouched)
     {
         var known = states ?? new int[batch.Count];
-        return Run(repeats, execute, count, sql =>
+        MarkStates(repeats, execute, sql =>
         {
             if (states is null)
             {
@@ -183,7 +184,8 @@ internal sealed class UsageMerge
             {
                 known[r.GetInt64(0)] = (int)r.GetInt64(1);
             }
-        }, sumRollUps: () => batch.RollUp(identityOrder, known), markTouched: markTouched);
+        }, inbox: false);
+        return Apply(execute, count, summedHere: (() => batch.RollUp(identityOrder, known), markTouched));
     }
 
     /// <summary>
@@ -212,11 +214,19 @@ internal sealed class UsageMerge
     private static string Assign(string alias) => string.Join(", ", Values.Select(c => $"{c} = {alias}.{c}"));
 
     /// <summary>Writes the marked events and adds them to the usage blocks; returns how many were new or changed.</summary>
+    /// <param name="execute">Runs a statement in the import's transaction.</param>
+    /// <param name="count">Runs a `SELECT COUNT(*)` in the import's transaction.</param>
+    /// <param name="beforeCorrections">Run first when some events correct stored ones.</param>
+    /// <param name="summedHere">
+    /// When given, the roll-ups of the new and changed events (the last version of each identity, summed per account,
+    /// day and event, in key order) are summed by its <c>Sum</c> instead of the merge grouping the stage — on another core
+    /// while the store writes the events — and their accounts marked by its <c>MarkTouched</c> (given in order, each once).
+    /// </param>
     private int Apply(Action<string> execute, Func<string, long> count, string? beforeCorrections = null,
-        Func<IReadOnlyList<RolledUpEvents>>? sumRollUps = null, Action<IReadOnlyList<long>>? markTouched = null)
+        (Func<IReadOnlyList<RolledUpEvents>> Sum, Action<IReadOnlyList<long>> MarkTouched)? summedHere = null)
     {
-        // Summed on another core while the store writes the events (it reads only the batch in memory).
-        var summing = sumRollUps is null ? null : Task.Run(sumRollUps);
+        // It reads only the batch in memory and the states already read.
+        var summing = summedHere is { } here ? Task.Run(here.Sum) : null;
         var corrected = count($"SELECT COUNT(*) FROM {stage} WHERE state = 1") > 0;
         IReadOnlyList<RolledUpEvents> taken = [];
         if (corrected)
@@ -232,7 +242,7 @@ internal sealed class UsageMerge
         }
         execute(insertNew);
         IReadOnlyList<RolledUpEvents> added;
-        if (summing is not null)
+        if (summing is not null && summedHere is { MarkTouched: var markTouched })
         {
             added = summing.GetAwaiter().GetResult();
             var accounts = new List<long>();
@@ -243,7 +253,7 @@ internal sealed class UsageMerge
                     accounts.Add(g.Account);
                 }
             }
-            markTouched!(accounts);
+            markTouched(accounts);
         }
         else
         {
