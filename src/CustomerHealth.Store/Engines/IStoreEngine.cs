@@ -163,6 +163,9 @@ internal interface IStoreEngine
     /// <summary>SQL that takes the planner's statistics of the tables (all when none are named) again, or null when the engine keeps none here.</summary>
     string? Analyze(params string[] tables);
 
+    /// <summary>Marks accounts (given in order, each once) as touched since they were last scored, in one or a few statements.</summary>
+    void MarkTouched(DbConnection c, DbTransaction tx, IReadOnlyList<long> accounts);
+
     /// <summary>Lets the set-wise merges of a transaction sort and hash in memory.</summary>
     void MemoryForMerges(DbConnection c, DbTransaction tx);
 
@@ -177,6 +180,15 @@ internal interface IStoreEngine
     /// round trip on a server).
     /// </summary>
     int LookupsBeforeReadingAll { get; }
+
+    /// <summary>
+    /// Keys for <paramref name="count"/> accounts a writer will create together (<see cref="CreateAccounts"/>), in
+    /// increasing order; null where creating each account as it is met costs no round trip (the writer does that).
+    /// </summary>
+    long[]? ReserveAccountKeys(DbConnection c, DbTransaction tx, int count);
+
+    /// <summary>Creates bare accounts with the keys <see cref="ReserveAccountKeys"/> gave, in one statement.</summary>
+    void CreateAccounts(DbConnection c, DbTransaction tx, IReadOnlyList<(long Key, string Id)> accounts);
 
     /// <summary>
     /// A writer of one entity kind's rows in the import's transaction, which writes each row at once or holds the rows

@@ -277,6 +277,17 @@ internal sealed class PostgresEngine : IStoreEngine
     // A look-up is a network round trip: reading all pays off much sooner than in a file.
     public int LookupsBeforeReadingAll => 64;
 
+    public void MarkTouched(DbConnection c, DbTransaction tx, IReadOnlyList<long> accounts) =>
+        c.Execute($"INSERT INTO dirty_accounts (account_key, mark) SELECT unnest(@accounts), 0 {UsageMerge.MarkAgain}", new { accounts = accounts.ToArray() }, tx);
+
+    // A file naming thousands of new accounts would otherwise cost a round trip each (about 0.1 ms: 0.9 s for 10,000).
+    public long[]? ReserveAccountKeys(DbConnection c, DbTransaction tx, int count) =>
+        c.Query<long>("SELECT nextval(pg_get_serial_sequence('accounts', 'account_key')) FROM generate_series(1, @count)", new { count }, tx).ToArray();
+
+    public void CreateAccounts(DbConnection c, DbTransaction tx, IReadOnlyList<(long Key, string Id)> accounts) =>
+        c.Execute("INSERT INTO accounts (account_key, account_id) SELECT * FROM unnest(@keys, @ids)",
+            new { keys = accounts.Select(a => a.Key).ToArray(), ids = accounts.Select(a => a.Id).ToArray() }, tx);
+
     public IEntityWriter OpenEntityWriter(StoreDb db, DbTransaction tx, EntityUpsert upsert, Action<long> changed) =>
         new EntityWriter((NpgsqlConnection)db.Connection, (NpgsqlTransaction)tx, upsert, upsert.OnConflict(this), changed);
 
@@ -540,9 +551,11 @@ internal sealed class PostgresEngine : IStoreEngine
         private readonly Dictionary<string, long> userKeys = new(StringComparer.Ordinal);
 
         private readonly bool inbox;
+        private readonly IStoreEngine engine;
 
         public Stage(NpgsqlConnection c, NpgsqlTransaction tx, IStoreEngine engine, bool inbox)
         {
+            this.engine = engine;
             this.c = c;
             this.tx = tx;
             this.inbox = inbox;
@@ -643,8 +656,7 @@ internal sealed class PostgresEngine : IStoreEngine
                 // Temporary tables are never analysed automatically: without statistics the planner takes the stage for tiny.
                 c.Execute("ANALYZE usage_stage; SET LOCAL work_mem = '256MB'", transaction: tx);
                 changed = merge.Run(batch, order, repeats, states, sql => c.Execute(sql, transaction: tx), sql => c.ExecuteScalar<long>(sql, transaction: tx),
-                    accounts => c.Execute($"INSERT INTO dirty_accounts (account_key, mark) SELECT unnest(@accounts), 0 {UsageMerge.MarkAgain}",
-                        new { accounts = accounts.ToArray() }, tx));
+                    accounts => engine.MarkTouched(c, tx, accounts));
             }
             batch.Clear();
             c.Execute(inbox ? "TRUNCATE usage_stage; RESET enable_hashjoin; RESET enable_mergejoin" : "TRUNCATE usage_stage", transaction: tx);

@@ -187,6 +187,28 @@ internal sealed class SqliteEngine : IStoreEngine
 
     public int LookupsBeforeReadingAll => 2_000;
 
+    public void MarkTouched(DbConnection c, DbTransaction tx, IReadOnlyList<long> accounts)
+    {
+        // In the process a statement a row costs next to nothing (the import's stage writes many rows a statement).
+        using var cmd = c.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = $"INSERT INTO dirty_accounts (account_key, mark) VALUES (@account, 0) {UsageMerge.MarkAgain}";
+        var account = cmd.CreateParameter();
+        account.ParameterName = "@account";
+        cmd.Parameters.Add(account);
+        foreach (var key in accounts)
+        {
+            account.Value = key;
+            cmd.ExecuteNonQuery();
+        }
+    }
+
+    // An account created as it is met costs no round trip in the process.
+    public long[]? ReserveAccountKeys(DbConnection c, DbTransaction tx, int count) => null;
+
+    public void CreateAccounts(DbConnection c, DbTransaction tx, IReadOnlyList<(long Key, string Id)> accounts) =>
+        throw new NotSupportedException("SQLite creates each account as it is met");
+
     public IEntityWriter OpenEntityWriter(StoreDb db, DbTransaction tx, EntityUpsert upsert, Action<long> changed) => new EntityWriter(db.Connection, tx, upsert, this);
 
     public IUsageStage OpenUsageStage(StoreDb db, DbTransaction tx, bool inbox = false) => new Stage(Sqlite(db), this, inbox);

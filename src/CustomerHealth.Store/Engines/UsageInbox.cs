@@ -42,7 +42,7 @@ public static class UsageInbox
         using var blocks = db.Engine.OpenUsageBlocks(db.Connection, tx);
         new UsageMerge(db.Engine, "usage_inbox", "usage_events", blocks).MergeInbox(
             sql => db.Connection.Execute(sql, transaction: tx), sql => db.Connection.ExecuteScalar<long>(sql, transaction: tx),
-            db.Engine.Analyze("usage_inbox"));
+            accounts => db.Engine.MarkTouched(db.Connection, tx, accounts), db.Engine.Analyze("usage_inbox"));
     }
 
     /// <summary>Events accepted and not merged yet.</summary>

@@ -15,7 +15,7 @@ internal sealed class UsageMerge
 
     private readonly string stage;
     private readonly IUsageBlockStore blocks;
-    private readonly string dedupe, insertNew, takeBack, markTaken, correct, markAdded, rollUp;
+    private readonly string dedupe, insertNew, takeBack, markTaken, correct, rollUp;
     private readonly string againstStored, againstInbox, toInbox, emptyInbox;
 
     // An account marked again when it is marked already.
@@ -55,28 +55,34 @@ internal sealed class UsageMerge
             FROM {stage} AS s WHERE s.identity = e.identity AND s.state = 1
             """;
         insertNew = $"INSERT{engine.OrFail} INTO {events} ({StageColumns}) SELECT {StageColumns} FROM {stage} WHERE state = 0 ORDER BY {identityOrder}";
-        markAdded = $"INSERT INTO dirty_accounts (account_key, mark) SELECT DISTINCT account_key, 0 FROM {stage} WHERE state < 2 {MarkAgain}";
         rollUp =
             $"""
             SELECT account_key, day, event_key, CAST(SUM(count) AS BIGINT), SUM(COALESCE(value, 0)), {engine.PackUsers("user_key")}
             FROM {stage} WHERE state < 2 GROUP BY account_key, day, event_key
             """;
         againstInbox = $"UPDATE{engine.OrFail} {stage} AS s SET state = CASE WHEN {sameAsPending} THEN 2 ELSE 1 END FROM usage_inbox AS i WHERE i.identity = s.identity";
+        // The pending version of an identity is known from the look-up: it is replaced in place, and the others are
+        // plain inserts (an insert that must be ready for a conflict costs about twice as much; the import lock keeps
+        // other writers out meanwhile).
         MarkAndAppend =
             $"""
             WITH marked AS MATERIALIZED (
               SELECT s.seq, s.identity, {Columns("s")}, CASE WHEN e.identity IS NULL THEN 0 ELSE 1 END AS stored,
+                i.identity IS NOT NULL AS pending,
                 CASE WHEN i.identity IS NOT NULL THEN CASE WHEN {sameAsPending} THEN 2 ELSE 1 END
                      WHEN e.identity IS NOT NULL THEN CASE WHEN {same} THEN 2 ELSE 1 END
                      ELSE 0 END AS state
               FROM {stage} AS s LEFT JOIN usage_inbox AS i ON i.identity = s.identity LEFT JOIN {events} AS e ON e.identity = s.identity),
+            latest AS (SELECT DISTINCT ON (identity) * FROM marked ORDER BY identity, seq DESC),
             appended AS (
               INSERT INTO usage_inbox ({StageColumns}, state)
-              SELECT {StageColumns}, stored FROM (SELECT DISTINCT ON (identity) * FROM marked ORDER BY identity, seq DESC) AS latest WHERE state < 2 ORDER BY seq
-              {replacePending}
+              SELECT {StageColumns}, stored FROM latest WHERE state < 2 AND NOT pending
+              RETURNING 1),
+            replaced AS (
+              UPDATE usage_inbox AS i SET {Assign("l")} FROM latest AS l WHERE l.pending AND l.state < 2 AND i.identity = l.identity
               RETURNING 1)
             SELECT seq, state FROM marked WHERE state <> 0
-            UNION ALL SELECT -1, (SELECT COUNT(*) FROM appended)
+            UNION ALL SELECT -1, (SELECT COUNT(*) FROM appended) + (SELECT COUNT(*) FROM replaced)
             """;
         toInbox =
             $"""
@@ -88,7 +94,7 @@ internal sealed class UsageMerge
     /// <summary>
     /// PostgreSQL's way to the inbox, in one statement and with no write to the stage: each staged event's state
     /// (against the inbox's pending version, else the stored one) and whether its identity is stored, then the latest
-    /// version of each identity appended when it is new or changed. Returns the position and state of each staged event
+    /// version of each identity appended when it is new or changed (replacing its pending version, if any). Returns the position and state of each staged event
     /// that is not new (most are new: their rows would be most of what the statement sends), then a row of position -1
     /// with how many events were appended.
     /// </summary>
@@ -185,7 +191,7 @@ internal sealed class UsageMerge
                 known[r.GetInt64(0)] = (int)r.GetInt64(1);
             }
         }, inbox: false);
-        return Apply(execute, count, summedHere: (() => batch.RollUp(identityOrder, known), markTouched));
+        return Apply(execute, count, markTouched, sumHere: () => batch.RollUp(identityOrder, known));
     }
 
     /// <summary>
@@ -194,10 +200,11 @@ internal sealed class UsageMerge
     /// </summary>
     /// <param name="execute">Runs a statement in the import's transaction.</param>
     /// <param name="count">Runs a `SELECT COUNT(*)` in the import's transaction.</param>
+    /// <param name="markTouched">Marks accounts (given in order, each once) as touched since they were last scored.</param>
     /// <param name="beforeCorrections">Run first when some events correct stored ones (they are joined with the stored events then).</param>
-    public void MergeInbox(Action<string> execute, Func<string, long> count, string? beforeCorrections = null)
+    public void MergeInbox(Action<string> execute, Func<string, long> count, Action<IReadOnlyList<long>> markTouched, string? beforeCorrections = null)
     {
-        Apply(execute, count, beforeCorrections);
+        Apply(execute, count, markTouched, beforeCorrections);
         execute(emptyInbox);
     }
 
@@ -216,17 +223,17 @@ internal sealed class UsageMerge
     /// <summary>Writes the marked events and adds them to the usage blocks; returns how many were new or changed.</summary>
     /// <param name="execute">Runs a statement in the import's transaction.</param>
     /// <param name="count">Runs a `SELECT COUNT(*)` in the import's transaction.</param>
+    /// <param name="markTouched">Marks the accounts of the new and changed events (given in order, each once) as touched since they were last scored.</param>
     /// <param name="beforeCorrections">Run first when some events correct stored ones.</param>
-    /// <param name="summedHere">
-    /// When given, the roll-ups of the new and changed events (the last version of each identity, summed per account,
-    /// day and event, in key order) are summed by its <c>Sum</c> instead of the merge grouping the stage — on another core
-    /// while the store writes the events — and their accounts marked by its <c>MarkTouched</c> (given in order, each once).
+    /// <param name="sumHere">
+    /// When given, sums the roll-ups of the new and changed events (the last version of each identity, summed per
+    /// account, day and event) instead of the merge grouping the stage: on another core while the store writes the events.
     /// </param>
-    private int Apply(Action<string> execute, Func<string, long> count, string? beforeCorrections = null,
-        (Func<IReadOnlyList<RolledUpEvents>> Sum, Action<IReadOnlyList<long>> MarkTouched)? summedHere = null)
+    private int Apply(Action<string> execute, Func<string, long> count, Action<IReadOnlyList<long>> markTouched, string? beforeCorrections = null,
+        Func<IReadOnlyList<RolledUpEvents>>? sumHere = null)
     {
         // It reads only the batch in memory and the states already read.
-        var summing = summedHere is { } here ? Task.Run(here.Sum) : null;
+        var summing = sumHere is null ? null : Task.Run(sumHere);
         var corrected = count($"SELECT COUNT(*) FROM {stage} WHERE state = 1") > 0;
         IReadOnlyList<RolledUpEvents> taken = [];
         if (corrected)
@@ -241,25 +248,14 @@ internal sealed class UsageMerge
             execute(correct);
         }
         execute(insertNew);
-        IReadOnlyList<RolledUpEvents> added;
-        if (summing is not null && summedHere is { MarkTouched: var markTouched })
+        var added = summing is null ? Read(rollUp) : summing.GetAwaiter().GetResult();
+        // The accounts the roll-ups name (rather than the store finding them again in the stage).
+        var accounts = new HashSet<long>();
+        foreach (var g in added)
         {
-            added = summing.GetAwaiter().GetResult();
-            var accounts = new List<long>();
-            foreach (var g in added)
-            {
-                if (accounts.Count == 0 || accounts[^1] != g.Account)
-                {
-                    accounts.Add(g.Account);
-                }
-            }
-            markTouched(accounts);
+            accounts.Add(g.Account);
         }
-        else
-        {
-            execute(markAdded);
-            added = Read(rollUp);
-        }
+        markTouched([.. accounts.Order()]);
         UsageBlocks.Merge(blocks, taken, added);
         return (int)count($"SELECT COUNT(*) FROM {stage} WHERE state < 2");
     }

@@ -69,6 +69,7 @@ internal sealed class SignalWriter
 
     private void Load(string sql, Dictionary<string, long> into)
     {
+        CreateNewAccounts();
         using var cmd = c.CreateCommand();
         cmd.Transaction = tx;
         cmd.CommandText = sql;
@@ -82,6 +83,7 @@ internal sealed class SignalWriter
     /// <summary>Writes the entity rows still held back, so that their changes are counted and later writes see them.</summary>
     public void FlushEntities()
     {
+        CreateNewAccounts();
         foreach (var writer in entityWriters.Values)
         {
             writer.Flush();
@@ -284,6 +286,7 @@ internal sealed class SignalWriter
         var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(occurredAt, usageZone).DateTime).DayNumber;
         if (stage is null)
         {
+            CreateNewAccounts();
             if (!ToInbox)
             {
                 // Events merged now must come after those accepted before them and still in the inbox.
@@ -307,6 +310,7 @@ internal sealed class SignalWriter
 
     private void MergeStage()
     {
+        CreateNewAccounts();
         if (batchEvents is null)
         {
             UsageChanged += stage!.Merge(null, keyedUsers);
@@ -389,10 +393,55 @@ internal sealed class SignalWriter
         else
         {
             existed = false;
-            key = Convert.ToInt64(Scalar($"INSERT{db.Engine.OrFail} INTO accounts (account_id) VALUES (@id) RETURNING account_key", ("@id", id)), CultureInfo.InvariantCulture);
+            if (allAccountsLoaded && NewAccountKey() is { } reserved)
+            {
+                key = reserved;
+                newAccounts.Add((key, id));
+            }
+            else
+            {
+                key = Convert.ToInt64(Scalar($"INSERT{db.Engine.OrFail} INTO accounts (account_id) VALUES (@id) RETURNING account_key", ("@id", id)), CultureInfo.InvariantCulture);
+            }
         }
         accountKeys[id] = key;
         return key;
+    }
+
+    // Where the engine creates accounts in bulk, the accounts a file names for the first time (known to be new once all
+    // were read) get keys reserved ahead and are created together before the transaction's next statement: keys handed
+    // out and not used leave a gap, as a transaction rolled back does.
+    private readonly List<(long Key, string Id)> newAccounts = [];
+    private readonly Queue<long> reservedKeys = new();
+    private bool keysInBulk = true;
+
+    /// <summary>A reserved key for a new account, or null where the engine creates each account as it is met.</summary>
+    private long? NewAccountKey()
+    {
+        if (reservedKeys.Count == 0 && keysInBulk)
+        {
+            // As many as were created so far (at least 16, at most 4,096): few unused for a file naming few.
+            var keys = db.Engine.ReserveAccountKeys(c, tx, Math.Clamp(newAccounts.Count + accountsCreated, 16, 4096));
+            keysInBulk = keys is not null;
+            foreach (var k in keys ?? [])
+            {
+                reservedKeys.Enqueue(k);
+            }
+        }
+        return reservedKeys.TryDequeue(out var key) ? key : null;
+    }
+
+    private int accountsCreated;
+
+    /// <summary>Creates the new accounts keyed so far (before any statement that could read them).</summary>
+    private void CreateNewAccounts()
+    {
+        if (newAccounts.Count == 0)
+        {
+            return;
+        }
+        db.Engine.CreateAccounts(c, tx, newAccounts);
+        accountsCreated += newAccounts.Count;
+        newAccounts.Clear();
     }
 
     private long Intern(Dictionary<string, long> cache, string table, string column, string keyColumn, string value)
@@ -408,6 +457,7 @@ internal sealed class SignalWriter
 
     private DbCommand Command(string name, string sql)
     {
+        CreateNewAccounts();
         if (!commands.TryGetValue(name, out var cmd))
         {
             cmd = c.CreateCommand();

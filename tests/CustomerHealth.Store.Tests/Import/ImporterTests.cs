@@ -1114,6 +1114,77 @@ public abstract class ImporterTests(TestEngine engine) : IDisposable
         store.Count("usage_events").ShouldBeGreaterThan(3000);
     }
 
+    // ---- accounts named for the first time ----
+
+    [Fact]
+    public void ImportFile_ThousandsOfNewAccounts_EachCreatedOnceWithItsOwnEvents()
+    {
+        // More accounts than a writer looks up one by one: all are read, and the new ones created together (on
+        // PostgreSQL with keys reserved ahead); a stored account keeps its key.
+        store.ImportCsv(ImportKind.Accounts, "account_id,name", "N0000,Stored");
+        var stored = store.AccountKey("N0000");
+        var usage = new List<string> { UsageHeader };
+        for (var i = 0; i < 3000; i++)
+        {
+            usage.Add($"N{i:0000},2025-03-01T08:00:00Z,login,u{i},e{i},{i % 7 + 1},");
+        }
+
+        store.ImportCsv(ImportKind.Usage, [.. usage]).Changed.ShouldBe(3000);
+
+        store.Count("accounts").ShouldBe(3000);
+        store.AccountKey("N0000").ShouldBe(stored);
+        store.Scalar<long>("SELECT COUNT(DISTINCT account_key) FROM accounts").ShouldBe(3000);
+        // Every event is its own account's: its count says which.
+        store.Scalar<long>(
+            """
+            SELECT COUNT(*) FROM usage_events e JOIN accounts a ON a.account_key = e.account_key
+            WHERE CAST(SUBSTR(a.account_id, 2) AS INTEGER) % 7 + 1 = e.count
+            """).ShouldBe(3000);
+        store.UsageDaily().Select(d => (d.Account, d.Count)).ShouldBe(Enumerable.Range(0, 3000).Select(i => ($"N{i:0000}", (long)(i % 7 + 1))), ignoreOrder: true);
+        // A later file of another kind finds them, and creates more after them.
+        var invoices = new List<string> { "invoice_id,account_id,amount,due_on" };
+        for (var i = 2500; i < 3500; i++)
+        {
+            invoices.Add($"I{i},N{i:0000},{i},2025-04-01");
+        }
+        store.ImportCsv(ImportKind.Invoices, [.. invoices]).Changed.ShouldBe(1000);
+        store.Count("accounts").ShouldBe(3500);
+        store.Scalar<long>("SELECT COUNT(*) FROM invoices i JOIN accounts a ON a.account_key = i.account_key WHERE a.account_id = 'N' || SUBSTR(i.invoice_id, 2)").ShouldBe(1000);
+    }
+
+    [Fact]
+    public void ImportFile_AccountsFileNamingManyNewAccounts_StoresEachOnesValues()
+    {
+        var lines = new List<string> { "account_id,name,arr" };
+        for (var i = 0; i < 500; i++)
+        {
+            lines.Add($"B{i:000},Name {i},{i * 10}");
+        }
+
+        store.ImportCsv(ImportKind.Accounts, [.. lines]).Changed.ShouldBe(500);
+
+        store.Count("accounts").ShouldBe(500);
+        store.Row("SELECT name, arr FROM accounts WHERE account_id = 'B321'").ShouldBe(new Dictionary<string, object?> { ["name"] = "Name 321", ["arr"] = 3210.0 });
+        store.Scalar<long>("SELECT COUNT(*) FROM accounts WHERE name = 'Name ' || CAST(CAST(SUBSTR(account_id, 2) AS INTEGER) AS TEXT)").ShouldBe(500);
+    }
+
+    [Fact]
+    public void ImportFile_RejectedFileNamingManyNewAccounts_CreatesNoneAndALaterImportDoes()
+    {
+        var usage = new List<string> { UsageHeader };
+        for (var i = 0; i < 300; i++)
+        {
+            usage.Add($"R{i:000},2025-03-01T08:00:00Z,login,u{i},e{i},1,");
+        }
+
+        store.ImportCsv(ImportKind.Usage, [.. usage, "R999,bad,login,u1,e999,1,"]).Applied.ShouldBeFalse();
+        store.Count("accounts").ShouldBe(0);
+
+        store.ImportCsv(ImportKind.Usage, [.. usage]).Changed.ShouldBe(300);
+        store.Count("accounts").ShouldBe(300);
+        store.Scalar<long>("SELECT COUNT(DISTINCT a.account_id) FROM usage_events e JOIN accounts a ON a.account_key = e.account_key").ShouldBe(300);
+    }
+
     [Fact]
     public void ImportFile_RejectedUsageFile_LeavesRollUpsAsTheyWere()
     {
