@@ -210,7 +210,8 @@ internal sealed class SignalWriter
 
     private bool WriteAccount(AccountRecord a)
     {
-        var key = Account(a.AccountId, out var existing);
+        // Its row is written next: a new account is created at once.
+        var key = Account(a.AccountId, out var existing, createNow: true);
         string? attributes = null;
         if (a.Attributes.Count > 0)
         {
@@ -364,8 +365,11 @@ internal sealed class SignalWriter
 
     private long Account(string id) => Account(id, out _);
 
-    /// <summary>The key of an account, creating a bare account for an id seen for the first time.</summary>
-    private long Account(string id, out bool existed)
+    /// <summary>
+    /// The key of an account, creating a bare account for an id seen for the first time (unless <paramref name="createNow"/>,
+    /// with others before the transaction's next statement where the engine creates accounts in bulk).
+    /// </summary>
+    private long Account(string id, out bool existed, bool createNow = false)
     {
         existed = true;
         if (accountKeys.TryGetValue(id, out var key))
@@ -393,7 +397,7 @@ internal sealed class SignalWriter
         else
         {
             existed = false;
-            if (allAccountsLoaded && NewAccountKey() is { } reserved)
+            if (allAccountsLoaded && !createNow && NewAccountKey() is { } reserved)
             {
                 key = reserved;
                 newAccounts.Add((key, id));

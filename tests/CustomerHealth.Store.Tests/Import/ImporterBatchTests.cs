@@ -152,6 +152,25 @@ public abstract class ImporterBatchTests(TestEngine engine) : IDisposable
     }
 
     [Fact]
+    public void Import_ABatchNamingManyNewAccountsThenAnAccountsBatch_StoresTheAccountsRowOnTheAccountTheEventsCreated()
+    {
+        // Past the look-ups a writer makes one by one, the events' new accounts are created together (on PostgreSQL
+        // with keys reserved ahead): the accounts batch after them in the same transaction updates the created row.
+        var events = Enumerable.Range(0, 200).Select(i => Event("m" + i, account: $"M{i:000}")).ToArray();
+        var accounts = Check(ImportKind.Accounts, Atomic, """{"account_id":"M150","name":"Named"}""", """{"account_id":"M999","name":"Alone"}""");
+
+        var results = store.Importer.Import([Usage(events), accounts]);
+
+        results.Select(r => r.Changed).ShouldBe([200, 2]);
+        UsageInbox.Settle(store.Db);
+        store.Count("accounts").ShouldBe(201);
+        store.Scalar<string>("SELECT name FROM accounts WHERE account_id = 'M150'").ShouldBe("Named");
+        store.Scalar<string>("SELECT name FROM accounts WHERE account_id = 'M999'").ShouldBe("Alone");
+        store.Scalar<long>("SELECT COUNT(*) FROM usage_events e JOIN accounts a ON a.account_key = e.account_key").ShouldBe(200);
+        store.UsageDaily().Select(d => d.Account).Order(StringComparer.Ordinal).ShouldBe(Enumerable.Range(0, 200).Select(i => $"M{i:000}"));
+    }
+
+    [Fact]
     public async Task Import_AUserAnotherWriterCreatesMeanwhile_IsKeyedByThatWritersRow()
     {
         store.Importer.Import([Usage(Event("e0", user: "known"))]);
