@@ -187,21 +187,11 @@ internal sealed class SqliteEngine : IStoreEngine
 
     public int LookupsBeforeReadingAll => 2_000;
 
-    public void MarkTouched(DbConnection c, DbTransaction tx, IReadOnlyList<long> accounts)
-    {
-        // In the process a statement a row costs next to nothing (the import's stage writes many rows a statement).
-        using var cmd = c.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = $"INSERT INTO dirty_accounts (account_key, mark) VALUES (@account, 0) {UsageMerge.MarkAgain}";
-        var account = cmd.CreateParameter();
-        account.ParameterName = "@account";
-        cmd.Parameters.Add(account);
-        foreach (var key in accounts)
-        {
-            account.Value = key;
-            cmd.ExecuteNonQuery();
-        }
-    }
+    // One statement with the accounts as one text parameter, a JSON array (`WHERE true` tells SQLite the `ON` is the upsert's).
+    private const string MarkTouchedSql = $"INSERT INTO dirty_accounts (account_key, mark) SELECT value, 0 FROM json_each(@accounts) WHERE true {UsageMerge.MarkAgain}";
+
+    public void MarkTouched(DbConnection c, DbTransaction tx, IReadOnlyList<long> accounts) =>
+        c.Execute(MarkTouchedSql, new { accounts = ListParameter(accounts) }, tx);
 
     // An account created as it is met costs no round trip in the process.
     public long[]? ReserveAccountKeys(DbConnection c, DbTransaction tx, int count) => null;
@@ -423,7 +413,7 @@ internal sealed class SqliteEngine : IStoreEngine
     private sealed class Stage : IUsageStage
     {
         private readonly SqliteConnection c;
-        private readonly RawStatement insert, insertMany, markTouched, markTouchedMany, findUser, addUser;
+        private readonly RawStatement insert, insertMany, markTouched, findUser, addUser;
         private readonly BlockStore blocks;
         // Staged rows are written many to a statement: SQLite's cost per statement is then paid once for all of them.
         private const int RowsPerInsert = 64;
@@ -463,8 +453,7 @@ internal sealed class SqliteEngine : IStoreEngine
             insert = new RawStatement(c.Handle!, $"INSERT{engine.OrFail} INTO temp.usage_stage ({UsageMerge.StageColumns}, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
             insertMany = new RawStatement(c.Handle!, $"INSERT{engine.OrFail} INTO temp.usage_stage ({UsageMerge.StageColumns}, seq) VALUES " +
                 string.Join(", ", Enumerable.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", RowsPerInsert)));
-            markTouched = new RawStatement(c.Handle!, UsageMerge.MarkTouched(1));
-            markTouchedMany = new RawStatement(c.Handle!, UsageMerge.MarkTouched(RowsPerInsert));
+            markTouched = new RawStatement(c.Handle!, MarkTouchedSql);
             findUser = new RawStatement(c.Handle!, "SELECT user_key FROM main.users WHERE user_id = ?1");
             addUser = new RawStatement(c.Handle!, "INSERT INTO main.users (user_key, user_id) VALUES (?1, ?2)");
             blocks = new BlockStore(c);
@@ -606,7 +595,7 @@ internal sealed class SqliteEngine : IStoreEngine
                     }
                 })
                 : merge.Run(batch, order, repeats, states, Exec, Scalar,
-                    accounts => WriteRows(accounts, markTouched, markTouchedMany, 1, (statement, first, account) => statement.Bind(first, account)));
+                    accounts => markTouched.Bind(1, JsonSerializer.Serialize(accounts)).Execute());
             users?.AddRange(keyed);
             keyed.Clear();
             Exec("DELETE FROM temp.usage_stage");
@@ -641,7 +630,6 @@ internal sealed class SqliteEngine : IStoreEngine
             insertMany.Dispose();
             blocks.Dispose();
             markTouched.Dispose();
-            markTouchedMany.Dispose();
             findUser.Dispose();
             addUser.Dispose();
         }

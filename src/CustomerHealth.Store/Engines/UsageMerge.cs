@@ -21,10 +21,6 @@ internal sealed class UsageMerge
     // An account marked again when it is marked already.
     public const string MarkAgain = "ON CONFLICT (account_key) DO UPDATE SET mark = dirty_accounts.mark + 1";
 
-    /// <summary>Marks <paramref name="rows"/> accounts (one parameter each) as touched since they were last scored.</summary>
-    public static string MarkTouched(int rows) =>
-        $"INSERT INTO dirty_accounts (account_key, mark) VALUES {string.Join(", ", Enumerable.Repeat("(?, 0)", rows))} {MarkAgain}";
-
     /// <param name="engine">Supplies the row comparisons.</param>
     /// <param name="stage">The stage table's name (with its schema where the engine needs one).</param>
     /// <param name="events">The stored events table's name.</param>
