@@ -15,7 +15,7 @@ internal sealed class UsageMerge
 
     private readonly string stage;
     private readonly IUsageBlockStore blocks;
-    private readonly string dedupe, insertNew, takeBack, markTaken, correct, rollUp;
+    private readonly string dedupe, insertNew, takeBack, markTaken, correct;
     private readonly string againstStored, againstInbox, toInbox, emptyInbox;
 
     // An account marked again when it is marked already.
@@ -51,11 +51,6 @@ internal sealed class UsageMerge
             FROM {stage} AS s WHERE s.identity = e.identity AND s.state = 1
             """;
         insertNew = $"INSERT{engine.OrFail} INTO {events} ({StageColumns}) SELECT {StageColumns} FROM {stage} WHERE state = 0 ORDER BY {identityOrder}";
-        rollUp =
-            $"""
-            SELECT account_key, day, event_key, CAST(SUM(count) AS BIGINT), SUM(COALESCE(value, 0)), {engine.PackUsers("user_key")}
-            FROM {stage} WHERE state < 2 GROUP BY account_key, day, event_key
-            """;
         againstInbox = $"UPDATE{engine.OrFail} {stage} AS s SET state = CASE WHEN {sameAsPending} THEN 2 ELSE 1 END FROM usage_inbox AS i WHERE i.identity = s.identity";
         // The pending version of an identity is known from the look-up: it is replaced in place, and the others are
         // plain inserts (an insert that must be ready for a conflict costs about twice as much; the import lock keeps
@@ -187,7 +182,7 @@ internal sealed class UsageMerge
                 known[r.GetInt64(0)] = (int)r.GetInt64(1);
             }
         }, inbox: false);
-        return Apply(execute, count, markTouched, sumHere: () => batch.RollUp(identityOrder, known));
+        return Apply(execute, count, markTouched, () => batch.RollUp(identityOrder, known));
     }
 
     /// <summary>
@@ -200,7 +195,16 @@ internal sealed class UsageMerge
     /// <param name="beforeCorrections">Run first when some events correct stored ones (they are joined with the stored events then).</param>
     public void MergeInbox(Action<string> execute, Func<string, long> count, Action<IReadOnlyList<long>> markTouched, string? beforeCorrections = null)
     {
-        Apply(execute, count, markTouched, beforeCorrections);
+        // The inbox holds one version of each identity, each new or changed: read once, it is summed here (on another
+        // core while the store writes the events) rather than grouped by the store.
+        var batch = new StagedBatch();
+        foreach (var r in blocks.Rows($"SELECT identity, account_key, day, event_key, user_key, count, value FROM {stage}"))
+        {
+            batch.Add(new StagedEvent(r.GetBytes(0).ToArray(), r.GetInt64(1), r.GetInt32(2), r.GetInt64(3), null, r.IsDBNull(4) ? null : r.GetInt64(4),
+                r.GetInt64(5), r.IsDBNull(6) ? null : r.GetDouble(6), 0, null));
+        }
+        var order = batch.IdentityOrder(out _);
+        Apply(execute, count, markTouched, () => batch.RollUp(order, new int[batch.Count]), beforeCorrections);
         execute(emptyInbox);
     }
 
@@ -220,16 +224,17 @@ internal sealed class UsageMerge
     /// <param name="execute">Runs a statement in the import's transaction.</param>
     /// <param name="count">Runs a `SELECT COUNT(*)` in the import's transaction.</param>
     /// <param name="markTouched">Marks the accounts of the new and changed events (given in order, each once) as touched since they were last scored.</param>
-    /// <param name="beforeCorrections">Run first when some events correct stored ones.</param>
-    /// <param name="sumHere">
-    /// When given, sums the roll-ups of the new and changed events (the last version of each identity, summed per
-    /// account, day and event) instead of the merge grouping the stage: on another core while the store writes the events.
+    /// <param name="sum">
+    /// Sums the roll-ups of the new and changed events (the last version of each identity, summed per account, day and
+    /// event) from the events held in memory: on another core while the store writes the events (the store would sort
+    /// the whole stage again for a `GROUP BY`).
     /// </param>
-    private int Apply(Action<string> execute, Func<string, long> count, Action<IReadOnlyList<long>> markTouched, string? beforeCorrections = null,
-        Func<IReadOnlyList<RolledUpEvents>>? sumHere = null)
+    /// <param name="beforeCorrections">Run first when some events correct stored ones.</param>
+    private int Apply(Action<string> execute, Func<string, long> count, Action<IReadOnlyList<long>> markTouched,
+        Func<IReadOnlyList<RolledUpEvents>> sum, string? beforeCorrections = null)
     {
-        // It reads only the batch in memory and the states already read.
-        var summing = sumHere is null ? null : Task.Run(sumHere);
+        // It reads only the events in memory and the states already read.
+        var summing = Task.Run(sum);
         var corrected = count($"SELECT COUNT(*) FROM {stage} WHERE state = 1") > 0;
         IReadOnlyList<RolledUpEvents> taken = [];
         if (corrected)
@@ -244,7 +249,7 @@ internal sealed class UsageMerge
             execute(correct);
         }
         execute(insertNew);
-        var added = summing is null ? Read(rollUp) : summing.GetAwaiter().GetResult();
+        var added = summing.GetAwaiter().GetResult();
         // The accounts the roll-ups name (rather than the store finding them again in the stage).
         var accounts = new HashSet<long>();
         foreach (var g in added)
