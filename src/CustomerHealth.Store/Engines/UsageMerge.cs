@@ -147,7 +147,7 @@ internal sealed class UsageMerge
     {
         MarkStates(repeats, execute, readStates, inbox: true);
         execute(toInbox);
-        return (int)count($"SELECT COUNT(*) FROM {stage} WHERE state < 2");
+        return (int)count(CountChanges);
     }
 
     /// <summary>
@@ -182,7 +182,8 @@ internal sealed class UsageMerge
                 known[r.GetInt64(0)] = (int)r.GetInt64(1);
             }
         }, inbox: false);
-        return Apply(execute, count, markTouched, () => batch.RollUp(identityOrder, known));
+        Apply(execute, count, markTouched, () => batch.RollUp(identityOrder, known));
+        return (int)count(CountChanges);
     }
 
     /// <summary>
@@ -220,7 +221,10 @@ internal sealed class UsageMerge
     /// <summary>`SET` assignments of every stored value from a table alias.</summary>
     private static string Assign(string alias) => string.Join(", ", Values.Select(c => $"{c} = {alias}.{c}"));
 
-    /// <summary>Writes the marked events and adds them to the usage blocks; returns how many were new or changed.</summary>
+    /// <summary>How many staged events are new or changed, once they are marked (and repeats dropped).</summary>
+    private string CountChanges => $"SELECT COUNT(*) FROM {stage} WHERE state < 2";
+
+    /// <summary>Writes the marked events and adds them to the usage blocks.</summary>
     /// <param name="execute">Runs a statement in the import's transaction.</param>
     /// <param name="count">Runs a `SELECT COUNT(*)` in the import's transaction.</param>
     /// <param name="markTouched">Marks the accounts of the new and changed events (given in order, each once) as touched since they were last scored.</param>
@@ -230,7 +234,7 @@ internal sealed class UsageMerge
     /// the whole stage again for a `GROUP BY`).
     /// </param>
     /// <param name="beforeCorrections">Run first when some events correct stored ones.</param>
-    private int Apply(Action<string> execute, Func<string, long> count, Action<IReadOnlyList<long>> markTouched,
+    private void Apply(Action<string> execute, Func<string, long> count, Action<IReadOnlyList<long>> markTouched,
         Func<IReadOnlyList<RolledUpEvents>> sum, string? beforeCorrections = null)
     {
         // It reads only the events in memory and the states already read.
@@ -250,15 +254,17 @@ internal sealed class UsageMerge
         }
         execute(insertNew);
         var added = summing.GetAwaiter().GetResult();
-        // The accounts the roll-ups name (rather than the store finding them again in the stage).
-        var accounts = new HashSet<long>();
+        // The accounts the roll-ups name, in their key order (rather than the store finding them again in the stage).
+        var accounts = new List<long>();
         foreach (var g in added)
         {
-            accounts.Add(g.Account);
+            if (accounts.Count == 0 || accounts[^1] != g.Account)
+            {
+                accounts.Add(g.Account);
+            }
         }
-        markTouched([.. accounts.Order()]);
+        markTouched(accounts);
         UsageBlocks.Merge(blocks, taken, added);
-        return (int)count($"SELECT COUNT(*) FROM {stage} WHERE state < 2");
     }
 
     /// <summary>The roll-ups a query gives (account, day, event, count, sum, users).</summary>
