@@ -65,9 +65,9 @@ public static class BacktestObservations
 
     /// <summary>Whether the account ordered (or, when <paramref name="byOrders"/> is false, used the product) on a day from <paramref name="fromDay"/> to <paramref name="toDay"/>.</summary>
     public static bool Active(AccountData a, bool byOrders, int fromDay, int toDay) =>
-        byOrders ? Any(a.Orders, fromDay, toDay) : Any(a.Usage, fromDay, toDay);
+        byOrders ? Any<OrderPoint>(a.Orders, fromDay, toDay) : Any<UsageDay>(a.Usage, fromDay, toDay);
 
-    private static bool Any<T>(T[] dated, int fromDay, int toDay) where T : IDated
+    private static bool Any<T>(ReadOnlySpan<T> dated, int fromDay, int toDay) where T : IDated
     {
         // Signals are sorted by day: find the first on or after fromDay.
         int lo = 0, hi = dated.Length;

@@ -91,8 +91,13 @@ public sealed class AccountData
     public int? StatusChurnedDay { get; init; }
     public IReadOnlyDictionary<string, string> Attributes { get; init; } = new Dictionary<string, string>();
 
-    public UsageDay[] Usage { get; init; } = [];
-    public UserDay[] UserDays { get; init; } = [];
+    /// <summary>
+    /// The usage, sorted by day: a slice, since a store reading many accounts puts their rows in shared large arrays
+    /// (an array converts to its whole slice).
+    /// </summary>
+    public ArraySegment<UsageDay> Usage { get; init; } = ArraySegment<UsageDay>.Empty;
+    /// <summary>The users of each day and event, sorted by day; a slice as <see cref="Usage"/> is.</summary>
+    public ArraySegment<UserDay> UserDays { get; init; } = ArraySegment<UserDay>.Empty;
     public SurveyPoint[] Surveys { get; init; } = [];
     public TicketPoint[] Tickets { get; init; } = [];
     public InvoicePoint[] Invoices { get; init; } = [];
@@ -118,7 +123,7 @@ public sealed class AccountData
         Key = Key, AccountId = AccountId, Name = Name, Segment = Segment, LifecycleStage = LifecycleStage, Plan = Plan, Owner = Owner,
         ParentId = ParentId, Arr = Arr, Seats = Seats, StartedDay = StartedDay, RenewalDay = RenewalDay, StatusChurnedDay = StatusChurnedDay,
         Attributes = Attributes, Subscriptions = Subscriptions, FirstExternalDay = FirstExternalDay,
-        Usage = Usage.Length > 0 ? [Usage[0]] : [], Orders = Orders.Length > 0 ? [Orders[0]] : [],
+        Usage = Usage.Count > 0 ? new[] { Usage[0] } : ArraySegment<UsageDay>.Empty, Orders = Orders.Length > 0 ? [Orders[0]] : [],
     };
 
     /// <summary>The day the account churned if it is churned as of <paramref name="day"/>, else null.</summary>
@@ -167,7 +172,13 @@ public sealed class AccountData
 internal static class Dated
 {
     /// <summary>The index of the first item dated on or after <paramref name="day"/>.</summary>
-    public static int FirstOnOrAfter<T>(T[] items, int day) where T : struct, IDated
+    public static int FirstOnOrAfter<T>(T[] items, int day) where T : struct, IDated => FirstOnOrAfter((ReadOnlySpan<T>)items, day);
+
+    /// <summary>The index just past the last item dated on or before <paramref name="day"/>.</summary>
+    public static int EndOf<T>(T[] items, int day) where T : struct, IDated => FirstOnOrAfter((ReadOnlySpan<T>)items, day + 1);
+
+    /// <inheritdoc cref="FirstOnOrAfter{T}(T[], int)"/>
+    public static int FirstOnOrAfter<T>(ReadOnlySpan<T> items, int day) where T : struct, IDated
     {
         int lo = 0, hi = items.Length;
         while (lo < hi)
@@ -185,6 +196,6 @@ internal static class Dated
         return lo;
     }
 
-    /// <summary>The index just past the last item dated on or before <paramref name="day"/>.</summary>
-    public static int EndOf<T>(T[] items, int day) where T : struct, IDated => FirstOnOrAfter(items, day + 1);
+    /// <inheritdoc cref="EndOf{T}(T[], int)"/>
+    public static int EndOf<T>(ReadOnlySpan<T> items, int day) where T : struct, IDated => FirstOnOrAfter(items, day + 1);
 }

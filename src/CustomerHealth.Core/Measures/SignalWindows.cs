@@ -7,10 +7,11 @@ namespace CustomerHealth.Core.Measures;
 /// <summary>Usage rolled up per day and event, up to the day, with the measure's events (null: every event).</summary>
 internal readonly struct UsageWindow
 {
+    /// <summary>The array the account's usage is a slice of (<see cref="AccountData.Usage"/>).</summary>
     public readonly UsageDay[] Rows;
-    /// <summary>The first row in the window and the end of the rows up to the day.</summary>
-    public readonly int Start, End;
-    public readonly HashSet<int>? Ids;
+    /// <summary>In <see cref="Rows"/>: the account's first row, the first row in the window and the end of the rows up to the day.</summary>
+    public readonly int First, Start, End;
+    public readonly bool[]? Ids;
     /// <summary>The day of the last matching event up to the day, if any.</summary>
     public readonly int? Last;
     public readonly AccountData Account;
@@ -19,11 +20,12 @@ internal readonly struct UsageWindow
 
     private UsageWindow(CompiledValue v, AccountData a, int day, int from, int end)
     {
-        Rows = a.Usage;
-        End = end;
-        Start = from == int.MinValue ? 0 : Dated.FirstOnOrAfter(Rows, from);
+        Rows = a.Usage.Array!;
+        First = a.Usage.Offset;
+        End = First + end;
+        Start = First + (from == int.MinValue ? 0 : Dated.FirstOnOrAfter((ReadOnlySpan<UsageDay>)a.Usage, from));
         Ids = v.EventIds;
-        for (var i = end - 1; i >= 0; i--)
+        for (var i = End - 1; i >= First; i--)
         {
             if (Matches(i))
             {
@@ -40,12 +42,12 @@ internal readonly struct UsageWindow
     /// <summary>False when the account has no usage at all up to the day.</summary>
     public static bool TryRead(CompiledValue v, AccountData a, int day, int from, out UsageWindow window)
     {
-        var end = Dated.EndOf(a.Usage, day);
+        var end = Dated.EndOf((ReadOnlySpan<UsageDay>)a.Usage, day);
         window = end == 0 ? default : new UsageWindow(v, a, day, from, end);
         return end > 0;
     }
 
-    public bool Matches(int i) => Ids is null || Ids.Contains(Rows[i].Event);
+    public bool Matches(int i) => CompiledValue.Takes(Ids, Rows[i].Event);
 
     /// <summary>A count or sum of the window, divided by the seats with `per: seats` (missing without seats).</summary>
     public RawValue PerSeat(double result) => new(PerSeat(MeasureValue.Of(result), Value, Account), Last, true);
@@ -100,13 +102,13 @@ internal readonly struct UsageWindow
 
     public double DistinctUsers()
     {
-        var users = Account.UserDays;
+        ReadOnlySpan<UserDay> users = Account.UserDays;
         var uEnd = Dated.EndOf(users, Day);
         var uStart = From == int.MinValue ? 0 : Dated.FirstOnOrAfter(users, From);
         var seen = new DistinctCounter();
         for (var i = uStart; i < uEnd; i++)
         {
-            if (Ids is null || Ids.Contains(users[i].Event))
+            if (CompiledValue.Takes(Ids, users[i].Event))
             {
                 seen.Add(users[i].User);
             }
@@ -120,7 +122,7 @@ internal readonly struct UsageWindow
         var window = Value.Spec.WindowDays!.Value;
         double now = 0, before = 0;
         var beforeRows = 0;
-        var prevStart = Dated.FirstOnOrAfter(Rows, From - window);
+        var prevStart = First + Dated.FirstOnOrAfter((ReadOnlySpan<UsageDay>)Account.Usage, From - window);
         for (var i = prevStart; i < End; i++)
         {
             if (Matches(i))
@@ -136,7 +138,7 @@ internal readonly struct UsageWindow
                 }
             }
         }
-        return new(Change(Rows[0].Day, From, window, now, before, beforeRows), Last, true);
+        return new(Change(Rows[First].Day, From, window, now, before, beforeRows), Last, true);
     }
 
     /// <summary>
@@ -148,7 +150,7 @@ internal readonly struct UsageWindow
         firstDay > from - window || beforeRows == 0 ? MeasureValue.Missing : MeasureValue.Of((now - before) / Math.Max(before, 1));
 
     /// <summary>An event never seen counts from the first usage of any kind: the account was observed and did not do it.</summary>
-    public RawValue DaysSinceLast() => DaysSinceLast(Day, Last, Rows[0].Day);
+    public RawValue DaysSinceLast() => DaysSinceLast(Day, Last, Rows[First].Day);
 
     /// <summary>`days_since_last` as of the day, from the last matching event's day (null: none) and the account's first usage day.</summary>
     public static RawValue DaysSinceLast(int day, int? last, int firstDay) => new(MeasureValue.Of(day - (last ?? firstDay)), last ?? day, true);

@@ -75,7 +75,7 @@ public sealed class ChurnFeatures
 
     /// <summary>The day the customer started: its recorded start, else its first order, else its first product use.</summary>
     private static int? Started(AccountData? a) =>
-        a is null ? null : a.StartedDay ?? (a.Orders.Length > 0 ? a.Orders[0].Day : a.Usage.Length > 0 ? a.Usage[0].Day : null);
+        a is null ? null : a.StartedDay ?? (a.Orders.Length > 0 ? a.Orders[0].Day : a.Usage.Count > 0 ? a.Usage[0].Day : null);
 }
 
 /// <summary>Fills a feature that is not there with its median over the training rows (0 when no training row has it).</summary>

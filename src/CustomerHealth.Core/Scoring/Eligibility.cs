@@ -20,24 +20,24 @@ public static class Eligibility
         {
             first = external;
         }
-        void Min<T>(T[] items) where T : struct, IDated
+        void Min<T>(ReadOnlySpan<T> items) where T : struct, IDated
         {
             if (items.Length > 0 && (first is null || items[0].Day < first))
             {
                 first = items[0].Day;
             }
         }
-        Min(a.Usage);
-        Min(a.Surveys);
-        Min(a.Tickets);
-        Min(a.Invoices);
-        Min(a.Subscriptions);
-        Min(a.Orders);
-        Min(a.Sentiments);
-        Min(a.Touches);
+        Min<UsageDay>(a.Usage);
+        Min<SurveyPoint>(a.Surveys);
+        Min<TicketPoint>(a.Tickets);
+        Min<InvoicePoint>(a.Invoices);
+        Min<SubscriptionPoint>(a.Subscriptions);
+        Min<OrderPoint>(a.Orders);
+        Min<SentimentPoint>(a.Sentiments);
+        Min<TouchPoint>(a.Touches);
         foreach (var m in a.Metrics.Values)
         {
-            Min(m);
+            Min<MetricPoint>(m);
         }
         return first;
     }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using CustomerHealth.Core.Measures;
 using CustomerHealth.Core.Model;
@@ -56,27 +57,40 @@ public static class MeasureScores
     /// </summary>
     public static void Percentiles(ReadOnlySpan<double> values, Span<double> scores, bool higherIsBetter)
     {
-        var idx = new List<int>(values.Length);
-        for (var i = 0; i < values.Length; i++)
+        // The values to rank and their places, in buffers lent for the call: a cohort of 100,000 accounts would
+        // otherwise allocate large arrays for every measure scored.
+        var orderBuffer = ArrayPool<int>.Shared.Rent(values.Length);
+        var keysBuffer = ArrayPool<double>.Shared.Rent(values.Length);
+        try
         {
-            scores[i] = double.NaN;
-            if (!double.IsNaN(values[i]))
+            var n = 0;
+            for (var i = 0; i < values.Length; i++)
             {
-                idx.Add(i);
+                scores[i] = double.NaN;
+                if (!double.IsNaN(values[i]))
+                {
+                    orderBuffer[n] = i;
+                    keysBuffer[n++] = values[i];
+                }
             }
+            Rank(keysBuffer.AsSpan(0, n), orderBuffer.AsSpan(0, n), scores, higherIsBetter);
         }
-        var n = idx.Count;
+        finally
+        {
+            ArrayPool<int>.Shared.Return(orderBuffer);
+            ArrayPool<double>.Shared.Return(keysBuffer);
+        }
+    }
+
+    /// <summary>Mid-ranks <paramref name="keys"/> (sorting them with their places in <paramref name="order"/>) into <paramref name="scores"/>.</summary>
+    private static void Rank(Span<double> keys, Span<int> order, Span<double> scores, bool higherIsBetter)
+    {
+        var n = keys.Length;
         if (n == 0)
         {
             return;
         }
-        var order = idx.ToArray();
-        var keys = new double[n];
-        for (var i = 0; i < n; i++)
-        {
-            keys[i] = values[order[i]];
-        }
-        Array.Sort(keys, order);
+        keys.Sort(order);
         var start = 0;
         while (start < n)
         {

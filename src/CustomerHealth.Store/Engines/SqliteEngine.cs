@@ -304,7 +304,8 @@ internal sealed class SqliteEngine : IStoreEngine
 
     // A snapshot is inserted, or updated when the account has one that day, one row a statement (see OrFail: with the
     // triggers of migration 0017, an upsert or a plain write would keep a statement journal, 6× the time of the write).
-    // A snapshot that is the same as the one stored is not written again (see IStoreEngine.WriteSnapshots).
+    // A snapshot that is the same as the one stored is not written again (see IStoreEngine.WriteSnapshots): one look-up
+    // says whether the account has one that day and whether it is the same, so that an unchanged one costs one look-up.
     public int WriteSnapshots(StoreDb db, string asOf, IEnumerable<SnapshotRecord> snapshots)
     {
         var written = 0;
@@ -313,7 +314,12 @@ internal sealed class SqliteEngine : IStoreEngine
         // The transaction holds the store's write lock: a day without snapshots when it starts stays so but for these.
         var firstScoring = !db.Connection.ExecuteScalar<bool>("SELECT EXISTS (SELECT 1 FROM snapshots WHERE as_of = @asOf)", new { asOf }, tx);
         var handle = Sqlite(db).Handle!;
-        using (var exists = new RawStatement(handle, "SELECT 1 FROM snapshots WHERE account_key = ?1 AND as_of = ?2"))
+        using (var stored = new RawStatement(handle,
+            """
+            SELECT model_version IS ?3 AND scorecard IS ?4 AND score IS ?5 AND computed_score IS ?6 AND grade IS ?7 AND override_reason IS ?8
+              AND note IS ?9 AND detail IS ?10 AND coverage IS ?11
+            FROM snapshots WHERE account_key = ?1 AND as_of = ?2
+            """))
         using (var insert = new RawStatement(handle,
             $"""
             INSERT{OrFail} INTO snapshots (account_key, as_of, model_version, scorecard, score, computed_score, grade, override_reason, note, detail, coverage)
@@ -329,14 +335,22 @@ internal sealed class SqliteEngine : IStoreEngine
         {
             foreach (var s in snapshots)
             {
-                var write = firstScoring || exists.Bind(1, s.AccountKey).Bind(2, asOf).Int64() is null ? insert : update;
-                written += write.Bind(1, s.AccountKey).Bind(2, asOf).Bind(3, s.ModelVersion).Bind(4, s.Scorecard).Bind(5, s.Score).Bind(6, s.ComputedScore)
-                    .Bind(7, s.Grade).Bind(8, s.OverrideReason).Bind(9, s.Note).Bind(10, s.Detail).Bind(11, s.Coverage).Execute();
+                // 1: stored and the same; 0: stored and different; null: none stored.
+                var same = firstScoring ? null : Values(stored, s, asOf).Int64();
+                if (same == 1)
+                {
+                    continue;
+                }
+                written += Values(same is null ? insert : update, s, asOf).Execute();
             }
         }
         tx.Commit();
         return written;
     }
+
+    private static RawStatement Values(RawStatement statement, SnapshotRecord s, string asOf) =>
+        statement.Bind(1, s.AccountKey).Bind(2, asOf).Bind(3, s.ModelVersion).Bind(4, s.Scorecard).Bind(5, s.Score).Bind(6, s.ComputedScore)
+            .Bind(7, s.Grade).Bind(8, s.OverrideReason).Bind(9, s.Note).Bind(10, s.Detail).Bind(11, s.Coverage);
 
     public void Backup(StoreDb db, string file)
     {

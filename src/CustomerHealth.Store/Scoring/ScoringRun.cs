@@ -182,21 +182,28 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
             var eligible = new List<AccountData>();
             var cards = new List<int>();
             var values = new List<MeasureValue[]>();
-            var next = Task.Run(() => signals.LoadAll(zone, keys: chunks[0]));
+            // The usage of a range is read into slabs that the range after next reads into again (UsageSlabs).
+            var slabs = new UsageSlabs.Shared(SlabRows);
+            var reading = slabs.ForOneRead();
+            var next = Task.Run(() => signals.LoadAll(zone, keys: chunks[0], slabs: reading));
             try
             {
                 for (var i = 0; i < chunks.Count; i++)
                 {
                     var (part, ids) = next.GetAwaiter().GetResult();
+                    var read = reading;
                     if (i + 1 < chunks.Count)
                     {
                         var following = chunks[i + 1];
-                        next = Task.Run(() => signals.LoadAll(zone, keys: following));
+                        var into = reading = slabs.ForOneRead();
+                        next = Task.Run(() => signals.LoadAll(zone, keys: following, slabs: into));
                     }
                     var (e, c, v) = DayScoring.Values(plan, part, ids, days[0].DayNumber);
                     eligible.AddRange(e.Select(a => a.WithoutSignals()));
                     cards.AddRange(c);
                     values.AddRange(v);
+                    // Nothing reads these accounts' usage any more (what is kept of them is WithoutSignals' copy).
+                    read.Release();
                 }
             }
             finally
@@ -248,6 +255,9 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
     private const long ChunkUsageBytes = 13_000_000;
 
     private const int MinChunkAccounts = 10_000;
+
+    /// <summary>How many rows a slab of usage holds when a run reads a range at a time (<see cref="UsageSlabs"/>); null: the default.</summary>
+    internal int? SlabRows { get; set; }
 
     /// <summary>Ranges of account keys to read one at a time, or null when the accounts are read at once.</summary>
     private List<(long From, long To)>? Chunks()
@@ -365,8 +375,15 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
     internal int Store(ScoringPlan plan, string version, DateOnly day, IReadOnlyList<ScoredAccount> scored)
     {
         var asOf = StoredDates.Text(day);
-        var written = db.Engine.WriteSnapshots(db, asOf, scored.Select(s => new SnapshotRecord(s.Account.Key, version, s.ScorecardId(plan), s.Score, s.Computed.Score,
-            s.Grade?.Id, s.OverrideReason, s.Note, SnapshotCodec.Encode(s.Computed.Measures), s.Computed.Score is null ? null : s.Computed.Coverage)));
+        // The snapshots' details are encoded on every core.
+        var records = new SnapshotRecord[scored.Count];
+        Parallel.For(0, scored.Count, i =>
+        {
+            var s = scored[i];
+            records[i] = new SnapshotRecord(s.Account.Key, version, s.ScorecardId(plan), s.Score, s.Computed.Score,
+                s.Grade?.Id, s.OverrideReason, s.Note, SnapshotCodec.Encode(s.Computed.Measures), s.Computed.Score is null ? null : s.Computed.Coverage);
+        });
+        var written = db.Engine.WriteSnapshots(db, asOf, records);
         predictor.Write(plan, version, day, scored);
         return written;
     }

@@ -32,16 +32,17 @@ internal sealed class SignalLoader
     /// <param name="cancel">Stops the reads soon after it is cancelled (a preview whose client left), throwing <see cref="OperationCanceledException"/>.</param>
     /// <param name="shares">Only the accounts of these shares (with <paramref name="onlyTouched"/>, their touched ones); null: every share.</param>
     /// <param name="keys">Only the accounts whose keys are in this range (both ends in); null: every key.</param>
+    /// <param name="slabs">Where the accounts' usage is read into (see <see cref="UsageSlabs"/>); null: arrays of its own.</param>
     public (List<AccountData> Accounts, Dictionary<string, int> EventIds) LoadAll(TimeZoneInfo zone, bool onlyTouched = false, CancellationToken cancel = default,
-        Sharing.AccountShares? shares = null, (long From, long To)? keys = null)
+        Sharing.AccountShares? shares = null, (long From, long To)? keys = null, UsageSlabs? slabs = null)
     {
         cancel.ThrowIfCancellationRequested();
         var inShares = (shares ?? Sharing.AccountShares.All).Where("account_key") +
             (keys is { } k ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $" AND account_key BETWEEN {k.From} AND {k.To}") : "");
         var only = onlyTouched ? $"account_key IN (SELECT account_key FROM dirty_accounts WHERE {inShares})" : inShares;
         var eventIds = new Dictionary<string, int>(StringComparer.Ordinal);
-        Grouped<UsageDay> usage = null!;
-        Grouped<UserDay> users = null!;
+        Sliced<UsageDay> usage = null!;
+        Sliced<UserDay> users = null!;
         Grouped<SurveyPoint> surveys = null!;
         Grouped<TicketPoint> tickets = null!;
         Grouped<InvoicePoint> invoices = null!;
@@ -53,7 +54,7 @@ internal sealed class SignalLoader
         List<Row0> accountRows = null!;
         // Each table is read on a connection of its own, on every core: the reads are independent.
         Parallel.Invoke(
-            () => (usage, users) = ReadUsage(db, cancel, only, onlyTouched ? null : keys ?? KeyRange(db)),
+            () => (usage, users) = ReadUsage(db, cancel, only, onlyTouched ? null : keys ?? KeyRange(db), slabs ?? new UsageSlabs()),
             () =>
             {
                 foreach (var r in db.Engine.ReadRows(db, "SELECT name, event_key FROM event_names"))
@@ -208,22 +209,22 @@ internal sealed class SignalLoader
     /// The usage of the accounts <paramref name="only"/> names; when they span a range of keys wide enough, read
     /// in as many parts of it as there are cores, each on a connection of its own (usage is most of what a run reads).
     /// </summary>
-    private (Grouped<UsageDay> Usage, Grouped<UserDay> Users) ReadUsage(StoreDb db, CancellationToken cancel, string only, (long From, long To)? range)
+    private (Sliced<UsageDay> Usage, Sliced<UserDay> Users) ReadUsage(StoreDb db, CancellationToken cancel, string only, (long From, long To)? range, UsageSlabs slabs)
     {
         var wide = UsageParts is null ? SplitUsageFrom : 1;
         var parts = range is { } r && r.To - r.From >= wide ? Math.Clamp(UsageParts ?? Environment.ProcessorCount, 1, 8) : 1;
         if (parts == 1)
         {
-            return ReadUsagePart(db, cancel, only);
+            return ReadUsagePart(db, cancel, only, slabs);
         }
         var (from, to) = range!.Value;
         var width = (to - from + 1 + parts - 1) / parts;
-        var read = new (Grouped<UsageDay> Usage, Grouped<UserDay> Users)[parts];
+        var read = new (Sliced<UsageDay> Usage, Sliced<UserDay> Users)[parts];
         Parallel.For(0, parts, i =>
         {
             var lo = from + i * width;
             var hi = Math.Min(to, lo + width - 1);
-            read[i] = ReadUsagePart(db, cancel, string.Create(CultureInfo.InvariantCulture, $"{only} AND account_key BETWEEN {lo} AND {hi}"));
+            read[i] = ReadUsagePart(db, cancel, string.Create(CultureInfo.InvariantCulture, $"{only} AND account_key BETWEEN {lo} AND {hi}"), slabs);
         });
         for (var i = 1; i < parts; i++)
         {
@@ -238,10 +239,10 @@ internal sealed class SignalLoader
     /// is a day and event of the account, and each of its users a user of that day and event. A cell a correction
     /// emptied of events (count 0, sum 0) counts as no activity; its users still count.
     /// </summary>
-    private static (Grouped<UsageDay> Usage, Grouped<UserDay> Users) ReadUsagePart(StoreDb db, CancellationToken cancel, string only)
+    private static (Sliced<UsageDay> Usage, Sliced<UserDay> Users) ReadUsagePart(StoreDb db, CancellationToken cancel, string only, UsageSlabs slabs)
     {
-        var usage = new Grouped<UsageDay>();
-        var users = new Grouped<UserDay>();
+        var usage = new Sliced<UsageDay>(slabs.Usage);
+        var users = new Sliced<UserDay>(slabs.Users);
         var n = 0;
         foreach (var r in db.Engine.ReadRows(db, $"SELECT {UsageBlocks.Columns} FROM usage_blocks WHERE {only} ORDER BY account_key, block"))
         {
@@ -304,6 +305,63 @@ internal sealed class SignalLoader
 
         /// <summary>Adds the accounts of another read, of other accounts, to these.</summary>
         public void Take(Grouped<T> other)
+        {
+            foreach (var (key, items) in other.byAccount)
+            {
+                byAccount.Add(key, items);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Rows of one table read in account order into large arrays taken from <paramref name="pool"/>, each account's rows
+    /// one slice of one of them: no array of its own for each account (the usage of 100,000 accounts is tens of millions
+    /// of rows), and the arrays can serve the next accounts read once these are done with (<see cref="UsageSlabs"/>).
+    /// </summary>
+    private sealed class Sliced<T>(UsageSlabs.Pool<T> pool)
+    {
+        private readonly Dictionary<long, ArraySegment<T>> byAccount = [];
+        private T[] slab = [];
+        private int used, runStart;
+        private long current = long.MinValue;
+
+        public void Add(long key, T item)
+        {
+            if (key != current)
+            {
+                Flush();
+                if (byAccount.ContainsKey(key))
+                {
+                    throw new InvalidOperationException("rows must come ordered by account");
+                }
+                current = key;
+            }
+            if (used == slab.Length)
+            {
+                // The account's rows so far move to the next array: a slice lies in one array.
+                var run = used - runStart;
+                var next = pool.Take(run + 1);
+                Array.Copy(slab, runStart, next, 0, run);
+                slab = next;
+                used = run;
+                runStart = 0;
+            }
+            slab[used++] = item;
+        }
+
+        public void Flush()
+        {
+            if (used > runStart)
+            {
+                byAccount[current] = new ArraySegment<T>(slab, runStart, used - runStart);
+                runStart = used;
+            }
+        }
+
+        public ArraySegment<T> Of(long key) => byAccount.TryGetValue(key, out var items) ? items : ArraySegment<T>.Empty;
+
+        /// <summary>Adds the accounts of another read, of other accounts, to these.</summary>
+        public void Take(Sliced<T> other)
         {
             foreach (var (key, items) in other.byAccount)
             {

@@ -52,15 +52,15 @@ public class MeasureCalculatorTests
         Key = 1,
         AccountId = "u",
         Seats = seats,
-        Usage =
-        [
+        Usage = new UsageDay[]
+        {
             new(D - 40, Login, 4, 0), new(D - 35, Export, 2, 10), new(D - 20, Login, 3, 0), new(D - 10, Login, 5, 0),
             new(D - 10, Export, 1, 7.5), new(D, Report, 2, 2.5), new(D + 1, Login, 100, 100),
-        ],
-        UserDays =
-        [
+        },
+        UserDays = new UserDay[]
+        {
             new(D - 40, Login, 1), new(D - 20, Login, 1), new(D - 20, Login, 2), new(D - 10, Export, 3), new(D, Report, 2), new(D + 1, Login, 9),
-        ],
+        },
     };
 
     [Theory]

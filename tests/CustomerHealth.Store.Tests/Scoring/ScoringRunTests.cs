@@ -455,6 +455,12 @@ public abstract class ScoringRunTests(TestEngine engine) : IDisposable
         store.Scoring.ChunkAccounts = 7;
         store.Scoring.ScoreRange(Mar10, Mar10, 1)[0].AccountsScored.ShouldBeGreaterThan(0);
         Snapshots().ShouldBe(whole);
+        // Each range's usage read into slabs of a few rows that later ranges read into again: accounts' rows crossing
+        // from one slab to the next, accounts with more rows than a slab, slabs given back and taken again.
+        Dapper.SqlMapper.Execute(store.Db.Connection, "DELETE FROM snapshots");
+        store.Scoring.SlabRows = 5;
+        store.Scoring.ScoreRange(Mar10, Mar10, 1)[0].AccountsScored.ShouldBeGreaterThan(0);
+        Snapshots().ShouldBe(whole);
     }
 
     [Fact]
@@ -468,11 +474,11 @@ public abstract class ScoringRunTests(TestEngine engine) : IDisposable
                 $"A{i},{TestStore.Iso(Mar(1 + d))}T10:00:00Z,{e},u{(i + d) % 4},{i + d}")))]);
         var zone = TimeZoneInfo.Utc;
 
-        string Read(int? parts, (long, long)? keys = null)
+        string Read(int? parts, (long, long)? keys = null, UsageSlabs? slabs = null)
         {
             var loader = SignalLoader.Settle(store.Db);
             loader.UsageParts = parts;
-            var (accounts, _) = loader.LoadAll(zone, keys: keys);
+            var (accounts, _) = loader.LoadAll(zone, keys: keys, slabs: slabs);
             return string.Join("\n", accounts.Select(a =>
                 $"{a.AccountId}: {string.Join(" ", a.Usage.Select(u => $"{u.Day}/{u.Event}/{u.Count}/{u.Sum:R}"))} | {string.Join(" ", a.UserDays.Select(u => $"{u.Day}/{u.Event}/{u.User}"))}"));
         }
@@ -493,6 +499,16 @@ public abstract class ScoringRunTests(TestEngine engine) : IDisposable
         var some = (keys[5], keys[30]);
         Read(3, some).ShouldBe(Read(1, some));
         Read(3, some).Split('\n').Length.ShouldBe(26);
+        // Read into slabs of a few rows (an account's rows move to the next slab when one fills; an account with more
+        // rows than a slab gets an array of its own), by one part or several: the same.
+        var shared = new UsageSlabs.Shared(slabRows: 4);
+        Read(1, slabs: shared.ForOneRead()).ShouldBe(once);
+        Read(3, slabs: shared.ForOneRead()).ShouldBe(once);
+        // Slabs given back and read into again by the next range: that range as read on its own.
+        var first = shared.ForOneRead();
+        Read(2, (keys[0], keys[19]), first).ShouldBe(Read(1, (keys[0], keys[19])));
+        first.Release();
+        Read(2, (keys[20], keys[39]), shared.ForOneRead()).ShouldBe(Read(1, (keys[20], keys[39])));
     }
 
     private void ImportFamily() =>
