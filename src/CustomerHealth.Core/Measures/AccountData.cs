@@ -89,7 +89,7 @@ public sealed class AccountData
     public int? RenewalDay { get; init; }
     /// <summary>The day a `status = churned` import marked the account churned, if it did.</summary>
     public int? StatusChurnedDay { get; init; }
-    public IReadOnlyDictionary<string, string> Attributes { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Attributes { get; init; } = System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty;
 
     /// <summary>
     /// The usage, sorted by day: a slice, since a store reading many accounts puts their rows in shared large arrays
@@ -103,7 +103,7 @@ public sealed class AccountData
     public InvoicePoint[] Invoices { get; init; } = [];
     public SubscriptionPoint[] Subscriptions { get; init; } = [];
     public OrderPoint[] Orders { get; init; } = [];
-    public IReadOnlyDictionary<string, MetricPoint[]> Metrics { get; init; } = new Dictionary<string, MetricPoint[]>();
+    public IReadOnlyDictionary<string, MetricPoint[]> Metrics { get; init; } = System.Collections.ObjectModel.ReadOnlyDictionary<string, MetricPoint[]>.Empty;
     public SentimentPoint[] Sentiments { get; init; } = [];
     public TouchPoint[] Touches { get; init; } = [];
 

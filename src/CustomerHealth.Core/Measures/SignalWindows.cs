@@ -155,21 +155,28 @@ internal readonly struct UsageWindow
     /// <summary>`days_since_last` as of the day, from the last matching event's day (null: none) and the account's first usage day.</summary>
     public static RawValue DaysSinceLast(int day, int? last, int firstDay) => new(MeasureValue.Of(day - (last ?? firstDay)), last ?? day, true);
 
-    // Distinct counts mark keys with a per-thread stamp: no set to allocate or clear for every account and measure.
+    // Distinct counts use a per-thread hash table whose slots are marked with a stamp: no set to allocate or clear for
+    // every account and measure. It is as large as the most keys one count has seen (an account's users, not the
+    // store's: user keys run into the millions, an account's users into the tens).
     [ThreadStatic]
-    private static int[]? stamps;
+    private static int[]? slotKeys;
+    [ThreadStatic]
+    private static int[]? slotStamps;
     [ThreadStatic]
     private static int stamp;
 
-    /// <summary>Counts the distinct non-negative keys given to <see cref="Add"/> calls.</summary>
+    /// <summary>Counts the distinct keys given to <see cref="Add"/> calls.</summary>
     private ref struct DistinctCounter
     {
-        private int[] marks;
+        private int[] keys, marks;
+        private int shift;
         private readonly int mark;
 
         public DistinctCounter()
         {
-            marks = stamps ??= new int[1024];
+            keys = slotKeys ??= new int[64];
+            marks = slotStamps ??= new int[64];
+            shift = 32 - System.Numerics.BitOperations.Log2((uint)keys.Length);
             mark = ++stamp;
             if (mark == int.MaxValue)
             {
@@ -182,16 +189,48 @@ internal readonly struct UsageWindow
 
         public void Add(int key)
         {
-            var m = marks;
-            if (key >= m.Length)
+            // Open addressing (Fibonacci hashing, linear probing), at most half full.
+            var mask = keys.Length - 1;
+            for (var i = (int)(((uint)key * 2654435769u) >> shift); ; i = (i + 1) & mask)
             {
-                Array.Resize(ref stamps, Math.Max(key + 1, m.Length * 2));
-                marks = m = stamps!;
+                if (marks[i] != mark)
+                {
+                    marks[i] = mark;
+                    keys[i] = key;
+                    if (++Count * 2 > keys.Length)
+                    {
+                        Grow();
+                    }
+                    return;
+                }
+                if (keys[i] == key)
+                {
+                    return;
+                }
             }
-            if (m[key] != mark)
+        }
+
+        /// <summary>Twice the slots, the keys counted so far placed again (the thread keeps the larger table).</summary>
+        private void Grow()
+        {
+            var (oldKeys, oldMarks) = (keys, marks);
+            keys = slotKeys = new int[oldKeys.Length * 2];
+            marks = slotStamps = new int[oldKeys.Length * 2];
+            shift--;
+            var mask = keys.Length - 1;
+            for (var j = 0; j < oldKeys.Length; j++)
             {
-                m[key] = mark;
-                Count++;
+                if (oldMarks[j] != mark)
+                {
+                    continue;
+                }
+                var i = (int)(((uint)oldKeys[j] * 2654435769u) >> shift);
+                while (marks[i] == mark)
+                {
+                    i = (i + 1) & mask;
+                }
+                marks[i] = mark;
+                keys[i] = oldKeys[j];
             }
         }
     }

@@ -120,7 +120,7 @@ internal sealed class SignalLoader
                 StartedDay = a.Started,
                 RenewalDay = a.Renewal,
                 StatusChurnedDay = a.Churned,
-                Attributes = a.Attributes is null ? new Dictionary<string, string>() : JsonSerializer.Deserialize<Dictionary<string, string>>(a.Attributes) ?? [],
+                Attributes = a.Attributes is null ? System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty : JsonSerializer.Deserialize<Dictionary<string, string>>(a.Attributes) ?? [],
                 Usage = usage.Of(key),
                 UserDays = users.Of(key),
                 Surveys = surveys.Of(key),

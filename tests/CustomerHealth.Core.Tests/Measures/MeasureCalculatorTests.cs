@@ -115,6 +115,36 @@ public class MeasureCalculatorTests
         ShouldBeNumber(Value(Spec(SignalKind.Usage, "distinct_users", 30) with { Events = events }, UsageAccount()), expected);
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(40)]
+    [InlineData(700)]
+    public void Compute_UsageDistinctUsers_ManyUsersWithKeysFarApart_CountsEachOnce(int userCount)
+    {
+        // User keys are the store's (into the millions), spread and repeated over days and events; one account's
+        // slice of a shared array, other accounts' rows around it.
+        var rnd = new Random(userCount);
+        var keys = Enumerable.Range(0, userCount).Select(i => i % 3 == 0 ? int.MaxValue - i * 7919 : rnd.Next(0, 2_000_000_000)).Distinct().ToArray();
+        var rows = Enumerable.Range(0, 30).SelectMany(d => keys.Where((_, i) => (i + d) % 4 == 0).SelectMany(k => new[] { new UserDay(D - 29 + d, Login, k), new UserDay(D - 29 + d, Export, k) }))
+            .ToList();
+        var before = Enumerable.Range(0, 50).Select(i => new UserDay(D - 40, Login, i)).ToArray();
+        var after = Enumerable.Range(0, 50).Select(i => new UserDay(D, Login, 1_000_000 + i)).ToArray();
+        var shared = before.Concat(rows).Concat(after).ToArray();
+        var account = new AccountData
+        {
+            Key = 1,
+            AccountId = "many",
+            Usage = new UsageDay[] { new(D - 29, Login, 1, 0), new(D, Login, 1, 0) },
+            UserDays = new ArraySegment<UserDay>(shared, before.Length, rows.Count),
+        };
+        var expected = rows.Select(r => r.User).Distinct().Count();
+
+        ShouldBeNumber(Value(Spec(SignalKind.Usage, "distinct_users", 30), account), expected);
+        ShouldBeNumber(Value(Spec(SignalKind.Usage, "distinct_users", 30) with { Events = ["export"] }, account), expected);
+        // Counted again on the same thread: the same.
+        ShouldBeNumber(Value(Spec(SignalKind.Usage, "distinct_users", 30), account), expected);
+    }
+
     [Fact]
     public void Compute_UsageDistinctUsersWindow7_OnlyRecentUsers()
     {
