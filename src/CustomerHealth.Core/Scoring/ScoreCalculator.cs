@@ -16,61 +16,97 @@ public static class ScoreCalculator
     {
         var n = values.Count;
         var m = plan.Measures.Length;
-        var scores = new double[n][];
-        for (var a = 0; a < n; a++)
+        // The measure scores a column per measure (scores[j][a]). The accounts' values are read once, account by
+        // account, into columns: a measure's work then runs along its own column instead of picking one value out of
+        // each of the accounts' rows, which lie all over memory.
+        var scores = new double[m][];
+        var numbers = new double[m][];
+        for (var j = 0; j < m; j++)
         {
-            scores[a] = new double[m];
+            scores[j] = new double[n];
+            numbers[j] = plan.Measures[j].Score is PercentileScore ? new double[n] : [];
         }
-        // The measures are scored apart (each a column of the accounts' values), then the accounts: both on every core.
+        Parallel.For(0, (n + ColumnBlock - 1) / ColumnBlock, block =>
+        {
+            for (int a = block * ColumnBlock, end = Math.Min(n, a + ColumnBlock); a < end; a++)
+            {
+                var row = values[a];
+                for (var j = 0; j < m; j++)
+                {
+                    var v = row[j];
+                    if (plan.Measures[j].Score is PercentileScore)
+                    {
+                        // A missing or text value is not in the cohort, and has no score.
+                        numbers[j][a] = !v.IsMissing && !v.IsText ? v.Number : double.NaN;
+                    }
+                    else
+                    {
+                        scores[j][a] = MeasureScores.Score(plan.Measures[j].Score, v);
+                    }
+                }
+            }
+        });
+        // The measures scored by percentile, each apart (one scorecard's accounts at a time), on every core.
         Parallel.For(0, m, () => (Column: new double[n], Scores: new double[n]), (j, _, buffers) =>
         {
-            var (column, colScores) = buffers;
-            var spec = plan.Measures[j].Score;
-            if (spec is PercentileScore p)
+            if (plan.Measures[j].Score is not PercentileScore p)
             {
-                for (var card = 0; card < plan.ScorecardIds.Length; card++)
+                return buffers;
+            }
+            var (column, colScores) = buffers;
+            var number = numbers[j];
+            var score = scores[j];
+            if (plan.ScorecardIds.Length == 1)
+            {
+                MeasureScores.Percentiles(number, score, p.HigherIsBetter);
+                return buffers;
+            }
+            for (var card = 0; card < plan.ScorecardIds.Length; card++)
+            {
+                var count = 0;
+                for (var a = 0; a < n; a++)
                 {
-                    var count = 0;
-                    for (var a = 0; a < n; a++)
-                    {
-                        var v = values[a][j];
-                        column[a] = scorecards[a] == card && !v.IsMissing && !v.IsText ? v.Number : double.NaN;
-                        count += double.IsNaN(column[a]) ? 0 : 1;
-                    }
-                    if (count == 0)
-                    {
-                        continue;
-                    }
-                    MeasureScores.Percentiles(column, colScores, p.HigherIsBetter);
+                    column[a] = scorecards[a] == card ? number[a] : double.NaN;
+                    count += double.IsNaN(column[a]) ? 0 : 1;
+                }
+                if (count == 0)
+                {
+                    // None of the scorecard's accounts has a value: none has a score.
                     for (var a = 0; a < n; a++)
                     {
                         if (scorecards[a] == card)
                         {
-                            scores[a][j] = colScores[a];
+                            score[a] = double.NaN;
                         }
                     }
+                    continue;
                 }
+                MeasureScores.Percentiles(column, colScores, p.HigherIsBetter);
                 for (var a = 0; a < n; a++)
                 {
-                    if (values[a][j].IsMissing || values[a][j].IsText)
+                    if (scorecards[a] == card)
                     {
-                        scores[a][j] = double.NaN;
+                        score[a] = colScores[a];
                     }
-                }
-            }
-            else
-            {
-                for (var a = 0; a < n; a++)
-                {
-                    scores[a][j] = MeasureScores.Score(spec, values[a][j]);
                 }
             }
             return buffers;
         }, _ => { });
         var result = new AccountScore[n];
-        Parallel.For(0, n, a => result[a] = Combine(plan, scorecards[a], values[a], scores[a]));
+        Parallel.For(0, n, a =>
+        {
+            Span<double> measureScores = stackalloc double[m];
+            for (var j = 0; j < m; j++)
+            {
+                measureScores[j] = scores[j][a];
+            }
+            result[a] = Combine(plan, scorecards[a], values[a], measureScores);
+        });
         return result;
     }
+
+    /// <summary>How many accounts' values one task reads into the columns at a time.</summary>
+    private const int ColumnBlock = 4096;
 
     /// <summary>
     /// The share of the scorecard's weight whose measures had data: each measure's weight as if every measure had
@@ -113,7 +149,7 @@ public static class ScoreCalculator
     }
 
     /// <summary>Weights, missing values and the overall score for one account whose measure scores are known.</summary>
-    public static AccountScore Combine(ScoringPlan plan, int card, MeasureValue[] values, double[] measureScores)
+    public static AccountScore Combine(ScoringPlan plan, int card, MeasureValue[] values, ReadOnlySpan<double> measureScores)
     {
         var m = plan.Measures.Length;
         var dims = plan.Model.Dimensions.Count;
