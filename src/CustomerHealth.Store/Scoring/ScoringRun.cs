@@ -262,7 +262,7 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
     /// <summary>Ranges of account keys to read one at a time, or null when the accounts are read at once.</summary>
     private List<(long From, long To)>? Chunks()
     {
-        var keys = db.Connection.Query<long>("SELECT account_key FROM accounts ORDER BY account_key").AsList();
+        var keys = db.Engine.ReadRows(db, "SELECT account_key FROM accounts ORDER BY account_key").Select(r => r.GetInt64(0)).ToList();
         if (keys.Count <= (ChunkAccounts ?? MinChunkAccounts))
         {
             return null;
