@@ -30,6 +30,7 @@ public sealed class CompiledValue
     /// </summary>
     public bool[]? EventIds { get; }
     public HashSet<TicketPriority>? Priorities { get; }
+    public SurveyKind? SurveyKind { get; }
 
     /// <summary>Whether the measure takes the event of this id.</summary>
     public static bool Takes(bool[]? eventIds, int id) => eventIds is null || ((uint)id < (uint)eventIds.Length && eventIds[id]);
@@ -44,5 +45,4 @@ public sealed class CompiledValue
         }
         return mask;
     }
-    public SurveyKind? SurveyKind { get; }
 }

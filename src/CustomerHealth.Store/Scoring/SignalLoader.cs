@@ -283,11 +283,7 @@ internal sealed class SignalLoader
             if (key != current)
             {
                 Flush();
-                if (byAccount.ContainsKey(key))
-                {
-                    throw new InvalidOperationException("rows must come ordered by account");
-                }
-                current = key;
+                current = NextAccount(byAccount, key);
             }
             run.Add(item);
         }
@@ -302,16 +298,11 @@ internal sealed class SignalLoader
         }
 
         public T[] Of(long key) => byAccount.TryGetValue(key, out var items) ? items : [];
-
-        /// <summary>Adds the accounts of another read, of other accounts, to these.</summary>
-        public void Take(Grouped<T> other)
-        {
-            foreach (var (key, items) in other.byAccount)
-            {
-                byAccount.Add(key, items);
-            }
-        }
     }
+
+    /// <summary>The key of the next account of rows read in account order, refused when that account's rows came before.</summary>
+    private static long NextAccount<TRows>(Dictionary<long, TRows> read, long key) =>
+        read.ContainsKey(key) ? throw new InvalidOperationException("rows must come ordered by account") : key;
 
     /// <summary>
     /// Rows of one table read in account order into large arrays taken from <paramref name="pool"/>, each account's rows
@@ -330,11 +321,7 @@ internal sealed class SignalLoader
             if (key != current)
             {
                 Flush();
-                if (byAccount.ContainsKey(key))
-                {
-                    throw new InvalidOperationException("rows must come ordered by account");
-                }
-                current = key;
+                current = NextAccount(byAccount, key);
             }
             if (used == slab.Length)
             {

@@ -116,6 +116,50 @@ public class MeasureCalculatorTests
     }
 
     [Theory]
+    [InlineData("count")]
+    [InlineData("sum")]
+    [InlineData("active_days")]
+    [InlineData("distinct_users")]
+    [InlineData("distinct_events")]
+    [InlineData("change")]
+    [InlineData("days_since_last")]
+    public void Compute_UsageASliceOfASharedArray_IsTheSameAsTheAccountsOwnArray(string aggregate)
+    {
+        // A store reading many accounts puts their rows in shared arrays: other accounts' rows before and after this
+        // one's, whose days and events would change every aggregate were they read.
+        var own = UsageAccount();
+        UsageDay[] others = [new(D - 80, Login, 50, 50), new(D - 2, Export, 60, 60), new(D - 1, Report, 70, 70)];
+        UserDay[] otherUsers = [new(D - 80, Login, 7), new(D - 2, Export, 8), new(D - 1, Report, 6)];
+        var sharedUsage = others.Concat(own.Usage).Concat(others).ToArray();
+        var sharedUsers = otherUsers.Concat(own.UserDays).Concat(otherUsers).ToArray();
+        var sliced = new AccountData
+        {
+            Key = own.Key,
+            AccountId = own.AccountId,
+            Seats = own.Seats,
+            Usage = new ArraySegment<UsageDay>(sharedUsage, others.Length, own.Usage.Count),
+            UserDays = new ArraySegment<UserDay>(sharedUsers, otherUsers.Length, own.UserDays.Count),
+        };
+        foreach (var spec in new[]
+        {
+            Spec(SignalKind.Usage, aggregate, 30),
+            Spec(SignalKind.Usage, aggregate, 7),
+            Spec(SignalKind.Usage, aggregate, 30) with { Events = ["login"] },
+            Spec(SignalKind.Usage, aggregate, 30) with { Events = ["export", "report"] },
+            // Events the account did late or never: the rows around its own would be found instead.
+            Spec(SignalKind.Usage, aggregate, 30) with { Events = ["report"] },
+            Spec(SignalKind.Usage, aggregate, 30) with { Events = ["signup"] },
+            Spec(SignalKind.Usage, aggregate, 20) with { PerSeats = aggregate is "count" or "sum" or "active_days" or "distinct_users" },
+        })
+        {
+            foreach (var day in new[] { D - 41, D - 30, D - 10, D, D + 5 })
+            {
+                At(spec, sliced, day).ShouldBe(At(spec, own, day), $"{aggregate} as of {day - D}, window {spec.WindowDays}, events {string.Join(",", spec.Events)}");
+            }
+        }
+    }
+
+    [Theory]
     [InlineData(3)]
     [InlineData(40)]
     [InlineData(700)]
