@@ -23,7 +23,7 @@ internal readonly struct UsageWindow
         Rows = a.Usage.Array!;
         First = a.Usage.Offset;
         End = First + end;
-        Start = First + (from == int.MinValue ? 0 : Dated.FirstOnOrAfter((ReadOnlySpan<UsageDay>)a.Usage, from));
+        Start = First + (from == int.MinValue ? 0 : Dated.FirstOnOrAfter<UsageDay>(a.Usage, from));
         Ids = v.EventIds;
         for (var i = End - 1; i >= First; i--)
         {
@@ -42,7 +42,7 @@ internal readonly struct UsageWindow
     /// <summary>False when the account has no usage at all up to the day.</summary>
     public static bool TryRead(CompiledValue v, AccountData a, int day, int from, out UsageWindow window)
     {
-        var end = Dated.EndOf((ReadOnlySpan<UsageDay>)a.Usage, day);
+        var end = Dated.EndOf<UsageDay>(a.Usage, day);
         window = end == 0 ? default : new UsageWindow(v, a, day, from, end);
         return end > 0;
     }
@@ -122,7 +122,7 @@ internal readonly struct UsageWindow
         var window = Value.Spec.WindowDays!.Value;
         double now = 0, before = 0;
         var beforeRows = 0;
-        var prevStart = First + Dated.FirstOnOrAfter((ReadOnlySpan<UsageDay>)Account.Usage, From - window);
+        var prevStart = First + Dated.FirstOnOrAfter<UsageDay>(Account.Usage, From - window);
         for (var i = prevStart; i < End; i++)
         {
             if (Matches(i))
@@ -189,9 +189,9 @@ internal readonly struct UsageWindow
 
         public void Add(int key)
         {
-            // Open addressing (Fibonacci hashing, linear probing), at most half full.
+            // Open addressing (linear probing), at most half full.
             var mask = keys.Length - 1;
-            for (var i = (int)(((uint)key * 2654435769u) >> shift); ; i = (i + 1) & mask)
+            for (var i = Slot(key); ; i = (i + 1) & mask)
             {
                 if (marks[i] != mark)
                 {
@@ -210,6 +210,9 @@ internal readonly struct UsageWindow
             }
         }
 
+        /// <summary>A key's first slot (Fibonacci hashing: the top bits of the key times 2^32 / φ).</summary>
+        private readonly int Slot(int key) => (int)(((uint)key * 2654435769u) >> shift);
+
         /// <summary>Twice the slots, the keys counted so far placed again (the thread keeps the larger table).</summary>
         private void Grow()
         {
@@ -224,7 +227,7 @@ internal readonly struct UsageWindow
                 {
                     continue;
                 }
-                var i = (int)(((uint)oldKeys[j] * 2654435769u) >> shift);
+                var i = Slot(oldKeys[j]);
                 while (marks[i] == mark)
                 {
                     i = (i + 1) & mask;

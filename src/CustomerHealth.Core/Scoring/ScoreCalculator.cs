@@ -21,10 +21,11 @@ public static class ScoreCalculator
         // each of the accounts' rows, which lie all over memory.
         var scores = new double[m][];
         var numbers = new double[m][];
+        var ranked = plan.Measures.Select(x => x.Score is PercentileScore).ToArray();
         for (var j = 0; j < m; j++)
         {
             scores[j] = new double[n];
-            numbers[j] = plan.Measures[j].Score is PercentileScore ? new double[n] : [];
+            numbers[j] = ranked[j] ? new double[n] : [];
         }
         Parallel.For(0, (n + ColumnBlock - 1) / ColumnBlock, block =>
         {
@@ -34,7 +35,7 @@ public static class ScoreCalculator
                 for (var j = 0; j < m; j++)
                 {
                     var v = row[j];
-                    if (plan.Measures[j].Score is PercentileScore)
+                    if (ranked[j])
                     {
                         // A missing or text value is not in the cohort, and has no score.
                         numbers[j][a] = !v.IsMissing && !v.IsText ? v.Number : double.NaN;
@@ -56,30 +57,12 @@ public static class ScoreCalculator
             var (column, colScores) = buffers;
             var number = numbers[j];
             var score = scores[j];
-            if (plan.ScorecardIds.Length == 1)
-            {
-                MeasureScores.Percentiles(number, score, p.HigherIsBetter);
-                return buffers;
-            }
+            // A scorecard none of whose accounts has a value ranks nothing: its accounts keep no score (NaN).
             for (var card = 0; card < plan.ScorecardIds.Length; card++)
             {
-                var count = 0;
                 for (var a = 0; a < n; a++)
                 {
                     column[a] = scorecards[a] == card ? number[a] : double.NaN;
-                    count += double.IsNaN(column[a]) ? 0 : 1;
-                }
-                if (count == 0)
-                {
-                    // None of the scorecard's accounts has a value: none has a score.
-                    for (var a = 0; a < n; a++)
-                    {
-                        if (scorecards[a] == card)
-                        {
-                            score[a] = double.NaN;
-                        }
-                    }
-                    continue;
                 }
                 MeasureScores.Percentiles(column, colScores, p.HigherIsBetter);
                 for (var a = 0; a < n; a++)

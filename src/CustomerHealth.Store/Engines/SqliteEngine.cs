@@ -356,19 +356,19 @@ internal sealed class SqliteEngine : IStoreEngine
             foreach (var s in snapshots)
             {
                 // 1: stored and the same; 0: stored and different; null: none stored.
-                var same = firstScoring ? null : Values(stored, s, asOf).Int64();
+                var same = firstScoring ? null : BindSnapshot(stored, s, asOf).Int64();
                 if (same == 1)
                 {
                     continue;
                 }
-                written += Values(same is null ? insert : update, s, asOf).Execute();
+                written += BindSnapshot(same is null ? insert : update, s, asOf).Execute();
             }
         }
         tx.Commit();
         return written;
     }
 
-    private static RawStatement Values(RawStatement statement, SnapshotRecord s, string asOf) =>
+    private static RawStatement BindSnapshot(RawStatement statement, SnapshotRecord s, string asOf) =>
         statement.Bind(1, s.AccountKey).Bind(2, asOf).Bind(3, s.ModelVersion).Bind(4, s.Scorecard).Bind(5, s.Score).Bind(6, s.ComputedScore)
             .Bind(7, s.Grade).Bind(8, s.OverrideReason).Bind(9, s.Note).Bind(10, s.Detail).Bind(11, s.Coverage);
 
