@@ -600,32 +600,11 @@ internal sealed class PostgresEngine : IStoreEngine
                 return 0;
             }
             KeyUsers(users);
-            var order = batch.IdentityOrder(out var repeats);
-            using (var copy = c.BeginBinaryImport($"COPY usage_stage ({UsageMerge.StageColumns}, seq) FROM STDIN (FORMAT BINARY)"))
-            {
-                // One array for every row's identity: the copy takes its bytes as each is written.
-                var identity = new byte[16];
-                foreach (var seq in order)
-                {
-                    var e = batch[seq];
-                    System.Buffers.Binary.BinaryPrimitives.WriteUInt128BigEndian(identity, e.Identity);
-                    copy.StartRow();
-                    copy.Write(identity, NpgsqlDbType.Bytea);
-                    copy.Write(e.Account, NpgsqlDbType.Bigint);
-                    copy.Write((long)e.Day, NpgsqlDbType.Bigint);
-                    copy.Write(e.Event, NpgsqlDbType.Bigint);
-                    Nullable(copy, e.UserKey);
-                    copy.Write(e.Count, NpgsqlDbType.Bigint);
-                    Nullable(copy, e.Value);
-                    copy.Write(e.OccurredAt, NpgsqlDbType.Bigint);
-                    Text(copy, batch.PropertiesOf(e));
-                    copy.Write((long)seq, NpgsqlDbType.Bigint);
-                }
-                copy.Complete();
-            }
+            var order = batch.IdentityOrder(out _);
             int changed;
             if (inbox)
             {
+                CopyEvents("usage_stage", order, staged: true);
                 // A request's events are few beside the stored ones: each is looked up by its key. Left to itself the
                 // planner hashes the stage and reads every stored event, a cost that grows with the store. (Nor does the
                 // stage need statistics then: an ANALYZE would cost as much as the look-ups.)
@@ -653,10 +632,24 @@ internal sealed class PostgresEngine : IStoreEngine
             }
             else
             {
-                // Temporary tables are never analysed automatically: without statistics the planner takes the stage for tiny.
-                c.Execute("ANALYZE usage_stage; SET LOCAL work_mem = '256MB'", transaction: tx);
-                changed = merge.Run(batch, order, repeats, states, sql => c.Execute(sql, transaction: tx), sql => c.ExecuteScalar<long>(sql, transaction: tx),
-                    accounts => engine.MarkTouched(c, tx, accounts));
+                // A merge into the store looks the batch's identities up among the stored events (only the identities
+                // cross the wire), copies the new events straight into them (a stage would cost the copy twice and an
+                // insert) and stages only the changed ones; it adds to the usage blocks the roll-ups summed here from the
+                // batch, and marks their accounts.
+                var known = StatesAgainstStored(order);
+                if (states is not null)
+                {
+                    known.CopyTo(states, 0);
+                }
+                changed = merge.RunKnown(batch, order, known,
+                    corrections =>
+                    {
+                        CopyEvents("usage_stage", corrections, staged: true);
+                        // (Temporary tables are never analysed automatically: without statistics the planner takes the stage for tiny.)
+                        c.Execute("UPDATE usage_stage SET state = 1; ANALYZE usage_stage", transaction: tx);
+                    },
+                    added => CopyEvents("usage_events", added, staged: false),
+                    sql => c.Execute(sql, transaction: tx), accounts => engine.MarkTouched(c, tx, accounts));
             }
             batch.Clear();
             c.Execute(inbox ? "TRUNCATE usage_stage; RESET enable_hashjoin; RESET enable_mergejoin" : "TRUNCATE usage_stage", transaction: tx);
@@ -664,8 +657,76 @@ internal sealed class PostgresEngine : IStoreEngine
         }
 
         /// <summary>
-        /// Keys the users the staged events name by id and this stage has not keyed yet: those seen for the first time
-        /// are created (in the order they were staged), then all are read back; they are added to <paramref name="keyed"/>.
+        /// Sends events of the batch (by position) by binary COPY, in the order given: to the stage (with their positions)
+        /// or to the stored events.
+        /// </summary>
+        private void CopyEvents(string table, IEnumerable<int> seqs, bool staged)
+        {
+            using var copy = c.BeginBinaryImport($"COPY {table} ({UsageMerge.StageColumns}{(staged ? ", seq" : "")}) FROM STDIN (FORMAT BINARY)");
+            // One array for every row's identity: the copy takes its bytes as each is written.
+            var identity = new byte[16];
+            foreach (var seq in seqs)
+            {
+                var e = batch[seq];
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt128BigEndian(identity, e.Identity);
+                copy.StartRow();
+                copy.Write(identity, NpgsqlDbType.Bytea);
+                copy.Write(e.Account, NpgsqlDbType.Bigint);
+                copy.Write((long)e.Day, NpgsqlDbType.Bigint);
+                copy.Write(e.Event, NpgsqlDbType.Bigint);
+                Nullable(copy, e.UserKey);
+                copy.Write(e.Count, NpgsqlDbType.Bigint);
+                Nullable(copy, e.Value);
+                copy.Write(e.OccurredAt, NpgsqlDbType.Bigint);
+                Text(copy, batch.PropertiesOf(e));
+                if (staged)
+                {
+                    copy.Write((long)seq, NpgsqlDbType.Bigint);
+                }
+            }
+            copy.Complete();
+        }
+
+        /// <summary>
+        /// Each staged event's state against the stored events (0 new, 1 changed, 2 unchanged; repeats included): the
+        /// batch's identities are copied to a table of their own and joined with the stored events, whose matching rows
+        /// are compared here. An empty store (a first import) is not looked in.
+        /// </summary>
+        private int[] StatesAgainstStored(int[] order)
+        {
+            var states = new int[batch.Count];
+            if (!c.ExecuteScalar<bool>("SELECT EXISTS (SELECT 1 FROM usage_events)", transaction: tx))
+            {
+                return states;
+            }
+            c.Execute("CREATE TEMP TABLE IF NOT EXISTS usage_keys (identity BYTEA NOT NULL, seq BIGINT NOT NULL); TRUNCATE usage_keys", transaction: tx);
+            using (var copy = c.BeginBinaryImport("COPY usage_keys (identity, seq) FROM STDIN (FORMAT BINARY)"))
+            {
+                var identity = new byte[16];
+                foreach (var seq in order)
+                {
+                    System.Buffers.Binary.BinaryPrimitives.WriteUInt128BigEndian(identity, batch[seq].Identity);
+                    copy.StartRow();
+                    copy.Write(identity, NpgsqlDbType.Bytea);
+                    copy.Write((long)seq, NpgsqlDbType.Bigint);
+                }
+                copy.Complete();
+            }
+            // Temporary tables are never analysed automatically: without statistics the planner takes the keys for tiny.
+            c.Execute("ANALYZE usage_keys; SET LOCAL work_mem = '256MB'", transaction: tx);
+            foreach (var stored in blocks.Rows($"SELECT {UsageMerge.StoredColumns("e")}, k.seq FROM usage_keys k JOIN usage_events e ON e.identity = k.identity"))
+            {
+                var seq = (int)stored.GetInt64(9);
+                states[seq] = batch.SameAsStored(seq, stored) ? 2 : 1;
+            }
+            c.Execute("TRUNCATE usage_keys", transaction: tx);
+            return states;
+        }
+
+        /// <summary>
+        /// Keys the users the staged events name by id and this stage has not keyed yet: those stored before are looked up
+        /// together, those seen for the first time are created (in the order of their ids: the users table's index on them
+        /// is then written in order, and their keys follow it) and read back; all are added to <paramref name="keyed"/>.
         /// </summary>
         private void KeyUsers(List<(string UserId, long Key)>? keyed)
         {
@@ -674,20 +735,33 @@ internal sealed class PostgresEngine : IStoreEngine
                 return;
             }
             var ids = pending.Keys.ToList();
-            // The new ones are created in the order of their ids (the users table's index on them is then written in
-            // order, and their keys follow it) and read back; the others, stored before or created by another writer while
-            // this ran (it does not see those), are read next.
             ids.Sort(StringComparer.Ordinal);
-            Take(c.Query<(string, long)>(
-                """
-                WITH added AS (
-                  INSERT INTO users (user_id) SELECT id FROM unnest(@ids) WITH ORDINALITY AS t(id, n) ORDER BY n
-                  ON CONFLICT (user_id) DO NOTHING RETURNING user_id, user_key)
-                SELECT user_id, user_key FROM added
-                """, new { ids = ids.ToArray() }, tx));
-            if (ids.Where(id => !userKeys.ContainsKey(id)).ToArray() is { Length: > 0 } missed)
+            Take(c.Query<(string, long)>("SELECT u.user_id, u.user_key FROM unnest(@ids) AS t(id) JOIN users u ON u.user_id = t.id", new { ids = ids.ToArray() }, tx));
+            if (ids.Where(id => !userKeys.ContainsKey(id)).ToArray() is { Length: > 0 } fresh)
             {
-                Take(c.Query<(string, long)>("SELECT user_id, user_key FROM users WHERE user_id = ANY(@ids)", new { ids = missed }, tx));
+                // A plain insert (one ready for a conflict costs twice as much). Another writer creating one of these users
+                // meanwhile (not seen here before it commits) makes it fail on the id: they are then created where still
+                // missing, and the others read back.
+                tx.Save("new_users");
+                try
+                {
+                    Take(c.Query<(string, long)>(
+                        "INSERT INTO users (user_id) SELECT id FROM unnest(@ids) WITH ORDINALITY AS t(id, n) ORDER BY n RETURNING user_id, user_key",
+                        new { ids = fresh }, tx));
+                }
+                catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+                {
+                    tx.Rollback("new_users");
+                    Take(c.Query<(string, long)>(
+                        """
+                        WITH added AS (
+                          INSERT INTO users (user_id) SELECT id FROM unnest(@ids) WITH ORDINALITY AS t(id, n) ORDER BY n
+                          ON CONFLICT (user_id) DO NOTHING RETURNING user_id, user_key)
+                        SELECT user_id, user_key FROM added
+                        """, new { ids = fresh }, tx));
+                    Take(c.Query<(string, long)>("SELECT user_id, user_key FROM users WHERE user_id = ANY(@ids)",
+                        new { ids = fresh.Where(id => !userKeys.ContainsKey(id)).ToArray() }, tx));
+                }
             }
             var keys = new long[pending.Count];
             foreach (var (id, place) in pending)

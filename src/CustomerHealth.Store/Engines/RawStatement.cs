@@ -4,9 +4,11 @@ namespace CustomerHealth.Store.Engines;
 
 /// <summary>
 /// A prepared SQLite statement bound by position, for the import hot path: binding by name and the per-call
-/// bookkeeping of ADO.NET cost more than the insert itself at millions of rows.
+/// bookkeeping of ADO.NET cost more than the insert itself at millions of rows. A query can also be stepped through
+/// row by row (<see cref="Next"/>), its current row read as an <see cref="IRowReader"/>, and sought again with other
+/// bindings (<see cref="Rewind"/>).
 /// </summary>
-internal sealed unsafe class RawStatement : IDisposable
+internal sealed unsafe class RawStatement : IRowReader, IDisposable
 {
     private readonly sqlite3 db;
     private readonly sqlite3_stmt stmt;
@@ -89,6 +91,38 @@ internal sealed unsafe class RawStatement : IDisposable
         }
         return value;
     }
+
+    /// <summary>Steps to the query's next row: false when there is none (the statement then stays done until rewound).</summary>
+    public bool Next()
+    {
+        var rc = SqliteNative.Step(handle);
+        if (rc == raw.SQLITE_ROW)
+        {
+            return true;
+        }
+        if (rc != raw.SQLITE_DONE)
+        {
+            throw new StoreException("SQLite error: " + raw.sqlite3_errmsg(db).utf8_to_string());
+        }
+        return false;
+    }
+
+    /// <summary>Resets the statement to run again from its start (with its bindings, until bound anew).</summary>
+    public void Rewind() => SqliteNative.Reset(handle);
+
+    public long GetInt64(int i) => SqliteNative.ColumnInt64(handle, i);
+
+    public int GetInt32(int i) => SqliteNative.ColumnInt32(handle, i);
+
+    public double GetDouble(int i) => SqliteNative.ColumnDouble(handle, i);
+
+    public string GetString(int i) => raw.sqlite3_column_text(stmt, i).utf8_to_string();
+
+    public ReadOnlySpan<byte> GetBytes(int i) => SqliteNative.Blob(handle, i);
+
+    public ReadOnlySpan<byte> GetUtf8(int i) => SqliteNative.Blob(handle, i);
+
+    public bool IsDBNull(int i) => SqliteNative.ColumnType(handle, i) == raw.SQLITE_NULL;
 
     public void Dispose() => raw.sqlite3_finalize(stmt);
 }

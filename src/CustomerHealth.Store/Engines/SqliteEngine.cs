@@ -447,7 +447,7 @@ internal sealed class SqliteEngine : IStoreEngine
     private sealed class Stage : IUsageStage
     {
         private readonly SqliteConnection c;
-        private readonly RawStatement insert, insertMany, markTouched, findUser, addUser;
+        private readonly RawStatement insert, insertMany, insertEvent, insertEvents, markTouched, findUser, addUser, addUsers;
         private readonly BlockStore blocks;
         // Staged rows are written many to a statement: SQLite's cost per statement is then paid once for all of them.
         private const int RowsPerInsert = 64;
@@ -484,14 +484,16 @@ internal sealed class SqliteEngine : IStoreEngine
                 );
                 DELETE FROM temp.usage_stage;
                 """);
-            insert = new RawStatement(c.Handle!, $"INSERT{engine.OrFail} INTO temp.usage_stage ({UsageMerge.StageColumns}, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-            insertMany = new RawStatement(c.Handle!, $"INSERT{engine.OrFail} INTO temp.usage_stage ({UsageMerge.StageColumns}, seq) VALUES " +
-                string.Join(", ", Enumerable.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", RowsPerInsert)));
+            insert = new RawStatement(c.Handle!, Insert($"INSERT{engine.OrFail} INTO temp.usage_stage ({UsageMerge.StageColumns}, seq)", 10, 1));
+            insertMany = new RawStatement(c.Handle!, Insert($"INSERT{engine.OrFail} INTO temp.usage_stage ({UsageMerge.StageColumns}, seq)", 10, RowsPerInsert));
+            insertEvent = new RawStatement(c.Handle!, Insert($"INSERT{engine.OrFail} INTO main.usage_events ({UsageMerge.StageColumns})", 9, 1));
+            insertEvents = new RawStatement(c.Handle!, Insert($"INSERT{engine.OrFail} INTO main.usage_events ({UsageMerge.StageColumns})", 9, RowsPerInsert));
             markTouched = new RawStatement(c.Handle!, MarkTouchedSql);
             findUser = new RawStatement(c.Handle!, "SELECT user_key FROM main.users WHERE user_id = ?1");
-            addUser = new RawStatement(c.Handle!, "INSERT INTO main.users (user_key, user_id) VALUES (?1, ?2)");
+            addUser = new RawStatement(c.Handle!, Insert("INSERT INTO main.users (user_key, user_id)", 2, 1));
+            addUsers = new RawStatement(c.Handle!, Insert("INSERT INTO main.users (user_key, user_id)", 2, RowsPerInsert));
             blocks = new BlockStore(c);
-            merge = new UsageMerge(engine, "temp.usage_stage", "main.usage_events", blocks, identityOrder: "rowid");
+            merge = new UsageMerge(engine, "temp.usage_stage", "main.usage_events", blocks);
         }
 
         // Staged events wait here until the merge, which writes them to the stage in identity order.
@@ -500,6 +502,10 @@ internal sealed class SqliteEngine : IStoreEngine
         public int Count => batch.Count;
 
         public void Add(in StagedEvent e) => batch.Add(e.User is { } user ? e with { User = null, UserKey = UserKey(user) } : e);
+
+        // An insert of rows of so many values.
+        private static string Insert(string into, int columns, int rows) =>
+            $"{into} VALUES " + string.Join(", ", Enumerable.Repeat("(" + string.Join(", ", Enumerable.Repeat("?", columns)) + ")", rows));
 
         // Writes rows many to a statement (the last few one at a time); bind(statement, first parameter, row) binds a row.
         private static void WriteRows<T>(IEnumerable<T> rows, RawStatement one, RawStatement many, int columns, Action<RawStatement, int, T> bind)
@@ -603,38 +609,113 @@ internal sealed class SqliteEngine : IStoreEngine
             }
             KeyNewUsersInIdOrder();
             var order = batch.IdentityOrder(out var repeats);
-            WriteRows(order, insert, insertMany, 10, (statement, first, seq) =>
-            {
-                var e = batch[seq];
-                Span<byte> identity = stackalloc byte[16];
-                BinaryPrimitives.WriteUInt128BigEndian(identity, e.Identity);
-                statement.Bind(first, identity).Bind(first + 1, e.Account).Bind(first + 2, e.Day).Bind(first + 3, e.Event).Bind(first + 4, e.UserKey)
-                    .Bind(first + 5, e.Count).Bind(first + 6, e.Value).Bind(first + 7, e.OccurredAt).Bind(first + 8, batch.PropertiesOf(e)).Bind(first + 9, seq);
-            });
             // The users seen for the first time, in the order of their ids and keys: the table and its index on the ids
             // are both written at their ends.
-            foreach (var (id, key) in newUsers)
-            {
-                addUser.Bind(1, key).Bind(2, id).Execute();
-            }
+            WriteRows(newUsers, addUser, addUsers, 2, (statement, first, user) => statement.Bind(first, user.Key).Bind(first + 1, user.UserId));
             newUsers.Clear();
-            // A merge into the store adds to the usage blocks the roll-ups summed here from the batch, and marks their
-            // accounts; a merge into the inbox reads the events' states when asked for them.
-            var changed = inbox
-                ? merge.RunToInbox(repeats, Exec, Scalar, states is null ? null : sql =>
+            int changed;
+            if (inbox)
+            {
+                // A merge into the inbox goes through the stage, and reads the events' states when asked for them.
+                WriteRows(order, insert, insertMany, 10, BindStaged);
+                changed = merge.RunToInbox(repeats, Exec, Scalar, states is null ? null : sql =>
                 {
                     foreach (var r in Rows(c, sql))
                     {
                         states[r.GetInt64(0)] = r.GetInt32(1);
                     }
-                })
-                : merge.Run(batch, order, repeats, states, Exec, Scalar,
-                    accounts => markTouched.Bind(1, JsonSerializer.Serialize(accounts)).Execute());
+                });
+            }
+            else
+            {
+                // A merge into the store looks each identity up among the stored events, writes the new events straight
+                // into them (the stage would cost twice the write) and stages only the changed ones; it adds to the usage
+                // blocks the roll-ups summed here from the batch, and marks their accounts.
+                var known = StatesAgainstStored(order);
+                if (states is not null)
+                {
+                    known.CopyTo(states, 0);
+                }
+                changed = merge.RunKnown(batch, order, known,
+                    corrections =>
+                    {
+                        WriteRows(corrections, insert, insertMany, 10, BindStaged);
+                        Exec("UPDATE temp.usage_stage SET state = 1");
+                    },
+                    added => WriteRows(added, insertEvent, insertEvents, 9, (statement, first, seq) => BindEvent(statement, first, seq)),
+                    Exec, accounts => markTouched.Bind(1, JsonSerializer.Serialize(accounts)).Execute());
+            }
             users?.AddRange(keyed);
             keyed.Clear();
             Exec("DELETE FROM temp.usage_stage");
             batch.Clear();
             return changed;
+        }
+
+        // Binds an event as a stage row (its columns, then its position in the batch), or as a stored event.
+        private void BindStaged(RawStatement statement, int first, int seq) => BindEvent(statement, first, seq).Bind(first + 9, seq);
+
+        private RawStatement BindEvent(RawStatement statement, int first, int seq)
+        {
+            var e = batch[seq];
+            Span<byte> identity = stackalloc byte[16];
+            BinaryPrimitives.WriteUInt128BigEndian(identity, e.Identity);
+            return statement.Bind(first, identity).Bind(first + 1, e.Account).Bind(first + 2, e.Day).Bind(first + 3, e.Event).Bind(first + 4, e.UserKey)
+                .Bind(first + 5, e.Count).Bind(first + 6, e.Value).Bind(first + 7, e.OccurredAt).Bind(first + 8, batch.PropertiesOf(e));
+        }
+
+        // How many stored events the walk below steps over before it seeks instead (a seek costs about as much as a few steps).
+        private const int StepsBeforeSeeking = 8;
+
+        /// <summary>
+        /// Each staged event's state against the stored events (0 new, 1 changed, 2 unchanged; repeats included), found by
+        /// walking the stored events in identity order beside the batch: the next stored identity is stepped to when it is
+        /// near, sought when it is far. An empty store costs one look-up, a store much larger than the batch one look-up an
+        /// event, a re-import of the same events a step each.
+        /// </summary>
+        private int[] StatesAgainstStored(int[] order)
+        {
+            var states = new int[batch.Count];
+            using var stored = new RawStatement(c.Handle!, $"SELECT {UsageMerge.StageColumns} FROM main.usage_events WHERE identity >= ?1 ORDER BY identity");
+            bool started = false, has = false;
+            UInt128 at = default;
+            Span<byte> sought = stackalloc byte[16];
+            foreach (var seq in order)
+            {
+                if (started && !has)
+                {
+                    // Past the last stored identity: the rest are new.
+                    break;
+                }
+                var identity = batch[seq].Identity;
+                for (var steps = 0; has && at < identity && steps < StepsBeforeSeeking; steps++)
+                {
+                    has = Next();
+                }
+                if (!started || (has && at < identity))
+                {
+                    BinaryPrimitives.WriteUInt128BigEndian(sought, identity);
+                    stored.Rewind();
+                    stored.Bind(1, sought);
+                    started = true;
+                    has = Next();
+                }
+                if (has && at == identity)
+                {
+                    states[seq] = batch.SameAsStored(seq, stored) ? 2 : 1;
+                }
+            }
+            return states;
+
+            bool Next()
+            {
+                if (!stored.Next())
+                {
+                    return false;
+                }
+                at = BinaryPrimitives.ReadUInt128BigEndian(stored.GetBytes(0));
+                return true;
+            }
         }
 
         private void Exec(string sql)
@@ -662,6 +743,9 @@ internal sealed class SqliteEngine : IStoreEngine
             }
             insert.Dispose();
             insertMany.Dispose();
+            insertEvent.Dispose();
+            insertEvents.Dispose();
+            addUsers.Dispose();
             blocks.Dispose();
             markTouched.Dispose();
             findUser.Dispose();

@@ -106,6 +106,26 @@ internal sealed class StagedBatch
         return order;
     }
 
+    /// <summary>Whether the event at place <paramref name="i"/> of the identity order is its identity's last version (the one that stands).</summary>
+    public bool IsLastVersion(int[] identityOrder, int i) =>
+        i + 1 == identityOrder.Length || events[identityOrder[i + 1]].Identity != events[identityOrder[i]].Identity;
+
+    /// <summary>
+    /// Whether an event stores the same values as a stored row read with the columns of <see cref="UsageMerge.StageColumns"/>
+    /// (identity first): the merge's comparison, as the engines' row comparison makes it (a missing user, value or
+    /// properties is the same only as a missing one).
+    /// </summary>
+    public bool SameAsStored(int seq, IRowReader stored)
+    {
+        var e = events[seq];
+        return stored.GetInt64(1) == e.Account && stored.GetInt64(2) == e.Day && stored.GetInt64(3) == e.Event
+            && (stored.IsDBNull(4) ? e.UserKey is null : e.UserKey == stored.GetInt64(4))
+            && stored.GetInt64(5) == e.Count
+            && (stored.IsDBNull(6) ? e.Value is null : e.Value == stored.GetDouble(6))
+            && stored.GetInt64(7) == e.OccurredAt
+            && (stored.IsDBNull(8) ? e.Properties < 0 : e.Properties >= 0 && stored.GetString(8) == properties[e.Properties]);
+    }
+
     /// <summary>
     /// The roll-up rows of the events that change the store: the last version of each identity, when its state
     /// (by position) is new (0) or changed (1), summed per account, day and event — count, value (a missing value adds
@@ -114,8 +134,7 @@ internal sealed class StagedBatch
     public List<RolledUpEvents> RollUp(int[] identityOrder, int[] states)
     {
         // The last version of each identity and whether it changes the store.
-        bool Counts(int i) => states[identityOrder[i]] < 2
-            && (i + 1 == identityOrder.Length || events[identityOrder[i + 1]].Identity != events[identityOrder[i]].Identity);
+        bool Counts(int i) => states[identityOrder[i]] < 2 && IsLastVersion(identityOrder, i);
         var n = 0;
         for (var i = 0; i < identityOrder.Length; i++)
         {

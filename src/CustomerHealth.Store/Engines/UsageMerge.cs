@@ -1,13 +1,15 @@
 namespace CustomerHealth.Store.Engines;
 
 /// <summary>
-/// The set-based merge of staged usage events, shared by both engines: mark each staged event new (0), changed (1)
-/// or unchanged (2) against the stored events, read changed events' old values summed per account, day and event
-/// (to take them back), write the events, and add the new values to the usage blocks (<see cref="UsageBlocks"/>).
-/// Staged events can instead go to the inbox (usage_inbox): marked against the stored events and then against the
-/// inbox's pending versions, the new and changed ones are appended there (one row per identity, the latest version
-/// replacing a pending one), keyed and with their state against the stored events (new or changed: unchanged from
-/// the stored event once more, it is a change that changes nothing); the merge above then runs on the inbox itself.
+/// The merge of staged usage events, shared by both engines: each event is new (0), changed (1) or unchanged (2)
+/// against the stored events; the changed events' old values are read summed per account, day and event (to take them
+/// back), the events written, and the new values added to the usage blocks (<see cref="UsageBlocks"/>). A batch merged
+/// into the store has its states found by the engine (<see cref="RunKnown"/>: only its changed events are staged).
+/// Staged events can instead go to the inbox (usage_inbox): the whole batch staged, marked set-wise against the stored
+/// events and then against the inbox's pending versions, the new and changed ones are appended there (one row per
+/// identity, the latest version replacing a pending one), keyed and with their state against the stored events (new
+/// or changed: unchanged from the stored event once more, it is a change that changes nothing); the inbox is later
+/// merged as a stage of its own (<see cref="MergeInbox"/>).
 /// </summary>
 internal sealed class UsageMerge
 {
@@ -25,8 +27,7 @@ internal sealed class UsageMerge
     /// <param name="stage">The stage table's name (with its schema where the engine needs one).</param>
     /// <param name="events">The stored events table's name.</param>
     /// <param name="blocks">The usage blocks, in the merge's transaction.</param>
-    /// <param name="identityOrder">An `ORDER BY` expression over the stage that gives its rows in identity order.</param>
-    public UsageMerge(IStoreEngine engine, string stage, string events, IUsageBlockStore blocks, string identityOrder = "identity")
+    public UsageMerge(IStoreEngine engine, string stage, string events, IUsageBlockStore blocks)
     {
         this.stage = stage;
         this.blocks = blocks;
@@ -50,7 +51,7 @@ internal sealed class UsageMerge
             UPDATE{engine.OrFail} {events} AS e SET {Assign("s")}
             FROM {stage} AS s WHERE s.identity = e.identity AND s.state = 1
             """;
-        insertNew = $"INSERT{engine.OrFail} INTO {events} ({StageColumns}) SELECT {StageColumns} FROM {stage} WHERE state = 0 ORDER BY {identityOrder}";
+        insertNew = $"INSERT{engine.OrFail} INTO {events} ({StageColumns}) SELECT {StageColumns} FROM {stage} WHERE state = 0 ORDER BY identity";
         againstInbox = $"UPDATE{engine.OrFail} {stage} AS s SET state = CASE WHEN {sameAsPending} THEN 2 ELSE 1 END FROM usage_inbox AS i WHERE i.identity = s.identity";
         // The pending version of an identity is known from the look-up: it is replaced in place, and the others are
         // plain inserts (an insert that must be ready for a conflict costs about twice as much; the import lock keeps
@@ -97,44 +98,6 @@ internal sealed class UsageMerge
     /// <summary>Each staged event's position and its state against the store.</summary>
     public string States => $"SELECT seq, state FROM {stage}";
 
-    /// <summary>The position and state of each staged event that is new or changed (the others are unchanged).</summary>
-    public string StatesOfChanges => $"{States} WHERE state < 2";
-
-    /// <summary>The position and state of each staged event already stored (the others are new).</summary>
-    public string StatesOfStored => $"{States} WHERE state > 0";
-
-    /// <summary>How many staged events are already stored, once they are marked.</summary>
-    public string CountStored => $"SELECT COUNT(*) FROM {stage} WHERE state > 0";
-
-    /// <summary>
-    /// Marks each staged event new, changed or unchanged against the stored events (and, with <paramref name="inbox"/>,
-    /// against the inbox's pending versions), and drops the earlier versions of an identity staged more than once.
-    /// </summary>
-    /// <param name="repeats">Whether an identity was staged more than once.</param>
-    /// <param name="execute">Runs a statement in the import's transaction.</param>
-    /// <param name="readStates">When given, runs <see cref="States"/> after every staged event's state is known and before repeats are dropped.</param>
-    /// <param name="inbox">Whether the inbox's pending versions count as stored.</param>
-    private void MarkStates(bool repeats, Action<string> execute, Action<string>? readStates, bool inbox)
-    {
-        if (repeats && readStates is null)
-        {
-            execute(dedupe);
-        }
-        execute(againstStored);
-        if (inbox)
-        {
-            execute(againstInbox);
-        }
-        if (readStates is not null)
-        {
-            readStates(States);
-            if (repeats)
-            {
-                execute(dedupe);
-            }
-        }
-    }
-
     /// <summary>
     /// Appends the new and changed events of a filled stage to the inbox (their states count the inbox's pending
     /// versions as stored); returns how many were appended.
@@ -145,45 +108,60 @@ internal sealed class UsageMerge
     /// <param name="readStates">When given, runs <see cref="States"/> after every staged event's state is known and before repeats are dropped.</param>
     public int RunToInbox(bool repeats, Action<string> execute, Func<string, long> count, Action<string>? readStates)
     {
-        MarkStates(repeats, execute, readStates, inbox: true);
+        // Each staged event marked new, changed or unchanged against the stored events, then against the inbox's
+        // pending versions; the earlier versions of an identity staged more than once dropped (after the states are read).
+        if (repeats && readStates is null)
+        {
+            execute(dedupe);
+        }
+        execute(againstStored);
+        execute(againstInbox);
+        if (readStates is not null)
+        {
+            readStates(States);
+            if (repeats)
+            {
+                execute(dedupe);
+            }
+        }
         execute(toInbox);
         return (int)count(CountChanges);
     }
 
     /// <summary>
-    /// Runs the merge of a filled stage into the store when the stage's events are also held in memory (the batch, its
-    /// positions in identity order): each event's state is read from the stage, and the roll-ups are summed from the
-    /// batch (the store would sort the whole stage again for its `GROUP BY` and its `DISTINCT`). Returns how many staged
-    /// events were new or changed what was stored.
+    /// Runs the merge of a batch into the store once the engine has found each event's state against the stored events
+    /// (looking the batch's identities up, and comparing the stored rows with <see cref="StagedBatch.SameAsStored"/>): the
+    /// last version of each identity is written straight into the stored events when it is new, and put on the empty
+    /// stage (<paramref name="stageCorrections"/>, with state 1) when it changed, to be corrected set-wise — the old
+    /// versions' roll-ups taken back, their accounts marked, the stored events updated. Returns how many events were new
+    /// or changed.
     /// </summary>
-    /// <param name="batch">The staged events, by their positions in the stage (its `seq`).</param>
+    /// <param name="batch">The staged events, by their positions in the batch.</param>
     /// <param name="identityOrder">The batch's positions in identity order (<see cref="StagedBatch.IdentityOrder"/>).</param>
-    /// <param name="repeats">Whether an identity was staged more than once.</param>
-    /// <param name="states">When given, filled with each staged event's state, repeats included (see <see cref="IUsageStage.Merge"/>).</param>
+    /// <param name="states">Each event's state against the stored events (repeats included).</param>
+    /// <param name="stageCorrections">Writes the given events to the stage, each with state 1.</param>
+    /// <param name="insertNew">Writes the given events, in identity order, into the stored events.</param>
     /// <param name="execute">Runs a statement in the import's transaction.</param>
-    /// <param name="count">Runs a `SELECT COUNT(*)` in the import's transaction.</param>
     /// <param name="markTouched">Marks accounts (given in order, each once) as touched since they were last scored.</param>
-    public int Run(StagedBatch batch, int[] identityOrder, bool repeats, int[]? states, Action<string> execute, Func<string, long> count,
-        Action<IReadOnlyList<long>> markTouched)
+    public int RunKnown(StagedBatch batch, int[] identityOrder, int[] states, Action<List<int>> stageCorrections, Action<List<int>> insertNew,
+        Action<string> execute, Action<IReadOnlyList<long>> markTouched)
     {
-        var known = states ?? new int[batch.Count];
-        MarkStates(repeats, execute, sql =>
+        var added = new List<int>();
+        var corrections = new List<int>();
+        for (var i = 0; i < identityOrder.Length; i++)
         {
-            if (states is null)
+            var seq = identityOrder[i];
+            if (states[seq] < 2 && batch.IsLastVersion(identityOrder, i))
             {
-                // Only the states that differ from the most common one are read: the events already stored when
-                // they are few (the others are new), else the new and changed ones (the others are unchanged).
-                var mostlyNew = count(CountStored) * 2 < batch.Count;
-                Array.Fill(known, mostlyNew ? 0 : 2);
-                sql = mostlyNew ? StatesOfStored : StatesOfChanges;
+                (states[seq] == 0 ? added : corrections).Add(seq);
             }
-            foreach (var r in blocks.Rows(sql))
-            {
-                known[r.GetInt64(0)] = (int)r.GetInt64(1);
-            }
-        }, inbox: false);
-        Apply(execute, count, markTouched, () => batch.RollUp(identityOrder, known));
-        return (int)count(CountChanges);
+        }
+        if (corrections.Count > 0)
+        {
+            stageCorrections(corrections);
+        }
+        Apply(execute, corrections.Count > 0, () => insertNew(added), markTouched, () => batch.RollUp(identityOrder, states));
+        return added.Count + corrections.Count;
     }
 
     /// <summary>
@@ -205,12 +183,16 @@ internal sealed class UsageMerge
                 r.GetInt64(5), r.IsDBNull(6) ? null : r.GetDouble(6), 0, null));
         }
         var order = batch.IdentityOrder(out _);
-        Apply(execute, count, markTouched, () => batch.RollUp(order, new int[batch.Count]), beforeCorrections);
+        Apply(execute, count($"SELECT COUNT(*) FROM {stage} WHERE state = 1") > 0, () => execute(insertNew), markTouched,
+            () => batch.RollUp(order, new int[batch.Count]), beforeCorrections);
         execute(emptyInbox);
     }
 
     // What an event stores besides its identity.
     private static readonly string[] Values = StageColumns.Split(", ")[1..];
+
+    /// <summary>A stored event's columns (identity first, as <see cref="StageColumns"/>) from a table alias.</summary>
+    public static string StoredColumns(string alias) => $"{alias}.identity, {Columns(alias)}";
 
     /// <summary>An event's stored values from a table alias, as a list.</summary>
     private static string Columns(string alias) => string.Join(", ", Values.Select(c => $"{alias}.{c}"));
@@ -226,7 +208,8 @@ internal sealed class UsageMerge
 
     /// <summary>Writes the marked events and adds them to the usage blocks.</summary>
     /// <param name="execute">Runs a statement in the import's transaction.</param>
-    /// <param name="count">Runs a `SELECT COUNT(*)` in the import's transaction.</param>
+    /// <param name="corrected">Whether the stage holds changed events (state 1), which correct stored ones.</param>
+    /// <param name="insertNew">Writes the new events into the stored events.</param>
     /// <param name="markTouched">Marks the accounts of the new and changed events (given in order, each once) as touched since they were last scored.</param>
     /// <param name="sum">
     /// Sums the roll-ups of the new and changed events (the last version of each identity, summed per account, day and
@@ -234,12 +217,11 @@ internal sealed class UsageMerge
     /// the whole stage again for a `GROUP BY`).
     /// </param>
     /// <param name="beforeCorrections">Run first when some events correct stored ones.</param>
-    private void Apply(Action<string> execute, Func<string, long> count, Action<IReadOnlyList<long>> markTouched,
+    private void Apply(Action<string> execute, bool corrected, Action insertNew, Action<IReadOnlyList<long>> markTouched,
         Func<IReadOnlyList<RolledUpEvents>> sum, string? beforeCorrections = null)
     {
         // It reads only the events in memory and the states already read.
         var summing = Task.Run(sum);
-        var corrected = count($"SELECT COUNT(*) FROM {stage} WHERE state = 1") > 0;
         IReadOnlyList<RolledUpEvents> taken = [];
         if (corrected)
         {
@@ -252,7 +234,7 @@ internal sealed class UsageMerge
             execute(markTaken);
             execute(correct);
         }
-        execute(insertNew);
+        insertNew();
         var added = summing.GetAwaiter().GetResult();
         // The accounts the roll-ups name, in their key order (rather than the store finding them again in the stage).
         var accounts = new List<long>();

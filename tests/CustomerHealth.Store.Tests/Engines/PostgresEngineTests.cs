@@ -130,4 +130,30 @@ public sealed class PostgresEngineTests
         store.Query<(long, double, string)>("SELECT account_key, score, grade FROM snapshots WHERE as_of = '2025-06-01' ORDER BY account_key")
             .ShouldBe(keys.Select(k => (k, 70.0, "green")));
     }
+
+    [Fact]
+    public async Task ImportFile_NewUsersMeetAnotherWritersUserOfTheSameId_EachEventKeepsItsUser()
+    {
+        using var store = new TestStore(TestEngine.Postgres);
+        store.ImportCsv(ImportKind.Usage, "account_id,occurred_at,event,user_id,event_id", "A1,2025-05-01T10:00:00Z,login,u0,e0").Changed.ShouldBe(1);
+        // Another writer creates u2 and has not committed when the import looks its users up (it sees u0 only, and
+        // creates u1, u2 and u3 with a plain insert).
+        using var other = new NpgsqlConnection(store.Db.Path);
+        other.Open();
+        using var otherTx = other.BeginTransaction();
+        var u2 = other.ExecuteScalar<long>("INSERT INTO users (user_id) VALUES ('u2') RETURNING user_key", transaction: otherTx);
+
+        var importing = Task.Run(() => store.ImportCsv(ImportKind.Usage, "account_id,occurred_at,event,user_id,event_id",
+            "A1,2025-05-01T11:00:00Z,login,u1,e1", "A1,2025-05-01T12:00:00Z,login,u2,e2", "A1,2025-05-01T13:00:00Z,login,u3,e3", "A1,2025-05-01T14:00:00Z,login,u0,e4"));
+        // The insert waits for u2's id until the other writer commits, then fails on it.
+        await Task.Delay(1_000);
+        importing.IsCompleted.ShouldBeFalse();
+        await otherTx.CommitAsync();
+
+        (await importing.WaitAsync(TimeSpan.FromSeconds(30))).Changed.ShouldBe(4);
+        store.Query<string>("SELECT u.user_id FROM usage_events e JOIN users u ON u.user_key = e.user_key ORDER BY u.user_id, e.occurred_at")
+            .ShouldBe(["u0", "u0", "u1", "u2", "u3"]);
+        store.Query<long>("SELECT user_key FROM users WHERE user_id = 'u2'").ShouldBe([u2]);
+        store.Count("users").ShouldBe(4);
+    }
 }

@@ -94,6 +94,48 @@ public sealed class StagedBatchTests
         }
     }
 
+    [Fact]
+    public void SameAsStored_IsTrueOnlyWhenEveryStoredValueIsTheSame_AMissingOneOnlyAsAMissingOne()
+    {
+        var batch = new StagedBatch();
+        batch.Add(new StagedEvent(new byte[16], 7, 739_100, 3, null, 42, 2, 1.5, 1_700_000_000_000, "{\"plan\":\"pro\"}"));
+        batch.Add(new StagedEvent(new byte[16], 7, 739_100, 3, null, null, 2, null, 1_700_000_000_000, null));
+        // A stored row as the merge reads it: identity, account, day, event, user, count, value, occurred at, properties.
+        object?[] full = [new byte[16], 7L, 739_100L, 3L, 42L, 2L, 1.5, 1_700_000_000_000L, "{\"plan\":\"pro\"}"];
+        object?[] bare = [new byte[16], 7L, 739_100L, 3L, null, 2L, null, 1_700_000_000_000L, null];
+
+        batch.SameAsStored(0, new Stored(full)).ShouldBeTrue();
+        batch.SameAsStored(1, new Stored(bare)).ShouldBeTrue();
+        object?[] other = [null, 8L, 739_101L, 4L, 43L, 3L, 1.25, 1_700_000_000_001L, "{\"plan\":\"team\"}"];
+        for (var column = 1; column < full.Length; column++)
+        {
+            batch.SameAsStored(0, new Stored(full.Select((v, i) => i == column ? other[i] : v).ToArray())).ShouldBeFalse($"column {column} differs");
+            batch.SameAsStored(1, new Stored(bare.Select((v, i) => i == column ? other[i] : v).ToArray())).ShouldBeFalse($"column {column} differs from a missing one");
+            if (full[column] is not null && bare[column] is null)
+            {
+                batch.SameAsStored(0, new Stored(full.Select((v, i) => i == column ? null : v).ToArray())).ShouldBeFalse($"column {column} missing");
+            }
+        }
+    }
+
+    // A stored row of values in order (null for NULL).
+    private sealed class Stored(object?[] values) : IRowReader
+    {
+        public long GetInt64(int i) => (long)values[i]!;
+
+        public int GetInt32(int i) => checked((int)(long)values[i]!);
+
+        public double GetDouble(int i) => (double)values[i]!;
+
+        public string GetString(int i) => (string)values[i]!;
+
+        public ReadOnlySpan<byte> GetBytes(int i) => (byte[])values[i]!;
+
+        public ReadOnlySpan<byte> GetUtf8(int i) => System.Text.Encoding.UTF8.GetBytes((string)values[i]!);
+
+        public bool IsDBNull(int i) => values[i] is null;
+    }
+
     // The user keys a roll-up's packed users hold (a key once per event of that user).
     private static long[] UserKeysOf(byte[]? packed) =>
         packed is null ? [] : [.. Enumerable.Range(0, UserSet.Count(packed)).Select(i => UserSet.KeyAt(packed, i))];

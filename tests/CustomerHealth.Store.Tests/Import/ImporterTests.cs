@@ -1090,28 +1090,62 @@ public abstract class ImporterTests(TestEngine engine) : IDisposable
                 .Concat(before.Where(_ => rnd.Next(9) == 0)).OrderBy(_ => rnd.Next()).ToArray();
             store.ImportCsv(ImportKind.Usage, [UsageHeader, .. lines]).Applied.ShouldBeTrue();
             before = lines;
-
-            var fromEvents = store.Query<(string, long, string, long, double)>(
-                """
-                SELECT a.account_id, e.day, n.name, CAST(SUM(e.count) AS BIGINT), SUM(COALESCE(e.value, 0.0)) FROM usage_events e
-                JOIN accounts a ON a.account_key = e.account_key JOIN event_names n ON n.event_key = e.event_key
-                GROUP BY a.account_id, e.day, n.name ORDER BY 1, 2, 3
-                """);
-            var daily = Daily();
-            daily.Select(d => (d.Account, d.Day, d.Event, d.Count)).ShouldBe(fromEvents.Select(d => (d.Item1, d.Item2, d.Item3, d.Item4)), $"file {file + 1}");
-            for (var i = 0; i < daily.Count; i++)
-            {
-                daily[i].Sum.ShouldBe(fromEvents[i].Item5, 1e-9 * Math.Max(1, Math.Abs(fromEvents[i].Item5)), $"file {file + 1}, {daily[i]}");
-            }
-            Users().ShouldBe(store.Query<(string, long, string, string, long)>(
-                """
-                SELECT a.account_id, e.day, n.name, u.user_id, COUNT(*) FROM usage_events e
-                JOIN accounts a ON a.account_key = e.account_key JOIN event_names n ON n.event_key = e.event_key JOIN users u ON u.user_key = e.user_key
-                GROUP BY a.account_id, e.day, n.name, u.user_id
-                """).OrderBy(r => r.Item1, StringComparer.Ordinal).ThenBy(r => r.Item2).ThenBy(r => r.Item3, StringComparer.Ordinal).ThenBy(r => r.Item4, StringComparer.Ordinal).ToList(),
-                $"file {file + 1}");
+            RollUpsShouldEqualStoredEvents($"file {file + 1}");
         }
         store.Count("usage_events").ShouldBeGreaterThan(3000);
+    }
+
+    [Fact]
+    public void ImportFile_FewEventsAgainstManyStored_EachFoundNewChangedOrUnchanged()
+    {
+        // A store of 3,000 events and a file of a few dozen: each identity of the file is far from the next in the stored
+        // events' order (the merge seeks rather than steps), some stored, some not, some sent twice.
+        var rnd = new Random(23);
+        string Line(int id, int count) => $"A{id % 7},2025-03-{1 + id % 9:00}T{id % 24:00}:00:00Z,{(id % 3 == 0 ? "login" : "export")},u{id % 30},e{id},{count},{id % 5}.5";
+        store.ImportCsv(ImportKind.Usage, [UsageHeader, .. Enumerable.Range(0, 3000).Select(id => Line(id, 1))]).Changed.ShouldBe(3000);
+        var ids = Enumerable.Range(0, 3000).OrderBy(_ => rnd.Next()).Take(20).ToArray();
+        string[] lines =
+        [
+            .. ids[..10].Select(id => Line(id, 1)) // sent again unchanged
+                .Concat(ids[10..].Select(id => Line(id, 2))) // changed
+                .Concat(Enumerable.Range(5000, 10).Select(id => Line(id, 1))) // new
+                .OrderBy(_ => rnd.Next()),
+            Line(6000, 1), Line(6000, 3), // new, sent twice: the last one stands
+            Line(ids[0], 4), Line(ids[0], 1), // changed, then back as stored: unchanged
+        ];
+
+        var result = store.ImportCsv(ImportKind.Usage, [UsageHeader, .. lines]);
+
+        result.Changed.ShouldBe(21);
+        result.Unchanged.ShouldBe(lines.Length - 21);
+        store.Count("usage_events").ShouldBe(3011);
+        store.Query<long>("SELECT COUNT(*) FROM usage_events WHERE count = 2").Single().ShouldBe(10);
+        store.Query<long>("SELECT SUM(count) FROM usage_events").Single().ShouldBe(3000 + 10 + 10 + 3);
+        RollUpsShouldEqualStoredEvents("after the second file");
+    }
+
+    /// <summary>Every roll-up (count, sum, users) equals what the stored events sum to.</summary>
+    private void RollUpsShouldEqualStoredEvents(string because)
+    {
+        var fromEvents = store.Query<(string, long, string, long, double)>(
+            """
+            SELECT a.account_id, e.day, n.name, CAST(SUM(e.count) AS BIGINT), SUM(COALESCE(e.value, 0.0)) FROM usage_events e
+            JOIN accounts a ON a.account_key = e.account_key JOIN event_names n ON n.event_key = e.event_key
+            GROUP BY a.account_id, e.day, n.name ORDER BY 1, 2, 3
+            """);
+        var daily = Daily();
+        daily.Select(d => (d.Account, d.Day, d.Event, d.Count)).ShouldBe(fromEvents.Select(d => (d.Item1, d.Item2, d.Item3, d.Item4)), because);
+        for (var i = 0; i < daily.Count; i++)
+        {
+            daily[i].Sum.ShouldBe(fromEvents[i].Item5, 1e-9 * Math.Max(1, Math.Abs(fromEvents[i].Item5)), $"{because}, {daily[i]}");
+        }
+        Users().ShouldBe(store.Query<(string, long, string, string, long)>(
+            """
+            SELECT a.account_id, e.day, n.name, u.user_id, COUNT(*) FROM usage_events e
+            JOIN accounts a ON a.account_key = e.account_key JOIN event_names n ON n.event_key = e.event_key JOIN users u ON u.user_key = e.user_key
+            GROUP BY a.account_id, e.day, n.name, u.user_id
+            """).OrderBy(r => r.Item1, StringComparer.Ordinal).ThenBy(r => r.Item2).ThenBy(r => r.Item3, StringComparer.Ordinal).ThenBy(r => r.Item4, StringComparer.Ordinal).ToList(),
+            because);
     }
 
     // ---- accounts named for the first time ----
