@@ -57,15 +57,17 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
         string[]? header = null;
         var separator = ',';
         var mapping = options.Mapping;
-        // Usage files are read in the plain lane where their lines allow (millions of rows).
+        // Usage files are read in the plain lane where their lines allow (millions of rows), on another core.
         var lane = kind == ImportKind.Usage && !workbook && !json ? new PlainUsageLane() : null;
-        var rows = Rows(file, reader, options, (names, used) =>
+        void Told(string[] names, char? used)
         {
             (header, separator) = (names, used ?? ',');
             var mapped = Mapped(mapping, file, names);
             CheckHeader(kind, file, mapped, used);
             lane?.Header(mapped, used ?? ',');
-        }, lane is null ? null : lane.Take);
+        }
+        using var pipeline = lane is null ? null : new UsagePipeline(lane, take => RowSource.Csv(reader!, (names, used) => Told(names, used), options.Delimiter, take), stream);
+        var rows = pipeline is null ? Rows(file, reader, options, Told) : pipeline.Rows();
         if (mapping is not null)
         {
             rows = Renamed(rows, mapping);
@@ -73,7 +75,7 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
         ImportResult result;
         try
         {
-            result = Import(kind, rows, file, options, stream, () => header, json ? null : rejectedPath, json ? rejectedPath : null, () => separator, lane);
+            result = Import(kind, rows, file, options, pipeline is null ? stream : null, () => header, json ? null : rejectedPath, json ? rejectedPath : null, () => separator, pipeline);
         }
         catch (Exception e) when (StoreDb.IsDiskFull(e))
         {
@@ -87,11 +89,10 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
     /// A file's rows by the reader its name calls for: an Excel workbook's sheet, JSON Lines, else CSV. The header (a
     /// CSV file's with its separator; a workbook's with none) is told before the first row; JSON Lines has none.
     /// </summary>
-    private static IEnumerable<SourceRow> Rows(string file, TextReader? reader, ImportOptions options, Action<string[], char?> header,
-        Func<ReadOnlyMemory<char>, bool>? plain = null) =>
+    private static IEnumerable<SourceRow> Rows(string file, TextReader? reader, ImportOptions options, Action<string[], char?> header) =>
         RowSource.IsWorkbook(file) ? RowSource.Workbook(file, options.Sheet, names => header(names, null))
         : RowSource.IsJsonLines(file) ? RowSource.JsonLines(reader!)
-        : RowSource.Csv(reader!, (names, used) => header(names, used), options.Delimiter, plain);
+        : RowSource.Csv(reader!, (names, used) => header(names, used), options.Delimiter);
 
     /// <summary>The header as the mapping reads it; a column the mapping reads that the file lacks refuses the file.</summary>
     private static string[] Mapped(Core.Signals.ColumnMapping? mapping, string file, string[] names)
@@ -217,12 +218,12 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
         Import(kind, rows, file, options, progressStream, header, rejectedCsv, rejectedJson, separator, null);
 
     /// <summary>
-    /// As the public <c>Import</c>, with the plain lane the rows are read with, if any (<paramref name="lane"/>): the rows
-    /// it takes are written here as they come, between the others.
+    /// As the public <c>Import</c>, with the pipeline the rows are read through, if any (<paramref name="pipeline"/>): the
+    /// rows its plain lane takes are written here as they come, between the others, and it tells the progress.
     /// </summary>
     private ImportResult Import(
         ImportKind kind, IEnumerable<SourceRow> rows, string file, ImportOptions options, Stream? progressStream,
-        Func<string[]?>? header, string? rejectedCsv, string? rejectedJson, Func<char>? separator, PlainUsageLane? lane)
+        Func<string[]?>? header, string? rejectedCsv, string? rejectedJson, Func<char>? separator, UsagePipeline? pipeline)
     {
         var errors = new List<ImportError>();
         var errorCount = 0;
@@ -246,11 +247,11 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
                 }
             }
         }
-        if (lane is not null)
+        if (pipeline is not null)
         {
             // A plain row is valid: it is written unless an earlier row was refused (then only counted); usage is
             // counted as changed when merged.
-            lane.Sink = usage =>
+            pipeline.Sink = usage =>
             {
                 total++;
                 if (rejected == 0 || options.SkipInvalid)
@@ -258,8 +259,8 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
                     writer.WriteUsage(usage);
                     unchanged++;
                 }
-                Progress();
             };
+            pipeline.Progress = options.Progress is { } progress ? progress.Report : null;
         }
         try
         {

@@ -253,31 +253,30 @@ internal sealed class SignalWriter
         return false;
     }
 
-    // Account keys, event keys and user ids by their text, looked up without making a string of each row's.
+    // Account and event keys by their text, looked up without making a string of each row's.
     private Dictionary<string, long>.AlternateLookup<ReadOnlySpan<char>>? accountsByText, eventsByText;
-    private readonly HashSet<string> userIds = new(StringComparer.Ordinal);
-    private HashSet<string>.AlternateLookup<ReadOnlySpan<char>>? userIdsByText;
 
     /// <summary>
-    /// Stages a usage row of the plain lane as <see cref="WriteUsage(UsageRecord)"/> stages the record
-    /// <see cref="RowParser.Parse"/> makes of the same row (a plain row has no properties).
+    /// A usage row of the plain lane made ready to stage, on whichever thread reads it: its identity, as
+    /// <see cref="WriteUsage(UsageRecord)"/> gives the record <see cref="RowParser.Parse"/> makes of the same row (a
+    /// plain row has no properties), with the user's id as the given string.
     /// </summary>
-    public void WriteUsage(in PlainUsage u)
+    public static PreparedUsage Prepare(in PlainUsage u, string? user)
+    {
+        var identity = !u.EventId.IsEmpty ? Identity.OfEventId(u.EventId.Span)
+            : Identity.Hash(Identity.Join(u.AccountId.ToString(), u.OccurredAt, u.Event.ToString(), user, u.Count, u.Value, NoProperties));
+        return new PreparedUsage(u, identity, user);
+    }
+
+    /// <summary>Stages a usage row of the plain lane made ready by <see cref="Prepare"/>.</summary>
+    public void WriteUsage(in PreparedUsage prepared)
     {
         accountsByText ??= accountKeys.GetAlternateLookup<ReadOnlySpan<char>>();
         eventsByText ??= eventKeys.GetAlternateLookup<ReadOnlySpan<char>>();
-        userIdsByText ??= userIds.GetAlternateLookup<ReadOnlySpan<char>>();
+        var u = prepared.Usage;
         var account = accountsByText.Value.TryGetValue(u.AccountId.Span, out var a) ? a : Account(u.AccountId.ToString());
         var ev = eventsByText.Value.TryGetValue(u.Event.Span, out var e) ? e : Intern(eventKeys, "event_names", "name", "event_key", u.Event.ToString());
-        string? user = null;
-        if (!u.UserId.IsEmpty && !userIdsByText.Value.TryGetValue(u.UserId.Span, out user))
-        {
-            user = u.UserId.ToString();
-            userIds.Add(user);
-        }
-        var identity = !u.EventId.IsEmpty ? Identity.OfEventId(u.EventId.Span)
-            : Identity.Hash(Identity.Join(u.AccountId.ToString(), u.OccurredAt, u.Event.ToString(), user, u.Count, u.Value, NoProperties));
-        Stage(identity, account, ev, user, u.OccurredAt, u.Count, u.Value, null);
+        Stage(prepared.Identity, account, ev, prepared.User, u.OccurredAt, u.Count, u.Value, null);
     }
 
     private static readonly IReadOnlyDictionary<string, string> NoProperties = new Dictionary<string, string>();
@@ -529,3 +528,6 @@ internal sealed class SignalWriter
     private static string? Props(IReadOnlyDictionary<string, string> props) =>
         props.Count == 0 ? null : JsonSerializer.Serialize(new SortedDictionary<string, string>(props.ToDictionary(), StringComparer.Ordinal));
 }
+
+/// <summary>A usage row of the plain lane with its identity and its user's id as a string (<see cref="SignalWriter.Prepare"/>).</summary>
+internal readonly record struct PreparedUsage(PlainUsage Usage, byte[] Identity, string? User);

@@ -64,7 +64,7 @@ public abstract class ImportInterruptionTests(TestEngine engine) : IDisposable
         again.Json[0].GetProperty("unchanged").GetInt32().ShouldBe(2);
     }
 
-    /// <summary>Whether the import's transaction is under way: SQLite's log growing, or PostgreSQL running its merge.</summary>
+    /// <summary>Whether the import's transaction is under way: SQLite's log growing, or PostgreSQL running its merge (looking up or writing the stored events).</summary>
     private bool Writing()
     {
         if (engine == TestEngine.Sqlite)
@@ -74,7 +74,7 @@ public abstract class ImportInterruptionTests(TestEngine engine) : IDisposable
         }
         using var c = chs.Connect();
         return Convert.ToInt64(Scalar(c,
-            "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND query LIKE '%usage_stage%' AND pid <> pg_backend_pid()"),
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND query LIKE '%usage_events%' AND pid <> pg_backend_pid()"),
             System.Globalization.CultureInfo.InvariantCulture) > 0;
     }
 
