@@ -200,7 +200,7 @@ internal interface IStoreEngine
     /// <param name="changed">Called, as held rows are written, with the account key of each that added or changed something.</param>
     IEntityWriter OpenEntityWriter(StoreDb db, DbTransaction tx, EntityUpsert upsert, Action<long> changed);
 
-    /// <summary>A stage for usage events in the import's transaction, merged into the store set-wise.</summary>
+    /// <summary>A stage for usage events in the import's transaction, held in memory and merged into the store (or the inbox) a batch at a time.</summary>
     /// <param name="db">The store.</param>
     /// <param name="tx">The import's transaction.</param>
     /// <param name="inbox">The stage's events go to the inbox when merged (see <see cref="UsageMerge"/>).</param>

@@ -600,7 +600,7 @@ internal sealed class PostgresEngine : IStoreEngine
                 return 0;
             }
             KeyUsers(users);
-            var order = batch.IdentityOrder(out _);
+            var order = batch.IdentityOrder(out var repeats);
             int changed;
             if (inbox)
             {
@@ -636,12 +636,7 @@ internal sealed class PostgresEngine : IStoreEngine
                 // cross the wire), copies the new events straight into them (a stage would cost the copy twice and an
                 // insert) and stages only the changed ones; it adds to the usage blocks the roll-ups summed here from the
                 // batch, and marks their accounts.
-                var known = StatesAgainstStored(order);
-                if (states is not null)
-                {
-                    known.CopyTo(states, 0);
-                }
-                changed = merge.RunKnown(batch, order, known,
+                changed = merge.RunKnown(batch, order, repeats, StatesAgainstStored(order), states,
                     corrections =>
                     {
                         CopyEvents("usage_stage", corrections, staged: true);

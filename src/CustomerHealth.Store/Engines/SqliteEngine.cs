@@ -631,12 +631,7 @@ internal sealed class SqliteEngine : IStoreEngine
                 // A merge into the store looks each identity up among the stored events, writes the new events straight
                 // into them (the stage would cost twice the write) and stages only the changed ones; it adds to the usage
                 // blocks the roll-ups summed here from the batch, and marks their accounts.
-                var known = StatesAgainstStored(order);
-                if (states is not null)
-                {
-                    known.CopyTo(states, 0);
-                }
-                changed = merge.RunKnown(batch, order, known,
+                changed = merge.RunKnown(batch, order, repeats, StatesAgainstStored(order), states,
                     corrections =>
                     {
                         WriteRows(corrections, insert, insertMany, 10, BindStaged);

@@ -107,7 +107,7 @@ internal sealed class StagedBatch
     }
 
     /// <summary>Whether the event at place <paramref name="i"/> of the identity order is its identity's last version (the one that stands).</summary>
-    public bool IsLastVersion(int[] identityOrder, int i) =>
+    private bool IsLastVersion(int[] identityOrder, int i) =>
         i + 1 == identityOrder.Length || events[identityOrder[i + 1]].Identity != events[identityOrder[i]].Identity;
 
     /// <summary>
@@ -127,29 +127,38 @@ internal sealed class StagedBatch
     }
 
     /// <summary>
-    /// The roll-up rows of the events that change the store: the last version of each identity, when its state
-    /// (by position) is new (0) or changed (1), summed per account, day and event — count, value (a missing value adds
-    /// nothing) and users — in key order.
+    /// The positions of the events that change the store, in identity order: the last version of each identity, when
+    /// its state (by position) is new (0) or changed (1).
     /// </summary>
-    public List<RolledUpEvents> RollUp(int[] identityOrder, int[] states)
+    /// <param name="identityOrder">The batch's positions in identity order (<see cref="IdentityOrder"/>).</param>
+    /// <param name="states">Each event's state against the store, by position.</param>
+    /// <param name="repeats">Whether an identity was staged more than once (else every event is its identity's last version).</param>
+    public List<int> Changing(int[] identityOrder, int[] states, bool repeats)
     {
-        // The last version of each identity and whether it changes the store.
-        bool Counts(int i) => states[identityOrder[i]] < 2 && IsLastVersion(identityOrder, i);
-        var n = 0;
+        var changing = new List<int>(identityOrder.Length);
         for (var i = 0; i < identityOrder.Length; i++)
         {
-            n += Counts(i) ? 1 : 0;
-        }
-        var sortedKeys = new GroupKey[n];
-        var sorted = new int[n];
-        for (int i = 0, k = 0; i < identityOrder.Length; i++)
-        {
-            if (Counts(i))
+            if (states[identityOrder[i]] < 2 && (!repeats || IsLastVersion(identityOrder, i)))
             {
-                var e = events[identityOrder[i]];
-                sortedKeys[k] = new GroupKey(e.Account, e.Day, e.Event);
-                sorted[k++] = identityOrder[i];
+                changing.Add(identityOrder[i]);
             }
+        }
+        return changing;
+    }
+
+    /// <summary>
+    /// The roll-up rows of the events that change the store (by position, <see cref="Changing"/>), summed per account,
+    /// day and event — count, value (a missing value adds nothing) and users — in key order.
+    /// </summary>
+    public List<RolledUpEvents> RollUp(IReadOnlyList<int> changing)
+    {
+        var sortedKeys = new GroupKey[changing.Count];
+        var sorted = new int[changing.Count];
+        for (var k = 0; k < changing.Count; k++)
+        {
+            var e = events[changing[k]];
+            sortedKeys[k] = new GroupKey(e.Account, e.Day, e.Event);
+            sorted[k] = changing[k];
         }
         Sort(ref sortedKeys, ref sorted);
         var rollUps = new List<RolledUpEvents>();

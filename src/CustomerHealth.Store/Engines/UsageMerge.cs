@@ -138,30 +138,33 @@ internal sealed class UsageMerge
     /// </summary>
     /// <param name="batch">The staged events, by their positions in the batch.</param>
     /// <param name="identityOrder">The batch's positions in identity order (<see cref="StagedBatch.IdentityOrder"/>).</param>
+    /// <param name="repeats">Whether an identity was staged more than once.</param>
     /// <param name="states">Each event's state against the stored events (repeats included).</param>
+    /// <param name="told">When given, filled with those states (see <see cref="IUsageStage.Merge"/>).</param>
     /// <param name="stageCorrections">Writes the given events to the stage, each with state 1.</param>
     /// <param name="insertNew">Writes the given events, in identity order, into the stored events.</param>
     /// <param name="execute">Runs a statement in the import's transaction.</param>
     /// <param name="markTouched">Marks accounts (given in order, each once) as touched since they were last scored.</param>
-    public int RunKnown(StagedBatch batch, int[] identityOrder, int[] states, Action<List<int>> stageCorrections, Action<List<int>> insertNew,
-        Action<string> execute, Action<IReadOnlyList<long>> markTouched)
+    public int RunKnown(StagedBatch batch, int[] identityOrder, bool repeats, int[] states, int[]? told, Action<List<int>> stageCorrections,
+        Action<List<int>> insertNew, Action<string> execute, Action<IReadOnlyList<long>> markTouched)
     {
-        var added = new List<int>();
-        var corrections = new List<int>();
-        for (var i = 0; i < identityOrder.Length; i++)
+        if (told is not null)
         {
-            var seq = identityOrder[i];
-            if (states[seq] < 2 && batch.IsLastVersion(identityOrder, i))
-            {
-                (states[seq] == 0 ? added : corrections).Add(seq);
-            }
+            states.CopyTo(told, 0);
+        }
+        var changing = batch.Changing(identityOrder, states, repeats);
+        var added = new List<int>(changing.Count);
+        var corrections = new List<int>();
+        foreach (var seq in changing)
+        {
+            (states[seq] == 0 ? added : corrections).Add(seq);
         }
         if (corrections.Count > 0)
         {
             stageCorrections(corrections);
         }
-        Apply(execute, corrections.Count > 0, () => insertNew(added), markTouched, () => batch.RollUp(identityOrder, states));
-        return added.Count + corrections.Count;
+        Apply(execute, corrections.Count > 0, () => insertNew(added), markTouched, () => batch.RollUp(changing));
+        return changing.Count;
     }
 
     /// <summary>
@@ -174,8 +177,8 @@ internal sealed class UsageMerge
     /// <param name="beforeCorrections">Run first when some events correct stored ones (they are joined with the stored events then).</param>
     public void MergeInbox(Action<string> execute, Func<string, long> count, Action<IReadOnlyList<long>> markTouched, string? beforeCorrections = null)
     {
-        // The inbox holds one version of each identity, each new or changed: read once, it is summed here (on another
-        // core while the store writes the events) rather than grouped by the store.
+        // The inbox holds one version of each identity, each new or changed (each changes the store): read once, it is
+        // summed here (on another core while the store writes the events) rather than grouped by the store.
         var batch = new StagedBatch();
         foreach (var r in blocks.Rows($"SELECT identity, account_key, day, event_key, user_key, count, value FROM {stage}"))
         {
@@ -184,7 +187,7 @@ internal sealed class UsageMerge
         }
         var order = batch.IdentityOrder(out _);
         Apply(execute, count($"SELECT COUNT(*) FROM {stage} WHERE state = 1") > 0, () => execute(insertNew), markTouched,
-            () => batch.RollUp(order, new int[batch.Count]), beforeCorrections);
+            () => batch.RollUp(order), beforeCorrections);
         execute(emptyInbox);
     }
 

@@ -81,7 +81,8 @@ public sealed class StagedBatchTests
                 Users: g.Where(e => e.UserKey is not null).Select(e => e.UserKey!.Value).Order().ToArray()))
             .ToList();
 
-        var rollUps = batch.RollUp(batch.IdentityOrder(out _), states);
+        var order = batch.IdentityOrder(out var repeats);
+        var rollUps = batch.RollUp(batch.Changing(order, states, repeats));
 
         rollUps.Count.ShouldBe(expected.Count);
         for (var i = 0; i < expected.Count; i++)
