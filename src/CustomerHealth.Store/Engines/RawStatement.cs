@@ -5,10 +5,10 @@ namespace CustomerHealth.Store.Engines;
 /// <summary>
 /// A prepared SQLite statement bound by position, for the import hot path: binding by name and the per-call
 /// bookkeeping of ADO.NET cost more than the insert itself at millions of rows. A query can also be stepped through
-/// row by row (<see cref="Next"/>), its current row read as an <see cref="IRowReader"/>, and sought again with other
+/// row by row (<see cref="Next"/>), its current row read through <see cref="Row"/>, and sought again with other
 /// bindings (<see cref="Rewind"/>).
 /// </summary>
-internal sealed unsafe class RawStatement : IRowReader, IDisposable
+internal sealed unsafe class RawStatement : IDisposable
 {
     private readonly sqlite3 db;
     private readonly sqlite3_stmt stmt;
@@ -24,7 +24,11 @@ internal sealed unsafe class RawStatement : IRowReader, IDisposable
             throw new StoreException("cannot prepare statement: " + raw.sqlite3_errmsg(db).utf8_to_string());
         }
         handle = stmt.DangerousGetHandle();
+        Row = new SqliteRow(stmt);
     }
+
+    /// <summary>The statement's current row (after <see cref="Next"/> gave true).</summary>
+    public IRowReader Row { get; }
 
     public RawStatement Bind(int index, long value)
     {
@@ -110,19 +114,29 @@ internal sealed unsafe class RawStatement : IRowReader, IDisposable
     /// <summary>Resets the statement to run again from its start (with its bindings, until bound anew).</summary>
     public void Rewind() => SqliteNative.Reset(handle);
 
-    public long GetInt64(int i) => SqliteNative.ColumnInt64(handle, i);
+    public void Dispose() => raw.sqlite3_finalize(stmt);
+}
 
-    public int GetInt32(int i) => SqliteNative.ColumnInt32(handle, i);
+/// <summary>A row of a statement, its columns read through <see cref="SqliteNative"/>.</summary>
+internal sealed class SqliteRow(sqlite3_stmt stmt) : IRowReader
+{
+    private readonly IntPtr handle = stmt.DangerousGetHandle();
 
-    public double GetDouble(int i) => SqliteNative.ColumnDouble(handle, i);
+    /// <summary>The next row.</summary>
+    public unsafe int Step() => SqliteNative.Step(handle);
+
+    public unsafe long GetInt64(int i) => SqliteNative.ColumnInt64(handle, i);
+
+    public unsafe int GetInt32(int i) => SqliteNative.ColumnInt32(handle, i);
+
+    public unsafe double GetDouble(int i) => SqliteNative.ColumnDouble(handle, i);
 
     public string GetString(int i) => raw.sqlite3_column_text(stmt, i).utf8_to_string();
 
-    public ReadOnlySpan<byte> GetBytes(int i) => SqliteNative.Blob(handle, i);
-
+    // The store's text is UTF-8: SQLite gives its bytes as they are.
     public ReadOnlySpan<byte> GetUtf8(int i) => SqliteNative.Blob(handle, i);
 
-    public bool IsDBNull(int i) => SqliteNative.ColumnType(handle, i) == raw.SQLITE_NULL;
+    public ReadOnlySpan<byte> GetBytes(int i) => SqliteNative.Blob(handle, i);
 
-    public void Dispose() => raw.sqlite3_finalize(stmt);
+    public unsafe bool IsDBNull(int i) => SqliteNative.ColumnType(handle, i) == raw.SQLITE_NULL;
 }

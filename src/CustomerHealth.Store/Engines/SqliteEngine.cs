@@ -305,7 +305,7 @@ internal sealed class SqliteEngine : IStoreEngine
         }
         try
         {
-            var row = new Row(stmt);
+            var row = new SqliteRow(stmt);
             int rc;
             while ((rc = row.Step()) == raw.SQLITE_ROW)
             {
@@ -377,30 +377,6 @@ internal sealed class SqliteEngine : IStoreEngine
         using var target = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Pooling = false }.ToString());
         target.Open();
         Sqlite(db).BackupDatabase(target);
-    }
-
-    /// <summary>A row of a statement, its columns read through <see cref="SqliteNative"/>.</summary>
-    private sealed class Row(sqlite3_stmt stmt) : IRowReader
-    {
-        private readonly IntPtr handle = stmt.DangerousGetHandle();
-
-        /// <summary>The next row.</summary>
-        public unsafe int Step() => SqliteNative.Step(handle);
-
-        public unsafe long GetInt64(int i) => SqliteNative.ColumnInt64(handle, i);
-
-        public unsafe int GetInt32(int i) => SqliteNative.ColumnInt32(handle, i);
-
-        public unsafe double GetDouble(int i) => SqliteNative.ColumnDouble(handle, i);
-
-        public string GetString(int i) => raw.sqlite3_column_text(stmt, i).utf8_to_string();
-
-        // The store's text is UTF-8: SQLite gives its bytes as they are.
-        public ReadOnlySpan<byte> GetUtf8(int i) => SqliteNative.Blob(handle, i);
-
-        public ReadOnlySpan<byte> GetBytes(int i) => SqliteNative.Blob(handle, i);
-
-        public unsafe bool IsDBNull(int i) => SqliteNative.ColumnType(handle, i) == raw.SQLITE_NULL;
     }
 
     /// <summary>Each row written at once through a prepared statement: in the process, a row costs no round trip.</summary>
@@ -697,7 +673,7 @@ internal sealed class SqliteEngine : IStoreEngine
                 }
                 if (has && at == identity)
                 {
-                    states[seq] = batch.SameAsStored(seq, stored) ? 2 : 1;
+                    states[seq] = batch.SameAsStored(seq, stored.Row) ? 2 : 1;
                 }
             }
             return states;
@@ -708,7 +684,7 @@ internal sealed class SqliteEngine : IStoreEngine
                 {
                     return false;
                 }
-                at = BinaryPrimitives.ReadUInt128BigEndian(stored.GetBytes(0));
+                at = BinaryPrimitives.ReadUInt128BigEndian(stored.Row.GetBytes(0));
                 return true;
             }
         }

@@ -66,7 +66,7 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
             CheckHeader(kind, file, mapped, used);
             lane?.Header(mapped, used ?? ',');
         }
-        using var pipeline = lane is null ? null : new UsagePipeline(lane, take => RowSource.Csv(reader!, (names, used) => Told(names, used), options.Delimiter, take), stream);
+        using var pipeline = lane is null ? null : new UsagePipeline(lane, take => Rows(file, reader, options, Told, take), stream);
         var rows = pipeline is null ? Rows(file, reader, options, Told) : pipeline.Rows();
         if (mapping is not null)
         {
@@ -89,10 +89,11 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
     /// A file's rows by the reader its name calls for: an Excel workbook's sheet, JSON Lines, else CSV. The header (a
     /// CSV file's with its separator; a workbook's with none) is told before the first row; JSON Lines has none.
     /// </summary>
-    private static IEnumerable<SourceRow> Rows(string file, TextReader? reader, ImportOptions options, Action<string[], char?> header) =>
+    private static IEnumerable<SourceRow> Rows(string file, TextReader? reader, ImportOptions options, Action<string[], char?> header,
+        Func<ReadOnlyMemory<char>, bool>? plain = null) =>
         RowSource.IsWorkbook(file) ? RowSource.Workbook(file, options.Sheet, names => header(names, null))
         : RowSource.IsJsonLines(file) ? RowSource.JsonLines(reader!)
-        : RowSource.Csv(reader!, (names, used) => header(names, used), options.Delimiter);
+        : RowSource.Csv(reader!, (names, used) => header(names, used), options.Delimiter, plain);
 
     /// <summary>The header as the mapping reads it; a column the mapping reads that the file lacks refuses the file.</summary>
     private static string[] Mapped(Core.Signals.ColumnMapping? mapping, string file, string[] names)
