@@ -263,6 +263,13 @@ internal interface IUsageStage : IDisposable
 
     void Add(in StagedEvent e);
 
+    /// <summary>
+    /// The key a user's staged events are given until the next merge (what <see cref="Add"/> gives an event that names
+    /// the user by id): its key, or a stand-in the merge replaces. An event staged with it and no user id is staged as
+    /// one naming the user by id would be.
+    /// </summary>
+    long KeyOf(string user);
+
     /// <summary>Merges the staged events; returns how many were new or changed what was stored. Of an identity staged more than once only the last version counts.</summary>
     /// <param name="states">
     /// When given (as long as <see cref="Count"/>), filled before the merge with each staged event's state against the

@@ -576,21 +576,22 @@ internal sealed class PostgresEngine : IStoreEngine
 
         public void Add(in StagedEvent e)
         {
-            if (e.User is not { } user)
+            batch.Add(e.User is { } user ? e with { User = null, UserKey = KeyOf(user) } : e);
+        }
+
+        // A user not keyed yet holds a place among those the merge keys together, as the key -(place + 1).
+        public long KeyOf(string user)
+        {
+            if (userKeys.TryGetValue(user, out var key))
             {
-                batch.Add(e);
-                return;
+                return key;
             }
-            if (!userKeys.TryGetValue(user, out var key))
+            if (!pending.TryGetValue(user, out var place))
             {
-                if (!pending.TryGetValue(user, out var place))
-                {
-                    place = pending.Count;
-                    pending.Add(user, place);
-                }
-                key = -(place + 1L);
+                place = pending.Count;
+                pending.Add(user, place);
             }
-            batch.Add(e with { User = null, UserKey = key });
+            return -(place + 1L);
         }
 
         public int Merge(int[]? states = null, List<(string UserId, long Key)>? users = null)

@@ -479,6 +479,8 @@ internal sealed class SqliteEngine : IStoreEngine
 
         public void Add(in StagedEvent e) => batch.Add(e.User is { } user ? e with { User = null, UserKey = UserKey(user) } : e);
 
+        public long KeyOf(string user) => UserKey(user);
+
         // An insert of rows of so many values.
         private static string Insert(string into, int columns, int rows) =>
             $"{into} VALUES " + string.Join(", ", Enumerable.Repeat("(" + string.Join(", ", Enumerable.Repeat("?", columns)) + ")", rows));

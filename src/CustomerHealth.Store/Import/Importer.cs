@@ -11,6 +11,9 @@ namespace CustomerHealth.Store.Import;
 /// </summary>
 public sealed class Importer(StoreDb db, TimeProvider clock)
 {
+    /// <summary>How many usage events an import holds before merging them into the store (fewer in tests, to merge a small file in several parts).</summary>
+    internal int UsageStageLimit { get; init; } = SignalWriter.DefaultStageLimit;
+
     /// <summary>Imports every `KIND.csv` / `KIND.jsonl` in a folder, accounts first.</summary>
     public IReadOnlyList<ImportResult> ImportDirectory(string dir, ImportOptions options)
     {
@@ -234,7 +237,7 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
         using var turn = db.WriteTurn();
         using var tx = db.Connection.BeginTransaction();
         db.Engine.LockForImport(db.Connection, tx);
-        var writer = new SignalWriter(db, tx, clock);
+        var writer = new SignalWriter(db, tx, clock) { StageLimit = UsageStageLimit };
         var lastProgress = 0L;
         void Progress()
         {

@@ -20,8 +20,13 @@ internal sealed class SignalWriter
     private readonly Dictionary<string, long> eventKeys = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DbCommand> commands = [];
     private readonly TimeZoneInfo usageZone;
+
     // Usage is staged per batch and merged with set-based SQL: per row only an append, per batch a few sorted passes.
-    private const int StageLimit = 1 << 20;
+    public const int DefaultStageLimit = 1 << 20;
+
+    /// <summary>How many usage events are staged before they are merged into the store (a merge writes them in the stored events' order).</summary>
+    public int StageLimit { get; init; } = DefaultStageLimit;
+
     private IUsageStage? stage;
 
     /// <summary>Rows of usage that were new or changed what was stored (known after <see cref="Finish"/>).</summary>
@@ -114,6 +119,7 @@ internal sealed class SignalWriter
         }
         stage?.Dispose();
         stage = null;
+        Array.Fill(userKeysBySlot, NoKey);
         foreach (var writer in entityWriters.Values)
         {
             writer.Dispose();
@@ -261,11 +267,14 @@ internal sealed class SignalWriter
     /// <see cref="WriteUsage(UsageRecord)"/> gives the record <see cref="RowParser.Parse"/> makes of the same row (a
     /// plain row has no properties), with the user's id as the given string.
     /// </summary>
-    public static PreparedUsage Prepare(in PlainUsage u, string? user)
+    /// <param name="u">The row.</param>
+    /// <param name="user">Its user's id, one string per id.</param>
+    /// <param name="userSlot">Its user's number among those of the file (from 0, as met), -1 without a user.</param>
+    public static PreparedUsage Prepare(in PlainUsage u, string? user, int userSlot)
     {
         var identity = !u.EventId.IsEmpty ? Identity.OfEventId(u.EventId.Span)
             : Identity.Hash(Identity.Join(u.AccountId.ToString(), u.OccurredAt, u.Event.ToString(), user, u.Count, u.Value, NoProperties));
-        return new PreparedUsage(u, identity, user);
+        return new PreparedUsage(u, identity, user, userSlot);
     }
 
     /// <summary>Stages a usage row of the plain lane made ready by <see cref="Prepare"/>.</summary>
@@ -276,14 +285,42 @@ internal sealed class SignalWriter
         var u = prepared.Usage;
         var account = accountsByText.Value.TryGetValue(u.AccountId.Span, out var a) ? a : Account(u.AccountId.ToString());
         var ev = eventsByText.Value.TryGetValue(u.Event.Span, out var e) ? e : Intern(eventKeys, "event_names", "name", "event_key", u.Event.ToString());
-        Stage(prepared.Identity, account, ev, prepared.User, u.OccurredAt, u.Count, u.Value, null);
+        if (prepared.UserSlot < 0 || batchEvents is not null)
+        {
+            Stage(prepared.Identity, account, ev, prepared.User, u.OccurredAt, u.Count, u.Value, null);
+            return;
+        }
+        Stage(prepared.Identity, account, ev, null, u.OccurredAt, u.Count, u.Value, null, UserKeyOf(prepared.UserSlot, prepared.User!));
+    }
+
+    // The key each user of a file's plain rows is staged with, by its slot (NoKey where not asked for since the last
+    // merge, which may give the users it creates other keys).
+    private const long NoKey = long.MinValue;
+    private long[] userKeysBySlot = [];
+
+    private long UserKeyOf(int slot, string user)
+    {
+        if (slot >= userKeysBySlot.Length)
+        {
+            var grown = new long[Math.Max(slot + 1, userKeysBySlot.Length * 2)];
+            Array.Fill(grown, NoKey, userKeysBySlot.Length, grown.Length - userKeysBySlot.Length);
+            userKeysBySlot.CopyTo(grown, 0);
+            userKeysBySlot = grown;
+        }
+        ref var key = ref userKeysBySlot[slot];
+        if (key == NoKey)
+        {
+            OpenStage();
+            key = db.KnownKeys is { } known && known.TryGetUser(user, out var k) ? k : stage.KeyOf(user);
+        }
+        return key;
     }
 
     private static readonly IReadOnlyDictionary<string, string> NoProperties = new Dictionary<string, string>();
 
-    private void Stage(byte[] identity, long account, long ev, string? userId, DateTimeOffset occurredAt, long count, double? value, string? properties)
+    [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(stage))]
+    private void OpenStage()
     {
-        var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(occurredAt, usageZone).DateTime).DayNumber;
         if (stage is null)
         {
             CreateNewAccounts();
@@ -294,7 +331,15 @@ internal sealed class SignalWriter
             }
             stage = db.Engine.OpenUsageStage(db, tx, ToInbox);
         }
-        long? userKey = userId is { } user && db.KnownKeys is { } known && known.TryGetUser(user, out var k) ? k : null;
+    }
+
+    /// <summary>Stages a usage event, its user named by id (<paramref name="userId"/>) or by the key the stage gave it (<paramref name="stagedUserKey"/>).</summary>
+    private void Stage(byte[] identity, long account, long ev, string? userId, DateTimeOffset occurredAt, long count, double? value, string? properties,
+        long? stagedUserKey = null)
+    {
+        var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(occurredAt, usageZone).DateTime).DayNumber;
+        OpenStage();
+        var userKey = stagedUserKey ?? (userId is { } user && db.KnownKeys is { } known && known.TryGetUser(user, out var k) ? k : null);
         var staged = new StagedEvent(identity, account, day, ev, userKey is null ? userId : null, userKey, count, value, occurredAt.ToUnixTimeMilliseconds(), properties);
         stage.Add(staged);
         if (batchEvents is not null)
@@ -310,6 +355,8 @@ internal sealed class SignalWriter
 
     private void MergeStage()
     {
+        // The merge may key the users it creates anew.
+        Array.Fill(userKeysBySlot, NoKey);
         CreateNewAccounts();
         if (batchEvents is null)
         {
@@ -529,5 +576,5 @@ internal sealed class SignalWriter
         props.Count == 0 ? null : JsonSerializer.Serialize(new SortedDictionary<string, string>(props.ToDictionary(), StringComparer.Ordinal));
 }
 
-/// <summary>A usage row of the plain lane with its identity and its user's id as a string (<see cref="SignalWriter.Prepare"/>).</summary>
-internal readonly record struct PreparedUsage(PlainUsage Usage, byte[] Identity, string? User);
+/// <summary>A usage row of the plain lane with its identity, its user's id as a string and its user's number in the file (<see cref="SignalWriter.Prepare"/>).</summary>
+internal readonly record struct PreparedUsage(PlainUsage Usage, byte[] Identity, string? User, int UserSlot);

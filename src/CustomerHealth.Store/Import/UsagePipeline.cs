@@ -7,7 +7,7 @@ namespace CustomerHealth.Store.Import;
 /// <summary>
 /// A usage CSV file read on another core while the import writes what was read: the reading thread runs the CSV reader
 /// and the plain lane (<see cref="PlainUsageLane"/>), makes each plain row ready to stage (its identity, its user's id
-/// as one string per id) and hands the rows over in batches, in file order, the lane's rows between the others; the
+/// as one string and one number per id) and hands the rows over in batches, in file order, the lane's rows between the others; the
 /// import's thread keys and stages them (<see cref="Sink"/>) and checks the others as it always does (<see cref="Rows"/>).
 /// A plain row's text is copied into its batch's own buffer, which comes back to the reading thread once written. What
 /// the reading thread throws (a refused header, a file that cannot be read) is thrown on the import's thread after the
@@ -67,8 +67,10 @@ internal sealed class UsagePipeline : IDisposable
     {
         try
         {
-            var users = new HashSet<string>(StringComparer.Ordinal);
+            // Each user id once, numbered as met (its slot).
+            var users = new Dictionary<string, int>(StringComparer.Ordinal);
             var usersByText = users.GetAlternateLookup<ReadOnlySpan<char>>();
+            var ids = new List<string>();
             var batch = new Batch();
             lane.Sink = usage =>
             {
@@ -78,12 +80,18 @@ internal sealed class UsagePipeline : IDisposable
                 }
                 var copied = batch.Copy(usage);
                 string? user = null;
-                if (!copied.UserId.IsEmpty && !usersByText.TryGetValue(copied.UserId.Span, out user))
+                var slot = -1;
+                if (!copied.UserId.IsEmpty)
                 {
-                    user = copied.UserId.ToString();
-                    users.Add(user);
+                    if (!usersByText.TryGetValue(copied.UserId.Span, out slot))
+                    {
+                        slot = ids.Count;
+                        ids.Add(copied.UserId.ToString());
+                        users.Add(ids[slot], slot);
+                    }
+                    user = ids[slot];
                 }
-                batch.Items.Add(new Item(null, SignalWriter.Prepare(copied, user)));
+                batch.Items.Add(new Item(null, SignalWriter.Prepare(copied, user, slot)));
             };
             foreach (var row in rows(lane.Take))
             {

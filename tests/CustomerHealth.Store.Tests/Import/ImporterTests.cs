@@ -1124,6 +1124,33 @@ public abstract class ImporterTests(TestEngine engine) : IDisposable
         RollUpsShouldEqualStoredEvents("after the second file");
     }
 
+    [Fact]
+    public void ImportFile_UsageMergedInSeveralParts_EachEventKeepsItsUser()
+    {
+        // Merged 500 events at a time: the users a part meets first are created when it is merged (on SQLite in the
+        // order of their ids, other keys than they were staged with) and named again by the parts after it, and more
+        // users come in later parts; some rows have no user.
+        var importer = new Importer(store.Db, store.Clock) { UsageStageLimit = 500 };
+        var rnd = new Random(5);
+        var rows = Enumerable.Range(0, 2200).Select(i => (Id: i, User: i % 50 == 0 ? "" : $"u{rnd.Next(i < 1000 ? 300 : 600):000}")).ToList();
+        string Line((int Id, string User) r) => $"A{r.Id % 7},2025-03-{1 + r.Id % 9:00}T{r.Id % 24:00}:00:00Z,login,{r.User},e{r.Id},1,";
+        var path = store.WriteCsv("parts.csv", [UsageHeader, .. rows.Select(Line)]);
+
+        importer.ImportFile(ImportKind.Usage, path, new ImportOptions()).Changed.ShouldBe(2200);
+
+        var expected = rows.Where(r => r.User != "").GroupBy(r => (Account: $"A{r.Id % 7}", new DateOnly(2025, 3, 1 + r.Id % 9).DayNumber, r.User))
+            .Select(g => $"{g.Key.Account} {g.Key.DayNumber} {g.Key.User} {g.Count()}").Order(StringComparer.Ordinal).ToList();
+        store.Query<(string, long, string, long)>(
+            """
+            SELECT a.account_id, e.day, u.user_id, COUNT(*) FROM usage_events e
+            JOIN accounts a ON a.account_key = e.account_key JOIN users u ON u.user_key = e.user_key
+            GROUP BY a.account_id, e.day, u.user_id
+            """).Select(r => $"{r.Item1} {r.Item2} {r.Item3} {r.Item4}").Order(StringComparer.Ordinal).ToList().ShouldBe(expected);
+        store.Query<long>("SELECT COUNT(*) FROM usage_events WHERE user_key IS NULL").Single().ShouldBe(rows.Count(r => r.User == ""));
+        RollUpsShouldEqualStoredEvents("after a file merged in parts");
+        importer.ImportFile(ImportKind.Usage, path, new ImportOptions()).Changed.ShouldBe(0);
+    }
+
     /// <summary>Every roll-up (count, sum, users) equals what the stored events sum to.</summary>
     private void RollUpsShouldEqualStoredEvents(string because)
     {
