@@ -64,6 +64,13 @@ internal sealed unsafe class RawStatement : IDisposable
         return this;
     }
 
+    /// <summary>Binds bytes SQLite reads in place until the statement has run (see <see cref="SqliteNative.BindBlobInPlace"/>).</summary>
+    public RawStatement BindInPlace(int index, byte* bytes, int length)
+    {
+        SqliteNative.BindBlobInPlace(handle, index, bytes, length);
+        return this;
+    }
+
     private RawStatement Null(int index)
     {
         SqliteNative.BindNull(handle, index);

@@ -628,12 +628,23 @@ internal sealed class SqliteEngine : IStoreEngine
         // Binds an event as a stage row (its columns, then its position in the batch), or as a stored event.
         private void BindStaged(RawStatement statement, int first, int seq) => BindEvent(statement, first, seq).Bind(first + 9, seq);
 
-        private RawStatement BindEvent(RawStatement statement, int first, int seq)
+        // The identities of the rows bound to a statement, where SQLite reads them when it runs (pinned): a statement
+        // binds at most RowsPerInsert rows before it runs, each in the next of as many places.
+        private readonly byte[] identities = GC.AllocateArray<byte>(RowsPerInsert * 16, pinned: true);
+        private int nextIdentity;
+
+        private unsafe RawStatement BindEvent(RawStatement statement, int first, int seq)
         {
             var e = batch[seq];
-            Span<byte> identity = stackalloc byte[16];
-            BinaryPrimitives.WriteUInt128BigEndian(identity, e.Identity);
-            return statement.Bind(first, identity).Bind(first + 1, e.Account).Bind(first + 2, e.Day).Bind(first + 3, e.Event).Bind(first + 4, e.UserKey)
+            var at = nextIdentity * 16;
+            nextIdentity = (nextIdentity + 1) % RowsPerInsert;
+            BinaryPrimitives.WriteUInt128BigEndian(identities.AsSpan(at, 16), e.Identity);
+            fixed (byte* identity = &identities[at])
+            {
+                // The array is pinned: the address stays valid after the fixed block.
+                statement.BindInPlace(first, identity, 16);
+            }
+            return statement.Bind(first + 1, e.Account).Bind(first + 2, e.Day).Bind(first + 3, e.Event).Bind(first + 4, e.UserKey)
                 .Bind(first + 5, e.Count).Bind(first + 6, e.Value).Bind(first + 7, e.OccurredAt).Bind(first + 8, batch.PropertiesOf(e));
         }
 

@@ -60,6 +60,12 @@ internal static unsafe class SqliteNative
         }
     }
 
+    /// <summary>
+    /// Binds bytes that SQLite reads where they are (SQLITE_STATIC), without copying them first: they must stay where
+    /// they are, unchanged, until the statement has run (pinned memory).
+    /// </summary>
+    public static int BindBlobInPlace(IntPtr stmt, int index, byte* bytes, int length) => bindBlob(stmt, index, bytes, length, IntPtr.Zero);
+
     /// <summary>Binds a text, written as UTF-8 (an empty one is a text of no characters, not NULL).</summary>
     public static int BindText(IntPtr stmt, int index, string value)
     {
