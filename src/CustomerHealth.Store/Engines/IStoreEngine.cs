@@ -187,8 +187,11 @@ internal interface IStoreEngine
     /// </summary>
     long[]? ReserveAccountKeys(DbConnection c, DbTransaction tx, int count);
 
-    /// <summary>Creates bare accounts with the keys <see cref="ReserveAccountKeys"/> gave, in one statement.</summary>
-    void CreateAccounts(DbConnection c, DbTransaction tx, IReadOnlyList<(long Key, string Id)> accounts);
+    /// <summary>
+    /// Creates accounts with the keys <see cref="ReserveAccountKeys"/> gave, in one statement: bare, or with the row an
+    /// accounts file gave the account (<paramref name="rows"/>, by key).
+    /// </summary>
+    void CreateAccounts(DbConnection c, DbTransaction tx, IReadOnlyList<(long Key, string Id)> accounts, IReadOnlyDictionary<long, NewAccountRow> rows);
 
     /// <summary>
     /// A writer of one entity kind's rows in the import's transaction, which writes each row at once or holds the rows

@@ -284,9 +284,32 @@ internal sealed class PostgresEngine : IStoreEngine
     public long[]? ReserveAccountKeys(DbConnection c, DbTransaction tx, int count) =>
         c.Query<long>("SELECT nextval(pg_get_serial_sequence('accounts', 'account_key')) FROM generate_series(1, @count)", new { count }, tx).ToArray();
 
-    public void CreateAccounts(DbConnection c, DbTransaction tx, IReadOnlyList<(long Key, string Id)> accounts) =>
-        c.Execute("INSERT INTO accounts (account_key, account_id) SELECT * FROM unnest(@keys, @ids)",
-            new { keys = accounts.Select(a => a.Key).ToArray(), ids = accounts.Select(a => a.Id).ToArray() }, tx);
+    public void CreateAccounts(DbConnection c, DbTransaction tx, IReadOnlyList<(long Key, string Id)> accounts, IReadOnlyDictionary<long, NewAccountRow> rows)
+    {
+        if (rows.Count == 0)
+        {
+            c.Execute("INSERT INTO accounts (account_key, account_id) SELECT * FROM unnest(@keys, @ids)",
+                new { keys = accounts.Select(a => a.Key).ToArray(), ids = accounts.Select(a => a.Id).ToArray() }, tx);
+            return;
+        }
+        // A bare account takes the columns' defaults (its status 'active'), as a row that gives no status does.
+        var row = accounts.Select(a => rows.GetValueOrDefault(a.Key) ?? new NewAccountRow()).ToArray();
+        string?[] Texts(Func<NewAccountRow, string?> column) => row.Select(column).ToArray();
+        double?[] Numbers(Func<NewAccountRow, double?> column) => row.Select(column).ToArray();
+        c.Execute(
+            """
+            INSERT INTO accounts (account_key, account_id, name, segment, lifecycle_stage, owner, arr, seats, plan, started_on, renewal_on, parent_id,
+              status, status_churned_on, attributes)
+            SELECT * FROM unnest(@keys, @ids, @names, @segments, @stages, @owners, @arr, @seats, @plans, @started, @renewal, @parents, @statuses, @churned, @attributes)
+            """,
+            new
+            {
+                keys = accounts.Select(a => a.Key).ToArray(), ids = accounts.Select(a => a.Id).ToArray(), names = Texts(r => r.Name), segments = Texts(r => r.Segment),
+                stages = Texts(r => r.LifecycleStage), owners = Texts(r => r.Owner), arr = Numbers(r => r.Arr), seats = Numbers(r => r.Seats), plans = Texts(r => r.Plan),
+                started = Texts(r => r.StartedOn), renewal = Texts(r => r.RenewalOn), parents = Texts(r => r.ParentId), statuses = Texts(r => r.Status),
+                churned = Texts(r => r.ChurnedOn), attributes = Texts(r => r.Attributes),
+            }, tx);
+    }
 
     public IEntityWriter OpenEntityWriter(StoreDb db, DbTransaction tx, EntityUpsert upsert, Action<long> changed) =>
         new EntityWriter((NpgsqlConnection)db.Connection, (NpgsqlTransaction)tx, upsert, upsert.OnConflict(this), changed);

@@ -199,7 +199,7 @@ internal sealed class SqliteEngine : IStoreEngine
     // An account created as it is met costs no round trip in the process.
     public long[]? ReserveAccountKeys(DbConnection c, DbTransaction tx, int count) => null;
 
-    public void CreateAccounts(DbConnection c, DbTransaction tx, IReadOnlyList<(long Key, string Id)> accounts) =>
+    public void CreateAccounts(DbConnection c, DbTransaction tx, IReadOnlyList<(long Key, string Id)> accounts, IReadOnlyDictionary<long, NewAccountRow> rows) =>
         throw new NotSupportedException("SQLite creates each account as it is met");
 
     public IEntityWriter OpenEntityWriter(StoreDb db, DbTransaction tx, EntityUpsert upsert, Action<long> changed) => new EntityWriter(db.Connection, tx, upsert, this);

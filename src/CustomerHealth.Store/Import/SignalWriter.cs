@@ -108,9 +108,11 @@ internal sealed class SignalWriter
         {
             MergeStage();
         }
-        foreach (var key in touched)
+        if (touched.Count > 0)
         {
-            Exec("touched", "INSERT INTO dirty_accounts (account_key) VALUES (@k) ON CONFLICT (account_key) DO UPDATE SET mark = dirty_accounts.mark + 1", ("@k", key));
+            // In one statement (a file of thousands of accounts would otherwise cost a statement each).
+            CreateNewAccounts();
+            db.Engine.MarkTouched(c, tx, touched.Order().ToList());
         }
         if (touched.Count > 0 || UsageChanged > 0)
         {
@@ -216,24 +218,18 @@ internal sealed class SignalWriter
 
     private bool WriteAccount(AccountRecord a)
     {
+        if (NewAccountWrittenInBulk(a) is { } written)
+        {
+            return written;
+        }
         // Its row is written next: a new account is created at once.
         var key = Account(a.AccountId, out var existing, createNow: true);
-        string? attributes = null;
-        if (a.Attributes.Count > 0)
-        {
-            var current = Scalar("SELECT attributes FROM accounts WHERE account_key = @k", ("@k", key)) as string;
-            var merged = current is null ? [] : JsonSerializer.Deserialize<Dictionary<string, string>>(current) ?? [];
-            foreach (var (k, v) in a.Attributes)
-            {
-                merged[k] = v;
-            }
-            attributes = JsonSerializer.Serialize(new SortedDictionary<string, string>(merged, StringComparer.Ordinal));
-        }
+        var attributes = a.Attributes.Count == 0 ? null
+            : NewAccountRow.MergeAttributes(Scalar("SELECT attributes FROM accounts WHERE account_key = @k", ("@k", key)) as string, a.Attributes);
         string? churnedOn = null;
         if (a.Status == "churned")
         {
-            churnedOn = Scalar("SELECT status_churned_on FROM accounts WHERE account_key = @k", ("@k", key)) as string
-                ?? Date(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
+            churnedOn = Scalar("SELECT status_churned_on FROM accounts WHERE account_key = @k", ("@k", key)) as string ?? Today;
         }
         var changed = Exec("account_update", accountUpdate ??=
             $"""
@@ -457,6 +453,48 @@ internal sealed class SignalWriter
         return key;
     }
 
+    /// <summary>
+    /// Where the engine creates accounts in bulk: an account the store does not hold yet is given a reserved key and its
+    /// row is kept here, with what the file's later rows for it change, until it is created with the others before the
+    /// transaction's next statement (a row at a time would be two statements an account). Null where the row is written
+    /// as it comes (the engine creates each account as it is met, or the account is stored).
+    /// </summary>
+    private bool? NewAccountWrittenInBulk(AccountRecord a)
+    {
+        if (!keysInBulk)
+        {
+            return null;
+        }
+        if (!allAccountsLoaded)
+        {
+            if (accountLookups < LookupsBeforeLoadingAll)
+            {
+                // The first few accounts are looked up one at a time (a file may name few).
+                return null;
+            }
+            Load("SELECT account_id, account_key FROM accounts", accountKeys);
+            allAccountsLoaded = true;
+        }
+        if (accountKeys.TryGetValue(a.AccountId, out var key))
+        {
+            return newAccountRows.TryGetValue(key, out var row) ? row.Apply(a, Today) : null;
+        }
+        if ((db.KnownKeys is { } known && known.TryGetAccount(a.AccountId, out _)) || NewAccountKey() is not { } reserved)
+        {
+            return null;
+        }
+        accountKeys[a.AccountId] = reserved;
+        newAccounts.Add((reserved, a.AccountId));
+        var created = newAccountRows[reserved] = new NewAccountRow();
+        created.Apply(a, Today);
+        return true;
+    }
+
+    private string Today => Date(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime))!;
+
+    // The rows of the new accounts an accounts file names, by key, until they are created (CreateNewAccounts).
+    private readonly Dictionary<long, NewAccountRow> newAccountRows = [];
+
     // Where the engine creates accounts in bulk, the accounts a file names for the first time (known to be new once all
     // were read) get keys reserved ahead and are created together before the transaction's next statement: keys handed
     // out and not used leave a gap, as a transaction rolled back does.
@@ -489,9 +527,10 @@ internal sealed class SignalWriter
         {
             return;
         }
-        db.Engine.CreateAccounts(c, tx, newAccounts);
+        db.Engine.CreateAccounts(c, tx, newAccounts, newAccountRows);
         accountsCreated += newAccounts.Count;
         newAccounts.Clear();
+        newAccountRows.Clear();
     }
 
     private long Intern(Dictionary<string, long> cache, string table, string column, string keyColumn, string value)

@@ -596,6 +596,42 @@ public abstract class ImporterTests(TestEngine engine) : IDisposable
             .ShouldBe(new Dictionary<string, object?> { ["status"] = "active", ["status_churned_on"] = null });
     }
 
+    [Fact]
+    public void ImportFile_ManyNewAccountsNamedAgain_EachRowAppliedInTurn()
+    {
+        // More new accounts than a writer looks up one by one (on PostgreSQL the rest are created together at the end,
+        // with what the file's later rows for them change): every row counts and applies as it would alone.
+        store.Clock.SetDate(new DateOnly(2025, 3, 10));
+        store.ImportCsv(ImportKind.Accounts, "account_id,name,segment,arr,status,region", "S0,Stored,SMB,100,churned,EU");
+        store.Clock.SetDate(new DateOnly(2025, 3, 20));
+        string[] lines =
+        [
+            "account_id,name,segment,arr,status,region",
+            .. Enumerable.Range(0, 100).Select(i => $"N{i:000},Name {i},,{i * 10},,"),
+            "N090,,Enterprise,,,APAC", "N090,,Enterprise,,,", // a segment and an attribute; then nothing new
+            "N091,,,,churned,", "N091,,,,churned,", // churned today; then the same
+            "N092,,,,churned,", "N092,,,,active,", // churned, then active again
+            "N100,,,,,", "N100,,,,,", // a new account with only its id; then the same
+            "S0,Stored Again,,,,", "S0,,,,churned,", // a stored account renamed; then churned as it was
+            "N093,,,,,US", "N093,,,,,EU", // an attribute, then another value of it
+        ];
+
+        var result = store.ImportCsv(ImportKind.Accounts, lines);
+
+        result.Changed.ShouldBe(108);
+        result.Unchanged.ShouldBe(4);
+        var rows = store.Query<(string, string?, string?, double?, string, string?, string?)>(
+            "SELECT account_id, name, segment, arr, status, status_churned_on, attributes FROM accounts ORDER BY account_key").ToList();
+        rows.Select(r => r.Item1).ShouldBe(["S0", .. Enumerable.Range(0, 101).Select(i => $"N{i:000}")]);
+        rows.Single(r => r.Item1 == "N090").ShouldBe(("N090", "Name 90", "Enterprise", 900.0, "active", null, """{"region":"APAC"}"""));
+        rows.Single(r => r.Item1 == "N091").ShouldBe(("N091", "Name 91", null, 910.0, "churned", "2025-03-20", null));
+        rows.Single(r => r.Item1 == "N092").ShouldBe(("N092", "Name 92", null, 920.0, "active", null, null));
+        rows.Single(r => r.Item1 == "N093").ShouldBe(("N093", "Name 93", null, 930.0, "active", null, """{"region":"EU"}"""));
+        rows.Single(r => r.Item1 == "N100").ShouldBe(("N100", null, null, null, "active", null, null));
+        rows.Single(r => r.Item1 == "S0").ShouldBe(("S0", "Stored Again", "SMB", 100.0, "churned", "2025-03-10", """{"region":"EU"}"""));
+        rows.Single(r => r.Item1 == "N042").ShouldBe(("N042", "Name 42", null, 420.0, "active", null, null));
+    }
+
     // ---- all or nothing ----
 
     [Fact]
