@@ -7,6 +7,9 @@ internal static class StoredDates
 {
     public static string Text(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
+    /// <summary>A date that may be missing as the store keeps it (null when missing).</summary>
+    public static string? Text(DateOnly? d) => d is { } day ? Text(day) : null;
+
     public static int DayNumber(string text) => Date(text).DayNumber;
 
     // The stored forms are read by position (a scoring run reads hundreds of thousands of them, as text or as the

@@ -34,7 +34,7 @@ internal sealed class NewAccountRow
     public bool Apply(AccountRecord a, string today)
     {
         var attributes = a.Attributes.Count == 0 ? Attributes : MergeAttributes(Attributes, a.Attributes);
-        var (startedOn, renewalOn) = (Date(a.StartedOn) ?? StartedOn, Date(a.RenewalOn) ?? RenewalOn);
+        var (startedOn, renewalOn) = (StoredDates.Text(a.StartedOn) ?? StartedOn, StoredDates.Text(a.RenewalOn) ?? RenewalOn);
         var status = a.Status ?? Status;
         if ((a.Name ?? Name) == Name && (a.Segment ?? Segment) == Segment && (a.LifecycleStage ?? LifecycleStage) == LifecycleStage
             && (a.Owner ?? Owner) == Owner && Nullable.Equals(a.Arr ?? Arr, Arr) && Nullable.Equals(a.Seats ?? Seats, Seats) && (a.Plan ?? Plan) == Plan
@@ -51,8 +51,6 @@ internal sealed class NewAccountRow
         (ParentId, Status, Attributes) = (a.ParentId ?? ParentId, status, attributes);
         return true;
     }
-
-    private static string? Date(DateOnly? d) => d is { } day ? StoredDates.Text(day) : null;
 
     /// <summary>Attributes held (JSON, or null) with those of a row over them, as JSON with its keys in order.</summary>
     public static string MergeAttributes(string? current, IReadOnlyDictionary<string, string> given)

@@ -286,12 +286,6 @@ internal sealed class PostgresEngine : IStoreEngine
 
     public void CreateAccounts(DbConnection c, DbTransaction tx, IReadOnlyList<(long Key, string Id)> accounts, IReadOnlyDictionary<long, NewAccountRow> rows)
     {
-        if (rows.Count == 0)
-        {
-            c.Execute("INSERT INTO accounts (account_key, account_id) SELECT * FROM unnest(@keys, @ids)",
-                new { keys = accounts.Select(a => a.Key).ToArray(), ids = accounts.Select(a => a.Id).ToArray() }, tx);
-            return;
-        }
         // A bare account takes the columns' defaults (its status 'active'), as a row that gives no status does.
         var row = accounts.Select(a => rows.GetValueOrDefault(a.Key) ?? new NewAccountRow()).ToArray();
         string?[] Texts(Func<NewAccountRow, string?> column) => row.Select(column).ToArray();

@@ -11,8 +11,11 @@ namespace CustomerHealth.Store.Import;
 /// </summary>
 public sealed class Importer(StoreDb db, TimeProvider clock)
 {
+    // Usage is staged and merged with set-based SQL: per row only an append, per merge a few sorted passes.
+    internal const int DefaultUsageStageLimit = 1 << 20;
+
     /// <summary>How many usage events an import holds before merging them into the store (fewer in tests, to merge a small file in several parts).</summary>
-    internal int UsageStageLimit { get; init; } = SignalWriter.DefaultStageLimit;
+    internal int UsageStageLimit { get; init; } = DefaultUsageStageLimit;
 
     /// <summary>Imports every `KIND.csv` / `KIND.jsonl` in a folder, accounts first.</summary>
     public IReadOnlyList<ImportResult> ImportDirectory(string dir, ImportOptions options)
@@ -237,7 +240,7 @@ public sealed class Importer(StoreDb db, TimeProvider clock)
         using var turn = db.WriteTurn();
         using var tx = db.Connection.BeginTransaction();
         db.Engine.LockForImport(db.Connection, tx);
-        var writer = new SignalWriter(db, tx, clock) { StageLimit = UsageStageLimit };
+        var writer = new SignalWriter(db, tx, clock, UsageStageLimit);
         var lastProgress = 0L;
         void Progress()
         {

@@ -21,11 +21,8 @@ internal sealed class SignalWriter
     private readonly Dictionary<string, DbCommand> commands = [];
     private readonly TimeZoneInfo usageZone;
 
-    // Usage is staged per batch and merged with set-based SQL: per row only an append, per batch a few sorted passes.
-    public const int DefaultStageLimit = 1 << 20;
-
-    /// <summary>How many usage events are staged before they are merged into the store (a merge writes them in the stored events' order).</summary>
-    public int StageLimit { get; init; } = DefaultStageLimit;
+    // How many usage events are staged before they are merged into the store (see Importer.UsageStageLimit).
+    private readonly int stageLimit;
 
     private IUsageStage? stage;
 
@@ -54,8 +51,13 @@ internal sealed class SignalWriter
     /// <summary>Rows of usage of a batch that were new or changed what was stored before it (known after <see cref="Finish"/>).</summary>
     public int UsageChangedIn(int batch) => usageChangedByBatch[batch];
 
-    public SignalWriter(StoreDb db, DbTransaction tx, TimeProvider clock)
+    /// <param name="db">The store.</param>
+    /// <param name="tx">The transaction everything is written in.</param>
+    /// <param name="clock">Gives the day an account that becomes churned churned on.</param>
+    /// <param name="stageLimit">How many usage events are staged before they are merged into the store (a merge writes them in the stored events' order).</param>
+    public SignalWriter(StoreDb db, DbTransaction tx, TimeProvider clock, int stageLimit = Importer.DefaultUsageStageLimit)
     {
+        this.stageLimit = stageLimit;
         this.db = db;
         c = db.Connection;
         this.tx = tx;
@@ -307,10 +309,13 @@ internal sealed class SignalWriter
         if (key == NoKey)
         {
             OpenStage();
-            key = db.KnownKeys is { } known && known.TryGetUser(user, out var k) ? k : stage.KeyOf(user);
+            key = KnownUserKey(user) ?? stage.KeyOf(user);
         }
         return key;
     }
+
+    // The key of a user the connection learned from an earlier import, if it keeps keys.
+    private long? KnownUserKey(string user) => db.KnownKeys is { } known && known.TryGetUser(user, out var key) ? key : null;
 
     private static readonly IReadOnlyDictionary<string, string> NoProperties = new Dictionary<string, string>();
 
@@ -335,7 +340,7 @@ internal sealed class SignalWriter
     {
         var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(occurredAt, usageZone).DateTime).DayNumber;
         OpenStage();
-        var userKey = stagedUserKey ?? (userId is { } user && db.KnownKeys is { } known && known.TryGetUser(user, out var k) ? k : null);
+        var userKey = stagedUserKey ?? (userId is { } user ? KnownUserKey(user) : null);
         var staged = new StagedEvent(identity, account, day, ev, userKey is null ? userId : null, userKey, count, value, occurredAt.ToUnixTimeMilliseconds(), properties);
         stage.Add(staged);
         if (batchEvents is not null)
@@ -343,7 +348,7 @@ internal sealed class SignalWriter
             // Batches are merged whole (they are bounded by the size of a request): the counting needs every version.
             batchEvents.Add((usageChangedByBatch.Count - 1, staged));
         }
-        else if (stage.Count >= StageLimit)
+        else if (stage.Count >= stageLimit)
         {
             MergeStage();
         }
@@ -609,7 +614,7 @@ internal sealed class SignalWriter
 
     internal static string? Time(DateTimeOffset? t) => t?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
 
-    internal static string? Date(DateOnly? d) => d is { } day ? StoredDates.Text(day) : null;
+    private static string? Date(DateOnly? d) => StoredDates.Text(d);
 
     private static string? Props(IReadOnlyDictionary<string, string> props) =>
         props.Count == 0 ? null : JsonSerializer.Serialize(new SortedDictionary<string, string>(props.ToDictionary(), StringComparer.Ordinal));
