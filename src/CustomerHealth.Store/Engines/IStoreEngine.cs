@@ -191,7 +191,10 @@ internal interface IStoreEngine
     /// Creates accounts with the keys <see cref="ReserveAccountKeys"/> gave, in one statement: bare, or with the row an
     /// accounts file gave the account (<paramref name="rows"/>, by key).
     /// </summary>
-    void CreateAccounts(DbConnection c, DbTransaction tx, IReadOnlyList<(long Key, string Id)> accounts, IReadOnlyDictionary<long, NewAccountRow> rows);
+    void CreateAccounts(DbConnection c, DbTransaction tx, IReadOnlyList<(long Key, string Id)> accounts, IReadOnlyDictionary<long, AccountRow> rows);
+
+    /// <summary>Writes stored accounts' rows as <see cref="AccountRow.Apply"/> left them, in one or a few statements.</summary>
+    void UpdateAccounts(DbConnection c, DbTransaction tx, IReadOnlyList<(long Key, AccountRow Row)> accounts);
 
     /// <summary>
     /// A writer of one entity kind's rows in the import's transaction, which writes each row at once or holds the rows

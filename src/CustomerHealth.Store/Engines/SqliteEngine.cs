@@ -199,8 +199,33 @@ internal sealed class SqliteEngine : IStoreEngine
     // An account created as it is met costs no round trip in the process.
     public long[]? ReserveAccountKeys(DbConnection c, DbTransaction tx, int count) => null;
 
-    public void CreateAccounts(DbConnection c, DbTransaction tx, IReadOnlyList<(long Key, string Id)> accounts, IReadOnlyDictionary<long, NewAccountRow> rows) =>
+    public void CreateAccounts(DbConnection c, DbTransaction tx, IReadOnlyList<(long Key, string Id)> accounts, IReadOnlyDictionary<long, AccountRow> rows) =>
         throw new NotSupportedException("SQLite creates each account as it is met");
+
+    // A statement an account, prepared once: in the process, each is as quick as a part of one statement would be.
+    public void UpdateAccounts(DbConnection c, DbTransaction tx, IReadOnlyList<(long Key, AccountRow Row)> accounts)
+    {
+        var columns = AccountRow.Columns.Split(", ");
+        using var cmd = c.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = $"UPDATE{OrFail} accounts SET {string.Join(", ", columns.Select((column, i) => $"{column} = ${i + 1}"))} WHERE account_key = $0";
+        for (var i = 0; i <= columns.Length; i++)
+        {
+            var parameter = cmd.CreateParameter();
+            parameter.ParameterName = "$" + i.ToString(CultureInfo.InvariantCulture);
+            cmd.Parameters.Add(parameter);
+        }
+        foreach (var (key, row) in accounts)
+        {
+            cmd.Parameters[0].Value = key;
+            var values = row.Values();
+            for (var i = 0; i < values.Length; i++)
+            {
+                cmd.Parameters[i + 1].Value = values[i] ?? DBNull.Value;
+            }
+            cmd.ExecuteNonQuery();
+        }
+    }
 
     public IEntityWriter OpenEntityWriter(StoreDb db, DbTransaction tx, EntityUpsert upsert, Action<long> changed) => new EntityWriter(db.Connection, tx, upsert, this);
 

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
+using Dapper;
 using CustomerHealth.Core.Signals;
 using CustomerHealth.Store.Engines;
 
@@ -90,7 +91,7 @@ internal sealed class SignalWriter
     /// <summary>Writes the entity rows still held back, so that their changes are counted and later writes see them.</summary>
     public void FlushEntities()
     {
-        CreateNewAccounts();
+        WriteHeldAccounts();
         foreach (var writer in entityWriters.Values)
         {
             writer.Flush();
@@ -206,47 +207,42 @@ internal sealed class SignalWriter
         _ => throw new ArgumentException($"unexpected record {record.GetType().Name}", nameof(record)),
     };
 
-    // An account row is updated only when what it would hold differs from what it holds.
-    private const string AccountColumns = "(name, segment, lifecycle_stage, owner, arr, seats, plan, started_on, renewal_on, parent_id, status, attributes)";
+    // How an accounts row changes an account is AccountRow.Apply's, for a new account and a stored one alike, applied
+    // to the account's row in memory: a new account's row is the columns' defaults; a stored account's row is read with
+    // the others' when the writer's rows are flushed (FlushEntities), until then its accounts rows are held. The stored
+    // accounts the rows changed are written together then; new ones are created with their rows (CreateNewAccounts).
+    private readonly List<(long Key, AccountRecord Row)> heldAccountRows = [];
 
-    private const string AccountValues =
-        """
-        (COALESCE(@name, name), COALESCE(@segment, segment), COALESCE(@stage, lifecycle_stage), COALESCE(@owner, owner),
-                COALESCE(@arr, arr), COALESCE(@seats, seats), COALESCE(@plan, plan), COALESCE(@started, started_on),
-                COALESCE(@renewal, renewal_on), COALESCE(@parent, parent_id), COALESCE(@status, status), COALESCE(@attrs, attributes))
-        """;
+    // The rows of the accounts this writer has created or read, as the rows applied so far left them.
+    private readonly Dictionary<long, AccountRow> accountRows = [];
 
-    private string? accountUpdate;
+    // Stored accounts whose rows changed since they were last written.
+    private readonly HashSet<long> changedAccounts = [];
 
+    /// <summary>Applies an accounts row, or holds it until its account's stored row is read (then it is counted in <see cref="EntityChanged"/>).</summary>
     private bool WriteAccount(AccountRecord a)
     {
-        if (NewAccountWrittenInBulk(a) is { } written)
+        var key = Account(a.AccountId, out var existed);
+        if (!accountRows.TryGetValue(key, out var row))
         {
-            return written;
+            if (existed && !creating.Contains(key))
+            {
+                heldAccountRows.Add((key, a));
+                return false;
+            }
+            accountRows[key] = row = new AccountRow();
         }
-        // Its row is written next: a new account is created at once.
-        var key = Account(a.AccountId, out var existing, createNow: true);
-        var attributes = a.Attributes.Count == 0 ? null
-            : NewAccountRow.MergeAttributes(Scalar("SELECT attributes FROM accounts WHERE account_key = @k", ("@k", key)) as string, a.Attributes);
-        string? churnedOn = null;
-        if (a.Status == "churned")
+        return Apply(key, row, a) || !existed;
+    }
+
+    private bool Apply(long key, AccountRow row, AccountRecord a)
+    {
+        var changed = row.Apply(a, Today);
+        if (changed && !creating.Contains(key))
         {
-            churnedOn = Scalar("SELECT status_churned_on FROM accounts WHERE account_key = @k", ("@k", key)) as string ?? Today;
+            changedAccounts.Add(key);
         }
-        var changed = Exec("account_update", accountUpdate ??=
-            $"""
-            UPDATE{db.Engine.OrFail} accounts SET name = COALESCE(@name, name), segment = COALESCE(@segment, segment), lifecycle_stage = COALESCE(@stage, lifecycle_stage),
-              owner = COALESCE(@owner, owner), arr = COALESCE(@arr, arr), seats = COALESCE(@seats, seats), plan = COALESCE(@plan, plan),
-              started_on = COALESCE(@started, started_on), renewal_on = COALESCE(@renewal, renewal_on), parent_id = COALESCE(@parent, parent_id),
-              status = COALESCE(@status, status),
-              status_churned_on = CASE WHEN CAST(@status AS TEXT) IS NULL THEN status_churned_on WHEN CAST(@status AS TEXT) = 'churned' THEN CAST(@churnedOn AS TEXT) ELSE NULL END,
-              attributes = COALESCE(@attrs, attributes)
-            WHERE account_key = @k AND {db.Engine.Differs(AccountColumns, AccountValues)}
-            """,
-            ("@k", key), ("@name", a.Name), ("@segment", a.Segment), ("@stage", a.LifecycleStage), ("@owner", a.Owner), ("@arr", a.Arr), ("@seats", a.Seats),
-            ("@plan", a.Plan), ("@started", Date(a.StartedOn)), ("@renewal", Date(a.RenewalOn)), ("@parent", a.ParentId), ("@status", a.Status),
-            ("@churnedOn", churnedOn), ("@attrs", attributes));
-        return changed || !existing;
+        return changed;
     }
 
     /// <summary>Stages a usage event; whether it changed anything is known when the stage is merged.</summary>
@@ -413,10 +409,10 @@ internal sealed class SignalWriter
     private long Account(string id) => Account(id, out _);
 
     /// <summary>
-    /// The key of an account, creating a bare account for an id seen for the first time (unless <paramref name="createNow"/>,
-    /// with others before the transaction's next statement where the engine creates accounts in bulk).
+    /// The key of an account, creating a bare account for an id seen for the first time (with others before the
+    /// transaction's next statement where the engine creates accounts in bulk).
     /// </summary>
-    private long Account(string id, out bool existed, bool createNow = false)
+    private long Account(string id, out bool existed)
     {
         existed = true;
         if (accountKeys.TryGetValue(id, out var key))
@@ -444,10 +440,11 @@ internal sealed class SignalWriter
         else
         {
             existed = false;
-            if (allAccountsLoaded && !createNow && NewAccountKey() is { } reserved)
+            if (allAccountsLoaded && NewAccountKey() is { } reserved)
             {
                 key = reserved;
                 newAccounts.Add((key, id));
+                creating.Add(key);
             }
             else
             {
@@ -458,52 +455,13 @@ internal sealed class SignalWriter
         return key;
     }
 
-    /// <summary>
-    /// Where the engine creates accounts in bulk: an account the store does not hold yet is given a reserved key and its
-    /// row is kept here, with what the file's later rows for it change, until it is created with the others before the
-    /// transaction's next statement (a row at a time would be two statements an account). Null where the row is written
-    /// as it comes (the engine creates each account as it is met, or the account is stored).
-    /// </summary>
-    private bool? NewAccountWrittenInBulk(AccountRecord a)
-    {
-        if (!keysInBulk)
-        {
-            return null;
-        }
-        if (!allAccountsLoaded)
-        {
-            if (accountLookups < LookupsBeforeLoadingAll)
-            {
-                // The first few accounts are looked up one at a time (a file may name few).
-                return null;
-            }
-            Load("SELECT account_id, account_key FROM accounts", accountKeys);
-            allAccountsLoaded = true;
-        }
-        if (accountKeys.TryGetValue(a.AccountId, out var key))
-        {
-            return newAccountRows.TryGetValue(key, out var row) ? row.Apply(a, Today) : null;
-        }
-        if ((db.KnownKeys is { } known && known.TryGetAccount(a.AccountId, out _)) || NewAccountKey() is not { } reserved)
-        {
-            return null;
-        }
-        accountKeys[a.AccountId] = reserved;
-        newAccounts.Add((reserved, a.AccountId));
-        var created = newAccountRows[reserved] = new NewAccountRow();
-        created.Apply(a, Today);
-        return true;
-    }
-
     private string Today => Date(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime))!;
-
-    // The rows of the new accounts an accounts file names, by key, until they are created (CreateNewAccounts).
-    private readonly Dictionary<long, NewAccountRow> newAccountRows = [];
 
     // Where the engine creates accounts in bulk, the accounts a file names for the first time (known to be new once all
     // were read) get keys reserved ahead and are created together before the transaction's next statement: keys handed
     // out and not used leave a gap, as a transaction rolled back does.
     private readonly List<(long Key, string Id)> newAccounts = [];
+    private readonly HashSet<long> creating = [];
     private readonly Queue<long> reservedKeys = new();
     private bool keysInBulk = true;
 
@@ -525,17 +483,53 @@ internal sealed class SignalWriter
 
     private int accountsCreated;
 
-    /// <summary>Creates the new accounts keyed so far (before any statement that could read them).</summary>
+    /// <summary>Creates the new accounts keyed so far, with their rows (before any statement that could read them).</summary>
     private void CreateNewAccounts()
     {
         if (newAccounts.Count == 0)
         {
             return;
         }
-        db.Engine.CreateAccounts(c, tx, newAccounts, newAccountRows);
+        db.Engine.CreateAccounts(c, tx, newAccounts, accountRows);
         accountsCreated += newAccounts.Count;
         newAccounts.Clear();
-        newAccountRows.Clear();
+        creating.Clear();
+    }
+
+    /// <summary>
+    /// Applies the accounts rows held, their accounts' stored rows read in one statement, each row counted in turn, and
+    /// writes the stored accounts whose rows changed.
+    /// </summary>
+    private void WriteHeldAccounts()
+    {
+        CreateNewAccounts();
+        if (heldAccountRows.Count > 0)
+        {
+            var unread = heldAccountRows.Select(h => h.Key).Where(k => !accountRows.ContainsKey(k)).Distinct().ToList();
+            using (var r = c.ExecuteReader(
+                $"SELECT account_key, {AccountRow.Columns} FROM accounts WHERE {db.Engine.AmongList("account_key", "@keys")}",
+                new { keys = db.Engine.ListParameter(unread) }, tx))
+            {
+                while (r.Read())
+                {
+                    accountRows[r.GetInt64(0)] = AccountRow.Read(r, 1);
+                }
+            }
+            foreach (var (key, row) in heldAccountRows)
+            {
+                if (Apply(key, accountRows[key], row))
+                {
+                    EntityChanged++;
+                    touched.Add(key);
+                }
+            }
+            heldAccountRows.Clear();
+        }
+        if (changedAccounts.Count > 0)
+        {
+            db.Engine.UpdateAccounts(c, tx, changedAccounts.Order().Select(k => (k, accountRows[k])).ToList());
+            changedAccounts.Clear();
+        }
     }
 
     private long Intern(Dictionary<string, long> cache, string table, string column, string keyColumn, string value)
@@ -592,7 +586,7 @@ internal sealed class SignalWriter
         return result is DBNull ? null : result;
     }
 
-    /// <summary>Rows of entity kinds that were new or changed what was stored, when written in bulk (known after <see cref="FlushEntities"/>).</summary>
+    /// <summary>Rows of accounts and entity kinds that were new or changed what was stored, when written in bulk (known after <see cref="FlushEntities"/>).</summary>
     public int EntityChanged { get; private set; }
 
     // One writer per entity kind, in the order the kinds were first written.

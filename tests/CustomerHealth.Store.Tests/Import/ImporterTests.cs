@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using CustomerHealth.Core.Signals;
 using CustomerHealth.Store.Import;
+using Dapper;
 
 namespace CustomerHealth.Store.Tests.Import;
 
@@ -630,6 +631,52 @@ public abstract class ImporterTests(TestEngine engine) : IDisposable
         rows.Single(r => r.Item1 == "N100").ShouldBe(("N100", null, null, null, "active", null, null));
         rows.Single(r => r.Item1 == "S0").ShouldBe(("S0", "Stored Again", "SMB", 100.0, "churned", "2025-03-10", """{"region":"EU"}"""));
         rows.Single(r => r.Item1 == "N042").ShouldBe(("N042", "Name 42", null, 420.0, "active", null, null));
+    }
+
+    [Fact]
+    public void ImportFile_ManyStoredAccountsNamedAgain_EachRowAppliedInTurnAndOnlyChangedOnesMarked()
+    {
+        // More stored accounts than a writer looks up one by one on either store (the rest are read together, the rows
+        // applied in memory and the changed accounts written together): each row counts and applies as it would alone,
+        // and only the accounts a row changed are marked for scoring.
+        store.Clock.SetDate(new DateOnly(2025, 3, 10));
+        string[] first =
+        [
+            "account_id,name,arr,status,region",
+            .. Enumerable.Range(0, 2100).Select(i => $"S{i:0000},Name {i},{i},{(i % 500 == 0 ? "churned" : "active")},EU"),
+        ];
+        store.ImportCsv(ImportKind.Accounts, first).Changed.ShouldBe(2100);
+        store.Db.Connection.Execute("DELETE FROM dirty_accounts");
+        store.Clock.SetDate(new DateOnly(2025, 3, 20));
+        string[] again =
+        [
+            "account_id,name,arr,status,region",
+            .. first.Skip(1), // nothing differs
+            "S2050,Renamed,,,", "S2050,Renamed,,,", // renamed; then the same
+            "S2000,,,churned,", // churned on 2025-03-10: stays so, nothing differs
+            "S2051,,,churned,", "S2051,,,active,", // churned today; then active again
+            "S2052,,,churned,", // churned today
+            "S2053,,,,US", "S2053,,7.5,,", // an attribute's value; then the ARR
+            "S2054,,,,", // only its id
+            "NEW1,,,,APAC", // a new account among them
+        ];
+
+        var result = store.ImportCsv(ImportKind.Accounts, again);
+
+        result.Changed.ShouldBe(7);
+        result.Unchanged.ShouldBe(2100 + 3);
+        var rows = store.Query<(string, string?, double?, string, string?, string?)>(
+            "SELECT account_id, name, arr, status, status_churned_on, attributes FROM accounts ORDER BY account_key").ToList();
+        rows.Count.ShouldBe(2101);
+        rows.Single(r => r.Item1 == "S2050").ShouldBe(("S2050", "Renamed", 2050.0, "active", null, """{"region":"EU"}"""));
+        rows.Single(r => r.Item1 == "S2000").ShouldBe(("S2000", "Name 2000", 2000.0, "churned", "2025-03-10", """{"region":"EU"}"""));
+        rows.Single(r => r.Item1 == "S2051").ShouldBe(("S2051", "Name 2051", 2051.0, "active", null, """{"region":"EU"}"""));
+        rows.Single(r => r.Item1 == "S2052").ShouldBe(("S2052", "Name 2052", 2052.0, "churned", "2025-03-20", """{"region":"EU"}"""));
+        rows.Single(r => r.Item1 == "S2053").ShouldBe(("S2053", "Name 2053", 7.5, "active", null, """{"region":"US"}"""));
+        rows.Single(r => r.Item1 == "S2054").ShouldBe(("S2054", "Name 2054", 2054.0, "active", null, """{"region":"EU"}"""));
+        rows.Single(r => r.Item1 == "NEW1").ShouldBe(("NEW1", null, null, "active", null, """{"region":"APAC"}"""));
+        store.Query<long>("SELECT account_key FROM dirty_accounts ORDER BY account_key")
+            .ShouldBe(new[] { "S2050", "S2051", "S2052", "S2053", "NEW1" }.Select(store.AccountKey).Order().ToList());
     }
 
     // ---- all or nothing ----

@@ -1,15 +1,17 @@
+using System.Data;
+using System.Globalization;
 using System.Text.Json;
 using CustomerHealth.Core.Signals;
 
 namespace CustomerHealth.Store.Engines;
 
 /// <summary>
-/// The row of an account an accounts file names for the first time, kept until it is created with the other new ones
-/// (<see cref="IStoreEngine.CreateAccounts"/>): each of the file's rows for it changes it as the update of a
-/// stored account would (a value given replaces the one held, attributes are merged, the day it churned is kept while
-/// it stays churned), and only when something differs.
+/// An account's row as an import changes it, and the one rule of how an accounts row changes an account, new or stored
+/// (<see cref="Apply"/>): a value given replaces the one held, attributes are merged, the day it churned is kept while
+/// it stays churned, and nothing changes when nothing differs. The writer applies a file's rows here and writes the
+/// rows they changed (<see cref="IStoreEngine.CreateAccounts"/>, <see cref="IStoreEngine.UpdateAccounts"/>).
 /// </summary>
-internal sealed class NewAccountRow
+internal sealed class AccountRow
 {
     public string? Name { get; private set; }
     public string? Segment { get; private set; }
@@ -27,6 +29,24 @@ internal sealed class NewAccountRow
 
     public string? ChurnedOn { get; private set; }
     public string? Attributes { get; private set; }
+
+    /// <summary>The columns of the row, in the order <see cref="Read"/> reads them.</summary>
+    public const string Columns = "name, segment, lifecycle_stage, owner, arr, seats, plan, started_on, renewal_on, parent_id, status, status_churned_on, attributes";
+
+    /// <summary>The values of the row's <see cref="Columns"/>, in their order.</summary>
+    public object?[] Values() => [Name, Segment, LifecycleStage, Owner, Arr, Seats, Plan, StartedOn, RenewalOn, ParentId, Status, ChurnedOn, Attributes];
+
+    /// <summary>A stored row, its <see cref="Columns"/> read from <paramref name="first"/> on.</summary>
+    public static AccountRow Read(IDataRecord r, int first)
+    {
+        string? Text(int i) => r.IsDBNull(first + i) ? null : r.GetString(first + i);
+        double? Number(int i) => r.IsDBNull(first + i) ? null : Convert.ToDouble(r.GetValue(first + i), CultureInfo.InvariantCulture);
+        return new AccountRow
+        {
+            Name = Text(0), Segment = Text(1), LifecycleStage = Text(2), Owner = Text(3), Arr = Number(4), Seats = Number(5), Plan = Text(6), StartedOn = Text(7),
+            RenewalOn = Text(8), ParentId = Text(9), Status = Text(10) ?? "active", ChurnedOn = Text(11), Attributes = Text(12),
+        };
+    }
 
     /// <summary>Applies a row of the file for this account; whether it changed anything.</summary>
     /// <param name="a">The row.</param>
@@ -53,7 +73,7 @@ internal sealed class NewAccountRow
     }
 
     /// <summary>Attributes held (JSON, or null) with those of a row over them, as JSON with its keys in order.</summary>
-    public static string MergeAttributes(string? current, IReadOnlyDictionary<string, string> given)
+    private static string MergeAttributes(string? current, IReadOnlyDictionary<string, string> given)
     {
         var merged = current is null ? [] : JsonSerializer.Deserialize<Dictionary<string, string>>(current) ?? [];
         foreach (var (k, v) in given)
