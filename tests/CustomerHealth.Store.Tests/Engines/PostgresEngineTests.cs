@@ -137,7 +137,7 @@ public sealed class PostgresEngineTests
         using var store = new TestStore(TestEngine.Postgres);
         store.ImportCsv(ImportKind.Usage, "account_id,occurred_at,event,user_id,event_id", "A1,2025-05-01T10:00:00Z,login,u0,e0").Changed.ShouldBe(1);
         // Another writer creates u2 and has not committed when the import looks its users up (it sees u0 only, and
-        // creates u1, u2 and u3 with a plain insert).
+        // creates u1, u2 and u3 with a plain copy).
         using var other = new NpgsqlConnection(store.Db.Path);
         other.Open();
         using var otherTx = other.BeginTransaction();
@@ -145,7 +145,7 @@ public sealed class PostgresEngineTests
 
         var importing = Task.Run(() => store.ImportCsv(ImportKind.Usage, "account_id,occurred_at,event,user_id,event_id",
             "A1,2025-05-01T11:00:00Z,login,u1,e1", "A1,2025-05-01T12:00:00Z,login,u2,e2", "A1,2025-05-01T13:00:00Z,login,u3,e3", "A1,2025-05-01T14:00:00Z,login,u0,e4"));
-        // The insert waits for u2's id until the other writer commits, then fails on it.
+        // The copy waits for u2's id until the other writer commits, then fails on it.
         await Task.Delay(1_000);
         importing.IsCompleted.ShouldBeFalse();
         await otherTx.CommitAsync();
