@@ -33,6 +33,9 @@ internal sealed class AccountRow
     /// <summary>The columns of the row, in the order <see cref="Read"/> reads them.</summary>
     public const string Columns = "name, segment, lifecycle_stage, owner, arr, seats, plan, started_on, renewal_on, parent_id, status, status_churned_on, attributes";
 
+    /// <summary>The names of the <see cref="Columns"/>, in their order.</summary>
+    public static readonly string[] ColumnNames = Columns.Split(", ");
+
     /// <summary>The values of the row's <see cref="Columns"/>, in their order.</summary>
     public object?[] Values() => [Name, Segment, LifecycleStage, Owner, Arr, Seats, Plan, StartedOn, RenewalOn, ParentId, Status, ChurnedOn, Attributes];
 
