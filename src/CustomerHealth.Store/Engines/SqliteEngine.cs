@@ -205,25 +205,12 @@ internal sealed class SqliteEngine : IStoreEngine
     // A statement an account, prepared once: in the process, each is as quick as a part of one statement would be.
     public void UpdateAccounts(DbConnection c, DbTransaction tx, IReadOnlyList<(long Key, AccountRow Row)> accounts)
     {
-        var columns = AccountRow.Columns.Split(", ");
-        using var cmd = c.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = $"UPDATE{OrFail} accounts SET {string.Join(", ", columns.Select((column, i) => $"{column} = ${i + 1}"))} WHERE account_key = $0";
-        for (var i = 0; i <= columns.Length; i++)
-        {
-            var parameter = cmd.CreateParameter();
-            parameter.ParameterName = "$" + i.ToString(CultureInfo.InvariantCulture);
-            cmd.Parameters.Add(parameter);
-        }
+        using var update = new RowCommand(c, tx,
+            $"UPDATE{OrFail} accounts SET {string.Join(", ", AccountRow.ColumnNames.Select(column => $"{column} = @{column}"))} WHERE account_key = @account_key",
+            [.. AccountRow.ColumnNames, "account_key"]);
         foreach (var (key, row) in accounts)
         {
-            cmd.Parameters[0].Value = key;
-            var values = row.Values();
-            for (var i = 0; i < values.Length; i++)
-            {
-                cmd.Parameters[i + 1].Value = values[i] ?? DBNull.Value;
-            }
-            cmd.ExecuteNonQuery();
+            update.Run([.. row.Values(), key]);
         }
     }
 
@@ -405,35 +392,47 @@ internal sealed class SqliteEngine : IStoreEngine
     }
 
     /// <summary>Each row written at once through a prepared statement: in the process, a row costs no round trip.</summary>
-    private sealed class EntityWriter : IEntityWriter
+    private sealed class EntityWriter(DbConnection c, DbTransaction tx, EntityUpsert upsert, IStoreEngine engine) : IEntityWriter
+    {
+        private readonly RowCommand insert = new(c, tx,
+            $"INSERT INTO {upsert.Table} ({string.Join(", ", upsert.Columns)}) VALUES ({string.Join(", ", upsert.Columns.Select(column => "@" + column))}) {upsert.OnConflict(engine)}",
+            upsert.Columns);
+
+        public bool Write(object?[] values) => insert.Run(values) > 0;
+
+        public void Flush()
+        {
+        }
+
+        public void Dispose() => insert.Dispose();
+    }
+
+    /// <summary>A statement prepared once and run for row after row, its parameters (@name each) given in their order.</summary>
+    private sealed class RowCommand : IDisposable
     {
         private readonly DbCommand cmd;
 
-        public EntityWriter(DbConnection c, DbTransaction tx, EntityUpsert upsert, IStoreEngine engine)
+        public RowCommand(DbConnection c, DbTransaction tx, string sql, IEnumerable<string> parameters)
         {
             cmd = c.CreateCommand();
             cmd.Transaction = tx;
-            cmd.CommandText =
-                $"INSERT INTO {upsert.Table} ({string.Join(", ", upsert.Columns)}) VALUES ({string.Join(", ", upsert.Columns.Select(column => "@" + column))}) {upsert.OnConflict(engine)}";
-            foreach (var column in upsert.Columns)
+            cmd.CommandText = sql;
+            foreach (var name in parameters)
             {
                 var parameter = cmd.CreateParameter();
-                parameter.ParameterName = "@" + column;
+                parameter.ParameterName = "@" + name;
                 cmd.Parameters.Add(parameter);
             }
         }
 
-        public bool Write(object?[] values)
+        /// <summary>Runs the statement with these values; the rows it changed.</summary>
+        public int Run(object?[] values)
         {
             for (var i = 0; i < values.Length; i++)
             {
                 cmd.Parameters[i].Value = values[i] ?? DBNull.Value;
             }
-            return cmd.ExecuteNonQuery() > 0;
-        }
-
-        public void Flush()
-        {
+            return cmd.ExecuteNonQuery();
         }
 
         public void Dispose() => cmd.Dispose();

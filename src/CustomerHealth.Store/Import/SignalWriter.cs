@@ -194,12 +194,12 @@ internal sealed class SignalWriter
             t.TicketId, Account(t.AccountId), Time(t.OpenedAt), t.Priority, t.Status, Time(t.FirstResponseAt), Time(t.ClosedAt), t.Escalated ? 1 : 0, t.Satisfaction,
             Props(t.Properties)),
         InvoiceRecord i => Upsert(Invoices,
-            i.InvoiceId, Account(i.AccountId), i.Amount, Date(i.DueOn), Date(i.IssuedOn), Date(i.PaidOn), i.Status, i.Currency, Props(i.Properties)),
+            i.InvoiceId, Account(i.AccountId), i.Amount, StoredDates.Text(i.DueOn), StoredDates.Text(i.IssuedOn), StoredDates.Text(i.PaidOn), i.Status, i.Currency, Props(i.Properties)),
         SubscriptionRecord s => Upsert(Subscriptions,
-            s.EventId is { } eid ? "e:" + eid : "k:" + s.AccountId + "\u001e" + s.Kind + "\u001e" + Date(s.OccurredOn),
-            Account(s.AccountId), s.Kind, Date(s.OccurredOn), s.ArrDelta, s.EventId, Props(s.Properties)),
+            s.EventId is { } eid ? "e:" + eid : "k:" + s.AccountId + "\u001e" + s.Kind + "\u001e" + StoredDates.Text(s.OccurredOn),
+            Account(s.AccountId), s.Kind, StoredDates.Text(s.OccurredOn), s.ArrDelta, s.EventId, Props(s.Properties)),
         OrderRecord o => Upsert(Orders, o.OrderId, Account(o.AccountId), Time(o.PlacedAt), o.Amount, o.ReturnedAmount, o.Status, Props(o.Properties)),
-        MetricRecord m => Upsert(Metrics, Account(m.AccountId), m.Metric, Date(m.Date), m.Value, Props(m.Properties)),
+        MetricRecord m => Upsert(Metrics, Account(m.AccountId), m.Metric, StoredDates.Text(m.Date), m.Value, Props(m.Properties)),
         SentimentRecord s => Upsert(Sentiment, Account(s.AccountId), s.Author ?? "", Time(s.RecordedAt), s.Rating, s.Note, Props(s.Properties)),
         TouchRecord t => Upsert(Touches,
             t.TouchId is { } tid ? "t:" + tid : Identity.HashText(Identity.Join(t.AccountId, t.Kind, t.OccurredAt, t.Author, t.Text, t.Properties)),
@@ -455,7 +455,7 @@ internal sealed class SignalWriter
         return key;
     }
 
-    private string Today => Date(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime))!;
+    private string Today => StoredDates.Text(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime))!;
 
     // Where the engine creates accounts in bulk, the accounts a file names for the first time (known to be new once all
     // were read) get keys reserved ahead and are created together before the transaction's next statement: keys handed
@@ -607,8 +607,6 @@ internal sealed class SignalWriter
     }
 
     internal static string? Time(DateTimeOffset? t) => t?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
-
-    private static string? Date(DateOnly? d) => StoredDates.Text(d);
 
     private static string? Props(IReadOnlyDictionary<string, string> props) =>
         props.Count == 0 ? null : JsonSerializer.Serialize(new SortedDictionary<string, string>(props.ToDictionary(), StringComparer.Ordinal));
