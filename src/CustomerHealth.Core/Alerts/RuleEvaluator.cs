@@ -26,10 +26,42 @@ public sealed record AccountState(
 /// <param name="Label">How people call the measure ("CSM sentiment"); reasons fall back to the id without it.</param>
 public sealed record MeasureState(double? Value, bool Missing, bool Stale, string? Label = null);
 
-/// <summary>The outcome of one rule for one account: whether it fires, and why in words a CSM reads.</summary>
-public sealed record RuleEvaluation(bool InScope, bool Holds, string Reason)
+/// <summary>
+/// The outcome of one rule for one account: whether it fires, and why in words a CSM reads. The words are put together
+/// when first asked for: most outcomes of a day (every rule for every account) are never read.
+/// </summary>
+public sealed class RuleEvaluation : IEquatable<RuleEvaluation>
 {
+    private readonly Func<string> explain;
+    private string? reason;
+
+    public RuleEvaluation(bool inScope, bool holds, string reason)
+        : this(inScope, holds, () => reason)
+    {
+    }
+
+    internal RuleEvaluation(bool inScope, bool holds, Func<string> explain)
+    {
+        InScope = inScope;
+        Holds = holds;
+        this.explain = explain;
+    }
+
+    public bool InScope { get; }
+
+    public bool Holds { get; }
+
+    public string Reason => reason ??= explain();
+
     public bool Fires => InScope && Holds;
+
+    public bool Equals(RuleEvaluation? other) => other is not null && InScope == other.InScope && Holds == other.Holds && Reason == other.Reason;
+
+    public override bool Equals(object? obj) => Equals(obj as RuleEvaluation);
+
+    public override int GetHashCode() => HashCode.Combine(InScope, Holds, Reason);
+
+    public override string ToString() => $"{nameof(RuleEvaluation)} {{ InScope = {InScope}, Holds = {Holds}, Reason = {Reason} }}";
 }
 
 /// <summary>
@@ -49,12 +81,19 @@ public static class RuleEvaluator
     /// </param>
     public static RuleEvaluation Evaluate(AlertRule rule, AccountState now, AccountState? previous, Func<int, double?> scoreDaysAgo, Func<int, OwnChange?>? ownChange = null)
     {
-        var (holds, reason) = Check(rule.When, now, previous, scoreDaysAgo, ownChange);
+        var (holds, reason) = Explain(rule.When, now, previous, scoreDaysAgo, ownChange);
         return new RuleEvaluation(rule.Scope.Matches(now), holds, reason);
     }
 
     /// <summary>Whether a condition holds, scope aside, with the reason either way.</summary>
-    public static (bool Holds, string Reason) Check(Condition condition, AccountState now, AccountState? previous, Func<int, double?> scoreDaysAgo, Func<int, OwnChange?>? ownChange = null) =>
+    public static (bool Holds, string Reason) Check(Condition condition, AccountState now, AccountState? previous, Func<int, double?> scoreDaysAgo, Func<int, OwnChange?>? ownChange = null)
+    {
+        var (holds, reason) = Explain(condition, now, previous, scoreDaysAgo, ownChange);
+        return (holds, reason());
+    }
+
+    // Whether a condition holds, and how to say why (in words only when asked).
+    private static (bool Holds, Func<string> Reason) Explain(Condition condition, AccountState now, AccountState? previous, Func<int, double?> scoreDaysAgo, Func<int, OwnChange?>? ownChange) =>
         condition switch
         {
             GradeEntered c => GradeEntered(c, now, previous),
@@ -69,115 +108,113 @@ public static class RuleEvaluator
 
     // A first-ever snapshot already in the grade counts as entering it: an account imported red must raise its
     // alert, or it would stay silent until it left red and came back.
-    private static (bool, string) GradeEntered(GradeEntered c, AccountState now, AccountState? previous)
+    private static (bool, Func<string>) GradeEntered(GradeEntered c, AccountState now, AccountState? previous)
     {
         if (now.Grade is null)
         {
-            return (false, "no grade yet");
+            return (false, () => "no grade yet");
         }
         if (!string.Equals(now.Grade, c.Grade, StringComparison.OrdinalIgnoreCase))
         {
-            return (false, $"grade is {now.Grade}, not {c.Grade}");
+            return (false, () => $"grade is {now.Grade}, not {c.Grade}");
         }
         if (previous is null)
         {
-            return (true, $"entered {now.Grade} (first score)");
+            return (true, () => $"entered {now.Grade} (first score)");
         }
         if (previous.Grade is null)
         {
-            return (true, $"entered {now.Grade} (was ungraded)");
+            return (true, () => $"entered {now.Grade} (was ungraded)");
         }
         return string.Equals(previous.Grade, c.Grade, StringComparison.OrdinalIgnoreCase)
-            ? (false, $"was already {previous.Grade}")
-            : (true, $"entered {now.Grade} (was {previous.Grade})");
+            ? (false, () => $"was already {previous.Grade}")
+            : (true, () => $"entered {now.Grade} (was {previous.Grade})");
     }
 
-    private static (bool, string) ScoreBelow(ScoreBelow c, AccountState now)
+    private static (bool, Func<string>) ScoreBelow(ScoreBelow c, AccountState now)
     {
         if (now.Score is not { } score)
         {
-            return (false, "no score yet");
+            return (false, () => "no score yet");
         }
         return score < c.Value
-            ? (true, $"score {One(score)} is below {Num(c.Value)}")
-            : (false, $"score {One(score)} is not below {Num(c.Value)}");
+            ? (true, () => $"score {One(score)} is below {Num(c.Value)}")
+            : (false, () => $"score {One(score)} is not below {Num(c.Value)}");
     }
 
-    private static (bool, string) ScoreDrop(ScoreDrop c, AccountState now, Func<int, double?> scoreDaysAgo, Func<int, OwnChange?>? ownChange)
+    private static (bool, Func<string>) ScoreDrop(ScoreDrop c, AccountState now, Func<int, double?> scoreDaysAgo, Func<int, OwnChange?>? ownChange)
     {
         if (now.Score is not { } score)
         {
-            return (false, "no score yet");
+            return (false, () => "no score yet");
         }
         if (scoreDaysAgo(c.Days) is not { } before)
         {
-            return (false, $"no score from {c.Days} days ago to compare with");
+            return (false, () => $"no score from {c.Days} days ago to compare with");
         }
         // Rounded to the tenth shown in the reason, so "fell 15.0 points" never fails a 15-point rule by 1e-15.
         var drop = Math.Round(before - score, 6);
         var own = ownChange?.Invoke(c.Days);
         if (drop >= c.Points && own is not null && Math.Round(-own.Change, 6) < c.Points)
         {
-            return (false, $"score fell {One(drop)} points in {c.Days} days (from {One(before)}), but the account's own measures only {One(Math.Max(0, -own.Change))}: " +
+            return (false, () => $"score fell {One(drop)} points in {c.Days} days (from {One(before)}), but the account's own measures only {One(Math.Max(0, -own.Change))}: " +
                 "the rest came from data arriving or going quiet, a new model or an override");
         }
         if (drop >= c.Points)
         {
-            return (true, $"score fell {One(drop)} points in {c.Days} days (from {One(before)})" + (own?.Mainly is { } mainly ? $", mainly {mainly}" : ""));
+            return (true, () => $"score fell {One(drop)} points in {c.Days} days (from {One(before)})" + (own?.Mainly is { } mainly ? $", mainly {mainly}" : ""));
         }
         return drop > 0
-            ? (false, $"score fell {One(drop)} points in {c.Days} days (from {One(before)}), less than {Num(c.Points)}")
-            : (false, $"score did not fall in {c.Days} days (from {One(before)} to {One(score)})");
+            ? (false, () => $"score fell {One(drop)} points in {c.Days} days (from {One(before)}), less than {Num(c.Points)}")
+            : (false, () => $"score did not fall in {c.Days} days (from {One(before)} to {One(score)})");
     }
 
     // A stale value is still the latest known value, so it is compared; only a missing one cannot be.
-    private static (bool, string) Measure(AccountState now, string id, double threshold, bool below)
+    private static (bool, Func<string>) Measure(AccountState now, string id, double threshold, bool below)
     {
-        var label = LabelOf(now, id);
         if (!now.Measures.TryGetValue(id, out var m) || m.Missing || m.Value is not { } value)
         {
-            return (false, $"{label} has no value");
+            return (false, () => $"{LabelOf(now, id)} has no value");
         }
-        var word = below ? "below" : "above";
         var holds = below ? value < threshold : value > threshold;
-        return holds
-            ? (true, $"{label} is {Num(value)}, {word} {Num(threshold)}")
-            : (false, $"{label} is {Num(value)}, not {word} {Num(threshold)}");
+        return (holds, () =>
+        {
+            var (label, word) = (LabelOf(now, id), below ? "below" : "above");
+            return holds ? $"{label} is {Num(value)}, {word} {Num(threshold)}" : $"{label} is {Num(value)}, not {word} {Num(threshold)}";
+        });
     }
 
-    private static (bool, string) Renewal(RenewalWithin c, AccountState now)
+    private static (bool, Func<string>) Renewal(RenewalWithin c, AccountState now)
     {
         if (now.RenewalOn is not { } on)
         {
-            return (false, "no renewal date");
+            return (false, () => "no renewal date");
         }
-        var date = on.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         var days = on.DayNumber - now.AsOf.DayNumber;
+        var date = () => on.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         if (days < 0)
         {
-            return (false, $"renewal on {date} has passed");
+            return (false, () => $"renewal on {date()} has passed");
         }
-        var grade = now.Grade is null ? "" : $", grade {now.Grade}";
-        var text = $"renewal on {date} in {days} days{grade}";
+        var text = () => $"renewal on {date()} in {days} days" + (now.Grade is null ? "" : $", grade {now.Grade}");
         if (days > c.Days)
         {
-            return (false, $"{text}, more than {c.Days} days away");
+            return (false, () => $"{text()}, more than {c.Days} days away");
         }
         if (c.Grades.Count > 0 && (now.Grade is null || !c.Grades.Contains(now.Grade, StringComparer.OrdinalIgnoreCase)))
         {
-            return (false, $"{text}, not one of {string.Join(", ", c.Grades)}");
+            return (false, () => $"{text()}, not one of {string.Join(", ", c.Grades)}");
         }
         return (true, text);
     }
 
-    private static (bool, string) Stale(Stale c, AccountState now)
+    private static (bool, Func<string>) Stale(Stale c, AccountState now)
     {
-        var label = LabelOf(now, c.MeasureId);
         if (!now.Measures.TryGetValue(c.MeasureId, out var m))
         {
-            return (false, $"{label} is not measured");
+            return (false, () => $"{LabelOf(now, c.MeasureId)} is not measured");
         }
-        return m.Stale ? (true, $"{label} is stale") : (false, $"{label} is up to date");
+        return m.Stale ? (true, () => $"{LabelOf(now, c.MeasureId)} is stale") : (false, () => $"{LabelOf(now, c.MeasureId)} is up to date");
     }
 
     private static string LabelOf(AccountState now, string id) =>

@@ -1,6 +1,9 @@
+using System.Collections;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json;
 using CustomerHealth.Core.Alerts;
+using CustomerHealth.Core.Model;
 using CustomerHealth.Core.Scoring;
 using CustomerHealth.Store.Deliveries;
 using CustomerHealth.Store.Models;
@@ -307,7 +310,7 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
     {
         var day = StoredDates.Text(asOf);
         var changes = db.Engine.PortfolioChanges(db.Connection);
-        var current = Snapshots(day, "SELECT account_key, as_of AS m FROM snapshots WHERE as_of = @day");
+        var current = Snapshots(day, null);
         Dictionary<long, Snap> previous;
         if (loaded is { } last && last.Changes == changes && last.Day < asOf
             && !db.Connection.ExecuteScalar<bool>("SELECT EXISTS (SELECT 1 FROM snapshots WHERE as_of > @before AND as_of < @day)", new { before = StoredDates.Text(last.Day), day }))
@@ -563,30 +566,85 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
     /// <param name="day">The day the query's `@day` stands for.</param>
     /// <param name="which">A query of (account_key, m): the snapshot day wanted per account.</param>
     /// <param name="before">The day the query's `@before` stands for, if it has one.</param>
-    private List<Snap> Snapshots(string day, string which, string? before = null)
+    /// <summary>
+    /// The snapshots <paramref name="which"/> names (a query of accounts and days, `account_key` and `m`), or those of
+    /// the day itself when null (read straight from the day's index: joined with a query of the same rows, each row was
+    /// found three times over).
+    /// </summary>
+    private List<Snap> Snapshots(string day, string? which, string? before = null)
     {
-        return db.Connection.Query<(long Key, string AccountId, string? Name, string? Segment, string? Owner, string? Stage, string? Renewal, string AsOf, double? Score,
-                string? Grade, string Version, byte[] Detail)>(
-                $"""
-                SELECT s.account_key, a.account_id, a.name, a.segment, a.owner, a.lifecycle_stage, a.renewal_on, s.as_of, s.score, s.grade, s.model_version, s.detail
-                FROM ({which}) q
-                JOIN snapshots s ON s.account_key = q.account_key AND s.as_of = q.m
-                JOIN accounts a ON a.account_key = s.account_key
-                """, new { day, before })
-            .Select(r =>
+        // Read column by column: mapped to a tuple of twelve, a row cost more than all the rest of it.
+        using var r = db.Connection.ExecuteReader(
+            $"""
+            SELECT s.account_key, a.account_id, a.name, a.segment, a.owner, a.lifecycle_stage, a.renewal_on, s.as_of, s.score, s.grade, s.model_version, s.detail
+            FROM {(which is null ? "snapshots s" : $"({which}) q JOIN snapshots s ON s.account_key = q.account_key AND s.as_of = q.m")}
+            JOIN accounts a ON a.account_key = s.account_key{(which is null ? " WHERE s.as_of = @day" : "")}
+            """, new { day, before });
+        string? Text(int i) => r.IsDBNull(i) ? null : r.GetString(i);
+        var rows = new List<(long Key, string AccountId, string? Name, string? Segment, string? Owner, string? Stage, string? Renewal, string AsOf, double? Score,
+            string? Grade, string Version, byte[] Detail)>();
+        while (r.Read())
+        {
+            rows.Add((r.GetInt64(0), r.GetString(1), Text(2), Text(3), Text(4), Text(5), Text(6), r.GetString(7), r.IsDBNull(8) ? null : r.GetDouble(8), Text(9),
+                r.GetString(10), (byte[])r.GetValue(11)));
+        }
+        r.Close();
+        // (A model version not met before is read from the store: after the rows, as PostgreSQL runs one statement at a time.)
+        return rows.Select(x => new Snap(x.Key, new AccountState(x.AccountId, x.Name, x.Segment, x.Owner, x.Stage, x.Renewal is { } renewal ? Date(renewal) : null,
+            Date(x.AsOf), x.Score, x.Grade, new SnapshotMeasures(MeasuresOf(x.Version), SnapshotCodec.Decode(x.Detail))))).ToList();
+    }
+
+    // The measures of each model version by id, with their places in its snapshots.
+    private readonly Dictionary<string, (Measure[] Measures, Dictionary<string, int> Places)> measuresOf = new(StringComparer.Ordinal);
+
+    private (Measure[] Measures, Dictionary<string, int> Places) MeasuresOf(string version)
+    {
+        if (!measuresOf.TryGetValue(version, out var of))
+        {
+            var measures = models.PlanOf(version).Measures;
+            measuresOf[version] = of = (measures, measures.Select((m, j) => (m.Id, j)).ToDictionary(x => x.Id, x => x.j, StringComparer.Ordinal));
+        }
+        return of;
+    }
+
+    /// <summary>
+    /// A snapshot's measures as the rules see them, by id, each made when asked for: the rules read two or three of a
+    /// model's measures, and a day replayed over a portfolio would otherwise make every measure of every account.
+    /// </summary>
+    private sealed class SnapshotMeasures((Measure[] Measures, Dictionary<string, int> Places) of, ScoredMeasure[] scored) : IReadOnlyDictionary<string, MeasureState>
+    {
+
+        public int Count => Math.Min(scored.Length, of.Measures.Length);
+
+        public bool TryGetValue(string key, [MaybeNullWhen(false)] out MeasureState value)
+        {
+            if (of.Places.TryGetValue(key, out var j) && j < Count)
             {
-                var plan = models.PlanOf(r.Version);
-                var measures = SnapshotCodec.Decode(r.Detail);
-                var states = new Dictionary<string, MeasureState>(StringComparer.Ordinal);
-                for (var j = 0; j < measures.Length && j < plan.Measures.Length; j++)
-                {
-                    var m = measures[j];
-                    states[plan.Measures[j].Id] = new MeasureState(m.Value.IsMissing || m.Value.IsText ? null : m.Value.Number, m.Missing, m.Stale, plan.Measures[j].Label);
-                }
-                return new Snap(r.Key, new AccountState(r.AccountId, r.Name, r.Segment, r.Owner, r.Stage, r.Renewal is { } rn ? Date(rn) : null, Date(r.AsOf),
-                    r.Score, r.Grade, states));
-            })
-            .ToList();
+                value = State(j);
+                return true;
+            }
+            value = null;
+            return false;
+        }
+
+        public bool ContainsKey(string key) => of.Places.TryGetValue(key, out var j) && j < Count;
+
+        public MeasureState this[string key] => TryGetValue(key, out var value) ? value : throw new KeyNotFoundException($"no measure {key} in this snapshot");
+
+        public IEnumerable<string> Keys => of.Measures.Take(Count).Select(m => m.Id);
+
+        public IEnumerable<MeasureState> Values => Enumerable.Range(0, Count).Select(State);
+
+        public IEnumerator<KeyValuePair<string, MeasureState>> GetEnumerator() =>
+            Enumerable.Range(0, Count).Select(j => KeyValuePair.Create(of.Measures[j].Id, State(j))).GetEnumerator();
+
+        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+        private MeasureState State(int j)
+        {
+            var m = scored[j];
+            return new MeasureState(m.Value.IsMissing || m.Value.IsText ? null : m.Value.Number, m.Missing, m.Stale, of.Measures[j].Label);
+        }
     }
 
     private static DateOnly Date(string text) => DateOnly.ParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture);
