@@ -204,8 +204,9 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
             return new AlertRunSummary(day, 0, 0, 0, 0, 0);
         }
         var (current, previous, ago, own) = LoadDay(rules, asOf);
-        var open = db.Connection.Query<(long Id, string Rule, long Key, string State, string Opened, string Updated, string? Snoozed, long HeldOut)>(
-                "SELECT id, rule_id, account_key, state, opened_on, updated_on, snoozed_until, held_out FROM alerts WHERE resolved_on IS NULL")
+        var open = db.Connection.Query<(long Id, string Rule, long Key, string State, string Opened, string Updated, string? Snoozed, long HeldOut, string Reason,
+                double? Score, string? Grade)>(
+                "SELECT id, rule_id, account_key, state, opened_on, updated_on, snoozed_until, held_out, reason, score, grade FROM alerts WHERE resolved_on IS NULL")
             .ToDictionary(a => (a.Rule, a.Key));
         var lastResolved = db.Connection.Query<(string Rule, long Key, string Resolved)>(
                 "SELECT rule_id, account_key, MAX(resolved_on) FROM alerts WHERE resolved_on IS NOT NULL GROUP BY rule_id, account_key")
@@ -258,14 +259,20 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
                         }
                         break;
                     case AlertAction.Update:
-                        db.Connection.Execute(
-                            """
-                            UPDATE alerts SET reason = @reason, score = @score, grade = @grade, updated_on = @day, state = @state,
-                              snoozed_until = CASE WHEN @state = 'snoozed' THEN snoozed_until END
-                            WHERE id = @id
-                            """,
-                            new { id = existing.Id, reason = evaluation.Reason, score = now.Score, grade = now.Grade, day,
-                                state = (decision.State ?? AlertState.Open).ToString().ToLowerInvariant() }, tx);
+                        var state = (decision.State ?? AlertState.Open).ToString().ToLowerInvariant();
+                        // An alert refreshed again the same day with what it holds already (every rescoring pass of the
+                        // day evaluates the rules) is left as it is: a statement each would change nothing.
+                        if (existing.Updated != day || existing.State != state || existing.Reason != evaluation.Reason || !Nullable.Equals(existing.Score, now.Score)
+                            || existing.Grade != now.Grade || (state != "snoozed" && existing.Snoozed is not null))
+                        {
+                            db.Connection.Execute(
+                                """
+                                UPDATE alerts SET reason = @reason, score = @score, grade = @grade, updated_on = @day, state = @state,
+                                  snoozed_until = CASE WHEN @state = 'snoozed' THEN snoozed_until END
+                                WHERE id = @id
+                                """,
+                                new { id = existing.Id, reason = evaluation.Reason, score = now.Score, grade = now.Grade, day, state }, tx);
+                        }
                         updated++;
                         if (decision.Notify && existing.HeldOut == 0 && effects.HasFlag(AlertEffects.Deliveries))
                         {

@@ -254,6 +254,30 @@ public abstract class AlertBookTests(TestEngine engine) : IDisposable
     }
 
     [Fact]
+    public void Evaluate_SameDayAgainAfterTheScoreMoved_RefreshesTheOpenAlertsWithTheNewScoreAndReason()
+    {
+        store.Publish();
+        Book.SetRules(Rules, "rules.yaml");
+        var d1 = new DateOnly(2025, 6, 1);
+        Day(d1, ("A", 60));
+        var d2 = d1.AddDays(7);
+        Day(d2, ("A", 20)).Opened.ShouldBe(2);
+        var before = Book.Alerts().Single(a => a.RuleId == "low-health");
+        before.Reason.ShouldContain("20");
+        // Evaluated again unchanged: the same alerts, as they were.
+        Book.Evaluate(d2).Updated.ShouldBe(2);
+        Book.Alerts().Single(a => a.RuleId == "low-health").ShouldBe(before);
+        // Later the same day the health moves (still red, still low): the alerts take the new score and reason.
+        var moved = Day(d2, ("A", 30));
+        (moved.Opened, moved.Updated).ShouldBe((0, 2));
+        var after = Book.Alerts().Single(a => a.RuleId == "low-health");
+        (after.Id, after.Score, after.UpdatedOn).ShouldBe((before.Id, 30.0, "2025-06-08"));
+        after.Reason.ShouldContain("30");
+        after.Reason.ShouldNotContain("20");
+        Book.Alerts().Single(a => a.RuleId == "entered-red").Score.ShouldBe(30.0);
+    }
+
+    [Fact]
     public void Evaluate_ConditionClears_AutoResolvesAndTheCooldownHoldsBackANewAlert()
     {
         store.Publish();
