@@ -221,7 +221,7 @@ public sealed partial class SingleSignOnTests(SingleSignOnFixture fixture) : ICl
         await BrowserApp.Screenshot(page, "sign-in-sso");
         // Back where the person was going, after the provider.
         await button.ClickAsync();
-        await page.WaitForURLAsync(Provider.Authority + "connect/authorize**", BrowserApp.Loaded);
+        await Arrive(app, page, AtProvider);
         await page.GetByLabel("Person's e-mail").FillAsync("csm@example.com");
         await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
         await Arrive(app, page, new Regex(Regex.Escape(app.Url) + "/accounts$"));
@@ -325,13 +325,16 @@ public sealed partial class SingleSignOnTests(SingleSignOnFixture fixture) : ICl
         }
     }
 
+    // The test provider's page where a person signs in.
+    private Regex AtProvider => new("^" + Regex.Escape(Provider.Authority + "connect/authorize"));
+
     private async Task<IPage> SignInWithProvider(SsoApp app, string email, string groups = "", bool unverified = false)
     {
         var page = await (await NewContext()).NewPageAsync();
         await page.GotoAsync(app.Url + "/");
         await Arrive(app, page, new Regex("/signin"));
         await page.GetByRole(AriaRole.Link, new() { Name = Button }).ClickAsync();
-        await Arrive(app, page, new Regex("^" + Regex.Escape(Provider.Authority + "connect/authorize")));
+        await Arrive(app, page, AtProvider);
         await page.GetByLabel("Person's e-mail").FillAsync(email);
         await page.GetByLabel("Groups").FillAsync(groups);
         if (unverified)

@@ -74,7 +74,7 @@ public sealed class BrowserApp : IAsyncLifetime
     /// address is also read again every two seconds: Playwright's wait for it can miss the navigation that ends a
     /// chain of redirects from another origin, and go on waiting on a page already there (seen in the sign-in tests).
     /// </summary>
-    public static async Task Reach(IPage page, System.Text.RegularExpressions.Regex url)
+    private static async Task Reach(IPage page, System.Text.RegularExpressions.Regex url)
     {
         var waited = System.Diagnostics.Stopwatch.StartNew();
         while (true)
