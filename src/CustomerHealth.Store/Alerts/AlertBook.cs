@@ -628,16 +628,11 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
 
         public bool TryGetValue(string key, [MaybeNullWhen(false)] out MeasureState value)
         {
-            if (of.Places.TryGetValue(key, out var j) && j < Count)
-            {
-                value = State(j);
-                return true;
-            }
-            value = null;
-            return false;
+            value = Place(key) is { } j ? State(j) : null;
+            return value is not null;
         }
 
-        public bool ContainsKey(string key) => of.Places.TryGetValue(key, out var j) && j < Count;
+        public bool ContainsKey(string key) => Place(key) is not null;
 
         public MeasureState this[string key] => TryGetValue(key, out var value) ? value : throw new KeyNotFoundException($"no measure {key} in this snapshot");
 
@@ -649,6 +644,9 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
             Enumerable.Range(0, Count).Select(j => KeyValuePair.Create(of.Measures[j].Id, State(j))).GetEnumerator();
 
         IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+        // Where the measure of this id stands in the snapshot, if it has one.
+        private int? Place(string key) => of.Places.TryGetValue(key, out var j) && j < Count ? j : null;
 
         private MeasureState State(int j)
         {
