@@ -214,6 +214,20 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
         int opened = 0, updated = 0, resolved = 0, suppressed = 0, tasks = 0;
         using var turn = db.WriteTurn();
         using var tx = db.Connection.BeginTransaction();
+        // Each statement prepared once for the day (a replay of a history writes thousands of alerts).
+        using var adding = new RowCommand(db.Connection, tx,
+            """
+            INSERT INTO alerts (rule_id, account_key, severity, state, reason, score, grade, previous_score, previous_grade, opened_on, updated_on, held_out)
+            VALUES (@rule, @key, @severity, 'open', @reason, @score, @grade, @prevScore, @prevGrade, @day, @day, @heldOut) RETURNING id
+            """, ["rule", "key", "severity", "reason", "score", "grade", "prevScore", "prevGrade", "day", "heldOut"]);
+        using var refresh = new RowCommand(db.Connection, tx,
+            """
+            UPDATE alerts SET reason = @reason, score = @score, grade = @grade, updated_on = @day, state = @state,
+              snoozed_until = CASE WHEN @state = 'snoozed' THEN snoozed_until END
+            WHERE id = @id
+            """, ["reason", "score", "grade", "day", "state", "id"]);
+        using var resolve = new RowCommand(db.Connection, tx,
+            "UPDATE alerts SET state = 'resolved', resolved_on = @day, resolved_by = 'auto', updated_on = @day WHERE id = @id", ["day", "id"]);
         foreach (var snap in shares is null ? current : current.Where(c => shares.Holds(c.Key)))
         {
             var now = snap.State;
@@ -230,13 +244,8 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
                     case AlertAction.Open:
                         // An account in the rule's hold-out is alerted for the record only: no notification, no task.
                         var heldOut = Holdout.IsHeldOut(rule.Id, now.AccountId, rule.Holdout);
-                        var id = db.Connection.ExecuteScalar<long>(
-                            """
-                            INSERT INTO alerts (rule_id, account_key, severity, state, reason, score, grade, previous_score, previous_grade, opened_on, updated_on, held_out)
-                            VALUES (@rule, @key, @severity, 'open', @reason, @score, @grade, @prevScore, @prevGrade, @day, @day, @heldOut) RETURNING id
-                            """,
-                            new { rule = rule.Id, key = snap.Key, severity = rule.Severity.ToString().ToLowerInvariant(), reason = evaluation.Reason, score = now.Score,
-                                grade = now.Grade, prevScore = before?.Score, prevGrade = before?.Grade, day, heldOut = heldOut ? 1 : 0 }, tx);
+                        var id = Convert.ToInt64(adding.Scalar(rule.Id, snap.Key, rule.Severity.ToString().ToLowerInvariant(), evaluation.Reason, now.Score, now.Grade,
+                            before?.Score, before?.Grade, day, heldOut ? 1 : 0), CultureInfo.InvariantCulture);
                         opened++;
                         if (heldOut)
                         {
@@ -265,13 +274,7 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
                         if (existing.Updated != day || existing.State != state || existing.Reason != evaluation.Reason || !Nullable.Equals(existing.Score, now.Score)
                             || existing.Grade != now.Grade || (state != "snoozed" && existing.Snoozed is not null))
                         {
-                            db.Connection.Execute(
-                                """
-                                UPDATE alerts SET reason = @reason, score = @score, grade = @grade, updated_on = @day, state = @state,
-                                  snoozed_until = CASE WHEN @state = 'snoozed' THEN snoozed_until END
-                                WHERE id = @id
-                                """,
-                                new { id = existing.Id, reason = evaluation.Reason, score = now.Score, grade = now.Grade, day, state }, tx);
+                            refresh.Run(evaluation.Reason, now.Score, now.Grade, day, state, existing.Id);
                         }
                         updated++;
                         if (decision.Notify && existing.HeldOut == 0 && effects.HasFlag(AlertEffects.Deliveries))
@@ -280,8 +283,7 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
                         }
                         break;
                     case AlertAction.Resolve:
-                        db.Connection.Execute("UPDATE alerts SET state = 'resolved', resolved_on = @day, resolved_by = 'auto', updated_on = @day WHERE id = @id",
-                            new { id = existing.Id, day }, tx);
+                        resolve.Run(day, existing.Id);
                         resolved++;
                         break;
                     case AlertAction.Suppressed:

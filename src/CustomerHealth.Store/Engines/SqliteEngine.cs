@@ -407,37 +407,6 @@ internal sealed class SqliteEngine : IStoreEngine
         public void Dispose() => insert.Dispose();
     }
 
-    /// <summary>A statement prepared once and run for row after row, its parameters (@name each) given in their order.</summary>
-    private sealed class RowCommand : IDisposable
-    {
-        private readonly DbCommand cmd;
-
-        public RowCommand(DbConnection c, DbTransaction tx, string sql, IEnumerable<string> parameters)
-        {
-            cmd = c.CreateCommand();
-            cmd.Transaction = tx;
-            cmd.CommandText = sql;
-            foreach (var name in parameters)
-            {
-                var parameter = cmd.CreateParameter();
-                parameter.ParameterName = "@" + name;
-                cmd.Parameters.Add(parameter);
-            }
-        }
-
-        /// <summary>Runs the statement with these values; the rows it changed.</summary>
-        public int Run(object?[] values)
-        {
-            for (var i = 0; i < values.Length; i++)
-            {
-                cmd.Parameters[i].Value = values[i] ?? DBNull.Value;
-            }
-            return cmd.ExecuteNonQuery();
-        }
-
-        public void Dispose() => cmd.Dispose();
-    }
-
     /// <summary>
     /// A temporary table filled through a prepared statement, merged with <see cref="UsageMerge"/>. Users are keyed as
     /// events are staged: looked up one by one while few are named, then all read at once (the import holds the
