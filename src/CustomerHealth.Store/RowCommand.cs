@@ -3,8 +3,8 @@ using System.Data.Common;
 namespace CustomerHealth.Store;
 
 /// <summary>
-/// A statement prepared once in a transaction and run for row after row, its parameters (@name each) given in their
-/// order: on SQLite, each run then costs no parsing of the statement again.
+/// A statement made once in a transaction and run for row after row, its parameters (@name each) given in their
+/// order: SQLite parses it at its first run only (PostgreSQL is sent its text at every run, as with a new command).
 /// </summary>
 internal sealed class RowCommand : IDisposable
 {

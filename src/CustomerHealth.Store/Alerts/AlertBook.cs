@@ -214,7 +214,8 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
         int opened = 0, updated = 0, resolved = 0, suppressed = 0, tasks = 0;
         using var turn = db.WriteTurn();
         using var tx = db.Connection.BeginTransaction();
-        // Each statement prepared once for the day (a replay of a history writes thousands of alerts).
+        // Each statement made once for the day and run alert after alert (a replay of a history writes thousands; SQLite
+        // parses each once).
         using var adding = new RowCommand(db.Connection, tx,
             """
             INSERT INTO alerts (rule_id, account_key, severity, state, reason, score, grade, previous_score, previous_grade, opened_on, updated_on, held_out)
