@@ -320,6 +320,10 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
     {
         var day = StoredDates.Text(asOf);
         var changes = db.Engine.PortfolioChanges(db.Connection);
+        if (accounts is not { } known || known.Changes != changes)
+        {
+            accounts = (changes, ReadAccounts());
+        }
         var current = Snapshots(day, null);
         Dictionary<long, Snap> previous;
         if (loaded is { } last && last.Changes == changes && last.Day < asOf
@@ -573,34 +577,59 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
 
     private sealed record Snap(long Key, AccountState State);
 
+    /// <summary>An account's fields the rules read.</summary>
+    private sealed record AccountFields(string AccountId, string? Name, string? Segment, string? Owner, string? Stage, DateOnly? Renewal);
+
+    // The accounts' fields by key, with the store's count of changes when they were read (Portfolio's counter, which every
+    // write to accounts moves): read once while it stands, not joined again to every snapshot of every day replayed.
+    private (long Changes, Dictionary<long, AccountFields> Fields)? accounts;
+
+    private Dictionary<long, AccountFields> ReadAccounts()
+    {
+        using var r = db.Connection.ExecuteReader("SELECT account_key, account_id, name, segment, owner, lifecycle_stage, renewal_on FROM accounts");
+        string? Text(int i) => r.IsDBNull(i) ? null : r.GetString(i);
+        var fields = new Dictionary<long, AccountFields>();
+        while (r.Read())
+        {
+            fields[r.GetInt64(0)] = new AccountFields(r.GetString(1), Text(2), Text(3), Text(4), Text(5), Text(6) is { } renewal ? Date(renewal) : null);
+        }
+        return fields;
+    }
+
     /// <summary>
     /// The snapshots <paramref name="which"/> names, or those of the day itself when null (read straight from the day's
-    /// index: joined with a query of the same rows, each row was found three times over).
+    /// index: joined with a query of the same rows, each row was found three times over), with their accounts' fields.
     /// </summary>
     /// <param name="day">The day the query's `@day` stands for.</param>
     /// <param name="which">A query of (account_key, m): the snapshot day wanted per account.</param>
     /// <param name="before">The day the query's `@before` stands for, if it has one.</param>
     private List<Snap> Snapshots(string day, string? which, string? before = null)
     {
-        // Read column by column: Dapper's mapping of each row to a tuple of twelve stood out in a replay's profile.
+        // Read column by column: Dapper's mapping of each row to a tuple stood out in a replay's profile.
         using var r = db.Connection.ExecuteReader(
             $"""
-            SELECT s.account_key, a.account_id, a.name, a.segment, a.owner, a.lifecycle_stage, a.renewal_on, s.as_of, s.score, s.grade, s.model_version, s.detail
-            FROM {(which is null ? "snapshots s" : $"({which}) q JOIN snapshots s ON s.account_key = q.account_key AND s.as_of = q.m")}
-            JOIN accounts a ON a.account_key = s.account_key{(which is null ? " WHERE s.as_of = @day" : "")}
+            SELECT s.account_key, s.as_of, s.score, s.grade, s.model_version, s.detail
+            FROM {(which is null ? "snapshots s WHERE s.as_of = @day" : $"({which}) q JOIN snapshots s ON s.account_key = q.account_key AND s.as_of = q.m")}
             """, new { day, before });
-        string? Text(int i) => r.IsDBNull(i) ? null : r.GetString(i);
-        var rows = new List<(long Key, string AccountId, string? Name, string? Segment, string? Owner, string? Stage, string? Renewal, string AsOf, double? Score,
-            string? Grade, string Version, byte[] Detail)>();
+        var rows = new List<(long Key, string AsOf, double? Score, string? Grade, string Version, byte[] Detail)>();
         while (r.Read())
         {
-            rows.Add((r.GetInt64(0), r.GetString(1), Text(2), Text(3), Text(4), Text(5), Text(6), r.GetString(7), r.IsDBNull(8) ? null : r.GetDouble(8), Text(9),
-                r.GetString(10), (byte[])r.GetValue(11)));
+            rows.Add((r.GetInt64(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetDouble(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetString(4), (byte[])r.GetValue(5)));
         }
         r.Close();
-        // (A model version not met before is read from the store: after the rows, as PostgreSQL runs one statement at a time.)
-        return rows.Select(x => new Snap(x.Key, new AccountState(x.AccountId, x.Name, x.Segment, x.Owner, x.Stage, x.Renewal is { } renewal ? Date(renewal) : null,
-            Date(x.AsOf), x.Score, x.Grade, new SnapshotMeasures(MeasuresOf(x.Version), SnapshotCodec.Decode(x.Detail))))).ToList();
+        // (A model version not met before is read from the store: after the rows, as PostgreSQL runs one statement at a
+        // time; so is an account written since its fields were read.)
+        var fields = accounts!.Value.Fields;
+        if (rows.Exists(x => !fields.ContainsKey(x.Key)))
+        {
+            accounts = (accounts.Value.Changes, fields = ReadAccounts());
+        }
+        return rows.Select(x =>
+        {
+            var a = fields[x.Key];
+            return new Snap(x.Key, new AccountState(a.AccountId, a.Name, a.Segment, a.Owner, a.Stage, a.Renewal, Date(x.AsOf), x.Score, x.Grade,
+                new SnapshotMeasures(MeasuresOf(x.Version), SnapshotCodec.Decode(x.Detail))));
+        }).ToList();
     }
 
     // The measures of each model version by id, with their places in its snapshots.

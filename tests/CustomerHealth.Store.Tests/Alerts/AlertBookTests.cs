@@ -229,6 +229,32 @@ public abstract class AlertBookTests(TestEngine engine) : IDisposable
     }
 
     [Fact]
+    public void Evaluate_DaysInOrderByOneBook_ReadsTheAccountsAsTheyAreThatDay()
+    {
+        // One book keeps the accounts' fields between days: accounts renamed or given to another owner between two days,
+        // and an account new on the second, are read as they are then.
+        store.Publish();
+        var book = Book;
+        book.SetRules(Rules, "rules.yaml");
+        store.ImportCsv(Core.Signals.ImportKind.Accounts, "account_id,name,owner", "A,Acme,ann@example.com", "B,Beta,bob@example.com").Applied.ShouldBeTrue();
+        var d1 = new DateOnly(2025, 6, 1);
+        Score(store, d1, ("A", 60), ("B", 60));
+        book.Evaluate(d1).Opened.ShouldBe(0);
+        store.ImportCsv(Core.Signals.ImportKind.Accounts, "account_id,name,owner", "A,Acme Group,carl@example.com", "B,Beta,dora@example.com").Applied.ShouldBeTrue();
+        var d2 = d1.AddDays(7);
+        Score(store, d2, ("A", 20), ("B", 40));
+        book.Evaluate(d2).TasksCreated.ShouldBe(1);
+        var task = book.Tasks().ShouldHaveSingleItem();
+        (task.AccountId, task.Title, task.Assignee).ShouldBe(("A", "Call Acme Group", "carl@example.com"));
+        store.ImportCsv(Core.Signals.ImportKind.Accounts, "account_id,name,owner", "C,Cedar,erin@example.com").Applied.ShouldBeTrue();
+        var d3 = d2.AddDays(7);
+        Score(store, d3, ("A", 20), ("B", 40), ("C", 30));
+        book.Evaluate(d3);
+        book.Alerts().Where(a => a.RuleId == "low-health").Select(a => (a.AccountId, a.AccountName, a.Owner)).OrderBy(a => a.AccountId)
+            .ShouldBe([("A", "Acme Group", "carl@example.com"), ("B", "Beta", "dora@example.com"), ("C", "Cedar", "erin@example.com")]);
+    }
+
+    [Fact]
     public void Evaluate_AccountEntersRed_OpensOneAlertAndItsTask_ThenUpdatesNeverDuplicates()
     {
         store.Publish();
