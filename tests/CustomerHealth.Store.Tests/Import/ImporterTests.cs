@@ -519,6 +519,10 @@ public abstract class ImporterTests(TestEngine engine) : IDisposable
         store.ImportCsv(ImportKind.Subscriptions, header, "A1,expanded,2024-06-01,700").Changed.ShouldBe(1);
         store.Count("subscriptions").ShouldBe(1);
         store.Scalar<double>("SELECT arr_delta FROM subscriptions").ShouldBe(700);
+        // The same row again changes nothing, and the store's count of changes stands.
+        var changes = store.Db.Engine.PortfolioChanges(store.Db.Connection);
+        store.ImportCsv(ImportKind.Subscriptions, header, "A1,expanded,2024-06-01,700").Changed.ShouldBe(0);
+        store.Db.Engine.PortfolioChanges(store.Db.Connection).ShouldBe(changes);
 
         store.ImportCsv(ImportKind.Subscriptions, header, "A1,expanded,2024-07-01,700", "A1,contracted,2024-06-01,-100", "A2,expanded,2024-06-01,700")
             .Changed.ShouldBe(3);
