@@ -624,7 +624,8 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
         {
             accounts = (accounts.Value.Changes, fields = ReadAccounts());
         }
-        return rows.Select(x =>
+        // A snapshot whose account is no longer stored is left out, as a join with the accounts would.
+        return rows.Where(x => fields.ContainsKey(x.Key)).Select(x =>
         {
             var a = fields[x.Key];
             return new Snap(x.Key, new AccountState(a.AccountId, a.Name, a.Segment, a.Owner, a.Stage, a.Renewal, Date(x.AsOf), x.Score, x.Grade,

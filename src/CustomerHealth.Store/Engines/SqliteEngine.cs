@@ -395,7 +395,7 @@ internal sealed class SqliteEngine : IStoreEngine
     private sealed class EntityWriter : IEntityWriter
     {
         // A table without triggers takes each row as one upsert. One with triggers (subscriptions; migration 0017) would
-        // keep a statement journal for every upsert (see OrFail), 2.5× the time of the whole import: a row is looked up
+        // keep a statement journal for every upsert (see OrFail), more than doubling the import of a file: a row is looked up
         // instead (is it stored, and does it differ), then inserted or updated by a statement that keeps none.
         private readonly RowCommand? upsert, find, insert, update;
 
