@@ -624,13 +624,17 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
         {
             accounts = (accounts.Value.Changes, fields = ReadAccounts());
         }
-        // A snapshot whose account is no longer stored is left out, as a join with the accounts would.
-        return rows.Where(x => fields.ContainsKey(x.Key)).Select(x =>
+        var snaps = new List<Snap>(rows.Count);
+        foreach (var x in rows)
         {
-            var a = fields[x.Key];
-            return new Snap(x.Key, new AccountState(a.AccountId, a.Name, a.Segment, a.Owner, a.Stage, a.Renewal, Date(x.AsOf), x.Score, x.Grade,
-                new SnapshotMeasures(MeasuresOf(x.Version), SnapshotCodec.Decode(x.Detail))));
-        }).ToList();
+            // A snapshot whose account is no longer stored is left out, as a join with the accounts would.
+            if (fields.TryGetValue(x.Key, out var a))
+            {
+                snaps.Add(new Snap(x.Key, new AccountState(a.AccountId, a.Name, a.Segment, a.Owner, a.Stage, a.Renewal, Date(x.AsOf), x.Score, x.Grade,
+                    new SnapshotMeasures(MeasuresOf(x.Version), SnapshotCodec.Decode(x.Detail)))));
+            }
+        }
+        return snaps;
     }
 
     // The measures of each model version by id, with their places in its snapshots.
