@@ -97,20 +97,13 @@ internal static class DemoCommand
                     days.Add(d);
                 }
                 days.Reverse();
-                CliContext.WithProgress("Scoring history", pr => run.ScoreRange(days[0], end, 7, null, pr));
-                // The shipped alert rules, replayed over the history so that the demo has alerts past and present;
-                // tasks only from the last day, and no deliveries (the demo's owners have no real mailboxes).
+                // The shipped alert rules, replayed over the history so that the demo has alerts past and present: each
+                // week judged once scored, while the next is computed; tasks only from the last day, and no deliveries
+                // (the demo's owners have no real mailboxes).
                 var alerts = new Store.Alerts.AlertBook(db, models, ctx.Clock);
                 alerts.SetRules(Store.Alerts.AlertBook.ShippedRules, "saas-rules.yaml");
-                CliContext.WithProgress("Alerts over the history", pr =>
-                {
-                    for (var i = 0; i < days.Count; i++)
-                    {
-                        alerts.Evaluate(days[i], i == days.Count - 1 ? Store.Alerts.AlertEffects.Tasks : Store.Alerts.AlertEffects.None);
-                        pr?.Report((i + 1) / (double)days.Count);
-                    }
-                    return 0;
-                });
+                CliContext.WithProgress("Scoring history", pr => run.ScoreRange(days[0], end, 7, null, pr,
+                    afterDay: day => alerts.Evaluate(day, day == end ? Store.Alerts.AlertEffects.Tasks : Store.Alerts.AlertEffects.None)));
                 Summary(db, models);
                 if (end.AddDays(-90) >= start.AddDays(90))
                 {

@@ -6,6 +6,7 @@ using CustomerHealth.Core.Alerts;
 using CustomerHealth.Core.Model;
 using CustomerHealth.Core.Scoring;
 using CustomerHealth.Store.Deliveries;
+using CustomerHealth.Store.Engines;
 using CustomerHealth.Store.Models;
 using CustomerHealth.Store.Prediction;
 using CustomerHealth.Store.Scoring;
@@ -311,26 +312,41 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
     private static string LatestOfScored(string comparison, string bound, string also = "TRUE") =>
         $"SELECT c.account_key, (SELECT MAX(p.as_of) FROM snapshots p WHERE p.account_key = c.account_key AND p.as_of {comparison} {bound}) AS m FROM snapshots c WHERE c.as_of = @day AND {also}";
 
-    // The snapshots of the day loaded last, with the store's count of changes then (Portfolio's counter, which every
-    // write to snapshots and accounts moves): replaying days in order, they are the next day's previous snapshots.
-    private (long Changes, DateOnly Day, List<Snap> Snapshots)? loaded;
+    // What the book read last holds as of this mark in the Portfolio's log (migration 0019), which every write to
+    // snapshots, accounts, current scores and subscriptions adds to: the accounts' fields (`accounts`) and the snapshots
+    // of the day loaded last (`loaded`: replaying days in order, they are the next day's previous snapshots).
+    private string? mark;
+
+    // More changes than this since the mark: everything is read again (as many rows as reading it would take).
+    private const int MostChanges = 20_000;
+
+    private (DateOnly Day, List<Snap> Snapshots)? loaded;
 
     /// <summary>A day's snapshots and, for each account scored that day, its snapshot before it and the scores the rules' `score_drop` windows look back to.</summary>
     private DayInputs LoadDay(AlertRuleSet rules, DateOnly asOf)
     {
         var day = StoredDates.Text(asOf);
-        var changes = db.Engine.PortfolioChanges(db.Connection);
-        if (accounts is not { } known || known.Changes != changes)
+        PortfolioLogRead log;
+        using (var tx = db.Engine.BeginSnapshot(db.Connection))
         {
-            accounts = (changes, ReadAccounts());
+            log = db.Engine.ReadPortfolioLog(db.Connection, tx, mark, MostChanges);
         }
+        mark = log.Mark;
+        // Written since: an account (a row without a day), or the history before this day (a row of an earlier day).
+        // Snapshots of this day or later (a run scoring the days in turn, judging each once stored) change neither.
+        var accountsChanged = log.Rows is null || log.Rows.Any(r => r.Day is null);
+        if (accounts is null || accountsChanged)
+        {
+            accounts = ReadAccounts();
+        }
+        var historyStands = !accountsChanged && !log.Rows!.Any(r => string.CompareOrdinal(r.Day, day) < 0);
         var current = Snapshots(day, null);
         Dictionary<long, Snap> previous;
-        if (loaded is { } last && last.Changes == changes && last.Day < asOf
+        if (loaded is { } last && historyStands && last.Day < asOf
             && !db.Connection.ExecuteScalar<bool>("SELECT EXISTS (SELECT 1 FROM snapshots WHERE as_of > @before AND as_of < @day)", new { before = StoredDates.Text(last.Day), day }))
         {
-            // Nothing was written since the day loaded last, the scored day just before this one: an account scored
-            // then has its previous snapshot there, already read; only the others' are read.
+            // Nothing before this day was written since the day loaded last, the scored day just before this one: an
+            // account scored then has its previous snapshot there, already read; only the others' are read.
             previous = last.Snapshots.ToDictionary(s => s.Key);
             var notThen = "NOT EXISTS (SELECT 1 FROM snapshots o WHERE o.account_key = c.account_key AND o.as_of = @before)";
             foreach (var s in Snapshots(day, LatestOfScored("<", "@day", notThen), StoredDates.Text(last.Day)))
@@ -342,7 +358,7 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
         {
             previous = Snapshots(day, LatestOfScored("<", "@day")).ToDictionary(s => s.Key);
         }
-        loaded = (changes, asOf, current);
+        loaded = (asOf, current);
         var ago = rules.Rules.Select(r => r.When).OfType<ScoreDrop>().Select(d => d.Days).Distinct()
             .ToDictionary(d => d, d => db.Connection.Query<(long Key, double? Score)>(
                     $"SELECT s.account_key, s.score FROM snapshots s JOIN ({LatestOfScored("<=", "@d")}) q ON q.account_key = s.account_key AND s.as_of = q.m",
@@ -580,9 +596,9 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
     /// <summary>An account's fields the rules read.</summary>
     private sealed record AccountFields(string AccountId, string? Name, string? Segment, string? Owner, string? Stage, DateOnly? Renewal);
 
-    // The accounts' fields by key, with the store's count of changes when they were read (Portfolio's counter, which every
-    // write to accounts moves): read once while it stands, not joined again to every snapshot of every day replayed.
-    private (long Changes, Dictionary<long, AccountFields> Fields)? accounts;
+    // The accounts' fields by key, as of the mark: read once while no account changes, not joined again to every
+    // snapshot of every day replayed.
+    private Dictionary<long, AccountFields>? accounts;
 
     private Dictionary<long, AccountFields> ReadAccounts()
     {
@@ -619,10 +635,10 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
         r.Close();
         // (A model version not met before is read from the store: after the rows, as PostgreSQL runs one statement at a
         // time; so is an account written since its fields were read.)
-        var fields = accounts!.Value.Fields;
+        var fields = accounts!;
         if (rows.Exists(x => !fields.ContainsKey(x.Key)))
         {
-            accounts = (accounts.Value.Changes, fields = ReadAccounts());
+            accounts = fields = ReadAccounts();
         }
         var snaps = new List<Snap>(rows.Count);
         foreach (var x in rows)

@@ -136,10 +136,15 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
     /// <summary>Clears the marks <see cref="ScoreShares"/> scored (a mark made again since stays).</summary>
     public void ClearMarks(List<(long Key, long Mark)> marks) => ClearTouched(marks);
 
-    /// <summary>Scores the days from, from + every, ... up to to, storing a snapshot per account and day.</summary>
-    public IReadOnlyList<ScoreSummary> ScoreRange(DateOnly from, DateOnly to, int everyDays, string? versionId = null, IProgress<double>? progress = null)
+    /// <summary>
+    /// Scores the days from, from + every, ... up to to, storing a snapshot per account and day. <paramref name="afterDay"/>,
+    /// when given, is called with each day, in order, once its snapshots are stored (the next day's scores are computed
+    /// meanwhile), on this run's thread: what it reads of the store's history is complete up to that day.
+    /// </summary>
+    public IReadOnlyList<ScoreSummary> ScoreRange(DateOnly from, DateOnly to, int everyDays, string? versionId = null, IProgress<double>? progress = null,
+        Action<DateOnly>? afterDay = null)
     {
-        var (summaries, marks) = Range(from, to, everyDays, versionId, progress, SignalLoader.Settle(db));
+        var (summaries, marks) = Range(from, to, everyDays, versionId, progress, SignalLoader.Settle(db), afterDay);
         ClearTouched(marks);
         return summaries;
     }
@@ -148,7 +153,8 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
     /// <see cref="ScoreRange"/> once the usage is settled; with the marks it scored (every mark seen at its start when it
     /// scored up to the latest day, else none), for the caller to clear.
     /// </summary>
-    private (IReadOnlyList<ScoreSummary> Summaries, List<(long Key, long Mark)> Marks) Range(DateOnly from, DateOnly to, int everyDays, string? versionId, IProgress<double>? progress, SignalLoader signals)
+    private (IReadOnlyList<ScoreSummary> Summaries, List<(long Key, long Mark)> Marks) Range(DateOnly from, DateOnly to, int everyDays, string? versionId, IProgress<double>? progress, SignalLoader signals,
+        Action<DateOnly>? afterDay = null)
     {
         if (to < from)
         {
@@ -221,17 +227,44 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
             var scored = DayScoring.Finish(plan, eligible, [.. cards], [.. values], days[0].DayNumber, overrides);
             written += Store(plan, version.VersionId, days[0], scored);
             summaries.Add(Summarize(days[0], version.VersionId, scored));
+            afterDay?.Invoke(days[0]);
             progress?.Report(1);
         }
         else
         {
             var (accounts, eventIds) = signals.LoadAll(zone);
-            for (var i = 0; i < days.Count; i++)
+            // A day's scores are computed while the day before is written (and, with afterDay, judged): computing
+            // keeps the cores the one writer leaves idle busy. Days whose measures an external source computes are
+            // taken one at a time, as that source is read through this run's connection.
+            IReadOnlyList<ScoredAccount> Compute(int i) =>
+                DayScoring.Score(plan, accounts, eventIds, days[i].DayNumber, overrides, pushed: pushdown?.Values(days[i], accounts));
+            var next = pushdown is null ? Task.Run(() => Compute(0)) : null;
+            try
             {
-                var scored = DayScoring.Score(plan, accounts, eventIds, days[i].DayNumber, overrides, pushed: pushdown?.Values(days[i], accounts));
-                written += Store(plan, version.VersionId, days[i], scored);
-                summaries.Add(Summarize(days[i], version.VersionId, scored));
-                progress?.Report((i + 1.0) / days.Count);
+                for (var i = 0; i < days.Count; i++)
+                {
+                    var scored = next is null ? Compute(i) : next.GetAwaiter().GetResult();
+                    if (next is not null)
+                    {
+                        var following = i + 1;
+                        next = following < days.Count ? Task.Run(() => Compute(following)) : null;
+                    }
+                    written += Store(plan, version.VersionId, days[i], scored);
+                    summaries.Add(Summarize(days[i], version.VersionId, scored));
+                    afterDay?.Invoke(days[i]);
+                    progress?.Report((i + 1.0) / days.Count);
+                }
+            }
+            finally
+            {
+                // A day still being computed when writing failed ends before the run does.
+                try
+                {
+                    next?.Wait();
+                }
+                catch (AggregateException)
+                {
+                }
             }
         }
         pushdown?.Succeeded();

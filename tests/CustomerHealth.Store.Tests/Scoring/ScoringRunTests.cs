@@ -1,3 +1,5 @@
+using System.Globalization;
+using Dapper;
 using CustomerHealth.Core.Signals;
 using CustomerHealth.Store.Reading;
 using CustomerHealth.Store.Scoring;
@@ -141,6 +143,31 @@ public abstract class ScoringRunTests(TestEngine engine) : IDisposable
         store.SnapshotDays("A1").ShouldBe(["2025-03-01", "2025-03-08", "2025-03-15", "2025-03-22", "2025-03-29"]);
         store.SnapshotDays("A2").Count.ShouldBe(5);
         store.Count("snapshots").ShouldBe(10);
+    }
+
+    [Fact]
+    public void ScoreRange_AfterDay_IsCalledWithEachDayInOrderOnceItsSnapshotsAreStored_AndAFailureStopsTheRun()
+    {
+        // The next day is computed while a day is written and handed over: each call sees its own day stored whole
+        // and no later day; a call that throws ends the run there, with the days before it stored.
+        store.Publish();
+        store.Metric("A1", Feb1, 75);
+        store.Metric("A2", Feb1, 25);
+        var seen = new List<(DateOnly Day, long Stored, long Later)>();
+        store.Scoring.ScoreRange(Mar1, Mar(29), 7, afterDay: day => seen.Add((day,
+            store.Db.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM snapshots WHERE as_of = @d", new { d = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) }),
+            store.Db.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM snapshots WHERE as_of > @d", new { d = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) }))));
+        seen.ShouldBe([(Mar1, 2L, 0L), (Mar(8), 2L, 0L), (Mar(15), 2L, 0L), (Mar(22), 2L, 0L), (Mar(29), 2L, 0L)]);
+
+        store.Db.Connection.Execute("DELETE FROM snapshots");
+        Should.Throw<InvalidOperationException>(() => store.Scoring.ScoreRange(Mar1, Mar(29), 7, afterDay: day =>
+        {
+            if (day == Mar(8))
+            {
+                throw new InvalidOperationException("stop");
+            }
+        })).Message.ShouldBe("stop");
+        store.SnapshotDays("A1").ShouldBe(["2025-03-01", "2025-03-08"]);
     }
 
     [Fact]
