@@ -329,17 +329,17 @@ public sealed class AlertBook(StoreDb db, ModelVersions models, TimeProvider clo
         PortfolioLogRead log;
         using (var tx = db.Engine.BeginSnapshot(db.Connection))
         {
-            log = db.Engine.ReadPortfolioLog(db.Connection, tx, mark, MostChanges);
+            // Only what was written to an account (a row without a day) or to the history before this day: snapshots
+            // of this day or later (a run scoring the days in turn, judging each once stored) change nothing kept.
+            log = db.Engine.ReadPortfolioLog(db.Connection, tx, mark, MostChanges, before: day);
         }
         mark = log.Mark;
-        // Written since: an account (a row without a day), or the history before this day (a row of an earlier day).
-        // Snapshots of this day or later (a run scoring the days in turn, judging each once stored) change neither.
         var accountsChanged = log.Rows is null || log.Rows.Any(r => r.Day is null);
         if (accounts is null || accountsChanged)
         {
             accounts = ReadAccounts();
         }
-        var historyStands = !accountsChanged && !log.Rows!.Any(r => string.CompareOrdinal(r.Day, day) < 0);
+        var historyStands = log.Rows is { Count: 0 };
         var current = Snapshots(day, null);
         Dictionary<long, Snap> previous;
         if (loaded is { } last && historyStands && last.Day < asOf

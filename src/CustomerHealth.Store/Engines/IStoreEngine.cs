@@ -48,9 +48,10 @@ internal interface IStoreEngine
     /// The rows of the Portfolio's log (migration 0019) committed since <paramref name="mark"/> as of the snapshot of
     /// <paramref name="tx"/> (<see cref="BeginSnapshot"/>, its first statement), and the mark of that snapshot. The rows
     /// are null, to say everything must be read again, without a mark, when some of them were pruned, or when there are
-    /// more than <paramref name="most"/>.
+    /// more than <paramref name="most"/>. With <paramref name="before"/> (a day), only the rows without a day (accounts)
+    /// and of days before it are returned; the others still count towards <paramref name="most"/>.
     /// </summary>
-    PortfolioLogRead ReadPortfolioLog(DbConnection c, DbTransaction tx, string? mark, int most);
+    PortfolioLogRead ReadPortfolioLog(DbConnection c, DbTransaction tx, string? mark, int most, string? before = null);
 
     int SchemaVersion(DbConnection c, DbTransaction? tx);
 

@@ -10,3 +10,10 @@ public sealed record PortfolioLogRow(long? AccountKey, string? Day, long Count, 
 
 /// <summary>The Portfolio's log read since a mark: the rows, or null when everything must be read again; and the new mark.</summary>
 public sealed record PortfolioLogRead(string Mark, IReadOnlyList<PortfolioLogRow>? Rows);
+
+/// <summary>What both engines' reads of the Portfolio's log share.</summary>
+internal static class PortfolioLog
+{
+    /// <summary>The condition that keeps only the rows without a day and those of days before `@before`, when one is given.</summary>
+    public static string Before(string? before) => before is null ? "" : " AND (day IS NULL OR day < @before)";
+}

@@ -68,7 +68,7 @@ internal sealed class PostgresEngine : IStoreEngine
 
     // Writers commit in any order: the new rows are those of the transactions the mark's snapshot did not see. A pruned
     // row may be among them only if its transaction id is not below the oldest that snapshot saw still running.
-    public PortfolioLogRead ReadPortfolioLog(DbConnection c, DbTransaction tx, string? mark, int most)
+    public PortfolioLogRead ReadPortfolioLog(DbConnection c, DbTransaction tx, string? mark, int most, string? before = null)
     {
         var now = c.ExecuteScalar<string>("SELECT pg_current_snapshot()::text", transaction: tx)!;
         if (mark is null || !mark.Contains(':', StringComparison.Ordinal))
@@ -84,8 +84,8 @@ internal sealed class PostgresEngine : IStoreEngine
             return new(now, null);
         }
         return new(now, c.Query<PortfolioLogRow>(
-            $"SELECT account_key AS AccountKey, day AS Day, n AS Count, scored AS Scored, sum AS Sum FROM portfolio_log WHERE {Unseen} ORDER BY seq",
-            new { mark }, tx).ToList());
+            $"SELECT account_key AS AccountKey, day AS Day, n AS Count, scored AS Scored, sum AS Sum FROM portfolio_log WHERE {Unseen}{PortfolioLog.Before(before)} ORDER BY seq",
+            new { mark, before }, tx).ToList());
     }
 
     /// <summary>Npgsql's keyword form of `--db`, which may also be a `postgres://user:password@host:port/database` URL.</summary>

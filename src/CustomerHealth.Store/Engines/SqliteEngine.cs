@@ -66,7 +66,7 @@ internal sealed class SqliteEngine : IStoreEngine
     public DbTransaction BeginSnapshot(DbConnection c) => ((SqliteConnection)c).BeginTransaction(deferred: true);
 
     // One writer at a time, so row numbers are committed in order: the rows past the mark's number are the new ones.
-    public PortfolioLogRead ReadPortfolioLog(DbConnection c, DbTransaction tx, string? mark, int most)
+    public PortfolioLogRead ReadPortfolioLog(DbConnection c, DbTransaction tx, string? mark, int most, string? before = null)
     {
         var (first, last) = c.QuerySingle<(long?, long?)>("SELECT MIN(seq), MAX(seq) FROM portfolio_log", transaction: tx);
         var now = (last ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -76,8 +76,8 @@ internal sealed class SqliteEngine : IStoreEngine
             return new(now, null);
         }
         return new(now, c.Query<PortfolioLogRow>(
-            "SELECT account_key AS AccountKey, day AS Day, n AS Count, scored AS Scored, sum AS Sum FROM portfolio_log WHERE seq > @from ORDER BY seq",
-            new { from }, tx).ToList());
+            $"SELECT account_key AS AccountKey, day AS Day, n AS Count, scored AS Scored, sum AS Sum FROM portfolio_log WHERE seq > @from{PortfolioLog.Before(before)} ORDER BY seq",
+            new { from, before }, tx).ToList());
     }
 
     public int SchemaVersion(DbConnection c, DbTransaction? tx) => c.ExecuteScalar<int>("PRAGMA user_version", transaction: tx);

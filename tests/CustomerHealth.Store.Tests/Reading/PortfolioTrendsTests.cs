@@ -286,6 +286,36 @@ public abstract class PortfolioTrendsTests(TestEngine engine) : IDisposable
     }
 
     [Fact]
+    public void ReadPortfolioLog_BeforeADay_GivesOnlyTheAccountsRowsAndThoseOfEarlierDays()
+    {
+        // What the alert rules' book asks between two days it judges: what changed of the accounts or of the history
+        // before the day; the later days' snapshots are not among the rows.
+        ReadingBook.Build(store);
+        string Mark()
+        {
+            using var tx = store.Db.Engine.BeginSnapshot(store.Db.Connection);
+            return store.Db.Engine.ReadPortfolioLog(store.Db.Connection, tx, null, 20_000).Mark;
+        }
+        IReadOnlyList<CustomerHealth.Store.Engines.PortfolioLogRow> Since(string mark, string? before)
+        {
+            using var tx = store.Db.Engine.BeginSnapshot(store.Db.Connection);
+            return store.Db.Engine.ReadPortfolioLog(store.Db.Connection, tx, mark, 20_000, before).Rows.ShouldNotBeNull();
+        }
+        var mark = Mark();
+        store.Scoring.ScoreRange(new DateOnly(2025, 3, 17), new DateOnly(2025, 3, 24), 7);
+        var later = Since(mark, "2025-03-17");
+        later.ShouldNotContain(r => r.Day != null, string.Join(", ", later.Select(r => r.Day)));
+        Since(mark, null).Select(r => r.Day).Where(d => d != null).Distinct().Order().ShouldBe(["2025-03-17", "2025-03-24"]);
+
+        mark = Mark();
+        store.Scoring.Score(new DateOnly(2025, 1, 5));
+        store.ImportCsv(ImportKind.Accounts, "account_id,arr", "A1,9500").Applied.ShouldBeTrue();
+        var rows = Since(mark, "2025-03-17");
+        rows.Where(r => r.Day != null).Select(r => r.Day).Distinct().ShouldBe(["2025-01-05"]);
+        rows.ShouldContain(r => r.Day == null);
+    }
+
+    [Fact]
     public void Changes_ManyWritingTransactions_EachCount_AndPruningTheLogKeepsTheNumber()
     {
         ReadingBook.Build(store);
