@@ -68,7 +68,8 @@ internal sealed class SqliteEngine : IStoreEngine
     // One writer at a time, so row numbers are committed in order: the rows past the mark's number are the new ones.
     public PortfolioLogRead ReadPortfolioLog(DbConnection c, DbTransaction tx, string? mark, int most, string? before = null)
     {
-        var (first, last) = c.QuerySingle<(long?, long?)>("SELECT MIN(seq), MAX(seq) FROM portfolio_log", transaction: tx);
+        // Each bound in a query of its own: SQLite seeks one end of the key for MIN or MAX alone, and reads every row for both.
+        var (first, last) = c.QuerySingle<(long?, long?)>("SELECT (SELECT MIN(seq) FROM portfolio_log), (SELECT MAX(seq) FROM portfolio_log)", transaction: tx);
         var now = (last ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (!long.TryParse(mark, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var from)
             || from < (first ?? 1) - 1 || from > (last ?? 0) || (last ?? 0) - from > most)
