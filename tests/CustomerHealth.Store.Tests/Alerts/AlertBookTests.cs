@@ -43,6 +43,15 @@ public abstract class AlertBookTests(TestEngine engine) : IDisposable
         s.Scoring.Score(day);
     }
 
+    /// <summary>Every alert of a store, one line each, in a stable order: to compare two stores' alerts.</summary>
+    private static List<string> StoredAlerts(TestStore s) =>
+        s.Db.Connection.Query(
+                """
+                SELECT al.rule_id, a.account_id, al.state, al.reason, al.score, al.grade, al.previous_score, al.previous_grade, al.opened_on, al.updated_on, al.resolved_on
+                FROM alerts al JOIN accounts a ON a.account_key = al.account_key ORDER BY a.account_id, al.rule_id, al.opened_on
+                """)
+            .Select(r => string.Join("|", ((IDictionary<string, object?>)r).Values)).ToList();
+
     private const string RulesWithSecrets =
         """
         rules:
@@ -217,13 +226,8 @@ public abstract class AlertBookTests(TestEngine engine) : IDisposable
             new AlertBook(other.Db, other.Models, other.Clock).Evaluate(days[i]);
         }
 
-        const string Alerts =
-            """
-            SELECT al.rule_id, a.account_id, al.state, al.reason, al.score, al.grade, al.previous_score, al.previous_grade, al.opened_on, al.updated_on, al.resolved_on
-            FROM alerts al JOIN accounts a ON a.account_key = al.account_key ORDER BY a.account_id, al.rule_id, al.opened_on
-            """;
-        var replayed = store.Db.Connection.Query(Alerts).Select(r => string.Join("|", ((IDictionary<string, object?>)r).Values)).ToList();
-        replayed.ShouldBe(other.Db.Connection.Query(Alerts).Select(r => string.Join("|", ((IDictionary<string, object?>)r).Values)).ToList());
+        var replayed = StoredAlerts(store);
+        replayed.ShouldBe(StoredAlerts(other));
         replayed.Count.ShouldBeGreaterThan(5);
         replayed.ShouldNotContain(r => r.StartsWith("entered-red|A1|", StringComparison.Ordinal), string.Join("\n", replayed));
     }
@@ -272,13 +276,8 @@ public abstract class AlertBookTests(TestEngine engine) : IDisposable
         }
 
         judged.ShouldBe(days);
-        const string Alerts =
-            """
-            SELECT al.rule_id, a.account_id, al.state, al.reason, al.score, al.grade, al.previous_score, al.previous_grade, al.opened_on, al.updated_on, al.resolved_on
-            FROM alerts al JOIN accounts a ON a.account_key = al.account_key ORDER BY a.account_id, al.rule_id, al.opened_on
-            """;
-        var replayed = store.Db.Connection.Query(Alerts).Select(r => string.Join("|", ((IDictionary<string, object?>)r).Values)).ToList();
-        replayed.ShouldBe(other.Db.Connection.Query(Alerts).Select(r => string.Join("|", ((IDictionary<string, object?>)r).Values)).ToList());
+        var replayed = StoredAlerts(store);
+        replayed.ShouldBe(StoredAlerts(other));
         replayed.ShouldContain(r => r.StartsWith("entered-red|", StringComparison.Ordinal), string.Join("\n", replayed));
         replayed.ShouldContain(r => r.Contains("|resolved|", StringComparison.Ordinal), string.Join("\n", replayed));
     }
