@@ -216,13 +216,7 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
             {
                 // A read still under way when the computing failed ends before the run does (its failure, if any, is the
                 // lesser one); the last read is over by then.
-                try
-                {
-                    next.Wait();
-                }
-                catch (AggregateException)
-                {
-                }
+                Ended(next);
             }
             var scored = DayScoring.Finish(plan, eligible, [.. cards], [.. values], days[0].DayNumber, overrides);
             written += Store(plan, version.VersionId, days[0], scored);
@@ -238,16 +232,17 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
             // taken one at a time, as that source is read through this run's connection.
             IReadOnlyList<ScoredAccount> Compute(int i) =>
                 DayScoring.Score(plan, accounts, eventIds, days[i].DayNumber, overrides, pushed: pushdown?.Values(days[i], accounts));
-            var next = pushdown is null ? Task.Run(() => Compute(0)) : null;
+            var ahead = pushdown is null;
+            var next = ahead ? Task.Run(() => Compute(0)) : null;
             try
             {
                 for (var i = 0; i < days.Count; i++)
                 {
-                    var scored = next is null ? Compute(i) : next.GetAwaiter().GetResult();
-                    if (next is not null)
+                    var scored = ahead ? next!.GetAwaiter().GetResult() : Compute(i);
+                    if (ahead && i + 1 < days.Count)
                     {
                         var following = i + 1;
-                        next = following < days.Count ? Task.Run(() => Compute(following)) : null;
+                        next = Task.Run(() => Compute(following));
                     }
                     written += Store(plan, version.VersionId, days[i], scored);
                     summaries.Add(Summarize(days[i], version.VersionId, scored));
@@ -258,13 +253,7 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
             finally
             {
                 // A day still being computed when writing failed ends before the run does.
-                try
-                {
-                    next?.Wait();
-                }
-                catch (AggregateException)
-                {
-                }
+                Ended(next);
             }
         }
         pushdown?.Succeeded();
@@ -273,6 +262,18 @@ public sealed class ScoringRun(StoreDb db, ModelVersions models)
         db.AnalyzeAfterBulk(written, "snapshots", "current_scores");
         // Every account has a fresh latest score when the run reached the latest day: what was touched before it is scored.
         return (summaries, latest is null || string.CompareOrdinal(StoredDates.Text(days[^1]), latest) >= 0 ? touched : []);
+    }
+
+    /// <summary>Waits for work a run started ahead to end, its failure left to the one that stopped the run (or already thrown).</summary>
+    private static void Ended(Task? ahead)
+    {
+        try
+        {
+            ahead?.Wait();
+        }
+        catch (AggregateException)
+        {
+        }
     }
 
     /// <summary>

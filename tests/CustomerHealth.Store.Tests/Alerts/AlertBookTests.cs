@@ -52,6 +52,20 @@ public abstract class AlertBookTests(TestEngine engine) : IDisposable
                 """)
             .Select(r => string.Join("|", ((IDictionary<string, object?>)r).Values)).ToList();
 
+    /// <summary>Another store beside this one, both with the test model published and the rules in force.</summary>
+    private TestStore BesideAnotherWithTheRules()
+    {
+        var other = new TestStore(engine, new DateOnly(2025, 6, 1));
+        foreach (var s in new[] { store, other })
+        {
+            s.Publish();
+            new AlertBook(s.Db, s.Models, s.Clock).SetRules(Rules, "rules.yaml");
+        }
+        return other;
+    }
+
+    private static List<DateOnly> Weeks(DateOnly first, int count) => Enumerable.Range(0, count).Select(i => first.AddDays(7 * i)).ToList();
+
     private const string RulesWithSecrets =
         """
         rules:
@@ -183,14 +197,9 @@ public abstract class AlertBookTests(TestEngine engine) : IDisposable
         // One book replaying the days keeps each day's snapshots for the next; another store with the same history
         // is evaluated by a new book each day. A day rescored after it was evaluated and a day left out must not be
         // read from what the book kept.
-        using var other = new TestStore(engine, new DateOnly(2025, 6, 1));
-        var days = Enumerable.Range(0, 9).Select(i => new DateOnly(2025, 6, 1).AddDays(7 * i)).ToList();
+        using var other = BesideAnotherWithTheRules();
+        var days = Weeks(new DateOnly(2025, 6, 1), 9);
         var rnd = new Random(5);
-        foreach (var s in new[] { store, other })
-        {
-            s.Publish();
-            new AlertBook(s.Db, s.Models, s.Clock).SetRules(Rules, "rules.yaml");
-        }
         void ScoreBoth(DateOnly day, string account, double health)
         {
             Score(store, day, (account, health));
@@ -238,14 +247,9 @@ public abstract class AlertBookTests(TestEngine engine) : IDisposable
         // A run scoring the weeks in turn hands each to one book once stored, while the next is computed (as the demo
         // replays its history): the snapshots written after each evaluation are of later days, which change nothing the
         // book kept. Another store with the same data is scored whole, then evaluated by a new book each day.
-        using var other = new TestStore(engine, new DateOnly(2025, 6, 1));
-        var days = Enumerable.Range(0, 9).Select(i => new DateOnly(2025, 6, 1).AddDays(7 * i)).ToList();
+        using var other = BesideAnotherWithTheRules();
+        var days = Weeks(new DateOnly(2025, 6, 1), 9);
         var rnd = new Random(11);
-        foreach (var s in new[] { store, other })
-        {
-            s.Publish();
-            new AlertBook(s.Db, s.Models, s.Clock).SetRules(Rules, "rules.yaml");
-        }
         foreach (var day in days)
         {
             foreach (var account in new[] { "A1", "A2", "A3", "A4", "A5" })

@@ -1,5 +1,6 @@
 using System.Globalization;
 using CustomerHealth.Core.Signals;
+using CustomerHealth.Store.Engines;
 using CustomerHealth.Store.Reading;
 using Dapper;
 
@@ -296,7 +297,7 @@ public abstract class PortfolioTrendsTests(TestEngine engine) : IDisposable
             using var tx = store.Db.Engine.BeginSnapshot(store.Db.Connection);
             return store.Db.Engine.ReadPortfolioLog(store.Db.Connection, tx, null, 20_000).Mark;
         }
-        IReadOnlyList<CustomerHealth.Store.Engines.PortfolioLogRow> Since(string mark, string? before)
+        IReadOnlyList<PortfolioLogRow> Since(string mark, string? before)
         {
             using var tx = store.Db.Engine.BeginSnapshot(store.Db.Connection);
             return store.Db.Engine.ReadPortfolioLog(store.Db.Connection, tx, mark, 20_000, before).Rows.ShouldNotBeNull();

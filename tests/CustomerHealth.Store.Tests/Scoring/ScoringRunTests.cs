@@ -1,4 +1,3 @@
-using System.Globalization;
 using Dapper;
 using CustomerHealth.Core.Signals;
 using CustomerHealth.Store.Reading;
@@ -155,8 +154,8 @@ public abstract class ScoringRunTests(TestEngine engine) : IDisposable
         store.Metric("A2", Feb1, 25);
         var seen = new List<(DateOnly Day, long Stored, long Later)>();
         store.Scoring.ScoreRange(Mar1, Mar(29), 7, afterDay: day => seen.Add((day,
-            store.Db.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM snapshots WHERE as_of = @d", new { d = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) }),
-            store.Db.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM snapshots WHERE as_of > @d", new { d = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) }))));
+            store.Db.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM snapshots WHERE as_of = @d", new { d = StoredDates.Text(day) }),
+            store.Db.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM snapshots WHERE as_of > @d", new { d = StoredDates.Text(day) }))));
         seen.ShouldBe([(Mar1, 2L, 0L), (Mar(8), 2L, 0L), (Mar(15), 2L, 0L), (Mar(22), 2L, 0L), (Mar(29), 2L, 0L)]);
 
         store.Db.Connection.Execute("DELETE FROM snapshots");
